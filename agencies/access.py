@@ -1,0 +1,128 @@
+"""The access primitives every app builds on: principal groups, permission rows, 404s.
+
+Visibility is django-guardian object permissions granted to agency and jurisdiction
+groups (and, for TLP:RED, to named users). Each protected model has one
+``sync_<model>_permissions`` function that computes *who* may do *what* and hands
+the result to ``replace_object_permissions``; nothing else writes permission rows.
+Selectors filter with ``visible_filter``, one SQL subquery per query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from agencies.models import Agency
+
+
+def _permission(model: type[models.Model], codename: str) -> Permission:
+    cache = _permission.__dict__.setdefault("cache", {})
+    key = (model._meta.label_lower, codename)
+    if key not in cache:
+        cache[key] = Permission.objects.get(
+            content_type__app_label=model._meta.app_label, codename=codename
+        )
+    return cache[key]
+
+
+def replace_object_permissions(
+    obj: models.Model,
+    *,
+    group_model: type[models.Model],
+    user_model: type[models.Model] | None = None,
+    groups: Mapping[str, Iterable[Group]],
+    users: Mapping[str, Iterable[Any]] | None = None,
+) -> None:
+    """Make obj's guardian rows equal exactly ``groups`` (and ``users``) per codename.
+
+    Only the difference is written, so repeated syncs are cheap and idempotent.
+    """
+    model = type(obj)
+    for target_model, grants, field in (
+        (group_model, groups, "group_id"),
+        (user_model, users or {}, "user_id"),
+    ):
+        if target_model is None:
+            continue
+        wanted: set[tuple[int, int]] = set()
+        for codename, principals in grants.items():
+            perm_id = _permission(model, codename).pk
+            wanted |= {(perm_id, principal.pk) for principal in principals}
+        existing = dict(
+            ((perm_id, principal_id), row_id)
+            for row_id, perm_id, principal_id in target_model.objects.filter(
+                content_object=obj
+            ).values_list("pk", "permission_id", field)
+        )
+        stale = [row_id for key, row_id in existing.items() if key not in wanted]
+        if stale:
+            target_model.objects.filter(pk__in=stale).delete()
+        missing = wanted - existing.keys()
+        if missing:
+            target_model.objects.bulk_create(
+                [
+                    target_model(content_object=obj, permission_id=perm_id, **{field: principal_id})
+                    for perm_id, principal_id in missing
+                ]
+            )
+
+
+def principal_group_ids(user: Any, agency: Agency | None = None) -> QuerySet[Group]:
+    """The groups through which ``user`` sees objects.
+
+    In the browser that is every group the user is in (all their active memberships).
+    With an API key, only the key's agency and that agency's jurisdictions count.
+    """
+    if agency is None:
+        return Group.objects.filter(user=user).values("pk")
+    jurisdiction_groups = [j.group_id for j in agency.jurisdictions()]
+    return Group.objects.filter(user=user, pk__in=[agency.group_id, *jurisdiction_groups]).values(
+        "pk"
+    )
+
+
+def visible_filter(
+    *,
+    user: Any,
+    codename: str,
+    group_model: type[models.Model],
+    user_model: type[models.Model] | None = None,
+    agency: Agency | None = None,
+    field: str = "pk",
+) -> Q:
+    """A Q matching objects on which ``user`` holds ``codename``, as SQL subqueries."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    model = group_model._meta.get_field("content_object").related_model
+    perm = _permission(model, codename)
+    query = Q(
+        **{
+            f"{field}__in": group_model.objects.filter(
+                permission=perm, group__in=principal_group_ids(user, agency)
+            ).values("content_object")
+        }
+    )
+    if user_model is not None:
+        query |= Q(
+            **{
+                f"{field}__in": user_model.objects.filter(permission=perm, user=user).values(
+                    "content_object"
+                )
+            }
+        )
+    return query
+
+
+def get_visible_or_404(queryset: QuerySet, **lookup: Any) -> Any:
+    """One answer for "does not exist" and "not yours": 404."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc

@@ -1,0 +1,66 @@
+"""``Authorization: Bearer <key>`` for partner systems."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from agencies.models import APIKey, Membership
+from agencies.services import API_KEY_PREFIX, hash_token
+
+INVALID_KEY = "Invalid, expired or revoked API key."
+
+
+def authenticate_key(plaintext: str) -> APIKey:
+    """The usable key for ``plaintext``, or AuthenticationFailed. Records last use."""
+    parts = plaintext.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        raise exceptions.AuthenticationFailed(INVALID_KEY)
+    key = APIKey.objects.select_related("user", "agency__country").filter(prefix=parts[1]).first()
+    if key is None or not hmac.compare_digest(key.key_hash, hash_token(plaintext)):
+        raise exceptions.AuthenticationFailed(INVALID_KEY)
+    if not key.is_usable or not key.user.is_active or not key.agency.active:
+        raise exceptions.AuthenticationFailed(INVALID_KEY)
+    if not Membership.objects.filter(
+        user=key.user, agency=key.agency, status=Membership.Status.ACTIVE
+    ).exists():
+        raise exceptions.AuthenticationFailed(INVALID_KEY)
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+class APIKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Any) -> tuple[Any, APIKey] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <key>'.")
+        key = authenticate_key(header[1].decode("latin-1"))
+        return key.user, key
+
+    def authenticate_header(self, request: Any) -> str:
+        return self.keyword
+
+
+class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "agencies.authentication.APIKeyAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "description": "An agency API key"}
+
+
+def acting_agency(request: Any) -> Any:
+    """The agency an API request acts for (its key's), or None in the browser."""
+    auth = getattr(request, "auth", None)
+    return auth.agency if isinstance(auth, APIKey) else None

@@ -1,0 +1,69 @@
+"""Demo jurisdictions, agencies and users (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from agencies import services
+from agencies.models import Agency, Jurisdiction, Membership
+
+DEMO_PASSWORD = "cybercoop-demo"
+
+COUNTRIES = {
+    "DE": "Germany",
+    "NL": "Netherlands",
+    "FR": "France",
+    "US": "United States",
+    "IN": "India",
+}
+REGIMES = {
+    "EU": ("European Union", ["DE", "NL", "FR"]),
+    "BUDAPEST": ("Budapest Convention on Cybercrime", ["DE", "NL", "FR", "US"]),
+}
+
+# code, name, country, kind, user prefix, roles
+AGENCIES = [
+    ("DE-BKA", "Bundeskriminalamt", "DE", Agency.Kind.POLICE, "bka", ["agency_admin", "investigator", "analyst"]),
+    ("NL-NHTCU", "National High Tech Crime Unit", "NL", Agency.Kind.POLICE, "nhtcu", ["agency_admin", "investigator"]),
+    ("FR-OFAC", "Office anti-cybercriminalité", "FR", Agency.Kind.POLICE, "ofac", ["agency_admin", "investigator"]),
+    ("US-FBI", "Federal Bureau of Investigation", "US", Agency.Kind.POLICE, "fbi", ["agency_admin", "investigator"]),
+    ("EU-EC3", "Europol European Cybercrime Centre", "NL", Agency.Kind.INTERNATIONAL, "ec3", ["agency_admin", "analyst"]),
+    ("INT-IPSG", "INTERPOL-style General Secretariat", "FR", Agency.Kind.SECRETARIAT, "ipsg", ["agency_admin", "reviewer"]),
+    ("IN-CBI", "Central Bureau of Investigation", "IN", Agency.Kind.POLICE, "cbi", ["agency_admin", "investigator"]),
+]
+
+
+@transaction.atomic
+def seed(stdout: Any) -> None:
+    User = get_user_model()
+    for code, name in COUNTRIES.items():
+        services.jurisdiction_upsert(code=code, name=name, kind=Jurisdiction.Kind.COUNTRY)
+    for code, (name, members) in REGIMES.items():
+        regime = services.jurisdiction_upsert(code=code, name=name, kind=Jurisdiction.Kind.REGIME)
+        for country in Jurisdiction.objects.filter(code__in=members):
+            country.regimes.add(regime)
+    stdout.write("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    for code, name, country, kind, prefix, roles in AGENCIES:
+        agency = services.agency_upsert(
+            code=code,
+            name=name,
+            country=Jurisdiction.objects.get(code=country),
+            kind=kind,
+            contact_name=f"{code} 24/7 desk",
+            contact_phone="+00 000 000 000",
+            contact_email=f"247@{prefix}.example",
+        )
+        for role in roles:
+            username = f"{prefix}.{role.replace('agency_', '')}"
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@{prefix}.example"}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            if not Membership.objects.filter(user=user, agency=agency, role=role).exists():
+                services.membership_set(actor=None, agency=agency, user=user, role=role)
+            stdout.write(f"  {username:<22} {role:<14} {code}")

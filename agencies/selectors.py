@@ -1,0 +1,69 @@
+"""Permission-aware reads for agencies, members and keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from agencies.access import get_visible_or_404
+from agencies.models import Agency, APIKey, Invitation, Membership
+
+
+def active_memberships(*, user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, agency__active=True
+    ).select_related("agency__country")
+
+
+def agencies_of(*, user: Any) -> QuerySet[Agency]:
+    """Agencies the user actively belongs to."""
+    return Agency.objects.filter(pk__in=active_memberships(user=user).values("agency_id"))
+
+
+def agency_directory() -> QuerySet[Agency]:
+    return Agency.objects.filter(active=True).select_related("country")
+
+
+def administered_agencies(*, user: Any, agency: Agency | None = None) -> QuerySet[Agency]:
+    """Agencies the user administers (restricted to ``agency`` when acting with its key)."""
+    memberships = active_memberships(user=user).filter(role=Membership.Role.AGENCY_ADMIN)
+    if agency is not None:
+        memberships = memberships.filter(agency=agency)
+    return Agency.objects.filter(pk__in=memberships.values("agency_id"))
+
+
+def access_admin_agency(*, user: Any, code: str, agency: Agency | None = None) -> Agency:
+    """The agency with ``code`` if the user administers it, else 404."""
+    return get_visible_or_404(administered_agencies(user=user, agency=agency), code=code)
+
+
+def is_member(*, user: Any, agency: Agency, roles: set[str] | None = None) -> bool:
+    memberships = active_memberships(user=user).filter(agency=agency)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.exists()
+
+
+def agency_members(*, agency: Agency) -> QuerySet[Membership]:
+    return agency.memberships.select_related("user").order_by("user__username")
+
+
+def agency_invitations(*, agency: Agency) -> QuerySet[Invitation]:
+    return agency.invitations.select_related("created_by", "accepted_by")
+
+
+def agency_api_keys(*, agency: Agency) -> QuerySet[APIKey]:
+    return agency.api_keys.select_related("user")
+
+
+def access_membership(*, agency: Agency, pk: Any) -> Membership:
+    return get_visible_or_404(agency_members(agency=agency), pk=pk)
+
+
+def access_invitation(*, agency: Agency, pk: Any) -> Invitation:
+    return get_visible_or_404(agency_invitations(agency=agency), pk=pk)
+
+
+def access_api_key(*, agency: Agency, pk: Any) -> APIKey:
+    return get_visible_or_404(agency_api_keys(agency=agency), pk=pk)

@@ -1,0 +1,334 @@
+"""Writes for agencies: memberships, invitations, API keys, and the groups that follow them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, APIKey, Invitation, Jurisdiction, Membership
+from audit.services import audit_log
+
+User = get_user_model()
+
+INVITATION_NOT_OPEN = "This invitation is no longer valid (used, revoked or expired)."
+LAST_ADMIN = "An agency must keep at least one active agency admin."
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- groups -------------------------------------------------------------------------------
+
+
+def sync_user_groups(user: Any) -> None:
+    """Make the user's agency and jurisdiction groups equal what their active memberships give."""
+    memberships = (
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE, agency__active=True)
+        .select_related("agency__country")
+        .prefetch_related("agency__country__regimes")
+    )
+    wanted: set[int] = set()
+    for membership in memberships:
+        wanted.add(membership.agency.group_id)
+        wanted |= {j.group_id for j in membership.agency.jurisdictions()}
+    managed = Group.objects.filter(name__regex=r"^(agency|jurisdiction):")
+    current = set(user.groups.filter(pk__in=managed.values("pk")).values_list("pk", flat=True))
+    if current - wanted:
+        user.groups.remove(*(current - wanted))
+    if wanted - current:
+        user.groups.add(*(wanted - current))
+
+
+def sync_agency_groups(agency: Agency) -> None:
+    """Re-sync every member of an agency (after its activity or jurisdictions change)."""
+    for user in User.objects.filter(memberships__agency=agency).distinct():
+        sync_user_groups(user)
+
+
+# --- jurisdictions and agencies -------------------------------------------------------------
+
+
+def jurisdiction_upsert(
+    *, code: str, name: str, kind: str, regimes: list[Jurisdiction] | None = None
+) -> Jurisdiction:
+    jurisdiction, _ = Jurisdiction.objects.update_or_create(
+        code=code, defaults={"name": name, "kind": kind}
+    )
+    jurisdiction.full_clean()
+    if regimes is not None:
+        jurisdiction.regimes.set(regimes)
+        for agency in jurisdiction.agencies.all():
+            sync_agency_groups(agency)
+    return jurisdiction
+
+
+@transaction.atomic
+def agency_upsert(*, actor: Any = None, code: str, **fields: Any) -> Agency:
+    agency, created = Agency.objects.update_or_create(code=code, defaults=fields)
+    agency.full_clean()
+    sync_agency_groups(agency)
+    audit_log(
+        actor=actor,
+        action="agency.created" if created else "agency.updated",
+        obj=agency,
+        agency=agency,
+        summary={"code": code, "name": agency.name, "active": agency.active},
+    )
+    return agency
+
+
+# --- memberships ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_set(
+    *,
+    actor: Any,
+    agency: Agency,
+    user: Any,
+    role: str,
+    status: str = Membership.Status.ACTIVE,
+    seconded: bool = False,
+) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        user=user, agency=agency, defaults={"role": role, "status": status, "seconded": seconded}
+    )
+    if not created:
+        membership.role, membership.status, membership.seconded = role, status, seconded
+    membership.full_clean()
+    membership.save()
+    sync_user_groups(user)
+    audit_log(
+        actor=actor,
+        action="membership.created" if created else "membership.updated",
+        obj=membership,
+        agency=agency,
+        summary={"user": user.username, "role": role, "status": status, "seconded": seconded},
+    )
+    return membership
+
+
+def _ensure_admin_remains(membership: Membership, *, role: str, status: str) -> None:
+    was_admin = (
+        membership.role == Membership.Role.AGENCY_ADMIN
+        and membership.status == Membership.Status.ACTIVE
+    )
+    stays_admin = role == Membership.Role.AGENCY_ADMIN and status == Membership.Status.ACTIVE
+    if was_admin and not stays_admin:
+        others = (
+            Membership.objects.filter(
+                agency=membership.agency,
+                role=Membership.Role.AGENCY_ADMIN,
+                status=Membership.Status.ACTIVE,
+            )
+            .exclude(pk=membership.pk)
+            .exists()
+        )
+        if not others:
+            raise ValidationError({"role": LAST_ADMIN})
+
+
+@transaction.atomic
+def membership_update(
+    *, actor: Any, membership: Membership, role: str | None = None, status: str | None = None
+) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    new_role = role or membership.role
+    new_status = status or membership.status
+    if new_status not in (Membership.Status.ACTIVE, Membership.Status.SUSPENDED):
+        raise ValidationError({"status": "Status must be active or suspended."})
+    _ensure_admin_remains(membership, role=new_role, status=new_status)
+    before = {"role": membership.role, "status": membership.status}
+    membership.role, membership.status = new_role, new_status
+    membership.full_clean()
+    membership.save(update_fields=["role", "status"])
+    sync_user_groups(membership.user)
+    audit_log(
+        actor=actor,
+        action="membership.updated",
+        obj=membership,
+        agency=membership.agency,
+        summary={"user": membership.user.username, "before": before, "role": new_role, "status": new_status},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Any, membership: Membership) -> None:
+    _ensure_admin_remains(membership, role="", status="")
+    user, agency, pk = membership.user, membership.agency, membership.pk
+    membership.delete()
+    sync_user_groups(user)
+    audit_log(
+        actor=actor,
+        action="membership.removed",
+        object_type="agencies.membership",
+        object_id=pk,
+        agency=agency,
+        summary={"user": user.username},
+    )
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: Any, agency: Agency, email: str, role: str
+) -> tuple[Invitation, str]:
+    """Create an invitation; returns it and its token (shown once, stored only hashed)."""
+    if role == Membership.Role.REVIEWER and not agency.is_secretariat:
+        raise ValidationError({"role": "Only secretariat agencies have reviewers."})
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        agency=agency,
+        email=email.strip().lower(),
+        role=role,
+        token_hash=hash_token(token),
+        created_by=actor,
+        expires_at=timezone.now() + settings.INVITATION_TTL,
+    )
+    invitation.full_clean()
+    invitation.save()
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing and not Membership.objects.filter(user=existing, agency=agency).exists():
+        Membership.objects.create(
+            user=existing, agency=agency, role=role, status=Membership.Status.INVITED
+        )
+    audit_log(
+        actor=actor,
+        action="invitation.created",
+        obj=invitation,
+        agency=agency,
+        summary={"email": invitation.email, "role": role},
+    )
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("agency")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, user: Any | None = None, username: str = "", password: str = ""
+) -> Membership:
+    """Accept as the signed-in ``user``, or create an account with username and password."""
+    invitation = (
+        Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
+    )
+    if invitation is None or not invitation.is_open:
+        raise ValidationError({"token": INVITATION_NOT_OPEN})
+    if user is None:
+        if User.objects.filter(username=username).exists():
+            raise ValidationError({"username": "This username is taken."})
+        user = User(username=username, email=invitation.email)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    membership, _ = Membership.objects.update_or_create(
+        user=user,
+        agency=invitation.agency,
+        defaults={"role": invitation.role, "status": Membership.Status.ACTIVE},
+    )
+    sync_user_groups(user)
+    audit_log(
+        actor=user,
+        action="invitation.accepted",
+        obj=invitation,
+        agency=invitation.agency,
+        summary={"user": user.username, "role": invitation.role},
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
+    if not invitation.is_open:
+        raise ValidationError({"invitation": INVITATION_NOT_OPEN})
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    Membership.objects.filter(
+        agency=invitation.agency,
+        user__email__iexact=invitation.email,
+        status=Membership.Status.INVITED,
+    ).delete()
+    audit_log(
+        actor=actor,
+        action="invitation.revoked",
+        obj=invitation,
+        agency=invitation.agency,
+        summary={"email": invitation.email},
+    )
+    return invitation
+
+
+# --- API keys -------------------------------------------------------------------------------
+
+API_KEY_PREFIX = "cc"
+
+
+@transaction.atomic
+def api_key_issue(
+    *, actor: Any, agency: Agency, user: Any, name: str, expires_at: datetime | None = None
+) -> tuple[APIKey, str]:
+    """Issue a key; returns it and the plaintext ``cc_<prefix>_<secret>`` (shown once)."""
+    if not Membership.objects.filter(
+        user=user, agency=agency, status=Membership.Status.ACTIVE
+    ).exists():
+        raise ValidationError({"user": f"{user.username} is not an active member of {agency.code}."})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    plaintext = f"{API_KEY_PREFIX}_{prefix}_{secret}"
+    key = APIKey(
+        user=user,
+        agency=agency,
+        name=name,
+        prefix=prefix,
+        key_hash=hash_token(plaintext),
+        created_by=actor,
+        expires_at=expires_at,
+    )
+    key.full_clean()
+    key.save()
+    audit_log(
+        actor=actor,
+        action="api_key.issued",
+        obj=key,
+        agency=agency,
+        summary={"name": name, "user": user.username, "prefix": prefix},
+    )
+    return key, plaintext
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Any, key: APIKey) -> APIKey:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit_log(
+            actor=actor, action="api_key.revoked", obj=key, agency=key.agency,
+            summary={"prefix": key.prefix},
+        )
+    return key

@@ -1,0 +1,157 @@
+"""Agency admin pages: members, invitations and API keys of the admin's own agency."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from agencies import selectors, services
+from agencies.forms import (
+    AcceptInvitationForm,
+    APIKeyForm,
+    InvitationForm,
+    MembershipRoleForm,
+    apply_validation_error,
+)
+from agencies.models import Membership
+
+
+def _members_page(request: HttpRequest, agency, invite_form=None, status=200, **extra) -> HttpResponse:
+    context = {
+        "agency": agency,
+        "members": selectors.agency_members(agency=agency),
+        "invitations": selectors.agency_invitations(agency=agency),
+        "invite_form": invite_form or InvitationForm(agency=agency),
+        "roles": Membership.Role.choices if agency.is_secretariat else [
+            c for c in Membership.Role.choices if c[0] != Membership.Role.REVIEWER
+        ],
+        **extra,
+    }
+    return render(request, "agencies/members.html", context, status=status)
+
+
+@login_required
+def members(request: HttpRequest, code: str) -> HttpResponse:
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    return _members_page(request, agency)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, code: str) -> HttpResponse:
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    form = InvitationForm(request.POST, agency=agency)
+    if form.is_valid():
+        try:
+            invitation, token = services.invitation_create(actor=request.user, agency=agency, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+            return _members_page(request, agency, new_invitation=invitation, invitation_link=link)
+    return _members_page(request, agency, invite_form=form, status=400)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    membership = selectors.access_membership(agency=agency, pk=pk)
+    form = MembershipRoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        services.membership_update(actor=request.user, membership=membership, role=form.cleaned_data["role"])
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return _members_page(request, agency, status=400)
+    messages.success(request, f"{membership.user.username} is now {membership.get_role_display()}.")
+    return redirect("agency_members", code=agency.code)
+
+
+@login_required
+@require_POST
+def member_status(request: HttpRequest, code: str, pk: int, status: str) -> HttpResponse:
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    membership = selectors.access_membership(agency=agency, pk=pk)
+    try:
+        services.membership_update(actor=request.user, membership=membership, status=status)
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return _members_page(request, agency, status=400)
+    messages.success(request, f"{membership.user.username} is now {status}.")
+    return redirect("agency_members", code=agency.code)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    invitation = selectors.access_invitation(agency=agency, pk=pk)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return _members_page(request, agency, status=400)
+    messages.success(request, f"Invitation of {invitation.email} revoked.")
+    return redirect("agency_members", code=agency.code)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_for_token(token)
+    if invitation is None or not invitation.is_open:
+        return render(request, "agencies/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                services.invitation_accept(token=token, user=request.user)
+            elif form.is_valid():
+                membership = services.invitation_accept(token=token, **form.cleaned_data)
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                raise ValidationError({})
+        except ValidationError as error:
+            if error.messages:
+                apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Welcome to {invitation.agency.name}.")
+            return redirect("home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "agencies/invitation_accept.html", {"invitation": invitation, "form": form}, status=status)
+
+
+@login_required
+def api_keys(request: HttpRequest, code: str) -> HttpResponse:
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    form = APIKeyForm(request.POST or None, agency=agency)
+    context = {"agency": agency, "form": form}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                key, plaintext = services.api_key_issue(actor=request.user, agency=agency, **form.cleaned_data)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                context.update(new_key=key, plaintext=plaintext, form=APIKeyForm(agency=agency))
+        if form.errors:
+            status = 400
+    context["keys"] = selectors.agency_api_keys(agency=agency)
+    return render(request, "agencies/api_keys.html", context, status=status)
+
+
+@login_required
+@require_POST
+def api_key_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    key = selectors.access_api_key(agency=agency, pk=pk)
+    services.api_key_revoke(actor=request.user, key=key)
+    messages.success(request, f"Key {key.name} revoked.")
+    return redirect("agency_api_keys", code=agency.code)

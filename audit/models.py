@@ -1,0 +1,49 @@
+"""Append-only, hash-chained audit events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency_code = models.CharField(max_length=32, blank=True, help_text="Acting agency")
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    summary = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+    def canonical(self) -> str:
+        """Canonical JSON of the event's content: sorted keys, no whitespace."""
+        payload = {
+            "created_at": self.created_at.isoformat(),
+            "actor": self.actor_id,
+            "agency": self.agency_code,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": str(self.object_id),
+            "summary": self.summary,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256((self.canonical() + self.prev_hash).encode()).hexdigest()

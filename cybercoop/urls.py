@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from agencies import urls as agencies_urls
+from cases import urls as cases_urls
+from cybercoop import views
+from notices import urls as notices_urls
+from sharing import urls as sharing_urls
+
+APP_URLS = [agencies_urls, cases_urls, notices_urls, sharing_urls]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    *(path("", include(module.urlpatterns)) for module in APP_URLS),
+    *(path("api/v1/", include(module.api_urlpatterns)) for module in APP_URLS),
+]

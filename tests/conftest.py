@@ -1,0 +1,91 @@
+"""Shared fixtures: an owner agency, a partner agency and an outsider agency.
+
+Owner (DE) and partner (NL) are both in the EU regime; the outsider (IN) is in none.
+Every view and endpoint test uses these three (Healthchecks' Alice / Bob / Charlie).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from rest_framework.test import APIClient
+
+from agencies import services
+from agencies.models import Agency, Membership
+from tests.factories import AgencyFactory, JurisdictionFactory, RegimeFactory, make_member
+
+
+@dataclass
+class Side:
+    agency: Agency
+    admin: AbstractUser
+    investigator: AbstractUser
+    analyst: AbstractUser
+
+
+@dataclass
+class World:
+    owner: Side
+    partner: Side
+    outsider: Side
+    secretariat: Agency
+    reviewer: AbstractUser
+
+
+def _side(code: str, country: Any, prefix: str) -> Side:
+    agency = AgencyFactory(code=code, country=country)
+    return Side(
+        agency=agency,
+        admin=make_member(agency, f"{prefix}_admin", Membership.Role.AGENCY_ADMIN),
+        investigator=make_member(agency, f"{prefix}_investigator"),
+        analyst=make_member(agency, f"{prefix}_analyst", Membership.Role.ANALYST),
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    eu = RegimeFactory(code="EU", name="European Union")
+    de = JurisdictionFactory(code="DE", name="Germany")
+    nl = JurisdictionFactory(code="NL", name="Netherlands")
+    fr = JurisdictionFactory(code="FR", name="France")
+    india = JurisdictionFactory(code="IN", name="India")
+    for country in (de, nl, fr):
+        country.regimes.add(eu)
+    secretariat = AgencyFactory(code="INT-SG", country=fr, kind=Agency.Kind.SECRETARIAT)
+    world = World(
+        owner=_side("DE-BKA", de, "owner"),
+        partner=_side("NL-NHTCU", nl, "partner"),
+        outsider=_side("IN-CBI", india, "outsider"),
+        secretariat=secretariat,
+        reviewer=make_member(secretariat, "reviewer", Membership.Role.REVIEWER),
+    )
+    for side in (world.owner, world.partner, world.outsider):
+        side.admin.refresh_from_db()
+    return world
+
+
+@pytest.fixture
+def api_client_for(db):
+    """``api_client_for(user, agency)``: an APIClient authenticated by a fresh Bearer key."""
+
+    def make(user: AbstractUser, agency: Agency) -> APIClient:
+        _, plaintext = services.api_key_issue(actor=None, agency=agency, user=user, name="test")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: the Django test client, logged in as ``user``."""
+
+    def make(user: AbstractUser):
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+
+def test_healthz_reports_database_and_broker(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_outsider_admin_gets_404_on_another_agencys_members_page(world, client_for):
+    response = client_for(world.outsider.admin).get(f"/agencies/{world.owner.agency.code}/members/")
+    assert response.status_code == 404
