@@ -89,3 +89,32 @@ def client_for(client):
         return client
 
     return make
+
+
+@pytest.fixture
+def page(live_server):
+    """A Playwright page in Debian's headless Chromium; ``page.base_url`` is the live server."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.base_url = live_server.url
+        yield page
+        context.close()
+        browser.close()
+
+
+def browser_login(page, username: str, password: str) -> None:
+    """Log in through the real login form."""
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
