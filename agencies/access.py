@@ -126,3 +126,48 @@ def get_visible_or_404(queryset: QuerySet, **lookup: Any) -> Any:
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc
+
+
+def replace_many_object_permissions(
+    grants: Mapping[int, tuple[Iterable[int], Iterable[int]]],
+    *,
+    codename: str,
+    group_model: type[models.Model],
+    user_model: type[models.Model] | None = None,
+    fresh: bool = False,
+) -> None:
+    """The bulk form of ``replace_object_permissions`` for one codename.
+
+    ``grants`` maps object pk -> (group ids, user ids). A few queries for any number of
+    objects (bulk share, ingest); ``fresh=True`` skips reading rows of objects just created.
+    """
+    model = group_model._meta.get_field("content_object").related_model
+    perm_id = _permission(model, codename).pk
+    ids = list(grants)
+    for target_model, position, field in ((group_model, 0, "group_id"), (user_model, 1, "user_id")):
+        if target_model is None:
+            continue
+        wanted = {(pk, principal) for pk, pair in grants.items() for principal in pair[position]}
+        existing: dict[tuple[int, int], int] = {}
+        if not fresh:
+            for start in range(0, len(ids), 20000):
+                existing.update(
+                    ((obj_id, principal), row_id)
+                    for row_id, obj_id, principal in target_model.objects.filter(
+                        content_object_id__in=ids[start : start + 20000], permission_id=perm_id
+                    ).values_list("pk", "content_object_id", field)
+                )
+        stale = [row_id for key, row_id in existing.items() if key not in wanted]
+        if stale:
+            target_model.objects.filter(pk__in=stale).delete()
+        missing = wanted - existing.keys()
+        if missing:
+            target_model.objects.bulk_create(
+                [
+                    target_model(
+                        content_object_id=obj_id, permission_id=perm_id, **{field: principal}
+                    )
+                    for obj_id, principal in missing
+                ],
+                batch_size=10000,
+            )

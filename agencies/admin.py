@@ -20,7 +20,10 @@ class AgencyAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "agency", "role", "status", "seconded"]
     list_filter = ["role", "status"]
-    readonly_fields = ["user", "agency"]  # changes go through the agency admin pages (groups follow)
+    readonly_fields = [
+        "user",
+        "agency",
+    ]  # changes go through the agency admin pages (groups follow)
 
 
 @admin.register(Invitation)

@@ -26,13 +26,62 @@ REGIMES = {
 
 # code, name, country, kind, user prefix, roles
 AGENCIES = [
-    ("DE-BKA", "Bundeskriminalamt", "DE", Agency.Kind.POLICE, "bka", ["agency_admin", "investigator", "analyst"]),
-    ("NL-NHTCU", "National High Tech Crime Unit", "NL", Agency.Kind.POLICE, "nhtcu", ["agency_admin", "investigator"]),
-    ("FR-OFAC", "Office anti-cybercriminalité", "FR", Agency.Kind.POLICE, "ofac", ["agency_admin", "investigator"]),
-    ("US-FBI", "Federal Bureau of Investigation", "US", Agency.Kind.POLICE, "fbi", ["agency_admin", "investigator"]),
-    ("EU-EC3", "Europol European Cybercrime Centre", "NL", Agency.Kind.INTERNATIONAL, "ec3", ["agency_admin", "analyst"]),
-    ("INT-IPSG", "INTERPOL-style General Secretariat", "FR", Agency.Kind.SECRETARIAT, "ipsg", ["agency_admin", "reviewer"]),
-    ("IN-CBI", "Central Bureau of Investigation", "IN", Agency.Kind.POLICE, "cbi", ["agency_admin", "investigator"]),
+    (
+        "DE-BKA",
+        "Bundeskriminalamt",
+        "DE",
+        Agency.Kind.POLICE,
+        "bka",
+        ["agency_admin", "investigator", "analyst"],
+    ),
+    (
+        "NL-NHTCU",
+        "National High Tech Crime Unit",
+        "NL",
+        Agency.Kind.POLICE,
+        "nhtcu",
+        ["agency_admin", "investigator"],
+    ),
+    (
+        "FR-OFAC",
+        "Office anti-cybercriminalité",
+        "FR",
+        Agency.Kind.POLICE,
+        "ofac",
+        ["agency_admin", "investigator"],
+    ),
+    (
+        "US-FBI",
+        "Federal Bureau of Investigation",
+        "US",
+        Agency.Kind.POLICE,
+        "fbi",
+        ["agency_admin", "investigator"],
+    ),
+    (
+        "EU-EC3",
+        "Europol European Cybercrime Centre",
+        "NL",
+        Agency.Kind.INTERNATIONAL,
+        "ec3",
+        ["agency_admin", "analyst"],
+    ),
+    (
+        "INT-IPSG",
+        "INTERPOL-style General Secretariat",
+        "FR",
+        Agency.Kind.SECRETARIAT,
+        "ipsg",
+        ["agency_admin", "reviewer"],
+    ),
+    (
+        "IN-CBI",
+        "Central Bureau of Investigation",
+        "IN",
+        Agency.Kind.POLICE,
+        "cbi",
+        ["agency_admin", "investigator"],
+    ),
 ]
 
 
@@ -45,7 +94,7 @@ def seed(stdout: Any) -> None:
         regime = services.jurisdiction_upsert(code=code, name=name, kind=Jurisdiction.Kind.REGIME)
         for country in Jurisdiction.objects.filter(code__in=members):
             country.regimes.add(regime)
-    stdout.write("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
     for code, name, country, kind, prefix, roles in AGENCIES:
         agency = services.agency_upsert(
             code=code,

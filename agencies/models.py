@@ -184,7 +184,9 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return (
-            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
         )
 
     @property
@@ -201,7 +203,9 @@ class Invitation(models.Model):
 class APIKey(models.Model):
     """A key for one user acting for one agency. Only its SHA-256 is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True, editable=False)
@@ -226,3 +230,84 @@ class APIKey(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class SharingAgreement(models.Model):
+    """A legal basis on record for sharing between agencies and/or jurisdictions.
+
+    Parties are the named agencies plus every agency in a named jurisdiction (a country,
+    or a regime such as EU or BUDAPEST: then every agency of a member country).
+    """
+
+    class Basis(models.TextChoices):
+        EU = "eu", "EU law (Europol Regulation / Directive 2016/680 / Prüm)"
+        BUDAPEST = "budapest", "Budapest Convention on Cybercrime (ETS 185), Art. 25–35"
+        BILATERAL = "bilateral", "Bilateral agreement or MoU"
+        MLAT = "mlat", "Mutual legal assistance treaty"
+        INTERPOL = "interpol", "INTERPOL Rules on the Processing of Data"
+        OTHER = "other", "Other (see reference)"
+
+    class DataCategory(models.TextChoices):
+        INDICATORS = "indicators", "Technical indicators"
+        CASE_DATA = "case_data", "Case data"
+        PERSONAL_DATA = "personal_data", "Personal data"
+
+    name = models.CharField(max_length=200)
+    basis = models.CharField(max_length=16, choices=Basis.choices)
+    reference = models.CharField(max_length=300, blank=True, help_text="Treaty / article / MoU id")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="sharing_agreements")
+    jurisdictions = models.ManyToManyField(
+        Jurisdiction, blank=True, related_name="sharing_agreements"
+    )
+    data_categories = models.JSONField(default=list, help_text="DataCategory values covered")
+    valid_from = models.DateField(default=timezone.localdate)
+    valid_until = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_basis_display()})"
+
+    def clean(self) -> None:
+        if self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "The agreement cannot end before it starts."})
+        unknown = set(self.data_categories or []) - set(self.DataCategory.values)
+        if unknown or not self.data_categories:
+            raise ValidationError(
+                {"data_categories": f"Choose from {', '.join(self.DataCategory.values)}."}
+            )
+
+    def is_valid_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class PartnerEndpoint(models.Model):
+    """A partner agency's system that receives signed webhook pushes of shared indicators."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="partner_endpoints")
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    # Standard Webhooks secret (whsec_ + base64). Stored because the worker must sign with it;
+    # returned once at creation, never logged, never serialised again.
+    secret = models.CharField(max_length=80, editable=False)
+    types = models.JSONField(default=list, blank=True, help_text="Indicator types; empty = all")
+    min_confidence = models.PositiveSmallIntegerField(default=0)
+    max_tlp = models.CharField("highest TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    active = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agency__code", "name"]
+        indexes = [models.Index(fields=["agency", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}:{self.name}"

@@ -10,7 +10,15 @@ class AgencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Agency
-        fields = ["code", "name", "country", "kind", "contact_name", "contact_phone", "contact_email"]
+        fields = [
+            "code",
+            "name",
+            "country",
+            "kind",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+        ]
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,8 @@ User = get_user_model()
 
 INVITATION_NOT_OPEN = "This invitation is no longer valid (used, revoked or expired)."
 LAST_ADMIN = "An agency must keep at least one active agency admin."
+NOT_ACCEPTED = "This person has not accepted the invitation yet; revoke it or wait."
+ALREADY_MEMBER = "{email} is already a member of {agency}."
 
 
 def hash_token(token: str) -> str:
@@ -58,6 +61,7 @@ def sync_agency_groups(agency: Agency) -> None:
 # --- jurisdictions and agencies -------------------------------------------------------------
 
 
+@transaction.atomic
 def jurisdiction_upsert(
     *, code: str, name: str, kind: str, regimes: list[Jurisdiction] | None = None
 ) -> Jurisdiction:
@@ -74,8 +78,20 @@ def jurisdiction_upsert(
 
 @transaction.atomic
 def agency_upsert(*, actor: Any = None, code: str, **fields: Any) -> Agency:
-    agency, created = Agency.objects.update_or_create(code=code, defaults=fields)
+    """Create or update an agency; an update that changes nothing writes nothing."""
+    agency = Agency.objects.select_for_update().filter(code=code).first()
+    created = agency is None
+    if created:
+        agency = Agency(code=code, **fields)
+    elif all(getattr(agency, name) == value for name, value in fields.items()):
+        return agency
+    else:
+        for name, value in fields.items():
+            setattr(agency, name, value)
+    if agency.country.kind != Jurisdiction.Kind.COUNTRY:
+        raise ValidationError({"country": f"{agency.country.code} is a regime, not a country."})
     agency.full_clean()
+    agency.save()
     sync_agency_groups(agency)
     audit_log(
         actor=actor,
@@ -143,6 +159,8 @@ def membership_update(
     *, actor: Any, membership: Membership, role: str | None = None, status: str | None = None
 ) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status == Membership.Status.INVITED:
+        raise ValidationError({"status": NOT_ACCEPTED})
     new_role = role or membership.role
     new_status = status or membership.status
     if new_status not in (Membership.Status.ACTIVE, Membership.Status.SUSPENDED):
@@ -158,7 +176,12 @@ def membership_update(
         action="membership.updated",
         obj=membership,
         agency=membership.agency,
-        summary={"user": membership.user.username, "before": before, "role": new_role, "status": new_status},
+        summary={
+            "user": membership.user.username,
+            "before": before,
+            "role": new_role,
+            "status": new_status,
+        },
     )
     return membership
 
@@ -201,6 +224,14 @@ def invitation_create(
         expires_at=timezone.now() + settings.INVITATION_TTL,
     )
     invitation.full_clean()
+    if Membership.objects.filter(
+        agency=agency,
+        user__email__iexact=invitation.email,
+        status__in=[Membership.Status.ACTIVE, Membership.Status.SUSPENDED],
+    ).exists():
+        raise ValidationError(
+            {"email": ALREADY_MEMBER.format(email=invitation.email, agency=agency.code)}
+        )
     invitation.save()
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if existing and not Membership.objects.filter(user=existing, agency=agency).exists():
@@ -218,11 +249,7 @@ def invitation_create(
 
 
 def invitation_for_token(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("agency")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    return Invitation.objects.select_related("agency").filter(token_hash=hash_token(token)).first()
 
 
 @transaction.atomic
@@ -230,15 +257,17 @@ def invitation_accept(
     *, token: str, user: Any | None = None, username: str = "", password: str = ""
 ) -> Membership:
     """Accept as the signed-in ``user``, or create an account with username and password."""
-    invitation = (
-        Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
-    )
+    invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
     if invitation is None or not invitation.is_open:
         raise ValidationError({"token": INVITATION_NOT_OPEN})
     if user is None:
         if User.objects.filter(username=username).exists():
             raise ValidationError({"username": "This username is taken."})
         user = User(username=username, email=invitation.email)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from error
         user.set_password(password)
         user.full_clean()
         user.save()
@@ -250,6 +279,12 @@ def invitation_accept(
         agency=invitation.agency,
         defaults={"role": invitation.role, "status": Membership.Status.ACTIVE},
     )
+    # The invitation is used up: drop placeholder memberships of anyone else it was meant for.
+    Membership.objects.filter(
+        agency=invitation.agency,
+        user__email__iexact=invitation.email,
+        status=Membership.Status.INVITED,
+    ).exclude(user=user).delete()
     sync_user_groups(user)
     audit_log(
         actor=user,
@@ -295,7 +330,9 @@ def api_key_issue(
     if not Membership.objects.filter(
         user=user, agency=agency, status=Membership.Status.ACTIVE
     ).exists():
-        raise ValidationError({"user": f"{user.username} is not an active member of {agency.code}."})
+        raise ValidationError(
+            {"user": f"{user.username} is not an active member of {agency.code}."}
+        )
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": "The expiry must be in the future."})
     prefix = secrets.token_hex(6)
@@ -328,7 +365,10 @@ def api_key_revoke(*, actor: Any, key: APIKey) -> APIKey:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         audit_log(
-            actor=actor, action="api_key.revoked", obj=key, agency=key.agency,
+            actor=actor,
+            action="api_key.revoked",
+            obj=key,
+            agency=key.agency,
             summary={"prefix": key.prefix},
         )
     return key

@@ -7,7 +7,9 @@ from agencies import api, views
 urlpatterns = [
     path("agencies/<str:code>/members/", views.members, name="agency_members"),
     path("agencies/<str:code>/members/invite/", views.invite, name="agency_invite"),
-    path("agencies/<str:code>/members/<int:pk>/role/", views.member_role, name="agency_member_role"),
+    path(
+        "agencies/<str:code>/members/<int:pk>/role/", views.member_role, name="agency_member_role"
+    ),
     re_path(
         r"^agencies/(?P<code>[^/]+)/members/(?P<pk>[0-9]+)/(?P<status>active|suspended)/$",
         views.member_status,
@@ -19,12 +21,18 @@ urlpatterns = [
         name="agency_invitation_revoke",
     ),
     path("agencies/<str:code>/api-keys/", views.api_keys, name="agency_api_keys"),
-    path("agencies/<str:code>/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="agency_api_key_revoke"),
+    path(
+        "agencies/<str:code>/api-keys/<int:pk>/revoke/",
+        views.api_key_revoke,
+        name="agency_api_key_revoke",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]
 
 api_urlpatterns = [
     path("me/", api.MeView.as_view(), name="api_me"),
     path("agencies/", api.AgencyDirectoryView.as_view(), name="api_agencies"),
-    path("agencies/<str:code>/members/", api.AgencyMembersView.as_view(), name="api_agency_members"),
+    path(
+        "agencies/<str:code>/members/", api.AgencyMembersView.as_view(), name="api_agency_members"
+    ),
 ]

@@ -22,18 +22,30 @@ from agencies.forms import (
 from agencies.models import Membership
 
 
-def _members_page(request: HttpRequest, agency, invite_form=None, status=200, **extra) -> HttpResponse:
+def _members_page(
+    request: HttpRequest, agency, invite_form=None, status=200, **extra
+) -> HttpResponse:
     context = {
         "agency": agency,
         "members": selectors.agency_members(agency=agency),
         "invitations": selectors.agency_invitations(agency=agency),
         "invite_form": invite_form or InvitationForm(agency=agency),
-        "roles": Membership.Role.choices if agency.is_secretariat else [
-            c for c in Membership.Role.choices if c[0] != Membership.Role.REVIEWER
-        ],
+        "roles": Membership.Role.choices
+        if agency.is_secretariat
+        else [c for c in Membership.Role.choices if c[0] != Membership.Role.REVIEWER],
         **extra,
     }
     return render(request, "agencies/members.html", context, status=status)
+
+
+def _refused(request: HttpRequest, agency, error: ValidationError) -> HttpResponse:
+    """The members page again, 400, with the refusal naming the field it is about."""
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            messages.error(request, f"{field}: {' '.join(field_messages)}")
+    else:
+        messages.error(request, " ".join(error.messages))
+    return _members_page(request, agency, status=400)
 
 
 @login_required
@@ -49,7 +61,9 @@ def invite(request: HttpRequest, code: str) -> HttpResponse:
     form = InvitationForm(request.POST, agency=agency)
     if form.is_valid():
         try:
-            invitation, token = services.invitation_create(actor=request.user, agency=agency, **form.cleaned_data)
+            invitation, token = services.invitation_create(
+                actor=request.user, agency=agency, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -66,11 +80,12 @@ def member_role(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     form = MembershipRoleForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors.get_json_data())
-        services.membership_update(actor=request.user, membership=membership, role=form.cleaned_data["role"])
+            raise ValidationError(form.errors.as_data())
+        membership = services.membership_update(
+            actor=request.user, membership=membership, role=form.cleaned_data["role"]
+        )
     except ValidationError as error:
-        messages.error(request, "; ".join(error.messages))
-        return _members_page(request, agency, status=400)
+        return _refused(request, agency, error)
     messages.success(request, f"{membership.user.username} is now {membership.get_role_display()}.")
     return redirect("agency_members", code=agency.code)
 
@@ -83,8 +98,7 @@ def member_status(request: HttpRequest, code: str, pk: int, status: str) -> Http
     try:
         services.membership_update(actor=request.user, membership=membership, status=status)
     except ValidationError as error:
-        messages.error(request, "; ".join(error.messages))
-        return _members_page(request, agency, status=400)
+        return _refused(request, agency, error)
     messages.success(request, f"{membership.user.username} is now {status}.")
     return redirect("agency_members", code=agency.code)
 
@@ -97,8 +111,7 @@ def invitation_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ValidationError as error:
-        messages.error(request, "; ".join(error.messages))
-        return _members_page(request, agency, status=400)
+        return _refused(request, agency, error)
     messages.success(request, f"Invitation of {invitation.email} revoked.")
     return redirect("agency_members", code=agency.code)
 
@@ -107,7 +120,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None or not invitation.is_open:
         return render(request, "agencies/invitation_invalid.html", status=404)
-    form = AcceptInvitationForm(request.POST or None)
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             if request.user.is_authenticated:
@@ -124,19 +137,26 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, f"Welcome to {invitation.agency.name}.")
             return redirect("home")
     status = 400 if request.method == "POST" else 200
-    return render(request, "agencies/invitation_accept.html", {"invitation": invitation, "form": form}, status=status)
+    return render(
+        request,
+        "agencies/invitation_accept.html",
+        {"invitation": invitation, "form": form},
+        status=status,
+    )
 
 
 @login_required
 def api_keys(request: HttpRequest, code: str) -> HttpResponse:
     agency = selectors.access_admin_agency(user=request.user, code=code)
-    form = APIKeyForm(request.POST or None, agency=agency)
+    form = APIKeyForm(request.POST if request.method == "POST" else None, agency=agency)
     context = {"agency": agency, "form": form}
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                key, plaintext = services.api_key_issue(actor=request.user, agency=agency, **form.cleaned_data)
+                key, plaintext = services.api_key_issue(
+                    actor=request.user, agency=agency, **form.cleaned_data
+                )
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:

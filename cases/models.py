@@ -1,1 +1,445 @@
+"""Cases, joint investigation teams (agreement, membership, amendments), evidence with
+chain of custody, tasks and notes, and their guardian permission rows."""
+
 from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
+
+
+class OffenceCategory(models.TextChoices):
+    """Budapest Convention (ETS 185) offence categories."""
+
+    ILLEGAL_ACCESS = "illegal_access", "Illegal access (Art. 2)"
+    ILLEGAL_INTERCEPTION = "illegal_interception", "Illegal interception (Art. 3)"
+    DATA_INTERFERENCE = "data_interference", "Data interference (Art. 4)"
+    SYSTEM_INTERFERENCE = "system_interference", "System interference (Art. 5)"
+    MISUSE_OF_DEVICES = "misuse_of_devices", "Misuse of devices (Art. 6)"
+    COMPUTER_FORGERY = "computer_forgery", "Computer-related forgery (Art. 7)"
+    COMPUTER_FRAUD = "computer_fraud", "Computer-related fraud (Art. 8)"
+    CSAM = "csam", "Child sexual abuse material (Art. 9)"
+    COPYRIGHT = "copyright", "Copyright and related rights (Art. 10)"
+
+
+class CaseCounter(models.Model):
+    """Last allocated case number per lead agency and year (locked with SELECT FOR UPDATE)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="one_case_counter_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}: {self.last}"
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        CLOSED = "closed", "Closed"
+
+    reference = models.CharField(max_length=64, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="led_cases")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    handling_code = models.CharField(
+        max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
+    )
+    handling_text = models.CharField(
+        max_length=500, blank=True, help_text="Required with H3: the restriction in words"
+    )
+    offence_categories = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    named_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="TLP:RED recipients"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["lead_agency", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def owner_agency_id(self) -> int:
+        return self.lead_agency_id
+
+
+class JointInvestigationTeam(models.Model):
+    class LegalBasis(models.TextChoices):
+        NONE = "", "None yet"
+        EU_JIT = "eu_jit", "EU JIT – 2000 MLA Convention Art. 13 / FD 2002/465/JHA"
+        BUDAPEST = "budapest", "Budapest Convention on Cybercrime"
+        BILATERAL_MLA = "bilateral_mla", "Bilateral MLA treaty"
+        OTHER = "other", "Other (see text)"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        EXTENDED = "extended", "Extended"
+        CLOSED = "closed", "Closed"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="jits")
+    name = models.CharField(max_length=200)
+    purpose = models.TextField(blank=True)
+    legal_basis = models.CharField(
+        max_length=16, choices=LegalBasis.choices, default=LegalBasis.NONE, blank=True
+    )
+    legal_basis_text = models.TextField(
+        blank=True, help_text="Treaty name / reference; required for bilateral and other"
+    )
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    states_of_operation = models.ManyToManyField(
+        Jurisdiction, blank=True, related_name="+", limit_choices_to={"kind": "country"}
+    )
+    leader = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="led_jits")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "joint investigation team"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:jit-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": "The period cannot end before it starts."})
+        if (
+            self.legal_basis in (self.LegalBasis.BILATERAL_MLA, self.LegalBasis.OTHER)
+            and not self.legal_basis_text.strip()
+        ):
+            raise ValidationError(
+                {"legal_basis_text": "Name the treaty or instrument for this legal basis."}
+            )
+
+    @property
+    def has_legal_basis(self) -> bool:
+        return bool(self.legal_basis)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class JITMembership(models.Model):
+    class Role(models.TextChoices):
+        PARTY = "party", "Party"
+        PARTICIPANT = "participant", "Participant (e.g. Europol, Eurojust)"
+        OBSERVER = "observer", "Observer"
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        LEFT = "left", "Left"
+
+    jit = models.ForeignKey(
+        JointInvestigationTeam, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="jit_memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PARTY)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.INVITED)
+    seconded_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="Named seconded members"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["jit_id", "agency__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["jit", "agency"], name="one_jit_membership_per_agency")
+        ]
+        indexes = [models.Index(fields=["agency", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency} in {self.jit} ({self.role}, {self.status})"
+
+
+class JITAmendment(models.Model):
+    """Dated history of the agreement: creation, extensions, changes, membership changes."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Agreement created"
+        CHANGED = "changed", "Agreement changed"
+        EXTENDED = "extended", "Extended"
+        CLOSED = "closed", "Closed"
+        MEMBER_INVITED = "member_invited", "Member invited"
+        MEMBER_ACCEPTED = "member_accepted", "Member accepted"
+        MEMBER_DECLINED = "member_declined", "Member declined"
+        MEMBER_LEFT = "member_left", "Member left"
+        MEMBER_CHANGED = "member_changed", "Membership changed"
+
+    jit = models.ForeignKey(
+        JointInvestigationTeam, on_delete=models.CASCADE, related_name="amendments"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    effective_date = models.DateField(default=timezone.localdate)
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.jit}: {self.get_kind_display()} {self.effective_date}"
+
+
+class CaseChild(models.Model):
+    """Fields shared by evidence, tasks and notes: the owning agency and TLP."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", help_text="Owning agency"
+    )
+    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def owner_agency_id(self) -> int:
+        return self.agency_id
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.case_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class Evidence(CaseChild):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, max_length=500)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.BigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    collected_by = models.CharField(max_length=200, help_text="Who collected it")
+    collected_at = models.DateTimeField(help_text="When it was collected")
+    collected_where = models.CharField(max_length=300, help_text="Where it was collected")
+    handling_code = models.CharField(
+        max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
+    )
+    handling_text = models.CharField(max_length=500, blank=True)
+    custodian = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", help_text="Agency holding it now"
+    )
+    checked_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    disposed_at = models.DateTimeField(null=True, blank=True)
+    named_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:evidence-detail", args=[self.pk])
+
+
+class CustodyEvent(models.Model):
+    class Kind(models.TextChoices):
+        COLLECTED = "collected", "Collected"
+        TRANSFERRED = "transferred", "Transferred"
+        CHECKED_OUT = "checked_out", "Checked out"
+        CHECKED_IN = "checked_in", "Checked in"
+        VERIFIED = "verified", "Verified"
+        DOWNLOADED = "downloaded", "Downloaded"
+        DISPOSED = "disposed", "Disposed"
+
+    class Result(models.TextChoices):
+        NONE = "", "—"
+        MATCH = "match", "Match"
+        MISMATCH = "mismatch", "Mismatch"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="custody_events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(max_length=300, blank=True)
+    result = models.CharField(max_length=8, choices=Result.choices, blank=True, default="")
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.evidence_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Task(CaseChild):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    named_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["status", "due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Note(CaseChild):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    body = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    named_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+# guardian direct foreign-key permission rows ---------------------------------------------
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["group", "permission", "content_object"], name="case_gperm_idx")
+        ]
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["user", "permission", "content_object"], name="case_uperm_idx")
+        ]
+
+
+class EvidenceGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Evidence, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(
+                fields=["group", "permission", "content_object"], name="evidence_gperm_idx"
+            )
+        ]
+
+
+class EvidenceUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Evidence, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["user", "permission", "content_object"], name="evidence_uperm_idx")
+        ]
+
+
+class TaskGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Task, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["group", "permission", "content_object"], name="task_gperm_idx")
+        ]
+
+
+class TaskUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Task, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["user", "permission", "content_object"], name="task_uperm_idx")
+        ]
+
+
+class NoteGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Note, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["group", "permission", "content_object"], name="note_gperm_idx")
+        ]
+
+
+class NoteUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Note, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["user", "permission", "content_object"], name="note_uperm_idx")
+        ]

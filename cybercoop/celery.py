@@ -8,6 +8,6 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cybercoop.settings")
 
-app = Celery("cybercoop")
+app = Celery("cybercoop", include=["cybercoop.tasks"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -35,6 +35,7 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally: /api/docs/ works offline
     "guardian",
 ]
 LOCAL_APPS = [
@@ -124,7 +125,9 @@ STORAGES = {
 # Redis: broker and cache. Without REDIS_URL, Celery runs tasks eagerly in-process.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -139,7 +142,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILI
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # The worker records each run; /healthz reports when the worker was last seen.
+    "worker-heartbeat": {"task": "cybercoop.tasks.ping", "schedule": 60.0},
+    # Six-month expiry reminders and expiry of overdue notices.
+    "notices-expiry-sweep": {"task": "notices.expiry_sweep", "schedule": 3600.0},
+}
+CELERY_BEAT_SCHEDULE["sharing-sweep-deliveries"] = {
+    "task": "sharing.tasks.sweep_deliveries",
+    "schedule": float(env("SHARING_SWEEP_INTERVAL", "60") or 60),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -161,7 +173,35 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Each app names its choice sets here (<Model><Field>Enum), else same-named fields collide.
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipRoleEnum": "agencies.models.Membership.Role",
+        "MembershipStatusEnum": "agencies.models.Membership.Status",
+        "AgencyKindEnum": "agencies.models.Agency.Kind",
+        "TLPEnum": "agencies.models.TLP",
+        "HandlingCodeEnum": "agencies.models.HandlingCode",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# cases: name its choice enums so they do not collide with other apps' "status"/"role".
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "JITStatusEnum": "cases.models.JointInvestigationTeam.Status",
+        "JITMemberStatusEnum": "cases.models.JITMembership.Status",
+        "JITMemberRoleEnum": "cases.models.JITMembership.Role",
+    }
+)
+# sharing: indicator types, PAP and delivery states.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "IndicatorTypeEnum": "sharing.models.IndicatorType",
+        "PAPEnum": "sharing.models.PAP",
+        "DeliveryStatusEnum": "sharing.models.Delivery.Status",
+    }
+)
 
 # CyberCoop
 INVITATION_TTL = timedelta(days=envint("INVITATION_TTL_DAYS", 7))
@@ -174,6 +214,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "cybercoop@localhost")
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # plain-HTTP probes from inside the network
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

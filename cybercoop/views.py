@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from agencies.selectors import active_memberships
+from cybercoop.tasks import last_heartbeat
 
 
 @login_required
@@ -38,8 +39,24 @@ def _database_status() -> str:
     return "ok"
 
 
+def _worker_status(broker: str) -> str:
+    """When a worker last ran the heartbeat task; informational, never fails the check."""
+    if broker == "eager":
+        return "eager"
+    if broker != "ok":
+        return "unknown"
+    heartbeat = last_heartbeat()
+    return f"last seen {heartbeat['at']}" if heartbeat else "not seen yet"
+
+
 @never_cache
+@transaction.non_atomic_requests  # a down database must give 503, not a 500 from ATOMIC_REQUESTS
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(value in ("ok", "eager") for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    body = {
+        "status": "ok" if healthy else "error",
+        **checks,
+        "worker": _worker_status(checks["broker"]),
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

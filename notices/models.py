@@ -1,1 +1,320 @@
+"""Notices and diffusions, their reviews, photos, permission rows and notifications."""
+
 from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MaxValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase
+
+from agencies.models import TLP, Agency, Jurisdiction
+
+# Purpose of each notice type (shown as help text in the form and the API schema).
+TYPE_PURPOSES = {
+    "RED": "Locate and provisionally arrest a person pending extradition, surrender or similar "
+    "legal action (prosecution or serving a sentence).",
+    "YELLOW": "Help locate a missing person, often a minor, or identify a person unable to "
+    "identify themselves.",
+    "BLUE": "Collect additional information about a person's identity, location or activities "
+    "in relation to a crime.",
+    "BLACK": "Seek information on unidentified bodies.",
+    "GREEN": "Warn about a person's criminal activities where the person is considered a "
+    "possible threat to public safety.",
+    "ORANGE": "Warn of an event, a person, an object or a process representing a serious and "
+    "imminent threat to public safety.",
+    "PURPLE": "Seek or provide information on the modus operandi, objects, devices and "
+    "concealment methods used by criminals.",
+    "SILVER": "Trace and identify criminal assets (property, vehicles, accounts, businesses) "
+    "for seizure, freezing or confiscation.",
+    "UN_SPECIAL": "Individuals and entities subject to sanctions of the UN Security Council.",
+    "DIFFUSION": "A request for cooperation sent directly by one agency to chosen agencies or "
+    "jurisdictions; circulated at once and reviewed afterwards.",
+}
+
+RED_VALIDITY = timedelta(days=5 * 365 + 1)  # five years, leap day included
+REMINDER_BEFORE = timedelta(days=183)  # six months
+
+
+class NoticeType(models.TextChoices):
+    RED = "RED", "Red notice"
+    YELLOW = "YELLOW", "Yellow notice"
+    BLUE = "BLUE", "Blue notice"
+    BLACK = "BLACK", "Black notice"
+    GREEN = "GREEN", "Green notice"
+    ORANGE = "ORANGE", "Orange notice"
+    PURPLE = "PURPLE", "Purple notice"
+    SILVER = "SILVER", "Silver notice"
+    UN_SPECIAL = "UN_SPECIAL", "INTERPOL–UN Security Council Special Notice"
+    DIFFUSION = "DIFFUSION", "Diffusion"
+
+
+PUBLIC_TYPES = {NoticeType.RED, NoticeType.YELLOW, NoticeType.UN_SPECIAL}
+NON_PERSON_TYPES = {NoticeType.PURPLE, NoticeType.ORANGE, NoticeType.GREEN, NoticeType.SILVER}
+
+
+class Language(models.TextChoices):
+    EN = "EN", "English"
+    FR = "FR", "French"
+    ES = "ES", "Spanish"
+    AR = "AR", "Arabic"
+
+
+class Notice(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        UNDER_REVIEW = "under_review", "Under review"
+        INFO_REQUESTED = "info_requested", "Information requested"
+        PUBLISHED = "published", "Published"
+        REFUSED = "refused", "Refused"
+        CANCELLED = "cancelled", "Cancelled"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    class Sex(models.TextChoices):
+        MALE = "M", "Male"
+        FEMALE = "F", "Female"
+        UNKNOWN = "U", "Unknown"
+
+    class OffenceCategory(models.TextChoices):
+        CRIMINAL = "criminal", "Ordinary-law criminal offence"
+        PRIVATE = "private", "Private matter (excluded)"
+        FAMILY = "family", "Family matter (excluded)"
+        ADMINISTRATIVE = "administrative", "Administrative matter (excluded)"
+
+    class JudicialBasis(models.TextChoices):
+        PROSECUTION = "prosecution", "Wanted for prosecution"
+        SENTENCE = "sentence", "Wanted to serve a sentence"
+
+    # General
+    notice_type = models.CharField(
+        "type",
+        max_length=16,
+        choices=NoticeType.choices,
+        help_text=" ".join(f"{key}: {value}" for key, value in TYPE_PURPOSES.items()),
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    requesting_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="notices")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notices",
+        help_text="Optional linked case (the requester must be able to see it)",
+    )
+    languages = models.JSONField(
+        default=list, blank=True, help_text="Working languages of the notice: EN, FR, ES, AR"
+    )
+    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    title = models.CharField(max_length=200, blank=True, help_text="Short internal label")
+
+    # Person subject
+    family_name = models.CharField(max_length=120, blank=True)
+    forenames = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    nationalities = models.JSONField(
+        default=list, blank=True, help_text='ISO 3166-1 alpha-2 codes, e.g. ["DE", "FR"]'
+    )
+    place_of_birth = models.CharField(max_length=120, blank=True)
+    country_of_birth = models.CharField(
+        max_length=2, blank=True, validators=[RegexValidator(r"^[A-Z]{2}$", "ISO alpha-2, e.g. DE")]
+    )
+    height_cm = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(300)]
+    )
+    weight_kg = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(500)]
+    )
+    eye_colour = models.CharField(max_length=40, blank=True)
+    hair_colour = models.CharField(max_length=40, blank=True)
+    distinguishing_marks = models.TextField(blank=True)
+    languages_spoken = models.CharField(max_length=200, blank=True)
+
+    # Non-person subject (PURPLE, ORANGE, GREEN, SILVER)
+    subject_description = models.TextField(
+        blank=True, help_text="Modus operandi (PURPLE), threat (ORANGE, GREEN) or assets (SILVER)"
+    )
+
+    # Judicial data (required for RED)
+    offence_category = models.CharField(max_length=16, choices=OffenceCategory.choices, blank=True)
+    facts_summary = models.TextField("summary of facts", blank=True)
+    facts_date = models.DateField("date of the facts", null=True, blank=True)
+    facts_place = models.CharField("place of the facts", max_length=200, blank=True)
+    charges = models.TextField(blank=True)
+    law = models.TextField("law covering the charges", blank=True)
+    judicial_basis = models.CharField(max_length=16, choices=JudicialBasis.choices, blank=True)
+    max_penalty_months = models.PositiveIntegerField(
+        "maximum penalty (months)", null=True, blank=True
+    )
+    sentence_remaining_months = models.PositiveIntegerField(
+        "sentence remaining (months)", null=True, blank=True
+    )
+    warrant_reference = models.CharField(
+        "arrest warrant / judicial decision reference", max_length=120, blank=True
+    )
+    warrant_authority = models.CharField("issuing authority", max_length=200, blank=True)
+    warrant_date = models.DateField("date of issue", null=True, blank=True)
+
+    # Distribution
+    recipient_agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="+", help_text="Diffusion recipients"
+    )
+    recipient_jurisdictions = models.ManyToManyField(
+        Jurisdiction,
+        blank=True,
+        related_name="+",
+        help_text="Diffusion recipients; for a notice, restricts it to these jurisdictions",
+    )
+    public_extract_consent = models.BooleanField(
+        default=False, help_text="The requesting agency consents to a public extract"
+    )
+
+    # Lifecycle
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    is_renewal = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        permissions = [("review_notice", "Can review notice")]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["notice_type", "status"]),
+            models.Index(fields=["date_of_birth"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_notice_type_display()} #{self.pk} {self.subject_label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("notice_detail", args=[self.pk])
+
+    @property
+    def subject_label(self) -> str:
+        name = " ".join(p for p in (self.forenames, self.family_name.upper()) if p)
+        return (
+            name
+            or self.title
+            or (self.subject_description[:60] if self.subject_description else "")
+        )
+
+    @property
+    def is_diffusion(self) -> bool:
+        return self.notice_type == NoticeType.DIFFUSION
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.INFO_REQUESTED)
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.public_extract_consent
+            and self.notice_type in PUBLIC_TYPES
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )
+
+    @property
+    def purpose(self) -> str:
+        return TYPE_PURPOSES.get(self.notice_type, "")
+
+
+def _photo_path(instance: NoticePhoto, filename: str) -> str:
+    return f"notices/{instance.notice_id}/{filename}"
+
+
+class NoticePhoto(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(
+        upload_to=_photo_path,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
+    )
+    caption = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Photo of notice {self.notice_id}"
+
+
+class NoticeReview(models.Model):
+    """One secretariat decision with its compliance checklist."""
+
+    class Decision(models.TextChoices):
+        PUBLISH = "publish", "Publish"
+        REFUSE = "refuse", "Refuse"
+        REQUEST_INFO = "request_info", "Request information"
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    art3_neutrality = models.BooleanField(
+        "Art. 3 neutrality",
+        default=False,
+        help_text="No political, military, religious or racial character",
+    )
+    art2_human_rights = models.BooleanField(
+        "Art. 2 human rights", default=False, help_text="Respects the Universal Declaration"
+    )
+    minimum_data = models.BooleanField(
+        "minimum data", default=False, help_text="The minimum data for the type is present"
+    )
+    reasons = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} on notice {self.notice_id}"
+
+
+class NoticeGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Notice, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["group", "permission", "content_object"])]
+
+
+class Notification(models.Model):
+    """An in-app notification about a notice (expiry reminder, review decision, ...)."""
+
+    class Kind(models.TextChoices):
+        EXPIRY_REMINDER = "expiry_reminder", "Expiry reminder"
+        EXPIRED = "expired", "Expired"
+        REVIEW = "review", "Review decision"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_notifications"
+    )
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    message = models.CharField(max_length=400)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}: {self.message[:40]}"

@@ -1,1 +1,231 @@
+"""Indicators, shares, and the delivery outbox (deliveries, their items and attempts)."""
+
 from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.models import TLP, Agency, APIKey, HandlingCode, Jurisdiction, PartnerEndpoint
+
+TLP_RANK = {TLP.CLEAR: 0, TLP.GREEN: 1, TLP.AMBER: 2, TLP.AMBER_STRICT: 3, TLP.RED: 4}
+
+
+class IndicatorType(models.TextChoices):
+    IPV4 = "ipv4", "IPv4 address"
+    IPV6 = "ipv6", "IPv6 address"
+    CIDR = "cidr", "IP network (CIDR)"
+    DOMAIN = "domain", "Domain name"
+    URL = "url", "URL"
+    EMAIL = "email", "E-mail address"
+    MD5 = "md5", "MD5 hash"
+    SHA1 = "sha1", "SHA-1 hash"
+    SHA256 = "sha256", "SHA-256 hash"
+    ASN = "asn", "Autonomous system"
+    BTC = "btc", "Bitcoin wallet"
+    ETH = "eth", "Ethereum wallet"
+
+
+class PAP(models.TextChoices):
+    """Permissible Actions Protocol."""
+
+    CLEAR = "CLEAR", "PAP:CLEAR"
+    GREEN = "GREEN", "PAP:GREEN"
+    AMBER = "AMBER", "PAP:AMBER"
+    RED = "RED", "PAP:RED"
+
+
+class Indicator(models.Model):
+    stix_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    type = models.CharField(max_length=8, choices=IndicatorType.choices)
+    value = models.TextField(help_text="As submitted")
+    normalized = models.TextField(help_text="Canonical form used for lookup")
+    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="indicators")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
+    )
+    description = models.TextField(blank=True)
+    labels = models.JSONField(default=list, blank=True)
+    confidence = models.PositiveSmallIntegerField(default=50, validators=[MaxValueValidator(100)])
+    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    pap = models.CharField("PAP", max_length=8, choices=PAP.choices, default=PAP.AMBER)
+    handling_code = models.CharField(
+        max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
+    )
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    modified = models.DateTimeField(default=timezone.now)
+    # Provenance: who put it here, through which key (inbound partner systems).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_api_key = models.ForeignKey(
+        APIKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["type", "normalized"], name="indicator_lookup")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "type", "normalized"], name="one_indicator_per_owner_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type}:{self.normalized}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("indicator_detail", args=[self.pk])
+
+    @property
+    def stix_id(self) -> str:
+        return f"indicator--{self.stix_uuid}"
+
+
+class IndicatorGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Indicator, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [models.Index(fields=["group", "permission", "content_object"])]
+
+
+class IndicatorUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Indicator, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [models.Index(fields=["user", "permission", "content_object"])]
+
+
+class Share(models.Model):
+    """One decision by the owning agency to let recipients see some of its indicators."""
+
+    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="shares_made")
+    indicators = models.ManyToManyField(Indicator, related_name="shares")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="shares_received")
+    jurisdictions = models.ManyToManyField(Jurisdiction, blank=True, related_name="+")
+    jit = models.ForeignKey(
+        "cases.JointInvestigationTeam",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="indicator_shares",
+    )
+    community = models.BooleanField(
+        default=False, help_text="Every agency holding a sharing agreement with the owner"
+    )
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="TLP:RED recipients"
+    )
+    legal_basis = models.JSONField(
+        default=list, blank=True, help_text="Per recipient: the basis relied on (as previewed)"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Share #{self.pk} by {self.owner_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Delivery(models.Model):
+    """One webhook message (the outbox row): up to a batch of objects for one endpoint.
+
+    ``webhook_id`` is fixed when the row is written, so every retry carries the same id
+    and the receiver can drop duplicates.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        FAILING = "failing", "Failing (will retry)"
+        DELIVERED = "delivered", "Delivered"
+        DEAD = "dead", "Dead"
+
+    webhook_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    endpoint = models.ForeignKey(
+        PartnerEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    share = models.ForeignKey(
+        Share, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    payload = models.TextField(blank=True, help_text="Frozen at the first attempt")
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+            models.Index(fields=["endpoint", "status"], name="delivery_endpoint_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"msg_{self.webhook_id.hex} → {self.endpoint_id} ({self.status})"
+
+    @property
+    def message_id(self) -> str:
+        return f"msg_{self.webhook_id.hex}"
+
+
+class DeliveryItem(models.Model):
+    """One indicator (or its tombstone) inside a delivery; at most once per endpoint."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="items")
+    endpoint = models.ForeignKey(PartnerEndpoint, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    tombstone = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "indicator", "tombstone"], name="one_item_per_endpoint"
+            )
+        ]
+        indexes = [models.Index(fields=["indicator", "tombstone"], name="item_indicator")]
+
+
+class DeliveryAttempt(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}#{self.number}: {self.status_code or self.error[:40]}"

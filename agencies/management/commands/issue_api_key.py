@@ -36,7 +36,9 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(
-                "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+                "; ".join(
+                    f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()
+                )
             ) from error
         self.stdout.write(f"API key {key.name!r} for {user.username} acting for {agency.code}:")
         self.stdout.write(plaintext)

@@ -1,0 +1,143 @@
+"""Demo case (idempotent): a DE-BKA-led botnet case with an EU JIT that NL-NHTCU and EU-EC3
+accepted, with evidence, tasks and notes at several TLP levels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from agencies.models import TLP, Agency, Jurisdiction
+from cases import services
+from cases.models import Case, JITMembership, JointInvestigationTeam
+
+TITLE = "Operation Nightjar: botnet C2 takedown"
+
+
+@transaction.atomic
+def seed(stdout: Any) -> None:
+    User = get_user_model()
+    try:
+        bka = Agency.objects.get(code="DE-BKA")
+        nhtcu = Agency.objects.get(code="NL-NHTCU")
+        ec3 = Agency.objects.get(code="EU-EC3")
+        investigator = User.objects.get(username="bka.investigator")
+        bka_analyst = User.objects.get(username="bka.analyst")
+        nl_admin = User.objects.get(username="nhtcu.admin")
+        nl_investigator = User.objects.get(username="nhtcu.investigator")
+        ec3_admin = User.objects.get(username="ec3.admin")
+    except (Agency.DoesNotExist, User.DoesNotExist):
+        stdout.write("cases demo: agencies demo data missing, skipped")
+        return
+    if Case.objects.filter(lead_agency=bka, title=TITLE).exists():
+        stdout.write("cases demo: already present")
+        return
+    case = services.case_open(
+        actor=investigator,
+        lead_agency=bka,
+        title=TITLE,
+        summary="A Mirai-derived botnet controlled from servers in Frankfurt and Amsterdam "
+        "runs DDoS-for-hire and credential stuffing against European banks.",
+        status=Case.Status.ACTIVE,
+        tlp=TLP.AMBER,
+        offence_categories=["illegal_access", "system_interference", "misuse_of_devices"],
+        tags=["botnet", "ddos", "credential-stuffing"],
+    )
+    jit = services.jit_create(
+        actor=investigator,
+        case=case,
+        name="JIT Nightjar (DE–NL–Europol)",
+        purpose="Identify the operators, seize the C2 infrastructure, and secure evidence.",
+        legal_basis=JointInvestigationTeam.LegalBasis.EU_JIT,
+        legal_basis_text="JIT agreement signed 2026-01-15 under Art. 13 of the 2000 EU MLA "
+        "Convention / Council Framework Decision 2002/465/JHA.",
+        period_start=dt.date(2026, 1, 15),
+        period_end=dt.date(2026, 7, 15),
+        states_of_operation=Jurisdiction.objects.filter(code__in=["DE", "NL"]),
+    )
+    nl = services.jit_invite(
+        actor=investigator,
+        jit=jit,
+        agency=nhtcu,
+        role=JITMembership.Role.PARTY,
+        seconded_members=[nl_investigator],
+    )
+    services.jit_respond(actor=nl_admin, membership=nl, accept=True)
+    eu = services.jit_invite(
+        actor=investigator, jit=jit, agency=ec3, role=JITMembership.Role.PARTICIPANT
+    )
+    services.jit_respond(actor=ec3_admin, membership=eu, accept=True)
+    collected = dt.datetime(2026, 2, 3, 6, 30, tzinfo=dt.UTC)
+    for title, content, tlp, agency, actor, where in (
+        (
+            "C2 server memory image",
+            b"demo memory image\n" * 4096,
+            TLP.AMBER,
+            bka,
+            investigator,
+            "Frankfurt data centre, rack 12",
+        ),
+        (
+            "Netflow extract AS1234",
+            b"ts,src,dst,bytes\n" * 2048,
+            TLP.GREEN,
+            nhtcu,
+            nl_investigator,
+            "Amsterdam IXP",
+        ),
+        (
+            "Informant statement",
+            b"restricted statement",
+            TLP.AMBER_STRICT,
+            bka,
+            investigator,
+            "BKA Wiesbaden",
+        ),
+    ):
+        services.evidence_add(
+            actor=actor,
+            case=case,
+            agency=agency,
+            file=ContentFile(content, name=f"{title.lower().replace(' ', '-')}.bin"),
+            title=title,
+            collected_by=actor.username,
+            collected_at=collected,
+            collected_where=where,
+            tlp=tlp,
+        )
+    services.task_create(
+        actor=investigator,
+        case=case,
+        agency=bka,
+        title="Prepare seizure of Frankfurt C2",
+        assignee=bka_analyst,
+        due_date=dt.date(2026, 3, 1),
+        tlp=TLP.AMBER,
+    )
+    services.task_create(
+        actor=nl_investigator,
+        case=case,
+        agency=nhtcu,
+        title="Preserve Amsterdam hosting records",
+        assignee=nl_investigator,
+        due_date=dt.date(2026, 2, 20),
+        tlp=TLP.AMBER,
+    )
+    services.note_add(
+        actor=investigator,
+        case=case,
+        agency=bka,
+        body="Operators appear to reuse one Jabber account; see netflow extract.",
+        tlp=TLP.AMBER,
+    )
+    services.note_add(
+        actor=investigator,
+        case=case,
+        agency=bka,
+        body="Source identity is known to BKA only.",
+        tlp=TLP.AMBER_STRICT,
+    )
+    stdout.write(f"cases demo: {case.reference} with {jit.name} (NL-NHTCU, EU-EC3 accepted)")

@@ -1,0 +1,197 @@
+"""Browser forms for cases, JITs, evidence, tasks and notes. Services do the real validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
+from cases.models import (
+    Case,
+    CustodyEvent,
+    JITMembership,
+    JointInvestigationTeam,
+    OffenceCategory,
+    Task,
+)
+
+User = get_user_model()
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+
+class UsernamesField(forms.CharField):
+    """Comma-separated usernames -> list of users; unknown names are named in the error."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "Comma-separated usernames")
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> list[Any]:
+        value = super().clean(value)
+        names = [n.strip() for n in (value or "").split(",") if n.strip()]
+        users = list(User.objects.filter(username__in=names, is_active=True))
+        missing = set(names) - {u.username for u in users}
+        if missing:
+            raise forms.ValidationError(f"Unknown users: {', '.join(sorted(missing))}.")
+        return users
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Case.Status.choices])
+    tlp = forms.ChoiceField(required=False, choices=[("", "Any TLP"), *TLP.choices])
+    category = forms.ChoiceField(
+        required=False, choices=[("", "Any offence"), *OffenceCategory.choices]
+    )
+    tag = forms.CharField(required=False)
+    lead = forms.CharField(required=False, label="Lead agency")
+
+
+class CaseForm(forms.Form):
+    lead_agency = forms.ModelChoiceField(queryset=Agency.objects.none())
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    status = forms.ChoiceField(choices=Case.Status.choices, initial=Case.Status.OPEN)
+    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
+    handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
+    handling_text = forms.CharField(max_length=500, required=False, label="H3 restriction")
+    offence_categories = forms.MultipleChoiceField(
+        choices=OffenceCategory.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. ransomware, botnet")
+    named_users = UsernamesField(label="Named users (TLP:RED)")
+
+    def __init__(self, *args: Any, agencies: Any = None, case: Case | None = None, **kwargs: Any):
+        if case is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "title": case.title,
+                    "summary": case.summary,
+                    "status": case.status,
+                    "tlp": case.tlp,
+                    "handling_code": case.handling_code,
+                    "handling_text": case.handling_text,
+                    "offence_categories": case.offence_categories,
+                    "tags": ", ".join(case.tags),
+                    "named_users": ", ".join(u.username for u in case.named_users.all()),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            del self.fields["lead_agency"]
+        else:
+            self.fields["lead_agency"].queryset = agencies
+            if agencies.count() == 1:
+                self.fields["lead_agency"].initial = agencies.first()
+
+    def clean_tags(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+
+class JITForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    legal_basis = forms.ChoiceField(
+        choices=JointInvestigationTeam.LegalBasis.choices, required=False
+    )
+    legal_basis_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Legal basis text"
+    )
+    period_start = forms.DateField(required=False, widget=DATE)
+    period_end = forms.DateField(required=False, widget=DATE)
+    states_of_operation = forms.ModelMultipleChoiceField(
+        queryset=Jurisdiction.objects.filter(kind=Jurisdiction.Kind.COUNTRY),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    status = forms.ChoiceField(choices=JointInvestigationTeam.Status.choices, required=False)
+
+    def __init__(self, *args: Any, jit: JointInvestigationTeam | None = None, **kwargs: Any):
+        if jit is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": jit.name,
+                    "purpose": jit.purpose,
+                    "legal_basis": jit.legal_basis,
+                    "legal_basis_text": jit.legal_basis_text,
+                    "period_start": jit.period_start,
+                    "period_end": jit.period_end,
+                    "states_of_operation": list(jit.states_of_operation.all()),
+                    "status": jit.status,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if jit is None:
+            self.fields["status"].initial = JointInvestigationTeam.Status.ACTIVE
+
+
+class InviteForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(active=True), to_field_name="code"
+    )
+    role = forms.ChoiceField(choices=JITMembership.Role.choices, initial=JITMembership.Role.PARTY)
+    seconded_members = UsernamesField(label="Seconded members")
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField()
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    collected_by = forms.CharField(max_length=200)
+    collected_at = forms.DateTimeField(widget=DATETIME)
+    collected_where = forms.CharField(max_length=300)
+    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
+    handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
+    handling_text = forms.CharField(max_length=500, required=False, label="H3 restriction")
+    named_users = UsernamesField(label="Named users (TLP:RED)")
+
+
+class CustodyForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[
+            (k.value, k.label)
+            for k in (
+                CustodyEvent.Kind.CHECKED_OUT,
+                CustodyEvent.Kind.CHECKED_IN,
+                CustodyEvent.Kind.TRANSFERRED,
+                CustodyEvent.Kind.DISPOSED,
+            )
+        ]
+    )
+    purpose = forms.CharField(max_length=300, required=False)
+    to_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(active=True), to_field_name="code", required=False
+    )
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), to_field_name="username", required=False
+    )
+    due_date = forms.DateField(required=False, widget=DATE)
+    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
+    named_users = UsernamesField(label="Named users (TLP:RED)")
+
+    def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if users is not None:
+            self.fields["assignee"].queryset = users
+
+
+class TaskStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Task.Status.choices)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
+    named_users = UsernamesField(label="Named users (TLP:RED)")

@@ -1,0 +1,305 @@
+"""Permission-filtered reads for cases, JITs, evidence, tasks, notes and the case timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+
+from agencies.access import get_visible_or_404, visible_filter
+from agencies.models import Agency
+from agencies.selectors import administered_agencies, agencies_of
+from audit.models import AuditEvent
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Evidence,
+    EvidenceGroupObjectPermission,
+    EvidenceUserObjectPermission,
+    JITAmendment,
+    JITMembership,
+    JointInvestigationTeam,
+    Note,
+    NoteGroupObjectPermission,
+    NoteUserObjectPermission,
+    Task,
+    TaskGroupObjectPermission,
+    TaskUserObjectPermission,
+)
+from cases.permissions import circle_agency_ids
+
+NOT_IN_CIRCLE = "You act for no agency that takes part in this case."
+
+
+def _visible(
+    model: type, codename: str, group_model: type, user_model: type, user: Any, agency: Any
+) -> QuerySet:
+    return model.objects.filter(
+        visible_filter(
+            user=user,
+            codename=codename,
+            group_model=group_model,
+            user_model=user_model,
+            agency=agency,
+        )
+    )
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+def cases_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Case]:
+    return _visible(
+        Case, "view_case", CaseGroupObjectPermission, CaseUserObjectPermission, user, agency
+    ).select_related("lead_agency")
+
+
+def cases_editable_by(*, user: Any, agency: Agency | None = None) -> QuerySet[Case]:
+    return _visible(
+        Case, "change_case", CaseGroupObjectPermission, CaseUserObjectPermission, user, agency
+    )
+
+
+def case_list(
+    *,
+    user: Any,
+    agency: Agency | None = None,
+    q: str = "",
+    status: str = "",
+    tlp: str = "",
+    category: str = "",
+    tag: str = "",
+    lead: str = "",
+) -> QuerySet[Case]:
+    """Visible cases, filtered and searched; one query whatever the number of cases."""
+    cases = cases_visible_to(user=user, agency=agency)
+    if q:
+        cases = cases.filter(
+            Q(reference__icontains=q) | Q(title__icontains=q) | Q(summary__icontains=q)
+        )
+    if status:
+        cases = cases.filter(status=status)
+    if tlp:
+        cases = cases.filter(tlp=tlp)
+    if lead:
+        cases = cases.filter(lead_agency__code=lead)
+    if category:
+        cases = cases.filter(offence_categories__icontains=f'"{category}"')
+    if tag:
+        cases = cases.filter(tags__icontains=f'"{tag}"')
+    return cases
+
+
+def access_case(*, user: Any, pk: Any, agency: Agency | None = None, write: bool = False) -> Case:
+    """The case if visible (else 404); with ``write``, 403 unless the user may change it."""
+    case = get_visible_or_404(cases_visible_to(user=user, agency=agency), pk=pk)
+    if write and not can_change_case(user=user, case=case, agency=agency):
+        raise PermissionDenied("You may see this case but not change it.")
+    return case
+
+
+def can_change_case(*, user: Any, case: Case, agency: Agency | None = None) -> bool:
+    return cases_editable_by(user=user, agency=agency).filter(pk=case.pk).exists()
+
+
+def acting_agency_for_case(*, user: Any, case: Case, agency: Agency | None = None) -> Agency:
+    """The agency the user acts for inside the case: the key's, else lead first, else a member."""
+    circle = circle_agency_ids(case)
+    candidates = agencies_of(user=user).filter(pk__in=circle)
+    if agency is not None:
+        candidates = candidates.filter(pk=agency.pk)
+    chosen = sorted(candidates, key=lambda a: (a.pk != case.lead_agency_id, a.code))
+    if not chosen:
+        raise PermissionDenied(NOT_IN_CIRCLE)
+    return chosen[0]
+
+
+# --- JITs -----------------------------------------------------------------------------------
+
+
+def jit_accepted_agencies(jit: JointInvestigationTeam) -> QuerySet[Agency]:
+    """Agencies whose membership of ``jit`` is accepted."""
+    return Agency.objects.filter(
+        jit_memberships__jit=jit, jit_memberships__status=JITMembership.Status.ACCEPTED
+    ).distinct()
+
+
+def jits_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[JointInvestigationTeam]:
+    """JITs of visible cases, plus JITs the user's agencies are invited to or members of."""
+    own = agencies_of(user=user)
+    if agency is not None:
+        own = own.filter(pk=agency.pk)
+    involved = JITMembership.objects.filter(
+        agency__in=own,
+        status__in=[JITMembership.Status.INVITED, JITMembership.Status.ACCEPTED],
+    ).values("jit_id")
+    return (
+        JointInvestigationTeam.objects.filter(
+            Q(case__in=cases_visible_to(user=user, agency=agency).values("pk")) | Q(pk__in=involved)
+        )
+        .select_related("case__lead_agency", "leader")
+        .distinct()
+    )
+
+
+def jit_detail_queryset(*, user: Any, agency: Agency | None = None) -> QuerySet:
+    return jits_visible_to(user=user, agency=agency).prefetch_related(
+        "states_of_operation",
+        Prefetch(
+            "memberships",
+            queryset=JITMembership.objects.select_related("agency", "invited_by").prefetch_related(
+                "seconded_members"
+            ),
+        ),
+        Prefetch("amendments", queryset=JITAmendment.objects.select_related("actor", "agency")),
+    )
+
+
+def access_jit(*, user: Any, pk: Any, agency: Agency | None = None) -> JointInvestigationTeam:
+    return get_visible_or_404(jit_detail_queryset(user=user, agency=agency), pk=pk)
+
+
+def can_manage_jit(*, user: Any, jit: JointInvestigationTeam, agency: Agency | None = None) -> bool:
+    """Editors of the case manage its JITs (invite, change the agreement, close)."""
+    return cases_editable_by(user=user, agency=agency).filter(pk=jit.case_id).exists()
+
+
+def access_membership(*, jit: JointInvestigationTeam, code: str) -> JITMembership:
+    return get_visible_or_404(
+        JITMembership.objects.filter(jit=jit).select_related("agency", "jit__case"),
+        agency__code=code,
+    )
+
+
+def jit_invitations_for_admin(
+    *, user: Any, agency: Agency | None = None
+) -> QuerySet[JITMembership]:
+    """Invitation inbox: open JIT invitations to agencies the user administers."""
+    return (
+        JITMembership.objects.filter(
+            agency__in=administered_agencies(user=user, agency=agency),
+            status=JITMembership.Status.INVITED,
+        )
+        .select_related("jit__case__lead_agency", "jit__leader", "agency", "invited_by")
+        .order_by("-invited_at")
+    )
+
+
+def jit_memberships_of_admin(*, user: Any, agency: Agency | None = None) -> QuerySet[JITMembership]:
+    """Current memberships (accepted) of agencies the user administers, for "leave"."""
+    return (
+        JITMembership.objects.filter(
+            agency__in=administered_agencies(user=user, agency=agency),
+            status=JITMembership.Status.ACCEPTED,
+        )
+        .select_related("jit__case__lead_agency", "jit__leader", "agency")
+        .order_by("-responded_at")
+    )
+
+
+def is_agency_admin(*, user: Any, agency_obj: Agency, acting: Agency | None = None) -> bool:
+    return administered_agencies(user=user, agency=acting).filter(pk=agency_obj.pk).exists()
+
+
+# --- evidence, tasks, notes -------------------------------------------------------------------
+
+
+def evidence_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Evidence]:
+    return _visible(
+        Evidence,
+        "view_evidence",
+        EvidenceGroupObjectPermission,
+        EvidenceUserObjectPermission,
+        user,
+        agency,
+    ).select_related("agency", "custodian", "case__lead_agency", "uploaded_by")
+
+
+def access_evidence(
+    *, user: Any, pk: Any, agency: Agency | None = None, write: bool = False
+) -> Evidence:
+    evidence = get_visible_or_404(evidence_visible_to(user=user, agency=agency), pk=pk)
+    if write and not _can(
+        Evidence,
+        "change_evidence",
+        EvidenceGroupObjectPermission,
+        EvidenceUserObjectPermission,
+        user,
+        agency,
+        evidence.pk,
+    ):
+        raise PermissionDenied("You may see this evidence but not change it.")
+    return evidence
+
+
+def _can(model, codename, group_model, user_model, user, agency, pk) -> bool:
+    return _visible(model, codename, group_model, user_model, user, agency).filter(pk=pk).exists()
+
+
+def tasks_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Task]:
+    return _visible(
+        Task, "view_task", TaskGroupObjectPermission, TaskUserObjectPermission, user, agency
+    ).select_related("agency", "assignee")
+
+
+def access_task(*, user: Any, pk: Any, agency: Agency | None = None, write: bool = False) -> Task:
+    task = get_visible_or_404(tasks_visible_to(user=user, agency=agency), pk=pk)
+    if write and not _can(
+        Task,
+        "change_task",
+        TaskGroupObjectPermission,
+        TaskUserObjectPermission,
+        user,
+        agency,
+        task.pk,
+    ):
+        raise PermissionDenied("You may see this task but not change it.")
+    return task
+
+
+def notes_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Note]:
+    return _visible(
+        Note, "view_note", NoteGroupObjectPermission, NoteUserObjectPermission, user, agency
+    ).select_related("agency", "author")
+
+
+def case_timeline(
+    *, user: Any, case: Case, agency: Agency | None = None, include_views: bool = False
+) -> QuerySet[AuditEvent]:
+    """Audit events about the case, its JITs and the items in it that the viewer may see."""
+    query = Q(object_type="cases.case", object_id=str(case.pk)) | Q(
+        object_type="cases.jointinvestigationteam",
+        object_id__in=[str(pk) for pk in case.jits.values_list("pk", flat=True)],
+    )
+    for object_type, queryset in (
+        ("cases.evidence", evidence_visible_to(user=user, agency=agency)),
+        ("cases.task", tasks_visible_to(user=user, agency=agency)),
+        ("cases.note", notes_visible_to(user=user, agency=agency)),
+    ):
+        ids = [str(pk) for pk in queryset.filter(case=case).values_list("pk", flat=True)]
+        if ids:
+            query |= Q(object_type=object_type, object_id__in=ids)
+    events = AuditEvent.objects.filter(query).select_related("actor").order_by("-id")
+    if not include_views:
+        events = events.exclude(action__endswith=".viewed")
+    return events
+
+
+def case_team_users(*, case: Case) -> QuerySet:
+    """Active members of the agencies taking part in the case (assignees, named users)."""
+    from django.contrib.auth import get_user_model
+
+    from agencies.models import Membership
+
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__agency_id__in=circle_agency_ids(case),
+            memberships__status=Membership.Status.ACTIVE,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )

@@ -1,0 +1,391 @@
+"""Case pages: list, detail (overview, JIT, evidence, tasks, notes, timeline), forms, JIT
+agreement, invitation inbox. Each view resolves access (404 / 403), calls a service, responds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from agencies.forms import apply_validation_error
+from agencies.selectors import agencies_of
+from cases import forms, selectors, services
+from cases.api import evidence_file_response
+from cases.files import install_limit_handler, too_large_message
+from cases.models import CustodyEvent, JITMembership
+
+PAGE_SIZE = 50
+
+
+def _error_text(error: ValidationError) -> str:
+    return "; ".join(error.messages)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = forms.CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list(user=request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/case_list.html", {"form": form, "page": page})
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    agencies = agencies_of(user=request.user)
+    form = forms.CaseForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Case {case.reference} opened.")
+            return redirect(case)
+    status = 400 if form.errors else 200
+    return render(request, "cases/case_form.html", {"form": form}, status=status)
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.access_case(user=request.user, pk=pk, write=True)
+    form = forms.CaseForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Case updated.")
+            return redirect(case)
+    status = 400 if form.errors else 200
+    return render(request, "cases/case_form.html", {"form": form, "case": case}, status=status)
+
+
+def _detail_context(request: HttpRequest, case: Any, **forms_: Any) -> dict[str, Any]:
+    user = request.user
+    in_circle = agencies_of(user=user).filter(pk__in=selectors.circle_agency_ids(case)).exists()
+    team = selectors.case_team_users(case=case)
+    return {
+        "case": case,
+        "can_edit": selectors.can_change_case(user=user, case=case),
+        "in_circle": in_circle,
+        "jits": selectors.jits_visible_to(user=user)
+        .filter(case=case)
+        .prefetch_related(
+            Prefetch("memberships", queryset=JITMembership.objects.select_related("agency"))
+        ),
+        "evidence": selectors.evidence_visible_to(user=user).filter(case=case),
+        "tasks": selectors.tasks_visible_to(user=user).filter(case=case),
+        "notes": selectors.notes_visible_to(user=user).filter(case=case),
+        "timeline": selectors.case_timeline(user=user, case=case)[:15],
+        "evidence_form": forms_.get("evidence_form") or forms.EvidenceForm(),
+        "task_form": forms_.get("task_form") or forms.TaskForm(users=team),
+        "note_form": forms_.get("note_form") or forms.NoteForm(),
+        "jit_form": forms_.get("jit_form") or forms.JITForm(),
+        "task_statuses": forms.Task.Status.choices,
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.access_case(user=request.user, pk=pk)
+    services.case_record_view(actor=request.user, case=case)
+    return render(request, "cases/case_detail.html", _detail_context(request, case))
+
+
+@login_required
+def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.access_case(user=request.user, pk=pk)
+    include_views = request.GET.get("views") == "1"
+    events = selectors.case_timeline(user=request.user, case=case, include_views=include_views)
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/case_timeline.html",
+        {"case": case, "page": page, "include_views": include_views},
+    )
+
+
+def _child_post(
+    request: HttpRequest, pk: int, form_name: str, form: Any, create: Any
+) -> HttpResponse:
+    """Shared flow for adding evidence, tasks and notes from the case page."""
+    case = selectors.access_case(user=request.user, pk=pk)
+    agency = selectors.acting_agency_for_case(user=request.user, case=case)
+    if form.is_valid():
+        try:
+            create(case=case, agency=agency, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            return redirect(case)
+    context = _detail_context(request, case, **{form_name: form})
+    return render(request, "cases/case_detail.html", context, status=400)
+
+
+@csrf_exempt
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    # The size-limit handler must be installed before the CSRF check reads the body.
+    handler = install_limit_handler(request)
+    return _evidence_upload(request, pk, handler)
+
+
+@csrf_protect
+def _evidence_upload(request: HttpRequest, pk: int, handler: Any) -> HttpResponse:
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if handler.too_large:
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", too_large_message())
+
+    def create(**data: Any) -> Any:
+        evidence = services.evidence_add(actor=request.user, **data)
+        messages.success(request, f"Evidence stored, SHA-256 {evidence.sha256}.")
+        return evidence
+
+    return _child_post(request, pk, "evidence_form", form, create)
+
+
+@login_required
+@require_POST
+def task_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.access_case(user=request.user, pk=pk)
+    form = forms.TaskForm(request.POST, users=selectors.case_team_users(case=case))
+    return _child_post(
+        request, pk, "task_form", form, lambda **d: services.task_create(actor=request.user, **d)
+    )
+
+
+@login_required
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.NoteForm(request.POST)
+    return _child_post(
+        request, pk, "note_form", form, lambda **d: services.note_add(actor=request.user, **d)
+    )
+
+
+@login_required
+@require_POST
+def task_status(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.access_task(user=request.user, pk=pk, write=True)
+    form = forms.TaskStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "status: choose a valid status.")
+        return redirect(task.case)
+    services.task_update(actor=request.user, task=task, status=form.cleaned_data["status"])
+    return redirect(task.case)
+
+
+@login_required
+def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = selectors.access_evidence(user=request.user, pk=pk)
+    events = evidence.custody_events.select_related("actor", "agency", "to_agency")
+    return render(
+        request,
+        "cases/evidence_detail.html",
+        {
+            "evidence": evidence,
+            "events": events,
+            "custody_form": forms.CustodyForm(),
+            "can_see_case": selectors.cases_visible_to(user=request.user)
+            .filter(pk=evidence.case_id)
+            .exists(),
+        },
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse | HttpResponse:
+    evidence = selectors.access_evidence(user=request.user, pk=pk)
+    agency = _acting_for_item(request, evidence)
+    try:
+        services.evidence_record_download(actor=request.user, evidence=evidence, agency=agency)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect(evidence)
+    return evidence_file_response(evidence)
+
+
+def _acting_for_item(request: HttpRequest, item: Any) -> Any:
+    try:
+        return selectors.acting_agency_for_case(user=request.user, case=item.case)
+    except PermissionDenied:
+        return agencies_of(user=request.user).filter(pk=item.agency_id).first()
+
+
+@login_required
+@require_POST
+def evidence_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = selectors.access_evidence(user=request.user, pk=pk)
+    try:
+        event = services.evidence_verify(
+            actor=request.user, evidence=evidence, agency=_acting_for_item(request, evidence)
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        level = messages.SUCCESS if event.result == CustodyEvent.Result.MATCH else messages.ERROR
+        messages.add_message(request, level, f"Verification: {event.get_result_display()}.")
+    return redirect(evidence)
+
+
+@login_required
+@require_POST
+def evidence_custody(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = selectors.access_evidence(user=request.user, pk=pk, write=True)
+    form = forms.CustodyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.evidence_custody(
+                actor=request.user,
+                evidence=evidence,
+                agency=_acting_for_item(request, evidence),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            return redirect(evidence)
+    events = evidence.custody_events.select_related("actor", "agency", "to_agency")
+    return render(
+        request,
+        "cases/evidence_detail.html",
+        {"evidence": evidence, "events": events, "custody_form": form},
+        status=400,
+    )
+
+
+# --- JITs -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def jit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.access_case(user=request.user, pk=pk, write=True)
+    form = forms.JITForm(request.POST)
+    if form.is_valid():
+        data = {
+            k: v for k, v in form.cleaned_data.items() if v not in ("", None) or k == "legal_basis"
+        }
+        try:
+            jit = services.jit_create(actor=request.user, case=case, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"JIT {jit.name} formed.")
+            return redirect(jit)
+    return render(
+        request, "cases/case_detail.html", _detail_context(request, case, jit_form=form), status=400
+    )
+
+
+def _jit_page(request: HttpRequest, jit: Any, status: int = 200, **extra: Any) -> HttpResponse:
+    user = request.user
+    admin_of = set(selectors.administered_agencies(user=user).values_list("pk", flat=True))
+    context = {
+        "jit": jit,
+        "case_visible": selectors.cases_visible_to(user=user).filter(pk=jit.case_id).exists(),
+        "can_manage": selectors.can_manage_jit(user=user, jit=jit),
+        "admin_of": admin_of,
+        "invite_form": extra.pop("invite_form", None) or forms.InviteForm(),
+        **extra,
+    }
+    return render(request, "cases/jit_detail.html", context, status=status)
+
+
+@login_required
+def jit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _jit_page(request, selectors.access_jit(user=request.user, pk=pk))
+
+
+@login_required
+def jit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    jit = selectors.access_jit(user=request.user, pk=pk)
+    if not selectors.can_manage_jit(user=request.user, jit=jit):
+        raise PermissionDenied("Only the lead agency changes the JIT agreement.")
+    form = forms.JITForm(request.POST or None, jit=jit)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if not data.get("status"):
+            data.pop("status")
+        try:
+            services.jit_update(actor=request.user, jit=jit, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Agreement updated.")
+            return redirect(jit)
+    status = 400 if form.errors else 200
+    return render(request, "cases/jit_form.html", {"form": form, "jit": jit}, status=status)
+
+
+@login_required
+@require_POST
+def jit_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    jit = selectors.access_jit(user=request.user, pk=pk)
+    if not selectors.can_manage_jit(user=request.user, jit=jit):
+        raise PermissionDenied("Only the lead agency invites to its JIT.")
+    form = forms.InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = services.jit_invite(actor=request.user, jit=jit, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{membership.agency.code} invited.")
+            return redirect(jit)
+    jit = selectors.access_jit(user=request.user, pk=pk)
+    return _jit_page(request, jit, status=400, invite_form=form)
+
+
+@login_required
+@require_POST
+def jit_member_action(request: HttpRequest, pk: int, code: str, action: str) -> HttpResponse:
+    jit = selectors.access_jit(user=request.user, pk=pk)
+    membership = selectors.access_membership(jit=jit, code=code)
+    is_admin = selectors.is_agency_admin(user=request.user, agency_obj=membership.agency)
+    try:
+        if action == "leave":
+            if not (is_admin or selectors.can_manage_jit(user=request.user, jit=jit)):
+                raise PermissionDenied("Only the member's admins or the lead agency can do this.")
+            services.jit_leave(actor=request.user, membership=membership)
+        elif action in ("accept", "decline"):
+            if not is_admin:
+                raise PermissionDenied(services.NOT_AGENCY_ADMIN.format(agency=code))
+            services.jit_respond(
+                actor=request.user, membership=membership, accept=action == "accept"
+            )
+        else:
+            raise PermissionDenied("Unknown action.")
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect(jit)
+    messages.success(request, f"{code}: {action} recorded.")
+    if action in ("accept", "leave") and is_admin:
+        return redirect("cases:inbox")
+    return redirect(jit)
+
+
+@login_required
+def invitation_inbox(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "invitations": selectors.jit_invitations_for_admin(user=request.user),
+            "memberships": selectors.jit_memberships_of_admin(user=request.user),
+            "is_admin": selectors.administered_agencies(user=request.user).exists(),
+        },
+    )

@@ -1,0 +1,194 @@
+"""Interop state: TAXII object versions, pattern-only indicators, TAXII status resources,
+correlation matches and access requests ("another agency holds a match")."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone
+
+from agencies.models import TLP, Agency, HandlingCode
+from sharing.models import PAP, Indicator, Share
+
+
+class PatternIndicator(models.Model):
+    """A STIX indicator whose pattern has no single typed value (kept pattern-only).
+
+    Visible to its owning agency only: it cannot be correlated or shared value-wise.
+    """
+
+    stix_uuid = models.UUIDField(unique=True)
+    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    pattern = models.TextField()
+    name = models.CharField(max_length=250, blank=True)
+    description = models.TextField(blank=True)
+    labels = models.JSONField(default=list, blank=True)
+    confidence = models.PositiveSmallIntegerField(default=50, validators=[MaxValueValidator(100)])
+    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    pap = models.CharField("PAP", max_length=8, choices=PAP.choices, default=PAP.AMBER)
+    handling_code = models.CharField(
+        max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
+    )
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField()
+    modified = models.DateTimeField()
+    revoked = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.JSONField(help_text="The STIX object as received")
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"indicator--{self.stix_uuid}"
+
+    @property
+    def stix_id(self) -> str:
+        return f"indicator--{self.stix_uuid}"
+
+
+class ObjectVersion(models.Model):
+    """One version of a STIX object as TAXII serves it, with its own ``date_added``.
+
+    Visibility follows the indicator (sharing's permission rows) or, for pattern-only
+    indicators, the owning agency; paging orders by (``date_added``, ``id``).
+    """
+
+    stix_id = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=40, default="indicator")
+    modified = models.DateTimeField()
+    date_added = models.DateTimeField(default=timezone.now)
+    owner = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    pattern_indicator = models.ForeignKey(
+        PatternIndicator, null=True, blank=True, on_delete=models.CASCADE, related_name="versions"
+    )
+    is_latest = models.BooleanField(default=True)
+    body = models.TextField(help_text="The serialised STIX object")
+
+    class Meta:
+        ordering = ["date_added", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stix_id", "modified"], name="one_version_per_modified")
+        ]
+        indexes = [
+            models.Index(
+                fields=["date_added", "id"],
+                name="objver_latest_paging",
+                condition=models.Q(is_latest=True),
+            ),
+            models.Index(fields=["date_added", "id"], name="objver_paging"),
+            models.Index(fields=["indicator", "is_latest"], name="objver_indicator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stix_id}@{self.modified.isoformat()}"
+
+
+class TaxiiStatus(models.Model):
+    """The TAXII status resource of one POST to a collection; seen by its agency only."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        COMPLETE = "complete", "Complete"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    collection_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    request_timestamp = models.DateTimeField(default=timezone.now)
+    total_count = models.PositiveIntegerField(default=0)
+    success_count = models.PositiveIntegerField(default=0)
+    failure_count = models.PositiveIntegerField(default=0)
+    pending_count = models.PositiveIntegerField(default=0)
+    successes = models.JSONField(default=list, blank=True)
+    failures = models.JSONField(default=list, blank=True)
+    pendings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name_plural = "TAXII statuses"
+
+    def __str__(self) -> str:
+        return f"status {self.uuid} ({self.status})"
+
+
+class Match(models.Model):
+    """Found when ``indicator`` was added: ``other`` (another agency's) has the same value."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "other"], name="one_match_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} ~ {self.other_id}"
+
+
+class AccessRequest(models.Model):
+    """A request to the (unnamed) holders of a match to share their indicator."""
+
+    requester = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", help_text="The requester's own"
+    )
+    reason = models.TextField()
+    legal_basis = models.CharField(max_length=300)
+    handling_code = models.CharField(max_length=2, choices=HandlingCode.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Access request #{self.pk} by {self.requester_id}"
+
+
+class AccessRequestTarget(models.Model):
+    """One holder indicator an access request reached; decided by the holder agency."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        GRANTED = "granted", "Shared"
+        DECLINED = "declined", "Declined"
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    holder = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    share = models.ForeignKey(
+        Share, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-request__created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "indicator"], name="one_target_per_indicator")
+        ]
+        indexes = [models.Index(fields=["holder", "status"], name="accessreq_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} → {self.indicator_id} ({self.status})"

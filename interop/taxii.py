@@ -1,0 +1,432 @@
+"""A TAXII 2.1 server (OASIS TAXII 2.1, sections 4–5): discovery, one API root, two
+collections per agency, objects, versions, manifest and status resources.
+
+Authentication is an agency API key, as ``Authorization: Bearer <key>`` or HTTP Basic
+(username + key as the password). A collection, object or status the caller may not
+see answers 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import AuthenticationFailed
+
+from agencies.authentication import authenticate_key
+from agencies.models import APIKey
+from interop import selectors, services
+from interop.models import ObjectVersion, TaxiiStatus
+from interop.stix import STIX_MEDIA_TYPE
+
+TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
+API_ROOT = "cybercoop"
+
+
+def max_page() -> int:
+    return int(getattr(settings, "TAXII_MAX_PAGE_SIZE", 10_000))
+
+
+def max_content_length() -> int:
+    return int(getattr(settings, "TAXII_MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
+
+
+class TaxiiError(Exception):
+    def __init__(self, status: int, title: str, description: str = "", headers=None) -> None:
+        super().__init__(title)
+        self.status, self.title, self.description = status, title, description
+        self.headers = headers or {}
+
+
+def timestamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _response(body: str | dict, status: int = 200, headers=None) -> HttpResponse:
+    text = body if isinstance(body, str) else json.dumps(body)
+    response = HttpResponse(text, status=status, content_type=TAXII_MEDIA_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _error(exc: TaxiiError) -> HttpResponse:
+    body = {"title": exc.title, "http_status": str(exc.status)}
+    if exc.description:
+        body["description"] = exc.description
+    return _response(body, exc.status, exc.headers)
+
+
+def _media(value: str) -> tuple[str, dict[str, str]]:
+    media, *params = [p.strip() for p in value.split(";")]
+    parsed = {}
+    for param in params:
+        name, _, val = param.partition("=")
+        parsed[name.strip().lower()] = val.strip().strip('"')
+    return media.lower(), parsed
+
+
+def _accepts_taxii(accept: str) -> bool:
+    if not accept.strip():
+        return True
+    for part in accept.split(","):
+        media, params = _media(part)
+        if params.get("q") in ("0", "0.0", "0.00", "0.000"):
+            continue
+        if media in ("*/*", "application/*"):
+            return True
+        if media == "application/taxii+json" and params.get("version", "2.1") == "2.1":
+            return True
+    return False
+
+
+def _authenticate(request: HttpRequest) -> APIKey:
+    challenge = {"WWW-Authenticate": 'Basic realm="CyberCoop TAXII", Bearer'}
+    scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    try:
+        if scheme.lower() == "bearer" and credentials.strip():
+            return authenticate_key(credentials.strip())
+        if scheme.lower() == "basic":
+            try:
+                decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                raise AuthenticationFailed("bad basic credentials") from None
+            username, _, password = decoded.partition(":")
+            key = authenticate_key(password)
+            if key.user.get_username() != username:
+                raise AuthenticationFailed("bad basic credentials")
+            return key
+    except AuthenticationFailed:
+        raise TaxiiError(
+            401, "Authentication failed", "Invalid username, API key or token.", challenge
+        ) from None
+    raise TaxiiError(
+        401, "Authentication required", "Use HTTP Basic (username, API key) or Bearer.", challenge
+    )
+
+
+def taxii_view(methods: tuple[str, ...]) -> Callable:
+    """Auth, media-type negotiation and TAXII error bodies for one endpoint."""
+
+    def decorate(view: Callable) -> Callable:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                key = _authenticate(request)
+                if request.method not in methods:
+                    raise TaxiiError(
+                        405, "Method not allowed", headers={"Allow": ", ".join(methods)}
+                    )
+                if not _accepts_taxii(request.META.get("HTTP_ACCEPT", "")):
+                    raise TaxiiError(406, "Not acceptable", f"This server speaks {TAXII_MEDIA_TYPE}.")
+                request.taxii_key = key
+                return view(request, *args, **kwargs)
+            except TaxiiError as exc:
+                return _error(exc)
+
+        return wrapper
+
+    return decorate
+
+
+def _api_root_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("taxii_api_root"))
+
+
+def _collection(request: HttpRequest, collection_id: str) -> selectors.Collection:
+    collection = selectors.access_collection(agency=request.taxii_key.agency, pk=collection_id)
+    if collection is None:
+        raise TaxiiError(404, "Collection not found")
+    return collection
+
+
+def _readable(request: HttpRequest, collection_id: str) -> selectors.Collection:
+    collection = _collection(request, collection_id)
+    if not collection.can_read:
+        raise TaxiiError(403, "This collection is write-only", "Read 'Shared with' instead.")
+    return collection
+
+
+# --- filters and paging ---------------------------------------------------------------------
+
+
+def _timestamp_param(name: str, value: str) -> datetime:
+    parsed = None
+    try:
+        parsed = parse_datetime(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        pass
+    if parsed is None or parsed.tzinfo is None:
+        raise TaxiiError(400, f"Invalid {name}", f"{value!r} is not a STIX timestamp.")
+    return parsed
+
+
+def _list(request: HttpRequest, name: str) -> list[str]:
+    raw = request.GET.get(name)
+    return [v.strip() for v in raw.split(",") if v.strip()] if raw else []
+
+
+def _filtered(request: HttpRequest, qs, *, versions: bool = True):
+    if ids := _list(request, "match[id]"):
+        qs = qs.filter(stix_id__in=ids)
+    if types := _list(request, "match[type]"):
+        qs = qs.filter(object_type__in=types)
+    spec = _list(request, "match[spec_version]")
+    if spec and "2.1" not in spec:
+        qs = qs.none()
+    wanted = (_list(request, "match[version]") or ["last"]) if versions else ["all"]
+    if "all" not in wanted:
+        query = Q(pk__in=[])
+        for value in wanted:
+            if value == "last":
+                query |= Q(is_latest=True)
+            elif value == "first":
+                first = (
+                    ObjectVersion.objects.filter(stix_id=OuterRef("stix_id"))
+                    .order_by("modified")
+                    .values("modified")[:1]
+                )
+                query |= Q(modified=Subquery(first))
+            else:
+                query |= Q(modified=_timestamp_param("match[version]", value))
+        qs = qs.filter(query)
+    if added_after := request.GET.get("added_after"):
+        qs = qs.filter(date_added__gt=_timestamp_param("added_after", added_after))
+    return qs
+
+
+def _limit(request: HttpRequest) -> int:
+    raw = request.GET.get("limit")
+    if raw in (None, "", "0"):
+        return max_page()
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise TaxiiError(400, "Invalid limit", "limit is a positive integer.") from None
+    if limit < 1:
+        raise TaxiiError(400, "Invalid limit", "limit is a positive integer.")
+    return min(limit, max_page())
+
+
+def _encode_next(version: tuple[int, datetime]) -> str:
+    pk, added = version
+    raw = f"{timestamp(added)}|{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_next(token: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        added, _, pk = raw.partition("|")
+        parsed = parse_datetime(added.replace("Z", "+00:00"))
+        if parsed is None:
+            raise ValueError
+        return parsed, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise TaxiiError(400, "Invalid next", "next must be a value this server returned.") from None
+
+
+def _page(request: HttpRequest, qs, fields: tuple[str, ...]) -> tuple[list[tuple], bool, str]:
+    """One page in (date_added, id) order; ``next`` is an opaque cursor after its last row."""
+    if token := request.GET.get("next"):
+        added, pk = _decode_next(token)
+        qs = qs.filter(Q(date_added__gt=added) | Q(date_added=added, pk__gt=pk))
+    limit = _limit(request)
+    rows = list(qs.order_by("date_added", "pk").values_list("pk", "date_added", *fields)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, more, _encode_next((rows[-1][0], rows[-1][1])) if more else ""
+
+
+def _date_headers(rows: list[tuple]) -> dict[str, str]:
+    if not rows:
+        return {}
+    return {
+        "X-TAXII-Date-Added-First": timestamp(rows[0][1]),
+        "X-TAXII-Date-Added-Last": timestamp(rows[-1][1]),
+    }
+
+
+def _visible(request: HttpRequest):
+    key = request.taxii_key
+    return selectors.versions_visible_to(user=key.user, agency=key.agency)
+
+
+def _envelope(rows: list[tuple], more: bool, token: str) -> str:
+    head = '{"more": ' + ("true" if more else "false")
+    if more:
+        head += ', "next": "' + token + '"'
+    if not rows:
+        return head + "}"
+    return head + ', "objects": [' + ", ".join(row[2] for row in rows) + "]}"
+
+
+# --- endpoints -------------------------------------------------------------------------------
+
+
+@taxii_view(("GET",))
+def discovery(request: HttpRequest) -> HttpResponse:
+    root = _api_root_url(request)
+    return _response(
+        {
+            "title": "CyberCoop TAXII 2.1",
+            "description": "Indicators shared between law-enforcement agencies.",
+            "contact": getattr(settings, "TAXII_CONTACT", "operations@cybercoop.example"),
+            "default": root,
+            "api_roots": [root],
+        }
+    )
+
+
+@taxii_view(("GET",))
+def api_root(request: HttpRequest) -> HttpResponse:
+    return _response(
+        {
+            "title": "CyberCoop",
+            "description": "One collection of what your agency may see, one for submissions.",
+            "versions": [TAXII_MEDIA_TYPE],
+            "max_content_length": max_content_length(),
+        }
+    )
+
+
+@taxii_view(("GET",))
+def status(request: HttpRequest, status_id: str) -> HttpResponse:
+    found = selectors.access_status(agency=request.taxii_key.agency, pk=status_id)
+    if found is None:
+        raise TaxiiError(404, "Status not found")
+    return _response(status_resource(found))
+
+
+def status_resource(found: TaxiiStatus) -> dict[str, Any]:
+    return {
+        "id": str(found.uuid),
+        "status": found.status,
+        "request_timestamp": timestamp(found.request_timestamp),
+        "total_count": found.total_count,
+        "success_count": found.success_count,
+        "successes": found.successes,
+        "failure_count": found.failure_count,
+        "failures": found.failures,
+        "pending_count": found.pending_count,
+        "pendings": found.pendings,
+    }
+
+
+def _collection_resource(collection: selectors.Collection) -> dict[str, Any]:
+    return {
+        "id": collection.id,
+        "title": collection.title,
+        "description": (
+            f"Every indicator {collection.agency.code} may see."
+            if collection.can_read
+            else f"Objects posted here are ingested as {collection.agency.code}'s indicators."
+        ),
+        "can_read": collection.can_read,
+        "can_write": collection.can_write,
+        "media_types": [STIX_MEDIA_TYPE],
+    }
+
+
+@taxii_view(("GET",))
+def collections(request: HttpRequest) -> HttpResponse:
+    found = selectors.collections_for(agency=request.taxii_key.agency)
+    return _response({"collections": [_collection_resource(c) for c in found]})
+
+
+@taxii_view(("GET",))
+def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
+    return _response(_collection_resource(_collection(request, collection_id)))
+
+
+@taxii_view(("GET", "POST"))
+def objects(request: HttpRequest, collection_id: str) -> HttpResponse:
+    if request.method == "POST":
+        return _add_objects(request, collection_id)
+    _readable(request, collection_id)
+    qs = _filtered(request, _visible(request))
+    rows, more, token = _page(request, qs, ("body",))
+    return _response(_envelope(rows, more, token), headers=_date_headers(rows))
+
+
+def _add_objects(request: HttpRequest, collection_id: str) -> HttpResponse:
+    collection = _collection(request, collection_id)
+    media, params = _media(request.META.get("CONTENT_TYPE", ""))
+    if media != "application/taxii+json" or params.get("version", "2.1") != "2.1":
+        raise TaxiiError(415, "Unsupported media type", f"Send {TAXII_MEDIA_TYPE}.")
+    if not collection.can_write:
+        raise TaxiiError(403, "This collection is read-only", "Post to 'Submissions from'.")
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > max_content_length():
+        raise TaxiiError(413, "Request too large", f"max_content_length is {max_content_length()}.")
+    try:
+        envelope = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise TaxiiError(400, "Invalid JSON", "The body is not a JSON envelope.") from None
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
+        raise TaxiiError(400, "Invalid envelope", "objects: a list of STIX objects is required.")
+    key = request.taxii_key
+    found = services.taxii_objects_add(
+        actor=key.user,
+        agency=key.agency,
+        collection_id=collection.id,
+        objects=envelope["objects"],
+        api_key=key,
+    )
+    return _response(status_resource(found), status=202)
+
+
+@taxii_view(("GET",))
+def object_detail(request: HttpRequest, collection_id: str, object_id: str) -> HttpResponse:
+    _readable(request, collection_id)
+    qs = _visible(request).filter(stix_id=object_id)
+    if not qs.exists():
+        raise TaxiiError(404, "Object not found")
+    rows, more, token = _page(request, _filtered(request, qs), ("body",))
+    return _response(_envelope(rows, more, token), headers=_date_headers(rows))
+
+
+@taxii_view(("GET",))
+def object_versions(request: HttpRequest, collection_id: str, object_id: str) -> HttpResponse:
+    _readable(request, collection_id)
+    qs = _visible(request).filter(stix_id=object_id)
+    if not qs.exists():
+        raise TaxiiError(404, "Object not found")
+    rows, more, token = _page(request, _filtered(request, qs, versions=False), ("modified",))
+    body: dict[str, Any] = {"more": more, "versions": [timestamp(r[2]) for r in rows]}
+    if more:
+        body["next"] = token
+    return _response(body, headers=_date_headers(rows))
+
+
+@taxii_view(("GET",))
+def manifest(request: HttpRequest, collection_id: str) -> HttpResponse:
+    _readable(request, collection_id)
+    qs = _filtered(request, _visible(request))
+    rows, more, token = _page(request, qs, ("stix_id", "modified"))
+    body: dict[str, Any] = {"more": more}
+    if more:
+        body["next"] = token
+    if rows:
+        body["objects"] = [
+            {
+                "id": stix_id,
+                "date_added": timestamp(added),
+                "version": timestamp(modified),
+                "media_type": STIX_MEDIA_TYPE,
+            }
+            for _, added, stix_id, modified in rows
+        ]
+    return _response(body, headers=_date_headers(rows))

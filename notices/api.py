@@ -1,0 +1,304 @@
+"""REST endpoints for notices: CRUD on drafts, lifecycle actions, search, public extracts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.authentication import acting_agency
+from notices import selectors, services
+from notices.models import Notice, NoticeReview
+from notices.serializers import (
+    NoticeSerializer,
+    NotificationSerializer,
+    PublicNoticeSerializer,
+    ReasonSerializer,
+    ReviewRequestSerializer,
+)
+
+NOT_REQUESTER = "Only members of the requesting agency can do this."
+NOT_REVIEWER = "Only secretariat reviewers can review notices."
+CHOOSE_AGENCY = "You belong to several agencies: name the requesting_agency."
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The notice's state does not allow this."
+    default_code = "conflict"
+
+
+def run_service(call: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call a service; its ValidationError becomes a 400 by field, a state error a 409."""
+    try:
+        return call(**kwargs)
+    except DjangoValidationError as error:
+        detail = (
+            error.message_dict
+            if hasattr(error, "error_dict")
+            else {"non_field_errors": error.messages}
+        )
+        raise exceptions.ValidationError(detail) from error
+    except services.NoticeStateError as error:
+        raise Conflict(str(error)) from error
+
+
+def _with_details(notices: QuerySet[Notice]) -> QuerySet[Notice]:
+    return notices.prefetch_related(
+        "recipient_agencies",
+        "recipient_jurisdictions",
+        "photos",
+        Prefetch("reviews", queryset=NoticeReview.objects.select_related("reviewer")),
+    )
+
+
+def _visible_cases(request: Request) -> Any:
+    from cases.selectors import cases_visible_to
+
+    return cases_visible_to(user=request.user, agency=acting_agency(request))
+
+
+ERRORS = {
+    400: OpenApiResponse(description='Invalid input: {"field": ["message"]} for every field'),
+    403: OpenApiResponse(description="You may see the notice but not do this"),
+    404: OpenApiResponse(description="No such notice, or one you may not see"),
+    409: OpenApiResponse(description="Not allowed in the notice's current state"),
+}
+
+
+def _responses() -> dict:
+    return {200: NoticeSerializer, **ERRORS}
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("name", str, description="Name; accent-insensitive, tolerates typos"),
+    OpenApiParameter("date_of_birth", OpenApiTypes.DATE),
+    OpenApiParameter("nationality", str, description="ISO alpha-2 code"),
+    OpenApiParameter(
+        "type", str, enum=[c[0] for c in Notice._meta.get_field("notice_type").choices]
+    ),
+    OpenApiParameter("status", str, enum=Notice.Status.values),
+]
+
+
+class SearchParams(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    nationality = serializers.CharField(required=False, allow_blank=True, default="")
+    type = serializers.ChoiceField(
+        choices=Notice._meta.get_field("notice_type").choices,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    status = serializers.ChoiceField(
+        choices=Notice.Status.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class NoticeListView(generics.ListCreateAPIView):
+    """Notices you may see (searchable), and new drafts."""
+
+    serializer_class = NoticeSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Notice]:
+        params = SearchParams(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        criteria = dict(params.validated_data)
+        notices = selectors.notices_visible_to(
+            user=self.request.user, agency=acting_agency(self.request)
+        )
+        notices = selectors.search_notices(
+            notices,
+            name=criteria["name"],
+            date_of_birth=criteria["date_of_birth"],
+            nationality=criteria["nationality"],
+            notice_type=criteria["type"],
+            status=criteria["status"],
+        )
+        return _with_details(notices)
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> NoticeSerializer:
+        if self.request.method == "POST":
+            kwargs["visible_cases"] = _visible_cases(self.request)
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(parameters=SEARCH_PARAMETERS, summary="List and search visible notices")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Create a draft notice or diffusion")
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key_agency = acting_agency(request)
+        agency = serializer.validated_data.get("requesting_agency")
+        allowed = selectors.requesting_agencies(user=request.user, agency=key_agency)
+        if agency is None:
+            if allowed.count() != 1:
+                raise exceptions.ValidationError({"requesting_agency": [CHOOSE_AGENCY]})
+            agency = allowed.get()
+        elif not allowed.filter(pk=agency.pk).exists():
+            raise exceptions.ValidationError({"requesting_agency": [services.NOT_REQUESTER]})
+        notice = run_service(
+            services.notice_create,
+            actor=request.user,
+            agency=agency,
+            notice_type=serializer.validated_data["notice_type"],
+            **serializer.split(),
+        )
+        notice = _with_details(Notice.objects.filter(pk=notice.pk)).get()
+        return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
+def _access(request: Request, pk: int) -> Notice:
+    return selectors.access_notice(user=request.user, pk=pk, agency=acting_agency(request))
+
+
+def _as_requester(request: Request, pk: int) -> Notice:
+    notice = _access(request, pk)
+    if not selectors.is_requester(user=request.user, notice=notice, agency=acting_agency(request)):
+        raise exceptions.PermissionDenied(NOT_REQUESTER)
+    return notice
+
+
+def _as_reviewer(request: Request, pk: int) -> Notice:
+    notice = _access(request, pk)
+    if not selectors.is_reviewer(user=request.user, agency=acting_agency(request)):
+        raise exceptions.PermissionDenied(NOT_REVIEWER)
+    return notice
+
+
+def _respond(pk: int) -> Response:
+    notice = _with_details(Notice.objects.filter(pk=pk)).get()
+    return Response(NoticeSerializer(notice).data)
+
+
+class NoticeDetailView(APIView):
+    @extend_schema(responses=NoticeSerializer, summary="A notice you may see (else 404)")
+    def get(self, request: Request, pk: int) -> Response:
+        return _respond(_access(request, pk).pk)
+
+    @extend_schema(
+        request=NoticeSerializer,
+        responses=_responses(),
+        summary="Edit a notice while it is a draft or information was requested (else 409)",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        notice = _as_requester(request, pk)
+        serializer = NoticeSerializer(
+            notice, data=request.data, partial=True, visible_cases=_visible_cases(request)
+        )
+        serializer.is_valid(raise_exception=True)
+        run_service(services.notice_update, actor=request.user, notice=notice, **serializer.split())
+        return _respond(notice.pk)
+
+
+class NoticeSubmitView(APIView):
+    @extend_schema(
+        request=None,
+        responses=_responses(),
+        summary="Run the pre-checks and submit for review (400 names every missing field)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        notice = _as_requester(request, pk)
+        run_service(services.notice_submit, actor=request.user, notice=notice)
+        return _respond(notice.pk)
+
+
+class NoticeReviewView(APIView):
+    @extend_schema(
+        request=ReviewRequestSerializer,
+        responses=_responses(),
+        summary="Secretariat review: publish, refuse or request information",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        notice = _as_reviewer(request, pk)
+        serializer = ReviewRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run_service(
+            services.notice_review, actor=request.user, notice=notice, **serializer.validated_data
+        )
+        return _respond(notice.pk)
+
+
+class NoticeCancelView(APIView):
+    @extend_schema(
+        request=ReasonSerializer,
+        responses=_responses(),
+        summary="The requester cancels its notice",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        notice = _as_requester(request, pk)
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run_service(
+            services.notice_cancel,
+            actor=request.user,
+            notice=notice,
+            reason=serializer.validated_data["reasons"],
+        )
+        return _respond(notice.pk)
+
+
+class NoticeWithdrawView(APIView):
+    @extend_schema(
+        request=ReasonSerializer,
+        responses=_responses(),
+        summary="The secretariat withdraws a published notice or a diffusion",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        notice = _as_reviewer(request, pk)
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run_service(
+            services.notice_withdraw,
+            actor=request.user,
+            notice=notice,
+            reasons=serializer.validated_data["reasons"],
+        )
+        return _respond(notice.pk)
+
+
+class NoticeRenewView(APIView):
+    @extend_schema(
+        request=None,
+        responses=_responses(),
+        summary="Renew a notice near or past expiry: it goes through review again",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        notice = _as_requester(request, pk)
+        run_service(services.notice_renew, actor=request.user, notice=notice)
+        return _respond(notice.pk)
+
+
+class NotificationListView(generics.ListAPIView):
+    """Your in-app notifications about notices (expiry reminders, review decisions)."""
+
+    serializer_class = NotificationSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.notifications_for(user=self.request.user)
+
+
+class PublicNoticeListView(generics.ListAPIView):
+    """Public extracts of published Red, Yellow and UN Special notices (no login)."""
+
+    serializer_class = PublicNoticeSerializer
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Notice]:
+        return selectors.public_notices()

@@ -1,0 +1,126 @@
+"""Browser forms: the notice request form, the review checklist, search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import FileExtensionValidator
+
+from agencies.models import Agency, Jurisdiction
+from notices.models import Language, Notice, NoticeReview, NoticeType
+from notices.services import EDITABLE_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CodeListField(forms.CharField):
+    """Comma-separated ISO country codes <-> a list."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = super().to_python(value) or ""
+        codes = [c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()]
+        bad = [c for c in codes if not (len(c) == 2 and c.isalpha())]
+        if bad:
+            raise forms.ValidationError(
+                f"Not ISO 3166-1 alpha-2 codes: {', '.join(bad)} (e.g. DE, FR)."
+            )
+        return codes
+
+
+class NoticeForm(forms.ModelForm):
+    """Every field is optional here: the pre-checks on submission say what the type needs."""
+
+    languages = forms.MultipleChoiceField(
+        choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    nationalities = CodeListField(required=False, help_text="ISO codes, comma-separated: DE, FR")
+    photo = forms.FileField(
+        required=False,
+        help_text="JPEG, PNG or WebP",
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
+    )
+    requesting_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False)
+
+    class Meta:
+        model = Notice
+        fields = [
+            "notice_type",
+            "requesting_agency",
+            *EDITABLE_FIELDS,
+            "recipient_agencies",
+            "recipient_jurisdictions",
+        ]
+        widgets = {
+            "date_of_birth": DATE,
+            "facts_date": DATE,
+            "warrant_date": DATE,
+            "facts_summary": forms.Textarea(attrs={"rows": 4}),
+            "charges": forms.Textarea(attrs={"rows": 2}),
+            "law": forms.Textarea(attrs={"rows": 2}),
+            "distinguishing_marks": forms.Textarea(attrs={"rows": 2}),
+            "subject_description": forms.Textarea(attrs={"rows": 3}),
+            "recipient_agencies": forms.SelectMultiple(attrs={"size": 5}),
+            "recipient_jurisdictions": forms.SelectMultiple(attrs={"size": 5}),
+        }
+
+    def __init__(self, *args: Any, agencies: Any, cases: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["requesting_agency"].queryset = agencies
+        if agencies.count() == 1:
+            self.fields["requesting_agency"].initial = agencies.first()
+        self.fields["recipient_agencies"].queryset = Agency.objects.filter(active=True)
+        self.fields["recipient_jurisdictions"].queryset = Jurisdiction.objects.all()
+        self.fields["case"].queryset = (
+            cases if cases is not None else self.fields["case"].queryset.none()
+        )
+        if self.instance.pk:
+            for name in ("notice_type", "requesting_agency"):
+                self.fields[name].disabled = True
+            self.fields["requesting_agency"].queryset = Agency.objects.filter(
+                pk=self.instance.requesting_agency_id
+            )
+        self.fields["notice_type"].choices = NoticeType.choices
+
+    def clean_requesting_agency(self) -> Agency:
+        agency = self.cleaned_data.get("requesting_agency")
+        if agency is None and self.instance.pk:
+            return self.instance.requesting_agency
+        choices = self.fields["requesting_agency"].queryset
+        if agency is None and choices.count() == 1:
+            return choices.get()
+        if agency is None:
+            raise forms.ValidationError("Choose the requesting agency.")
+        return agency
+
+    def _post_clean(self) -> None:
+        # Model validation happens in the service; the form only checks types.
+        pass
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=NoticeReview.Decision.choices, widget=forms.RadioSelect)
+    art3_neutrality = forms.BooleanField(
+        required=False,
+        label="Art. 3 neutrality: no political, military, religious or racial character",
+    )
+    art2_human_rights = forms.BooleanField(
+        required=False, label="Art. 2 human rights: in the spirit of the Universal Declaration"
+    )
+    minimum_data = forms.BooleanField(required=False, label="Minimum data for the type is present")
+    reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(forms.Form):
+    reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SearchForm(forms.Form):
+    name = forms.CharField(required=False)
+    date_of_birth = forms.DateField(required=False, widget=DATE)
+    nationality = forms.CharField(required=False, max_length=2)
+    type = forms.ChoiceField(choices=[("", "Any type"), *NoticeType.choices], required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *Notice.Status.choices], required=False)

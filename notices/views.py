@@ -1,0 +1,307 @@
+"""Notice pages: list and search, request form, detail with history, reviewer queue,
+notifications, and the public list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from agencies.forms import apply_validation_error
+from notices import selectors, services
+from notices.forms import NoticeForm, ReasonForm, ReviewForm, SearchForm
+from notices.models import TYPE_PURPOSES, Notice, NoticeReview, NoticeType
+from notices.services import EDITABLE_FIELDS
+
+PAGE_SIZE = 100
+
+
+def _visible_cases(user: Any) -> Any:
+    from cases.selectors import cases_visible_to
+
+    return cases_visible_to(user=user)
+
+
+def _requester_or_403(request: HttpRequest, pk: int) -> Notice:
+    notice = selectors.access_notice(user=request.user, pk=pk)
+    if not selectors.is_requester(user=request.user, notice=notice):
+        raise PermissionDenied(services.NOT_REQUESTER)
+    return notice
+
+
+def _reviewer_or_403(request: HttpRequest, pk: int) -> Notice:
+    notice = selectors.access_notice(user=request.user, pk=pk)
+    if not selectors.is_reviewer(user=request.user):
+        raise PermissionDenied("Only secretariat reviewers can do this.")
+    return notice
+
+
+def _apply(form: Any, error: ValidationError) -> None:
+    renames = {"recipients": "recipient_agencies", "image": "photo"}
+    if hasattr(error, "error_dict"):
+        for old, new in renames.items():
+            if old in error.error_dict:
+                error.error_dict[new] = error.error_dict.pop(old)
+    apply_validation_error(form, error)
+
+
+@login_required
+def notice_list(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    notices = selectors.notices_visible_to(user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        notices = selectors.search_notices(
+            notices,
+            name=data["name"],
+            date_of_birth=data["date_of_birth"],
+            nationality=data["nationality"],
+            notice_type=data["type"],
+            status=data["status"],
+        )
+    context = {
+        "form": form,
+        "notices": notices[:PAGE_SIZE],
+        "is_reviewer": selectors.is_reviewer(user=request.user),
+        "can_request": selectors.requesting_agencies(user=request.user).exists(),
+    }
+    return render(request, "notices/list.html", context)
+
+
+def _form_data(form: NoticeForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "data": {k: data[k] for k in EDITABLE_FIELDS if k in data},
+        "recipient_agencies": list(data.get("recipient_agencies") or []),
+        "recipient_jurisdictions": list(data.get("recipient_jurisdictions") or []),
+        "photos": [data["photo"]] if data.get("photo") else [],
+    }
+
+
+def _render_form(request: HttpRequest, form: NoticeForm, notice: Notice | None, status: int = 200):
+    purposes = [(label, TYPE_PURPOSES[value]) for value, label in NoticeType.choices]
+    context = {"form": form, "notice": notice, "purposes": purposes}
+    return render(request, "notices/form.html", context, status=status)
+
+
+def _submit_or_show_errors(request: HttpRequest, notice: Notice, form: NoticeForm) -> HttpResponse:
+    try:
+        services.notice_submit(actor=request.user, notice=notice)
+    except ValidationError as error:
+        _apply(form, error)
+        messages.error(request, "Saved, but not submitted: complete the fields marked below.")
+        return _render_form(request, form, notice, status=400)
+    except services.NoticeStateError as error:
+        messages.error(request, str(error))
+        return redirect(notice)
+    messages.success(request, "Submitted for review.")
+    return redirect(notice)
+
+
+@login_required
+def notice_new(request: HttpRequest) -> HttpResponse:
+    agencies = selectors.requesting_agencies(user=request.user)
+    if not agencies.exists():
+        raise PermissionDenied("You act for no agency that can request notices.")
+    cases = _visible_cases(request.user)
+    form = NoticeForm(request.POST or None, request.FILES or None, agencies=agencies, cases=cases)
+    if request.method != "POST":
+        return _render_form(request, form, None)
+    if not form.is_valid():
+        return _render_form(request, form, None, status=400)
+    try:
+        notice = services.notice_create(
+            actor=request.user,
+            agency=form.cleaned_data["requesting_agency"],
+            notice_type=form.cleaned_data["notice_type"],
+            **_form_data(form),
+        )
+    except ValidationError as error:
+        _apply(form, error)
+        return _render_form(request, form, None, status=400)
+    if request.POST.get("action") == "submit":
+        form = NoticeForm(
+            request.POST, request.FILES or None, instance=notice, agencies=agencies, cases=cases
+        )
+        form.is_valid()
+        return _submit_or_show_errors(request, notice, form)
+    messages.success(request, "Draft saved.")
+    return redirect(notice)
+
+
+@login_required
+def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _requester_or_403(request, pk)
+    if not notice.is_editable:
+        messages.error(request, services.NOT_EDITABLE)
+        return redirect(notice)
+    agencies = selectors.requesting_agencies(user=request.user)
+    cases = _visible_cases(request.user)
+    form = NoticeForm(
+        request.POST or None, request.FILES or None, instance=notice, agencies=agencies, cases=cases
+    )
+    if request.method != "POST":
+        return _render_form(request, form, notice)
+    if not form.is_valid():
+        return _render_form(request, form, notice, status=400)
+    try:
+        notice = services.notice_update(actor=request.user, notice=notice, **_form_data(form))
+    except ValidationError as error:
+        _apply(form, error)
+        return _render_form(request, form, notice, status=400)
+    if request.POST.get("action") == "submit":
+        return _submit_or_show_errors(request, notice, form)
+    messages.success(request, "Changes saved.")
+    return redirect(notice)
+
+
+@login_required
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.access_notice(user=request.user, pk=pk)
+    is_requester = selectors.is_requester(user=request.user, notice=notice)
+    is_reviewer = selectors.is_reviewer(user=request.user)
+    context = {
+        "notice": notice,
+        "history": selectors.notice_history(notice=notice),
+        "reviews": notice.reviews.select_related("reviewer"),
+        "photos": notice.photos.all(),
+        "recipient_agencies": notice.recipient_agencies.all(),
+        "recipient_jurisdictions": notice.recipient_jurisdictions.all(),
+        "is_requester": is_requester,
+        "is_reviewer": is_reviewer,
+        "review_form": ReviewForm(),
+        "reason_form": ReasonForm(),
+        "reviewable": notice.status in (Notice.Status.SUBMITTED, Notice.Status.UNDER_REVIEW),
+        "withdrawable": notice.status == Notice.Status.PUBLISHED
+        or (
+            notice.is_diffusion
+            and notice.status
+            in (Notice.Status.SUBMITTED, Notice.Status.UNDER_REVIEW, Notice.Status.INFO_REQUESTED)
+        ),
+        "cancellable": notice.status
+        not in (
+            Notice.Status.REFUSED,
+            Notice.Status.CANCELLED,
+            Notice.Status.WITHDRAWN,
+            Notice.Status.EXPIRED,
+        ),
+    }
+    return render(request, "notices/detail.html", context)
+
+
+def _action(request: HttpRequest, notice: Notice, call: Any, success: str, **kwargs: Any):
+    try:
+        call(actor=request.user, notice=notice, **kwargs)
+    except ValidationError as error:
+        messages.error(
+            request,
+            "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+            if hasattr(error, "error_dict")
+            else "; ".join(error.messages),
+        )
+    except services.NoticeStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect(notice)
+
+
+@login_required
+@require_POST
+def notice_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _requester_or_403(request, pk)
+    return _action(request, notice, services.notice_submit, "Submitted for review.")
+
+
+@login_required
+@require_POST
+def notice_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _requester_or_403(request, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reasons"] if form.is_valid() else ""
+    return _action(request, notice, services.notice_cancel, "Notice cancelled.", reason=reason)
+
+
+@login_required
+@require_POST
+def notice_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _requester_or_403(request, pk)
+    return _action(request, notice, services.notice_renew, "Renewal sent to review.")
+
+
+@login_required
+@require_POST
+def notice_review_start(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _reviewer_or_403(request, pk)
+    return _action(request, notice, services.notice_review_start, "Review started.")
+
+
+@login_required
+@require_POST
+def notice_review(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _reviewer_or_403(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a decision.")
+        return redirect(notice)
+    labels = dict(NoticeReview.Decision.choices)
+    return _action(
+        request,
+        notice,
+        services.notice_review,
+        f"Decision recorded: {labels[form.cleaned_data['decision']]}.",
+        **form.cleaned_data,
+    )
+
+
+@login_required
+@require_POST
+def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _reviewer_or_403(request, pk)
+    form = ReasonForm(request.POST)
+    reasons = form.cleaned_data["reasons"] if form.is_valid() else ""
+    return _action(request, notice, services.notice_withdraw, "Notice withdrawn.", reasons=reasons)
+
+
+@login_required
+def notice_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    notice = selectors.access_notice(user=request.user, pk=pk)
+    photo = notice.photos.filter(pk=photo_pk).first()
+    if photo is None:
+        raise Http404
+    return FileResponse(photo.image.open("rb"))
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not selectors.is_reviewer(user=request.user):
+        raise PermissionDenied("Only secretariat reviewers have a review queue.")
+    notices = selectors.review_queue(user=request.user)
+    return render(request, "notices/queue.html", {"notices": notices[:PAGE_SIZE]})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = selectors.notifications_for(user=request.user)[:PAGE_SIZE]
+    return render(request, "notices/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = selectors.notifications_for(user=request.user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    services.notification_mark_read(actor=request.user, notification=notification)
+    return redirect("notice_notifications")
+
+
+def public_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "notices/public_list.html", {"notices": selectors.public_notices()[:PAGE_SIZE]}
+    )

@@ -1,0 +1,387 @@
+"""REST API: indicators (list, search, inbound ingest), shares, revocation, partner
+endpoints and deliveries. Invisible objects answer 404; visible but not yours, 403."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.authentication import acting_agency
+from agencies.models import APIKey
+from agencies.selectors import administered_agencies
+from sharing import selectors, services
+from sharing.conf import setting
+from sharing.models import Delivery
+from sharing.serializers import (
+    BulkShareCreateSerializer,
+    DeliveryDetailSerializer,
+    DeliverySerializer,
+    IndicatorInSerializer,
+    IndicatorSerializer,
+    IngestReportSerializer,
+    PartnerEndpointCreatedSerializer,
+    PartnerEndpointSerializer,
+    ShareCreateSerializer,
+    ShareSerializer,
+)
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class IdCursor(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "limit"
+    max_page_size = 1000
+
+
+def _drf_error(exc: DjangoValidationError) -> DRFValidationError:
+    if hasattr(exc, "error_dict"):
+        return DRFValidationError(exc.message_dict)
+    return DRFValidationError({"non_field_errors": exc.messages})
+
+
+def _one_agency(request: Request, queryset, field: str = "agency") -> Any:
+    """The agency the request acts for: the key's, or the only/named one in the browser."""
+    agency = acting_agency(request)
+    if agency is not None:
+        return agency
+    code = request.query_params.get("agency") or (
+        request.data.get("agency") if isinstance(request.data, dict) else None
+    )
+    if code:
+        chosen = queryset.filter(code=code).first()
+        if chosen is None:
+            raise DRFValidationError({field: [f"You cannot act for {code}."]})
+        return chosen
+    agencies = list(queryset[:2])
+    if len(agencies) != 1:
+        raise DRFValidationError({field: ["Name the agency (?agency=CODE) you act for."]})
+    return agencies[0]
+
+
+def _read_json(request: Request) -> Any:
+    """The JSON body, read from the stream (bulk bodies exceed Django's in-memory form limit)."""
+    stream = request.stream
+    raw = stream.read() if stream is not None else b""
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"JSON parse error - {exc}") from None
+
+
+class IndicatorListCreateView(APIView):
+    pagination_class = IdCursor
+
+    @extend_schema(
+        summary="Indicators visible to you (search by value, type, TLP, owner)",
+        parameters=[
+            OpenApiParameter("q", str, description="A value (exact, normalised) or text"),
+            OpenApiParameter("type", str),
+            OpenApiParameter("tlp", str),
+            OpenApiParameter("owner", str, description="Owning agency code"),
+        ],
+        responses=IndicatorSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        qs = selectors.indicator_search(
+            user=request.user,
+            agency=acting_agency(request),
+            q=request.query_params.get("q", ""),
+            type=request.query_params.get("type", ""),
+            tlp=request.query_params.get("tlp", ""),
+            owner=request.query_params.get("owner", ""),
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(IndicatorSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Ingest one indicator or a list (simple JSON or STIX 2.1 indicators / a bundle)",
+        description="Idempotent on STIX id + modified. A list gets a per-item report; valid "
+        "items are stored. Malformed JSON or an oversized body: 4xx, nothing written.",
+        request=IndicatorInSerializer(many=True),
+        responses={201: IngestReportSerializer, 200: IngestReportSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > setting("SHARING_INGEST_MAX_BYTES"):
+            raise PayloadTooLarge(
+                f"The body is {length} bytes; the limit is {setting('SHARING_INGEST_MAX_BYTES')}."
+            )
+        data = _read_json(request)  # malformed: 400 before anything is written
+        agency = _one_agency(request, selectors.managing_agencies(user=request.user))
+        single = isinstance(data, dict) and data.get("type") != "bundle"
+        if isinstance(data, dict) and data.get("type") == "bundle":
+            data = data.get("objects")
+        items = [data] if single else data
+        if not isinstance(items, list):
+            raise ParseError("Send an indicator object, a list of them, or a STIX bundle.")
+        if len(items) > setting("SHARING_INGEST_MAX_ITEMS"):
+            raise PayloadTooLarge(
+                f"At most {setting('SHARING_INGEST_MAX_ITEMS')} items per request."
+            )
+        items = [
+            i for i in items if not (isinstance(i, dict) and i.get("type") == "marking-definition")
+        ]
+        key = request.auth if isinstance(request.auth, APIKey) else None
+        report = services.indicators_ingest(
+            actor=request.user, agency=agency, items=items, api_key=key
+        )
+        if single:
+            if report.errors:
+                error = report.errors[0]
+                raise DRFValidationError({error["field"]: [error["reason"]]})
+            state, indicator = report.items[0]
+            code = status.HTTP_201_CREATED if state == "created" else status.HTTP_200_OK
+            return Response(IndicatorSerializer(indicator).data, status=code)
+        body = {**report.counts(), "errors": report.errors}
+        if items and not (report.created or report.updated or report.unchanged):
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_201_CREATED if report.created else status.HTTP_200_OK
+        return Response(body, status=code)
+
+
+class IndicatorDetailView(generics.RetrieveAPIView):
+    serializer_class = IndicatorSerializer
+
+    def get_object(self):
+        return selectors.access_indicator(
+            user=self.request.user, pk=self.kwargs["pk"], agency=acting_agency(self.request)
+        )
+
+
+def _share_args(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    jit = None
+    if data.get("jit") is not None:
+        from cases.selectors import jits_visible_to
+
+        jit = (
+            jits_visible_to(user=request.user, agency=acting_agency(request))
+            .filter(pk=data["jit"])
+            .first()
+        )
+        if jit is None:
+            raise DRFValidationError({"jit": [f"No JIT {data['jit']}."]})
+    return {
+        "agencies": data.get("agencies", []),
+        "jurisdictions": data.get("jurisdictions", []),
+        "jit": jit,
+        "community": data.get("community", False),
+        "users": data.get("users", []),
+        "legal_basis": data.get("legal_basis"),
+    }
+
+
+def _create_share(request: Request, indicators: list) -> Response:
+    serializer = (
+        BulkShareCreateSerializer if "indicators" in request.data else ShareCreateSerializer
+    )(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    try:
+        share = services.indicator_share(
+            actor=request.user,
+            indicators=indicators,
+            acting=acting_agency(request),
+            **_share_args(request, serializer.validated_data),
+        )
+    except DjangoValidationError as exc:
+        raise _drf_error(exc) from None
+    return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
+
+
+class IndicatorSharesView(APIView):
+    @extend_schema(
+        summary="Shares of an indicator (owning agency only)", responses=ShareSerializer(many=True)
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        indicator = selectors.access_owned_indicator(
+            user=request.user, pk=pk, agency=acting_agency(request)
+        )
+        return Response(
+            ShareSerializer(selectors.indicator_shares(indicator=indicator), many=True).data
+        )
+
+    @extend_schema(
+        summary="Share the indicator with agencies, jurisdictions, a JIT, the community or users",
+        description="Cross-jurisdiction shares need a legal basis on record; the 400 says what is "
+        "missing. TLP:AMBER+STRICT never leaves the owner; TLP:RED goes to named users only.",
+        request=ShareCreateSerializer,
+        responses={201: ShareSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        indicator = selectors.access_owned_indicator(
+            user=request.user, pk=pk, agency=acting_agency(request)
+        )
+        return _create_share(request, [indicator])
+
+
+class BulkShareView(APIView):
+    @extend_schema(
+        summary="Share many indicators of one owning agency at once",
+        request=BulkShareCreateSerializer,
+        responses={201: ShareSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        ids = request.data.get("indicators") if isinstance(request.data, dict) else None
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+            raise DRFValidationError(
+                {"indicators": ["A non-empty list of indicator ids is required."]}
+            )
+        agency = acting_agency(request)
+        found = list(
+            selectors.indicators_visible_to(user=request.user, agency=agency).filter(pk__in=ids)
+        )
+        if len(found) != len(set(ids)):
+            missing = sorted(set(ids) - {i.pk for i in found})[:20]
+            raise DRFValidationError({"indicators": [f"No such indicators: {missing}."]})
+        return _create_share(request, found)
+
+
+class ShareWithdrawView(APIView):
+    @extend_schema(
+        summary="Withdraw a share: access goes at once, tombstones follow",
+        request=None,
+        responses=ShareSerializer,
+    )
+    def post(self, request: Request, pk: int, share_pk: int) -> Response:
+        agency = acting_agency(request)
+        indicator = selectors.access_owned_indicator(user=request.user, pk=pk, agency=agency)
+        share = selectors.access_share(indicator=indicator, pk=share_pk)
+        try:
+            share = services.share_withdraw(actor=request.user, share=share, acting=agency)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        return Response(ShareSerializer(share).data)
+
+
+class IndicatorRevokeView(APIView):
+    @extend_schema(
+        summary="Revoke the indicator: recipients lose it, endpoints get a tombstone",
+        request=None,
+        responses=IndicatorSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        agency = acting_agency(request)
+        indicator = selectors.access_owned_indicator(user=request.user, pk=pk, agency=agency)
+        try:
+            indicator = services.indicator_revoke(
+                actor=request.user, indicator=indicator, acting=agency
+            )
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        return Response(IndicatorSerializer(indicator).data)
+
+
+class PartnerEndpointListCreateView(APIView):
+    @extend_schema(
+        summary="Partner endpoints of the agencies you administer",
+        responses=PartnerEndpointSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        qs = selectors.endpoints_administered_by(user=request.user, agency=acting_agency(request))
+        return Response(PartnerEndpointSerializer(qs, many=True).data)
+
+    @extend_schema(
+        summary="Register a partner endpoint (agency admins); the secret is returned once",
+        request=PartnerEndpointSerializer,
+        responses={201: PartnerEndpointCreatedSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        administered = administered_agencies(user=request.user, agency=acting_agency(request))
+        if not administered.exists():
+            return Response({"detail": "Only agency admins manage partner endpoints."}, status=403)
+        serializer = PartnerEndpointSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("agency", None)
+        agency = _one_agency(request, administered)
+        try:
+            endpoint, secret = services.endpoint_create(actor=request.user, agency=agency, **data)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        endpoint.secret = secret
+        return Response(
+            PartnerEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PartnerEndpointDetailView(APIView):
+    @extend_schema(responses=PartnerEndpointSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        endpoint = selectors.access_endpoint(
+            user=request.user, pk=pk, agency=acting_agency(request)
+        )
+        return Response(PartnerEndpointSerializer(endpoint).data)
+
+    @extend_schema(request=PartnerEndpointSerializer, responses=PartnerEndpointSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        endpoint = selectors.access_endpoint(
+            user=request.user, pk=pk, agency=acting_agency(request)
+        )
+        serializer = PartnerEndpointSerializer(endpoint, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("agency", None)
+        try:
+            endpoint = services.endpoint_update(actor=request.user, endpoint=endpoint, **data)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        return Response(PartnerEndpointSerializer(endpoint).data)
+
+
+class PartnerEndpointRetryView(APIView):
+    @extend_schema(
+        summary="Retry now: failing and dead deliveries of the endpoint become due",
+        request=None,
+        responses=inline_serializer("RetryNow", {"deliveries": serializers.IntegerField()}),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        endpoint = selectors.access_endpoint(
+            user=request.user, pk=pk, agency=acting_agency(request)
+        )
+        count = services.endpoint_retry_now(actor=request.user, endpoint=endpoint)
+        return Response({"deliveries": count})
+
+
+class DeliveryListView(generics.ListAPIView):
+    """Deliveries to the endpoints of the agencies you administer."""
+
+    serializer_class = DeliverySerializer
+    pagination_class = IdCursor
+    filterset_fields = ["endpoint", "status"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Delivery.objects.none()
+        return selectors.deliveries_visible_to(
+            user=self.request.user, agency=acting_agency(self.request)
+        )
+
+
+class DeliveryDetailView(generics.RetrieveAPIView):
+    serializer_class = DeliveryDetailSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Delivery.objects.none()
+        return selectors.deliveries_visible_to(
+            user=self.request.user, agency=acting_agency(self.request)
+        ).prefetch_related("attempt_log")

@@ -1,0 +1,81 @@
+"""Forms for the indicator, share and partner endpoint pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
+from sharing.models import PAP, IndicatorType
+
+
+class IndicatorAddForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None)
+    type = forms.ChoiceField(
+        choices=[("", "Detect per line")] + IndicatorType.choices, required=False
+    )
+    values = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "One value per line"}),
+        help_text="One value per line; optionally 'type value' (e.g. 'sha256 e3b0…').",
+    )
+    tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label="TLP")
+    pap = forms.ChoiceField(choices=PAP.choices, initial=PAP.AMBER, label="PAP")
+    handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
+    confidence = forms.IntegerField(min_value=0, max_value=100, initial=50)
+    description = forms.CharField(required=False, widget=forms.TextInput)
+    labels = forms.CharField(required=False, help_text="Comma separated")
+
+    def __init__(self, *args: Any, agencies, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+
+class ShareForm(forms.Form):
+    agencies = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.filter(active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    jurisdictions = forms.ModelMultipleChoiceField(
+        queryset=Jurisdiction.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    jit = forms.ModelChoiceField(queryset=None, required=False, label="JIT")
+    community = forms.BooleanField(
+        required=False, help_text="Every agency holding a sharing agreement with you"
+    )
+    users = forms.CharField(
+        required=False, help_text="TLP:RED only: usernames, comma separated", label="Named users"
+    )
+    legal_basis = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Find the basis for each recipient"
+    )
+
+    def __init__(self, *args: Any, jits, agreements, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["jit"].queryset = jits
+        self.fields["legal_basis"].queryset = agreements
+
+    def clean_users(self) -> list:
+        names = [n.strip() for n in self.cleaned_data["users"].split(",") if n.strip()]
+        users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+        unknown = set(names) - {u.username for u in users}
+        if unknown:
+            raise forms.ValidationError(f"Unknown users: {', '.join(sorted(unknown))}.")
+        return users
+
+
+class EndpointForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    url = forms.URLField(max_length=500, assume_scheme="https")
+    types = forms.MultipleChoiceField(
+        choices=IndicatorType.choices,
+        required=False,
+        help_text="None selected = all types",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    min_confidence = forms.IntegerField(min_value=0, max_value=100, initial=0)
+    max_tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label="Highest TLP")

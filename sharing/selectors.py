@@ -1,0 +1,155 @@
+"""Permission-filtered reads for indicators, shares, partner endpoints and deliveries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q, QuerySet
+
+from agencies.access import get_visible_or_404, visible_filter
+from agencies.models import Agency, PartnerEndpoint
+from agencies.selectors import administered_agencies, agencies_of, is_member
+from sharing.models import (
+    Delivery,
+    Indicator,
+    IndicatorGroupObjectPermission,
+    IndicatorUserObjectPermission,
+    Share,
+)
+from sharing.normalize import InvalidValue, detect_type, normalize
+from sharing.services import NOT_OWNER
+
+
+def indicators_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Indicator]:
+    return Indicator.objects.filter(
+        visible_filter(
+            user=user,
+            codename="view_indicator",
+            group_model=IndicatorGroupObjectPermission,
+            user_model=IndicatorUserObjectPermission,
+            agency=agency,
+        )
+    ).select_related("owner", "case")
+
+
+def indicator_search(
+    *,
+    user: Any,
+    agency: Agency | None = None,
+    q: str = "",
+    type: str = "",
+    tlp: str = "",
+    owner: str = "",
+    include_revoked: bool = True,
+) -> QuerySet[Indicator]:
+    """Exact lookup on (type, normalised value) when ``q`` parses as a value, else contains."""
+    qs = indicators_visible_to(user=user, agency=agency)
+    if type:
+        qs = qs.filter(type=type)
+    if tlp:
+        qs = qs.filter(tlp=tlp)
+    if owner:
+        qs = qs.filter(owner__code=owner)
+    if not include_revoked:
+        qs = qs.filter(revoked=False)
+    q = q.strip()
+    if q:
+        guessed = type or detect_type(q)
+        try:
+            exact = normalize(guessed, q) if guessed else None
+        except InvalidValue:
+            exact = None
+        if exact:
+            qs = qs.filter(type=guessed, normalized=exact)
+        else:
+            qs = qs.filter(Q(normalized__icontains=q.lower()) | Q(description__icontains=q))
+    return qs
+
+
+def access_indicator(*, user: Any, pk: Any, agency: Agency | None = None) -> Indicator:
+    return get_visible_or_404(indicators_visible_to(user=user, agency=agency), pk=pk)
+
+
+def can_manage_indicator(*, user: Any, indicator: Indicator, agency: Agency | None = None) -> bool:
+    """Members of the owning agency (through its key, with a key) share, widen and revoke."""
+    if agency is not None and agency.pk != indicator.owner_id:
+        return False
+    return is_member(user=user, agency=indicator.owner)
+
+
+def access_owned_indicator(*, user: Any, pk: Any, agency: Agency | None = None) -> Indicator:
+    """404 if invisible, 403 if visible but not the owner's."""
+    indicator = access_indicator(user=user, pk=pk, agency=agency)
+    if not can_manage_indicator(user=user, indicator=indicator, agency=agency):
+        raise PermissionDenied(NOT_OWNER)
+    return indicator
+
+
+def indicator_shares(*, indicator: Indicator) -> QuerySet[Share]:
+    return (
+        Share.objects.filter(indicators=indicator)
+        .select_related("created_by", "jit", "withdrawn_by")
+        .prefetch_related("agencies", "jurisdictions", "users")
+    )
+
+
+def access_share(*, indicator: Indicator, pk: Any) -> Share:
+    return get_visible_or_404(indicator_shares(indicator=indicator), pk=pk)
+
+
+def managing_agencies(*, user: Any, agency: Agency | None = None) -> QuerySet[Agency]:
+    """Agencies for which the user may add indicators (with a key: the key's agency)."""
+    qs = agencies_of(user=user)
+    return qs.filter(pk=agency.pk) if agency is not None else qs
+
+
+# --- endpoints and deliveries (agency admins) -------------------------------------------------
+
+
+def endpoints_administered_by(
+    *, user: Any, agency: Agency | None = None
+) -> QuerySet[PartnerEndpoint]:
+    return PartnerEndpoint.objects.filter(
+        agency__in=administered_agencies(user=user, agency=agency)
+    ).select_related("agency")
+
+
+def access_endpoint(*, user: Any, pk: Any, agency: Agency | None = None) -> PartnerEndpoint:
+    return get_visible_or_404(endpoints_administered_by(user=user, agency=agency), pk=pk)
+
+
+def deliveries_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Delivery]:
+    """Deliveries to the endpoints the user administers."""
+    return (
+        Delivery.objects.filter(
+            endpoint__in=endpoints_administered_by(user=user, agency=agency).values("pk")
+        )
+        .select_related("endpoint__agency")
+        .annotate(objects=Count("items"))
+    )
+
+
+def endpoint_dashboard(*, agency: Agency) -> list[dict[str, Any]]:
+    """Per endpoint: pending, delivered, failing and dead counts, and the last error."""
+    status = Delivery.Status
+    endpoints = PartnerEndpoint.objects.filter(agency=agency).annotate(
+        pending=Count(
+            "deliveries", filter=Q(deliveries__status__in=[status.PENDING, status.SENDING])
+        ),
+        delivered=Count("deliveries", filter=Q(deliveries__status=status.DELIVERED)),
+        failing=Count("deliveries", filter=Q(deliveries__status=status.FAILING)),
+        dead=Count("deliveries", filter=Q(deliveries__status=status.DEAD)),
+        last_delivered=Max("deliveries__delivered_at"),
+    )
+    rows = []
+    for endpoint in endpoints:
+        last_failure = (
+            Delivery.objects.filter(endpoint=endpoint)
+            .exclude(last_error="")
+            .order_by("-pk")
+            .values("last_error", "last_status_code", "next_attempt_at", "status")
+            .first()
+        )
+        rows.append({"endpoint": endpoint, "last_failure": last_failure})
+    return rows

@@ -1,0 +1,205 @@
+"""DRF serializers for indicators, shares, partner endpoints and deliveries."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from agencies.models import TLP, Agency, Jurisdiction, PartnerEndpoint
+from sharing.models import PAP, Delivery, DeliveryAttempt, Indicator, IndicatorType, Share
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    stix_id = serializers.CharField(read_only=True)
+    owner = serializers.CharField(source="owner.code", read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "stix_id",
+            "type",
+            "value",
+            "normalized",
+            "owner",
+            "case",
+            "description",
+            "labels",
+            "confidence",
+            "tlp",
+            "pap",
+            "handling_code",
+            "first_seen",
+            "last_seen",
+            "valid_until",
+            "revoked",
+            "revoked_at",
+            "created",
+            "modified",
+        ]
+        read_only_fields = fields
+
+
+class IndicatorInSerializer(serializers.Serializer):
+    """One inbound indicator (documentation of the simple form; STIX indicators work too)."""
+
+    id = serializers.CharField(
+        required=False, help_text="indicator--<uuid>; makes ingest idempotent"
+    )
+    type = serializers.ChoiceField(choices=IndicatorType.choices)
+    value = serializers.CharField()
+    modified = serializers.DateTimeField(required=False)
+    confidence = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    tlp = serializers.ChoiceField(choices=TLP.choices, required=False)
+    pap = serializers.ChoiceField(choices=PAP.choices, required=False)
+    handling_code = serializers.CharField(required=False)
+    description = serializers.CharField(required=False)
+    labels = serializers.ListField(child=serializers.CharField(), required=False)
+    first_seen = serializers.DateTimeField(required=False)
+    last_seen = serializers.DateTimeField(required=False)
+    valid_until = serializers.DateTimeField(required=False)
+    case = serializers.IntegerField(required=False)
+
+
+class IngestErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    field = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class IngestReportSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    errors = IngestErrorSerializer(many=True)
+
+
+class ShareCreateSerializer(serializers.Serializer):
+    agencies = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.filter(active=True), many=True, required=False
+    )
+    jurisdictions = serializers.SlugRelatedField(
+        slug_field="code", queryset=Jurisdiction.objects.all(), many=True, required=False
+    )
+    jit = serializers.IntegerField(required=False, allow_null=True)
+    community = serializers.BooleanField(required=False, default=False)
+    users = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        many=True,
+        required=False,
+        help_text="Named recipients (TLP:RED only)",
+    )
+    legal_basis = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Id of the sharing agreement to rely on"
+    )
+
+
+class BulkShareCreateSerializer(ShareCreateSerializer):
+    indicators = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+class ShareSerializer(serializers.ModelSerializer):
+    agencies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    jurisdictions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    users = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    owner = serializers.CharField(source="owner.code", read_only=True)
+    indicators = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Share
+        fields = [
+            "id",
+            "owner",
+            "indicators",
+            "agencies",
+            "jurisdictions",
+            "jit",
+            "community",
+            "users",
+            "legal_basis",
+            "created_at",
+            "withdrawn_at",
+        ]
+        read_only_fields = fields
+
+    def get_indicators(self, share: Share) -> int:
+        return share.indicators.count()
+
+
+class PartnerEndpointSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Agency.objects.all(),
+        required=False,
+        help_text="Needed only when you administer several agencies",
+    )
+    types = serializers.ListField(
+        child=serializers.ChoiceField(choices=IndicatorType.choices),
+        required=False,
+        help_text="Indicator types; empty = all",
+    )
+
+    class Meta:
+        model = PartnerEndpoint
+        fields = [
+            "id",
+            "agency",
+            "name",
+            "url",
+            "types",
+            "min_confidence",
+            "max_tlp",
+            "active",
+            "disabled_reason",
+            "created_at",
+        ]
+        read_only_fields = ["id", "disabled_reason", "created_at"]
+        extra_kwargs = {"min_confidence": {"min_value": 0, "max_value": 100}}
+
+
+class PartnerEndpointCreatedSerializer(PartnerEndpointSerializer):
+    secret = serializers.CharField(
+        read_only=True, help_text="whsec_… signing secret; returned only in this response"
+    )
+
+    class Meta(PartnerEndpointSerializer.Meta):
+        fields = [*PartnerEndpointSerializer.Meta.fields, "secret"]
+
+
+class DeliveryAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeliveryAttempt
+        fields = ["number", "started_at", "duration_ms", "status_code", "error"]
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    webhook_id = serializers.CharField(source="message_id", read_only=True)
+    objects = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "webhook_id",
+            "endpoint",
+            "share",
+            "status",
+            "objects",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "created_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields
+
+
+class DeliveryDetailSerializer(DeliverySerializer):
+    attempt_log = DeliveryAttemptSerializer(many=True, read_only=True)
+
+    class Meta(DeliverySerializer.Meta):
+        fields = [*DeliverySerializer.Meta.fields, "attempt_log"]
+        read_only_fields = fields

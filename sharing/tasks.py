@@ -1,0 +1,53 @@
+"""Celery tasks for the delivery pipeline: thin wrappers over ``sharing.delivery``."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import current_app, shared_task
+
+from sharing import delivery
+from sharing.conf import setting
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver(delivery_id: int) -> str | None:
+    return delivery.deliver(delivery_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_deliveries() -> int:
+    """Re-enqueue deliveries left pending past the grace period or held by a lost worker."""
+    ids = delivery.due_for_sweep()
+    for delivery_id in ids:
+        send_deliver(delivery_id)
+    if ids:
+        logger.info("sweeper re-enqueued %d deliveries", len(ids))
+    return len(ids)
+
+
+def send_deliver(delivery_id: int, countdown: float | None = None) -> None:
+    queue = setting("SHARING_DELIVERY_QUEUE") or None
+    deliver.apply_async((delivery_id,), countdown=countdown, queue=queue)
+
+
+def enqueue_deliveries(delivery_ids: list[int]) -> None:
+    """Called on commit; a failure here is healed by the sweeper (the rows are the truth)."""
+    try:
+        for delivery_id in delivery_ids:
+            send_deliver(delivery_id)
+    except Exception:  # broker down: the outbox rows stay pending for the sweeper
+        logger.exception("could not enqueue %d deliveries; the sweeper will", len(delivery_ids))
+
+
+def schedule_retry(delivery_id: int, delay: float) -> None:
+    # Eager mode (the embedded demo) would run the retry at once, inside this one;
+    # there the sweeper or the retry-now button takes over.
+    if current_app.conf.task_always_eager:
+        return
+    try:
+        send_deliver(delivery_id, countdown=delay)
+    except Exception:
+        logger.exception("could not schedule retry of delivery %s; the sweeper will", delivery_id)

@@ -1,0 +1,275 @@
+"""Browser pages: indicator list/search, add and bulk paste, detail, the share dialog,
+partner endpoint management and the delivery dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from agencies.forms import apply_validation_error
+from agencies.selectors import access_admin_agency
+from sharing import legal, selectors, services
+from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
+from sharing.models import IndicatorType
+from sharing.normalize import detect_type
+
+
+@login_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    params = {k: request.GET.get(k, "") for k in ("q", "type", "tlp")}
+    qs = selectors.indicator_search(user=request.user, **params)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "params": params,
+        "types": IndicatorType.choices,
+        "can_add": selectors.managing_agencies(user=request.user).exists(),
+    }
+    return render(request, "sharing/indicator_list.html", context)
+
+
+def parse_paste(text: str, default_type: str = "") -> tuple[list[dict], list[dict]]:
+    """Lines → (items for ingest with their line numbers, per-line errors)."""
+    items, errors = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        first, _, rest = line.partition(" ")
+        if first.lower() in IndicatorType.values and rest.strip():
+            type_, value = first.lower(), rest.strip()
+        else:
+            type_, value = default_type or detect_type(line), line
+        if not type_:
+            errors.append(
+                {
+                    "line": number,
+                    "value": line,
+                    "status": "invalid",
+                    "reason": "Cannot tell the type; write 'type value'.",
+                }
+            )
+            continue
+        items.append({"line": number, "type": type_, "value": value})
+    return items, errors
+
+
+@login_required
+def indicator_add(request: HttpRequest) -> HttpResponse:
+    agencies = selectors.managing_agencies(user=request.user)
+    if not agencies.exists():
+        raise Http404
+    form = IndicatorAddForm(
+        request.POST or None, agencies=agencies, initial={"agency": agencies.first()}
+    )
+    report: list[dict[str, Any]] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            items, errors = parse_paste(data["values"], data["type"])
+            defaults = {
+                "tlp": data["tlp"],
+                "pap": data["pap"],
+                "handling_code": data["handling_code"],
+                "confidence": data["confidence"],
+                "description": data["description"],
+                "labels": [x.strip() for x in data["labels"].split(",") if x.strip()],
+            }
+            result = services.indicators_ingest(
+                actor=request.user,
+                agency=data["agency"],
+                items=[{"type": i["type"], "value": i["value"]} for i in items],
+                defaults=defaults,
+                source="browser",
+            )
+            bad = {e["index"]: e for e in result.errors}
+            for index, item in enumerate(items):
+                row = {"line": item["line"], "value": item["value"], "type": item["type"]}
+                if index in bad:
+                    row.update(status="invalid", reason=bad[index]["reason"])
+                else:
+                    state, indicator = result.items[index]
+                    row.update(
+                        status="added" if state == "created" else "already there",
+                        indicator=indicator,
+                    )
+                report.append(row)
+            report = sorted(report + errors, key=lambda r: r["line"])
+            added = len(result.created)
+            messages.success(
+                request, f"{added} added, {len(report) - added} not added (see the report)."
+            )
+            if any(r["status"] == "invalid" for r in report):
+                status = 400
+        else:
+            status = 400
+    return render(
+        request, "sharing/indicator_add.html", {"form": form, "report": report}, status=status
+    )
+
+
+@login_required
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = selectors.access_indicator(user=request.user, pk=pk)
+    owner_view = selectors.can_manage_indicator(user=request.user, indicator=indicator)
+    shares = selectors.indicator_shares(indicator=indicator) if owner_view else []
+    return render(
+        request,
+        "sharing/indicator_detail.html",
+        {"indicator": indicator, "owner_view": owner_view, "shares": shares},
+    )
+
+
+def _share_form(request: HttpRequest, owner) -> ShareForm:
+    from agencies.models import SharingAgreement
+    from cases.selectors import jits_visible_to
+
+    agreements = SharingAgreement.objects.filter(pk__in=[a.pk for a in legal.agreements_in_force()])
+    return ShareForm(
+        request.POST or None,
+        jits=jits_visible_to(user=request.user),
+        agreements=agreements,
+    )
+
+
+@login_required
+def indicator_share(request: HttpRequest) -> HttpResponse:
+    """The share dialog: choose recipients, preview who receives under which basis, share."""
+    ids = [int(x) for x in request.GET.getlist("ids") + request.POST.getlist("ids") if x.isdigit()]
+    indicators = list(selectors.indicators_visible_to(user=request.user).filter(pk__in=ids))
+    if not indicators or len(indicators) != len(set(ids)):
+        raise Http404
+    for indicator in indicators:
+        if not selectors.can_manage_indicator(user=request.user, indicator=indicator):
+            raise PermissionDenied(services.NOT_OWNER)
+    form = _share_form(request, indicators[0].owner)
+    preview = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        args = {
+            "agencies": list(data["agencies"]),
+            "jurisdictions": list(data["jurisdictions"]),
+            "jit": data["jit"],
+            "community": data["community"],
+            "users": data["users"],
+            "legal_basis": data["legal_basis"].pk if data["legal_basis"] else None,
+        }
+        try:
+            if request.POST.get("action") == "share":
+                share = services.indicator_share(actor=request.user, indicators=indicators, **args)
+                messages.success(
+                    request,
+                    f"Shared {len(indicators)} indicator(s); {share.deliveries.count()} "
+                    "deliveries queued to partner endpoints.",
+                )
+                return redirect("indicator_detail", pk=indicators[0].pk)
+            preview = services.share_preview(actor=request.user, indicators=indicators, **args)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+    if request.method == "POST" and form.errors:
+        status = 400
+    context = {"indicators": indicators, "form": form, "preview": preview, "ids": ids}
+    return render(request, "sharing/share.html", context, status=status)
+
+
+@login_required
+@require_POST
+def share_withdraw(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    indicator = selectors.access_owned_indicator(user=request.user, pk=pk)
+    share = selectors.access_share(indicator=indicator, pk=share_pk)
+    try:
+        services.share_withdraw(actor=request.user, share=share)
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(
+            request, "Share withdrawn; recipients lost access and tombstones are queued."
+        )
+    return redirect("indicator_detail", pk=indicator.pk)
+
+
+@login_required
+@require_POST
+def indicator_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = selectors.access_owned_indicator(user=request.user, pk=pk)
+    try:
+        services.indicator_revoke(actor=request.user, indicator=indicator)
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(
+            request, "Indicator revoked; tombstones are queued to every endpoint that got it."
+        )
+    return redirect("indicator_detail", pk=indicator.pk)
+
+
+# --- partner endpoints and deliveries (agency admins) ----------------------------------------
+
+
+@login_required
+def endpoints(request: HttpRequest, code: str) -> HttpResponse:
+    agency = access_admin_agency(user=request.user, code=code)
+    form = EndpointForm(request.POST or None)
+    context: dict[str, Any] = {"agency": agency}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                endpoint, secret = services.endpoint_create(
+                    actor=request.user, agency=agency, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                context.update(new_endpoint=endpoint, secret=secret)
+                form = EndpointForm()
+        if form.errors:
+            status = 400
+    context["form"] = form
+    context["endpoints"] = agency.partner_endpoints.all()
+    return render(request, "sharing/endpoints.html", context, status=status)
+
+
+@login_required
+@require_POST
+def endpoint_active(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = access_admin_agency(user=request.user, code=code)
+    endpoint = selectors.access_endpoint(user=request.user, pk=pk)
+    if endpoint.agency_id != agency.pk:
+        raise Http404
+    active = request.POST.get("active") == "1"
+    services.endpoint_update(actor=request.user, endpoint=endpoint, active=active)
+    messages.success(request, f"{endpoint.name} is now {'active' if active else 'inactive'}.")
+    return redirect("sharing_endpoints", code=agency.code)
+
+
+@login_required
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    agency = access_admin_agency(user=request.user, code=code)
+    recent = selectors.deliveries_visible_to(user=request.user).filter(endpoint__agency=agency)[:25]
+    return render(
+        request,
+        "sharing/dashboard.html",
+        {"agency": agency, "rows": selectors.endpoint_dashboard(agency=agency), "recent": recent},
+    )
+
+
+@login_required
+@require_POST
+def endpoint_retry(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = access_admin_agency(user=request.user, code=code)
+    endpoint = selectors.access_endpoint(user=request.user, pk=pk)
+    if endpoint.agency_id != agency.pk:
+        raise Http404
+    count = services.endpoint_retry_now(actor=request.user, endpoint=endpoint)
+    messages.success(request, f"{count} deliveries to {endpoint.name} will be retried now.")
+    return redirect("sharing_dashboard", code=agency.code)

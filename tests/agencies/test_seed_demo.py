@@ -1,0 +1,76 @@
+"""seed_demo: the demo world of issue 2, idempotent."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from agencies.demo import DEMO_PASSWORD
+from agencies.models import Agency, Jurisdiction, Membership
+from audit.models import AuditEvent
+from audit.selectors import verify_chain
+
+
+def counts() -> dict[str, int]:
+    return {
+        "jurisdictions": Jurisdiction.objects.count(),
+        "agencies": Agency.objects.count(),
+        "users": get_user_model().objects.count(),
+        "memberships": Membership.objects.count(),
+        "groups": Group.objects.count(),
+        "user_groups": get_user_model().groups.through.objects.count(),
+        "agency_audit_events": AuditEvent.objects.filter(
+            object_type__startswith="agencies."
+        ).count(),
+    }
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_is_idempotent(db):
+    seed()
+    first = counts()
+    output = seed()
+    assert counts() == first
+    assert "Demo data ready." in output
+    assert verify_chain() is None
+
+
+def test_seed_demo_builds_the_issue_2_world_and_prints_the_logins(db):
+    output = seed()
+    active = Agency.objects.filter(active=True)
+    assert active.count() >= 6
+    assert active.values("country").distinct().count() >= 4
+    assert Jurisdiction.objects.filter(kind="regime").count() >= 2
+    countries = set(active.values_list("country__code", flat=True))
+    assert {"DE", "NL", "FR", "US"} <= countries
+    assert active.filter(kind=Agency.Kind.INTERNATIONAL, code="EU-EC3").exists()
+    secretariat = active.get(kind=Agency.Kind.SECRETARIAT)
+    assert Membership.objects.filter(agency=secretariat, role="reviewer", status="active").exists()
+    assert {c.code for c in Jurisdiction.objects.get(code="DE").regimes.all()} == {
+        "EU",
+        "BUDAPEST",
+    }
+    assert DEMO_PASSWORD in output
+    for membership in Membership.objects.select_related("user", "agency"):
+        assert membership.user.check_password(DEMO_PASSWORD)
+        assert membership.user.username in output
+        # every agency has an admin and the demo users are in their groups
+        assert membership.agency.group in membership.user.groups.all()
+    for agency in active:
+        assert agency.memberships.filter(role="agency_admin", status="active").exists()
+        assert agency.contact_email
+
+
+def test_seed_demo_users_log_in(db, client):
+    seed()
+    assert client.login(username="bka.admin", password=DEMO_PASSWORD)
+    response = client.get("/")
+    assert [m.agency.code for m in response.context["memberships"]] == ["DE-BKA"]

@@ -1,0 +1,79 @@
+"""Basic audit trail: agency services append chained events that name actor, agency and change."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from agencies import services
+from agencies.models import Membership
+from audit.models import GENESIS_HASH, AuditEvent
+from audit.selectors import events_for_objects, verify_chain
+
+
+def test_the_first_event_follows_the_genesis_hash_and_each_next_its_predecessor(world):
+    events = list(AuditEvent.objects.order_by("id"))
+    assert events[0].prev_hash == GENESIS_HASH
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.prev_hash == before.hash
+        assert after.hash == after.compute_hash()
+    assert verify_chain() is None
+
+
+def test_agency_admin_actions_are_audited_with_actor_agency_and_change(world):
+    admin = world.owner.admin
+    membership = Membership.objects.get(user=world.owner.analyst, agency=world.owner.agency)
+    services.membership_update(actor=admin, membership=membership, role="investigator")
+    invitation, token = services.invitation_create(
+        actor=admin, agency=world.owner.agency, email="a@example.org", role="analyst"
+    )
+    services.invitation_revoke(actor=admin, invitation=invitation)
+    key, plaintext = services.api_key_issue(
+        actor=admin, agency=world.owner.agency, user=world.owner.analyst, name="k"
+    )
+    services.api_key_revoke(actor=admin, key=key)
+
+    latest = list(AuditEvent.objects.order_by("-id")[:5])[::-1]
+    assert [e.action for e in latest] == [
+        "membership.updated",
+        "invitation.created",
+        "invitation.revoked",
+        "api_key.issued",
+        "api_key.revoked",
+    ]
+    assert {e.actor_id for e in latest} == {admin.pk}
+    assert {e.agency_code for e in latest} == {"DE-BKA"}
+    assert latest[0].summary["before"] == {"role": "analyst", "status": "active"}
+    assert latest[0].summary["role"] == "investigator"
+    # secrets never reach the trail
+    dumped = " ".join(e.canonical() for e in AuditEvent.objects.all())
+    assert token not in dumped and plaintext not in dumped
+    assert verify_chain() is None
+
+
+def test_events_for_an_object_are_found_newest_first(world):
+    membership = Membership.objects.get(user=world.owner.analyst, agency=world.owner.agency)
+    services.membership_update(actor=None, membership=membership, status="suspended")
+    events = events_for_objects([("agencies.membership", membership.pk)])
+    assert [e.action for e in events] == ["membership.updated", "membership.created"]
+
+
+def test_a_refused_change_writes_no_event(world):
+    count = AuditEvent.objects.count()
+    membership = Membership.objects.get(user=world.owner.admin, agency=world.owner.agency)
+    with pytest.raises(ValidationError):
+        services.membership_update(actor=None, membership=membership, role="analyst")
+    assert AuditEvent.objects.count() == count
+
+
+def test_verify_audit_reports_an_intact_chain_and_names_an_edited_event(world):
+    out = StringIO()
+    call_command("verify_audit", stdout=out)
+    assert out.getvalue().startswith("audit chain intact: ")
+    victim = AuditEvent.objects.order_by("id")[2]
+    AuditEvent.objects.filter(pk=victim.pk).update(summary={"forged": True})
+    broken = verify_chain()
+    assert broken is not None and broken.event_id == victim.pk

@@ -1,0 +1,116 @@
+"""Case fixtures: a DE-BKA case with a JIT that NL-NHTCU accepted and FR-OFAC left."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from agencies.models import TLP, Jurisdiction, Membership
+from cases import services
+from cases.models import Case, Evidence, JITMembership, JointInvestigationTeam, Note, Task
+from tests.conftest import Side, _side
+
+
+@pytest.fixture(autouse=True)
+def _fresh_permission_cache():
+    """agencies.access caches Permission rows by codename; a transactional test's flush
+    recreates them with new ids, so start every test with an empty cache."""
+    from agencies.access import _permission
+
+    _permission.__dict__.pop("cache", None)
+
+
+@dataclass
+class CaseWorld:
+    world: Any
+    former: Side
+    case: Case
+    jit: JointInvestigationTeam
+    evidence: Evidence
+    task: Task
+    note: Note
+
+    @property
+    def owner(self) -> Side:
+        return self.world.owner
+
+    @property
+    def partner(self) -> Side:
+        return self.world.partner
+
+    @property
+    def outsider(self) -> Side:
+        return self.world.outsider
+
+
+def open_case(side: Side, **kwargs: Any) -> Case:
+    fields = {"title": "Botnet takedown", "summary": "C2 servers", "tlp": TLP.AMBER}
+    fields.update(kwargs)
+    return services.case_open(actor=side.investigator, lead_agency=side.agency, **fields)
+
+
+def add_evidence(case: Case, side: Side, content: bytes = b"pcap bytes", **kwargs: Any) -> Evidence:
+    fields = {
+        "title": "Capture",
+        "collected_by": "KOK Meyer",
+        "collected_at": dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC),
+        "collected_where": "Frankfurt data centre",
+        "tlp": TLP.AMBER,
+    }
+    fields.update(kwargs)
+    return services.evidence_add(
+        actor=side.investigator,
+        case=case,
+        agency=side.agency,
+        file=SimpleUploadedFile("capture.pcap", content, "application/octet-stream"),
+        **fields,
+    )
+
+
+def join(jit: JointInvestigationTeam, owner: Side, side: Side, status: str = "accepted") -> None:
+    membership = services.jit_invite(actor=owner.investigator, jit=jit, agency=side.agency)
+    if status in ("accepted", "left"):
+        services.jit_respond(actor=side.admin, membership=membership, accept=True)
+    if status == "declined":
+        services.jit_respond(actor=side.admin, membership=membership, accept=False)
+    if status == "left":
+        services.jit_leave(actor=side.admin, membership=JITMembership.objects.get(pk=membership.pk))
+
+
+@pytest.fixture
+def case_world(world, settings, tmp_path) -> CaseWorld:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    former = _side("FR-OFAC", Jurisdiction.objects.get(code="FR"), "former")
+    case = open_case(world.owner, offence_categories=["illegal_access"], tags=["botnet"])
+    jit = services.jit_create(
+        actor=world.owner.investigator,
+        case=case,
+        name="JIT Botnet",
+        purpose="Take down the botnet",
+        legal_basis=JointInvestigationTeam.LegalBasis.EU_JIT,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
+    join(jit, world.owner, world.partner, "accepted")
+    join(jit, world.owner, former, "left")
+    evidence = add_evidence(case, world.owner)
+    task = services.task_create(
+        actor=world.owner.investigator, case=case, agency=world.owner.agency, title="Seize C2"
+    )
+    note = services.note_add(
+        actor=world.owner.investigator, case=case, agency=world.owner.agency, body="C2 in NL"
+    )
+    return CaseWorld(world, former, case, jit, evidence, task, note)
+
+
+__all__ = ["Membership", "add_evidence", "join", "open_case"]

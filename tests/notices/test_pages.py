@@ -1,0 +1,167 @@
+"""Browser pages: request form with inline errors, detail with history, reviewer queue,
+notifications, public list — for owner, partner, outsider and anonymous."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from notices.models import Notice
+from tests.notices.conftest import RED_DATA
+
+
+def _form_post(**overrides):
+    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in RED_DATA.items()}
+    data["nationalities"] = ", ".join(data["nationalities"])
+    data.update({"notice_type": "RED", "tlp": "AMBER", "action": "save"})
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_request_form_shows_pre_check_errors_next_to_the_fields(world, client_for):
+    client = client_for(world.owner.investigator)
+    assert client.get("/notices/new/").status_code == 200
+    post = _form_post(action="submit", charges="", max_penalty_months="12")
+    post.pop("languages")
+    response = client.post("/notices/new/", post)
+    assert response.status_code == 400
+    html = response.content.decode()
+    for field in ("charges", "languages", "max_penalty_months"):
+        block = re.search(rf'id="field-{field}".*?(?=id="field-)', html, re.S).group(0)
+        assert 'class="errorlist"' in block, field
+    assert "at least 2 years" in html
+    # The draft was kept, and the form now edits it.
+    notice = Notice.objects.get()
+    assert notice.status == Notice.Status.DRAFT
+    assert f'action="/notices/{notice.pk}/edit/"' in html
+
+
+def test_the_request_form_rejects_bad_values_inline(world, client_for):
+    client = client_for(world.owner.investigator)
+    response = client.post("/notices/new/", _form_post(nationalities="Germany", height_cm="abc"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="errors-nationalities"' in html and 'id="errors-height_cm"' in html
+    assert Notice.objects.count() == 0
+
+
+def test_a_complete_request_is_submitted_from_the_form(world, client_for):
+    client = client_for(world.owner.investigator)
+    response = client.post("/notices/new/", _form_post(action="submit"))
+    notice = Notice.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/notices/{notice.pk}/"
+    assert notice.status == Notice.Status.SUBMITTED
+    assert notice.nationalities == ["GB", "DE"] and notice.languages == ["EN", "FR"]
+
+
+def test_secretariat_members_cannot_request_notices(world, client_for):
+    assert client_for(world.reviewer).get("/notices/new/").status_code == 403
+
+
+def test_the_detail_page_shows_the_history(world, make_notice, client_for):
+    notice = make_notice("published")
+    html = client_for(world.owner.investigator).get(f"/notices/{notice.pk}/").content.decode()
+    for action in (
+        "notice.created",
+        "notice.submitted",
+        "notice.review_started",
+        "notice.published",
+    ):
+        assert action in html
+    assert "submitted → under_review" in html
+    for side in (world.partner, world.outsider):
+        assert client_for(side.investigator).get(f"/notices/{notice.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["partner", "outsider"])
+def test_the_detail_page_of_a_draft_is_404_for_other_agencies(world, make_notice, client_for, who):
+    notice = make_notice("draft")
+    user = getattr(world, who).investigator
+    assert client_for(user).get(f"/notices/{notice.pk}/").status_code == 404
+    assert client_for(user).get(f"/notices/{notice.pk}/edit/").status_code == 404
+    assert client_for(user).post(f"/notices/{notice.pk}/submit/").status_code == 404
+
+
+def test_the_reviewer_queue_is_for_reviewers(world, make_notice, client_for, client):
+    notice = make_notice("submitted")
+    html = client_for(world.reviewer).get("/notices/review/").content.decode()
+    assert f'href="/notices/{notice.pk}/"' in html
+    for side in (world.owner, world.partner, world.outsider):
+        assert client_for(side.investigator).get("/notices/review/").status_code == 403
+    client.logout()
+    assert client.get("/notices/review/").status_code == 302
+
+
+def test_a_reviewer_decides_from_the_detail_page(world, make_notice, client_for):
+    notice = make_notice("submitted")
+    client = client_for(world.reviewer)
+    assert client.post(f"/notices/{notice.pk}/review/start/").status_code == 302
+    response = client.post(
+        f"/notices/{notice.pk}/review/",
+        {
+            "decision": "publish",
+            "art3_neutrality": "on",
+            "art2_human_rights": "on",
+            "minimum_data": "on",
+            "reasons": "Fine",
+        },
+    )
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.PUBLISHED
+    owner = client_for(world.owner.investigator)
+    assert owner.post(f"/notices/{notice.pk}/withdraw/", {"reasons": "x"}).status_code == 403
+
+
+def test_notifications_list_only_your_own(world, make_notice, client_for):
+    notice = make_notice("submitted")
+    from notices import services
+
+    services.notice_review(
+        actor=world.reviewer, notice=notice, decision="request_info", reasons="Add a photo"
+    )
+    html = client_for(world.owner.investigator).get("/notices/notifications/").content.decode()
+    assert "Add a photo" in html
+    html = client_for(world.partner.investigator).get("/notices/notifications/").content.decode()
+    assert "Add a photo" not in html
+    item = notice.notifications.get()
+    assert (
+        client_for(world.partner.investigator)
+        .post(f"/notices/notifications/{item.pk}/read/")
+        .status_code
+        == 404
+    )
+    client_for(world.owner.investigator).post(f"/notices/notifications/{item.pk}/read/")
+    item.refresh_from_db()
+    assert item.read_at is not None
+
+
+def test_the_public_page_needs_no_login(world, client):
+    assert client.get("/public/notices/").status_code == 200
+
+
+def test_the_edit_form_keeps_dates_in_the_browser_date_format(world, make_notice, client_for):
+    notice = make_notice("draft")
+    html = client_for(world.owner.investigator).get(f"/notices/{notice.pk}/edit/").content.decode()
+    assert 'value="1985-03-14"' in html
+
+
+def test_a_photo_uploaded_with_the_form_is_served_only_to_those_who_see_the_notice(
+    world, make_notice, client_for, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    notice = make_notice("draft")
+    owner = client_for(world.owner.investigator)
+    post = _form_post(photo=SimpleUploadedFile("face.png", b"\x89PNG fake", "image/png"))
+    assert owner.post(f"/notices/{notice.pk}/edit/", post).status_code == 302
+    photo = notice.photos.get()
+    url = f"/notices/{notice.pk}/photos/{photo.pk}/"
+    assert b"".join(owner.get(url).streaming_content) == b"\x89PNG fake"
+    assert client_for(world.partner.investigator).get(url).status_code == 404
+    bad = _form_post(photo=SimpleUploadedFile("face.exe", b"MZ", "application/octet-stream"))
+    response = client_for(world.owner.investigator).post(f"/notices/{notice.pk}/edit/", bad)
+    assert response.status_code == 400
+    assert 'id="errors-photo"' in response.content.decode()

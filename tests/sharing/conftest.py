@@ -1,0 +1,99 @@
+"""Sharing fixtures: agreements (EU between owner and partner), partner endpoints, and a
+real in-process webhook receiver on loopback."""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass
+
+import pytest
+
+from agencies.models import SharingAgreement
+from sharing import services
+from sharing.receiver import serve
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "integration: real celery worker and receiver subprocesses (runs in make test)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _sharing_settings(settings):
+    settings.SHARING_ENDPOINT_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+    settings.SHARING_RETRY_SCHEDULE = [1, 2, 4]
+    settings.SHARING_RETRY_JITTER = 0.1
+    settings.SHARING_MAX_ATTEMPTS = 3
+    settings.SHARING_DELIVERY_TIMEOUT = 2
+    settings.SHARING_DELIVERY_BATCH_SIZE = 100
+
+
+@pytest.fixture
+def eu_agreement(world):
+    eu = world.owner.agency.country.regimes.get(code="EU")
+    return services.agreement_record(
+        actor=None,
+        name="EU law enforcement exchange",
+        basis=SharingAgreement.Basis.EU,
+        jurisdictions=[eu],
+    )
+
+
+@dataclass
+class Receiver:
+    url: str
+    secret: str
+    db: str
+    out: io.StringIO
+    server: object
+
+    def rows(self, sql: str, *args):
+        import sqlite3
+
+        with sqlite3.connect(self.db) as conn:
+            return conn.execute(sql, args).fetchall()
+
+    def objects(self) -> list[tuple[str, int]]:
+        return self.rows("SELECT stix_id, revoked FROM objects ORDER BY rowid")
+
+
+@pytest.fixture
+def receiver(tmp_path):
+    """A reference receiver on an ephemeral loopback port (its own thread)."""
+    from sharing.webhooks import new_secret
+
+    secret = new_secret()
+    out = io.StringIO()
+    db = str(tmp_path / "receiver.sqlite3")
+    server = serve(host="127.0.0.1", port=0, secret=secret, db=db, out=out)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Receiver(f"http://127.0.0.1:{server.server_address[1]}/", secret, db, out, server)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def partner_endpoint(world, receiver):
+    """The partner agency's endpoint, pointing at the receiver, with the receiver's secret."""
+    endpoint, _ = services.endpoint_create(
+        actor=world.partner.admin, agency=world.partner.agency, name="NL SOC", url=receiver.url
+    )
+    endpoint.secret = receiver.secret
+    endpoint.save(update_fields=["secret"])
+    return endpoint
+
+
+def add(world_side, *values, agency=None, **defaults):
+    """Ingest simple values for a side's agency; returns the indicators in order."""
+    items = [{"type": t, "value": v} for t, v in values]
+    report = services.indicators_ingest(
+        actor=world_side.investigator,
+        agency=agency or world_side.agency,
+        items=items,
+        defaults=defaults or None,
+    )
+    assert not report.errors, report.errors
+    return [report.items[i][1] for i in range(len(items))]
