@@ -57,14 +57,14 @@ class Jurisdiction(models.Model):
     def __str__(self) -> str:
         return self.code
 
-    def clean(self) -> None:
-        if self.kind == self.Kind.COUNTRY and not (len(self.code) == 2 and self.code.isalpha()):
-            raise ValidationError({"code": "A country code is ISO 3166-1 alpha-2, e.g. DE."})
-
     def save(self, *args, **kwargs) -> None:
         if not self.group_id:
             self.group, _ = Group.objects.get_or_create(name=f"jurisdiction:{self.code}")
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.COUNTRY and not (len(self.code) == 2 and self.code.isalpha()):
+            raise ValidationError({"code": "A country code is ISO 3166-1 alpha-2, e.g. DE."})
 
 
 class Agency(models.Model):

@@ -32,7 +32,7 @@ def indicators(count: int, seed: int = 1):
         else:
             type_, value = "email", f"mule{n}@{digest[:8]}.example"
         yield {
-            "id": f"indicator--{uuid.UUID(digest[:32])}",
+            "id": f"indicator--{uuid.UUID(digest[:32], version=4)}",
             "type": type_,
             "value": value,
             "confidence": rng.randint(30, 100),

@@ -109,8 +109,9 @@ class CaseDetailView(generics.RetrieveUpdateAPIView):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
+        data = self.get_serializer(case).data
         services.case_record_view(actor=request.user, case=case, agency=acting_agency(request))
-        return Response(self.get_serializer(case).data)
+        return Response(data)
 
     def perform_update(self, serializer: CaseSerializer) -> None:
         data = dict(serializer.validated_data)

@@ -627,32 +627,37 @@ def evidence_add(
     evidence.file.name, evidence.size, evidence.sha256 = store_streaming(
         file, evidence_upload_to(evidence, original_name)
     )
-    evidence.save()
-    if tlp == TLP.RED and actor not in named:
-        named.append(actor)
-    evidence.named_users.set(named)
-    _custody(
-        evidence,
-        CustodyEvent.Kind.COLLECTED,
-        actor,
-        agency,
-        sha256=evidence.sha256,
-        purpose=f"Collected by {collected_by} at {collected_where}",
-    )
-    sync_evidence_permissions(evidence, circle=circle)
-    audit_log(
-        actor=actor,
-        action="evidence.added",
-        obj=evidence,
-        agency=agency,
-        summary={
-            "case": case.reference,
-            "title": title,
-            "sha256": evidence.sha256,
-            "size": evidence.size,
-            "tlp": tlp,
-        },
-    )
+    try:
+        evidence.save()
+        if tlp == TLP.RED and actor not in named:
+            named.append(actor)
+        evidence.named_users.set(named)
+        _custody(
+            evidence,
+            CustodyEvent.Kind.COLLECTED,
+            actor,
+            agency,
+            sha256=evidence.sha256,
+            purpose=f"Collected by {collected_by} at {collected_where}",
+        )
+        sync_evidence_permissions(evidence, circle=circle)
+        audit_log(
+            actor=actor,
+            action="evidence.added",
+            obj=evidence,
+            agency=agency,
+            summary={
+                "case": case.reference,
+                "title": title,
+                "sha256": evidence.sha256,
+                "size": evidence.size,
+                "tlp": tlp,
+            },
+        )
+    except BaseException:
+        # The row rolls back with the transaction; the stored bytes must go too.
+        evidence.file.storage.delete(evidence.file.name)
+        raise
     return evidence
 
 

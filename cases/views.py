@@ -98,8 +98,9 @@ def _detail_context(request: HttpRequest, case: Any, **forms_: Any) -> dict[str,
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(user=request.user, pk=pk)
-    services.case_record_view(actor=request.user, case=case)
-    return render(request, "cases/case_detail.html", _detail_context(request, case))
+    response = render(request, "cases/case_detail.html", _detail_context(request, case))
+    services.case_record_view(actor=request.user, case=case)  # last: holds the audit lock
+    return response
 
 
 @login_required

@@ -8,10 +8,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from agencies import urls as agencies_urls
 from cases import urls as cases_urls
 from cybercoop import views
+from interop import urls as interop_urls
 from notices import urls as notices_urls
 from sharing import urls as sharing_urls
 
-APP_URLS = [agencies_urls, cases_urls, notices_urls, sharing_urls]
+APP_URLS = [agencies_urls, cases_urls, notices_urls, sharing_urls, interop_urls]
 
 urlpatterns = [
     path("", views.home, name="home"),

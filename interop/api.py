@@ -3,8 +3,6 @@ access requests (sent and inbox). Invisible objects answer 404; visible but not 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -116,7 +114,9 @@ class LookupView(APIView):
         data.is_valid(raise_exception=True)
         try:
             results = services.correlation_lookup(
-                actor=request.user, agency=acting_agency(request), values=data.validated_data["values"]
+                actor=request.user,
+                agency=acting_agency(request),
+                values=data.validated_data["values"],
             )
         except DjangoValidationError as exc:
             raise _drf_error(exc) from None
@@ -134,12 +134,16 @@ class IndicatorCorrelationView(APIView):
             values=[{"type": indicator.type, "value": indicator.normalized}],
         )[0]
         others = [i for i in results.ids if i != indicator.pk]
-        hidden = bool(services.hidden_matches(user=request.user, agency=agency, indicator=indicator))
+        hidden = bool(
+            services.hidden_matches(user=request.user, agency=agency, indicator=indicator)
+        )
         return Response({"indicator": indicator.pk, "visible": others, "held_elsewhere": hidden})
 
 
 class AccessRequestListCreateView(APIView):
-    @extend_schema(summary="Access requests your agency sent", responses=AccessRequestSerializer(many=True))
+    @extend_schema(
+        summary="Access requests your agency sent", responses=AccessRequestSerializer(many=True)
+    )
     def get(self, request: Request) -> Response:
         paginator = Newest()
         qs = selectors.requests_sent(user=request.user, agency=acting_agency(request))
@@ -155,7 +159,9 @@ class AccessRequestListCreateView(APIView):
         data = AccessRequestInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         agency = acting_agency(request)
-        indicator = access_indicator(user=request.user, pk=data.validated_data["indicator"], agency=agency)
+        indicator = access_indicator(
+            user=request.user, pk=data.validated_data["indicator"], agency=agency
+        )
         try:
             created = services.access_request_create(
                 actor=request.user,
@@ -173,12 +179,17 @@ class AccessRequestListCreateView(APIView):
 class AccessRequestDetailView(APIView):
     @extend_schema(summary="One request your agency sent", responses=AccessRequestSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        found = selectors.access_sent_request(user=request.user, pk=pk, agency=acting_agency(request))
+        found = selectors.access_sent_request(
+            user=request.user, pk=pk, agency=acting_agency(request)
+        )
         return Response(AccessRequestSerializer(found).data)
 
 
 class InboxView(APIView):
-    @extend_schema(summary="Access requests reaching your agency's indicators", responses=InboxItemSerializer(many=True))
+    @extend_schema(
+        summary="Access requests reaching your agency's indicators",
+        responses=InboxItemSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         paginator = Newest()
         qs = selectors.inbox_for(user=request.user, agency=acting_agency(request))
@@ -217,7 +228,11 @@ class InboxShareView(APIView):
 
 
 class InboxDeclineView(APIView):
-    @extend_schema(summary="Decline an access request with a reason", request=DeclineSerializer, responses=InboxItemSerializer)
+    @extend_schema(
+        summary="Decline an access request with a reason",
+        request=DeclineSerializer,
+        responses=InboxItemSerializer,
+    )
     def post(self, request: Request, pk: int) -> Response:
         agency = acting_agency(request)
         target = selectors.access_target(user=request.user, pk=pk, agency=agency)
@@ -225,10 +240,11 @@ class InboxDeclineView(APIView):
         data.is_valid(raise_exception=True)
         try:
             target = services.access_request_decline(
-                actor=request.user, target=target, reason=data.validated_data["reason"], acting=agency
+                actor=request.user,
+                target=target,
+                reason=data.validated_data["reason"],
+                acting=agency,
             )
         except DjangoValidationError as exc:
             raise _drf_error(exc) from None
         return Response(InboxItemSerializer(target).data)
-
-

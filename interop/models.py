@@ -186,7 +186,9 @@ class AccessRequestTarget(models.Model):
     class Meta:
         ordering = ["-request__created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "indicator"], name="one_target_per_indicator")
+            models.UniqueConstraint(
+                fields=["request", "indicator"], name="one_target_per_indicator"
+            )
         ]
         indexes = [models.Index(fields=["holder", "status"], name="accessreq_inbox")]
 

@@ -117,20 +117,26 @@ def matches_of(*, user: Any, agency: Agency | None = None) -> list[dict[str, Any
     another (unnamed) agency holds a match the user cannot see."""
     mine = acting_agencies(user=user, agency=agency)
     matches = list(
-        Match.objects.filter(indicator__owner__in=mine, indicator__revoked=False, other__revoked=False)
+        Match.objects.filter(
+            indicator__owner__in=mine, indicator__revoked=False, other__revoked=False
+        )
         .select_related("indicator__owner")
         .order_by("-found_at", "-id")[:500]
     )
     other_ids = {m.other_id for m in matches}
     visible = {
-        i.pk: i
-        for i in indicators_visible_to(user=user, agency=agency).filter(pk__in=other_ids)
+        i.pk: i for i in indicators_visible_to(user=user, agency=agency).filter(pk__in=other_ids)
     }
     rows: dict[int, dict[str, Any]] = {}
     for match in matches:
         row = rows.setdefault(
             match.indicator_id,
-            {"indicator": match.indicator, "visible": [], "hidden": False, "found_at": match.found_at},
+            {
+                "indicator": match.indicator,
+                "visible": [],
+                "hidden": False,
+                "found_at": match.found_at,
+            },
         )
         if match.other_id in visible:
             row["visible"].append(visible[match.other_id])

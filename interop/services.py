@@ -82,9 +82,7 @@ def _mark_latest(scope: Q, model: type, fk: str) -> None:
 def versions_republish(indicators: Sequence[Indicator]) -> None:
     """A share widened who sees these: their latest versions count as newly added."""
     ids = [i.pk for i in indicators]
-    latest = list(
-        ObjectVersion.objects.filter(indicator_id__in=ids, is_latest=True).order_by("pk")
-    )
+    latest = list(ObjectVersion.objects.filter(indicator_id__in=ids, is_latest=True).order_by("pk"))
     for version, stamp in zip(latest, _stamps(len(latest)), strict=True):
         version.date_added = stamp
     ObjectVersion.objects.bulk_update(latest, ["date_added"], batch_size=5000)
@@ -126,7 +124,9 @@ def matches_find(indicators: Sequence[Indicator]) -> list[Match]:
     found: list[Match] = []
     pairs = list(by_pair)
     for start in range(0, len(pairs), 5000):
-        others = Indicator.objects.filter(_same_value(set(pairs[start : start + 5000])), revoked=False)
+        others = Indicator.objects.filter(
+            _same_value(set(pairs[start : start + 5000])), revoked=False
+        )
         for other_id, type_, value, owner_id in others.values_list(
             "pk", "type", "normalized", "owner_id"
         ):
@@ -177,7 +177,7 @@ def _lookup_items(values: Any) -> list[tuple[str, str, str]]:
         if isinstance(raw, dict):
             type_, value = raw.get("type"), raw.get("value")
         if not isinstance(value, str):
-            errors[str(index)] = ["Expected a string or {\"type\": ..., \"value\": ...}."]
+            errors[str(index)] = ['Expected a string or {"type": ..., "value": ...}.']
             continue
         type_ = type_ or detect_type(value)
         if not type_:
@@ -206,11 +206,15 @@ def correlation_lookup(*, actor: Any, agency: Agency | None, values: Any) -> lis
     ):
         holders[(type_, value)].append(pk)
         candidate_ids.append(pk)
-    visible = set(
-        indicators_visible_to(user=actor, agency=agency)
-        .filter(pk__in=candidate_ids)
-        .values_list("pk", flat=True)
-    ) if candidate_ids else set()
+    visible = (
+        set(
+            indicators_visible_to(user=actor, agency=agency)
+            .filter(pk__in=candidate_ids)
+            .values_list("pk", flat=True)
+        )
+        if candidate_ids
+        else set()
+    )
     results = []
     for type_, value, normalized in items:
         ids = holders.get((type_, normalized), [])
@@ -316,9 +320,13 @@ def access_request_grant(
     acting: Agency | None = None,
 ) -> AccessRequestTarget:
     """Share the matched indicator with the requester through sharing's normal share."""
-    target = AccessRequestTarget.objects.select_for_update().select_related(
-        "request__requester__country", "request__requested_by", "indicator__owner", "holder"
-    ).get(pk=target.pk)
+    target = (
+        AccessRequestTarget.objects.select_for_update()
+        .select_related(
+            "request__requester__country", "request__requested_by", "indicator__owner", "holder"
+        )
+        .get(pk=target.pk)
+    )
     _check_decider(actor, target, acting)
     request = target.request
     red = target.indicator.tlp == TLP.RED
@@ -347,8 +355,8 @@ def access_request_grant(
 def access_request_decline(
     *, actor: Any, target: AccessRequestTarget, reason: str, acting: Agency | None = None
 ) -> AccessRequestTarget:
-    target = AccessRequestTarget.objects.select_for_update().select_related("holder").get(
-        pk=target.pk
+    target = (
+        AccessRequestTarget.objects.select_for_update().select_related("holder").get(pk=target.pk)
     )
     _check_decider(actor, target, acting)
     if not (reason or "").strip():
@@ -430,8 +438,11 @@ def _pattern_fields(obj: dict[str, Any]) -> dict[str, Any]:
     fields["modified"] = fields["modified"] or fields["created"]
     fields["valid_from"] = fields["valid_from"] or fields["created"]
     tlp = next(
-        (sharing_stix.TLP_BY_MARKING[r] for r in obj.get("object_marking_refs") or []
-         if r in sharing_stix.TLP_BY_MARKING),
+        (
+            sharing_stix.TLP_BY_MARKING[r]
+            for r in obj.get("object_marking_refs") or []
+            if r in sharing_stix.TLP_BY_MARKING
+        ),
         TLP.AMBER,
     )
     confidence = obj.get("confidence", 50)
@@ -501,9 +512,7 @@ def _import_pattern_only(
             report.counts["updated"] += 1
             report.counts["revoked"] += int(current.revoked)
         touched.append(current)
-        report.accepted.append(
-            {"index": index, "id": obj["id"], "version": current.modified}
-        )
+        report.accepted.append({"index": index, "id": obj["id"], "version": current.modified})
     if touched:
         rows = [
             ObjectVersion(
@@ -552,7 +561,13 @@ def bundle_import(
         kind = obj.get("type")
         if kind in CONTEXT_TYPES:
             report.counts["skipped"] += 1
-            report.accepted.append({"index": index, "id": obj.get("id"), "version": obj.get("modified", obj.get("created"))})
+            report.accepted.append(
+                {
+                    "index": index,
+                    "id": obj.get("id"),
+                    "version": obj.get("modified", obj.get("created")),
+                }
+            )
             continue
         if kind != "indicator":
             report.reject(index, obj, f"type: {kind!r} objects are not imported (indicators only)")
@@ -562,7 +577,9 @@ def bundle_import(
             report.reject(index, obj, "id: expected indicator--<uuid>")
             continue
         try:
-            sharing_stix.fields_from_stix({"id": stix_id, "pattern": "[ipv4-addr:value = '0.0.0.0']"})
+            sharing_stix.fields_from_stix(
+                {"id": stix_id, "pattern": "[ipv4-addr:value = '0.0.0.0']"}
+            )
         except ValueError as exc:
             report.reject(index, obj, str(exc))
             continue
@@ -627,6 +644,7 @@ def taxii_objects_add(
     report = bundle_import(
         actor=actor, agency=agency, objects=objects, api_key=api_key, source="taxii"
     )
+
     def version(value: Any) -> Any:
         return value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else value
 

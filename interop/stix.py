@@ -95,7 +95,9 @@ def export_bundle(objects: list[str], agencies: Iterable[Agency], tlps: Iterable
     context += [json.dumps(tlp_marking(t)) for t in sorted(set(tlps), key=list(TLP).index)]
     bundle_id = f"bundle--{uuid.uuid4()}"
     return (
-        '{"type": "bundle", "id": "' + bundle_id + '", "objects": ['
+        '{"type": "bundle", "id": "'
+        + bundle_id
+        + '", "objects": ['
         + ", ".join(context + objects)
         + "]}"
     )

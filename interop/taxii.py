@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import json
 from collections.abc import Callable
@@ -130,7 +131,9 @@ def taxii_view(methods: tuple[str, ...]) -> Callable:
                         405, "Method not allowed", headers={"Allow": ", ".join(methods)}
                     )
                 if not _accepts_taxii(request.META.get("HTTP_ACCEPT", "")):
-                    raise TaxiiError(406, "Not acceptable", f"This server speaks {TAXII_MEDIA_TYPE}.")
+                    raise TaxiiError(
+                        406, "Not acceptable", f"This server speaks {TAXII_MEDIA_TYPE}."
+                    )
                 request.taxii_key = key
                 return view(request, *args, **kwargs)
             except TaxiiError as exc:
@@ -164,10 +167,8 @@ def _readable(request: HttpRequest, collection_id: str) -> selectors.Collection:
 
 def _timestamp_param(name: str, value: str) -> datetime:
     parsed = None
-    try:
+    with contextlib.suppress(ValueError):
         parsed = parse_datetime(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-    except ValueError:
-        pass
     if parsed is None or parsed.tzinfo is None:
         raise TaxiiError(400, f"Invalid {name}", f"{value!r} is not a STIX timestamp.")
     return parsed
@@ -235,7 +236,9 @@ def _decode_next(token: str) -> tuple[datetime, int]:
             raise ValueError
         return parsed, int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise TaxiiError(400, "Invalid next", "next must be a value this server returned.") from None
+        raise TaxiiError(
+            400, "Invalid next", "next must be a value this server returned."
+        ) from None
 
 
 def _page(request: HttpRequest, qs, fields: tuple[str, ...]) -> tuple[list[tuple], bool, str]:
@@ -244,7 +247,9 @@ def _page(request: HttpRequest, qs, fields: tuple[str, ...]) -> tuple[list[tuple
         added, pk = _decode_next(token)
         qs = qs.filter(Q(date_added__gt=added) | Q(date_added=added, pk__gt=pk))
     limit = _limit(request)
-    rows = list(qs.order_by("date_added", "pk").values_list("pk", "date_added", *fields)[: limit + 1])
+    rows = list(
+        qs.order_by("date_added", "pk").values_list("pk", "date_added", *fields)[: limit + 1]
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, more, _encode_next((rows[-1][0], rows[-1][1])) if more else ""

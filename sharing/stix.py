@@ -112,6 +112,21 @@ def parse_pattern(pattern: str, hint: str | None = None) -> tuple[str, str]:
     return type_, value
 
 
+class _GeneratedIndicator(stix2.v21.Indicator):
+    """A stix2 Indicator whose pattern came from ``pattern_for`` over a normalised value.
+
+    Those patterns are valid by construction (tests run every type through the STIX
+    pattern validator), so the ANTLR parse — ~2.5 ms of ~3.3 ms per object — is skipped.
+    Every other property is still checked by stix2.
+    """
+
+    def _check_object_constraints(self) -> None:
+        super(stix2.v21.Indicator, self)._check_object_constraints()
+        valid_from, valid_until = self.get("valid_from"), self.get("valid_until")
+        if valid_from and valid_until and valid_until <= valid_from:
+            raise ValueError(f"{self.id} 'valid_until' must be greater than 'valid_from'")
+
+
 def indicator_object(indicator: Indicator, *, revoked: bool | None = None) -> stix2.v21.Indicator:
     """The STIX 2.1 indicator; ``revoked=True`` makes the tombstone (a newer ``modified``)."""
     is_revoked = indicator.revoked if revoked is None else revoked
@@ -144,7 +159,7 @@ def indicator_object(indicator: Indicator, *, revoked: bool | None = None) -> st
         properties["valid_until"] = indicator.valid_until
     if indicator.last_seen:
         properties["x_cybercoop_last_seen"] = indicator.last_seen
-    return stix2.v21.Indicator(**properties)
+    return _GeneratedIndicator(**properties)
 
 
 def indicator_dict(indicator: Indicator, *, revoked: bool | None = None) -> dict[str, Any]:
@@ -169,6 +184,8 @@ def fields_from_stix(obj: dict[str, Any]) -> dict[str, Any]:
         stix_uuid = uuid.UUID(stix_id.removeprefix("indicator--"))
     except ValueError:
         raise ValueError("id: expected indicator--<uuid>") from None
+    if stix_uuid.variant != uuid.RFC_4122:
+        raise ValueError("id: the UUID must be an RFC 4122 UUID (STIX 2.1, section 2.9)")
     pattern = obj.get("pattern")
     if obj.get("pattern_type", "stix") != "stix" or not isinstance(pattern, str):
         raise ValueError("pattern: a STIX pattern is required")

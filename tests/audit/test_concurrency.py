@@ -25,7 +25,9 @@ def test_threads_appending_keep_a_valid_chain(world):
             barrier.wait()
             for i in range(per_worker):
                 with transaction.atomic():
-                    audit_log(actor=None, action="test.append", object_type="t", object_id=f"{n}-{i}")
+                    audit_log(
+                        actor=None, action="test.append", object_type="t", object_id=f"{n}-{i}"
+                    )
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
         finally:
@@ -50,7 +52,9 @@ def test_concurrent_services_keep_a_valid_chain(world):
         try:
             barrier.wait()
             for i in range(5):
-                case = services.case_open(actor=side.investigator, lead_agency=side.agency, title=f"c{i}")
+                case = services.case_open(
+                    actor=side.investigator, lead_agency=side.agency, title=f"c{i}"
+                )
                 services.note_add(actor=side.investigator, case=case, agency=side.agency, body="n")
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)

@@ -20,8 +20,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def chain(world):
     for i in range(6):
-        audit_log(actor=world.owner.investigator, action="case.opened", object_type="cases.case",
-                  object_id=i, agency=world.owner.agency, summary={"n": i})
+        audit_log(
+            actor=world.owner.investigator,
+            action="case.opened",
+            object_type="cases.case",
+            object_id=i,
+            agency=world.owner.agency,
+            summary={"n": i},
+        )
     return list(AuditEvent.objects.order_by("id"))
 
 
@@ -70,8 +76,17 @@ def test_deleted_event_is_named(chain):
 
 def test_reordered_events_are_named(chain):
     first, second = chain[1], chain[2]
-    fields = ["created_at", "actor_id", "agency_code", "action", "object_type", "object_id",
-              "summary", "prev_hash", "hash"]
+    fields = [
+        "created_at",
+        "actor_id",
+        "agency_code",
+        "action",
+        "object_type",
+        "object_id",
+        "summary",
+        "prev_hash",
+        "hash",
+    ]
     a = {f: getattr(first, f) for f in fields}
     b = {f: getattr(second, f) for f in fields}
     AuditEvent.objects.filter(pk=first.pk).update(hash="x" * 64)  # free the unique hash
@@ -86,7 +101,13 @@ def test_command_process_exits_non_zero(chain):
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url}
-    result = subprocess.run([sys.executable, "manage.py", "verify_audit"], env=env,
-                            capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "verify_audit"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert f"event {chain[4].pk}" in result.stderr

@@ -14,8 +14,12 @@ pytestmark = pytest.mark.django_db
 def clients(cw, api_client_for, role="investigator"):
     return {
         name: api_client_for(getattr(side, role), side.agency)
-        for name, side in (("owner", cw.owner), ("partner", cw.partner), ("former", cw.former),
-                           ("outsider", cw.outsider))
+        for name, side in (
+            ("owner", cw.owner),
+            ("partner", cw.partner),
+            ("former", cw.former),
+            ("outsider", cw.outsider),
+        )
     }
 
 
@@ -52,29 +56,44 @@ def test_api_key_sees_only_its_agency(case_world, api_client_for, world):
     # outsider agency must not see what the partner agency sees.
     from agencies.services import membership_set
 
-    membership_set(actor=None, agency=world.outsider.agency, user=world.partner.investigator, role="investigator")
+    membership_set(
+        actor=None,
+        agency=world.outsider.agency,
+        user=world.partner.investigator,
+        role="investigator",
+    )
     client = api_client_for(world.partner.investigator, world.outsider.agency)
     assert client.get(f"/api/v1/cases/{case_world.case.pk}/").status_code == 404
 
 
 def test_create_case_over_api(world, api_client_for):
     client = api_client_for(world.owner.investigator, world.owner.agency)
-    response = client.post("/api/v1/cases/", {"title": "Ransomware", "tlp": "AMBER",
-                                              "offence_categories": ["data_interference"],
-                                              "tags": ["Ransomware"]}, format="json")
+    response = client.post(
+        "/api/v1/cases/",
+        {
+            "title": "Ransomware",
+            "tlp": "AMBER",
+            "offence_categories": ["data_interference"],
+            "tags": ["Ransomware"],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["reference"].startswith("DE-BKA-") and body["lead_agency"] == "DE-BKA"
     assert body["tags"] == ["ransomware"]
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"tlp": "AMBER"}, "title"),
-    ({"title": "x", "tlp": "PURPLE"}, "tlp"),
-    ({"title": "x", "offence_categories": ["jaywalking"]}, "offence_categories"),
-    ({"title": "x", "handling_code": "H3"}, "handling_text"),
-    ({"title": "x", "lead_agency": "NL-NHTCU"}, "lead_agency"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"tlp": "AMBER"}, "title"),
+        ({"title": "x", "tlp": "PURPLE"}, "tlp"),
+        ({"title": "x", "offence_categories": ["jaywalking"]}, "offence_categories"),
+        ({"title": "x", "handling_code": "H3"}, "handling_text"),
+        ({"title": "x", "lead_agency": "NL-NHTCU"}, "lead_agency"),
+    ],
+)
 def test_create_case_bad_input_400_names_field(world, api_client_for, payload, field):
     client = api_client_for(world.owner.investigator, world.owner.agency)
     response = client.post("/api/v1/cases/", payload, format="json")
@@ -90,7 +109,9 @@ def test_patch_case_owner_ok_partner_403_outsider_404(case_world, api_client_for
     assert by_side["former"].patch(url, {"status": "active"}, format="json").status_code == 404
     response = by_side["owner"].patch(url, {"status": "active"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "active"
-    assert by_side["owner"].patch(url, {"status": "dormant"}, format="json").json().keys() == {"status"}
+    assert by_side["owner"].patch(url, {"status": "dormant"}, format="json").json().keys() == {
+        "status"
+    }
 
 
 def test_case_read_is_audited(case_world, api_client_for):
@@ -102,8 +123,12 @@ def test_case_read_is_audited(case_world, api_client_for):
 
 def test_jit_create_over_api(case_world, api_client_for):
     by_side = clients(case_world, api_client_for)
-    payload = {"case": case_world.case.pk, "name": "JIT 2", "legal_basis": "budapest",
-               "states_of_operation": ["DE", "NL"]}
+    payload = {
+        "case": case_world.case.pk,
+        "name": "JIT 2",
+        "legal_basis": "budapest",
+        "states_of_operation": ["DE", "NL"],
+    }
     assert by_side["partner"].post("/api/v1/jits/", payload, format="json").status_code == 403
     response = by_side["outsider"].post("/api/v1/jits/", payload, format="json")
     assert response.status_code == 400 and "case" in response.json()
@@ -112,8 +137,11 @@ def test_jit_create_over_api(case_world, api_client_for):
     body = response.json()
     assert body["leader"] == "DE-BKA" and body["states_of_operation"] == ["DE", "NL"]
     assert body["memberships"][0]["status"] == "accepted"
-    response = by_side["owner"].post("/api/v1/jits/", {**payload, "period_start": "2026-05-01",
-                                                        "period_end": "2026-01-01"}, format="json")
+    response = by_side["owner"].post(
+        "/api/v1/jits/",
+        {**payload, "period_start": "2026-05-01", "period_end": "2026-01-01"},
+        format="json",
+    )
     assert response.status_code == 400 and "period_end" in response.json()
 
 
@@ -171,11 +199,17 @@ def test_invite_accept_decline_leave_over_api(case_world, api_client_for, world)
 
 def test_invite_without_legal_basis_names_what_is_missing(case_world, api_client_for):
     owner = api_client_for(case_world.owner.investigator, case_world.owner.agency)
-    jit = owner.post("/api/v1/jits/", {"case": case_world.case.pk, "name": "bare"}, format="json").json()
-    response = owner.post(f"/api/v1/jits/{jit['id']}/members/", {"agency": "NL-NHTCU"}, format="json")
+    jit = owner.post(
+        "/api/v1/jits/", {"case": case_world.case.pk, "name": "bare"}, format="json"
+    ).json()
+    response = owner.post(
+        f"/api/v1/jits/{jit['id']}/members/", {"agency": "NL-NHTCU"}, format="json"
+    )
     assert response.status_code == 400
     message = response.json()["legal_basis"][0]
-    assert "no legal basis" in message and "NL-NHTCU" in message and "another jurisdiction" in message
+    assert (
+        "no legal basis" in message and "NL-NHTCU" in message and "another jurisdiction" in message
+    )
 
 
 def test_invited_agency_sees_jit_but_not_case(case_world, api_client_for):
@@ -193,10 +227,21 @@ def test_schema_documents_every_case_path(client):
 
     response = client.get(reverse("schema"), {"format": "json"})
     paths = response.json()["paths"]
-    for path in ("/api/v1/cases/", "/api/v1/cases/{id}/", "/api/v1/cases/{id}/evidence/",
-                 "/api/v1/evidence/{id}/", "/api/v1/evidence/{id}/download/", "/api/v1/jits/",
-                 "/api/v1/jits/{id}/", "/api/v1/jits/{id}/members/",
-                 "/api/v1/jits/{id}/members/{code}/accept/", "/api/v1/jits/{id}/members/{code}/decline/",
-                 "/api/v1/jits/{id}/members/{code}/leave/"):
+    for path in (
+        "/api/v1/cases/",
+        "/api/v1/cases/{id}/",
+        "/api/v1/cases/{id}/evidence/",
+        "/api/v1/evidence/{id}/",
+        "/api/v1/evidence/{id}/download/",
+        "/api/v1/jits/",
+        "/api/v1/jits/{id}/",
+        "/api/v1/jits/{id}/members/",
+        "/api/v1/jits/{id}/members/{code}/accept/",
+        "/api/v1/jits/{id}/members/{code}/decline/",
+        "/api/v1/jits/{id}/members/{code}/leave/",
+    ):
         assert path in paths, path
-    assert "multipart/form-data" in paths["/api/v1/cases/{id}/evidence/"]["post"]["requestBody"]["content"]
+    assert (
+        "multipart/form-data"
+        in paths["/api/v1/cases/{id}/evidence/"]["post"]["requestBody"]["content"]
+    )

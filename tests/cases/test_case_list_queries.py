@@ -15,11 +15,17 @@ pytestmark = pytest.mark.django_db
 
 def make_cases(world, n):
     for i in range(n):
-        case = services.case_open(actor=world.owner.investigator, lead_agency=world.owner.agency,
-                                  title=f"Case {i}", tags=["botnet"], offence_categories=["illegal_access"])
+        case = services.case_open(
+            actor=world.owner.investigator,
+            lead_agency=world.owner.agency,
+            title=f"Case {i}",
+            tags=["botnet"],
+            offence_categories=["illegal_access"],
+        )
         if i % 2:
-            jit = services.jit_create(actor=world.owner.investigator, case=case, name=f"J{i}",
-                                      legal_basis="eu_jit")
+            jit = services.jit_create(
+                actor=world.owner.investigator, case=case, name=f"J{i}", legal_basis="eu_jit"
+            )
             join(jit, world.owner, world.partner)
 
 

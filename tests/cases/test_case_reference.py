@@ -14,11 +14,20 @@ from cases.models import Case
 
 def test_references_count_per_agency(world):
     year = timezone.localdate().year
-    a = services.case_open(actor=world.owner.investigator, lead_agency=world.owner.agency, title="a")
-    b = services.case_open(actor=world.owner.investigator, lead_agency=world.owner.agency, title="b")
-    c = services.case_open(actor=world.partner.investigator, lead_agency=world.partner.agency, title="c")
+    a = services.case_open(
+        actor=world.owner.investigator, lead_agency=world.owner.agency, title="a"
+    )
+    b = services.case_open(
+        actor=world.owner.investigator, lead_agency=world.owner.agency, title="b"
+    )
+    c = services.case_open(
+        actor=world.partner.investigator, lead_agency=world.partner.agency, title="c"
+    )
     assert (a.reference, b.reference, c.reference) == (
-        f"DE-BKA-{year}-0001", f"DE-BKA-{year}-0002", f"NL-NHTCU-{year}-0001")
+        f"DE-BKA-{year}-0001",
+        f"DE-BKA-{year}-0002",
+        f"NL-NHTCU-{year}-0001",
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -30,7 +39,9 @@ def test_concurrent_case_opening_gives_unique_sequential_references(world):
         try:
             barrier.wait()
             for _ in range(4):
-                services.case_open(actor=world.owner.investigator, lead_agency=world.owner.agency, title="t")
+                services.case_open(
+                    actor=world.owner.investigator, lead_agency=world.owner.agency, title="t"
+                )
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -42,5 +53,7 @@ def test_concurrent_case_opening_gives_unique_sequential_references(world):
     for t in threads:
         t.join()
     assert not errors, errors
-    numbers = sorted(int(ref.rsplit("-", 1)[1]) for ref in Case.objects.values_list("reference", flat=True))
+    numbers = sorted(
+        int(ref.rsplit("-", 1)[1]) for ref in Case.objects.values_list("reference", flat=True)
+    )
     assert numbers == list(range(1, 25))

@@ -48,7 +48,9 @@ def test_multi_megabyte_api_upload_hash_matches(case_world, api_client_for):
     client = api_client_for(case_world.partner.investigator, case_world.partner.agency)
     upload = SimpleUploadedFile("image.dd", content)
     response = client.post(
-        f"/api/v1/cases/{case_world.case.pk}/evidence/", {**FIELDS, "file": upload}, format="multipart"
+        f"/api/v1/cases/{case_world.case.pk}/evidence/",
+        {**FIELDS, "file": upload},
+        format="multipart",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -63,7 +65,9 @@ def test_multi_megabyte_api_upload_hash_matches(case_world, api_client_for):
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == body["sha256"]
     assert download["X-Content-SHA256"] == body["sha256"]
     assert evidence.custody_events.filter(kind="downloaded").count() == 1
-    assert AuditEvent.objects.filter(action="evidence.downloaded", object_id=str(evidence.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="evidence.downloaded", object_id=str(evidence.pk)
+    ).exists()
 
 
 def test_streaming_store_does_not_hold_the_file_in_memory(case_world):
@@ -76,8 +80,13 @@ def test_streaming_store_does_not_hold_the_file_in_memory(case_world):
     evidence = add_evidence(case_world.case, case_world.owner, content=b"")  # warm up
     tracemalloc.reset_peak()
     evidence = services.evidence_add(
-        actor=case_world.owner.investigator, case=case_world.case, agency=case_world.owner.agency,
-        file=upload, title="big", collected_by="x", collected_at="2026-01-01T00:00:00Z",
+        actor=case_world.owner.investigator,
+        case=case_world.case,
+        agency=case_world.owner.agency,
+        file=upload,
+        title="big",
+        collected_by="x",
+        collected_at="2026-01-01T00:00:00Z",
         collected_where="y",
     )
     _, peak = tracemalloc.get_traced_memory()
@@ -89,7 +98,11 @@ def test_streaming_store_does_not_hold_the_file_in_memory(case_world):
 def test_browser_upload_multi_megabyte(case_world, client):
     content = big_file(3)
     client.force_login(case_world.owner.investigator)
-    data = {**FIELDS, "collected_at": "2026-01-05T10:00", "file": SimpleUploadedFile("img.dd", content)}
+    data = {
+        **FIELDS,
+        "collected_at": "2026-01-05T10:00",
+        "file": SimpleUploadedFile("img.dd", content),
+    }
     response = client.post(reverse("cases:evidence-upload", args=[case_world.case.pk]), data)
     assert response.status_code == 302
     evidence = Evidence.objects.get(title="Disk image")
@@ -100,8 +113,11 @@ def test_api_upload_over_limit_is_400_and_writes_nothing(case_world, api_client_
     settings.EVIDENCE_MAX_BYTES = 1024 * 1024
     before_files, before_rows = stored_files(), Evidence.objects.count()
     client = api_client_for(case_world.owner.investigator, case_world.owner.agency)
-    response = client.post(f"/api/v1/cases/{case_world.case.pk}/evidence/",
-                           {**FIELDS, "file": SimpleUploadedFile("x.bin", big_file(2))}, format="multipart")
+    response = client.post(
+        f"/api/v1/cases/{case_world.case.pk}/evidence/",
+        {**FIELDS, "file": SimpleUploadedFile("x.bin", big_file(2))},
+        format="multipart",
+    )
     assert response.status_code == 400 and "file" in response.json()
     assert "limit" in response.json()["file"][0]
     assert Evidence.objects.count() == before_rows and stored_files() == before_files
@@ -110,7 +126,11 @@ def test_api_upload_over_limit_is_400_and_writes_nothing(case_world, api_client_
 def test_browser_upload_over_limit_is_400(case_world, client, settings):
     settings.EVIDENCE_MAX_BYTES = 1024 * 1024
     client.force_login(case_world.owner.investigator)
-    data = {**FIELDS, "collected_at": "2026-01-05T10:00", "file": SimpleUploadedFile("x", big_file(2))}
+    data = {
+        **FIELDS,
+        "collected_at": "2026-01-05T10:00",
+        "file": SimpleUploadedFile("x", big_file(2)),
+    }
     response = client.post(reverse("cases:evidence-upload", args=[case_world.case.pk]), data)
     assert response.status_code == 400
     assert "limit" in str(response.context["evidence_form"].errors["file"])
@@ -123,8 +143,13 @@ def test_limit_enforced_while_streaming_even_if_size_lies(case_world, settings):
     before = stored_files()
     with pytest.raises(Exception) as excinfo:
         services.evidence_add(
-            actor=case_world.owner.investigator, case=case_world.case, agency=case_world.owner.agency,
-            file=upload, title="x", collected_by="x", collected_at="2026-01-01T00:00:00Z",
+            actor=case_world.owner.investigator,
+            case=case_world.case,
+            agency=case_world.owner.agency,
+            file=upload,
+            title="x",
+            collected_by="x",
+            collected_at="2026-01-01T00:00:00Z",
             collected_where="y",
         )
     assert "file" in excinfo.value.message_dict
@@ -133,15 +158,21 @@ def test_limit_enforced_while_streaming_even_if_size_lies(case_world, settings):
 
 def test_upload_bad_fields_400(case_world, api_client_for):
     client = api_client_for(case_world.owner.investigator, case_world.owner.agency)
-    response = client.post(f"/api/v1/cases/{case_world.case.pk}/evidence/",
-                           {**FIELDS, "collected_at": "yesterday", "file": SimpleUploadedFile("a", b"a")},
-                           format="multipart")
+    response = client.post(
+        f"/api/v1/cases/{case_world.case.pk}/evidence/",
+        {**FIELDS, "collected_at": "yesterday", "file": SimpleUploadedFile("a", b"a")},
+        format="multipart",
+    )
     assert response.status_code == 400 and list(response.json()) == ["collected_at"]
-    response = client.post(f"/api/v1/cases/{case_world.case.pk}/evidence/", FIELDS, format="multipart")
+    response = client.post(
+        f"/api/v1/cases/{case_world.case.pk}/evidence/", FIELDS, format="multipart"
+    )
     assert response.status_code == 400 and list(response.json()) == ["file"]
-    response = client.post(f"/api/v1/cases/{case_world.case.pk}/evidence/",
-                           {**FIELDS, "handling_code": "H3", "file": SimpleUploadedFile("a", b"a")},
-                           format="multipart")
+    response = client.post(
+        f"/api/v1/cases/{case_world.case.pk}/evidence/",
+        {**FIELDS, "handling_code": "H3", "file": SimpleUploadedFile("a", b"a")},
+        format="multipart",
+    )
     assert response.status_code == 400 and list(response.json()) == ["handling_text"]
 
 
@@ -171,17 +202,30 @@ def test_verify_records_match_then_mismatch_after_tampering(case_world, api_clie
 def test_custody_lifecycle(case_world):
     cw, actor = case_world, case_world.owner.investigator
     ev = cw.evidence
-    services.evidence_custody(actor=actor, evidence=ev, agency=cw.owner.agency, kind="checked_out", purpose="lab")
+    services.evidence_custody(
+        actor=actor, evidence=ev, agency=cw.owner.agency, kind="checked_out", purpose="lab"
+    )
     with pytest.raises(Exception, match="Already checked out"):
-        services.evidence_custody(actor=actor, evidence=ev, agency=cw.owner.agency, kind="checked_out", purpose="x")
-    services.evidence_custody(actor=actor, evidence=ev, agency=cw.owner.agency, kind="checked_in", purpose="done")
+        services.evidence_custody(
+            actor=actor, evidence=ev, agency=cw.owner.agency, kind="checked_out", purpose="x"
+        )
+    services.evidence_custody(
+        actor=actor, evidence=ev, agency=cw.owner.agency, kind="checked_in", purpose="done"
+    )
     with pytest.raises(Exception) as excinfo:
-        services.evidence_custody(actor=actor, evidence=ev, agency=cw.owner.agency, kind="transferred",
-                                  to_agency=cw.outsider.agency)
+        services.evidence_custody(
+            actor=actor,
+            evidence=ev,
+            agency=cw.owner.agency,
+            kind="transferred",
+            to_agency=cw.outsider.agency,
+        )
     assert "to_agency" in excinfo.value.message_dict
     services.evidence_custody(actor=actor, evidence=ev, agency=cw.owner.agency, kind="disposed")
     kinds = list(ev.custody_events.values_list("kind", flat=True))
     assert kinds == ["collected", "checked_out", "checked_in", "disposed"]
     with pytest.raises(Exception, match="disposed"):
-        services.evidence_record_download(actor=actor, evidence=Evidence.objects.get(pk=ev.pk), agency=None)
+        services.evidence_record_download(
+            actor=actor, evidence=Evidence.objects.get(pk=ev.pk), agency=None
+        )
     assert CustodyEvent.objects.filter(evidence=ev, kind="transferred").count() == 0

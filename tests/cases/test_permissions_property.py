@@ -24,7 +24,9 @@ OBJECTS = ["case", "ev_owner", "ev_partner", "task", "note"]
 
 steps = st.lists(
     st.one_of(
-        st.tuples(st.sampled_from(["invite", "accept", "decline", "leave"]), st.sampled_from(OTHERS)),
+        st.tuples(
+            st.sampled_from(["invite", "accept", "decline", "leave"]), st.sampled_from(OTHERS)
+        ),
         st.tuples(st.just("tlp"), st.sampled_from(OBJECTS), st.sampled_from(TLPS)),
     ),
     max_size=10,
@@ -33,10 +35,13 @@ steps = st.lists(
 
 @pytest.fixture
 def sides(world, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)},
-    }}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     return {
         "owner": world.owner,
         "partner": world.partner,
@@ -48,30 +53,60 @@ def sides(world, settings, tmp_path):
 def build(sides):
     owner, partner = sides["owner"], sides["partner"]
     case = services.case_open(actor=owner.admin, lead_agency=owner.agency, title="p", tlp=TLP.AMBER)
-    jit = services.jit_create(actor=owner.admin, case=case, name="j", legal_basis="other",
-                              legal_basis_text="Ad hoc MLA arrangement")
+    jit = services.jit_create(
+        actor=owner.admin,
+        case=case,
+        name="j",
+        legal_basis="other",
+        legal_basis_text="Ad hoc MLA arrangement",
+    )
     membership = services.jit_invite(actor=owner.admin, jit=jit, agency=partner.agency)
     services.jit_respond(actor=partner.admin, membership=membership, accept=True)
     named = [owner.analyst, partner.analyst]
 
     def evidence(side, tlp):
         return services.evidence_add(
-            actor=side.admin, case=case, agency=side.agency, file=SimpleUploadedFile("f", b"x"),
-            title="e", collected_by="c", collected_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-            collected_where="w", tlp=tlp, named_users=named,
+            actor=side.admin,
+            case=case,
+            agency=side.agency,
+            file=SimpleUploadedFile("f", b"x"),
+            title="e",
+            collected_by="c",
+            collected_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            collected_where="w",
+            tlp=tlp,
+            named_users=named,
         )
 
     objects = {
         "case": case,
         "ev_owner": evidence(owner, TLP.AMBER),
         "ev_partner": evidence(partner, TLP.GREEN),
-        "task": services.task_create(actor=owner.admin, case=case, agency=owner.agency, title="t",
-                                     tlp=TLP.AMBER, named_users=named),
-        "note": services.note_add(actor=partner.admin, case=case, agency=partner.agency, body="n",
-                                  tlp=TLP.AMBER, named_users=named),
+        "task": services.task_create(
+            actor=owner.admin,
+            case=case,
+            agency=owner.agency,
+            title="t",
+            tlp=TLP.AMBER,
+            named_users=named,
+        ),
+        "note": services.note_add(
+            actor=partner.admin,
+            case=case,
+            agency=partner.agency,
+            body="n",
+            tlp=TLP.AMBER,
+            named_users=named,
+        ),
     }
     services.case_update(actor=owner.admin, case=case, named_users=named)
-    owners = {"case": "owner", "ev_owner": "owner", "ev_partner": "partner", "task": "owner", "note": "partner"}
+    owners = {
+        "case": "owner",
+        "ev_owner": "owner",
+        "ev_partner": "partner",
+        "task": "owner",
+        "note": "partner",
+    }
     return jit, objects, owners
 
 
@@ -83,9 +118,13 @@ def apply(step, sides, jit, objects, owners, state):
             _, name, tlp = step
             obj = objects[name]
             actor = sides[owners[name]].admin
-            update = {"case": services.case_update, "ev_owner": services.evidence_update,
-                      "ev_partner": services.evidence_update, "task": services.task_update,
-                      "note": services.note_update}[name]
+            update = {
+                "case": services.case_update,
+                "ev_owner": services.evidence_update,
+                "ev_partner": services.evidence_update,
+                "task": services.task_update,
+                "note": services.note_update,
+            }[name]
             key = {"case": "case", "task": "task", "note": "note"}.get(name, "evidence")
             objects[name] = update(actor=actor, **{key: obj}, tlp=tlp)
             state["tlp"][name] = tlp
@@ -137,29 +176,43 @@ def expected(state, owners):
 
 
 def actual(sides, objects):
-    selector = {"case": selectors.cases_visible_to, "ev_owner": selectors.evidence_visible_to,
-                "ev_partner": selectors.evidence_visible_to, "task": selectors.tasks_visible_to,
-                "note": selectors.notes_visible_to}
-    result = {}
+    """Who sees what, asked through the selectors: one query per (user, object kind)."""
+    selector = {
+        "case": selectors.cases_visible_to,
+        "ev_owner": selectors.evidence_visible_to,
+        "ev_partner": selectors.evidence_visible_to,
+        "task": selectors.tasks_visible_to,
+        "note": selectors.notes_visible_to,
+    }
+    kinds: dict = {}
     for name, obj in objects.items():
-        def sees(user, agency):
-            return selector[name](user=user, agency=agency).filter(pk=obj.pk).exists()
-
-        agencies = {k for k, s in sides.items() if sees(s.investigator, s.agency)}
-        analysts = {k for k, s in sides.items() if sees(s.analyst, None)}
-        result[name] = (agencies, analysts)
+        kinds.setdefault(selector[name], {})[obj.pk] = name
+    result = {name: (set(), set()) for name in objects}
+    for key, side in sides.items():
+        for slot, user, agency in ((0, side.investigator, side.agency), (1, side.analyst, None)):
+            for select, names in kinds.items():
+                visible = select(user=user, agency=agency).filter(pk__in=list(names))
+                for pk in visible.values_list("pk", flat=True):
+                    result[names[pk]][slot].add(key)
     return result
 
 
 @pytest.mark.django_db
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(sequence=steps)
 def test_visibility_always_matches_the_rules(sides, sequence):
     jit, objects, owners = build(sides)
     state = {
         "status": {"partner": "accepted", "third": None, "outsider": None},
-        "tlp": {"case": TLP.AMBER, "ev_owner": TLP.AMBER, "ev_partner": TLP.GREEN,
-                "task": TLP.AMBER, "note": TLP.AMBER},
+        "tlp": {
+            "case": TLP.AMBER,
+            "ev_owner": TLP.AMBER,
+            "ev_partner": TLP.GREEN,
+            "task": TLP.AMBER,
+            "note": TLP.AMBER,
+        },
     }
     assert actual(sides, objects) == expected(state, owners)
     for step in sequence:

@@ -1,0 +1,79 @@
+"""Interop fixtures: an EU agreement between owner and partner, indicator helpers, and
+TAXII/Basic credentials for a world side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from agencies import services as agency_services
+from agencies.models import SharingAgreement
+from sharing import services as sharing_services
+
+
+@pytest.fixture(autouse=True)
+def _fresh_permission_cache():
+    """agencies.access caches Permission rows; a transactional test's flush recreates them
+    with new ids (live-server tests), so every test starts with an empty cache."""
+    from agencies.access import _permission
+
+    _permission.__dict__.pop("cache", None)
+
+
+@pytest.fixture
+def eu_agreement(world):
+    eu = world.owner.agency.country.regimes.get(code="EU")
+    return sharing_services.agreement_record(
+        actor=None,
+        name="EU law enforcement exchange",
+        basis=SharingAgreement.Basis.EU,
+        jurisdictions=[eu],
+    )
+
+
+@pytest.fixture
+def add_indicators():
+    """``add_indicators(side, [{"type": ..., "value": ...}, ...], **defaults)`` via sharing."""
+
+    def add(side: Any, items: list[dict], **defaults: Any) -> list:
+        report = sharing_services.indicators_ingest(
+            actor=side.investigator, agency=side.agency, items=items, defaults=defaults
+        )
+        assert not report.errors, report.errors
+        return report.created + report.updated + report.unchanged
+
+    return add
+
+
+@pytest.fixture
+def share_with():
+    def share(side: Any, indicators: list, agencies: list) -> Any:
+        return sharing_services.indicator_share(
+            actor=side.investigator, indicators=indicators, agencies=agencies
+        )
+
+    return share
+
+
+@dataclass
+class Key:
+    username: str
+    key: str
+    agency: Any
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.key}"}
+
+
+@pytest.fixture
+def key_for(db):
+    def make(side: Any) -> Key:
+        _, plaintext = agency_services.api_key_issue(
+            actor=None, agency=side.agency, user=side.investigator, name="taxii"
+        )
+        return Key(side.investigator.username, plaintext, side.agency)
+
+    return make

@@ -1,0 +1,104 @@
+"""The official OASIS client (taxii2client.v21) against a live CyberCoop server."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from taxii2client.exceptions import TAXIIServiceException
+from taxii2client.v21 import Collection, Server, as_pages
+
+from interop.selectors import collection_id
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def partner_server(world, live_server, key_for):
+    key = key_for(world.partner)
+    return Server(f"{live_server.url}/taxii2/", user=key.username, password=key.key)
+
+
+def _collections(server: Server) -> dict[str, Collection]:
+    return {c.title: c for c in server.default.collections}
+
+
+def test_discovery_api_root_and_collections(world, partner_server, live_server):
+    assert partner_server.title == "CyberCoop TAXII 2.1"
+    assert [r.url for r in partner_server.api_roots] == [f"{live_server.url}/taxii2/cybercoop/"]
+    root = partner_server.default
+    assert root.versions == ["application/taxii+json;version=2.1"]
+    assert root.max_content_length > 0
+    collections = _collections(partner_server)
+    assert set(collections) == {"Shared with NL-NHTCU", "Submissions from NL-NHTCU"}
+    shared = collections["Shared with NL-NHTCU"]
+    assert shared.can_read and not shared.can_write
+    assert shared.id == collection_id(world.partner.agency, "shared")
+    submissions = collections["Submissions from NL-NHTCU"]
+    assert submissions.can_write and not submissions.can_read
+
+
+def test_paging_through_more_than_1000_objects_with_as_pages(
+    world, eu_agreement, add_indicators, share_with, partner_server
+):
+    items = [
+        {"type": "ipv4", "value": f"10.{i // 65536}.{i // 256 % 256}.{i % 256}"}
+        for i in range(2500)
+    ]
+    indicators = add_indicators(world.owner, items)
+    share_with(world.owner, indicators, [world.partner.agency])
+    add_indicators(world.owner, [{"type": "domain", "value": "not-shared.example"}])
+    shared = _collections(partner_server)["Shared with NL-NHTCU"]
+    seen, pages = [], 0
+    for envelope in as_pages(shared.get_objects, per_request=700):
+        pages += 1
+        seen += [o["id"] for o in envelope.get("objects", [])]
+        if envelope["more"]:
+            assert envelope["next"]
+    assert pages == 4
+    assert len(seen) == len(set(seen)) == 2500
+    assert set(seen) == {i.stix_id for i in indicators}
+    manifest_ids = []
+    for envelope in as_pages(shared.get_manifest, per_request=1000):
+        manifest_ids += [o["id"] for o in envelope.get("objects", [])]
+    assert manifest_ids == seen
+
+
+def test_add_objects_then_poll_status_get_object_and_manifest(
+    world, partner_server, live_server, key_for
+):
+    submissions = _collections(partner_server)["Submissions from NL-NHTCU"]
+    good = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": f"indicator--{uuid.uuid4()}",
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z",
+        "pattern": "[domain-name:value = 'submitted.example']",
+        "pattern_type": "stix",
+        "valid_from": "2026-01-01T00:00:00Z",
+    }
+    bad = {**good, "id": f"indicator--{uuid.uuid4()}", "pattern": "[ipv4-addr:value = 'x']"}
+    status = submissions.add_objects({"objects": [good, bad]}, wait_for_completion=True)
+    assert status.status == "complete"
+    status.refresh()  # GET status/{id}/
+    assert (status.total_count, status.success_count, status.failure_count) == (2, 1, 1)
+    assert status.successes[0]["id"] == good["id"]
+    assert status.failures[0]["id"] == bad["id"] and "value" in status.failures[0]["message"]
+
+    shared = _collections(partner_server)["Shared with NL-NHTCU"]
+    envelope = shared.get_object(good["id"])
+    (obj,) = envelope["objects"]
+    assert obj["pattern"] == "[domain-name:value = 'submitted.example']"
+    assert obj["x_cybercoop_owner"] == "NL-NHTCU"
+    manifest = shared.get_manifest()
+    assert [m["id"] for m in manifest["objects"]] == [good["id"]]
+    assert manifest["objects"][0]["version"] == "2026-01-01T00:00:00.000000Z"
+
+    with pytest.raises(TAXIIServiceException):
+        shared.add_objects({"objects": [good]})  # read-only collection: 403
+    outsider = key_for(world.outsider)
+    foreign = Collection(shared.url, user=outsider.username, password=outsider.key)
+    with pytest.raises(Exception) as excinfo:
+        foreign.get_objects()
+    assert "404" in str(excinfo.value)
