@@ -22,14 +22,21 @@ if TYPE_CHECKING:
     from agencies.models import Agency
 
 
+_PERMISSIONS: dict[tuple[str, str], Permission] = {}
+
+
 def _permission(model: type[models.Model], codename: str) -> Permission:
-    cache = _permission.__dict__.setdefault("cache", {})
     key = (model._meta.label_lower, codename)
-    if key not in cache:
-        cache[key] = Permission.objects.get(
+    if key not in _PERMISSIONS:
+        _PERMISSIONS[key] = Permission.objects.get(
             content_type__app_label=model._meta.app_label, codename=codename
         )
-    return cache[key]
+    return _PERMISSIONS[key]
+
+
+def forget_permissions(**kwargs: Any) -> None:
+    """post_migrate receiver: permission rows may have been recreated with new ids."""
+    _PERMISSIONS.clear()
 
 
 def replace_object_permissions(
@@ -162,12 +169,10 @@ def replace_many_object_permissions(
             target_model.objects.filter(pk__in=stale).delete()
         missing = wanted - existing.keys()
         if missing:
-            target_model.objects.bulk_create(
-                [
-                    target_model(
-                        content_object_id=obj_id, permission_id=perm_id, **{field: principal}
-                    )
-                    for obj_id, principal in missing
-                ],
-                batch_size=10000,
+            from cybercoop.bulk import copy_rows
+
+            copy_rows(
+                target_model,
+                ["content_object_id", "permission_id", field.removesuffix("_id")],
+                [(obj_id, perm_id, principal) for obj_id, principal in missing],
             )

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -183,8 +183,7 @@ def task_status(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.access_task(user=request.user, pk=pk, write=True)
     form = forms.TaskStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "status: choose a valid status.")
-        return redirect(task.case)
+        return HttpResponseBadRequest(f"status: {'; '.join(form.errors['status'])}")
     services.task_update(actor=request.user, task=task, status=form.cleaned_data["status"])
     return redirect(task.case)
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from stix2patterns.validator import run_validator
@@ -82,6 +82,16 @@ def _mark_latest(scope: Q, model: type, fk: str) -> None:
 def versions_republish(indicators: Sequence[Indicator]) -> None:
     """A share widened who sees these: their latest versions count as newly added."""
     ids = [i.pk for i in indicators]
+    if connection.vendor == "postgresql":
+        table = ObjectVersion._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} v SET date_added = %s + r.rn * interval '1 microsecond' "
+                f"FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM {table} "
+                "WHERE is_latest AND indicator_id = ANY(%s)) r WHERE v.id = r.id",
+                [timezone.now(), ids],
+            )
+        return
     latest = list(ObjectVersion.objects.filter(indicator_id__in=ids, is_latest=True).order_by("pk"))
     for version, stamp in zip(latest, _stamps(len(latest)), strict=True):
         version.date_added = stamp

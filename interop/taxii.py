@@ -245,7 +245,8 @@ def _page(request: HttpRequest, qs, fields: tuple[str, ...]) -> tuple[list[tuple
     """One page in (date_added, id) order; ``next`` is an opaque cursor after its last row."""
     if token := request.GET.get("next"):
         added, pk = _decode_next(token)
-        qs = qs.filter(Q(date_added__gt=added) | Q(date_added=added, pk__gt=pk))
+        # The redundant >= bound lets the (date_added, id) index seek to the cursor.
+        qs = qs.filter(Q(date_added__gte=added), Q(date_added__gt=added) | Q(pk__gt=pk))
     limit = _limit(request)
     rows = list(
         qs.order_by("date_added", "pk").values_list("pk", "date_added", *fields)[: limit + 1]

@@ -47,26 +47,28 @@ def _session(endpoint_id: int) -> requests.Session:
     return session
 
 
-def _object_json(indicator: Indicator, tombstone: bool) -> str:
-    key = (indicator.pk, indicator.modified, tombstone or indicator.revoked)
-    text = _object_cache.get(key)
-    if text is None:
+def build_payload(delivery: Delivery) -> str:
+    """The STIX bundle for a delivery: its indicators, or their tombstones.
+
+    Serialised objects are cached per (indicator, version, tombstone) in the worker
+    process, so fanning one share out to many endpoints serialises each indicator once.
+    """
+    rows = list(
+        DeliveryItem.objects.filter(delivery=delivery)
+        .order_by("pk")
+        .values_list("indicator_id", "tombstone", "indicator__modified", "indicator__revoked")
+    )
+    keys = [(pk, modified, tombstone or revoked) for pk, tombstone, modified, revoked in rows]
+    missing = {key[0] for key in keys if key not in _object_cache}
+    if missing:
         if len(_object_cache) > _CACHE_LIMIT:
             _object_cache.clear()
-        obj = stix.indicator_object(indicator, revoked=True if tombstone else None)
-        text = obj.serialize()
-        _object_cache[key] = text
-    return text
-
-
-def build_payload(delivery: Delivery) -> str:
-    """The STIX bundle for a delivery: its indicators, or their tombstones."""
-    items = (
-        DeliveryItem.objects.filter(delivery=delivery)
-        .select_related("indicator__owner")
-        .order_by("pk")
-    )
-    objects = ",".join(_object_json(item.indicator, item.tombstone) for item in items)
+        by_pk = Indicator.objects.select_related("owner").in_bulk(missing)
+        for (pk, tombstone, _, _), key in zip(rows, keys, strict=True):
+            if key not in _object_cache and pk in by_pk:
+                obj = stix.indicator_json(by_pk[pk], revoked=True if tombstone else None)
+                _object_cache[key] = json.dumps(obj)
+    objects = ",".join(_object_cache[key] for key in keys)
     head = json.dumps(stix.bundle([], seed=delivery.message_id))[:-2]  # strip "]}"
     return head + objects + "]}"
 
@@ -92,7 +94,10 @@ def claim(delivery_id: int) -> Delivery | None:
                 started_at=delivery.lease_until or now,
                 error="Worker lost during the attempt (lease expired); sending again.",
             )
-        elif delivery.status not in (Delivery.Status.PENDING, Delivery.Status.FAILING) or delivery.next_attempt_at > now + timedelta(seconds=1):
+        elif delivery.status not in (
+            Delivery.Status.PENDING,
+            Delivery.Status.FAILING,
+        ) or delivery.next_attempt_at > now + timedelta(seconds=1):
             return None
         if not delivery.payload:
             delivery.payload = build_payload(delivery)

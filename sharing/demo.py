@@ -19,18 +19,31 @@ from sharing.models import Indicator
 DEMO_RECEIVER_PORT = 8765
 
 AGREEMENTS = [
-    ("EU law-enforcement information exchange", SharingAgreement.Basis.EU, "EU",
-     "Regulation (EU) 2016/794 (Europol); Directive (EU) 2016/680"),
-    ("Budapest Convention on Cybercrime", SharingAgreement.Basis.BUDAPEST, "BUDAPEST",
-     "ETS No. 185, Art. 25–35 (mutual assistance, spontaneous information)"),
+    (
+        "EU law-enforcement information exchange",
+        SharingAgreement.Basis.EU,
+        "EU",
+        "Regulation (EU) 2016/794 (Europol); Directive (EU) 2016/680",
+    ),
+    (
+        "Budapest Convention on Cybercrime",
+        SharingAgreement.Basis.BUDAPEST,
+        "BUDAPEST",
+        "ETS No. 185, Art. 25–35 (mutual assistance, spontaneous information)",
+    ),
 ]
 
 INDICATORS = [
     ("ipv4", "203.0.113.66", TLP.GREEN, 90, "Botnet C2 (Emotet-like loader)"),
     ("domain", "update-checker.example", TLP.GREEN, 80, "C2 domain"),
     ("url", "HTTPS://Login-Bank.example:443/verify", TLP.AMBER, 70, "Phishing kit landing page"),
-    ("sha256", "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08", TLP.AMBER, 95,
-     "Ransomware dropper"),
+    (
+        "sha256",
+        "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
+        TLP.AMBER,
+        95,
+        "Ransomware dropper",
+    ),
     ("btc", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", TLP.GREEN, 60, "Ransom payment wallet"),
     ("eth", "0x52908400098527886E0F7030069857D2E4169EE7", TLP.AMBER, 60, "Laundering wallet"),
     ("asn", "AS64500", TLP.CLEAR, 50, "Bulletproof hosting AS"),
@@ -47,30 +60,55 @@ def seed(stdout: Any) -> None:
     for name, basis, code, reference in AGREEMENTS:
         jurisdiction = Jurisdiction.objects.filter(code=code).first()
         if jurisdiction and not SharingAgreement.objects.filter(name=name).exists():
-            services.agreement_record(actor=None, name=name, basis=basis, reference=reference,
-                                      jurisdictions=[jurisdiction], valid_from="2001-11-23")
+            services.agreement_record(
+                actor=None,
+                name=name,
+                basis=basis,
+                reference=reference,
+                jurisdictions=[jurisdiction],
+                valid_from="2001-11-23",
+            )
     bka, nhtcu = agencies["DE-BKA"], agencies.get("NL-NHTCU")
     actor = User.objects.filter(username="bka.investigator").first()
     if actor is None:
         return
-    endpoint = PartnerEndpoint.objects.filter(agency=nhtcu, name="NHTCU SOC (demo receiver)").first()
+    endpoint = PartnerEndpoint.objects.filter(
+        agency=nhtcu, name="NHTCU SOC (demo receiver)"
+    ).first()
     if endpoint is None and nhtcu is not None:
         admin = User.objects.filter(username="nhtcu.admin").first()
         # The demo's partner lives on loopback: allow it explicitly, as tests do.
         with override_settings(SHARING_ENDPOINT_ALLOWED_NETWORKS=["127.0.0.0/8", "::1/128"]):
             endpoint, _ = services.endpoint_create(
-                actor=admin, agency=nhtcu, name="NHTCU SOC (demo receiver)",
-                url=f"http://127.0.0.1:{DEMO_RECEIVER_PORT}/", max_tlp=TLP.AMBER,
+                actor=admin,
+                agency=nhtcu,
+                name="NHTCU SOC (demo receiver)",
+                url=f"http://127.0.0.1:{DEMO_RECEIVER_PORT}/",
+                max_tlp=TLP.AMBER,
             )
     if not Indicator.objects.filter(owner=bka).exists():
         for type_, value, tlp, confidence, description in INDICATORS:
             services.indicators_ingest(
-                actor=actor, agency=bka, source="demo",
-                items=[{"type": type_, "value": value, "tlp": tlp, "confidence": confidence,
-                        "description": description, "labels": ["demo"]}],
+                actor=actor,
+                agency=bka,
+                source="demo",
+                items=[
+                    {
+                        "type": type_,
+                        "value": value,
+                        "tlp": tlp,
+                        "confidence": confidence,
+                        "description": description,
+                        "labels": ["demo"],
+                    }
+                ],
             )
-        shareable = list(Indicator.objects.filter(owner=bka, tlp__in=[TLP.GREEN, TLP.AMBER, TLP.CLEAR]))
-        eu_partners = [a for code, a in agencies.items() if code in ("NL-NHTCU", "FR-OFAC", "EU-EC3")]
+        shareable = list(
+            Indicator.objects.filter(owner=bka, tlp__in=[TLP.GREEN, TLP.AMBER, TLP.CLEAR])
+        )
+        eu_partners = [
+            a for code, a in agencies.items() if code in ("NL-NHTCU", "FR-OFAC", "EU-EC3")
+        ]
         services.indicator_share(actor=actor, indicators=shareable, agencies=eu_partners)
         green = [i for i in shareable if i.tlp in (TLP.GREEN, TLP.CLEAR)]
         if "US-FBI" in agencies:
@@ -79,12 +117,15 @@ def seed(stdout: Any) -> None:
         named = User.objects.filter(username="nhtcu.investigator").first()
         if red and named:
             services.indicator_share(actor=actor, indicators=[red], users=[named])
-    stdout.write("Sharing: agreements EU (EU agencies) and Budapest (DE, NL, FR, US); "
-                 "DE-BKA indicators shared with NL/FR/EC3 and (GREEN) US-FBI.")
+    stdout.write(
+        "Sharing: agreements EU (EU agencies) and Budapest (DE, NL, FR, US); "
+        "DE-BKA indicators shared with NL/FR/EC3 and (GREEN) US-FBI."
+    )
     if "IN-CBI" in agencies:
         try:
             services.share_preview(
-                actor=actor, indicators=list(Indicator.objects.filter(owner=bka, tlp=TLP.GREEN)[:1]),
+                actor=actor,
+                indicators=list(Indicator.objects.filter(owner=bka, tlp=TLP.GREEN)[:1]),
                 agencies=[agencies["IN-CBI"]],
             )
         except ValidationError as error:

@@ -24,6 +24,7 @@ from agencies.access import replace_many_object_permissions, replace_object_perm
 from agencies.models import TLP, Agency, APIKey, HandlingCode, Jurisdiction, PartnerEndpoint
 from agencies.selectors import is_member
 from audit.services import audit_log
+from cybercoop.bulk import copy_rows
 from sharing import legal, signals, ssrf, stix
 from sharing.conf import setting
 from sharing.models import (
@@ -565,9 +566,8 @@ def indicator_share(
     share.agencies.set(agencies)
     share.jurisdictions.set(jurisdictions)
     share.users.set(users)
-    Share.indicators.through.objects.bulk_create(
-        [Share.indicators.through(share_id=share.pk, indicator_id=i.pk) for i in indicators],
-        batch_size=10000,
+    copy_rows(
+        Share.indicators.through, ["share", "indicator"], ((share.pk, i.pk) for i in indicators)
     )
     sync_indicators_permissions(list(indicators))
     signals.indicators_changed.send(Indicator, indicators=list(indicators), action="shared")
@@ -640,15 +640,14 @@ def _write_outbox(
     if not deliveries:
         return []
     Delivery.objects.bulk_create(deliveries, batch_size=2000)
-    DeliveryItem.objects.bulk_create(
-        [
-            DeliveryItem(
-                delivery_id=d.pk, endpoint_id=d.endpoint_id, indicator_id=i.pk, tombstone=tombstone
-            )
+    copy_rows(
+        DeliveryItem,
+        ["delivery", "endpoint", "indicator", "tombstone"],
+        (
+            (d.pk, d.endpoint_id, i.pk, tombstone)
             for d, chunk in zip(deliveries, chunks, strict=True)
             for i in chunk
-        ],
-        batch_size=20000,
+        ),
     )
     return [d.pk for d in deliveries]
 

@@ -70,3 +70,41 @@ def test_concurrent_services_keep_a_valid_chain(world):
     assert not errors, errors
     assert verify_chain() is None
     assert AuditEvent.objects.filter(action="note.added").count() == 20
+
+
+APPEND_SCRIPT = """
+import django, os, sys
+django.setup()
+from django.db import transaction
+from audit.services import audit_log
+for i in range(int(sys.argv[2])):
+    with transaction.atomic():
+        audit_log(
+            actor=None, action="test.process", object_type="p", object_id=f"{sys.argv[1]}-{i}"
+        )
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_appending_keep_a_valid_chain(world):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_SETTINGS_MODULE": "cybercoop.settings",
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", APPEND_SCRIPT, str(n), "20"], env=env, cwd=settings.BASE_DIR
+        )
+        for n in range(4)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    assert AuditEvent.objects.filter(action="test.process").count() == 80
+    assert verify_chain() is None

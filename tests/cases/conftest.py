@@ -15,15 +15,6 @@ from cases.models import Case, Evidence, JITMembership, JointInvestigationTeam, 
 from tests.conftest import Side, _side
 
 
-@pytest.fixture(autouse=True)
-def _fresh_permission_cache():
-    """agencies.access caches Permission rows by codename; a transactional test's flush
-    recreates them with new ids, so start every test with an empty cache."""
-    from agencies.access import _permission
-
-    _permission.__dict__.pop("cache", None)
-
-
 @dataclass
 class CaseWorld:
     world: Any

@@ -234,6 +234,8 @@ def test_task_status_owner_changes_partner_403(case_world, client):
     client.force_login(case_world.outsider.investigator)
     assert client.post(url, {"status": "done"}).status_code == 404
     client.force_login(case_world.owner.investigator)
+    response = client.post(url, {"status": "finished"})
+    assert response.status_code == 400 and b"status" in response.content
     assert client.post(url, {"status": "done"}).status_code == 302
     case_world.task.refresh_from_db()
     assert case_world.task.status == "done"

@@ -229,3 +229,17 @@ def test_custody_lifecycle(case_world):
             actor=actor, evidence=Evidence.objects.get(pk=ev.pk), agency=None
         )
     assert CustodyEvent.objects.filter(evidence=ev, kind="transferred").count() == 0
+
+
+def test_failure_after_storing_leaves_no_row_and_no_file(case_world, monkeypatch):
+    def broken_audit(**kwargs):
+        raise RuntimeError("audit unavailable")
+
+    monkeypatch.setattr("cases.services.audit_log", broken_audit)
+    before_files, before_rows = stored_files(), Evidence.objects.count()
+    before_events = CustodyEvent.objects.count()
+    with pytest.raises(RuntimeError):
+        add_evidence(case_world.case, case_world.owner, content=b"x" * 100_000)
+    assert Evidence.objects.count() == before_rows
+    assert CustodyEvent.objects.count() == before_events
+    assert stored_files() == before_files

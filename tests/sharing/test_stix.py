@@ -51,3 +51,22 @@ def test_ingest_refuses_stix_ids_that_are_not_rfc4122(world):
     with pytest.raises(ValueError, match="RFC 4122"):
         stix.fields_from_stix({"id": "indicator--59510d91-a04a-1af4-6794-6ec474bb7593",
                                "pattern": "[ipv4-addr:value = '1.2.3.4']"})
+
+
+@pytest.mark.parametrize("type_", IndicatorType.values)
+@pytest.mark.parametrize("micro", [0, 120000, 123456])
+def test_the_fast_serialisation_equals_the_stix2_one(world, type_, micro):
+    from datetime import UTC, datetime
+
+    from sharing.models import Indicator
+
+    ind = Indicator(owner=world.owner.agency, type=type_, value=SAMPLES[type_],
+                    normalized=SAMPLES[type_], confidence=0, tlp="AMBER+STRICT", pap="RED",
+                    created=datetime(2026, 1, 2, 3, 4, 5, micro, tzinfo=UTC),
+                    modified=datetime(2026, 1, 3, 3, 4, 5, micro, tzinfo=UTC))
+    assert stix.indicator_json(ind) == stix.indicator_dict(ind)
+    ind.first_seen = datetime(2025, 12, 1, tzinfo=UTC)
+    ind.last_seen = datetime(2025, 12, 2, 1, 1, 1, micro, tzinfo=UTC)
+    ind.valid_until = datetime(2027, 1, 1, 0, 0, 0, micro, tzinfo=UTC)
+    ind.description, ind.labels, ind.revoked = "C2 'quoted'", ["botnet", "demo"], True
+    assert stix.indicator_json(ind) == stix.indicator_dict(ind)
