@@ -43,13 +43,15 @@ def bench_world(partners: int = 1):
             agency_services.membership_set(actor=None, agency=agency, user=user, role=role)
         return user
 
-    owner = agency_services.agency_upsert(code="DE-BENCH", name="Bench owner", country=de,
-                                          kind="police")
+    owner = agency_services.agency_upsert(
+        code="DE-BENCH", name="Bench owner", country=de, kind="police"
+    )
     owner_user = member(owner, "bench.owner", Membership.Role.AGENCY_ADMIN)
     partner_agencies = []
     for n in range(partners):
-        agency = agency_services.agency_upsert(code=f"NL-BENCH{n}", name=f"Bench partner {n}",
-                                               country=nl, kind="police")
+        agency = agency_services.agency_upsert(
+            code=f"NL-BENCH{n}", name=f"Bench partner {n}", country=nl, kind="police"
+        )
         member(agency, f"bench.partner{n}", Membership.Role.AGENCY_ADMIN)
         partner_agencies.append(agency)
     del Jurisdiction

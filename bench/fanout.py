@@ -39,9 +39,9 @@ def main() -> None:
     setup()
     import requests
     from django.db import connection
+    from generate import indicators as generate
 
     from agencies.models import PartnerEndpoint
-    from generate import indicators as generate
     from sharing import services
     from sharing.models import Delivery, Indicator
     from sharing.webhooks import new_secret
@@ -52,8 +52,9 @@ def main() -> None:
     PartnerEndpoint.objects.filter(agency__in=partners).delete()
     secret = new_secret()
     for n, agency in enumerate(partners):
-        endpoint, _ = services.endpoint_create(actor=None, agency=agency, name=f"bench{n}",
-                                               url=f"http://127.0.0.1:{args.port}/{n}")
+        endpoint, _ = services.endpoint_create(
+            actor=None, agency=agency, name=f"bench{n}", url=f"http://127.0.0.1:{args.port}/{n}"
+        )
         PartnerEndpoint.objects.filter(pk=endpoint.pk).update(secret=secret)
     items = [dict(i, tlp="GREEN", confidence=80) for i in generate(args.indicators, seed=7)]
     services.indicators_ingest(actor=user, agency=owner, items=items)
@@ -62,13 +63,33 @@ def main() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     logs = Path("/tmp/bench-fanout")
     logs.mkdir(exist_ok=True)
-    sink = subprocess.Popen([sys.executable, str(ROOT / "bench/sink.py"), "--port", str(args.port),
-                             "--secret", secret], env=env, start_new_session=True)
+    sink = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench/sink.py"), "--port", str(args.port), "--secret", secret],
+        env=env,
+        start_new_session=True,
+    )
     worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "cybercoop", "worker", "-l", "info",
-         "-c", str(args.concurrency), "-Q", queue, "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=(logs / "worker.log").open("w"), stderr=subprocess.STDOUT,
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "cybercoop",
+            "worker",
+            "-l",
+            "info",
+            "-c",
+            str(args.concurrency),
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "worker.log").open("w"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
@@ -91,17 +112,27 @@ def main() -> None:
         latencies = sorted(t - started for t, n in stats["samples"] for _ in range(n))
         p50 = latencies[len(latencies) // 2]
         p95 = latencies[int(len(latencies) * 0.95)]
-        print(json.dumps({
-            "indicators": len(indicators), "endpoints": len(partners),
-            "indicator_deliveries": stats["objects"], "expected": expected,
-            "webhook_requests": stats["requests"], "duplicates": stats["duplicates"],
-            "deliveries (outbox rows)": deliveries, "batch": args.batch,
-            "share_transaction_s": round(share_seconds, 2),
-            "first_receipt_s": round(first, 2),
-            "end_to_end_s": round(total, 2),
-            "indicator_deliveries_per_s": round(stats["objects"] / total),
-            "latency_p50_s": round(p50, 2), "latency_p95_s": round(p95, 2),
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "indicators": len(indicators),
+                    "endpoints": len(partners),
+                    "indicator_deliveries": stats["objects"],
+                    "expected": expected,
+                    "webhook_requests": stats["requests"],
+                    "duplicates": stats["duplicates"],
+                    "deliveries (outbox rows)": deliveries,
+                    "batch": args.batch,
+                    "share_transaction_s": round(share_seconds, 2),
+                    "first_receipt_s": round(first, 2),
+                    "end_to_end_s": round(total, 2),
+                    "indicator_deliveries_per_s": round(stats["objects"] / total),
+                    "latency_p50_s": round(p50, 2),
+                    "latency_p95_s": round(p95, 2),
+                },
+                indent=2,
+            )
+        )
     finally:
         for proc in (worker, sink):
             os.killpg(proc.pid, signal.SIGTERM)

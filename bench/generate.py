@@ -1,6 +1,6 @@
 """Generate N synthetic, valid, distinct indicators as a JSON list (the ingest benchmark's input).
 
-    python bench/generate.py 100000 > /tmp/indicators-100k.json
+python bench/generate.py 100000 > /tmp/indicators-100k.json
 """
 
 from __future__ import annotations

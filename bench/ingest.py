@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 
 from common import bench_world, setup
 
@@ -21,19 +22,43 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--file", required=True)
     parser.add_argument("--url", default="http://127.0.0.1:8811")
-    parser.add_argument("--fresh", action="store_true", help="delete the owner's indicators first")
+    parser.add_argument("--fresh", action="store_true", help="empty the indicator table first")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="call the ingest service directly (no HTTP, no JSON upload)",
+    )
+    parser.add_argument(
+        "--without-receivers",
+        action="store_true",
+        help="detach other apps' indicators_changed receivers (sharing's own path)",
+    )
     args = parser.parse_args()
     setup()
     import requests
+    from django.db import connection
 
     from agencies.services import api_key_issue
-    from sharing.models import Indicator
+    from sharing import services, signals
 
     owner, user, _ = bench_world()
     if args.fresh:
-        Indicator.objects.filter(owner=owner).delete()
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE sharing_indicator CASCADE")
+    if args.without_receivers:
+        signals.indicators_changed.receivers = []
+    if args.in_process:
+        items = json.loads(Path(args.file).read_bytes())
+        started = time.perf_counter()
+        report = services.indicators_ingest(actor=user, agency=owner, items=items)
+        elapsed = time.perf_counter() - started
+        print(f"in-process: {report.counts()}")
+        print(
+            f"{len(items)} indicators in {elapsed:.2f} s = {len(items) / elapsed:,.0f} indicators/s"
+        )
+        return
     _, key = api_key_issue(actor=None, agency=owner, user=user, name="bench")
-    body = open(args.file, "rb").read()
+    body = Path(args.file).read_bytes()
     count = len(json.loads(body))
     started = time.perf_counter()
     response = requests.post(
@@ -44,8 +69,11 @@ def main() -> None:
     )
     elapsed = time.perf_counter() - started
     report = response.json()
-    print(f"HTTP {response.status_code}: {json.dumps({k: report[k] for k in ('created', 'updated', 'unchanged', 'rejected')})}")
-    print(f"{count} indicators, {len(body) / 1e6:.1f} MB in {elapsed:.2f} s = {count / elapsed:,.0f} indicators/s")
+    counts = {k: report[k] for k in ("created", "updated", "unchanged", "rejected")}
+    print(f"HTTP {response.status_code}: {json.dumps(counts)}")
+    size = len(body) / 1e6
+    rate = count / elapsed
+    print(f"{count} indicators, {size:.1f} MB in {elapsed:.2f} s = {rate:,.0f} indicators/s")
 
 
 if __name__ == "__main__":

@@ -60,10 +60,14 @@ def run(url: str, per_request: int, rounds: int) -> None:
             pages += 1
         elapsed = time.perf_counter() - started
         rates.append(objects / elapsed)
-        print(f"round {n + 1}: {objects} objects, {pages} pages in {elapsed:.2f} s "
-              f"= {objects / elapsed:,.0f} objects/s")
-    print(f"median {statistics.median(rates):,.0f} objects/s, best {max(rates):,.0f} objects/s "
-          f"(per_request={per_request})")
+        print(
+            f"round {n + 1}: {objects} objects, {pages} pages in {elapsed:.2f} s "
+            f"= {objects / elapsed:,.0f} objects/s"
+        )
+    print(
+        f"median {statistics.median(rates):,.0f} objects/s, best {max(rates):,.0f} objects/s "
+        f"(per_request={per_request})"
+    )
 
 
 def main() -> None:

@@ -15,6 +15,6 @@ def on_indicators_changed(sender: Any, *, indicators: list, action: str, **kwarg
     if action == "shared":
         services.versions_republish(indicators)
         return
-    services.versions_record(indicators)
+    services.versions_record(indicators, fresh=action == "created")
     if action == "created":
         services.matches_find(indicators)

@@ -19,6 +19,7 @@ from stix2patterns.validator import run_validator
 from agencies.models import TLP, Agency, APIKey, HandlingCode, Membership
 from agencies.selectors import is_member
 from audit.services import audit_log
+from cybercoop.bulk import copy_rows
 from interop import stix
 from interop.models import (
     AccessRequest,
@@ -49,13 +50,46 @@ def _stamps(count: int) -> list:
     return [now + timedelta(microseconds=i) for i in range(count)]
 
 
-def versions_record(indicators: Sequence[Indicator]) -> int:
-    """Store the current STIX version of each indicator (idempotent on id + modified)."""
+def versions_record(indicators: Sequence[Indicator], *, fresh: bool = False) -> int:
+    """Store the current STIX version of each indicator (idempotent on id + modified).
+
+    ``fresh`` (just-created indicators: no earlier version can exist) uses COPY.
+    """
     if not indicators:
         return 0
-    codes = dict(
-        Agency.objects.filter(pk__in={i.owner_id for i in indicators}).values_list("pk", "code")
-    )
+    owners = Agency.objects.in_bulk({i.owner_id for i in indicators})
+    for indicator in indicators:
+        if not Indicator.owner.is_cached(indicator):
+            indicator.owner = owners[indicator.owner_id]  # one query, not one per indicator
+    codes = {pk: agency.code for pk, agency in owners.items()}
+    stamps = _stamps(len(indicators))
+    if fresh:
+        return copy_rows(
+            ObjectVersion,
+            [
+                "stix_id",
+                "object_type",
+                "modified",
+                "date_added",
+                "owner",
+                "indicator",
+                "is_latest",
+                "body",
+            ],
+            (
+                (
+                    i.stix_id,
+                    "indicator",
+                    i.modified,
+                    stamp,
+                    i.owner_id,
+                    i.pk,
+                    True,
+                    json.dumps(stix.indicator_stix(i, codes[i.owner_id])),
+                )
+                for i, stamp in zip(indicators, stamps, strict=True)
+            ),
+        )
     rows = [
         ObjectVersion(
             stix_id=i.stix_id,
@@ -65,7 +99,7 @@ def versions_record(indicators: Sequence[Indicator]) -> int:
             indicator_id=i.pk,
             body=json.dumps(stix.indicator_stix(i, codes[i.owner_id])),
         )
-        for i, stamp in zip(indicators, _stamps(len(indicators)), strict=True)
+        for i, stamp in zip(indicators, stamps, strict=True)
     ]
     ObjectVersion.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
     _mark_latest(Q(indicator_id__in=[i.pk for i in indicators]), Indicator, "indicator_id")
@@ -103,9 +137,10 @@ def versions_backfill() -> int:
     missing = Indicator.objects.exclude(
         pk__in=ObjectVersion.objects.filter(indicator__isnull=False).values("indicator_id")
     ).order_by("pk")
-    total = 0
-    while batch := list(missing[:5000]):
+    total, last = 0, 0
+    while batch := list(missing.filter(pk__gt=last).select_related("owner")[:5000]):
         total += versions_record(batch)
+        last = batch[-1].pk
     return total
 
 

@@ -60,11 +60,11 @@ def identity(agency: Agency) -> dict[str, Any]:
 
 
 def indicator_stix(indicator: Indicator, owner_code: str) -> dict[str, Any]:
-    """sharing's STIX indicator, plus the ``created_by_ref`` of the owning agency.
+    """sharing's STIX indicator (its fast ``indicator_json``) plus ``created_by_ref``.
 
     ``labels`` fall back to the indicator type so every exported indicator carries some.
     """
-    obj = sharing_stix.indicator_dict(indicator)
+    obj = sharing_stix.indicator_json(indicator)
     obj["created_by_ref"] = identity_id(owner_code)
     obj.setdefault("labels", [indicator.type])
     return obj

@@ -7,7 +7,13 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -115,7 +121,13 @@ class IndicatorListCreateView(APIView):
         description="Idempotent on STIX id + modified. A list gets a per-item report; valid "
         "items are stored. Malformed JSON or an oversized body: 4xx, nothing written.",
         request=IndicatorInSerializer(many=True),
-        responses={201: IngestReportSerializer, 200: IngestReportSerializer},
+        responses={
+            201: IngestReportSerializer,
+            200: IngestReportSerializer,
+            400: OpenApiResponse(description="Malformed JSON, or every item rejected (report)"),
+            409: OpenApiResponse(description="A concurrent request stored the same values"),
+            413: OpenApiResponse(description="Body or item count over the limit"),
+        },
     )
     def post(self, request: Request) -> Response:
         try:
@@ -142,9 +154,19 @@ class IndicatorListCreateView(APIView):
             i for i in items if not (isinstance(i, dict) and i.get("type") == "marking-definition")
         ]
         key = request.auth if isinstance(request.auth, APIKey) else None
-        report = services.indicators_ingest(
-            actor=request.user, agency=agency, items=items, api_key=key
-        )
+        try:
+            with transaction.atomic():
+                report = services.indicators_ingest(
+                    actor=request.user, agency=agency, items=items, api_key=key
+                )
+        except IntegrityError:
+            return Response(
+                {
+                    "detail": "Another request stored some of these indicators at the same time; "
+                    "nothing was written. Send the request again (ingest is idempotent)."
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         if single:
             if report.errors:
                 error = report.errors[0]

@@ -198,7 +198,7 @@ def finish(
             status = Delivery.Status.DEAD
             PartnerEndpoint.objects.filter(pk=delivery.endpoint_id).update(
                 active=False,
-                disabled_reason=f"Disabled at {now:%Y-%m-%d %H:%M} UTC: the endpoint answered 410 Gone.",
+                disabled_reason=f"Disabled at {now:%Y-%m-%d %H:%M} UTC: it answered 410 Gone.",
             )
         elif delivery.attempts >= setting("SHARING_MAX_ATTEMPTS"):
             status = Delivery.Status.DEAD

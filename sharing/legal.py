@@ -66,7 +66,7 @@ def covers(agreement: SharingAgreement, who: Party) -> bool:
 
 
 def covers_jurisdiction(agreement: SharingAgreement, jurisdiction: Jurisdiction) -> bool:
-    """Every agency of ``jurisdiction`` is a party: it is named, or (a country) in a named regime."""
+    """Every agency of ``jurisdiction`` is a party: named, or a country in a named regime."""
     named = {j.pk for j in agreement.jurisdictions.all()}
     if jurisdiction.pk in named:
         return True

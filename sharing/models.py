@@ -222,6 +222,10 @@ class DeliveryItem(models.Model):
         ]
         indexes = [models.Index(fields=["indicator", "tombstone"], name="item_indicator")]
 
+    def __str__(self) -> str:
+        kind = "tombstone" if self.tombstone else "indicator"
+        return f"{kind} {self.indicator_id} → endpoint {self.endpoint_id}"
+
 
 class DeliveryAttempt(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")

@@ -62,11 +62,13 @@ def domain_to_ascii(value: str, *, what: str = "domain name") -> str:
     name = value.strip().rstrip(".")
     if not name or "." not in name:
         raise _bad(value, what, "it needs at least two labels, e.g. example.org")
-    try:
-        ascii_name = idna.encode(name, uts46=True).decode("ascii")
-    except (idna.IDNAError, UnicodeError) as exc:
-        raise _bad(value, what, str(exc)) from None
-    ascii_name = ascii_name.lower()
+    if name.isascii() and "xn--" not in name.lower():
+        ascii_name = name.lower()  # plain ASCII: IDNA would only lower-case it
+    else:
+        try:
+            ascii_name = idna.encode(name, uts46=True).decode("ascii").lower()
+        except (idna.IDNAError, UnicodeError) as exc:
+            raise _bad(value, what, str(exc)) from None
     if len(ascii_name) > 253 or not all(_LABEL.match(label) for label in ascii_name.split(".")):
         raise _bad(value, what, "labels are letters, digits and inner hyphens, up to 63 each")
     return ascii_name

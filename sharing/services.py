@@ -24,7 +24,7 @@ from agencies.access import replace_many_object_permissions, replace_object_perm
 from agencies.models import TLP, Agency, APIKey, HandlingCode, Jurisdiction, PartnerEndpoint
 from agencies.selectors import is_member
 from audit.services import audit_log
-from cybercoop.bulk import copy_rows
+from cybercoop.bulk import copy_instances, copy_rows
 from sharing import legal, signals, ssrf, stix
 from sharing.conf import setting
 from sharing.models import (
@@ -213,13 +213,10 @@ def _clean_item(raw: Any, defaults: dict[str, Any]) -> dict[str, Any]:
     else:
         data = dict(raw)
         if "id" in data:
-            stix_id = data.pop("id")
             try:
-                data["stix_uuid"] = stix.fields_from_stix(
-                    {"id": stix_id, "pattern": "[ipv4-addr:value = '0.0.0.0']"}
-                )["stix_uuid"]
-            except ValueError:
-                raise _ItemError("id", "expected indicator--<uuid>") from None
+                data["stix_uuid"] = stix.parse_id(data.pop("id"))
+            except ValueError as exc:
+                raise _ItemError("id", str(exc).partition(": ")[2]) from None
     type_ = data.get("type")
     if type_ not in IndicatorType.values:
         raise _ItemError(
@@ -378,11 +375,15 @@ def indicators_ingest(
         )
     }
     by_value: dict[tuple[str, str], Indicator] = {}
-    values = [f["normalized"] for _, f in cleaned]
-    for chunk_start in range(0, len(values), 20000):
-        chunk = values[chunk_start : chunk_start + 20000]
-        for ind in Indicator.objects.filter(owner=agency, normalized__in=chunk):
-            by_value[(ind.type, ind.normalized)] = ind
+    values_by_type: dict[str, list[str]] = defaultdict(list)
+    for _, f in cleaned:
+        values_by_type[f["type"]].append(f["normalized"])
+    for type_, values in values_by_type.items():  # (owner, type, normalized): the unique index
+        for start in range(0, len(values), 10000):
+            for ind in Indicator.objects.filter(
+                owner=agency, type=type_, normalized__in=values[start : start + 10000]
+            ):
+                by_value[(ind.type, ind.normalized)] = ind
     new: list[tuple[int, Indicator]] = []
     changed: list[Indicator] = []
     for index, fields in cleaned:
@@ -429,7 +430,7 @@ def indicators_ingest(
         indicator = Indicator(**fields)
         new.append((index, indicator))
     if new:
-        Indicator.objects.bulk_create([i for _, i in new], batch_size=5000)
+        copy_instances(Indicator, [i for _, i in new])
         replace_many_object_permissions(
             {i.pk: ({agency.group_id}, ()) for _, i in new},
             codename="view_indicator",

@@ -224,20 +224,25 @@ def bundle(objects: list[dict[str, Any]], *, seed: str | None = None) -> dict[st
     return {"type": "bundle", "id": f"bundle--{bundle_id}", "objects": objects}
 
 
+def parse_id(stix_id: Any) -> uuid.UUID:
+    """The UUID of ``indicator--<uuid>``; ValueError("id: …") otherwise."""
+    if not isinstance(stix_id, str) or not stix_id.startswith("indicator--"):
+        raise ValueError("id: expected indicator--<uuid>")
+    try:
+        stix_uuid = uuid.UUID(stix_id[11:])
+    except ValueError:
+        raise ValueError("id: expected indicator--<uuid>") from None
+    if stix_uuid.variant != uuid.RFC_4122:
+        raise ValueError("id: the UUID must be an RFC 4122 UUID (STIX 2.1, section 2.9)")
+    return stix_uuid
+
+
 def fields_from_stix(obj: dict[str, Any]) -> dict[str, Any]:
     """Indicator fields from a STIX indicator dict (values not yet normalised).
 
     Raises ``ValueError`` with "field: reason" for anything that cannot be mapped.
     """
-    stix_id = obj.get("id", "")
-    if not isinstance(stix_id, str) or not stix_id.startswith("indicator--"):
-        raise ValueError("id: expected indicator--<uuid>")
-    try:
-        stix_uuid = uuid.UUID(stix_id.removeprefix("indicator--"))
-    except ValueError:
-        raise ValueError("id: expected indicator--<uuid>") from None
-    if stix_uuid.variant != uuid.RFC_4122:
-        raise ValueError("id: the UUID must be an RFC 4122 UUID (STIX 2.1, section 2.9)")
+    stix_uuid = parse_id(obj.get("id", ""))
     pattern = obj.get("pattern")
     if obj.get("pattern_type", "stix") != "stix" or not isinstance(pattern, str):
         raise ValueError("pattern: a STIX pattern is required")

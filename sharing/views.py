@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_validation_error
+from agencies.models import Agency
 from agencies.selectors import access_admin_agency
 from sharing import legal, selectors, services
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
@@ -177,7 +179,22 @@ def indicator_share(request: HttpRequest) -> HttpResponse:
             apply_validation_error(form, error)
     if request.method == "POST" and form.errors:
         status = 400
-    context = {"indicators": indicators, "form": form, "preview": preview, "ids": ids}
+    recipients = []
+    if preview is not None:
+        recipients = list(
+            Agency.objects.filter(pk__in=preview.agency_ids)
+            .annotate(
+                endpoints=Count("partner_endpoints", filter=Q(partner_endpoints__active=True))
+            )
+            .order_by("code")
+        )
+    context = {
+        "indicators": indicators,
+        "form": form,
+        "preview": preview,
+        "recipients": recipients,
+        "ids": ids,
+    }
     return render(request, "sharing/share.html", context, status=status)
 
 

@@ -50,8 +50,9 @@ def _share_to(world, url, *values):
         actor=world.partner.admin, agency=world.partner.agency, name="ep", url=url
     )
     inds = add(world.owner, *values)
-    services.indicator_share(actor=world.owner.investigator, indicators=inds,
-                             agencies=[world.partner.agency])
+    services.indicator_share(
+        actor=world.owner.investigator, indicators=inds, agencies=[world.partner.agency]
+    )
     return endpoint, secret, inds, Delivery.objects.get(endpoint=endpoint)
 
 
@@ -59,8 +60,9 @@ def test_a_delivery_posts_a_signed_stix_bundle_and_is_marked_delivered(
     world, eu_agreement, partner_endpoint, receiver
 ):
     inds = add(world.owner, ("ipv4", "192.0.2.50"), ("sha256", "a" * 64))
-    services.indicator_share(actor=world.owner.investigator, indicators=inds,
-                             agencies=[world.partner.agency])
+    services.indicator_share(
+        actor=world.owner.investigator, indicators=inds, agencies=[world.partner.agency]
+    )
     d = Delivery.objects.get(endpoint=partner_endpoint)
     assert delivery.deliver(d.pk) == Delivery.Status.DELIVERED
     d.refresh_from_db()
@@ -93,7 +95,9 @@ def test_the_signature_follows_standard_webhooks_and_the_id_is_stable_across_ret
     assert [a.status_code for a in DeliveryAttempt.objects.filter(delivery=d)] == [500, 200]
 
 
-def test_failures_back_off_with_jitter_and_honour_retry_after(world, eu_agreement, scripted, settings):
+def test_failures_back_off_with_jitter_and_honour_retry_after(
+    world, eu_agreement, scripted, settings
+):
     settings.SHARING_RETRY_SCHEDULE = [10, 100]
     scripted.script.extend([(503, {}), (429, {"Retry-After": "500"})])
     _, _, _, d = _share_to(world, scripted.url, ("ipv4", "192.0.2.52"))
@@ -146,8 +150,9 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_worker_until_its_lease_expir
     world, eu_agreement, partner_endpoint, receiver
 ):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.57"))
-    services.indicator_share(actor=world.owner.investigator, indicators=[ind],
-                             agencies=[world.partner.agency])
+    services.indicator_share(
+        actor=world.owner.investigator, indicators=[ind], agencies=[world.partner.agency]
+    )
     d = Delivery.objects.get(endpoint=partner_endpoint)
     assert delivery.claim(d.pk) is not None  # a worker took it and then died
     assert delivery.deliver(d.pk) is None
@@ -161,8 +166,9 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_worker_until_its_lease_expir
 
 def test_the_sweeper_finds_deliveries_whose_message_was_lost(world, eu_agreement, partner_endpoint):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.58"))
-    services.indicator_share(actor=world.owner.investigator, indicators=[ind],
-                             agencies=[world.partner.agency])
+    services.indicator_share(
+        actor=world.owner.investigator, indicators=[ind], agencies=[world.partner.agency]
+    )
     d = Delivery.objects.get()
     assert delivery.due_for_sweep() == []
     Delivery.objects.filter(pk=d.pk).update(next_attempt_at=timezone.now() - timedelta(hours=1))
@@ -175,8 +181,9 @@ def test_revocation_sends_a_tombstone_to_every_endpoint_that_received_it(
     world, eu_agreement, partner_endpoint, receiver
 ):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.59"))
-    services.indicator_share(actor=world.owner.investigator, indicators=[ind],
-                             agencies=[world.partner.agency])
+    services.indicator_share(
+        actor=world.owner.investigator, indicators=[ind], agencies=[world.partner.agency]
+    )
     delivery.deliver(Delivery.objects.get().pk)
     services.indicator_revoke(actor=world.owner.investigator, indicator=ind)
     tomb = Delivery.objects.exclude(status="delivered").get()
@@ -184,13 +191,19 @@ def test_revocation_sends_a_tombstone_to_every_endpoint_that_received_it(
     assert receiver.objects() == [(ind.stix_id, 0), (ind.stix_id, 1)]
 
 
-def test_withdrawal_tombstones_only_endpoints_that_lose_access(world, eu_agreement, partner_endpoint, receiver):
+def test_withdrawal_tombstones_only_endpoints_that_lose_access(
+    world, eu_agreement, partner_endpoint, receiver
+):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.60"))
-    first = services.indicator_share(actor=world.owner.investigator, indicators=[ind],
-                                     agencies=[world.partner.agency])
+    first = services.indicator_share(
+        actor=world.owner.investigator, indicators=[ind], agencies=[world.partner.agency]
+    )
     delivery.deliver(Delivery.objects.get().pk)
-    services.indicator_share(actor=world.owner.investigator, indicators=[ind],
-                             jurisdictions=[world.partner.agency.country])
+    services.indicator_share(
+        actor=world.owner.investigator,
+        indicators=[ind],
+        jurisdictions=[world.partner.agency.country],
+    )
     services.share_withdraw(actor=world.owner.investigator, share=first)
     assert Delivery.objects.count() == 1  # still entitled through the second share
     second = world.owner.agency.shares_made.get(withdrawn_at__isnull=True)
@@ -214,9 +227,26 @@ def test_the_ssrf_guard_refuses_private_and_metadata_hosts(world, settings):
     from django.core.exceptions import ValidationError
 
     settings.SHARING_ENDPOINT_ALLOWED_NETWORKS = []
-    for url in ("http://127.0.0.1/", "http://10.1.2.3/", "http://169.254.169.254/latest",
-                "http://[::1]/", "http://192.168.1.1/", "ftp://example.org/"):
+    for url in (
+        "http://127.0.0.1/",
+        "http://10.1.2.3/",
+        "http://169.254.169.254/latest",
+        "http://[::1]/",
+        "http://192.168.1.1/",
+        "ftp://example.org/",
+    ):
         with pytest.raises(ValidationError) as info:
-            services.endpoint_create(actor=world.partner.admin, agency=world.partner.agency,
-                                     name="x", url=url)
+            services.endpoint_create(
+                actor=world.partner.admin, agency=world.partner.agency, name="x", url=url
+            )
         assert "url" in info.value.message_dict
+
+
+def test_beat_runs_the_sweeper_and_the_celery_settings_survive_a_killed_worker(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["sharing-sweep-deliveries"]
+    assert entry["task"] == "sharing.tasks.sweep_deliveries"
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    from sharing.tasks import deliver
+
+    assert deliver.acks_late and deliver.reject_on_worker_lost

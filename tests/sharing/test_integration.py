@@ -1,6 +1,7 @@
 """End to end, not eager: a real ``celery worker`` subprocess on Redis, reference receivers
-as subprocesses on loopback, the worker SIGKILLed mid-batch and restarted, receivers
-failing 30% of requests with 500s and timeouts. Every entitled (indicator, endpoint) pair
+as subprocesses on loopback, every broker message of the share lost (the sweeper must
+recover them), the worker SIGKILLed mid-batch and restarted, receivers failing 30% of
+requests with 500s and timeouts. Every entitled (indicator, endpoint) pair
 must arrive and be processed exactly once; nothing may reach an endpoint not entitled.
 """
 
@@ -18,11 +19,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings as django_settings
+from django.db.models import Count
 
 from agencies.models import TLP
 from sharing import services
-from sharing.models import Delivery, DeliveryItem
+from sharing.models import Delivery, DeliveryAttempt, DeliveryItem
 from sharing.tasks import sweep_deliveries
 from sharing.webhooks import new_secret
 from tests.sharing.conftest import add
@@ -50,7 +53,11 @@ class Proc:
         self.log = log
         self.handle = log.open("ab")
         self.popen = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT,
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -68,10 +75,25 @@ class Receiver:
         self.db = tmp / f"{name}.sqlite3"
         self.url = f"http://127.0.0.1:{self.port}/"
         self.proc = Proc(
-            [str(BIN / "python"), "manage.py", "run_partner_receiver", "--port", str(self.port),
-             "--secret", self.secret, "--db", str(self.db), "--fail-rate", str(fail_rate),
-             "--timeout-sleep", "1.5", "--seed", "7"],
-            env, tmp / f"{name}.log",
+            [
+                str(BIN / "python"),
+                "manage.py",
+                "run_partner_receiver",
+                "--port",
+                str(self.port),
+                "--secret",
+                self.secret,
+                "--db",
+                str(self.db),
+                "--fail-rate",
+                str(fail_rate),
+                "--timeout-sleep",
+                "1.5",
+                "--seed",
+                "7",
+            ],
+            env,
+            tmp / f"{name}.log",
         )
 
     def wait_ready(self) -> None:
@@ -121,9 +143,21 @@ def stack(tmp_path, settings):
         "PYTHONUNBUFFERED": "1",
     }
     worker_args = [
-        str(BIN / "celery"), "-A", "cybercoop", "worker", "-l", "info", "-c", "2",
-        "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "-n", f"{queue}@%h",
+        str(BIN / "celery"),
+        "-A",
+        "cybercoop",
+        "worker",
+        "-l",
+        "info",
+        "-c",
+        "2",
+        "-Q",
+        queue,
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-n",
+        f"{queue}@%h",
     ]
     procs: dict[str, object] = {"env": env, "worker_args": worker_args, "tmp": tmp_path}
     yield procs
@@ -166,8 +200,9 @@ def test_shares_and_revocations_reach_entitled_endpoints_exactly_once_despite_cr
         rx.wait_ready()
 
     def endpoint(side, rx, **filters):
-        ep, _ = services.endpoint_create(actor=side.admin, agency=side.agency, name=rx.db.stem,
-                                         url=rx.url, **filters)
+        ep, _ = services.endpoint_create(
+            actor=side.admin, agency=side.agency, name=rx.db.stem, url=rx.url, **filters
+        )
         ep.secret = rx.secret
         ep.save(update_fields=["secret"])
         return ep
@@ -181,11 +216,18 @@ def test_shares_and_revocations_reach_entitled_endpoints_exactly_once_despite_cr
     indicators = add(world.owner, *values, tlp=TLP.GREEN)
     strict = add(world.owner, ("ipv4", "198.51.100.99"), tlp=TLP.AMBER_STRICT)
 
+    share = services.indicator_share(
+        actor=world.owner.investigator, indicators=indicators, agencies=[world.partner.agency]
+    )
+    # The broker loses every message of the share: only the outbox rows and the sweeper remain.
+    broker = redis.Redis.from_url(django_settings.REDIS_URL)
+    assert broker.llen(stack["env"]["SHARING_DELIVERY_QUEUE"]) > 0
+    broker.delete(stack["env"]["SHARING_DELIVERY_QUEUE"])
     worker = _start_worker(stack)
-    share = services.indicator_share(actor=world.owner.investigator, indicators=indicators,
-                                     agencies=[world.partner.agency])
     # SIGKILL the whole worker (pool children included) in the middle of the batch.
-    _wait(lambda: len(flaky_all.query("SELECT 1 FROM messages")) >= 2, 60, "first deliveries", stack)
+    _wait(
+        lambda: len(flaky_all.query("SELECT 1 FROM messages")) >= 2, 60, "first deliveries", stack
+    )
     assert Delivery.objects.exclude(status="delivered").exists(), "killed too late to matter"
     worker.kill(signal.SIGKILL)
     _start_worker(stack)
@@ -202,6 +244,10 @@ def test_shares_and_revocations_reach_entitled_endpoints_exactly_once_despite_cr
     _wait(settled, 90, "all tombstones", stack)
 
     assert not Delivery.objects.filter(status="dead").exists()
+    # every attempt is on record, including those a killed worker never finished
+    for d in Delivery.objects.annotate(logged=Count("attempt_log")):
+        assert d.logged == d.attempts, (d.message_id, d.logged, d.attempts)
+    assert DeliveryAttempt.objects.exclude(status_code=200).exists()
     assert not Delivery.objects.filter(endpoint=ep_outsider).exists()
     entitled = {
         ep_all.pk: {i.stix_id for i in indicators},

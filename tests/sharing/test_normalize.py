@@ -20,14 +20,29 @@ from sharing.normalize import InvalidValue, detect_type, normalize
         ("url", "http://[2001:DB8::1]:8080/", "http://[2001:db8::1]:8080/"),
         ("email", "Mule@Bücher.example", "mule@xn--bcher-kva.example"),
         ("md5", "D41D8CD98F00B204E9800998ECF8427E", "d41d8cd98f00b204e9800998ecf8427e"),
-        ("sha1", "da39a3ee5e6b4b0d3255bfef95601890afd80709", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
-        ("sha256", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
-         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        (
+            "sha1",
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+        ),
+        (
+            "sha256",
+            "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        ),
         ("asn", "as64500", "AS64500"),
         ("asn", "64500", "AS64500"),
         ("btc", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"),
-        ("btc", "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"),
-        ("eth", "0x52908400098527886E0F7030069857D2E4169EE7", "0x52908400098527886e0f7030069857d2e4169ee7"),
+        (
+            "btc",
+            "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+        ),
+        (
+            "eth",
+            "0x52908400098527886E0F7030069857D2E4169EE7",
+            "0x52908400098527886e0f7030069857d2e4169ee7",
+        ),
     ],
 )
 def test_values_are_stored_in_canonical_form(type_, value, expected):

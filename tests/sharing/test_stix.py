@@ -39,18 +39,26 @@ def test_an_indicator_becomes_a_stix_21_object_with_tlp2_marking_and_a_stable_id
     obj = stix.indicator_dict(ind)
     assert obj["id"] == ind.stix_id and obj["spec_version"] == "2.1"
     assert obj["pattern"] == "[domain-name:value = 'evil.example']"
-    assert obj["object_marking_refs"] == ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]
+    assert obj["object_marking_refs"] == [
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+    ]
     assert obj["x_cybercoop_owner"] == "DE-BKA" and obj.get("revoked", False) is False
     tomb = stix.indicator_dict(ind, revoked=True)
-    assert tomb["id"] == obj["id"] and tomb["revoked"] is True and tomb["modified"] >= obj["modified"]
+    assert (
+        tomb["id"] == obj["id"] and tomb["revoked"] is True and tomb["modified"] >= obj["modified"]
+    )
     fields = stix.fields_from_stix(json.loads(json.dumps(obj)))
     assert (fields["type"], fields["value"], fields["tlp"]) == ("domain", "evil.example", "GREEN")
 
 
 def test_ingest_refuses_stix_ids_that_are_not_rfc4122(world):
     with pytest.raises(ValueError, match="RFC 4122"):
-        stix.fields_from_stix({"id": "indicator--59510d91-a04a-1af4-6794-6ec474bb7593",
-                               "pattern": "[ipv4-addr:value = '1.2.3.4']"})
+        stix.fields_from_stix(
+            {
+                "id": "indicator--59510d91-a04a-1af4-6794-6ec474bb7593",
+                "pattern": "[ipv4-addr:value = '1.2.3.4']",
+            }
+        )
 
 
 @pytest.mark.parametrize("type_", IndicatorType.values)
@@ -60,10 +68,17 @@ def test_the_fast_serialisation_equals_the_stix2_one(world, type_, micro):
 
     from sharing.models import Indicator
 
-    ind = Indicator(owner=world.owner.agency, type=type_, value=SAMPLES[type_],
-                    normalized=SAMPLES[type_], confidence=0, tlp="AMBER+STRICT", pap="RED",
-                    created=datetime(2026, 1, 2, 3, 4, 5, micro, tzinfo=UTC),
-                    modified=datetime(2026, 1, 3, 3, 4, 5, micro, tzinfo=UTC))
+    ind = Indicator(
+        owner=world.owner.agency,
+        type=type_,
+        value=SAMPLES[type_],
+        normalized=SAMPLES[type_],
+        confidence=0,
+        tlp="AMBER+STRICT",
+        pap="RED",
+        created=datetime(2026, 1, 2, 3, 4, 5, micro, tzinfo=UTC),
+        modified=datetime(2026, 1, 3, 3, 4, 5, micro, tzinfo=UTC),
+    )
     assert stix.indicator_json(ind) == stix.indicator_dict(ind)
     ind.first_seen = datetime(2025, 12, 1, tzinfo=UTC)
     ind.last_seen = datetime(2025, 12, 2, 1, 1, 1, micro, tzinfo=UTC)

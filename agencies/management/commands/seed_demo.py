@@ -7,7 +7,7 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 
 # Each app with demo data has a ``demo.seed(stdout)``; order follows the dependency flow.
-DEMO_APPS = ["agencies", "cases", "notices", "sharing"]
+DEMO_APPS = ["agencies", "cases", "notices", "sharing", "interop"]
 
 
 class Command(BaseCommand):
