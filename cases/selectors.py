@@ -120,7 +120,9 @@ def acting_agency_for_case(*, user: Any, case: Case, agency: Agency | None = Non
 
 
 def jit_accepted_agencies(jit: JointInvestigationTeam) -> QuerySet[Agency]:
-    """Agencies whose membership of ``jit`` is accepted."""
+    """Agencies whose membership of ``jit`` is accepted; none once the JIT is closed."""
+    if jit.is_closed:
+        return Agency.objects.none()
     return Agency.objects.filter(
         jit_memberships__jit=jit, jit_memberships__status=JITMembership.Status.ACCEPTED
     ).distinct()

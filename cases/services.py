@@ -40,6 +40,7 @@ from cases.permissions import (
     sync_note_permissions,
     sync_task_permissions,
 )
+from cases.signals import jit_circle_changed
 
 User = get_user_model()
 
@@ -383,6 +384,7 @@ def jit_update(*, actor: Any, jit: JointInvestigationTeam, **fields: Any) -> Joi
     if changes:
         _amend(jit, kind, actor, "", agency=jit.leader, changes=changes)
     sync_case_tree_permissions(jit.case)
+    jit_circle_changed.send(sender=JointInvestigationTeam, jit=jit)
     audit_log(
         actor=actor,
         action="jit.closed" if jit.is_closed else "jit.updated",
@@ -519,6 +521,7 @@ def jit_respond(
         agency=membership.agency,
     )
     sync_case_tree_permissions(membership.jit.case)
+    jit_circle_changed.send(sender=JointInvestigationTeam, jit=membership.jit)
     audit_log(
         actor=actor,
         action=f"jit.member_{membership.status}",
@@ -557,6 +560,7 @@ def jit_leave(
         agency=membership.agency,
     )
     sync_case_tree_permissions(membership.jit.case)
+    jit_circle_changed.send(sender=JointInvestigationTeam, jit=membership.jit)
     audit_log(
         actor=actor,
         action="jit.member_left",

@@ -61,7 +61,7 @@ def _share_groups(share: Share, community_cache: dict[int, set[int]]) -> set[int
     groups = {a.group_id for a in share.agencies.all()}
     groups |= {j.group_id for j in share.jurisdictions.all()}
     agency_ids: set[int] = set()
-    if share.jit_id:
+    if share.jit_id and not share.jit.is_closed:
         from cases.selectors import jit_accepted_agencies
 
         agency_ids |= set(jit_accepted_agencies(share.jit).values_list("pk", flat=True))
@@ -144,6 +144,17 @@ def sync_indicators_permissions(indicators: Sequence[Indicator]) -> None:
         group_model=IndicatorGroupObjectPermission,
         user_model=IndicatorUserObjectPermission,
     )
+
+
+def resync_jit_shares(*, jit: Any, **kwargs: Any) -> None:
+    """Receiver of ``cases.signals.jit_circle_changed``: JIT shares follow the JIT's members."""
+    indicators = list(
+        Indicator.objects.filter(shares__jit=jit, shares__withdrawn_at__isnull=True)
+        .select_related("owner")
+        .distinct()
+    )
+    if indicators:
+        sync_indicators_permissions(indicators)
 
 
 # --- ingest ----------------------------------------------------------------------------------
