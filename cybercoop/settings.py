@@ -203,6 +203,14 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "DeliveryStatusEnum": "sharing.models.Delivery.Status",
     }
 )
+# interop: hit/no-hit answers and access-request states.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "LookupResultEnum": "interop.serializers.LOOKUP_RESULTS",
+        "AccessRequestStatusEnum": "interop.models.AccessRequestTarget.Status",
+        "CustodyResultEnum": "cases.models.CustodyEvent.Result",  # the other "result"
+    }
+)
 
 # CyberCoop
 INVITATION_TTL = timedelta(days=envint("INVITATION_TTL_DAYS", 7))

@@ -47,6 +47,24 @@ def versions_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[
     )
 
 
+def visible_indicator_ids(*, user: Any, agency: Agency | None, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the caller may see: the grants of ``indicators_visible_to``, probed
+    from the candidates' side (their permission rows) rather than hashing every indicator
+    the caller may see, so the cost follows the candidates, not the caller's holdings."""
+    if not ids or not getattr(user, "is_authenticated", False):
+        return set()
+    perm_id = Permission.objects.get_by_natural_key("view_indicator", "sharing", "indicator").pk
+    by_group = IndicatorGroupObjectPermission.objects.filter(
+        content_object_id__in=ids,
+        permission_id=perm_id,
+        group_id__in=principal_group_ids(user, agency),
+    ).values_list("content_object_id", flat=True)
+    by_user = IndicatorUserObjectPermission.objects.filter(
+        content_object_id__in=ids, permission_id=perm_id, user_id=user.pk
+    ).values_list("content_object_id", flat=True)
+    return set(by_group.union(by_user))
+
+
 def export_versions(
     *,
     user: Any,

@@ -9,6 +9,8 @@ from interop.models import AccessRequest, AccessRequestTarget
 from interop.selectors import request_outcome
 from sharing.models import IndicatorType
 
+LOOKUP_RESULTS = [("visible", "visible"), ("hit", "hit"), ("none", "none")]
+
 
 class ExportQuerySerializer(serializers.Serializer):
     type = serializers.ChoiceField(
@@ -35,7 +37,7 @@ class LookupResultSerializer(serializers.Serializer):
     type = serializers.CharField()
     value = serializers.CharField()
     normalized = serializers.CharField()
-    result = serializers.ChoiceField(choices=["visible", "hit", "none"])
+    result = serializers.ChoiceField(choices=LOOKUP_RESULTS)
     ids = serializers.ListField(child=serializers.IntegerField())
 
 

@@ -29,6 +29,7 @@ from interop.models import (
     PatternIndicator,
     TaxiiStatus,
 )
+from interop.selectors import visible_indicator_ids
 from sharing import services as sharing_services
 from sharing import stix as sharing_stix
 from sharing.models import PAP, Indicator
@@ -246,20 +247,11 @@ def correlation_lookup(*, actor: Any, agency: Agency | None, values: Any) -> lis
     pairs = {(t, n) for t, _, n in items}
     holders: dict[tuple[str, str], list[int]] = defaultdict(list)
     candidate_ids: list[int] = []
-    for pk, type_, value in Indicator.objects.filter(_same_value(pairs), revoked=False).values_list(
-        "pk", "type", "normalized"
-    ):
+    matching = Indicator.objects.filter(_same_value(pairs), revoked=False).order_by()
+    for pk, type_, value in matching.values_list("pk", "type", "normalized"):
         holders[(type_, value)].append(pk)
         candidate_ids.append(pk)
-    visible = (
-        set(
-            indicators_visible_to(user=actor, agency=agency)
-            .filter(pk__in=candidate_ids)
-            .values_list("pk", flat=True)
-        )
-        if candidate_ids
-        else set()
-    )
+    visible = visible_indicator_ids(user=actor, agency=agency, ids=candidate_ids)
     results = []
     for type_, value, normalized in items:
         ids = holders.get((type_, normalized), [])

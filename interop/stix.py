@@ -5,6 +5,7 @@ and bundle import (simple patterns through sharing's ingest, complex ones patter
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Iterable
@@ -42,6 +43,7 @@ def tlp_marking(tlp: str) -> dict[str, Any]:
     }
 
 
+@functools.cache
 def identity_id(agency_code: str) -> str:
     return f"identity--{uuid.uuid5(IDENTITY_NAMESPACE, agency_code)}"
 

@@ -155,6 +155,7 @@ def resync_jit_shares(*, jit: Any, **kwargs: Any) -> None:
     )
     if indicators:
         sync_indicators_permissions(indicators)
+        signals.indicators_changed.send(Indicator, indicators=indicators, action="shared")
 
 
 # --- ingest ----------------------------------------------------------------------------------

@@ -13,15 +13,6 @@ from agencies.models import SharingAgreement
 from sharing import services as sharing_services
 
 
-@pytest.fixture(autouse=True)
-def _fresh_permission_cache():
-    """agencies.access caches Permission rows; a transactional test's flush recreates them
-    with new ids (live-server tests), so every test starts with an empty cache."""
-    from agencies.access import _permission
-
-    _permission.__dict__.pop("cache", None)
-
-
 @pytest.fixture
 def eu_agreement(world):
     eu = world.owner.agency.country.regimes.get(code="EU")

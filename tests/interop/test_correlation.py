@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from interop.models import AccessRequestTarget, Match
+from interop.services import access_request_create
 from sharing import services as sharing_services
 from sharing.models import Delivery
 
@@ -36,7 +37,8 @@ def test_adding_an_indicator_records_matches_across_agencies(held):
 def test_lookup_answers_visible_hit_or_none_in_a_few_queries(world, held, api_client_for):
     mine, theirs = held
     client = api_client_for(world.partner.investigator, world.partner.agency)
-    client.post(LOOKUP, {"values": ["192.0.2.1"]}, format="json")  # the key's last use is stamped
+    # Warm up: the key's last use is stamped and content types are cached.
+    client.post(LOOKUP, {"values": ["198.51.100.77"]}, format="json")
     values = [
         "198.51.100.77",
         {"type": "domain", "value": "nothing.example"},
@@ -214,3 +216,26 @@ def test_access_request_validation_and_visibility(world, held, api_client_for):
         .status_code
         == 200
     )
+
+
+def test_request_lists_keep_their_query_count_with_more_rows(world, add_indicators, api_client_for):
+    holder = api_client_for(world.owner.investigator, world.owner.agency)
+    requester = api_client_for(world.partner.investigator, world.partner.agency)
+    counts = []
+    for round_ in range(2):
+        values = [{"type": "ipv4", "value": f"198.19.{round_}.{i}"} for i in range(5)]
+        add_indicators(world.owner, values)
+        for theirs in add_indicators(world.partner, values):
+            access_request_create(
+                actor=world.partner.investigator,
+                indicator=theirs,
+                reason="r",
+                legal_basis="b",
+                handling_code="H0",
+            )
+        for client, url in ((holder, INBOX), (requester, REQUESTS)):
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:]

@@ -115,3 +115,37 @@ def test_bad_filters_answer_400_naming_the_field(world, api_client_for):
 
 def test_anonymous_is_refused(client):
     assert client.get(URL).status_code in (401, 403)
+
+
+def test_pattern_only_indicators_export_valid_and_stay_with_their_owner(world, api_client_for):
+    owner = api_client_for(world.owner.investigator, world.owner.agency)
+    complex_pattern = "[ipv4-addr:value = '10.9.9.9'] FOLLOWEDBY [domain-name:value = 'x.example']"
+    bundle = {
+        "type": "bundle",
+        "id": "bundle--0b7c5b7e-9a43-4a35-9c6e-2b7f4f5f0d11",
+        "objects": [
+            {
+                "type": "indicator",
+                "spec_version": "2.1",
+                "id": "indicator--5d2a7d4e-3b1f-4c4a-9a5e-6f0e8b1c2d3e",
+                "created": "2026-01-01T00:00:00.000Z",
+                "modified": "2026-01-01T00:00:00.000Z",
+                "pattern": complex_pattern,
+                "pattern_type": "stix",
+                "valid_from": "2026-01-01T00:00:00Z",
+                "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
+            }
+        ],
+    }
+    assert (
+        owner.post("/api/v1/stix/bundles/", bundle, format="json").json()["counts"]["pattern_only"]
+        == 1
+    )
+    response = owner.get(URL, {"type": "pattern"})
+    results = validate_string(response.content.decode(), ValidationOptions(version="2.1"))
+    assert results.is_valid, [str(e) for e in results.errors]
+    (exported,) = [o for o in _bundle(response)["objects"] if o["type"] == "indicator"]
+    assert exported["pattern"] == complex_pattern
+    assert exported["created_by_ref"] == identity_id("DE-BKA")
+    partner = api_client_for(world.partner.investigator, world.partner.agency)
+    assert [o for o in _bundle(partner.get(URL))["objects"] if o["type"] == "indicator"] == []

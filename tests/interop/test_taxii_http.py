@@ -8,6 +8,8 @@ import json
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from interop.selectors import collection_id
 from sharing import services as sharing_services
@@ -205,3 +207,36 @@ def test_write_only_collection_refuses_reads_with_403(client, setup):
     key = setup["partner"]
     url = f"{ROOT}collections/{collection_id(key.agency, 'submissions')}/objects/"
     assert get(client, url, key).status_code == 403
+
+
+def test_a_new_share_makes_old_objects_appear_after_the_last_poll(world, client, setup, share_with):
+    partner = setup["partner"]
+    last = get(client, shared_url(partner), partner)["X-TAXII-Date-Added-Last"]
+    assert get(client, shared_url(partner), partner, added_after=last).json() == {"more": False}
+    share_with(world.owner, [setup["owned"][5]], [world.partner.agency])
+    newer = get(client, shared_url(partner), partner, added_after=last).json()
+    assert [o["id"] for o in newer["objects"]] == [setup["owned"][5].stix_id]
+
+
+def test_query_count_does_not_depend_on_page_size(client, setup, add_indicators, world):
+    add_indicators(world.owner, [{"type": "ipv4", "value": f"198.18.0.{i}"} for i in range(60)])
+    owner = setup["owner"]
+    get(client, shared_url(owner), owner, limit=1)  # warm caches (key use, content types)
+    counts = []
+    for limit in (1, 50):
+        for suffix in ("objects/", "manifest/"):
+            with CaptureQueriesContext(connection) as queries:
+                response = get(client, shared_url(owner, suffix), owner, limit=limit)
+            assert response.status_code == 200
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:]
+
+
+def test_a_body_over_max_content_length_is_413(client, setup, settings):
+    settings.TAXII_MAX_CONTENT_LENGTH = 100
+    key = setup["partner"]
+    submissions = f"{ROOT}collections/{collection_id(key.agency, 'submissions')}/objects/"
+    body = json.dumps({"objects": [{"type": "identity", "name": "x" * 200}]})
+    response = client.post(submissions, body, content_type=TAXII, HTTP_ACCEPT=TAXII, **key.bearer)
+    assert response.status_code == 413
+    assert get(client, ROOT, key).json()["max_content_length"] == 100
