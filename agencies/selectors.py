@@ -38,7 +38,12 @@ def access_admin_agency(*, user: Any, code: str, agency: Agency | None = None) -
     return get_visible_or_404(administered_agencies(user=user, agency=agency), code=code)
 
 
-def is_member(*, user: Any, agency: Agency, roles: set[str] | None = None) -> bool:
+def is_member(
+    *, user: Any, agency: Agency, roles: set[str] | None = None, acting: Agency | None = None
+) -> bool:
+    """An active member of ``agency`` (in one of ``roles``); with a key, only for its agency."""
+    if acting is not None and acting.pk != agency.pk:
+        return False
     memberships = active_memberships(user=user).filter(agency=agency)
     if roles:
         memberships = memberships.filter(role__in=roles)

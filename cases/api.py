@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -32,18 +29,7 @@ from cases.serializers import (
     JITSerializer,
     VerifyResultSerializer,
 )
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """Turn a service's Django ValidationError into DRF's 400 format, naming the field."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        if hasattr(error, "error_dict"):
-            raise serializers.ValidationError(error.message_dict) from error
-        raise serializers.ValidationError({"non_field_errors": error.messages}) from error
-
+from cybercoop.drf import service_errors
 
 # --- cases ------------------------------------------------------------------------------------
 

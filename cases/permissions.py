@@ -40,8 +40,6 @@ from cases.models import (
 
 User = get_user_model()
 
-SHAREABLE = {TLP.CLEAR, TLP.GREEN, TLP.AMBER}
-
 
 def circle_agency_ids(case: Case) -> set[int]:
     """The lead agency and the agencies with an accepted membership in an open JIT of the case."""

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 
 from agencies.access import get_visible_or_404, visible_filter
-from agencies.models import Agency
-from agencies.selectors import administered_agencies, agencies_of
+from agencies.models import Agency, Membership
+from agencies.selectors import administered_agencies, agencies_of, is_member
 from audit.models import AuditEvent
 from cases.models import (
     Case,
@@ -33,18 +33,27 @@ from cases.permissions import circle_agency_ids
 NOT_IN_CIRCLE = "You act for no agency that takes part in this case."
 
 
+def _circle_case_ids(agency: Agency) -> QuerySet:
+    """Cases whose circle holds ``agency``: it leads, or is an accepted member of an open JIT."""
+    in_jit = (
+        JITMembership.objects.filter(agency=agency, status=JITMembership.Status.ACCEPTED)
+        .exclude(jit__status=JointInvestigationTeam.Status.CLOSED)
+        .values("jit__case_id")
+    )
+    return Case.objects.filter(Q(lead_agency=agency) | Q(pk__in=in_jit)).values("pk")
+
+
 def _visible(
     model: type, codename: str, group_model: type, user_model: type, user: Any, agency: Any
 ) -> QuerySet:
-    return model.objects.filter(
-        visible_filter(
-            user=user,
-            codename=codename,
-            group_model=group_model,
-            user_model=user_model,
-            agency=agency,
-        )
-    )
+    """With a key (``agency``), named-user grants count only in cases the agency takes part in."""
+    grants = {"user": user, "codename": codename, "group_model": group_model}
+    if agency is None:
+        return model.objects.filter(visible_filter(**grants, user_model=user_model))
+    by_group = visible_filter(**grants, agency=agency)
+    named = visible_filter(**grants, user_model=user_model, agency=agency)
+    in_circle = Q(**{"pk__in" if model is Case else "case_id__in": _circle_case_ids(agency)})
+    return model.objects.filter(by_group | (named & in_circle))
 
 
 # --- cases ----------------------------------------------------------------------------------
@@ -202,7 +211,9 @@ def jit_memberships_of_admin(*, user: Any, agency: Agency | None = None) -> Quer
 
 
 def is_agency_admin(*, user: Any, agency_obj: Agency, acting: Agency | None = None) -> bool:
-    return administered_agencies(user=user, agency=acting).filter(pk=agency_obj.pk).exists()
+    return is_member(
+        user=user, agency=agency_obj, roles={Membership.Role.AGENCY_ADMIN}, acting=acting
+    )
 
 
 # --- evidence, tasks, notes -------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction, Membership
-from agencies.selectors import administered_agencies
+from agencies.selectors import is_member
 from audit.services import audit_log
 from cases.files import hash_stored, store_streaming
 from cases.models import (
@@ -40,6 +40,7 @@ from cases.permissions import (
     sync_note_permissions,
     sync_task_permissions,
 )
+from cases.selectors import is_agency_admin
 from cases.signals import jit_circle_changed
 
 User = get_user_model()
@@ -63,6 +64,7 @@ LEADER_CANNOT_LEAVE = "The leader agency cannot leave its own JIT; close the JIT
 NOT_AGENCY_ADMIN = "Only an admin of {agency} can answer for it."
 DISPOSED = "This evidence has been disposed of."
 NAMED_USER_OUTSIDE = "{user} is not an active member of an agency taking part in this case."
+NOT_EDITABLE = "This field cannot be changed."
 
 # Legal bases that only cover the member countries of a regime (participants are exempt).
 REGIME_OF_BASIS = {
@@ -75,9 +77,7 @@ REGIME_OF_BASIS = {
 
 
 def _require_member(actor: Any, agency: Agency) -> None:
-    if not Membership.objects.filter(
-        user=actor, agency=agency, status=Membership.Status.ACTIVE, agency__active=True
-    ).exists():
+    if not is_member(user=actor, agency=agency):
         raise PermissionDenied(NOT_A_MEMBER.format(agency=agency.code))
 
 
@@ -114,6 +114,12 @@ def _check_named_users(users: Iterable[Any], agency_ids: set[int]) -> list[Any]:
         if user.pk not in active:
             raise ValidationError({"named_users": NAMED_USER_OUTSIDE.format(user=user.username)})
     return users
+
+
+def _check_editable(fields: dict[str, Any], editable: set[str]) -> None:
+    unknown = set(fields) - editable
+    if unknown:
+        raise ValidationError({name: NOT_EDITABLE for name in unknown})
 
 
 def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
@@ -197,9 +203,7 @@ CASE_EDITABLE = {
 @transaction.atomic
 def case_update(*, actor: Any, case: Case, agency: Agency | None = None, **fields: Any) -> Case:
     named_users = fields.pop("named_users", None)
-    unknown = set(fields) - CASE_EDITABLE
-    if unknown:
-        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+    _check_editable(fields, CASE_EDITABLE)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if "offence_categories" in fields:
         fields["offence_categories"] = _check_categories(fields["offence_categories"])
@@ -349,9 +353,7 @@ JIT_EDITABLE = {
 def jit_update(*, actor: Any, jit: JointInvestigationTeam, **fields: Any) -> JointInvestigationTeam:
     """Change the agreement. A later end date is an extension; status closed ends membership."""
     states = fields.pop("states_of_operation", None)
-    unknown = set(fields) - JIT_EDITABLE
-    if unknown:
-        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+    _check_editable(fields, JIT_EDITABLE)
     jit = JointInvestigationTeam.objects.select_for_update().get(pk=jit.pk)
     if jit.is_closed:
         raise ValidationError(JIT_CLOSED)
@@ -487,7 +489,7 @@ def jit_invite(
 
 
 def _require_agency_admin(actor: Any, agency: Agency, acting: Agency | None = None) -> None:
-    if not administered_agencies(user=actor, agency=acting).filter(pk=agency.pk).exists():
+    if not is_agency_admin(user=actor, agency_obj=agency, acting=acting):
         raise PermissionDenied(NOT_AGENCY_ADMIN.format(agency=agency.code))
 
 
@@ -670,10 +672,7 @@ def evidence_update(
     *, actor: Any, evidence: Evidence, agency: Agency | None = None, **fields: Any
 ) -> Evidence:
     named_users = fields.pop("named_users", None)
-    allowed = {"title", "description", "tlp", "handling_code", "handling_text"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+    _check_editable(fields, {"title", "description", "tlp", "handling_code", "handling_text"})
     changes = {k: [getattr(evidence, k), v] for k, v in fields.items() if getattr(evidence, k) != v}
     for name, value in fields.items():
         setattr(evidence, name, value)
@@ -856,10 +855,7 @@ def task_create(
 @transaction.atomic
 def task_update(*, actor: Any, task: Task, agency: Agency | None = None, **fields: Any) -> Task:
     named_users = fields.pop("named_users", None)
-    allowed = {"title", "description", "assignee", "due_date", "status", "tlp"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+    _check_editable(fields, {"title", "description", "assignee", "due_date", "status", "tlp"})
     changes = {
         k: [str(getattr(task, k)), str(v)] for k, v in fields.items() if getattr(task, k) != v
     }
@@ -908,9 +904,7 @@ def note_add(
 @transaction.atomic
 def note_update(*, actor: Any, note: Note, agency: Agency | None = None, **fields: Any) -> Note:
     named_users = fields.pop("named_users", None)
-    unknown = set(fields) - {"body", "tlp"}
-    if unknown:
-        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+    _check_editable(fields, {"body", "tlp"})
     changes = {k: [getattr(note, k), v] for k, v in fields.items() if k == "tlp" and note.tlp != v}
     for name, value in fields.items():
         setattr(note, name, value)

@@ -8,13 +8,13 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
 from agencies.models import APIKey
+from cybercoop.drf import IdCursor, drf_validation_error, service_errors
 from interop import selectors, services
 from interop.serializers import (
     AccessRequestInSerializer,
@@ -32,18 +32,7 @@ from sharing.api import _one_agency
 from sharing.selectors import access_indicator, managing_agencies
 
 
-def _drf_error(exc: DjangoValidationError) -> DRFValidationError:
-    if isinstance(exc, services.LookupErrors):
-        return DRFValidationError({"values": exc.item_errors})
-    if hasattr(exc, "error_dict"):
-        return DRFValidationError(exc.message_dict)
-    return DRFValidationError({"non_field_errors": exc.messages})
-
-
-class Newest(CursorPagination):
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "limit"
+class Newest(IdCursor):
     max_page_size = 500
 
 
@@ -92,12 +81,10 @@ class StixImportView(APIView):
             raise DRFValidationError({"objects": ["A list of STIX objects is required."]})
         agency = _one_agency(request, managing_agencies(user=request.user))
         key = request.auth if isinstance(request.auth, APIKey) else None
-        try:
+        with service_errors():
             report = services.bundle_import(
                 actor=request.user, agency=agency, objects=data["objects"], api_key=key
             )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
         return Response(report.as_dict())
 
 
@@ -120,8 +107,10 @@ class LookupView(APIView):
             results = services.correlation_lookup(
                 actor=request.user, agency=acting_agency(request), values=values
             )
+        except services.LookupErrors as exc:
+            raise DRFValidationError({"values": exc.item_errors}) from None
         except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+            raise drf_validation_error(exc) from None
         return Response(
             {
                 "results": [
@@ -187,7 +176,7 @@ class AccessRequestListCreateView(APIView):
         indicator = access_indicator(
             user=request.user, pk=data.validated_data["indicator"], agency=agency
         )
-        try:
+        with service_errors():
             created = services.access_request_create(
                 actor=request.user,
                 indicator=indicator,
@@ -196,8 +185,6 @@ class AccessRequestListCreateView(APIView):
                 handling_code=data.validated_data["handling_code"],
                 acting=agency,
             )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
         return Response(AccessRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -240,15 +227,13 @@ class InboxShareView(APIView):
         target = selectors.access_target(user=request.user, pk=pk, agency=agency)
         data = GrantSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             target = services.access_request_grant(
                 actor=request.user,
                 target=target,
                 legal_basis=data.validated_data.get("legal_basis"),
                 acting=agency,
             )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
         return Response(InboxItemSerializer(target).data)
 
 
@@ -263,13 +248,11 @@ class InboxDeclineView(APIView):
         target = selectors.access_target(user=request.user, pk=pk, agency=agency)
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             target = services.access_request_decline(
                 actor=request.user,
                 target=target,
                 reason=data.validated_data["reason"],
                 acting=agency,
             )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
         return Response(InboxItemSerializer(target).data)

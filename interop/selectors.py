@@ -80,8 +80,11 @@ def export_versions(
         qs = qs.filter(pattern_indicator__isnull=False)
     elif type:
         qs = qs.filter(indicator__type=type)
-    if case is not None:
-        qs = qs.filter(indicator__case_id=case)
+    if case is not None:  # only a case the caller sees: no probing of invisible cases' links
+        from cases.selectors import cases_visible_to
+
+        visible = cases_visible_to(user=user, agency=agency).filter(pk=case).values("pk")
+        qs = qs.filter(indicator__case_id__in=visible)
     if since is not None:
         qs = qs.filter(modified__gte=since)
     if until is not None:

@@ -297,9 +297,7 @@ def access_request_create(
     acting: Agency | None = None,
 ) -> AccessRequest:
     """Ask the unnamed holders of a hidden match to share it."""
-    if (acting is not None and acting.pk != indicator.owner_id) or not is_member(
-        user=actor, agency=indicator.owner
-    ):
+    if not is_member(user=actor, agency=indicator.owner, acting=acting):
         raise PermissionDenied("Only members of the agency holding this indicator may ask.")
     errors = {}
     if not (reason or "").strip():
@@ -340,9 +338,7 @@ def access_request_create(
 
 
 def _check_decider(actor: Any, target: AccessRequestTarget, acting: Agency | None) -> None:
-    if (acting is not None and acting.pk != target.holder_id) or not is_member(
-        user=actor, agency=target.holder, roles=DECIDERS
-    ):
+    if not is_member(user=actor, agency=target.holder, roles=DECIDERS, acting=acting):
         raise PermissionDenied(NOT_HOLDER)
     if target.status != AccessRequestTarget.Status.PENDING:
         raise ValidationError({"status": "This request was already answered."})

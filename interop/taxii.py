@@ -374,12 +374,15 @@ def _add_objects(request: HttpRequest, collection_id: str) -> HttpResponse:
         raise TaxiiError(415, "Unsupported media type", f"Send {TAXII_MEDIA_TYPE}.")
     if not collection.can_write:
         raise TaxiiError(403, "This collection is read-only", "Post to 'Submissions from'.")
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise TaxiiError(400, "Invalid Content-Length", "Content-Length is a byte count.") from None
     if length > max_content_length():
         raise TaxiiError(413, "Request too large", f"max_content_length is {max_content_length()}.")
     try:
         envelope = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise TaxiiError(400, "Invalid JSON", "The body is not a JSON envelope.") from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
         raise TaxiiError(400, "Invalid envelope", "objects: a list of STIX objects is required.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -99,9 +99,7 @@ def inbox_share(request: HttpRequest, pk: int) -> HttpResponse:
             services.access_request_grant(
                 actor=request.user, target=target, legal_basis=form.cleaned_data["legal_basis"]
             )
-        except (ValidationError, PermissionDenied) as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
+        except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
             messages.success(request, "Shared with the requesting agency.")

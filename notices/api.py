@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
+from cybercoop.drf import service_errors
 from notices import selectors, services
 from notices.models import Notice, NoticeReview
 from notices.serializers import (
@@ -40,14 +40,8 @@ class Conflict(exceptions.APIException):
 def run_service(call: Callable[..., Any], **kwargs: Any) -> Any:
     """Call a service; its ValidationError becomes a 400 by field, a state error a 409."""
     try:
-        return call(**kwargs)
-    except DjangoValidationError as error:
-        detail = (
-            error.message_dict
-            if hasattr(error, "error_dict")
-            else {"non_field_errors": error.messages}
-        )
-        raise exceptions.ValidationError(detail) from error
+        with service_errors():
+            return call(**kwargs)
     except services.NoticeStateError as error:
         raise Conflict(str(error)) from error
 
@@ -129,8 +123,8 @@ class NoticeListView(generics.ListCreateAPIView):
         return _with_details(notices)
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> NoticeSerializer:
-        if self.request.method == "POST":
-            kwargs["visible_cases"] = _visible_cases(self.request)
+        if not getattr(self, "swagger_fake_view", False):
+            kwargs["visible_cases"] = _visible_cases(self.request)  # writes, and case links read
         return super().get_serializer(*args, **kwargs)
 
     @extend_schema(parameters=SEARCH_PARAMETERS, summary="List and search visible notices")
@@ -157,8 +151,7 @@ class NoticeListView(generics.ListCreateAPIView):
             notice_type=serializer.validated_data["notice_type"],
             **serializer.split(),
         )
-        notice = _with_details(Notice.objects.filter(pk=notice.pk)).get()
-        return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+        return _respond(request, notice.pk, code=status.HTTP_201_CREATED)
 
 
 def _access(request: Request, pk: int) -> Notice:
@@ -179,15 +172,16 @@ def _as_reviewer(request: Request, pk: int) -> Notice:
     return notice
 
 
-def _respond(pk: int) -> Response:
+def _respond(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
     notice = _with_details(Notice.objects.filter(pk=pk)).get()
-    return Response(NoticeSerializer(notice).data)
+    data = NoticeSerializer(notice, visible_cases=_visible_cases(request)).data
+    return Response(data, status=code)
 
 
 class NoticeDetailView(APIView):
     @extend_schema(responses=NoticeSerializer, summary="A notice you may see (else 404)")
     def get(self, request: Request, pk: int) -> Response:
-        return _respond(_access(request, pk).pk)
+        return _respond(request, _access(request, pk).pk)
 
     @extend_schema(
         request=NoticeSerializer,
@@ -201,7 +195,7 @@ class NoticeDetailView(APIView):
         )
         serializer.is_valid(raise_exception=True)
         run_service(services.notice_update, actor=request.user, notice=notice, **serializer.split())
-        return _respond(notice.pk)
+        return _respond(request, notice.pk)
 
 
 class NoticeSubmitView(APIView):
@@ -213,7 +207,7 @@ class NoticeSubmitView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         notice = _as_requester(request, pk)
         run_service(services.notice_submit, actor=request.user, notice=notice)
-        return _respond(notice.pk)
+        return _respond(request, notice.pk)
 
 
 class NoticeReviewView(APIView):
@@ -229,7 +223,7 @@ class NoticeReviewView(APIView):
         run_service(
             services.notice_review, actor=request.user, notice=notice, **serializer.validated_data
         )
-        return _respond(notice.pk)
+        return _respond(request, notice.pk)
 
 
 class NoticeCancelView(APIView):
@@ -248,7 +242,7 @@ class NoticeCancelView(APIView):
             notice=notice,
             reason=serializer.validated_data["reasons"],
         )
-        return _respond(notice.pk)
+        return _respond(request, notice.pk)
 
 
 class NoticeWithdrawView(APIView):
@@ -267,7 +261,7 @@ class NoticeWithdrawView(APIView):
             notice=notice,
             reasons=serializer.validated_data["reasons"],
         )
-        return _respond(notice.pk)
+        return _respond(request, notice.pk)
 
 
 class NoticeRenewView(APIView):
@@ -279,7 +273,7 @@ class NoticeRenewView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         notice = _as_requester(request, pk)
         run_service(services.notice_renew, actor=request.user, notice=notice)
-        return _respond(notice.pk)
+        return _respond(request, notice.pk)
 
 
 class NotificationListView(generics.ListAPIView):
@@ -289,7 +283,9 @@ class NotificationListView(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
-        return selectors.notifications_for(user=self.request.user)
+        return selectors.notifications_for(
+            user=self.request.user, agency=acting_agency(self.request)
+        )
 
 
 class PublicNoticeListView(generics.ListAPIView):

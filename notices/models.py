@@ -53,7 +53,6 @@ class NoticeType(models.TextChoices):
 
 
 PUBLIC_TYPES = {NoticeType.RED, NoticeType.YELLOW, NoticeType.UN_SPECIAL}
-NON_PERSON_TYPES = {NoticeType.PURPLE, NoticeType.ORANGE, NoticeType.GREEN, NoticeType.SILVER}
 
 
 class Language(models.TextChoices):

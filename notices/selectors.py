@@ -190,5 +190,7 @@ def notice_history(*, notice: Notice) -> QuerySet[AuditEvent]:
     )
 
 
-def notifications_for(*, user: Any) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("notice")
+def notifications_for(*, user: Any, agency: Agency | None = None) -> QuerySet[Notification]:
+    """The user's notifications about notices they may still see (with a key: as its agency)."""
+    visible = notices_visible_to(user=user, agency=agency).values("pk")
+    return Notification.objects.filter(user=user, notice__in=visible).select_related("notice")

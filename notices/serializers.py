@@ -115,12 +115,25 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args: Any, visible_cases: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._case_visible: dict[int, bool] = {}
         if visible_cases is not None:
             self.fields["case"].queryset = visible_cases
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             # The type and the requester are fixed once the notice exists.
             self.fields["notice_type"].read_only = True
             self.fields["requesting_agency"].read_only = True
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """The linked case reads null unless it is one of ``visible_cases`` (none by default)."""
+        data = super().to_representation(instance)
+        case_id = instance.case_id
+        if case_id is not None:
+            if case_id not in self._case_visible:
+                cases = self.fields["case"].queryset
+                self._case_visible[case_id] = cases.filter(pk=case_id).exists()
+            if not self._case_visible[case_id]:
+                data["case"] = None
+        return data
 
     def split(self) -> dict[str, Any]:
         """Service keyword arguments from the validated data."""

@@ -167,6 +167,8 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_reviewer = selectors.is_reviewer(user=request.user)
     context = {
         "notice": notice,
+        "case_visible": notice.case_id is not None
+        and _visible_cases(request.user).filter(pk=notice.case_id).exists(),
         "history": selectors.notice_history(notice=notice),
         "reviews": notice.reviews.select_related("reviewer"),
         "photos": notice.photos.all(),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,7 +16,6 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +23,8 @@ from rest_framework.views import APIView
 from agencies.authentication import acting_agency
 from agencies.models import APIKey
 from agencies.selectors import administered_agencies
+from cybercoop.drf import IdCursor, service_errors
+from cybercoop.parsers import TOO_DEEP
 from sharing import selectors, services
 from sharing.conf import setting
 from sharing.models import Delivery
@@ -48,26 +48,17 @@ class PayloadTooLarge(APIException):
     default_code = "payload_too_large"
 
 
-class IdCursor(CursorPagination):
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "limit"
-    max_page_size = 1000
+def _one_agency(request: Request, queryset, field: str = "agency", data: Any = None) -> Any:
+    """The agency the request acts for: the key's, or the only/named one in the browser.
 
-
-def _drf_error(exc: DjangoValidationError) -> DRFValidationError:
-    if hasattr(exc, "error_dict"):
-        return DRFValidationError(exc.message_dict)
-    return DRFValidationError({"non_field_errors": exc.messages})
-
-
-def _one_agency(request: Request, queryset, field: str = "agency") -> Any:
-    """The agency the request acts for: the key's, or the only/named one in the browser."""
+    ``data``: the body when the view read it from the stream itself (``request.data`` is gone).
+    """
     agency = acting_agency(request)
     if agency is not None:
         return agency
+    data = request.data if data is None else data
     code = request.query_params.get("agency") or (
-        request.data.get("agency") if isinstance(request.data, dict) else None
+        data.get("agency") if isinstance(data, dict) else None
     )
     if code:
         chosen = queryset.filter(code=code).first()
@@ -80,6 +71,14 @@ def _one_agency(request: Request, queryset, field: str = "agency") -> Any:
     return agencies[0]
 
 
+def _indicator_context(request: Request, indicators: Any) -> dict[str, Any]:
+    """Serializer context: which linked cases the caller may see (the rest read null)."""
+    ids = selectors.visible_case_ids(
+        user=request.user, agency=acting_agency(request), indicators=indicators
+    )
+    return {"visible_case_ids": ids}
+
+
 def _read_json(request: Request) -> Any:
     """The JSON body, read from the stream (bulk bodies exceed Django's in-memory form limit)."""
     stream = request.stream
@@ -88,6 +87,8 @@ def _read_json(request: Request) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(f"JSON parse error - {exc}") from None
+    except RecursionError:
+        raise ParseError(TOO_DEEP) from None
 
 
 class IndicatorListCreateView(APIView):
@@ -114,7 +115,10 @@ class IndicatorListCreateView(APIView):
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(IndicatorSerializer(page, many=True).data)
+        context = _indicator_context(request, page)
+        return paginator.get_paginated_response(
+            IndicatorSerializer(page, many=True, context=context).data
+        )
 
     @extend_schema(
         summary="Ingest one indicator or a list (simple JSON or STIX 2.1 indicators / a bundle)",
@@ -139,7 +143,7 @@ class IndicatorListCreateView(APIView):
                 f"The body is {length} bytes; the limit is {setting('SHARING_INGEST_MAX_BYTES')}."
             )
         data = _read_json(request)  # malformed: 400 before anything is written
-        agency = _one_agency(request, selectors.managing_agencies(user=request.user))
+        agency = _one_agency(request, selectors.managing_agencies(user=request.user), data=data)
         single = isinstance(data, dict) and data.get("type") != "bundle"
         if isinstance(data, dict) and data.get("type") == "bundle":
             data = data.get("objects")
@@ -173,7 +177,8 @@ class IndicatorListCreateView(APIView):
                 raise DRFValidationError({error["field"]: [error["reason"]]})
             state, indicator = report.items[0]
             code = status.HTTP_201_CREATED if state == "created" else status.HTTP_200_OK
-            return Response(IndicatorSerializer(indicator).data, status=code)
+            context = _indicator_context(request, [indicator])
+            return Response(IndicatorSerializer(indicator, context=context).data, status=code)
         body = {**report.counts(), "errors": report.errors}
         if items and not (report.created or report.updated or report.unchanged):
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
@@ -188,6 +193,11 @@ class IndicatorDetailView(generics.RetrieveAPIView):
         return selectors.access_indicator(
             user=self.request.user, pk=self.kwargs["pk"], agency=acting_agency(self.request)
         )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        indicator = self.get_object()
+        context = _indicator_context(request, [indicator])
+        return Response(IndicatorSerializer(indicator, context=context).data)
 
 
 def _share_args(request: Request, data: dict[str, Any]) -> dict[str, Any]:
@@ -217,15 +227,13 @@ def _create_share(request: Request, indicators: list) -> Response:
         BulkShareCreateSerializer if "indicators" in request.data else ShareCreateSerializer
     )(data=request.data)
     serializer.is_valid(raise_exception=True)
-    try:
+    with service_errors():
         share = services.indicator_share(
             actor=request.user,
             indicators=indicators,
             acting=acting_agency(request),
             **_share_args(request, serializer.validated_data),
         )
-    except DjangoValidationError as exc:
-        raise _drf_error(exc) from None
     return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
 
@@ -287,10 +295,8 @@ class ShareWithdrawView(APIView):
         agency = acting_agency(request)
         indicator = selectors.access_owned_indicator(user=request.user, pk=pk, agency=agency)
         share = selectors.access_share(indicator=indicator, pk=share_pk)
-        try:
+        with service_errors():
             share = services.share_withdraw(actor=request.user, share=share, acting=agency)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
         return Response(ShareSerializer(share).data)
 
 
@@ -303,13 +309,12 @@ class IndicatorRevokeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         agency = acting_agency(request)
         indicator = selectors.access_owned_indicator(user=request.user, pk=pk, agency=agency)
-        try:
+        with service_errors():
             indicator = services.indicator_revoke(
                 actor=request.user, indicator=indicator, acting=agency
             )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
-        return Response(IndicatorSerializer(indicator).data)
+        context = _indicator_context(request, [indicator])
+        return Response(IndicatorSerializer(indicator, context=context).data)
 
 
 class PartnerEndpointListCreateView(APIView):
@@ -335,10 +340,8 @@ class PartnerEndpointListCreateView(APIView):
         data = dict(serializer.validated_data)
         data.pop("agency", None)
         agency = _one_agency(request, administered)
-        try:
+        with service_errors():
             endpoint, secret = services.endpoint_create(actor=request.user, agency=agency, **data)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
         endpoint.secret = secret
         return Response(
             PartnerEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED
@@ -362,10 +365,8 @@ class PartnerEndpointDetailView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("agency", None)
-        try:
+        with service_errors():
             endpoint = services.endpoint_update(actor=request.user, endpoint=endpoint, **data)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
         return Response(PartnerEndpointSerializer(endpoint).data)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -71,11 +72,22 @@ def access_indicator(*, user: Any, pk: Any, agency: Agency | None = None) -> Ind
     return get_visible_or_404(indicators_visible_to(user=user, agency=agency), pk=pk)
 
 
+def visible_case_ids(
+    *, user: Any, indicators: Iterable[Indicator], agency: Agency | None = None
+) -> set[int]:
+    """Of the cases these indicators are linked to, the ones the caller may see (one query)."""
+    ids = {i.case_id for i in indicators if i.case_id is not None}
+    if not ids:
+        return set()
+    from cases.selectors import cases_visible_to
+
+    visible = cases_visible_to(user=user, agency=agency).filter(pk__in=ids)
+    return set(visible.values_list("pk", flat=True))
+
+
 def can_manage_indicator(*, user: Any, indicator: Indicator, agency: Agency | None = None) -> bool:
     """Members of the owning agency (through its key, with a key) share, widen and revoke."""
-    if agency is not None and agency.pk != indicator.owner_id:
-        return False
-    return is_member(user=user, agency=indicator.owner)
+    return is_member(user=user, agency=indicator.owner, acting=agency)
 
 
 def access_owned_indicator(*, user: Any, pk: Any, agency: Agency | None = None) -> Indicator:

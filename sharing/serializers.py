@@ -10,8 +10,11 @@ from sharing.models import PAP, Delivery, DeliveryAttempt, Indicator, IndicatorT
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    """``context["visible_case_ids"]``: the linked cases the caller may see; others read null."""
+
     stix_id = serializers.CharField(read_only=True)
     owner = serializers.CharField(source="owner.code", read_only=True)
+    case = serializers.SerializerMethodField()
 
     class Meta:
         model = Indicator
@@ -38,6 +41,10 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "modified",
         ]
         read_only_fields = fields
+
+    def get_case(self, indicator: Indicator) -> int | None:
+        visible = self.context.get("visible_case_ids", set())
+        return indicator.case_id if indicator.case_id in visible else None
 
 
 class IndicatorInSerializer(serializers.Serializer):

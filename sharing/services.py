@@ -484,7 +484,7 @@ def _check_owner(*, actor: Any, indicators: Sequence[Indicator], acting: Agency 
     if len(owners) != 1:
         raise ValidationError({"indicators": "Share indicators of one owning agency at a time."})
     owner = indicators[0].owner
-    if (acting is not None and acting.pk != owner.pk) or not is_member(user=actor, agency=owner):
+    if not is_member(user=actor, agency=owner, acting=acting):
         raise PermissionDenied(NOT_OWNER)
     return owner
 
@@ -747,9 +747,7 @@ def _tombstones(indicators: Sequence[Indicator], *, keep_entitled: bool) -> list
 def share_withdraw(*, actor: Any, share: Share, acting: Agency | None = None) -> Share:
     """Withdraw a share: permissions go at once; tombstones go to endpoints that lose access."""
     share = Share.objects.select_for_update().get(pk=share.pk)
-    if (acting is not None and acting.pk != share.owner_id) or not is_member(
-        user=actor, agency=share.owner
-    ):
+    if not is_member(user=actor, agency=share.owner, acting=acting):
         raise PermissionDenied(NOT_OWNER)
     if share.withdrawn_at is not None:
         raise ValidationError({"share": "This share is already withdrawn."})

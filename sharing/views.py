@@ -123,11 +123,14 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = selectors.access_indicator(user=request.user, pk=pk)
     owner_view = selectors.can_manage_indicator(user=request.user, indicator=indicator)
     shares = selectors.indicator_shares(indicator=indicator) if owner_view else []
-    return render(
-        request,
-        "sharing/indicator_detail.html",
-        {"indicator": indicator, "owner_view": owner_view, "shares": shares},
-    )
+    case_visible = bool(selectors.visible_case_ids(user=request.user, indicators=[indicator]))
+    context = {
+        "indicator": indicator,
+        "owner_view": owner_view,
+        "shares": shares,
+        "case_visible": case_visible,
+    }
+    return render(request, "sharing/indicator_detail.html", context)
 
 
 def _share_form(request: HttpRequest, owner) -> ShareForm:
@@ -145,7 +148,11 @@ def _share_form(request: HttpRequest, owner) -> ShareForm:
 @login_required
 def indicator_share(request: HttpRequest) -> HttpResponse:
     """The share dialog: choose recipients, preview who receives under which basis, share."""
-    ids = [int(x) for x in request.GET.getlist("ids") + request.POST.getlist("ids") if x.isdigit()]
+    ids = [
+        int(x)
+        for x in request.GET.getlist("ids") + request.POST.getlist("ids")
+        if x.isascii() and x.isdigit()
+    ]
     indicators = list(selectors.indicators_visible_to(user=request.user).filter(pk__in=ids))
     if not indicators or len(indicators) != len(set(ids)):
         raise Http404

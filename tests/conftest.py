@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from rest_framework.test import APIClient
 
 from agencies import services
-from agencies.models import Agency, Membership
+from agencies.models import Agency, Membership, SharingAgreement
 from tests.factories import AgencyFactory, JurisdictionFactory, RegimeFactory, make_member
 
 
@@ -71,6 +71,20 @@ def world(db) -> World:
     for side in (world.owner, world.partner, world.outsider):
         side.admin.refresh_from_db()
     return world
+
+
+@pytest.fixture
+def eu_agreement(world):
+    """A sharing agreement under EU law covering the EU regime (owner and partner)."""
+    from sharing.services import agreement_record
+
+    eu = world.owner.agency.country.regimes.get(code="EU")
+    return agreement_record(
+        actor=None,
+        name="EU law enforcement exchange",
+        basis=SharingAgreement.Basis.EU,
+        jurisdictions=[eu],
+    )
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Interop fixtures: an EU agreement between owner and partner, indicator helpers, and
-TAXII/Basic credentials for a world side."""
+"""Interop fixtures: indicator helpers and TAXII/Basic credentials for a world side
+(the EU agreement, ``eu_agreement``, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,7 @@ from typing import Any
 import pytest
 
 from agencies import services as agency_services
-from agencies.models import SharingAgreement
 from sharing import services as sharing_services
-
-
-@pytest.fixture
-def eu_agreement(world):
-    eu = world.owner.agency.country.regimes.get(code="EU")
-    return sharing_services.agreement_record(
-        actor=None,
-        name="EU law enforcement exchange",
-        basis=SharingAgreement.Basis.EU,
-        jurisdictions=[eu],
-    )
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Sharing fixtures: agreements (EU between owner and partner), partner endpoints, and a
-real in-process webhook receiver on loopback."""
+"""Sharing fixtures: partner endpoints and a real in-process webhook receiver on loopback
+(the EU agreement, ``eu_agreement``, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from agencies.models import SharingAgreement
 from sharing import services
 from sharing.receiver import serve
 
@@ -28,17 +27,6 @@ def _sharing_settings(settings):
     settings.SHARING_MAX_ATTEMPTS = 3
     settings.SHARING_DELIVERY_TIMEOUT = 2
     settings.SHARING_DELIVERY_BATCH_SIZE = 100
-
-
-@pytest.fixture
-def eu_agreement(world):
-    eu = world.owner.agency.country.regimes.get(code="EU")
-    return services.agreement_record(
-        actor=None,
-        name="EU law enforcement exchange",
-        basis=SharingAgreement.Basis.EU,
-        jurisdictions=[eu],
-    )
 
 
 @dataclass

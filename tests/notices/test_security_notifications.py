@@ -1,0 +1,71 @@
+"""Notifications follow notice visibility: an API key acting for one agency does not read
+notifications about another agency's notices, and nobody reads them once they lose the notice."""
+
+from __future__ import annotations
+
+import pytest
+
+from agencies import services as agency_services
+from agencies.models import Membership
+from notices import services
+from notices.models import Notification
+from tests.notices.conftest import RED_DATA
+
+
+@pytest.fixture
+def dual(world):
+    """The owner's investigator, also an investigator of the partner agency."""
+    user = world.owner.investigator
+    agency_services.membership_set(
+        actor=None, agency=world.partner.agency, user=user, role=Membership.Role.INVESTIGATOR
+    )
+    return user
+
+
+def _partner_notice(world, user):
+    notice = services.notice_create(
+        actor=user, agency=world.partner.agency, notice_type="RED", data=RED_DATA
+    )
+    Notification.objects.create(
+        user=user, notice=notice, kind=Notification.Kind.REVIEW, message="NL notice refused"
+    )
+    return notice
+
+
+def _messages(api) -> list[str]:
+    response = api.get("/api/v1/notices/notifications/")
+    assert response.status_code == 200
+    return [item["message"] for item in response.json()["results"]]
+
+
+def _html(client) -> str:
+    return client.get("/notices/notifications/").content.decode()
+
+
+def test_key_reads_only_its_agency_notifications(world, dual, api_client_for):
+    _partner_notice(world, dual)
+    assert _messages(api_client_for(dual, world.partner.agency)) == ["NL notice refused"]
+    assert _messages(api_client_for(dual, world.owner.agency)) == []
+
+
+def test_browser_sees_notifications_of_every_agency(world, dual, client_for):
+    _partner_notice(world, dual)
+    assert "NL notice refused" in _html(client_for(dual))
+
+
+def test_former_member_no_longer_reads_the_notification(world, dual, client_for, api_client_for):
+    notice = _partner_notice(world, dual)
+    membership = Membership.objects.get(user=dual, agency=world.partner.agency)
+    agency_services.membership_update(
+        actor=world.partner.admin, membership=membership, status=Membership.Status.SUSPENDED
+    )
+    assert "NL notice refused" not in _html(client_for(dual))
+    assert _messages(api_client_for(dual, world.owner.agency)) == []
+    note = Notification.objects.get(notice=notice)
+    assert client_for(dual).post(f"/notices/notifications/{note.pk}/read/").status_code == 404
+
+
+def test_outsider_and_anonymous(world, api_client_for, client):
+    _partner_notice(world, world.partner.investigator)
+    assert _messages(api_client_for(world.outsider.investigator, world.outsider.agency)) == []
+    assert client.get("/api/v1/notices/notifications/").status_code in (401, 403)
