@@ -307,23 +307,12 @@ class JITMemberActionView(APIView):
         agency = acting_agency(request)
         jit = selectors.access_jit(user=request.user, pk=pk, agency=agency)
         membership = selectors.access_membership(jit=jit, code=code)
-        is_admin = selectors.is_agency_admin(
-            user=request.user, agency_obj=membership.agency, acting=agency
-        )
         with service_errors():
             if self.action == "leave":
-                if not (
-                    is_admin or selectors.can_manage_jit(user=request.user, jit=jit, agency=agency)
-                ):
-                    raise PermissionDenied(
-                        "Only the member's admins or the lead agency can do this."
-                    )
                 membership = services.jit_leave(
                     actor=request.user, membership=membership, acting=agency
                 )
             else:
-                if not is_admin:
-                    raise PermissionDenied(services.NOT_AGENCY_ADMIN.format(agency=code))
                 membership = services.jit_respond(
                     actor=request.user,
                     membership=membership,

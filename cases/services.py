@@ -40,7 +40,7 @@ from cases.permissions import (
     sync_note_permissions,
     sync_task_permissions,
 )
-from cases.selectors import is_agency_admin
+from cases.selectors import can_manage_jit, is_agency_admin
 from cases.signals import jit_circle_changed
 
 User = get_user_model()
@@ -62,6 +62,7 @@ NOT_INVITED = "{agency} has no open invitation to this JIT (it is {status})."
 NOT_ACCEPTED = "{agency} is not a current member of this JIT (it is {status})."
 LEADER_CANNOT_LEAVE = "The leader agency cannot leave its own JIT; close the JIT instead."
 NOT_AGENCY_ADMIN = "Only an admin of {agency} can answer for it."
+LEAVE_NOT_ALLOWED = "Only the member's admins or the lead agency can do this."
 DISPOSED = "This evidence has been disposed of."
 NAMED_USER_OUTSIDE = "{user} is not an active member of an agency taking part in this case."
 NOT_EDITABLE = "This field cannot be changed."
@@ -544,6 +545,11 @@ def jit_leave(
         .select_related("jit__case", "agency")
         .get(pk=membership.pk)
     )
+    if not (
+        is_agency_admin(user=actor, agency_obj=membership.agency, acting=acting)
+        or can_manage_jit(user=actor, jit=membership.jit, agency=acting)
+    ):
+        raise PermissionDenied(LEAVE_NOT_ALLOWED)
     if membership.agency_id == membership.jit.leader_id:
         raise ValidationError(LEADER_CANNOT_LEAVE)
     if membership.status != JITMembership.Status.ACCEPTED:

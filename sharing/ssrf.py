@@ -50,6 +50,11 @@ def check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeURL("Use an http(s) URL with a host name.")
+    if parts.username is not None or parts.password is not None:
+        # They would end up in audit summaries and API responses; the signature authenticates.
+        raise UnsafeURL(
+            "Do not put credentials in the URL: deliveries are authenticated by signature."
+        )
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from agencies.models import TLP, Membership
 from agencies.services import membership_update
@@ -195,3 +195,14 @@ def test_shared_selectors_for_sharing_app(case_world):
         list(selectors.jits_visible_to(user=cw.partner.investigator, agency=cw.outsider.agency))
         == []
     )
+
+
+def test_only_the_members_admins_or_the_lead_agency_may_end_a_membership(case_world):
+    cw = case_world
+    membership = cw.jit.memberships.get(agency=cw.partner.agency)
+    for intruder in (cw.partner.investigator, cw.outsider.admin):
+        with pytest.raises(PermissionDenied):
+            services.jit_leave(actor=intruder, membership=membership)
+    services.jit_leave(actor=cw.owner.investigator, membership=membership)
+    membership.refresh_from_db()
+    assert membership.status == "left"

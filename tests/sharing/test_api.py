@@ -320,6 +320,20 @@ def test_an_unsafe_endpoint_url_is_a_400_on_url(world, api_client_for, settings)
     assert response.status_code == 400 and "metadata" in response.json()["url"][0]
 
 
+def test_an_endpoint_url_with_credentials_is_a_400_on_url_and_nothing_is_stored(
+    world, api_client_for
+):
+    admin = api_client_for(world.partner.admin, world.partner.agency)
+    response = admin.post(
+        "/api/v1/partner-endpoints/",
+        {"url": "http://user:hunter2@127.0.0.1:9/", "name": "x"},
+        format="json",
+    )
+    assert response.status_code == 400 and "credentials" in response.json()["url"][0]
+    assert not world.partner.agency.partner_endpoints.exists()
+    assert "hunter2" not in response.content.decode()
+
+
 def test_deliveries_are_listed_for_the_receiving_agency_admins(
     world, api_client_for, eu_agreement, partner_endpoint, clients
 ):
