@@ -148,10 +148,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "cybercoop.tasks.ping", "schedule": 60.0},
     # Six-month expiry reminders and expiry of overdue notices.
     "notices-expiry-sweep": {"task": "notices.expiry_sweep", "schedule": 3600.0},
-}
-CELERY_BEAT_SCHEDULE["sharing-sweep-deliveries"] = {
-    "task": "sharing.tasks.sweep_deliveries",
-    "schedule": float(env("SHARING_SWEEP_INTERVAL", "60") or 60),
+    # Re-enqueue deliveries a lost message or a killed worker left pending.
+    "sharing-sweep-deliveries": {
+        "task": "sharing.tasks.sweep_deliveries",
+        "schedule": float(envint("SHARING_SWEEP_INTERVAL", 60)),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -179,43 +180,28 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    # Each app names its choice sets here (<Model><Field>Enum), else same-named fields collide.
+    # Choice sets named <Model><Field>Enum, else same-named fields of different apps collide.
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "agencies.models.Membership.Role",
         "MembershipStatusEnum": "agencies.models.Membership.Status",
         "AgencyKindEnum": "agencies.models.Agency.Kind",
         "TLPEnum": "agencies.models.TLP",
         "HandlingCodeEnum": "agencies.models.HandlingCode",
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "JITStatusEnum": "cases.models.JointInvestigationTeam.Status",
+        "JITMemberStatusEnum": "cases.models.JITMembership.Status",
+        "JITMemberRoleEnum": "cases.models.JITMembership.Role",
+        "CustodyResultEnum": "cases.models.CustodyEvent.Result",
+        "IndicatorTypeEnum": "sharing.models.IndicatorType",
+        "PAPEnum": "sharing.models.PAP",
+        "DeliveryStatusEnum": "sharing.models.Delivery.Status",
+        "LookupResultEnum": "interop.serializers.LOOKUP_RESULTS",
+        "AccessRequestStatusEnum": "interop.models.AccessRequestTarget.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-# cases: name its choice enums so they do not collide with other apps' "status"/"role".
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "CaseStatusEnum": "cases.models.Case.Status",
-        "JITStatusEnum": "cases.models.JointInvestigationTeam.Status",
-        "JITMemberStatusEnum": "cases.models.JITMembership.Status",
-        "JITMemberRoleEnum": "cases.models.JITMembership.Role",
-    }
-)
-# sharing: indicator types, PAP and delivery states.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
-    {
-        "IndicatorTypeEnum": "sharing.models.IndicatorType",
-        "PAPEnum": "sharing.models.PAP",
-        "DeliveryStatusEnum": "sharing.models.Delivery.Status",
-    }
-)
-# interop: hit/no-hit answers and access-request states.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
-    {
-        "LookupResultEnum": "interop.serializers.LOOKUP_RESULTS",
-        "AccessRequestStatusEnum": "interop.models.AccessRequestTarget.Status",
-        "CustodyResultEnum": "cases.models.CustodyEvent.Result",  # the other "result"
-    }
-)
 
 # CyberCoop
 INVITATION_TTL = timedelta(days=envint("INVITATION_TTL_DAYS", 7))
