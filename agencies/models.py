@@ -112,6 +112,11 @@ class Agency(models.Model):
     def is_secretariat(self) -> bool:
         return self.kind == self.Kind.SECRETARIAT
 
+    @property
+    def reviewer_group_name(self) -> str:
+        """The group of a secretariat's active reviewers (notices under review go to it)."""
+        return f"reviewers:{self.code}"
+
     def jurisdictions(self) -> list[Jurisdiction]:
         """The agency's country and every regime that country belongs to."""
         return [self.country, *self.country.regimes.all()]

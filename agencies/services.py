@@ -34,7 +34,8 @@ def hash_token(token: str) -> str:
 
 
 def sync_user_groups(user: Any) -> None:
-    """Make the user's agency and jurisdiction groups equal what their active memberships give."""
+    """Make the user's agency, jurisdiction and reviewer groups equal what their active
+    memberships give."""
     memberships = (
         Membership.objects.filter(user=user, status=Membership.Status.ACTIVE, agency__active=True)
         .select_related("agency__country")
@@ -44,7 +45,10 @@ def sync_user_groups(user: Any) -> None:
     for membership in memberships:
         wanted.add(membership.agency.group_id)
         wanted |= {j.group_id for j in membership.agency.jurisdictions()}
-    managed = Group.objects.filter(name__regex=r"^(agency|jurisdiction):")
+        if membership.role == Membership.Role.REVIEWER and membership.agency.is_secretariat:
+            reviewers, _ = Group.objects.get_or_create(name=membership.agency.reviewer_group_name)
+            wanted.add(reviewers.pk)
+    managed = Group.objects.filter(name__regex=r"^(agency|jurisdiction|reviewers):")
     current = set(user.groups.filter(pk__in=managed.values("pk")).values_list("pk", flat=True))
     if current - wanted:
         user.groups.remove(*(current - wanted))

@@ -17,15 +17,12 @@ DIFFUSION_CIRCULATING = {
 }
 
 
-def secretariat_groups() -> list[Group]:
-    """Groups of every active secretariat agency (its reviewers see every notice)."""
-    return list(
-        Group.objects.filter(
-            pk__in=Agency.objects.filter(kind=Agency.Kind.SECRETARIAT, active=True).values(
-                "group_id"
-            )
-        )
-    )
+def reviewer_groups() -> list[Group]:
+    """The reviewer groups of every active secretariat (its other members are not reviewers)."""
+    return [
+        Group.objects.get_or_create(name=agency.reviewer_group_name)[0]
+        for agency in Agency.objects.filter(kind=Agency.Kind.SECRETARIAT, active=True)
+    ]
 
 
 def recipient_groups(notice: Notice) -> list[Group]:
@@ -53,19 +50,19 @@ def sync_notice_permissions(notice: Notice) -> None:
     """Make the notice's permission rows match its state. The only writer of notice grants.
 
     - requester agency: view + change, always;
-    - secretariat agencies: view + review, always (their reviewers review; drafts included);
+    - secretariat reviewers: view + review, always (drafts included);
     - recipients: view, while the notice circulates (published, or a diffusion once submitted),
       restricted to the listed jurisdictions when there are any.
     """
     requester = [notice.requesting_agency.group]
-    secretariat = secretariat_groups()
-    viewers = {g.pk: g for g in [*requester, *secretariat, *recipient_groups(notice)]}
+    reviewers = reviewer_groups()
+    viewers = {g.pk: g for g in [*requester, *reviewers, *recipient_groups(notice)]}
     replace_object_permissions(
         notice,
         group_model=NoticeGroupObjectPermission,
         groups={
             "view_notice": viewers.values(),
             "change_notice": requester,
-            "review_notice": secretariat,
+            "review_notice": reviewers,
         },
     )

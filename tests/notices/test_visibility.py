@@ -54,6 +54,28 @@ def test_drafts_and_notices_under_review_are_seen_by_requester_and_reviewers_onl
     assert not _sees_html(client_for, world.outsider.investigator, notice)
 
 
+def test_a_secretariat_member_who_is_not_a_reviewer_does_not_see_notices_under_review(
+    world, make_notice, client_for
+):
+    from agencies.models import Membership
+    from agencies.services import membership_update
+    from tests.factories import make_member
+
+    admin = make_member(world.secretariat, "sg_admin", Membership.Role.AGENCY_ADMIN)
+    analyst = make_member(world.secretariat, "sg_analyst", Membership.Role.ANALYST)
+    notice = make_notice("submitted")
+    assert not _sees_html(client_for, admin, notice)
+    assert not _sees_html(client_for, analyst, notice)
+    assert _sees_html(client_for, world.reviewer, notice)
+
+    membership_update(
+        actor=admin,
+        membership=Membership.objects.get(user=analyst),
+        role=Membership.Role.REVIEWER,
+    )
+    assert _sees_html(client_for, analyst, notice)
+
+
 def test_a_published_notice_is_seen_by_every_member_agency(world, clients, make_notice, client_for):
     notice = make_notice("published")
     assert all(_matrix(clients, notice).values())
@@ -178,7 +200,7 @@ def test_permission_rows_are_written_only_for_the_current_state(world, make_noti
             content_object=notice, permission__codename="view_notice"
         ).values_list("group__name", flat=True)
     )
-    assert groups == {"agency:DE-BKA", "agency:INT-SG"}
+    assert groups == {"agency:DE-BKA", "reviewers:INT-SG"}
 
 
 def test_anonymous_visitors_see_public_extracts_only_with_consent(world, make_notice, client):
