@@ -8,29 +8,58 @@ from __future__ import annotations
 
 import io
 import json
+import operator
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import connection, models
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+def _text(value: str) -> str:
+    """COPY text format escaping; most values have nothing to escape, so test first."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
 
 
-def _copy_value(value: Any) -> str:
-    if type(value) is int:
-        return str(value)
+def _json(value: Any) -> str:
+    return _text(json.dumps(value))
+
+
+def _any(value: Any) -> str:
+    """Any value, by isinstance (subclasses such as str enums land here)."""
     if value is None:
         return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, list | dict):
-        return json.dumps(value).translate(_ESCAPES)
-    return str(value).translate(_ESCAPES)
+        return _json(value)
+    return _text(str(value))
+
+
+# Exact types of the common values -> formatter (one dict lookup instead of a chain of checks).
+_FORMATTERS: dict[type, Any] = {
+    str: _text,
+    int: str,
+    bool: lambda value: "t" if value else "f",
+    type(None): lambda value: "\\N",
+    datetime: datetime.isoformat,
+    UUID: str,
+    list: _json,
+    dict: _json,
+}
+
+
+def _copy_value(value: Any) -> str:
+    return _FORMATTERS.get(type(value), _any)(value)
 
 
 def _int(value: Any) -> str:
@@ -67,9 +96,8 @@ def copy_instances(model: type[models.Model], objs: Sequence[models.Model]) -> N
         for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = value
     fields = [pk, *(f for f in model._meta.concrete_fields if not f.primary_key)]
-    copy_rows(
-        model, [f.name for f in fields], ([getattr(o, f.attname) for f in fields] for o in objs)
-    )
+    row = operator.attrgetter(*(f.attname for f in fields))  # obj -> tuple of column values
+    copy_rows(model, [f.name for f in fields], map(row, objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"

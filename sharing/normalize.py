@@ -35,7 +35,16 @@ def _bad(value: str, type_: str, reason: str) -> InvalidValue:
     return InvalidValue(f"{shown!r} is not a valid {type_}: {reason}.")
 
 
+# ASCII dotted quads without leading zeros: exactly the strings that are already canonical.
+_CANONICAL_IPV4 = re.compile(
+    r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+)
+
+
 def _ipv4(value: str) -> str:
+    if _CANONICAL_IPV4.fullmatch(value):
+        return value  # what str(IPv4Address(value)) returns, without building one
     try:
         return str(ipaddress.IPv4Address(value))
     except ValueError as exc:
@@ -78,6 +87,21 @@ def _domain(value: str) -> str:
     return domain_to_ascii(value)
 
 
+def _url_host(host: str) -> str:
+    """An IP literal or a domain name; each parser is tried only where it could succeed."""
+    if ":" in host:  # IPv6 addresses have colons, names and IPv4 addresses do not
+        try:
+            return f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError:
+            pass
+    if host[:1].isdigit():  # IPv4 addresses start with a digit
+        try:
+            return str(ipaddress.IPv4Address(host))
+        except ValueError:
+            pass
+    return domain_to_ascii(host, what="URL host")
+
+
 def _url(value: str) -> str:
     try:
         parts = urlsplit(value.strip())
@@ -87,17 +111,10 @@ def _url(value: str) -> str:
     scheme = parts.scheme.lower()
     if not re.match(r"^[a-z][a-z0-9+.-]*$", scheme) or not parts.hostname:
         raise _bad(value, "URL", "it needs a scheme and a host, e.g. https://example.org/")
-    host = parts.hostname
     try:
-        host = f"[{ipaddress.IPv6Address(host).compressed}]"
-    except ValueError:
-        try:
-            host = str(ipaddress.IPv4Address(host))
-        except ValueError:
-            try:
-                host = domain_to_ascii(host, what="URL host")
-            except InvalidValue:
-                raise _bad(value, "URL", f"the host {host!r} is not a valid name") from None
+        host = _url_host(parts.hostname)
+    except InvalidValue:
+        raise _bad(value, "URL", f"the host {parts.hostname!r} is not a valid name") from None
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{port}"
     userinfo = parts.netloc.rpartition("@")[0]

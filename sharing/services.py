@@ -185,6 +185,9 @@ _CHOICES = {
     "handling_code": set(HandlingCode.values),
 }
 _DATES = ("first_seen", "last_seen", "valid_until", "created", "modified")
+# Computed once: ``IndicatorType.values`` builds a new list on every access.
+_TYPES = frozenset(IndicatorType.values)
+_TYPE_NAMES = ", ".join(IndicatorType.values)
 
 
 class _ItemError(Exception):
@@ -230,11 +233,8 @@ def _clean_item(raw: Any, defaults: dict[str, Any]) -> dict[str, Any]:
             except ValueError as exc:
                 raise _ItemError("id", str(exc).partition(": ")[2]) from None
     type_ = data.get("type")
-    if type_ not in IndicatorType.values:
-        raise _ItemError(
-            "type",
-            f"{type_!r} is not an indicator type; choose from {', '.join(IndicatorType.values)}.",
-        )
+    if not isinstance(type_, str) or type_ not in _TYPES:
+        raise _ItemError("type", f"{type_!r} is not an indicator type; choose from {_TYPE_NAMES}.")
     value = data.get("value")
     if not isinstance(value, str):
         raise _ItemError("value", "A value (string) is required.")
@@ -285,6 +285,19 @@ def _clean_item(raw: Any, defaults: dict[str, Any]) -> dict[str, Any]:
     ):
         raise _ItemError("last_seen", "last_seen is before first_seen.")
     return fields
+
+
+_INDICATOR_FIELDS = Indicator._meta.concrete_fields
+_INDICATOR_ATTNAMES = frozenset(f.attname for f in _INDICATOR_FIELDS)
+
+
+def _new_indicator(fields: dict[str, Any]) -> Indicator:
+    """``Indicator(**fields)``, built by position (Django's fast path, about twice as fast)."""
+    if not fields.keys() <= _INDICATOR_ATTNAMES:
+        return Indicator(**fields)  # a key that is not a column: let Django handle it
+    return Indicator(
+        *[fields[f.attname] if f.attname in fields else f.get_default() for f in _INDICATOR_FIELDS]
+    )
 
 
 _UPDATABLE = [
@@ -439,7 +452,7 @@ def indicators_ingest(
         fields.setdefault("modified", fields["created"])
         if fields.get("revoked"):
             fields["revoked_at"] = now
-        indicator = Indicator(**fields)
+        indicator = _new_indicator(fields)
         new.append((index, indicator))
     if new:
         copy_instances(Indicator, [i for _, i in new])

@@ -7,6 +7,7 @@ Later features (full STIX import/export, TAXII) build on these functions.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -167,6 +168,7 @@ def indicator_dict(indicator: Indicator, *, revoked: bool | None = None) -> dict
     return json.loads(indicator_object(indicator, revoked=revoked).serialize())
 
 
+@functools.lru_cache(maxsize=4096)  # an ingest shares a few timestamps among many indicators
 def _stamp(value: datetime, *, min_millis: bool) -> str:
     """stix2's timestamp format: created/modified keep at least milliseconds, others any."""
     utc = value.astimezone(UTC)
