@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -147,15 +147,33 @@ def sync_indicators_permissions(indicators: Sequence[Indicator]) -> None:
 
 
 def resync_jit_shares(*, jit: Any, **kwargs: Any) -> None:
-    """Receiver of ``cases.signals.jit_circle_changed``: JIT shares follow the JIT's members."""
-    indicators = list(
-        Indicator.objects.filter(shares__jit=jit, shares__withdrawn_at__isnull=True)
-        .select_related("owner")
-        .distinct()
+    """Receiver of ``cases.signals.jit_circle_changed``: JIT shares follow the JIT's members.
+
+    Access is re-derived at once; endpoints of agencies that joined since the share get
+    what they have not received yet (``_fan_out`` skips what was already delivered).
+    """
+    from cases.selectors import jit_accepted_agencies
+
+    shares = list(
+        Share.objects.filter(jit=jit, withdrawn_at__isnull=True).prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.select_related("owner"))
+        )
     )
-    if indicators:
-        sync_indicators_permissions(indicators)
-        signals.indicators_changed.send(Indicator, indicators=indicators, action="shared")
+    indicators = list({i.pk: i for share in shares for i in share.indicators.all()}.values())
+    if not indicators:
+        return
+    sync_indicators_permissions(indicators)
+    signals.indicators_changed.send(Indicator, indicators=indicators, action="shared")
+    members = set(jit_accepted_agencies(jit).values_list("pk", flat=True))
+    delivery_ids: list[int] = []
+    for share in shares:
+        live = [
+            i
+            for i in share.indicators.all()
+            if not i.revoked and i.tlp not in (TLP.AMBER_STRICT, TLP.RED)
+        ]
+        delivery_ids += _fan_out(share, live, members)
+    enqueue_on_commit(delivery_ids)
 
 
 # --- ingest ----------------------------------------------------------------------------------

@@ -56,3 +56,21 @@ def test_closing_the_jit_ends_the_members_access_to_its_shares(world, jit):
     )
 
     assert not visible(world.partner.investigator, indicator)
+
+
+def test_endpoints_of_an_agency_that_joins_later_get_the_jit_shared_indicators_once(
+    world, jit, partner_endpoint
+):
+    from sharing.models import DeliveryItem
+
+    (indicator,) = add(world.owner, ("domain", "loader.nightjar.example"))
+    services.indicator_share(actor=world.owner.investigator, indicators=[indicator], jit=jit)
+    assert not DeliveryItem.objects.filter(endpoint=partner_endpoint).exists()
+
+    join(jit, world.owner, world.partner)
+    join_again = jit.memberships.get(agency=world.partner.agency)
+    case_services.jit_leave(actor=world.partner.admin, membership=join_again)
+    join(jit, world.owner, world.partner)
+
+    items = DeliveryItem.objects.filter(endpoint=partner_endpoint, indicator=indicator)
+    assert items.count() == 1 and not items.get().tombstone
