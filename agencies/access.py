@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from common.bulk import copy_rows
+
 if TYPE_CHECKING:
     from agencies.models import Agency
 
@@ -171,8 +173,6 @@ def replace_many_object_permissions(
             target_model.objects.filter(pk__in=stale).delete()
         missing = wanted - existing.keys()
         if missing:
-            from cybercoop.bulk import copy_rows
-
             copy_rows(
                 target_model,
                 ["content_object_id", "permission_id", field.removesuffix("_id")],

@@ -39,12 +39,13 @@ def access_admin_agency(*, user: Any, code: str, agency: Agency | None = None) -
 
 
 def is_member(
-    *, user: Any, agency: Agency, roles: set[str] | None = None, acting: Agency | None = None
+    *, user: Any, of: Agency, roles: set[str] | None = None, agency: Agency | None = None
 ) -> bool:
-    """An active member of ``agency`` (in one of ``roles``); with a key, only for its agency."""
-    if acting is not None and acting.pk != agency.pk:
+    """An active member of ``of`` (in one of ``roles``); acting for ``agency`` (a key's
+    agency), only when that is ``of``."""
+    if agency is not None and agency.pk != of.pk:
         return False
-    memberships = active_memberships(user=user).filter(agency=agency)
+    memberships = active_memberships(user=user).filter(agency=of)
     if roles:
         memberships = memberships.filter(role__in=roles)
     return memberships.exists()

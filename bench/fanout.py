@@ -21,7 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
-from common import ROOT, bench_world, setup
+from harness import ROOT, bench_world, setup
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import json
 import time
 from pathlib import Path
 
-from common import bench_world, setup
+from harness import bench_world, setup
 
 
 def main() -> None:

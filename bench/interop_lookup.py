@@ -18,7 +18,7 @@ import random
 import statistics
 import time
 
-from common import bench_world, setup
+from harness import bench_world, setup
 
 BASE_IP = int(ipaddress.IPv4Address("20.0.0.0"))
 

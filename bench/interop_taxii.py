@@ -15,7 +15,7 @@ import argparse
 import statistics
 import time
 
-from common import bench_world, setup
+from harness import bench_world, setup
 
 
 def populate(count: int) -> None:

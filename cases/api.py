@@ -29,7 +29,6 @@ from cases.serializers import (
     JITSerializer,
     VerifyResultSerializer,
 )
-from cybercoop.drf import service_errors
 
 # --- cases ------------------------------------------------------------------------------------
 
@@ -74,10 +73,7 @@ class CaseListView(generics.ListCreateAPIView):
             if len(own) != 1:
                 raise serializers.ValidationError({"lead_agency": "Choose the lead agency."})
             lead = own[0]
-        with service_errors():
-            serializer.instance = services.case_open(
-                actor=self.request.user, lead_agency=lead, **data
-            )
+        serializer.instance = services.case_open(actor=self.request.user, lead_agency=lead, **data)
 
 
 class CaseDetailView(generics.RetrieveUpdateAPIView):
@@ -103,13 +99,12 @@ class CaseDetailView(generics.RetrieveUpdateAPIView):
         data = dict(serializer.validated_data)
         if "lead_agency" in data and data.pop("lead_agency") != serializer.instance.lead_agency:
             raise serializers.ValidationError({"lead_agency": "The lead agency cannot change."})
-        with service_errors():
-            serializer.instance = services.case_update(
-                actor=self.request.user,
-                case=serializer.instance,
-                agency=acting_agency(self.request),
-                **data,
-            )
+        serializer.instance = services.case_update(
+            actor=self.request.user,
+            case=serializer.instance,
+            agency=acting_agency(self.request),
+            **data,
+        )
 
 
 # --- evidence ---------------------------------------------------------------------------------
@@ -167,10 +162,9 @@ class CaseEvidenceView(generics.ListCreateAPIView):
             raise serializers.ValidationError({"file": [too_large_message()]})
         upload = EvidenceUploadSerializer(data=data)
         upload.is_valid(raise_exception=True)
-        with service_errors():
-            evidence = services.evidence_add(
-                actor=request.user, case=case, agency=agency, **upload.validated_data
-            )
+        evidence = services.evidence_add(
+            actor=request.user, case=case, agency=agency, **upload.validated_data
+        )
         evidence = _evidence_queryset(request).get(pk=evidence.pk)
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
@@ -190,8 +184,7 @@ class EvidenceDownloadView(APIView):
     def get(self, request: Request, pk: int) -> FileResponse:
         agency = acting_agency(request)
         evidence = selectors.access_evidence(user=request.user, pk=pk, agency=agency)
-        with service_errors():
-            services.evidence_record_download(actor=request.user, evidence=evidence, agency=agency)
+        services.evidence_record_download(actor=request.user, evidence=evidence, agency=agency)
         return evidence_file_response(evidence)
 
 
@@ -211,8 +204,7 @@ class EvidenceVerifyView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         agency = acting_agency(request)
         evidence = selectors.access_evidence(user=request.user, pk=pk, agency=agency)
-        with service_errors():
-            event = services.evidence_verify(actor=request.user, evidence=evidence, agency=agency)
+        event = services.evidence_verify(actor=request.user, evidence=evidence, agency=agency)
         data = {"result": event.result, "sha256": event.sha256, "expected": evidence.sha256}
         return Response(VerifyResultSerializer(data).data)
 
@@ -248,8 +240,7 @@ class JITListView(generics.ListCreateAPIView):
         agency = acting_agency(self.request)
         if not selectors.can_change_case(user=self.request.user, case=case, agency=agency):
             raise PermissionDenied("Only the lead agency forms a JIT for its case.")
-        with service_errors():
-            jit = services.jit_create(actor=self.request.user, case=case, **data)
+        jit = services.jit_create(actor=self.request.user, case=case, **data)
         serializer.instance = selectors.access_jit(user=self.request.user, pk=jit.pk, agency=agency)
 
 
@@ -267,10 +258,9 @@ class JITDetailView(generics.RetrieveUpdateAPIView):
         return jit
 
     def perform_update(self, serializer: JITSerializer) -> None:
-        with service_errors():
-            services.jit_update(
-                actor=self.request.user, jit=serializer.instance, **serializer.validated_data
-            )
+        services.jit_update(
+            actor=self.request.user, jit=serializer.instance, **serializer.validated_data
+        )
         serializer.instance = selectors.access_jit(
             user=self.request.user, pk=serializer.instance.pk, agency=acting_agency(self.request)
         )
@@ -294,8 +284,7 @@ class JITMembersView(APIView):
             raise PermissionDenied("Only the lead agency invites to its JIT.")
         invite = JITMemberInviteSerializer(data=request.data)
         invite.is_valid(raise_exception=True)
-        with service_errors():
-            membership = services.jit_invite(actor=request.user, jit=jit, **invite.validated_data)
+        membership = services.jit_invite(actor=request.user, jit=jit, **invite.validated_data)
         return Response(JITMemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -307,17 +296,16 @@ class JITMemberActionView(APIView):
         agency = acting_agency(request)
         jit = selectors.access_jit(user=request.user, pk=pk, agency=agency)
         membership = selectors.access_membership(jit=jit, code=code)
-        with service_errors():
-            if self.action == "leave":
-                membership = services.jit_leave(
-                    actor=request.user, membership=membership, acting=agency
-                )
-            else:
-                membership = services.jit_respond(
-                    actor=request.user,
-                    membership=membership,
-                    accept=self.action == "accept",
-                    acting=agency,
-                )
+        if self.action == "leave":
+            membership = services.jit_leave(
+                actor=request.user, membership=membership, agency=agency
+            )
+        else:
+            membership = services.jit_respond(
+                actor=request.user,
+                membership=membership,
+                accept=self.action == "accept",
+                agency=agency,
+            )
         membership = JITMembership.objects.select_related("agency").get(pk=membership.pk)
         return Response(JITMemberSerializer(membership).data)

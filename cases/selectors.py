@@ -210,10 +210,8 @@ def jit_memberships_of_admin(*, user: Any, agency: Agency | None = None) -> Quer
     )
 
 
-def is_agency_admin(*, user: Any, agency_obj: Agency, acting: Agency | None = None) -> bool:
-    return is_member(
-        user=user, agency=agency_obj, roles={Membership.Role.AGENCY_ADMIN}, acting=acting
-    )
+def is_agency_admin(*, user: Any, of: Agency, agency: Agency | None = None) -> bool:
+    return is_member(user=user, of=of, roles={Membership.Role.AGENCY_ADMIN}, agency=agency)
 
 
 # --- evidence, tasks, notes -------------------------------------------------------------------

@@ -78,7 +78,7 @@ REGIME_OF_BASIS = {
 
 
 def _require_member(actor: Any, agency: Agency) -> None:
-    if not is_member(user=actor, agency=agency):
+    if not is_member(user=actor, of=agency):
         raise PermissionDenied(NOT_A_MEMBER.format(agency=agency.code))
 
 
@@ -489,14 +489,14 @@ def jit_invite(
     return membership
 
 
-def _require_agency_admin(actor: Any, agency: Agency, acting: Agency | None = None) -> None:
-    if not is_agency_admin(user=actor, agency_obj=agency, acting=acting):
-        raise PermissionDenied(NOT_AGENCY_ADMIN.format(agency=agency.code))
+def _require_agency_admin(actor: Any, of: Agency, agency: Agency | None = None) -> None:
+    if not is_agency_admin(user=actor, of=of, agency=agency):
+        raise PermissionDenied(NOT_AGENCY_ADMIN.format(agency=of.code))
 
 
 @transaction.atomic
 def jit_respond(
-    *, actor: Any, membership: JITMembership, accept: bool, acting: Agency | None = None
+    *, actor: Any, membership: JITMembership, accept: bool, agency: Agency | None = None
 ) -> JITMembership:
     """The invited agency's admin accepts or declines."""
     membership = (
@@ -504,7 +504,7 @@ def jit_respond(
         .select_related("jit__case", "agency")
         .get(pk=membership.pk)
     )
-    _require_agency_admin(actor, membership.agency, acting)
+    _require_agency_admin(actor, membership.agency, agency)
     if membership.status != JITMembership.Status.INVITED:
         raise ValidationError(
             NOT_INVITED.format(agency=membership.agency.code, status=membership.status)
@@ -537,7 +537,7 @@ def jit_respond(
 
 @transaction.atomic
 def jit_leave(
-    *, actor: Any, membership: JITMembership, acting: Agency | None = None
+    *, actor: Any, membership: JITMembership, agency: Agency | None = None
 ) -> JITMembership:
     """The member agency's admin leaves, or the case's editors remove the member."""
     membership = (
@@ -546,8 +546,8 @@ def jit_leave(
         .get(pk=membership.pk)
     )
     if not (
-        is_agency_admin(user=actor, agency_obj=membership.agency, acting=acting)
-        or can_manage_jit(user=actor, jit=membership.jit, agency=acting)
+        is_agency_admin(user=actor, of=membership.agency, agency=agency)
+        or can_manage_jit(user=actor, jit=membership.jit, agency=agency)
     ):
         raise PermissionDenied(LEAVE_NOT_ALLOWED)
     if membership.agency_id == membership.jit.leader_id:
@@ -573,7 +573,7 @@ def jit_leave(
         actor=actor,
         action="jit.member_left",
         obj=membership.jit,
-        agency=acting or membership.agency,
+        agency=agency or membership.agency,
         summary={"agency": membership.agency.code},
     )
     return membership

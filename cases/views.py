@@ -355,7 +355,7 @@ def jit_invite(request: HttpRequest, pk: int) -> HttpResponse:
 def jit_member_action(request: HttpRequest, pk: int, code: str, action: str) -> HttpResponse:
     jit = selectors.access_jit(user=request.user, pk=pk)
     membership = selectors.access_membership(jit=jit, code=code)
-    is_admin = selectors.is_agency_admin(user=request.user, agency_obj=membership.agency)
+    is_admin = selectors.is_agency_admin(user=request.user, of=membership.agency)
     try:
         if action == "leave":
             services.jit_leave(actor=request.user, membership=membership)

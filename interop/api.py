@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
 from agencies.models import APIKey
-from cybercoop.drf import IdCursor, drf_validation_error, service_errors
+from common.drf import IdCursor, drf_validation_error
 from interop import selectors, services
 from interop.serializers import (
     AccessRequestInSerializer,
@@ -81,10 +81,9 @@ class StixImportView(APIView):
             raise DRFValidationError({"objects": ["A list of STIX objects is required."]})
         agency = _one_agency(request, managing_agencies(user=request.user))
         key = request.auth if isinstance(request.auth, APIKey) else None
-        with service_errors():
-            report = services.bundle_import(
-                actor=request.user, agency=agency, objects=data["objects"], api_key=key
-            )
+        report = services.bundle_import(
+            actor=request.user, agency=agency, objects=data["objects"], api_key=key
+        )
         return Response(report.as_dict())
 
 
@@ -176,15 +175,14 @@ class AccessRequestListCreateView(APIView):
         indicator = access_indicator(
             user=request.user, pk=data.validated_data["indicator"], agency=agency
         )
-        with service_errors():
-            created = services.access_request_create(
-                actor=request.user,
-                indicator=indicator,
-                reason=data.validated_data["reason"],
-                legal_basis=data.validated_data["legal_basis"],
-                handling_code=data.validated_data["handling_code"],
-                acting=agency,
-            )
+        created = services.access_request_create(
+            actor=request.user,
+            indicator=indicator,
+            reason=data.validated_data["reason"],
+            legal_basis=data.validated_data["legal_basis"],
+            handling_code=data.validated_data["handling_code"],
+            agency=agency,
+        )
         return Response(AccessRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -227,13 +225,12 @@ class InboxShareView(APIView):
         target = selectors.access_target(user=request.user, pk=pk, agency=agency)
         data = GrantSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors():
-            target = services.access_request_grant(
-                actor=request.user,
-                target=target,
-                legal_basis=data.validated_data.get("legal_basis"),
-                acting=agency,
-            )
+        target = services.access_request_grant(
+            actor=request.user,
+            target=target,
+            legal_basis=data.validated_data.get("legal_basis"),
+            agency=agency,
+        )
         return Response(InboxItemSerializer(target).data)
 
 
@@ -248,11 +245,10 @@ class InboxDeclineView(APIView):
         target = selectors.access_target(user=request.user, pk=pk, agency=agency)
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors():
-            target = services.access_request_decline(
-                actor=request.user,
-                target=target,
-                reason=data.validated_data["reason"],
-                acting=agency,
-            )
+        target = services.access_request_decline(
+            actor=request.user,
+            target=target,
+            reason=data.validated_data["reason"],
+            agency=agency,
+        )
         return Response(InboxItemSerializer(target).data)

@@ -19,7 +19,7 @@ from stix2patterns.validator import run_validator
 from agencies.models import TLP, Agency, APIKey, HandlingCode, Membership
 from agencies.selectors import is_member
 from audit.services import audit_log
-from cybercoop.bulk import copy_rows
+from common.bulk import copy_rows
 from interop import stix
 from interop.models import (
     AccessRequest,
@@ -294,10 +294,10 @@ def access_request_create(
     reason: str,
     legal_basis: str,
     handling_code: str,
-    acting: Agency | None = None,
+    agency: Agency | None = None,
 ) -> AccessRequest:
     """Ask the unnamed holders of a hidden match to share it."""
-    if not is_member(user=actor, agency=indicator.owner, acting=acting):
+    if not is_member(user=actor, of=indicator.owner, agency=agency):
         raise PermissionDenied("Only members of the agency holding this indicator may ask.")
     errors = {}
     if not (reason or "").strip():
@@ -337,8 +337,8 @@ def access_request_create(
     return request
 
 
-def _check_decider(actor: Any, target: AccessRequestTarget, acting: Agency | None) -> None:
-    if not is_member(user=actor, agency=target.holder, roles=DECIDERS, acting=acting):
+def _check_decider(actor: Any, target: AccessRequestTarget, agency: Agency | None) -> None:
+    if not is_member(user=actor, of=target.holder, roles=DECIDERS, agency=agency):
         raise PermissionDenied(NOT_HOLDER)
     if target.status != AccessRequestTarget.Status.PENDING:
         raise ValidationError({"status": "This request was already answered."})
@@ -350,7 +350,7 @@ def access_request_grant(
     actor: Any,
     target: AccessRequestTarget,
     legal_basis: int | None = None,
-    acting: Agency | None = None,
+    agency: Agency | None = None,
 ) -> AccessRequestTarget:
     """Share the matched indicator with the requester through sharing's normal share."""
     target = (
@@ -360,7 +360,7 @@ def access_request_grant(
         )
         .get(pk=target.pk)
     )
-    _check_decider(actor, target, acting)
+    _check_decider(actor, target, agency)
     request = target.request
     red = target.indicator.tlp == TLP.RED
     share = sharing_services.indicator_share(
@@ -369,7 +369,7 @@ def access_request_grant(
         agencies=[] if red else [request.requester],
         users=[request.requested_by] if red else [],
         legal_basis=legal_basis,
-        acting=acting,
+        agency=agency,
     )
     target.status = AccessRequestTarget.Status.GRANTED
     target.decided_by, target.decided_at, target.share = actor, timezone.now(), share
@@ -386,12 +386,12 @@ def access_request_grant(
 
 @transaction.atomic
 def access_request_decline(
-    *, actor: Any, target: AccessRequestTarget, reason: str, acting: Agency | None = None
+    *, actor: Any, target: AccessRequestTarget, reason: str, agency: Agency | None = None
 ) -> AccessRequestTarget:
     target = (
         AccessRequestTarget.objects.select_for_update().select_related("holder").get(pk=target.pk)
     )
-    _check_decider(actor, target, acting)
+    _check_decider(actor, target, agency)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Give the requester a reason for declining."})
     target.status = AccessRequestTarget.Status.DECLINED

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -15,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
-from cybercoop.drf import service_errors
 from notices import selectors, services
 from notices.models import Notice, NoticeReview
 from notices.serializers import (
@@ -29,21 +27,6 @@ from notices.serializers import (
 NOT_REQUESTER = "Only members of the requesting agency can do this."
 NOT_REVIEWER = "Only secretariat reviewers can review notices."
 CHOOSE_AGENCY = "You belong to several agencies: name the requesting_agency."
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The notice's state does not allow this."
-    default_code = "conflict"
-
-
-def run_service(call: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a service; its ValidationError becomes a 400 by field, a state error a 409."""
-    try:
-        with service_errors():
-            return call(**kwargs)
-    except services.NoticeStateError as error:
-        raise Conflict(str(error)) from error
 
 
 def _with_details(notices: QuerySet[Notice]) -> QuerySet[Notice]:
@@ -144,8 +127,7 @@ class NoticeListView(generics.ListCreateAPIView):
             agency = allowed.get()
         elif not allowed.filter(pk=agency.pk).exists():
             raise exceptions.ValidationError({"requesting_agency": [services.NOT_REQUESTER]})
-        notice = run_service(
-            services.notice_create,
+        notice = services.notice_create(
             actor=request.user,
             agency=agency,
             notice_type=serializer.validated_data["notice_type"],
@@ -194,7 +176,7 @@ class NoticeDetailView(APIView):
             notice, data=request.data, partial=True, visible_cases=_visible_cases(request)
         )
         serializer.is_valid(raise_exception=True)
-        run_service(services.notice_update, actor=request.user, notice=notice, **serializer.split())
+        services.notice_update(actor=request.user, notice=notice, **serializer.split())
         return _respond(request, notice.pk)
 
 
@@ -206,7 +188,7 @@ class NoticeSubmitView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         notice = _as_requester(request, pk)
-        run_service(services.notice_submit, actor=request.user, notice=notice)
+        services.notice_submit(actor=request.user, notice=notice)
         return _respond(request, notice.pk)
 
 
@@ -220,9 +202,7 @@ class NoticeReviewView(APIView):
         notice = _as_reviewer(request, pk)
         serializer = ReviewRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        run_service(
-            services.notice_review, actor=request.user, notice=notice, **serializer.validated_data
-        )
+        services.notice_review(actor=request.user, notice=notice, **serializer.validated_data)
         return _respond(request, notice.pk)
 
 
@@ -236,8 +216,7 @@ class NoticeCancelView(APIView):
         notice = _as_requester(request, pk)
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        run_service(
-            services.notice_cancel,
+        services.notice_cancel(
             actor=request.user,
             notice=notice,
             reason=serializer.validated_data["reasons"],
@@ -255,8 +234,7 @@ class NoticeWithdrawView(APIView):
         notice = _as_reviewer(request, pk)
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        run_service(
-            services.notice_withdraw,
+        services.notice_withdraw(
             actor=request.user,
             notice=notice,
             reasons=serializer.validated_data["reasons"],
@@ -272,7 +250,7 @@ class NoticeRenewView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         notice = _as_requester(request, pk)
-        run_service(services.notice_renew, actor=request.user, notice=notice)
+        services.notice_renew(actor=request.user, notice=notice)
         return _respond(request, notice.pk)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from agencies.models import Agency, Jurisdiction, Membership
 from agencies.selectors import active_memberships
 from audit.services import audit_log
+from common.errors import StateConflict
 from notices.models import (
     PUBLIC_TYPES,
     RED_VALIDITY,
@@ -90,7 +91,7 @@ CASE_NOT_VISIBLE = "Select a case your agency can see."
 NOT_REQUESTER = "You are not an active member of the requesting agency."
 
 
-class NoticeStateError(Exception):
+class NoticeStateError(StateConflict):
     """The action is not allowed in the notice's current state (HTTP 409)."""
 
 

@@ -23,8 +23,8 @@ from rest_framework.views import APIView
 from agencies.authentication import acting_agency
 from agencies.models import APIKey
 from agencies.selectors import administered_agencies
-from cybercoop.drf import IdCursor, service_errors
-from cybercoop.parsers import TOO_DEEP
+from common.drf import IdCursor
+from common.parsers import TOO_DEEP
 from sharing import selectors, services
 from sharing.conf import setting
 from sharing.models import Delivery
@@ -227,13 +227,12 @@ def _create_share(request: Request, indicators: list) -> Response:
         BulkShareCreateSerializer if "indicators" in request.data else ShareCreateSerializer
     )(data=request.data)
     serializer.is_valid(raise_exception=True)
-    with service_errors():
-        share = services.indicator_share(
-            actor=request.user,
-            indicators=indicators,
-            acting=acting_agency(request),
-            **_share_args(request, serializer.validated_data),
-        )
+    share = services.indicator_share(
+        actor=request.user,
+        indicators=indicators,
+        agency=acting_agency(request),
+        **_share_args(request, serializer.validated_data),
+    )
     return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
 
@@ -295,8 +294,7 @@ class ShareWithdrawView(APIView):
         agency = acting_agency(request)
         indicator = selectors.access_owned_indicator(user=request.user, pk=pk, agency=agency)
         share = selectors.access_share(indicator=indicator, pk=share_pk)
-        with service_errors():
-            share = services.share_withdraw(actor=request.user, share=share, acting=agency)
+        share = services.share_withdraw(actor=request.user, share=share, agency=agency)
         return Response(ShareSerializer(share).data)
 
 
@@ -309,10 +307,9 @@ class IndicatorRevokeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         agency = acting_agency(request)
         indicator = selectors.access_owned_indicator(user=request.user, pk=pk, agency=agency)
-        with service_errors():
-            indicator = services.indicator_revoke(
-                actor=request.user, indicator=indicator, acting=agency
-            )
+        indicator = services.indicator_revoke(
+            actor=request.user, indicator=indicator, agency=agency
+        )
         context = _indicator_context(request, [indicator])
         return Response(IndicatorSerializer(indicator, context=context).data)
 
@@ -340,8 +337,7 @@ class PartnerEndpointListCreateView(APIView):
         data = dict(serializer.validated_data)
         data.pop("agency", None)
         agency = _one_agency(request, administered)
-        with service_errors():
-            endpoint, secret = services.endpoint_create(actor=request.user, agency=agency, **data)
+        endpoint, secret = services.endpoint_create(actor=request.user, agency=agency, **data)
         endpoint.secret = secret
         return Response(
             PartnerEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED
@@ -365,8 +361,7 @@ class PartnerEndpointDetailView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("agency", None)
-        with service_errors():
-            endpoint = services.endpoint_update(actor=request.user, endpoint=endpoint, **data)
+        endpoint = services.endpoint_update(actor=request.user, endpoint=endpoint, **data)
         return Response(PartnerEndpointSerializer(endpoint).data)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 
-from cybercoop.env import env, envint, envlist
+from common.env import env, envint, envlist
 
 
 def _floats(name: str, default: str) -> list[float]:

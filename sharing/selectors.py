@@ -87,7 +87,7 @@ def visible_case_ids(
 
 def can_manage_indicator(*, user: Any, indicator: Indicator, agency: Agency | None = None) -> bool:
     """Members of the owning agency (through its key, with a key) share, widen and revoke."""
-    return is_member(user=user, agency=indicator.owner, acting=agency)
+    return is_member(user=user, of=indicator.owner, agency=agency)
 
 
 def access_owned_indicator(*, user: Any, pk: Any, agency: Agency | None = None) -> Indicator:

@@ -24,7 +24,7 @@ from agencies.access import replace_many_object_permissions, replace_object_perm
 from agencies.models import TLP, Agency, APIKey, HandlingCode, Jurisdiction, PartnerEndpoint
 from agencies.selectors import is_member
 from audit.services import audit_log
-from cybercoop.bulk import copy_instances, copy_rows
+from common.bulk import copy_instances, copy_rows
 from sharing import legal, signals, ssrf, stix
 from sharing.conf import setting
 from sharing.models import (
@@ -373,7 +373,7 @@ def indicators_ingest(
     Idempotent on STIX id + ``modified``: an item whose id exists with the same or a newer
     ``modified`` is unchanged; a newer one updates the stored indicator.
     """
-    if not is_member(user=actor, agency=agency):
+    if not is_member(user=actor, of=agency):
         raise PermissionDenied(f"{actor} is not an active member of {agency.code}.")
     report = IngestReport()
     now = timezone.now()
@@ -510,12 +510,12 @@ def indicators_ingest(
 # --- shares ----------------------------------------------------------------------------------
 
 
-def _check_owner(*, actor: Any, indicators: Sequence[Indicator], acting: Agency | None) -> Agency:
+def _check_owner(*, actor: Any, indicators: Sequence[Indicator], agency: Agency | None) -> Agency:
     owners = {i.owner_id for i in indicators}
     if len(owners) != 1:
         raise ValidationError({"indicators": "Share indicators of one owning agency at a time."})
     owner = indicators[0].owner
-    if not is_member(user=actor, agency=owner, acting=acting):
+    if not is_member(user=actor, of=owner, agency=agency):
         raise PermissionDenied(NOT_OWNER)
     return owner
 
@@ -550,12 +550,12 @@ def share_preview(
     community: bool = False,
     users: Sequence[Any] = (),
     legal_basis: int | None = None,
-    acting: Agency | None = None,
+    agency: Agency | None = None,
 ) -> legal.Resolution:
     """Validate a share and say who receives it under which basis (raises what is missing)."""
     if not indicators:
         raise ValidationError({"indicators": "Choose at least one indicator."})
-    owner = _check_owner(actor=actor, indicators=indicators, acting=acting)
+    owner = _check_owner(actor=actor, indicators=indicators, agency=agency)
     to_groups = bool(agencies or jurisdictions or jit or community)
     if not to_groups and not users:
         raise ValidationError({"agencies": NO_RECIPIENTS})
@@ -585,7 +585,7 @@ def indicator_share(
     community: bool = False,
     users: Sequence[Any] = (),
     legal_basis: int | None = None,
-    acting: Agency | None = None,
+    agency: Agency | None = None,
 ) -> Share:
     """Share indicators: permission rows, outbox deliveries and the audit event, atomically."""
     resolution = share_preview(
@@ -597,7 +597,7 @@ def indicator_share(
         community=community,
         users=users,
         legal_basis=legal_basis,
-        acting=acting,
+        agency=agency,
     )
     owner = indicators[0].owner
     share = Share.objects.create(
@@ -775,10 +775,10 @@ def _tombstones(indicators: Sequence[Indicator], *, keep_entitled: bool) -> list
 
 
 @transaction.atomic
-def share_withdraw(*, actor: Any, share: Share, acting: Agency | None = None) -> Share:
+def share_withdraw(*, actor: Any, share: Share, agency: Agency | None = None) -> Share:
     """Withdraw a share: permissions go at once; tombstones go to endpoints that lose access."""
     share = Share.objects.select_for_update().get(pk=share.pk)
-    if not is_member(user=actor, agency=share.owner, acting=acting):
+    if not is_member(user=actor, of=share.owner, agency=agency):
         raise PermissionDenied(NOT_OWNER)
     if share.withdrawn_at is not None:
         raise ValidationError({"share": "This share is already withdrawn."})
@@ -800,11 +800,11 @@ def share_withdraw(*, actor: Any, share: Share, acting: Agency | None = None) ->
 
 @transaction.atomic
 def indicator_revoke(
-    *, actor: Any, indicator: Indicator, acting: Agency | None = None
+    *, actor: Any, indicator: Indicator, agency: Agency | None = None
 ) -> Indicator:
     """Revoke: recipients lose access at once and every endpoint that got it gets a tombstone."""
     indicator = Indicator.objects.select_for_update().select_related("owner").get(pk=indicator.pk)
-    _check_owner(actor=actor, indicators=[indicator], acting=acting)
+    _check_owner(actor=actor, indicators=[indicator], agency=agency)
     if indicator.revoked:
         raise ValidationError({"indicator": "This indicator is already revoked."})
     now = timezone.now()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import AuditEvent
@@ -11,7 +13,7 @@ from audit.selectors import verify_chain
 class Command(BaseCommand):
     help = "Verify the audit trail's hash chain."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         broken = verify_chain()
         if broken is not None:
             raise CommandError(f"audit chain broken at event {broken.event_id}: {broken.reason}")

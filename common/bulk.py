@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -46,7 +46,7 @@ def _any(value: Any) -> str:
 
 
 # Exact types of the common values -> formatter (one dict lookup instead of a chain of checks).
-_FORMATTERS: dict[type, Any] = {
+_FORMATTERS: dict[type, Callable[[Any], str]] = {
     str: _text,
     int: str,
     bool: lambda value: "t" if value else "f",
@@ -70,7 +70,7 @@ def _bool(value: Any) -> str:
     return "\\N" if value is None else ("t" if value else "f")
 
 
-def _converter(sample: Any):
+def _converter(sample: Any) -> Callable[[Any], str]:
     """A per-column formatter chosen from the first row (ids and flags are the hot case)."""
     if type(sample) is int:
         return _int
@@ -79,11 +79,17 @@ def _converter(sample: Any):
     return _copy_value
 
 
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a concrete field"
+    return field
+
+
 def copy_instances(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """Insert unsaved instances and set their pks: ids drawn from the table's sequence,
     then one COPY (PostgreSQL); ``bulk_create`` elsewhere."""
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=5000)
+        model._default_manager.bulk_create(objs, batch_size=5000)
         return
     if not objs:
         return
@@ -111,14 +117,12 @@ def copy_rows(
     if not rows:
         return 0
     if connection.vendor != "postgresql":
-        attnames = [model._meta.get_field(name).attname for name in fields]
-        model.objects.bulk_create(
+        attnames = [_field(model, name).attname for name in fields]
+        model._default_manager.bulk_create(
             [model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=5000
         )
         return len(rows)
-    columns = ", ".join(
-        connection.ops.quote_name(model._meta.get_field(name).column) for name in fields
-    )
+    columns = ", ".join(connection.ops.quote_name(_field(model, name).column) for name in fields)
     converters = [_converter(value) for value in rows[0]]
     buffer = io.StringIO()
     buffer.writelines(
