@@ -66,16 +66,16 @@ def replace_object_permissions(
             wanted |= {(perm_id, principal.pk) for principal in principals}
         existing = dict(
             ((perm_id, principal_id), row_id)
-            for row_id, perm_id, principal_id in target_model.objects.filter(
+            for row_id, perm_id, principal_id in target_model._default_manager.filter(
                 content_object=obj
             ).values_list("pk", "permission_id", field)
         )
         stale = [row_id for key, row_id in existing.items() if key not in wanted]
         if stale:
-            target_model.objects.filter(pk__in=stale).delete()
+            target_model._default_manager.filter(pk__in=stale).delete()
         missing = wanted - existing.keys()
         if missing:
-            target_model.objects.bulk_create(
+            target_model._default_manager.bulk_create(
                 [
                     target_model(content_object=obj, permission_id=perm_id, **{field: principal_id})
                     for perm_id, principal_id in missing
@@ -83,7 +83,7 @@ def replace_object_permissions(
             )
 
 
-def principal_group_ids(user: Any, agency: Agency | None = None) -> QuerySet[Group]:
+def principal_group_ids(user: Any, agency: Agency | None = None) -> QuerySet[Group, Any]:
     """The groups through which ``user`` sees objects.
 
     In the browser that is every group the user is in (all their active memberships).
@@ -99,6 +99,13 @@ def principal_group_ids(user: Any, agency: Agency | None = None) -> QuerySet[Gro
     ).values("pk")
 
 
+def _protected_model(permission_model: type[models.Model]) -> type[models.Model]:
+    """The model whose objects a guardian direct-FK permission model protects."""
+    model = permission_model._meta.get_field("content_object").related_model
+    assert isinstance(model, type) and issubclass(model, models.Model)
+    return model
+
+
 def visible_filter(
     *,
     user: Any,
@@ -111,11 +118,11 @@ def visible_filter(
     """A Q matching objects on which ``user`` holds ``codename``, as SQL subqueries."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    model = group_model._meta.get_field("content_object").related_model
+    model = _protected_model(group_model)
     perm = _permission(model, codename)
     query = Q(
         **{
-            f"{field}__in": group_model.objects.filter(
+            f"{field}__in": group_model._default_manager.filter(
                 permission=perm, group__in=principal_group_ids(user, agency)
             ).values("content_object")
         }
@@ -123,9 +130,9 @@ def visible_filter(
     if user_model is not None:
         query |= Q(
             **{
-                f"{field}__in": user_model.objects.filter(permission=perm, user=user).values(
-                    "content_object"
-                )
+                f"{field}__in": user_model._default_manager.filter(
+                    permission=perm, user=user
+                ).values("content_object")
             }
         )
     return query
@@ -152,7 +159,7 @@ def replace_many_object_permissions(
     ``grants`` maps object pk -> (group ids, user ids). A few queries for any number of
     objects (bulk share, ingest); ``fresh=True`` skips reading rows of objects just created.
     """
-    model = group_model._meta.get_field("content_object").related_model
+    model = _protected_model(group_model)
     perm_id = _permission(model, codename).pk
     ids = list(grants)
     for target_model, position, field in ((group_model, 0, "group_id"), (user_model, 1, "user_id")):
@@ -164,13 +171,13 @@ def replace_many_object_permissions(
             for start in range(0, len(ids), 20000):
                 existing.update(
                     ((obj_id, principal), row_id)
-                    for row_id, obj_id, principal in target_model.objects.filter(
+                    for row_id, obj_id, principal in target_model._default_manager.filter(
                         content_object_id__in=ids[start : start + 20000], permission_id=perm_id
                     ).values_list("pk", "content_object_id", field)
                 )
         stale = [row_id for key, row_id in existing.items() if key not in wanted]
         if stale:
-            target_model.objects.filter(pk__in=stale).delete()
+            target_model._default_manager.filter(pk__in=stale).delete()
         missing = wanted - existing.keys()
         if missing:
             copy_rows(

@@ -24,7 +24,7 @@ class MeView(APIView):
             memberships = memberships.filter(agency=agency)
         data = {
             "username": request.user.username,
-            "email": request.user.email,
+            "email": getattr(request.user, "email", ""),
             "acting_agency": agency.code if agency else None,
             "memberships": memberships,
         }

@@ -8,6 +8,6 @@ class AgenciesConfig(AppConfig):
     name = "agencies"
 
     def ready(self) -> None:
-        from agencies.access import forget_permissions
+        from agencies.access import forget_permissions  # app registry: models load after ready()
 
         post_migrate.connect(forget_permissions, dispatch_uid="agencies.forget_permissions")

@@ -92,8 +92,8 @@ def seed(stdout: Any) -> None:
         services.jurisdiction_upsert(code=code, name=name, kind=Jurisdiction.Kind.COUNTRY)
     for code, (name, members) in REGIMES.items():
         regime = services.jurisdiction_upsert(code=code, name=name, kind=Jurisdiction.Kind.REGIME)
-        for country in Jurisdiction.objects.filter(code__in=members):
-            country.regimes.add(regime)
+        for member in Jurisdiction.objects.filter(code__in=members):
+            member.regimes.add(regime)
     stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
     for code, name, country, kind, prefix, roles in AGENCIES:
         agency = services.agency_upsert(

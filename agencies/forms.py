@@ -14,10 +14,10 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
         if not agency.is_secretariat:
-            self.fields["role"].choices = [
-                c for c in Membership.Role.choices if c[0] != Membership.Role.REVIEWER
-            ]
+            role.choices = [c for c in Membership.Role.choices if c[0] != Membership.Role.REVIEWER]
 
 
 class MembershipRoleForm(forms.Form):
@@ -38,7 +38,9 @@ class APIKeyForm(forms.Form):
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = get_user_model().objects.filter(
+        user = self.fields["user"]
+        assert isinstance(user, forms.ModelChoiceField)
+        user.queryset = get_user_model().objects.filter(
             memberships__agency=agency, memberships__status=Membership.Status.ACTIVE
         )
 

@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+COUNTRY_CODE = "A country code is ISO 3166-1 alpha-2, e.g. DE."
+
 
 class TLP(models.TextChoices):
     """Traffic Light Protocol 2.0."""
@@ -64,7 +66,7 @@ class Jurisdiction(models.Model):
 
     def clean(self) -> None:
         if self.kind == self.Kind.COUNTRY and not (len(self.code) == 2 and self.code.isalpha()):
-            raise ValidationError({"code": "A country code is ISO 3166-1 alpha-2, e.g. DE."})
+            raise ValidationError({"code": COUNTRY_CODE})
 
 
 class Agency(models.Model):

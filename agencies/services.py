@@ -24,6 +24,9 @@ INVITATION_NOT_OPEN = "This invitation is no longer valid (used, revoked or expi
 LAST_ADMIN = "An agency must keep at least one active agency admin."
 NOT_ACCEPTED = "This person has not accepted the invitation yet; revoke it or wait."
 ALREADY_MEMBER = "{email} is already a member of {agency}."
+REGIME_NOT_COUNTRY = "{code} is a regime, not a country."
+NOT_ACTIVE_MEMBER = "{username} is not an active member of {agency}."
+EXPIRY_IN_PAST = "The expiry must be in the future."
 
 
 def hash_token(token: str) -> str:
@@ -83,17 +86,18 @@ def jurisdiction_upsert(
 @transaction.atomic
 def agency_upsert(*, actor: Any = None, code: str, **fields: Any) -> Agency:
     """Create or update an agency; an update that changes nothing writes nothing."""
-    agency = Agency.objects.select_for_update().filter(code=code).first()
-    created = agency is None
-    if created:
+    existing = Agency.objects.select_for_update().filter(code=code).first()
+    created = existing is None
+    if existing is None:
         agency = Agency(code=code, **fields)
-    elif all(getattr(agency, name) == value for name, value in fields.items()):
-        return agency
+    elif all(getattr(existing, name) == value for name, value in fields.items()):
+        return existing
     else:
+        agency = existing
         for name, value in fields.items():
             setattr(agency, name, value)
     if agency.country.kind != Jurisdiction.Kind.COUNTRY:
-        raise ValidationError({"country": f"{agency.country.code} is a regime, not a country."})
+        raise ValidationError({"country": REGIME_NOT_COUNTRY.format(code=agency.country.code)})
     agency.full_clean()
     agency.save()
     sync_agency_groups(agency)
@@ -335,10 +339,10 @@ def api_key_issue(
         user=user, agency=agency, status=Membership.Status.ACTIVE
     ).exists():
         raise ValidationError(
-            {"user": f"{user.username} is not an active member of {agency.code}."}
+            {"user": NOT_ACTIVE_MEMBER.format(username=user.username, agency=agency.code)}
         )
     if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": "The expiry must be in the future."})
+        raise ValidationError({"expires_at": EXPIRY_IN_PAST})
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     plaintext = f"{API_KEY_PREFIX}_{prefix}_{secret}"

@@ -81,8 +81,14 @@ def _converter(sample: Any) -> Callable[[Any], str]:
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
     field = model._meta.get_field(name)
-    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a concrete field"
+    assert isinstance(field, models.Field) and field.concrete, f"{model.__name__}.{name}"
     return field
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    column = _field(model, name).column
+    assert column is not None, f"{model.__name__}.{name} has no column"
+    return column
 
 
 def copy_instances(model: type[models.Model], objs: Sequence[models.Model]) -> None:
@@ -122,7 +128,7 @@ def copy_rows(
             [model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=5000
         )
         return len(rows)
-    columns = ", ".join(connection.ops.quote_name(_field(model, name).column) for name in fields)
+    columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in fields)
     converters = [_converter(value) for value in rows[0]]
     buffer = io.StringIO()
     buffer.writelines(

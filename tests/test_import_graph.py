@@ -140,6 +140,35 @@ def cycles(edges: list[Import]) -> list[list[Import]]:
     return found
 
 
+def local_imports_without_reason(modules: dict[str, Path]) -> list[str]:
+    """Function-local first-party imports without a comment (same line or the line above)
+    naming the cycle they avoid, or "app registry" for AppConfig.ready()."""
+    found = []
+    for name, path in modules.items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.level == 0:
+                    targets = [node.module or ""]
+                elif isinstance(node, ast.Import):
+                    targets = [alias.name for alias in node.names]
+                else:
+                    continue
+                if not any(target.split(".")[0] in RANK for target in targets):
+                    continue
+                said = " ".join(lines[node.lineno - 2 : node.end_lineno or node.lineno]).lower()
+                if "cycle" not in said and "app registry" not in said:
+                    found.append(f"{name.replace('.', '/')}.py:{node.lineno}")
+    return found
+
+
+def test_every_function_local_import_says_which_cycle_it_avoids():
+    found = local_imports_without_reason(_modules())
+    assert not found, "function-local imports without a reason:\n" + "\n".join(found)
+
+
 def test_every_first_party_import_points_down_the_layers():
     upward = upward_imports(_imports(_modules()))
     assert not upward, "upward or sideways imports:\n" + "\n".join(map(str, upward))

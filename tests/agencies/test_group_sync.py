@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from agencies import services
-from agencies.models import Jurisdiction, Membership
+from agencies.models import COUNTRY_CODE, Jurisdiction, Membership
 from tests.factories import AgencyFactory, JurisdictionFactory, RegimeFactory, make_member
 
 
@@ -122,10 +124,11 @@ def test_an_invited_membership_gives_no_groups(world):
 
 def test_an_agencys_country_must_be_a_country_not_a_regime(world):
     eu = Jurisdiction.objects.get(code="EU")
-    with pytest.raises(ValidationError) as info:
+    message = services.REGIME_NOT_COUNTRY.format(code="EU")
+    with pytest.raises(ValidationError, match=re.escape(message)) as info:
         services.agency_upsert(code="EU-X", name="X", country=eu, kind="police")
     assert list(info.value.message_dict) == ["country"]
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError, match=re.escape(COUNTRY_CODE)) as info:
         services.jurisdiction_upsert(code="DEU", name="Germany", kind=Jurisdiction.Kind.COUNTRY)
     assert list(info.value.message_dict) == ["code"]
     assert not Jurisdiction.objects.filter(code="DEU").exists()

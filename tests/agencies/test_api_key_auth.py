@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -79,7 +80,7 @@ def test_an_expired_key_is_refused(world):
 
 
 def test_an_expiry_in_the_past_is_refused_naming_the_field(world):
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError, match=re.escape(services.EXPIRY_IN_PAST)) as info:
         issue(world.owner, expires_at=timezone.now() - timedelta(days=1))
     assert "expires_at" in info.value.message_dict
 
@@ -110,7 +111,10 @@ def test_the_key_of_a_deactivated_agency_or_user_is_refused(world):
 
 
 def test_keys_are_only_issued_to_active_members(world):
-    with pytest.raises(ValidationError) as info:
+    message = services.NOT_ACTIVE_MEMBER.format(
+        username=world.partner.investigator.username, agency=world.owner.agency.code
+    )
+    with pytest.raises(ValidationError, match=re.escape(message)) as info:
         issue(world.owner, user=world.partner.investigator)
     assert "user" in info.value.message_dict
 

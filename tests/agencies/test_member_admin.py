@@ -1,44 +1,12 @@
-"""Agency admin pages: members, invitations, roles and suspension, own agency only."""
+"""Agency admin pages: the members list, roles and suspension, own agency only."""
 
 from __future__ import annotations
 
 import pytest
 
 from agencies import services
-from agencies.models import Invitation, Membership
 from agencies.services import LAST_ADMIN, NOT_ACCEPTED
-
-# who -> expected status for a page of the owner agency (anonymous: redirect to login)
-MATRIX = [("owner_admin", None), ("partner_admin", 404), ("owner_investigator", 404), ("anon", 302)]
-
-
-def client_as(who, world, client):
-    users = {
-        "owner_admin": world.owner.admin,
-        "partner_admin": world.partner.admin,
-        "owner_investigator": world.owner.investigator,
-        "outsider_admin": world.outsider.admin,
-    }
-    if who != "anon":
-        client.force_login(users[who])
-    return client
-
-
-def membership(user, agency) -> Membership:
-    return Membership.objects.get(user=user, agency=agency)
-
-
-def assert_refused(response, who, expected, url):
-    assert response.status_code == expected, who
-    if expected == 302:
-        assert response["Location"] == f"/login/?next={url}"
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
-
-
-# --- members page ---------------------------------------------------------------------------
+from tests.agencies.admin_pages import MATRIX, assert_refused, client_as, membership, messages_of
 
 
 @pytest.mark.parametrize("who, expected", MATRIX)
@@ -79,68 +47,6 @@ def test_a_suspended_admin_loses_the_admin_pages(world, client):
     )
     client.force_login(world.owner.admin)
     assert client.get("/agencies/DE-BKA/members/").status_code == 404
-
-
-# --- invite ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("who, expected", MATRIX)
-def test_invite(world, client, who, expected):
-    url = "/agencies/DE-BKA/members/invite/"
-    response = client_as(who, world, client).post(
-        url, {"email": "New@Example.org", "role": "analyst"}
-    )
-    if expected is None:
-        assert response.status_code == 200
-        invitation = Invitation.objects.get()
-        assert (invitation.email, invitation.role, invitation.agency) == (
-            "new@example.org",
-            "analyst",
-            world.owner.agency,
-        )
-        link = response.context["invitation_link"]
-        assert link.startswith("http://testserver/invitations/")
-        token = link.rstrip("/").rsplit("/", 1)[-1]
-        assert invitation.token_hash == services.hash_token(token) != token
-    else:
-        assert_refused(response, who, expected, url)
-        assert not Invitation.objects.exists()
-
-
-@pytest.mark.parametrize(
-    "data, field",
-    [
-        ({"email": "not-an-email", "role": "analyst"}, "email"),
-        ({"email": "", "role": "analyst"}, "email"),
-        ({"email": "a@example.org", "role": "wizard"}, "role"),
-        ({"email": "a@example.org", "role": "reviewer"}, "role"),
-        ({"email": "owner_investigator@example.org", "role": "analyst"}, "email"),
-    ],
-)
-def test_invite_with_bad_input_is_400_naming_the_field(world, client, data, field):
-    client.force_login(world.owner.admin)
-    response = client.post("/agencies/DE-BKA/members/invite/", data)
-    assert response.status_code == 400
-    assert list(response.context["invite_form"].errors) == [field]
-    assert not Invitation.objects.exists()
-
-
-def test_a_secretariat_may_invite_a_reviewer(world, client):
-    admin = services.membership_set(
-        actor=None, agency=world.secretariat, user=world.owner.admin, role="agency_admin"
-    ).user
-    client.force_login(admin)
-    response = client.post(
-        f"/agencies/{world.secretariat.code}/members/invite/",
-        {"email": "rev@example.org", "role": "reviewer"},
-    )
-    assert response.status_code == 200
-    assert Invitation.objects.get().role == "reviewer"
-
-
-def test_invite_only_accepts_post(world, client):
-    client.force_login(world.owner.admin)
-    assert client.get("/agencies/DE-BKA/members/invite/").status_code == 405
 
 
 # --- role change ----------------------------------------------------------------------------
@@ -262,56 +168,3 @@ def test_an_unknown_status_is_404(world, client):
     target = membership(world.owner.analyst, world.owner.agency)
     client.force_login(world.owner.admin)
     assert client.post(f"/agencies/DE-BKA/members/{target.pk}/invited/").status_code == 404
-
-
-# --- invitation revoke ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def invitation(world) -> Invitation:
-    invitation, _ = services.invitation_create(
-        actor=world.owner.admin, agency=world.owner.agency, email="x@example.org", role="analyst"
-    )
-    return invitation
-
-
-@pytest.mark.parametrize("who, expected", MATRIX)
-def test_invitation_revoke(world, client, invitation, who, expected):
-    url = f"/agencies/DE-BKA/invitations/{invitation.pk}/revoke/"
-    response = client_as(who, world, client).post(url)
-    invitation.refresh_from_db()
-    if expected is None:
-        assert response.status_code == 302
-        assert invitation.state == "revoked"
-    else:
-        assert_refused(response, who, expected, url)
-        assert invitation.state == "open"
-
-
-def test_an_invitation_of_another_agency_is_404_through_ones_own(world, client, invitation):
-    client.force_login(world.partner.admin)
-    response = client.post(f"/agencies/NL-NHTCU/invitations/{invitation.pk}/revoke/")
-    assert response.status_code == 404
-
-
-def test_revoking_twice_is_400_naming_the_invitation(world, client, invitation):
-    client.force_login(world.owner.admin)
-    client.post(f"/agencies/DE-BKA/invitations/{invitation.pk}/revoke/")
-    response = client.post(f"/agencies/DE-BKA/invitations/{invitation.pk}/revoke/")
-    assert response.status_code == 400
-    assert messages_of(response)[-1] == f"invitation: {services.INVITATION_NOT_OPEN}"
-
-
-def test_revoking_drops_the_placeholder_membership_of_an_existing_user(world, client):
-    invitation, _ = services.invitation_create(
-        actor=world.owner.admin,
-        agency=world.owner.agency,
-        email=world.outsider.analyst.email,
-        role="analyst",
-    )
-    assert membership(world.outsider.analyst, world.owner.agency).status == "invited"
-    client.force_login(world.owner.admin)
-    client.post(f"/agencies/DE-BKA/invitations/{invitation.pk}/revoke/")
-    assert not Membership.objects.filter(
-        user=world.outsider.analyst, agency=world.owner.agency
-    ).exists()

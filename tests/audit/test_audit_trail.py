@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -64,7 +65,7 @@ def test_events_for_an_object_are_found_newest_first(world):
 def test_a_refused_change_writes_no_event(world):
     count = AuditEvent.objects.count()
     membership = Membership.objects.get(user=world.owner.admin, agency=world.owner.agency)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=re.escape(services.LAST_ADMIN)):
         services.membership_update(actor=None, membership=membership, role="analyst")
     assert AuditEvent.objects.count() == count
 
