@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from common.env import env, envbool, envint, envlist
@@ -22,8 +23,11 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
+# Django's /admin/ is for operators only: off unless ADMIN_ENABLED=1.
+ADMIN_ENABLED = envbool("ADMIN_ENABLED", False)
+
 DJANGO_APPS = [
-    "django.contrib.admin",
+    *(["django.contrib.admin"] if ADMIN_ENABLED else []),
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +41,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served locally: /api/docs/ works offline
     "guardian",
+    "csp",
 ]
 LOCAL_APPS = [
     "audit",
@@ -50,6 +55,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -211,9 +217,31 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 512 * 1024 * 1024)
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "cybercoop@localhost")
 
+# Content-Security-Policy on every response: everything from this origin, no inline script or
+# style, no plugins, no framing. Templates carry no inline script; Swagger UI loads its init
+# script as a file (SpectacularSwaggerSplitView).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Trust X-Forwarded-Proto only behind a proxy that sets it (and strips a client's own);
+# otherwise a client could claim HTTPS.
+if envbool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 # Production hardening (applies whenever DEBUG is off).
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # plain-HTTP probes from inside the network
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
