@@ -8,6 +8,11 @@ class AgenciesConfig(AppConfig):
     name = "agencies"
 
     def ready(self) -> None:
-        from agencies.access import forget_permissions  # app registry: models load after ready()
+        # app registry: these import models, which load only after ready()
+        from axes.signals import user_locked_out
+
+        from agencies.access import forget_permissions
+        from agencies.lockouts import audit_lockout
 
         post_migrate.connect(forget_permissions, dispatch_uid="agencies.forget_permissions")
+        user_locked_out.connect(audit_lockout, dispatch_uid="agencies.audit_lockout")

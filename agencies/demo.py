@@ -9,8 +9,13 @@ from django.db import transaction
 
 from agencies import services
 from agencies.models import Agency, Jurisdiction, Membership
+from agencies.second_factor import has_second_factor, totp_enrol
 
 DEMO_PASSWORD = "cybercoop-demo"
+# Admins and reviewers must sign in with a second factor: in the demo they share this
+# authenticator-app seed, so anyone can compute the code (README, "Demo logins").
+DEMO_TOTP_SECRET = "CYBERCOOPDEMOTOTPSEEDAAAAAAAAAAA"
+SECOND_FACTOR_ROLES = {Membership.Role.AGENCY_ADMIN, Membership.Role.REVIEWER}
 
 COUNTRIES = {
     "DE": "Germany",
@@ -95,6 +100,10 @@ def seed(stdout: Any) -> None:
         for member in Jurisdiction.objects.filter(code__in=members):
             member.regimes.add(regime)
     stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+    stdout.write(
+        f"  Admins and reviewers also enter a code from the authenticator seed {DEMO_TOTP_SECRET}:"
+        f" .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
+    )
     for code, name, country, kind, prefix, roles in AGENCIES:
         agency = services.agency_upsert(
             code=code,
@@ -115,4 +124,6 @@ def seed(stdout: Any) -> None:
                 user.save()
             if not Membership.objects.filter(user=user, agency=agency, role=role).exists():
                 services.membership_set(actor=None, agency=agency, user=user, role=role)
+            if role in SECOND_FACTOR_ROLES and not has_second_factor(user):
+                totp_enrol(user=user, secret=DEMO_TOTP_SECRET)
             stdout.write(f"  {username:<22} {role:<14} {code}")

@@ -96,6 +96,10 @@ class Agency(models.Model):
     contact_phone = models.CharField("24/7 phone", max_length=64, blank=True)
     contact_email = models.EmailField("24/7 e-mail", blank=True)
     active = models.BooleanField(default=True)
+    require_second_factor = models.BooleanField(
+        default=False,
+        help_text="Every member signs in with a second factor (admins and reviewers always do).",
+    )
     group = models.OneToOneField(Group, on_delete=models.PROTECT, editable=False, related_name="+")
 
     class Meta:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agencies.access import get_visible_or_404
 from agencies.models import Agency, APIKey, Invitation, Membership
@@ -38,6 +39,18 @@ def access_admin_agency(*, user: Any, code: str, agency: Agency | None = None) -
     return get_visible_or_404(administered_agencies(user=user, agency=agency), code=code)
 
 
+def second_factor_required(*, user: Any) -> bool:
+    """Agency admins and reviewers, and every member of an agency that asks for it."""
+    return (
+        active_memberships(user=user)
+        .filter(
+            Q(role__in=[Membership.Role.AGENCY_ADMIN, Membership.Role.REVIEWER])
+            | Q(agency__require_second_factor=True)
+        )
+        .exists()
+    )
+
+
 def is_member(
     *, user: Any, of: Agency, roles: set[str] | None = None, agency: Agency | None = None
 ) -> bool:
@@ -52,7 +65,16 @@ def is_member(
 
 
 def agency_members(*, agency: Agency) -> QuerySet[Membership]:
-    return agency.memberships.select_related("user").order_by("user__username")
+    """The agency's memberships, each with ``has_second_factor`` (an app or a security key)."""
+    factors = Authenticator.objects.filter(
+        user=OuterRef("user"),
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+    )
+    return (
+        agency.memberships.select_related("user")
+        .annotate(has_second_factor=Exists(factors))
+        .order_by("user__username")
+    )
 
 
 def agency_invitations(*, agency: Agency) -> QuerySet[Invitation]:

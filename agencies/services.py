@@ -27,6 +27,10 @@ ALREADY_MEMBER = "{email} is already a member of {agency}."
 REGIME_NOT_COUNTRY = "{code} is a regime, not a country."
 NOT_ACTIVE_MEMBER = "{username} is not an active member of {agency}."
 EXPIRY_IN_PAST = "The expiry must be in the future."
+NOT_THE_INVITED_ADDRESS = (
+    "This invitation was sent to another e-mail address: sign in as that person, or ask the"
+    " agency's admin to invite {email}."
+)
 
 
 def hash_token(token: str) -> str:
@@ -108,6 +112,23 @@ def agency_upsert(*, actor: Any = None, code: str, **fields: Any) -> Agency:
         agency=agency,
         summary={"code": code, "name": agency.name, "active": agency.active},
     )
+    return agency
+
+
+@transaction.atomic
+def agency_require_second_factor(*, actor: Any, agency: Agency, required: bool) -> Agency:
+    """Turn on or off "every member signs in with a second factor" (admins always do)."""
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    if agency.require_second_factor != required:
+        agency.require_second_factor = required
+        agency.save(update_fields=["require_second_factor"])
+        audit_log(
+            actor=actor,
+            action="agency.second_factor_policy",
+            obj=agency,
+            agency=agency,
+            summary={"required_for_all_members": required},
+        )
     return agency
 
 
@@ -268,6 +289,8 @@ def invitation_accept(
     invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
     if invitation is None or not invitation.is_open:
         raise ValidationError({"token": INVITATION_NOT_OPEN})
+    if user is not None and user.email.strip().lower() != invitation.email.strip().lower():
+        raise ValidationError({"token": NOT_THE_INVITED_ADDRESS.format(email=user.email)})
     if user is None:
         if User.objects.filter(username=username).exists():
             raise ValidationError({"username": "This username is taken."})

@@ -10,6 +10,11 @@ urlpatterns = [
     path(
         "agencies/<str:code>/members/<int:pk>/role/", views.member_role, name="agency_member_role"
     ),
+    path(
+        "agencies/<str:code>/members/<int:pk>/unlock/",
+        views.member_unlock,
+        name="agency_member_unlock",
+    ),
     re_path(
         r"^agencies/(?P<code>[^/]+)/members/(?P<pk>[0-9]+)/(?P<status>active|suspended)/$",
         views.member_status,
@@ -19,6 +24,11 @@ urlpatterns = [
         "agencies/<str:code>/invitations/<int:pk>/revoke/",
         views.invitation_revoke,
         name="agency_invitation_revoke",
+    ),
+    path(
+        "agencies/<str:code>/second-factor/",
+        views.second_factor_policy,
+        name="agency_second_factor_policy",
     ),
     path("agencies/<str:code>/api-keys/", views.api_keys, name="agency_api_keys"),
     path(

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from agencies import selectors, services
+from agencies import lockouts, selectors, services
 from agencies.forms import (
     AcceptInvitationForm,
     APIKeyForm,
@@ -27,7 +27,8 @@ def _members_page(
 ) -> HttpResponse:
     context = {
         "agency": agency,
-        "members": selectors.agency_members(agency=agency),
+        "members": lockouts.with_lockouts(selectors.agency_members(agency=agency)),
+        "cool_off_minutes": lockouts.cool_off_minutes(),
         "invitations": selectors.agency_invitations(agency=agency),
         "invite_form": invite_form or InvitationForm(agency=agency),
         "roles": Membership.Role.choices
@@ -175,3 +176,26 @@ def api_key_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     services.api_key_revoke(actor=request.user, key=key)
     messages.success(request, f"Key {key.name} revoked.")
     return redirect("agency_api_keys", code=agency.code)
+
+
+@login_required
+@require_POST
+def second_factor_policy(request: HttpRequest, code: str) -> HttpResponse:
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    required = request.POST.get("required") == "1"
+    services.agency_require_second_factor(actor=request.user, agency=agency, required=required)
+    if required:
+        messages.success(request, "Every member now signs in with a second factor.")
+    else:
+        messages.success(request, "Only admins and reviewers must use a second factor now.")
+    return redirect("agency_members", code=agency.code)
+
+
+@login_required
+@require_POST
+def member_unlock(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    membership = selectors.access_membership(agency=agency, pk=pk)
+    lockouts.lockout_lift(actor=request.user, membership=membership)
+    messages.success(request, f"{membership.user.username} may sign in again.")
+    return redirect("agency_members", code=agency.code)

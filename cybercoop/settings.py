@@ -33,6 +33,7 @@ DJANGO_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's security-key list
     "django.contrib.postgres",
 ]
 THIRD_PARTY_APPS = [
@@ -42,6 +43,10 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served locally: /api/docs/ works offline
     "guardian",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
 ]
 LOCAL_APPS = [
     "audit",
@@ -62,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "agencies.second_factor.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -94,7 +102,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username outright
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous sees public pages only
@@ -109,6 +119,44 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Accounts (django-allauth): members join by invitation only and sign in with their username;
+# password reset and change by e-mail; second factors (TOTP, recovery codes, WebAuthn).
+ACCOUNT_ADAPTER = "agencies.accounts.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "django.contrib.auth.tokens.PasswordResetTokenGenerator"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+MFA_ADAPTER = "agencies.second_factor.MFAAdapter"
+# Encrypts TOTP and recovery-code seeds at rest; set it apart from SECRET_KEY so that rotating
+# SECRET_KEY does not lock everyone out of their second factor.
+MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY", SECRET_KEY)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "CyberCoop"
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # invited addresses are proven by the invitation link
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://localhost in the demo and tests
+
+# Lockout (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username lock it for
+# LOGIN_COOLOFF_MINUTES, right password or not; attempts live in the database, so the lockout
+# holds across workers, is audited, and the agency's admin can lift it. Per address, allauth
+# refuses more than LOGIN_FAILURES_PER_IP_PER_MINUTE failures (password spraying).
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "agencies.lockouts.username_of"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+ACCOUNT_RATE_LIMITS = {"login_failed": f"{envint('LOGIN_FAILURES_PER_IP_PER_MINUTE', 20)}/m/ip"}
+
+# Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes.
+SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -214,7 +262,19 @@ SPECTACULAR_SETTINGS = {
 INVITATION_TTL = timedelta(days=envint("INVITATION_TTL_DAYS", 7))
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 512 * 1024 * 1024)
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail (invitations, password reset): SMTP when EMAIL_HOST is set, else the console.
+EMAIL_HOST = env("EMAIL_HOST", "")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")  # or EMAIL_HOST_PASSWORD_FILE
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "cybercoop@localhost")
 
 # Content-Security-Policy on every response: everything from this origin, no inline script or

@@ -7,8 +7,12 @@ from django.contrib.auth import get_user_model
 
 from agencies import services
 from agencies.models import Agency, Jurisdiction, Membership
+from agencies.second_factor import totp_enrol
 
 PASSWORD = "correct-horse-battery-staple"
+# Every test admin and reviewer has this authenticator app (pyotp.TOTP(TOTP_SECRET).now()).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+SECOND_FACTOR_ROLES = {Membership.Role.AGENCY_ADMIN, Membership.Role.REVIEWER}
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -54,7 +58,10 @@ def make_member(
     role: str = Membership.Role.INVESTIGATOR,
     **kwargs,
 ):
-    """A user with an active membership (groups synced), created through the service."""
+    """A user with an active membership (groups synced), created through the service; admins
+    and reviewers, who must use a second factor, get the test authenticator app."""
     user = UserFactory(**({"username": username} if username else {}))
     services.membership_set(actor=None, agency=agency, user=user, role=role, **kwargs)
+    if role in SECOND_FACTOR_ROLES and not user.authenticator_set.exists():
+        totp_enrol(user=user, secret=TOTP_SECRET)
     return user

@@ -14,7 +14,7 @@ def test_home_requires_login(db, client):
 
 
 def test_login_and_logout(world, client):
-    response = client.post("/login/", {"username": "owner_analyst", "password": PASSWORD})
+    response = client.post("/login/", {"login": "owner_analyst", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.get("/").status_code == 200
     assert client.post("/logout/").status_code == 302
@@ -22,7 +22,7 @@ def test_login_and_logout(world, client):
 
 
 def test_a_wrong_password_is_refused(world, client):
-    response = client.post("/login/", {"username": "owner_analyst", "password": "nope"})
+    response = client.post("/login/", {"login": "owner_analyst", "password": "nope"})
     assert response.status_code == 200
     assert response.context["form"].errors
     assert client.get("/").status_code == 302

@@ -137,3 +137,17 @@ def test_an_empty_post_is_400_naming_the_required_fields(invited, client):
     response = client.post(url)
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"username", "password"}
+
+
+def test_a_signed_in_user_with_another_address_is_refused(invited, world, client):
+    invitation, url = invited
+    client.force_login(world.outsider.analyst)
+    response = client.post(url)
+    assert response.status_code == 400
+    message = services.NOT_THE_INVITED_ADDRESS.format(email=world.outsider.analyst.email)
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert not Membership.objects.filter(
+        user=world.outsider.analyst, agency=world.owner.agency
+    ).exists()
+    invitation.refresh_from_db()
+    assert invitation.state == "open"
