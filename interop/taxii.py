@@ -35,14 +35,6 @@ TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 API_ROOT = "cybercoop"
 
 
-def max_page() -> int:
-    return int(getattr(settings, "TAXII_MAX_PAGE_SIZE", 10_000))
-
-
-def max_content_length() -> int:
-    return int(getattr(settings, "TAXII_MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
-
-
 class TaxiiError(Exception):
     def __init__(self, status: int, title: str, description: str = "", headers=None) -> None:
         super().__init__(title)
@@ -211,14 +203,14 @@ def _filtered(request: HttpRequest, qs, *, versions: bool = True):
 def _limit(request: HttpRequest) -> int:
     raw = request.GET.get("limit")
     if raw in (None, "", "0"):
-        return max_page()
+        return settings.TAXII_MAX_PAGE_SIZE
     try:
         limit = int(raw)
     except ValueError:
         raise TaxiiError(400, "Invalid limit", "limit is a positive integer.") from None
     if limit < 1:
         raise TaxiiError(400, "Invalid limit", "limit is a positive integer.")
-    return min(limit, max_page())
+    return min(limit, settings.TAXII_MAX_PAGE_SIZE)
 
 
 def _encode_next(version: tuple[int, datetime]) -> str:
@@ -289,7 +281,7 @@ def discovery(request: HttpRequest) -> HttpResponse:
         {
             "title": "CyberCoop TAXII 2.1",
             "description": "Indicators shared between law-enforcement agencies.",
-            "contact": getattr(settings, "TAXII_CONTACT", "operations@cybercoop.example"),
+            "contact": settings.TAXII_CONTACT,
             "default": root,
             "api_roots": [root],
         }
@@ -303,7 +295,7 @@ def api_root(request: HttpRequest) -> HttpResponse:
             "title": "CyberCoop",
             "description": "One collection of what your agency may see, one for submissions.",
             "versions": [TAXII_MEDIA_TYPE],
-            "max_content_length": max_content_length(),
+            "max_content_length": settings.TAXII_MAX_CONTENT_LENGTH,
         }
     )
 
@@ -378,8 +370,10 @@ def _add_objects(request: HttpRequest, collection_id: str) -> HttpResponse:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         raise TaxiiError(400, "Invalid Content-Length", "Content-Length is a byte count.") from None
-    if length > max_content_length():
-        raise TaxiiError(413, "Request too large", f"max_content_length is {max_content_length()}.")
+    if length > settings.TAXII_MAX_CONTENT_LENGTH:
+        raise TaxiiError(
+            413, "Request too large", f"max_content_length is {settings.TAXII_MAX_CONTENT_LENGTH}."
+        )
     try:
         envelope = json.loads(request.body)
     except (ValueError, UnicodeDecodeError, RecursionError):

@@ -39,6 +39,46 @@ TLP_BY_MARKING.update(
     }
 )
 
+# The OASIS TLP 2.0 marking-definition objects those ids name (extension examples).
+TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+TLP2_CREATED = "2022-10-01T00:00:00.000Z"
+TLP2_NAMES = {
+    TLP.CLEAR: "clear",
+    TLP.GREEN: "green",
+    TLP.AMBER: "amber",
+    TLP.AMBER_STRICT: "amber+strict",
+    TLP.RED: "red",
+}
+# Level names a marking definition may carry, TLP 1.0 (``white``) and TLP 2.0.
+_TLP_BY_NAME = {name: tlp for tlp, name in TLP2_NAMES.items()} | {"white": TLP.CLEAR}
+
+
+def tlp_marking(tlp: str) -> dict[str, Any]:
+    """The OASIS TLP 2.0 marking-definition object (as in the extension's examples)."""
+    return {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": TLP_MARKING_IDS[tlp],
+        "created": TLP2_CREATED,
+        "name": f"TLP:{TLP2_NAMES[tlp].upper()}",
+        "extensions": {
+            TLP2_EXTENSION_ID: {"extension_type": "property-extension", "tlp_2_0": TLP2_NAMES[tlp]}
+        },
+    }
+
+
+def marking_tlp(obj: dict[str, Any]) -> str | None:
+    """The TLP a marking-definition object states (TLP 1.0 ``definition`` or TLP 2.0
+    extension), whatever its id; ``None`` if it states none."""
+    level = None
+    if obj.get("definition_type") == "tlp" and isinstance(obj.get("definition"), dict):
+        level = obj["definition"].get("tlp")
+    ext = (obj.get("extensions") or {}).get(TLP2_EXTENSION_ID)
+    if isinstance(ext, dict):
+        level = ext.get("tlp_2_0")
+    return _TLP_BY_NAME.get(level.lower()) if isinstance(level, str) else None
+
+
 WALLET_OBJECT = "x-cybercoop-wallet"
 _HASH_KEYS = {T.MD5: "MD5", T.SHA1: "'SHA-1'", T.SHA256: "'SHA-256'"}
 _NAMESPACE = uuid.UUID("6b1c3c1e-7c2a-4e55-9b55-1f1c0c0f5e11")

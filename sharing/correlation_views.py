@@ -3,6 +3,10 @@ sent and the holder's inbox with share/decline."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,14 +16,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_validation_error
-from interop import selectors, services
-from interop.forms import AccessRequestForm, DeclineForm, GrantForm, LookupForm
-from sharing.models import IndicatorType
+from sharing import access_requests, correlation
+from sharing.correlation_forms import AccessRequestForm, DeclineForm, GrantForm, LookupForm
+from sharing.models import AccessRequestTarget, IndicatorType
 from sharing.selectors import access_indicator
+
+INBOX_DETAIL = "sharing/correlation/inbox_detail.html"
 
 
 def _parse_lines(text: str) -> list:
-    values = []
+    values: list[Any] = []
     for line in text.splitlines():
         line = line.strip()
         if not line:
@@ -39,8 +45,8 @@ def correlations(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = _parse_lines(form.cleaned_data["values"])
         try:
-            results = services.correlation_lookup(actor=request.user, agency=None, values=values)
-        except services.LookupErrors as exc:
+            results = correlation.correlation_lookup(actor=request.user, agency=None, values=values)
+        except correlation.LookupErrors as exc:
             for index, errors in exc.item_errors.items():
                 form.add_error("values", f"Line {int(index) + 1}: {errors[0]}")
         except ValidationError as exc:
@@ -48,9 +54,9 @@ def correlations(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "results": results,
-        "matches": selectors.matches_of(user=request.user),
+        "matches": correlation.matches_of(user=request.user),
     }
-    return render(request, "interop/correlations.html", context)
+    return render(request, "sharing/correlation/correlations.html", context)
 
 
 @login_required
@@ -59,7 +65,7 @@ def request_access(request: HttpRequest, pk: int) -> HttpResponse:
     form = AccessRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.access_request_create(
+            access_requests.access_request_create(
                 actor=request.user, indicator=indicator, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -67,61 +73,77 @@ def request_access(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Access request sent to the agency holding the match.")
             return redirect("interop_requests")
-    return render(request, "interop/request_access.html", {"indicator": indicator, "form": form})
+    context = {"indicator": indicator, "form": form}
+    return render(request, "sharing/correlation/request_access.html", context)
 
 
 @login_required
-def access_requests(request: HttpRequest) -> HttpResponse:
-    sent = Paginator(selectors.requests_sent(user=request.user), 25).get_page(
+def requests_page(request: HttpRequest) -> HttpResponse:
+    sent = Paginator(access_requests.requests_sent(user=request.user), 25).get_page(
         request.GET.get("sent")
     )
-    inbox = Paginator(selectors.inbox_for(user=request.user), 25).get_page(request.GET.get("inbox"))
-    rows = [(r, selectors.request_outcome(r)) for r in sent]
-    return render(
-        request, "interop/requests.html", {"sent": sent, "sent_rows": rows, "inbox": inbox}
+    inbox = Paginator(access_requests.inbox_for(user=request.user), 25).get_page(
+        request.GET.get("inbox")
     )
+    rows = [(r, access_requests.request_outcome(r)) for r in sent]
+    context = {"sent": sent, "sent_rows": rows, "inbox": inbox}
+    return render(request, "sharing/correlation/requests.html", context)
 
 
 @login_required
 def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    target = selectors.access_target(user=request.user, pk=pk)
+    target = access_requests.access_target(user=request.user, pk=pk)
     context = {"target": target, "grant_form": GrantForm(), "decline_form": DeclineForm()}
-    return render(request, "interop/inbox_detail.html", context)
+    return render(request, INBOX_DETAIL, context)
+
+
+def _answer(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.Form],
+    form_name: str,
+    decide: Callable[..., AccessRequestTarget],
+    done: str,
+) -> HttpResponse:
+    """The holder's answer from the inbox page: on success back to the item, else the page
+    again (400) with the form's errors."""
+    target = access_requests.access_target(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            decide(actor=request.user, target=target, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("interop_inbox_detail", pk=target.pk)
+    context = {"target": target, "grant_form": GrantForm(), "decline_form": DeclineForm()}
+    context[form_name] = form
+    return render(request, INBOX_DETAIL, context, status=400)
 
 
 @login_required
 @require_POST
 def inbox_share(request: HttpRequest, pk: int) -> HttpResponse:
-    target = selectors.access_target(user=request.user, pk=pk)
-    form = GrantForm(request.POST)
-    if form.is_valid():
-        try:
-            services.access_request_grant(
-                actor=request.user, target=target, legal_basis=form.cleaned_data["legal_basis"]
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, "Shared with the requesting agency.")
-            return redirect("interop_inbox_detail", pk=target.pk)
-    context = {"target": target, "grant_form": form, "decline_form": DeclineForm()}
-    return render(request, "interop/inbox_detail.html", context, status=400)
+    return _answer(
+        request,
+        pk,
+        form_class=GrantForm,
+        form_name="grant_form",
+        decide=access_requests.access_request_grant,
+        done="Shared with the requesting agency.",
+    )
 
 
 @login_required
 @require_POST
 def inbox_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    target = selectors.access_target(user=request.user, pk=pk)
-    form = DeclineForm(request.POST)
-    if form.is_valid():
-        try:
-            services.access_request_decline(
-                actor=request.user, target=target, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, "Request declined.")
-            return redirect("interop_inbox_detail", pk=target.pk)
-    context = {"target": target, "grant_form": GrantForm(), "decline_form": form}
-    return render(request, "interop/inbox_detail.html", context, status=400)
+    return _answer(
+        request,
+        pk,
+        form_class=DeclineForm,
+        form_name="decline_form",
+        decide=access_requests.access_request_decline,
+        done="Request declined.",
+    )
