@@ -18,6 +18,7 @@ from sharing.models import Indicator
 IDENTITY_NAMESPACE = uuid.UUID("1f0b7a52-6a53-4c44-9d0c-9a3c2f1e7d21")
 IDENTITY_CREATED = "2020-01-01T00:00:00.000Z"
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
+TLP_ORDER: list[str] = list(TLP.values)  # markings appear in a bundle from CLEAR to RED
 
 
 @functools.cache
@@ -72,7 +73,7 @@ def export_bundle(objects: list[str], agencies: Iterable[Agency], tlps: Iterable
     """A bundle (as JSON text) of serialised objects with their identities and markings."""
     context = [json.dumps(identity(a)) for a in agencies]
     context += [
-        json.dumps(sharing_stix.tlp_marking(t)) for t in sorted(set(tlps), key=list(TLP).index)
+        json.dumps(sharing_stix.tlp_marking(t)) for t in sorted(set(tlps), key=TLP_ORDER.index)
     ]
     bundle_id = f"bundle--{uuid.uuid4()}"
     return (

@@ -19,7 +19,7 @@ from sharing.correlation import hidden_matches
 from sharing.models import AccessRequest, AccessRequestTarget, Indicator
 from sharing.selectors import managing_agencies
 
-DECIDERS = {Membership.Role.INVESTIGATOR, Membership.Role.AGENCY_ADMIN}
+DECIDERS: set[str] = {Membership.Role.INVESTIGATOR, Membership.Role.AGENCY_ADMIN}
 NOT_REQUESTER = "Only members of the agency holding this indicator may ask."
 NOT_HOLDER = "Only investigators of the holding agency may answer this request."
 NO_REASON = "Say why you need the matching indicator."

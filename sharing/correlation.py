@@ -160,7 +160,8 @@ class LookupErrors(ValidationError):
 
 def _lookup_item(raw: Any) -> tuple[str, str, str]:
     """(type, value, normalized) of one value; ValueError naming what is wrong."""
-    type_, value = (None, raw) if isinstance(raw, str) else (None, None)
+    type_: Any = None
+    value: Any = raw if isinstance(raw, str) else None
     if isinstance(raw, dict):
         type_, value = raw.get("type"), raw.get("value")
     if not isinstance(value, str):
