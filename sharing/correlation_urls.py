@@ -1,4 +1,4 @@
-"""Routes of the correlation pages and API (paths and names kept from when interop held them)."""
+"""Routes of the correlation and access-request pages and API (paths kept from interop)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from sharing import correlation_api as api
 from sharing import correlation_views as views
 
 urlpatterns = [
-    path("correlations/", views.correlations, name="interop_correlations"),
-    path("correlations/requests/", views.requests_page, name="interop_requests"),
+    path("correlations/", views.correlations, name="correlations"),
+    path("correlations/requests/", views.requests_page, name="access_requests"),
     path(
         "correlations/indicators/<int:pk>/request/",
         views.request_access,
-        name="interop_request_access",
+        name="access_request_new",
     ),
-    path("correlations/inbox/<int:pk>/", views.inbox_detail, name="interop_inbox_detail"),
-    path("correlations/inbox/<int:pk>/share/", views.inbox_share, name="interop_inbox_share"),
-    path("correlations/inbox/<int:pk>/decline/", views.inbox_decline, name="interop_inbox_decline"),
+    path("correlations/inbox/<int:pk>/", views.inbox_detail, name="access_inbox_detail"),
+    path("correlations/inbox/<int:pk>/share/", views.inbox_share, name="access_inbox_share"),
+    path("correlations/inbox/<int:pk>/decline/", views.inbox_decline, name="access_inbox_decline"),
 ]
 
 api_urlpatterns = [

@@ -72,7 +72,7 @@ def request_access(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             messages.success(request, "Access request sent to the agency holding the match.")
-            return redirect("interop_requests")
+            return redirect("access_requests")
     context = {"indicator": indicator, "form": form}
     return render(request, "sharing/correlation/request_access.html", context)
 
@@ -117,7 +117,7 @@ def _answer(
             apply_validation_error(form, exc)
         else:
             messages.success(request, done)
-            return redirect("interop_inbox_detail", pk=target.pk)
+            return redirect("access_inbox_detail", pk=target.pk)
     context = {"target": target, "grant_form": GrantForm(), "decline_form": DeclineForm()}
     context[form_name] = form
     return render(request, INBOX_DETAIL, context, status=400)
