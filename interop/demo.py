@@ -1,5 +1,5 @@
-"""Demo interop data (idempotent): TAXII versions for existing indicators, hit/no-hit
-matches, and access requests (one pending at DE-BKA, one declined)."""
+"""Demo interop data (idempotent): TAXII versions for existing indicators, then, through
+sharing's services, hit/no-hit matches and access requests (one pending at DE-BKA, one declined)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,9 @@ API_ROOT = "cybercoop"
 
 
 class TaxiiError(Exception):
-    def __init__(self, status: int, title: str, description: str = "", headers=None) -> None:
+    def __init__(
+        self, status: int, title: str, description: str = "", headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(title)
         self.status, self.title, self.description = status, title, description
         self.headers = headers or {}
@@ -46,7 +48,9 @@ def timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _response(body: str | dict, status: int = 200, headers=None) -> HttpResponse:
+def _response(
+    body: str | dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> HttpResponse:
     text = body if isinstance(body, str) else json.dumps(body)
     response = HttpResponse(text, status=status, content_type=TAXII_MEDIA_TYPE)
     for name, value in (headers or {}).items():
@@ -171,7 +175,9 @@ def _list(request: HttpRequest, name: str) -> list[str]:
     return [v.strip() for v in raw.split(",") if v.strip()] if raw else []
 
 
-def _filtered(request: HttpRequest, qs, *, versions: bool = True):
+def _filtered(
+    request: HttpRequest, qs: QuerySet[ObjectVersion], *, versions: bool = True
+) -> QuerySet[ObjectVersion]:
     if ids := _list(request, "match[id]"):
         qs = qs.filter(stix_id__in=ids)
     if types := _list(request, "match[type]"):
@@ -233,7 +239,9 @@ def _decode_next(token: str) -> tuple[datetime, int]:
         ) from None
 
 
-def _page(request: HttpRequest, qs, fields: tuple[str, ...]) -> tuple[list[tuple], bool, str]:
+def _page(
+    request: HttpRequest, qs: QuerySet[ObjectVersion], fields: tuple[str, ...]
+) -> tuple[list[tuple[Any, ...]], bool, str]:
     """One page in (date_added, id) order; ``next`` is an opaque cursor after its last row."""
     if token := request.GET.get("next"):
         added, pk = _decode_next(token)
