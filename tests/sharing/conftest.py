@@ -85,18 +85,3 @@ def add(world_side, *values, agency=None, **defaults):
     )
     assert not report.errors, report.errors
     return [report.items[i][1] for i in range(len(items))]
-
-
-@pytest.fixture
-def add_indicators():
-    """``add_indicators(side, [{"type": ..., "value": ...}, ...], **defaults)`` via the ingest
-    (correlation and access-request tests; interop has its own copy for TAXII and STIX)."""
-
-    def add_items(side, items: list[dict], **defaults) -> list:
-        report = services.indicators_ingest(
-            actor=side.investigator, agency=side.agency, items=items, defaults=defaults
-        )
-        assert not report.errors, report.errors
-        return report.created + report.updated + report.unchanged
-
-    return add_items
