@@ -114,7 +114,7 @@ def run(url: str, count: int, requests_n: int, in_process: bool) -> None:
     import requests
 
     from agencies.services import api_key_issue
-    from interop.services import correlation_lookup
+    from sharing.correlation import correlation_lookup
 
     owner, user, _ = bench_world(partners=1)
     _, key = api_key_issue(actor=None, agency=owner, user=user, name="bench lookup")

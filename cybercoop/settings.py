@@ -250,8 +250,8 @@ SPECTACULAR_SETTINGS = {
         "IndicatorTypeEnum": "sharing.models.IndicatorType",
         "PAPEnum": "sharing.models.PAP",
         "DeliveryStatusEnum": "sharing.models.Delivery.Status",
-        "LookupResultEnum": "interop.serializers.LOOKUP_RESULTS",
-        "AccessRequestStatusEnum": "interop.models.AccessRequestTarget.Status",
+        "LookupResultEnum": "sharing.correlation_serializers.LOOKUP_RESULTS",
+        "AccessRequestStatusEnum": "sharing.models.AccessRequestTarget.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
 # CyberCoop
 INVITATION_TTL = timedelta(days=envint("INVITATION_TTL_DAYS", 7))
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 512 * 1024 * 1024)
+
+# TAXII 2.1 server (interop): page size cap, largest accepted POST, discovery contact.
+TAXII_MAX_PAGE_SIZE = envint("TAXII_MAX_PAGE_SIZE", 10_000)
+TAXII_MAX_CONTENT_LENGTH = envint("TAXII_MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+TAXII_CONTACT = env("TAXII_CONTACT", "operations@cybercoop.example")
 
 # E-mail (invitations, password reset): SMTP when EMAIL_HOST is set, else the console.
 EMAIL_HOST = env("EMAIL_HOST", "")

@@ -1,5 +1,5 @@
-"""Demo interop data (idempotent): TAXII versions for existing indicators, hit/no-hit
-matches, and access requests (one pending at DE-BKA, one declined)."""
+"""Demo interop data (idempotent): TAXII versions for existing indicators, then, through
+sharing's services, hit/no-hit matches and access requests (one pending at DE-BKA, one declined)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from agencies.models import Agency
-from interop import services
-from interop.models import AccessRequest
+from interop import versions
+from sharing import access_requests
 from sharing import services as sharing_services
-from sharing.models import Indicator
+from sharing.models import AccessRequest, Indicator
 
 
 def _add(user: Any, agency: Agency, type_: str, value: str, **extra: Any) -> Indicator | None:
@@ -23,7 +23,7 @@ def _add(user: Any, agency: Agency, type_: str, value: str, **extra: Any) -> Ind
 
 def seed(stdout: Any) -> None:
     User = get_user_model()
-    created = services.versions_backfill()
+    created = versions.versions_backfill()
     agencies = {a.code: a for a in Agency.objects.filter(code__in=["DE-BKA", "NL-NHTCU", "IN-CBI"])}
     users = {
         u.username: u
@@ -49,7 +49,7 @@ def seed(stdout: Any) -> None:
         _add(nhtcu, agencies["NL-NHTCU"], "domain", "update-checker.example", tlp="GREEN")
         strict = _add(nhtcu, agencies["NL-NHTCU"], "cidr", "198.51.100.0/24", tlp="AMBER")
         if mine is not None:
-            services.access_request_create(
+            access_requests.access_request_create(
                 actor=cbi,
                 indicator=mine,
                 reason="The same C2 address serves a UPI fraud campaign against Indian banks.",
@@ -57,7 +57,7 @@ def seed(stdout: Any) -> None:
                 handling_code="H1",
             )
         if strict is not None:
-            request = services.access_request_create(
+            request = access_requests.access_request_create(
                 actor=nhtcu,
                 indicator=strict,
                 reason="Sinkhole range overlaps our botnet takedown.",
@@ -65,7 +65,7 @@ def seed(stdout: Any) -> None:
                 handling_code="H0",
             )
             target = request.targets.get()
-            services.access_request_decline(
+            access_requests.access_request_decline(
                 actor=bka, target=target, reason="TLP:AMBER+STRICT: this range never leaves BKA."
             )
     stdout.write(

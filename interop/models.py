@@ -1,5 +1,4 @@
-"""Interop state: TAXII object versions, pattern-only indicators, TAXII status resources,
-correlation matches and access requests ("another agency holds a match")."""
+"""Interop state: TAXII object versions, pattern-only indicators and TAXII status resources."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from agencies.models import TLP, Agency, HandlingCode
-from sharing.models import PAP, Indicator, Share
+from sharing.models import PAP, Indicator
 
 
 class PatternIndicator(models.Model):
@@ -121,76 +120,3 @@ class TaxiiStatus(models.Model):
 
     def __str__(self) -> str:
         return f"status {self.uuid} ({self.status})"
-
-
-class Match(models.Model):
-    """Found when ``indicator`` was added: ``other`` (another agency's) has the same value."""
-
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    other = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    found_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-found_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["indicator", "other"], name="one_match_per_pair")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.indicator_id} ~ {self.other_id}"
-
-
-class AccessRequest(models.Model):
-    """A request to the (unnamed) holders of a match to share their indicator."""
-
-    requester = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="+", help_text="The requester's own"
-    )
-    reason = models.TextField()
-    legal_basis = models.CharField(max_length=300)
-    handling_code = models.CharField(max_length=2, choices=HandlingCode.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"Access request #{self.pk} by {self.requester_id}"
-
-
-class AccessRequestTarget(models.Model):
-    """One holder indicator an access request reached; decided by the holder agency."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        GRANTED = "granted", "Shared"
-        DECLINED = "declined", "Declined"
-
-    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="targets")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    holder = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
-    share = models.ForeignKey(
-        Share, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-request__created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["request", "indicator"], name="one_target_per_indicator"
-            )
-        ]
-        indexes = [models.Index(fields=["holder", "status"], name="accessreq_inbox")]
-
-    def __str__(self) -> str:
-        return f"{self.request_id} → {self.indicator_id} ({self.status})"

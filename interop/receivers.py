@@ -1,4 +1,4 @@
-"""Keeps TAXII versions and correlation matches in step with sharing's indicator writes."""
+"""Keeps TAXII object versions in step with sharing's indicator writes."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from interop import services
+from interop import versions
+from sharing.models import Indicator
 from sharing.signals import indicators_changed
 
 
 @receiver(indicators_changed, dispatch_uid="interop.indicators_changed")
-def on_indicators_changed(sender: Any, *, indicators: list, action: str, **kwargs: Any) -> None:
+def on_indicators_changed(
+    sender: Any, *, indicators: list[Indicator], action: str, **kwargs: Any
+) -> None:
     if action == "shared":
-        services.versions_republish(indicators)
+        versions.versions_republish(indicators)
         return
-    services.versions_record(indicators, fresh=action == "created")
-    if action == "created":
-        services.matches_find(indicators)
+    versions.versions_record(indicators, fresh=action == "created")

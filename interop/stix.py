@@ -1,6 +1,5 @@
-"""STIX 2.1 documents around sharing's one indicator mapping (``sharing.stix``):
-identities for owning agencies, the OASIS TLP 2.0 marking definitions, export bundles,
-and bundle import (simple patterns through sharing's ingest, complex ones pattern-only).
+"""STIX 2.1 documents around sharing's one indicator mapping (``sharing.stix``, which also
+holds the TLP marking definitions): identities for owning agencies and export bundles.
 """
 
 from __future__ import annotations
@@ -12,35 +11,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from agencies.models import TLP, Agency
+from interop.models import PatternIndicator
 from sharing import stix as sharing_stix
 from sharing.models import Indicator
 
-TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
-TLP2_CREATED = "2022-10-01T00:00:00.000Z"
-TLP2_NAMES = {
-    TLP.CLEAR: "clear",
-    TLP.GREEN: "green",
-    TLP.AMBER: "amber",
-    TLP.AMBER_STRICT: "amber+strict",
-    TLP.RED: "red",
-}
 IDENTITY_NAMESPACE = uuid.UUID("1f0b7a52-6a53-4c44-9d0c-9a3c2f1e7d21")
 IDENTITY_CREATED = "2020-01-01T00:00:00.000Z"
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
-
-
-def tlp_marking(tlp: str) -> dict[str, Any]:
-    """The OASIS TLP 2.0 marking-definition object (as in the extension's examples)."""
-    return {
-        "type": "marking-definition",
-        "spec_version": "2.1",
-        "id": sharing_stix.TLP_MARKING_IDS[tlp],
-        "created": TLP2_CREATED,
-        "name": f"TLP:{TLP2_NAMES[tlp].upper()}",
-        "extensions": {
-            TLP2_EXTENSION_ID: {"extension_type": "property-extension", "tlp_2_0": TLP2_NAMES[tlp]}
-        },
-    }
+TLP_ORDER: list[str] = list(TLP.values)  # markings appear in a bundle from CLEAR to RED
 
 
 @functools.cache
@@ -72,7 +50,7 @@ def indicator_stix(indicator: Indicator, owner_code: str) -> dict[str, Any]:
     return obj
 
 
-def pattern_indicator_stix(pattern_indicator: Any, owner_code: str) -> dict[str, Any]:
+def pattern_indicator_stix(pattern_indicator: PatternIndicator, owner_code: str) -> dict[str, Any]:
     """A pattern-only indicator as received, with our markings and provenance."""
     obj = dict(pattern_indicator.body)
     obj.update(
@@ -94,7 +72,9 @@ def pattern_indicator_stix(pattern_indicator: Any, owner_code: str) -> dict[str,
 def export_bundle(objects: list[str], agencies: Iterable[Agency], tlps: Iterable[str]) -> str:
     """A bundle (as JSON text) of serialised objects with their identities and markings."""
     context = [json.dumps(identity(a)) for a in agencies]
-    context += [json.dumps(tlp_marking(t)) for t in sorted(set(tlps), key=list(TLP).index)]
+    context += [
+        json.dumps(sharing_stix.tlp_marking(t)) for t in sorted(set(tlps), key=TLP_ORDER.index)
+    ]
     bundle_id = f"bundle--{uuid.uuid4()}"
     return (
         '{"type": "bundle", "id": "'

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -35,16 +35,10 @@ TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 API_ROOT = "cybercoop"
 
 
-def max_page() -> int:
-    return int(getattr(settings, "TAXII_MAX_PAGE_SIZE", 10_000))
-
-
-def max_content_length() -> int:
-    return int(getattr(settings, "TAXII_MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
-
-
 class TaxiiError(Exception):
-    def __init__(self, status: int, title: str, description: str = "", headers=None) -> None:
+    def __init__(
+        self, status: int, title: str, description: str = "", headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(title)
         self.status, self.title, self.description = status, title, description
         self.headers = headers or {}
@@ -54,7 +48,9 @@ def timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _response(body: str | dict, status: int = 200, headers=None) -> HttpResponse:
+def _response(
+    body: str | dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> HttpResponse:
     text = body if isinstance(body, str) else json.dumps(body)
     response = HttpResponse(text, status=status, content_type=TAXII_MEDIA_TYPE)
     for name, value in (headers or {}).items():
@@ -118,7 +114,8 @@ def _authenticate(request: HttpRequest) -> APIKey:
 
 
 def taxii_view(methods: tuple[str, ...]) -> Callable:
-    """Auth, media-type negotiation and TAXII error bodies for one endpoint."""
+    """Auth, media-type negotiation and TAXII error bodies for one endpoint; the view gets
+    the caller's API key after the request."""
 
     def decorate(view: Callable) -> Callable:
         @csrf_exempt
@@ -134,8 +131,7 @@ def taxii_view(methods: tuple[str, ...]) -> Callable:
                     raise TaxiiError(
                         406, "Not acceptable", f"This server speaks {TAXII_MEDIA_TYPE}."
                     )
-                request.taxii_key = key
-                return view(request, *args, **kwargs)
+                return view(request, key, *args, **kwargs)
             except TaxiiError as exc:
                 return _error(exc)
 
@@ -148,15 +144,15 @@ def _api_root_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("taxii_api_root"))
 
 
-def _collection(request: HttpRequest, collection_id: str) -> selectors.Collection:
-    collection = selectors.access_collection(agency=request.taxii_key.agency, pk=collection_id)
+def _collection(key: APIKey, collection_id: str) -> selectors.Collection:
+    collection = selectors.access_collection(agency=key.agency, pk=collection_id)
     if collection is None:
         raise TaxiiError(404, "Collection not found")
     return collection
 
 
-def _readable(request: HttpRequest, collection_id: str) -> selectors.Collection:
-    collection = _collection(request, collection_id)
+def _readable(key: APIKey, collection_id: str) -> selectors.Collection:
+    collection = _collection(key, collection_id)
     if not collection.can_read:
         raise TaxiiError(403, "This collection is write-only", "Read 'Shared with' instead.")
     return collection
@@ -179,7 +175,9 @@ def _list(request: HttpRequest, name: str) -> list[str]:
     return [v.strip() for v in raw.split(",") if v.strip()] if raw else []
 
 
-def _filtered(request: HttpRequest, qs, *, versions: bool = True):
+def _filtered(
+    request: HttpRequest, qs: QuerySet[ObjectVersion], *, versions: bool = True
+) -> QuerySet[ObjectVersion]:
     if ids := _list(request, "match[id]"):
         qs = qs.filter(stix_id__in=ids)
     if types := _list(request, "match[type]"):
@@ -210,15 +208,15 @@ def _filtered(request: HttpRequest, qs, *, versions: bool = True):
 
 def _limit(request: HttpRequest) -> int:
     raw = request.GET.get("limit")
-    if raw in (None, "", "0"):
-        return max_page()
+    if not raw or raw == "0":
+        return settings.TAXII_MAX_PAGE_SIZE
     try:
         limit = int(raw)
     except ValueError:
         raise TaxiiError(400, "Invalid limit", "limit is a positive integer.") from None
     if limit < 1:
         raise TaxiiError(400, "Invalid limit", "limit is a positive integer.")
-    return min(limit, max_page())
+    return min(limit, settings.TAXII_MAX_PAGE_SIZE)
 
 
 def _encode_next(version: tuple[int, datetime]) -> str:
@@ -241,7 +239,9 @@ def _decode_next(token: str) -> tuple[datetime, int]:
         ) from None
 
 
-def _page(request: HttpRequest, qs, fields: tuple[str, ...]) -> tuple[list[tuple], bool, str]:
+def _page(
+    request: HttpRequest, qs: QuerySet[ObjectVersion], fields: tuple[str, ...]
+) -> tuple[list[tuple[Any, ...]], bool, str]:
     """One page in (date_added, id) order; ``next`` is an opaque cursor after its last row."""
     if token := request.GET.get("next"):
         added, pk = _decode_next(token)
@@ -265,8 +265,7 @@ def _date_headers(rows: list[tuple]) -> dict[str, str]:
     }
 
 
-def _visible(request: HttpRequest):
-    key = request.taxii_key
+def _visible(key: APIKey) -> QuerySet[ObjectVersion]:
     return selectors.versions_visible_to(user=key.user, agency=key.agency)
 
 
@@ -283,13 +282,13 @@ def _envelope(rows: list[tuple], more: bool, token: str) -> str:
 
 
 @taxii_view(("GET",))
-def discovery(request: HttpRequest) -> HttpResponse:
+def discovery(request: HttpRequest, key: APIKey) -> HttpResponse:
     root = _api_root_url(request)
     return _response(
         {
             "title": "CyberCoop TAXII 2.1",
             "description": "Indicators shared between law-enforcement agencies.",
-            "contact": getattr(settings, "TAXII_CONTACT", "operations@cybercoop.example"),
+            "contact": settings.TAXII_CONTACT,
             "default": root,
             "api_roots": [root],
         }
@@ -297,20 +296,20 @@ def discovery(request: HttpRequest) -> HttpResponse:
 
 
 @taxii_view(("GET",))
-def api_root(request: HttpRequest) -> HttpResponse:
+def api_root(request: HttpRequest, key: APIKey) -> HttpResponse:
     return _response(
         {
             "title": "CyberCoop",
             "description": "One collection of what your agency may see, one for submissions.",
             "versions": [TAXII_MEDIA_TYPE],
-            "max_content_length": max_content_length(),
+            "max_content_length": settings.TAXII_MAX_CONTENT_LENGTH,
         }
     )
 
 
 @taxii_view(("GET",))
-def status(request: HttpRequest, status_id: str) -> HttpResponse:
-    found = selectors.access_status(agency=request.taxii_key.agency, pk=status_id)
+def status(request: HttpRequest, key: APIKey, status_id: str) -> HttpResponse:
+    found = selectors.access_status(agency=key.agency, pk=status_id)
     if found is None:
         raise TaxiiError(404, "Status not found")
     return _response(status_resource(found))
@@ -347,28 +346,28 @@ def _collection_resource(collection: selectors.Collection) -> dict[str, Any]:
 
 
 @taxii_view(("GET",))
-def collections(request: HttpRequest) -> HttpResponse:
-    found = selectors.collections_for(agency=request.taxii_key.agency)
+def collections(request: HttpRequest, key: APIKey) -> HttpResponse:
+    found = selectors.collections_for(agency=key.agency)
     return _response({"collections": [_collection_resource(c) for c in found]})
 
 
 @taxii_view(("GET",))
-def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
-    return _response(_collection_resource(_collection(request, collection_id)))
+def collection(request: HttpRequest, key: APIKey, collection_id: str) -> HttpResponse:
+    return _response(_collection_resource(_collection(key, collection_id)))
 
 
 @taxii_view(("GET", "POST"))
-def objects(request: HttpRequest, collection_id: str) -> HttpResponse:
+def objects(request: HttpRequest, key: APIKey, collection_id: str) -> HttpResponse:
     if request.method == "POST":
-        return _add_objects(request, collection_id)
-    _readable(request, collection_id)
-    qs = _filtered(request, _visible(request))
+        return _add_objects(request, key, collection_id)
+    _readable(key, collection_id)
+    qs = _filtered(request, _visible(key))
     rows, more, token = _page(request, qs, ("body",))
     return _response(_envelope(rows, more, token), headers=_date_headers(rows))
 
 
-def _add_objects(request: HttpRequest, collection_id: str) -> HttpResponse:
-    collection = _collection(request, collection_id)
+def _add_objects(request: HttpRequest, key: APIKey, collection_id: str) -> HttpResponse:
+    collection = _collection(key, collection_id)
     media, params = _media(request.META.get("CONTENT_TYPE", ""))
     if media != "application/taxii+json" or params.get("version", "2.1") != "2.1":
         raise TaxiiError(415, "Unsupported media type", f"Send {TAXII_MEDIA_TYPE}.")
@@ -378,15 +377,16 @@ def _add_objects(request: HttpRequest, collection_id: str) -> HttpResponse:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         raise TaxiiError(400, "Invalid Content-Length", "Content-Length is a byte count.") from None
-    if length > max_content_length():
-        raise TaxiiError(413, "Request too large", f"max_content_length is {max_content_length()}.")
+    if length > settings.TAXII_MAX_CONTENT_LENGTH:
+        raise TaxiiError(
+            413, "Request too large", f"max_content_length is {settings.TAXII_MAX_CONTENT_LENGTH}."
+        )
     try:
         envelope = json.loads(request.body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise TaxiiError(400, "Invalid JSON", "The body is not a JSON envelope.") from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):
         raise TaxiiError(400, "Invalid envelope", "objects: a list of STIX objects is required.")
-    key = request.taxii_key
     found = services.taxii_objects_add(
         actor=key.user,
         agency=key.agency,
@@ -398,9 +398,11 @@ def _add_objects(request: HttpRequest, collection_id: str) -> HttpResponse:
 
 
 @taxii_view(("GET",))
-def object_detail(request: HttpRequest, collection_id: str, object_id: str) -> HttpResponse:
-    _readable(request, collection_id)
-    qs = _visible(request).filter(stix_id=object_id)
+def object_detail(
+    request: HttpRequest, key: APIKey, collection_id: str, object_id: str
+) -> HttpResponse:
+    _readable(key, collection_id)
+    qs = _visible(key).filter(stix_id=object_id)
     if not qs.exists():
         raise TaxiiError(404, "Object not found")
     rows, more, token = _page(request, _filtered(request, qs), ("body",))
@@ -408,9 +410,11 @@ def object_detail(request: HttpRequest, collection_id: str, object_id: str) -> H
 
 
 @taxii_view(("GET",))
-def object_versions(request: HttpRequest, collection_id: str, object_id: str) -> HttpResponse:
-    _readable(request, collection_id)
-    qs = _visible(request).filter(stix_id=object_id)
+def object_versions(
+    request: HttpRequest, key: APIKey, collection_id: str, object_id: str
+) -> HttpResponse:
+    _readable(key, collection_id)
+    qs = _visible(key).filter(stix_id=object_id)
     if not qs.exists():
         raise TaxiiError(404, "Object not found")
     rows, more, token = _page(request, _filtered(request, qs, versions=False), ("modified",))
@@ -421,9 +425,9 @@ def object_versions(request: HttpRequest, collection_id: str, object_id: str) ->
 
 
 @taxii_view(("GET",))
-def manifest(request: HttpRequest, collection_id: str) -> HttpResponse:
-    _readable(request, collection_id)
-    qs = _filtered(request, _visible(request))
+def manifest(request: HttpRequest, key: APIKey, collection_id: str) -> HttpResponse:
+    _readable(key, collection_id)
+    qs = _filtered(request, _visible(key))
     rows, more, token = _page(request, qs, ("stix_id", "modified"))
     body: dict[str, Any] = {"more": more}
     if more:

@@ -1,8 +1,10 @@
+"""Routes of the TAXII 2.1 server and the STIX import/export API."""
+
 from __future__ import annotations
 
 from django.urls import path
 
-from interop import api, taxii, views
+from interop import api, taxii
 
 urlpatterns = [
     path("taxii2/", taxii.discovery, name="taxii_discovery"),
@@ -34,47 +36,9 @@ urlpatterns = [
         taxii.manifest,
         name="taxii_manifest",
     ),
-    path("correlations/", views.correlations, name="interop_correlations"),
-    path("correlations/requests/", views.access_requests, name="interop_requests"),
-    path(
-        "correlations/indicators/<int:pk>/request/",
-        views.request_access,
-        name="interop_request_access",
-    ),
-    path("correlations/inbox/<int:pk>/", views.inbox_detail, name="interop_inbox_detail"),
-    path("correlations/inbox/<int:pk>/share/", views.inbox_share, name="interop_inbox_share"),
-    path("correlations/inbox/<int:pk>/decline/", views.inbox_decline, name="interop_inbox_decline"),
 ]
 
 api_urlpatterns = [
     path("stix/export/", api.StixExportView.as_view(), name="api_stix_export"),
     path("stix/bundles/", api.StixImportView.as_view(), name="api_stix_bundles"),
-    path("correlations/lookup/", api.LookupView.as_view(), name="api_correlation_lookup"),
-    path(
-        "correlations/indicators/<int:pk>/",
-        api.IndicatorCorrelationView.as_view(),
-        name="api_indicator_correlations",
-    ),
-    path("access-requests/", api.AccessRequestListCreateView.as_view(), name="api_access_requests"),
-    path(
-        "access-requests/<int:pk>/",
-        api.AccessRequestDetailView.as_view(),
-        name="api_access_request",
-    ),
-    path("access-requests/inbox/", api.InboxView.as_view(), name="api_access_inbox"),
-    path(
-        "access-requests/inbox/<int:pk>/",
-        api.InboxDetailView.as_view(),
-        name="api_access_inbox_item",
-    ),
-    path(
-        "access-requests/inbox/<int:pk>/share/",
-        api.InboxShareView.as_view(),
-        name="api_access_inbox_share",
-    ),
-    path(
-        "access-requests/inbox/<int:pk>/decline/",
-        api.InboxDeclineView.as_view(),
-        name="api_access_inbox_decline",
-    ),
 ]

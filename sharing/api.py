@@ -48,7 +48,7 @@ class PayloadTooLarge(APIException):
     default_code = "payload_too_large"
 
 
-def _one_agency(request: Request, queryset, field: str = "agency", data: Any = None) -> Any:
+def one_agency(request: Request, queryset, field: str = "agency", data: Any = None) -> Any:
     """The agency the request acts for: the key's, or the only/named one in the browser.
 
     ``data``: the body when the view read it from the stream itself (``request.data`` is gone).
@@ -143,7 +143,7 @@ class IndicatorListCreateView(APIView):
                 f"The body is {length} bytes; the limit is {setting('SHARING_INGEST_MAX_BYTES')}."
             )
         data = _read_json(request)  # malformed: 400 before anything is written
-        agency = _one_agency(request, selectors.managing_agencies(user=request.user), data=data)
+        agency = one_agency(request, selectors.managing_agencies(user=request.user), data=data)
         single = isinstance(data, dict) and data.get("type") != "bundle"
         if isinstance(data, dict) and data.get("type") == "bundle":
             data = data.get("objects")
@@ -336,7 +336,7 @@ class PartnerEndpointListCreateView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("agency", None)
-        agency = _one_agency(request, administered)
+        agency = one_agency(request, administered)
         endpoint, secret = services.endpoint_create(actor=request.user, agency=agency, **data)
         endpoint.secret = secret
         return Response(

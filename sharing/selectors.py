@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
-from agencies.access import get_visible_or_404, visible_filter
+from agencies.access import get_visible_or_404, principal_group_ids, visible_filter
 from agencies.models import Agency, PartnerEndpoint
 from agencies.selectors import administered_agencies, agencies_of, is_member
 from sharing.models import (
@@ -165,3 +166,48 @@ def endpoint_dashboard(*, agency: Agency) -> list[dict[str, Any]]:
         )
         rows.append({"endpoint": endpoint, "last_failure": last_failure})
     return rows
+
+
+# --- indicator visibility for other apps' hot paths -------------------------------------------
+# The rule is ``indicators_visible_to``'s (the caller's principal groups, or named-user rows on
+# ``view_indicator``); these two forms probe from the candidates' side, so their cost follows the
+# rows asked about rather than everything the caller may see.
+
+
+def _view_indicator_id() -> int:
+    return Permission.objects.get_by_natural_key("view_indicator", "sharing", "indicator").pk
+
+
+def indicator_visible_exists(*, user: Any, agency: Agency | None, ref: str) -> Q:
+    """A Q true where the indicator whose id is in the outer row's ``ref`` column is visible.
+
+    Correlated EXISTS probes on the (group, permission, object) index: a TAXII page stops
+    after ``limit`` rows instead of first hashing every visible indicator id.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    perm_id = _view_indicator_id()
+    group_ids = list(principal_group_ids(user, agency).values_list("pk", flat=True))
+    by_group = IndicatorGroupObjectPermission.objects.filter(
+        content_object_id=OuterRef(ref), permission_id=perm_id, group_id__in=group_ids
+    )
+    by_user = IndicatorUserObjectPermission.objects.filter(
+        content_object_id=OuterRef(ref), permission_id=perm_id, user_id=user.pk
+    )
+    return Q(Exists(by_group)) | Q(Exists(by_user))
+
+
+def visible_indicator_ids(*, user: Any, agency: Agency | None, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the caller may see, probed through the candidates' permission rows."""
+    if not ids or not getattr(user, "is_authenticated", False):
+        return set()
+    perm_id = _view_indicator_id()
+    by_group = IndicatorGroupObjectPermission.objects.filter(
+        content_object_id__in=ids,
+        permission_id=perm_id,
+        group_id__in=principal_group_ids(user, agency),
+    ).values_list("content_object_id", flat=True)
+    by_user = IndicatorUserObjectPermission.objects.filter(
+        content_object_id__in=ids, permission_id=perm_id, user_id=user.pk
+    ).values_list("content_object_id", flat=True)
+    return set(by_group.union(by_user))

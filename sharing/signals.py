@@ -1,4 +1,4 @@
-"""Signals other apps listen to (e.g. interop keeps TAXII versions and finds matches).
+"""Indicator writes, announced (interop keeps TAXII versions, correlation finds matches).
 
 ``indicators_changed`` is sent inside the writing transaction with ``indicators`` (a list
 of ``Indicator`` with ``owner`` loaded) and ``action``: created, updated, revoked or shared.

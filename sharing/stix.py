@@ -21,14 +21,14 @@ from agencies.models import TLP
 from sharing.models import Indicator
 from sharing.models import IndicatorType as T
 
-TLP_MARKING_IDS = {
+TLP_MARKING_IDS: dict[str, str] = {
     TLP.CLEAR: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
     TLP.GREEN: "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
     TLP.AMBER: "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
     TLP.AMBER_STRICT: "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
     TLP.RED: "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
 }
-TLP_BY_MARKING = {v: k for k, v in TLP_MARKING_IDS.items()}
+TLP_BY_MARKING: dict[str, str] = {v: k for k, v in TLP_MARKING_IDS.items()}
 # TLP 1.0 markings predefined by stix2, mapped onto TLP 2.0 on import.
 TLP_BY_MARKING.update(
     {
@@ -39,8 +39,48 @@ TLP_BY_MARKING.update(
     }
 )
 
+# The OASIS TLP 2.0 marking-definition objects those ids name (extension examples).
+TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+TLP2_CREATED = "2022-10-01T00:00:00.000Z"
+TLP2_NAMES: dict[str, str] = {
+    TLP.CLEAR: "clear",
+    TLP.GREEN: "green",
+    TLP.AMBER: "amber",
+    TLP.AMBER_STRICT: "amber+strict",
+    TLP.RED: "red",
+}
+# Level names a marking definition may carry, TLP 1.0 (``white``) and TLP 2.0.
+_TLP_BY_NAME = {name: tlp for tlp, name in TLP2_NAMES.items()} | {"white": TLP.CLEAR}
+
+
+def tlp_marking(tlp: str) -> dict[str, Any]:
+    """The OASIS TLP 2.0 marking-definition object (as in the extension's examples)."""
+    return {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": TLP_MARKING_IDS[tlp],
+        "created": TLP2_CREATED,
+        "name": f"TLP:{TLP2_NAMES[tlp].upper()}",
+        "extensions": {
+            TLP2_EXTENSION_ID: {"extension_type": "property-extension", "tlp_2_0": TLP2_NAMES[tlp]}
+        },
+    }
+
+
+def marking_tlp(obj: dict[str, Any]) -> str | None:
+    """The TLP a marking-definition object states (TLP 1.0 ``definition`` or TLP 2.0
+    extension), whatever its id; ``None`` if it states none."""
+    level = None
+    if obj.get("definition_type") == "tlp" and isinstance(obj.get("definition"), dict):
+        level = obj["definition"].get("tlp")
+    ext = (obj.get("extensions") or {}).get(TLP2_EXTENSION_ID)
+    if isinstance(ext, dict):
+        level = ext.get("tlp_2_0")
+    return _TLP_BY_NAME.get(level.lower()) if isinstance(level, str) else None
+
+
 WALLET_OBJECT = "x-cybercoop-wallet"
-_HASH_KEYS = {T.MD5: "MD5", T.SHA1: "'SHA-1'", T.SHA256: "'SHA-256'"}
+_HASH_KEYS: dict[str, str] = {T.MD5: "MD5", T.SHA1: "'SHA-1'", T.SHA256: "'SHA-256'"}
 _NAMESPACE = uuid.UUID("6b1c3c1e-7c2a-4e55-9b55-1f1c0c0f5e11")
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sharing import api, views
+from sharing import api, correlation_urls, views
 
 urlpatterns = [
     path("indicators/", views.indicator_list, name="indicator_list"),
@@ -66,3 +66,7 @@ api_urlpatterns = [
     path("deliveries/", api.DeliveryListView.as_view(), name="api_deliveries"),
     path("deliveries/<int:pk>/", api.DeliveryDetailView.as_view(), name="api_delivery"),
 ]
+
+# Correlation and access requests keep their own routes module (their paths predate the move).
+urlpatterns += correlation_urls.urlpatterns
+api_urlpatterns += correlation_urls.api_urlpatterns

@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from agencies import services
 from agencies.models import Agency, Membership, SharingAgreement
+from sharing import services as sharing_services
 from tests.factories import (
     TOTP_SECRET,
     AgencyFactory,
@@ -199,3 +200,17 @@ def browser_login(page, username: str, password: str) -> None:
         page.fill("input[name=code]", totp_code(username))
         page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+@pytest.fixture
+def add_indicators():
+    """``add_indicators(side, [{"type": ..., "value": ...}, ...], **defaults)`` via sharing."""
+
+    def add(side: Any, items: list[dict], **defaults: Any) -> list:
+        report = sharing_services.indicators_ingest(
+            actor=side.investigator, agency=side.agency, items=items, defaults=defaults
+        )
+        assert not report.errors, report.errors
+        return report.created + report.updated + report.unchanged
+
+    return add

@@ -1,5 +1,5 @@
-"""Interop fixtures: indicator helpers and TAXII/Basic credentials for a world side
-(the EU agreement, ``eu_agreement``, is in tests/conftest.py)."""
+"""Interop fixtures: sharing indicators and TAXII/Basic credentials for a world side
+(``add_indicators`` and the EU agreement, ``eu_agreement``, are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,6 @@ import pytest
 
 from agencies import services as agency_services
 from sharing import services as sharing_services
-
-
-@pytest.fixture
-def add_indicators():
-    """``add_indicators(side, [{"type": ..., "value": ...}, ...], **defaults)`` via sharing."""
-
-    def add(side: Any, items: list[dict], **defaults: Any) -> list:
-        report = sharing_services.indicators_ingest(
-            actor=side.investigator, agency=side.agency, items=items, defaults=defaults
-        )
-        assert not report.errors, report.errors
-        return report.created + report.updated + report.unchanged
-
-    return add
 
 
 @pytest.fixture

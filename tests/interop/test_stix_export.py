@@ -7,7 +7,8 @@ import json
 import pytest
 from stix2validator import ValidationOptions, validate_instance, validate_string
 
-from interop.stix import TLP2_EXTENSION_ID, identity_id
+from interop.stix import identity_id
+from sharing.stix import TLP2_EXTENSION_ID
 
 URL = "/api/v1/stix/export/"
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import requests
 from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import Collection, Server, as_pages
 
@@ -95,10 +96,10 @@ def test_add_objects_then_poll_status_get_object_and_manifest(
     assert [m["id"] for m in manifest["objects"]] == [good["id"]]
     assert manifest["objects"][0]["version"] == "2026-01-01T00:00:00.000000Z"
 
-    with pytest.raises(TAXIIServiceException):
+    with pytest.raises(TAXIIServiceException, match="does not allow writing"):
         shared.add_objects({"objects": [good]})  # read-only collection: 403
     outsider = key_for(world.outsider)
     foreign = Collection(shared.url, user=outsider.username, password=outsider.key)
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(requests.HTTPError, match="404 Client Error") as excinfo:
         foreign.get_objects()
     assert "404" in str(excinfo.value)

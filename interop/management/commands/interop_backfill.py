@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from interop.services import versions_backfill
+from interop.versions import versions_backfill
 
 
 class Command(BaseCommand):

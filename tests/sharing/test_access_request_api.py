@@ -1,5 +1,5 @@
-"""Hit/no-hit: matches found on add, bulk lookups, access requests and the holder's
-share-or-decline, all audited."""
+"""Access requests over the API: the requester asks the unnamed holders of a hidden match,
+a holder shares (through sharing's normal share) or declines with a reason; all audited."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from interop.models import AccessRequestTarget, Match
-from interop.services import access_request_create
 from sharing import services as sharing_services
-from sharing.models import Delivery
+from sharing.access_requests import access_request_create
+from sharing.models import AccessRequestTarget, Delivery
 
 pytestmark = pytest.mark.django_db
 LOOKUP = "/api/v1/correlations/lookup/"
@@ -25,65 +24,6 @@ def held(world, add_indicators):
     (mine,) = add_indicators(world.owner, [{"type": "ipv4", "value": "198.51.100.77"}])
     (theirs,) = add_indicators(world.partner, [{"type": "ipv4", "value": " 198.51.100.77 "}])
     return mine, theirs
-
-
-def test_adding_an_indicator_records_matches_across_agencies(held):
-    mine, theirs = held
-    assert list(Match.objects.values_list("indicator", "other")) == [(theirs.pk, mine.pk)]
-    event = AuditEvent.objects.filter(action="correlation.matches_found").get()
-    assert event.summary["matches"] == 1
-
-
-def test_lookup_answers_visible_hit_or_none_in_a_few_queries(world, held, api_client_for):
-    mine, theirs = held
-    client = api_client_for(world.partner.investigator, world.partner.agency)
-    # Warm up: the key's last use is stamped and content types are cached.
-    client.post(LOOKUP, {"values": ["198.51.100.77"]}, format="json")
-    values = [
-        "198.51.100.77",
-        {"type": "domain", "value": "nothing.example"},
-        *[f"203.0.113.{i}" for i in range(200)],
-    ]
-    with CaptureQueriesContext(connection) as queries:
-        response = client.post(LOOKUP, {"values": values}, format="json")
-    assert response.status_code == 200, response.content
-    results = response.json()["results"]
-    assert results[0] == {
-        "type": "ipv4",
-        "value": "198.51.100.77",
-        "normalized": "198.51.100.77",
-        "result": "visible",
-        "ids": [theirs.pk],
-    }
-    assert results[1]["result"] == "none" and results[1]["ids"] == []
-    assert {r["result"] for r in results[2:]} == {"none"}
-    few = len(queries)
-    with CaptureQueriesContext(connection) as queries:
-        client.post(LOOKUP, {"values": values * 10}, format="json")
-    assert len(queries) == few  # independent of the number of values
-    outsider = api_client_for(world.outsider.investigator, world.outsider.agency)
-    (hit,) = outsider.post(LOOKUP, {"values": ["198.51.100.77"]}, format="json").json()["results"]
-    assert hit == {
-        "type": "ipv4",
-        "value": "198.51.100.77",
-        "normalized": "198.51.100.77",
-        "result": "hit",
-        "ids": [],
-    }
-    assert AuditEvent.objects.filter(action="correlation.lookup").count() == 4
-
-
-def test_lookup_validates_values_naming_the_item(world, api_client_for):
-    client = api_client_for(world.partner.investigator, world.partner.agency)
-    response = client.post(
-        LOOKUP, {"values": ["1.2.3.4", {"type": "ipv4", "value": "x"}]}, format="json"
-    )
-    assert response.status_code == 400
-    assert list(response.json()["values"]) == ["1"]
-    assert "values" in client.post(LOOKUP, {"values": []}, format="json").json()
-    too_many = client.post(LOOKUP, {"values": ["1.2.3.4"] * 10_001}, format="json")
-    assert too_many.status_code == 400 and "10000" in str(too_many.json())
-    assert client.post(LOOKUP, {}, format="json").status_code == 400
 
 
 def test_access_request_is_answered_by_sharing_through_the_normal_share(

@@ -1,10 +1,10 @@
-"""HTML pages: lookup with own matches, access-request form, requests and holder inbox."""
+"""Correlation pages: lookup with own matches, access-request form, requests and holder inbox."""
 
 from __future__ import annotations
 
 import pytest
 
-from interop.models import AccessRequest, AccessRequestTarget
+from sharing.models import AccessRequest, AccessRequestTarget
 
 pytestmark = pytest.mark.django_db
 

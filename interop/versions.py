@@ -1,0 +1,134 @@
+"""TAXII object versions: one row per (STIX id, modified), with the ``date_added`` TAXII
+pages by. Recorded as sharing writes indicators and as pattern-only indicators arrive."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import connection, models
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from agencies.models import Agency
+from common.bulk import copy_rows
+from interop import stix
+from interop.models import ObjectVersion, PatternIndicator
+from sharing.models import Indicator
+
+BATCH = 5000
+COPY_FIELDS = [
+    "stix_id",
+    "object_type",
+    "modified",
+    "date_added",
+    "owner",
+    "indicator",
+    "is_latest",
+    "body",
+]
+
+
+def _stamps(count: int) -> list[datetime]:
+    """Distinct, increasing date_added values (one microsecond apart)."""
+    now = timezone.now()
+    return [now + timedelta(microseconds=i) for i in range(count)]
+
+
+def _mark_latest(scope: Q, model: type[models.Model], fk: str) -> None:
+    current = model._default_manager.filter(pk=OuterRef(fk)).values("modified")[:1]
+    ObjectVersion.objects.filter(scope, is_latest=True).filter(
+        modified__lt=Subquery(current)
+    ).update(is_latest=False)
+
+
+def versions_record(indicators: Sequence[Indicator], *, fresh: bool = False) -> int:
+    """Store the current STIX version of each indicator (idempotent on id + modified).
+
+    ``fresh`` (just-created indicators: no earlier version can exist) uses COPY.
+    """
+    if not indicators:
+        return 0
+    owners = Agency.objects.in_bulk({i.owner_id for i in indicators})
+    for indicator in indicators:
+        if not Indicator.owner.is_cached(indicator):
+            indicator.owner = owners[indicator.owner_id]  # one query, not one per indicator
+    codes = {pk: agency.code for pk, agency in owners.items()}
+    stamps = _stamps(len(indicators))
+    bodies = [json.dumps(stix.indicator_stix(i, codes[i.owner_id])) for i in indicators]
+    if fresh:
+        return copy_rows(
+            ObjectVersion,
+            COPY_FIELDS,
+            (
+                (i.stix_id, "indicator", i.modified, stamp, i.owner_id, i.pk, True, body)
+                for i, stamp, body in zip(indicators, stamps, bodies, strict=True)
+            ),
+        )
+    rows = [
+        ObjectVersion(
+            stix_id=i.stix_id,
+            modified=i.modified,
+            date_added=stamp,
+            owner_id=i.owner_id,
+            indicator_id=i.pk,
+            body=body,
+        )
+        for i, stamp, body in zip(indicators, stamps, bodies, strict=True)
+    ]
+    ObjectVersion.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    _mark_latest(Q(indicator_id__in=[i.pk for i in indicators]), Indicator, "indicator_id")
+    return len(rows)
+
+
+def pattern_versions_record(patterns: Sequence[PatternIndicator], *, owner_code: str) -> None:
+    """Store the current version of each pattern-only indicator (idempotent, like above)."""
+    rows = [
+        ObjectVersion(
+            stix_id=p.stix_id,
+            modified=p.modified,
+            date_added=stamp,
+            owner_id=p.owner_id,
+            pattern_indicator=p,
+            body=json.dumps(stix.pattern_indicator_stix(p, owner_code), default=str),
+        )
+        for p, stamp in zip(patterns, _stamps(len(patterns)), strict=True)
+    ]
+    ObjectVersion.objects.bulk_create(rows, ignore_conflicts=True)
+    _mark_latest(
+        Q(pattern_indicator_id__in=[p.pk for p in patterns]),
+        PatternIndicator,
+        "pattern_indicator_id",
+    )
+
+
+def versions_republish(indicators: Sequence[Indicator]) -> None:
+    """A share widened who sees these: their latest versions count as newly added."""
+    ids = [i.pk for i in indicators]
+    if connection.vendor == "postgresql":
+        table = ObjectVersion._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} v SET date_added = %s + r.rn * interval '1 microsecond' "
+                f"FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM {table} "
+                "WHERE is_latest AND indicator_id = ANY(%s)) r WHERE v.id = r.id",
+                [timezone.now(), ids],
+            )
+        return
+    latest = list(ObjectVersion.objects.filter(indicator_id__in=ids, is_latest=True).order_by("pk"))
+    for version, stamp in zip(latest, _stamps(len(latest)), strict=True):
+        version.date_added = stamp
+    ObjectVersion.objects.bulk_update(latest, ["date_added"], batch_size=BATCH)
+
+
+def versions_backfill() -> int:
+    """Versions for indicators that predate interop (or were written around sharing)."""
+    missing = Indicator.objects.exclude(
+        pk__in=ObjectVersion.objects.filter(indicator__isnull=False).values("indicator_id")
+    ).order_by("pk")
+    total, last = 0, 0
+    while batch := list(missing.filter(pk__gt=last).select_related("owner")[:BATCH]):
+        total += versions_record(batch)
+        last = batch[-1].pk
+    return total

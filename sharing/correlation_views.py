@@ -1,0 +1,149 @@
+"""Browser pages: hit/no-hit lookup with own matches, access-request form, the requests
+sent and the holder's inbox with share/decline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from agencies.forms import apply_validation_error
+from sharing import access_requests, correlation
+from sharing.correlation_forms import AccessRequestForm, DeclineForm, GrantForm, LookupForm
+from sharing.models import AccessRequestTarget, IndicatorType
+from sharing.selectors import access_indicator
+
+INBOX_DETAIL = "sharing/correlation/inbox_detail.html"
+
+
+def _parse_lines(text: str) -> list:
+    values: list[Any] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        first, _, rest = line.partition(" ")
+        if first.lower() in IndicatorType.values and rest.strip():
+            values.append({"type": first.lower(), "value": rest.strip()})
+        else:
+            values.append(line)
+    return values
+
+
+@login_required
+def correlations(request: HttpRequest) -> HttpResponse:
+    form = LookupForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        values = _parse_lines(form.cleaned_data["values"])
+        try:
+            results = correlation.correlation_lookup(actor=request.user, agency=None, values=values)
+        except correlation.LookupErrors as exc:
+            for index, errors in exc.item_errors.items():
+                form.add_error("values", f"Line {int(index) + 1}: {errors[0]}")
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    context = {
+        "form": form,
+        "results": results,
+        "matches": correlation.matches_of(user=request.user),
+    }
+    return render(request, "sharing/correlation/correlations.html", context)
+
+
+@login_required
+def request_access(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = access_indicator(user=request.user, pk=pk)
+    form = AccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access_requests.access_request_create(
+                actor=request.user, indicator=indicator, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Access request sent to the agency holding the match.")
+            return redirect("access_requests")
+    context = {"indicator": indicator, "form": form}
+    return render(request, "sharing/correlation/request_access.html", context)
+
+
+@login_required
+def requests_page(request: HttpRequest) -> HttpResponse:
+    sent = Paginator(access_requests.requests_sent(user=request.user), 25).get_page(
+        request.GET.get("sent")
+    )
+    inbox = Paginator(access_requests.inbox_for(user=request.user), 25).get_page(
+        request.GET.get("inbox")
+    )
+    rows = [(r, access_requests.request_outcome(r)) for r in sent]
+    context = {"sent": sent, "sent_rows": rows, "inbox": inbox}
+    return render(request, "sharing/correlation/requests.html", context)
+
+
+@login_required
+def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    target = access_requests.access_target(user=request.user, pk=pk)
+    context = {"target": target, "grant_form": GrantForm(), "decline_form": DeclineForm()}
+    return render(request, INBOX_DETAIL, context)
+
+
+def _answer(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.Form],
+    form_name: str,
+    decide: Callable[..., AccessRequestTarget],
+    done: str,
+) -> HttpResponse:
+    """The holder's answer from the inbox page: on success back to the item, else the page
+    again (400) with the form's errors."""
+    target = access_requests.access_target(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            decide(actor=request.user, target=target, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("access_inbox_detail", pk=target.pk)
+    context = {"target": target, "grant_form": GrantForm(), "decline_form": DeclineForm()}
+    context[form_name] = form
+    return render(request, INBOX_DETAIL, context, status=400)
+
+
+@login_required
+@require_POST
+def inbox_share(request: HttpRequest, pk: int) -> HttpResponse:
+    return _answer(
+        request,
+        pk,
+        form_class=GrantForm,
+        form_name="grant_form",
+        decide=access_requests.access_request_grant,
+        done="Shared with the requesting agency.",
+    )
+
+
+@login_required
+@require_POST
+def inbox_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _answer(
+        request,
+        pk,
+        form_class=DeclineForm,
+        form_name="decline_form",
+        decide=access_requests.access_request_decline,
+        done="Request declined.",
+    )
