@@ -7,23 +7,32 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions
+from rest_framework import authentication, exceptions, permissions
 
 from agencies.models import APIKey, Membership
 from agencies.services import API_KEY_PREFIX, hash_token
+from common.http import client_ip
 
 INVALID_KEY = "Invalid, expired or revoked API key."
+SCOPE_MISSING = "This API key may not do this: it needs the {scope} scope."
 
 
-def authenticate_key(plaintext: str) -> APIKey:
-    """The usable key for ``plaintext``, or AuthenticationFailed. Records last use."""
+def authenticate_key(plaintext: str, *, address: str | None) -> APIKey:
+    """The usable key for ``plaintext`` called from ``address``, or AuthenticationFailed (the
+    same answer for a wrong, expired, revoked key or a call from outside its networks).
+    Records last use."""
     parts = plaintext.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         raise exceptions.AuthenticationFailed(INVALID_KEY)
     key = APIKey.objects.select_related("user", "agency__country").filter(prefix=parts[1]).first()
     if key is None or not hmac.compare_digest(key.key_hash, hash_token(plaintext)):
         raise exceptions.AuthenticationFailed(INVALID_KEY)
-    if not key.is_usable or not key.user.is_active or not key.agency.active:
+    if (
+        not key.is_usable
+        or not key.user.is_active
+        or not key.agency.active
+        or not key.allows_address(address)
+    ):
         raise exceptions.AuthenticationFailed(INVALID_KEY)
     if not Membership.objects.filter(
         user=key.user, agency=key.agency, status=Membership.Status.ACTIVE
@@ -45,11 +54,33 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <key>'.")
-        key = authenticate_key(header[1].decode("latin-1"))
+        key = authenticate_key(header[1].decode("latin-1"), address=client_ip(request))
         return key.user, key
 
     def authenticate_header(self, request: Any) -> str:
         return self.keyword
+
+
+def key_allows(key: APIKey, scope: str) -> bool:
+    return scope in key.scopes
+
+
+class KeyScopePermission(permissions.BasePermission):
+    """A key does what its scopes say: ``read`` for safe methods, ``write`` for the others,
+    or the scope a view names in ``key_scope`` (``ingest``). Sessions are not concerned."""
+
+    message = SCOPE_MISSING
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        key = request.auth
+        if not isinstance(key, APIKey):
+            return True
+        default = APIKey.Scope.READ if request.method in permissions.SAFE_METHODS else "write"
+        scope = getattr(view, "key_scope", None) or default
+        if key_allows(key, scope):
+            return True
+        self.message = SCOPE_MISSING.format(scope=scope)
+        return False
 
 
 class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):

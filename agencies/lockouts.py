@@ -10,7 +10,7 @@ from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
@@ -32,13 +32,18 @@ def cool_off_minutes() -> int:
 
 
 def with_lockouts(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
-    """Each membership with ``locked_since``: when its user was locked out, if they still are."""
-    current = AccessAttempt.objects.filter(
-        username=OuterRef("user__username"),
-        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+    """Each membership with ``locked_since``: the last failed sign-in of its user, if their
+    failures within the cool-off (from any address) reached the limit."""
+    current = (
+        AccessAttempt.objects.filter(
+            username=OuterRef("user__username"),
+            attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+        )
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
     )
-    return memberships.annotate(locked_since=Subquery(current.values("attempt_time")[:1]))
+    return memberships.annotate(locked_since=Subquery(current.values("last")[:1]))
 
 
 @transaction.atomic

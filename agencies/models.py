@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -212,7 +214,14 @@ class Invitation(models.Model):
 
 
 class APIKey(models.Model):
-    """A key for one user acting for one agency. Only its SHA-256 is stored."""
+    """A key for one user acting for one agency, limited to scopes and, optionally, to client
+    networks. Only its SHA-256 is stored."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read: what the agency may see, over REST"
+        WRITE = "write", "Write: cases, evidence, notices, shares, over REST"
+        TAXII = "taxii", "TAXII 2.1: its collections (posting needs ingest too)"
+        INGEST = "ingest", "Ingest: submit indicators and STIX bundles"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
@@ -228,6 +237,12 @@ class APIKey(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(default=list, help_text="What the key may do (Scope values).")
+    allowed_networks = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Client networks (CIDR) the key may be used from; empty: anywhere.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -241,6 +256,15 @@ class APIKey(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+    def allows_address(self, address: str | None) -> bool:
+        if not self.allowed_networks:
+            return True
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        return any(ip in ipaddress.ip_network(network) for network in self.allowed_networks)
 
 
 class SharingAgreement(models.Model):

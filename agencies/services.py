@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +29,8 @@ ALREADY_MEMBER = "{email} is already a member of {agency}."
 REGIME_NOT_COUNTRY = "{code} is a regime, not a country."
 NOT_ACTIVE_MEMBER = "{username} is not an active member of {agency}."
 EXPIRY_IN_PAST = "The expiry must be in the future."
+KEY_SCOPES = "Choose one or more scopes among: {scopes}."
+KEY_NETWORK = "{network!r} is not a network in CIDR notation, e.g. 192.0.2.0/24."
 NOT_THE_INVITED_ADDRESS = (
     "This invitation was sent to another e-mail address: sign in as that person, or ask the"
     " agency's admin to invite {email}."
@@ -353,11 +357,39 @@ def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
 API_KEY_PREFIX = "cc"
 
 
+def _key_scopes(scopes: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(scopes))
+    unknown = [scope for scope in chosen if scope not in APIKey.Scope.values]
+    if unknown or not chosen:
+        raise ValidationError({"scopes": KEY_SCOPES.format(scopes=", ".join(APIKey.Scope.values))})
+    return chosen
+
+
+def _key_networks(networks: Iterable[str]) -> list[str]:
+    parsed = []
+    for network in networks:
+        try:
+            parsed.append(str(ipaddress.ip_network(network.strip(), strict=False)))
+        except ValueError:
+            raise ValidationError(
+                {"allowed_networks": KEY_NETWORK.format(network=network)}
+            ) from None
+    return parsed
+
+
 @transaction.atomic
 def api_key_issue(
-    *, actor: Any, agency: Agency, user: Any, name: str, expires_at: datetime | None = None
+    *,
+    actor: Any,
+    agency: Agency,
+    user: Any,
+    name: str,
+    expires_at: datetime | None = None,
+    scopes: Iterable[str] = tuple(APIKey.Scope.values),
+    allowed_networks: Iterable[str] = (),
 ) -> tuple[APIKey, str]:
-    """Issue a key; returns it and the plaintext ``cc_<prefix>_<secret>`` (shown once)."""
+    """Issue a key; returns it and the plaintext ``cc_<prefix>_<secret>`` (shown once).
+    Callers choose the scopes; the pages and ``issue_api_key`` default to read only."""
     if not Membership.objects.filter(
         user=user, agency=agency, status=Membership.Status.ACTIVE
     ).exists():
@@ -366,6 +398,8 @@ def api_key_issue(
         )
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": EXPIRY_IN_PAST})
+    chosen_scopes = _key_scopes(scopes)
+    networks = _key_networks(allowed_networks)
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     plaintext = f"{API_KEY_PREFIX}_{prefix}_{secret}"
@@ -377,6 +411,8 @@ def api_key_issue(
         key_hash=hash_token(plaintext),
         created_by=actor,
         expires_at=expires_at,
+        scopes=chosen_scopes,
+        allowed_networks=networks,
     )
     key.full_clean()
     key.save()
@@ -385,7 +421,13 @@ def api_key_issue(
         action="api_key.issued",
         obj=key,
         agency=agency,
-        summary={"name": name, "user": user.username, "prefix": prefix},
+        summary={
+            "name": name,
+            "user": user.username,
+            "prefix": prefix,
+            "scopes": chosen_scopes,
+            "allowed_networks": networks,
+        },
     )
     return key, plaintext
 

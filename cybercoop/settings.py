@@ -140,18 +140,17 @@ MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # invited addresses are proven by the invitation link
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://localhost in the demo and tests
 
-# Lockout (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username lock it for
-# LOGIN_COOLOFF_MINUTES, right password or not; attempts live in the database, so the lockout
-# holds across workers, is audited, and the agency's admin can lift it. Per address, allauth
-# refuses more than LOGIN_FAILURES_PER_IP_PER_MINUTE failures (password spraying).
+# Lockout (django-axes): LOGIN_FAILURE_LIMIT failed sign-ins for one username, or from one
+# address, lock it for LOGIN_COOLOFF_MINUTES, right password or not. Attempts live in the
+# database, so the lockout holds across workers; it is audited and the admin of the locked
+# member's agency can lift it. allauth's own rate limits stay on as a second layer.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "agencies.lockouts.username_of"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
-ACCOUNT_RATE_LIMITS = {"login_failed": f"{envint('LOGIN_FAILURES_PER_IP_PER_MINUTE', 20)}/m/ip"}
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
@@ -214,7 +213,10 @@ REST_FRAMEWORK = {
         "agencies.authentication.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "agencies.authentication.KeyScopePermission",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "common.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -300,9 +302,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Trust X-Forwarded-Proto only behind a proxy that sets it (and strips a client's own);
-# otherwise a client could claim HTTPS.
-if envbool("BEHIND_TLS_PROXY", False):
+# Trust X-Forwarded-Proto (and the last X-Forwarded-For hop) only behind a proxy that sets
+# them; otherwise a client could claim HTTPS or another address.
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Production hardening (applies whenever DEBUG is off).

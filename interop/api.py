@@ -47,6 +47,8 @@ class StixExportView(APIView):
 
 
 class StixImportView(APIView):
+    key_scope = "ingest"
+
     @extend_schema(
         summary="Import a STIX 2.1 bundle as your agency's indicators",
         description="Simple patterns become typed indicators, complex ones pattern-only. "

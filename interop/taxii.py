@@ -25,8 +25,9 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
 
-from agencies.authentication import authenticate_key
+from agencies.authentication import SCOPE_MISSING, authenticate_key, key_allows
 from agencies.models import APIKey
+from common.http import client_ip
 from interop import selectors, services
 from interop.models import ObjectVersion, TaxiiStatus
 from interop.stix import STIX_MEDIA_TYPE
@@ -93,14 +94,14 @@ def _authenticate(request: HttpRequest) -> APIKey:
     scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     try:
         if scheme.lower() == "bearer" and credentials.strip():
-            return authenticate_key(credentials.strip())
+            return authenticate_key(credentials.strip(), address=client_ip(request))
         if scheme.lower() == "basic":
             try:
                 decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError):
                 raise AuthenticationFailed("bad basic credentials") from None
             username, _, password = decoded.partition(":")
-            key = authenticate_key(password)
+            key = authenticate_key(password, address=client_ip(request))
             if key.user.get_username() != username:
                 raise AuthenticationFailed("bad basic credentials")
             return key
@@ -111,6 +112,14 @@ def _authenticate(request: HttpRequest) -> APIKey:
     raise TaxiiError(
         401, "Authentication required", "Use HTTP Basic (username, API key) or Bearer.", challenge
     )
+
+
+def _check_scopes(key: APIKey, method: str | None) -> None:
+    """TAXII needs the ``taxii`` scope; adding objects needs ``ingest`` too."""
+    needed = [APIKey.Scope.TAXII] + ([APIKey.Scope.INGEST] if method == "POST" else [])
+    missing = [scope for scope in needed if not key_allows(key, scope)]
+    if missing:
+        raise TaxiiError(403, "Forbidden", SCOPE_MISSING.format(scope=missing[0]))
 
 
 def taxii_view(methods: tuple[str, ...]) -> Callable:
@@ -127,6 +136,7 @@ def taxii_view(methods: tuple[str, ...]) -> Callable:
                     raise TaxiiError(
                         405, "Method not allowed", headers={"Allow": ", ".join(methods)}
                     )
+                _check_scopes(key, request.method)
                 if not _accepts_taxii(request.META.get("HTTP_ACCEPT", "")):
                     raise TaxiiError(
                         406, "Not acceptable", f"This server speaks {TAXII_MEDIA_TYPE}."

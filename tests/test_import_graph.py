@@ -140,9 +140,23 @@ def cycles(edges: list[Import]) -> list[list[Import]]:
     return found
 
 
+def _reason_given(lines: list[str], node: ast.stmt) -> bool:
+    """A comment naming a cycle or the app registry on the import's lines, or on the run of
+    import, comment and blank lines just above it (one comment may serve a block)."""
+    said = lines[node.lineno - 1 : node.end_lineno or node.lineno]
+    row = node.lineno - 2
+    while row >= 0 and (
+        not lines[row].strip() or lines[row].lstrip().startswith(("#", "from ", "import "))
+    ):
+        said.append(lines[row])
+        row -= 1
+    text = " ".join(said).lower()
+    return "cycle" in text or "app registry" in text
+
+
 def local_imports_without_reason(modules: dict[str, Path]) -> list[str]:
-    """Function-local first-party imports without a comment (same line or the line above)
-    naming the cycle they avoid, or "app registry" for AppConfig.ready()."""
+    """Function-local first-party imports without a comment naming the cycle they avoid, or
+    "app registry" for AppConfig.ready()."""
     found = []
     for name, path in modules.items():
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -158,8 +172,7 @@ def local_imports_without_reason(modules: dict[str, Path]) -> list[str]:
                     continue
                 if not any(target.split(".")[0] in RANK for target in targets):
                     continue
-                said = " ".join(lines[node.lineno - 2 : node.end_lineno or node.lineno]).lower()
-                if "cycle" not in said and "app registry" not in said:
+                if not _reason_given(lines, node):
                     found.append(f"{name.replace('.', '/')}.py:{node.lineno}")
     return found
 

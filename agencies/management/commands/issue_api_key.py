@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from agencies import services
-from agencies.models import Agency
+from agencies.models import Agency, APIKey
 
 
 class Command(BaseCommand):
@@ -21,6 +21,18 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="Username of an active member")
         parser.add_argument("--name", default="cli", help="A label for the key")
         parser.add_argument("--days", type=int, default=None, help="Expire after this many days")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            choices=APIKey.Scope.values,
+            help="What the key may do; repeat for several (default: read)",
+        )
+        parser.add_argument(
+            "--network",
+            action="append",
+            default=[],
+            help="A client network (CIDR) the key may be used from; repeat for several",
+        )
 
     def handle(self, *args, **options) -> None:
         agency = Agency.objects.filter(code=options["agency"]).first()
@@ -32,7 +44,13 @@ class Command(BaseCommand):
         expires_at = timezone.now() + timedelta(days=options["days"]) if options["days"] else None
         try:
             key, plaintext = services.api_key_issue(
-                actor=None, agency=agency, user=user, name=options["name"], expires_at=expires_at
+                actor=None,
+                agency=agency,
+                user=user,
+                name=options["name"],
+                expires_at=expires_at,
+                scopes=options["scope"] or [APIKey.Scope.READ],
+                allowed_networks=options["network"],
             )
         except ValidationError as error:
             raise CommandError(
@@ -40,5 +58,8 @@ class Command(BaseCommand):
                     f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()
                 )
             ) from error
-        self.stdout.write(f"API key {key.name!r} for {user.username} acting for {agency.code}:")
+        scopes = ", ".join(key.scopes)
+        self.stdout.write(
+            f"API key {key.name!r} for {user.username} acting for {agency.code} ({scopes}):"
+        )
         self.stdout.write(plaintext)
