@@ -30,6 +30,7 @@ from interop.models import (
     TaxiiStatus,
 )
 from interop.selectors import visible_indicator_ids
+from sharing import ingest as sharing_ingest
 from sharing import services as sharing_services
 from sharing import stix as sharing_stix
 from sharing.models import PAP, Indicator
@@ -366,9 +367,11 @@ def access_request_grant(
     share = sharing_services.indicator_share(
         actor=actor,
         indicators=[target.indicator],
-        agencies=[] if red else [request.requester],
-        users=[request.requested_by] if red else [],
-        legal_basis=legal_basis,
+        spec=sharing_services.ShareSpec(
+            agencies=[] if red else [request.requester],
+            users=[request.requested_by] if red else [],
+            legal_basis=legal_basis,
+        ),
         agency=agency,
     )
     target.status = AccessRequestTarget.Status.GRANTED
@@ -454,7 +457,7 @@ def _bundle_tlps(objects: list[Any]) -> dict[str, str]:
 def _pattern_fields(obj: dict[str, Any]) -> dict[str, Any]:
     def date(name: str, default: Any = None) -> Any:
         value = obj.get(name, default)
-        parsed = sharing_services._date(name, value) if value is not None else None
+        parsed = sharing_ingest._date(name, value) if value is not None else None
         return parsed
 
     try:
@@ -464,7 +467,7 @@ def _pattern_fields(obj: dict[str, Any]) -> dict[str, Any]:
             "valid_from": date("valid_from") or date("created"),
             "valid_until": date("valid_until"),
         }
-    except sharing_services._ItemError as exc:
+    except sharing_ingest._ItemError as exc:
         raise ValueError(f"{exc.field}: {exc.reason}") from None
     now = timezone.now()
     fields["created"] = fields["created"] or now
@@ -640,7 +643,7 @@ def bundle_import(
             else:
                 pattern_only.append((index, obj))
     if simple:
-        ingest = sharing_services.indicators_ingest(
+        ingest = sharing_ingest.indicators_ingest(
             actor=actor,
             agency=agency,
             items=[o for _, o in simple],

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test.utils import override_settings
 
 from agencies.models import TLP, Agency, Jurisdiction, PartnerEndpoint, SharingAgreement
-from sharing import services
+from sharing import ingest, services
 from sharing.models import Indicator
 
 DEMO_RECEIVER_PORT = 8765
@@ -88,7 +88,7 @@ def seed(stdout: Any) -> None:
             )
     if not Indicator.objects.filter(owner=bka).exists():
         for type_, value, tlp, confidence, description in INDICATORS:
-            services.indicators_ingest(
+            ingest.indicators_ingest(
                 actor=actor,
                 agency=bka,
                 source="demo",
@@ -109,14 +109,22 @@ def seed(stdout: Any) -> None:
         eu_partners = [
             a for code, a in agencies.items() if code in ("NL-NHTCU", "FR-OFAC", "EU-EC3")
         ]
-        services.indicator_share(actor=actor, indicators=shareable, agencies=eu_partners)
+        services.indicator_share(
+            actor=actor, indicators=shareable, spec=services.ShareSpec(agencies=eu_partners)
+        )
         green = [i for i in shareable if i.tlp in (TLP.GREEN, TLP.CLEAR)]
         if "US-FBI" in agencies:
-            services.indicator_share(actor=actor, indicators=green, agencies=[agencies["US-FBI"]])
+            services.indicator_share(
+                actor=actor,
+                indicators=green,
+                spec=services.ShareSpec(agencies=[agencies["US-FBI"]]),
+            )
         red = Indicator.objects.filter(owner=bka, tlp=TLP.RED).first()
         named = User.objects.filter(username="nhtcu.investigator").first()
         if red and named:
-            services.indicator_share(actor=actor, indicators=[red], users=[named])
+            services.indicator_share(
+                actor=actor, indicators=[red], spec=services.ShareSpec(users=[named])
+            )
     stdout.write(
         "Sharing: agreements EU (EU agencies) and Budapest (DE, NL, FR, US); "
         "DE-BKA indicators shared with NL/FR/EC3 and (GREEN) US-FBI."
@@ -126,7 +134,7 @@ def seed(stdout: Any) -> None:
             services.share_preview(
                 actor=actor,
                 indicators=list(Indicator.objects.filter(owner=bka, tlp=TLP.GREEN)[:1]),
-                agencies=[agencies["IN-CBI"]],
+                spec=services.ShareSpec(agencies=[agencies["IN-CBI"]]),
             )
         except ValidationError as error:
             stdout.write("  Refusal demo (DE-BKA -> IN-CBI): " + " ".join(error.messages))

@@ -22,7 +22,7 @@ class InvalidValue(ValueError):
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HEX = re.compile(r"^[0-9a-f]+$")
-_HASH_LENGTHS = {T.MD5: 32, T.SHA1: 40, T.SHA256: 64}
+_HASH_LENGTHS: dict[str, int] = {T.MD5: 32, T.SHA1: 40, T.SHA256: 64}
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"

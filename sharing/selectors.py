@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from agencies.access import get_visible_or_404, visible_filter
 from agencies.models import Agency, PartnerEndpoint
 from agencies.selectors import administered_agencies, agencies_of, is_member
+from cases.selectors import cases_visible_to
 from sharing.models import (
     Delivery,
     Indicator,
@@ -79,8 +80,6 @@ def visible_case_ids(
     ids = {i.case_id for i in indicators if i.case_id is not None}
     if not ids:
         return set()
-    from cases.selectors import cases_visible_to
-
     visible = cases_visible_to(user=user, agency=agency).filter(pk__in=ids)
     return set(visible.values_list("pk", flat=True))
 

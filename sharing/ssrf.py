@@ -9,7 +9,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from sharing.conf import setting
+from django.conf import settings
 
 METADATA_ADDRESSES = {
     ipaddress.ip_address("169.254.169.254"),  # AWS, GCP, Azure, OpenStack
@@ -25,7 +25,7 @@ class UnsafeURL(ValueError):
 
 def _allowed_networks() -> list:
     return [
-        ipaddress.ip_network(n, strict=False) for n in setting("SHARING_ENDPOINT_ALLOWED_NETWORKS")
+        ipaddress.ip_network(n, strict=False) for n in settings.SHARING_ENDPOINT_ALLOWED_NETWORKS
     ]
 
 

@@ -21,7 +21,7 @@ from agencies.models import TLP
 from sharing.models import Indicator
 from sharing.models import IndicatorType as T
 
-TLP_MARKING_IDS = {
+TLP_MARKING_IDS: dict[str, str] = {
     TLP.CLEAR: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
     TLP.GREEN: "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
     TLP.AMBER: "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
@@ -40,7 +40,7 @@ TLP_BY_MARKING.update(
 )
 
 WALLET_OBJECT = "x-cybercoop-wallet"
-_HASH_KEYS = {T.MD5: "MD5", T.SHA1: "'SHA-1'", T.SHA256: "'SHA-256'"}
+_HASH_KEYS: dict[str, str] = {T.MD5: "MD5", T.SHA1: "'SHA-1'", T.SHA256: "'SHA-256'"}
 _NAMESPACE = uuid.UUID("6b1c3c1e-7c2a-4e55-9b55-1f1c0c0f5e11")
 
 

@@ -15,9 +15,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_validation_error
-from agencies.models import Agency
+from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
-from sharing import legal, selectors, services
+from cases.selectors import jits_visible_to
+from sharing import ingest, legal, selectors, services
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import IndicatorType
 from sharing.normalize import detect_type
@@ -85,7 +86,7 @@ def indicator_add(request: HttpRequest) -> HttpResponse:
                 "description": data["description"],
                 "labels": [x.strip() for x in data["labels"].split(",") if x.strip()],
             }
-            result = services.indicators_ingest(
+            result = ingest.indicators_ingest(
                 actor=request.user,
                 agency=data["agency"],
                 items=[{"type": i["type"], "value": i["value"]} for i in items],
@@ -133,10 +134,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sharing/indicator_detail.html", context)
 
 
-def _share_form(request: HttpRequest, owner) -> ShareForm:
-    from agencies.models import SharingAgreement
-    from cases.selectors import jits_visible_to
-
+def _share_form(request: HttpRequest) -> ShareForm:
     agreements = SharingAgreement.objects.filter(pk__in=[a.pk for a in legal.agreements_in_force()])
     return ShareForm(
         request.POST or None,
@@ -159,29 +157,23 @@ def indicator_share(request: HttpRequest) -> HttpResponse:
     for indicator in indicators:
         if not selectors.can_manage_indicator(user=request.user, indicator=indicator):
             raise PermissionDenied(services.NOT_OWNER)
-    form = _share_form(request, indicators[0].owner)
+    form = _share_form(request)
     preview = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        args = {
-            "agencies": list(data["agencies"]),
-            "jurisdictions": list(data["jurisdictions"]),
-            "jit": data["jit"],
-            "community": data["community"],
-            "users": data["users"],
-            "legal_basis": data["legal_basis"].pk if data["legal_basis"] else None,
-        }
+        spec = form.spec()
         try:
             if request.POST.get("action") == "share":
-                share = services.indicator_share(actor=request.user, indicators=indicators, **args)
+                share = services.indicator_share(
+                    actor=request.user, indicators=indicators, spec=spec
+                )
                 messages.success(
                     request,
                     f"Shared {len(indicators)} indicator(s); {share.deliveries.count()} "
                     "deliveries queued to partner endpoints.",
                 )
                 return redirect("indicator_detail", pk=indicators[0].pk)
-            preview = services.share_preview(actor=request.user, indicators=indicators, **args)
+            preview = services.share_preview(actor=request.user, indicators=indicators, spec=spec)
         except ValidationError as error:
             apply_validation_error(form, error)
     if request.method == "POST" and form.errors:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from agencies import services as agency_services
+from sharing import ingest as sharing_ingest
 from sharing import services as sharing_services
 
 
@@ -17,7 +18,7 @@ def add_indicators():
     """``add_indicators(side, [{"type": ..., "value": ...}, ...], **defaults)`` via sharing."""
 
     def add(side: Any, items: list[dict], **defaults: Any) -> list:
-        report = sharing_services.indicators_ingest(
+        report = sharing_ingest.indicators_ingest(
             actor=side.investigator, agency=side.agency, items=items, defaults=defaults
         )
         assert not report.errors, report.errors
@@ -30,7 +31,9 @@ def add_indicators():
 def share_with():
     def share(side: Any, indicators: list, agencies: list) -> Any:
         return sharing_services.indicator_share(
-            actor=side.investigator, indicators=indicators, agencies=agencies
+            actor=side.investigator,
+            indicators=indicators,
+            spec=sharing_services.ShareSpec(agencies=agencies),
         )
 
     return share

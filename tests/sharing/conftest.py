@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from sharing import services
+from sharing import ingest, services
 from sharing.receiver import serve
 
 
@@ -77,7 +77,7 @@ def partner_endpoint(world, receiver):
 def add(world_side, *values, agency=None, **defaults):
     """Ingest simple values for a side's agency; returns the indicators in order."""
     items = [{"type": t, "value": v} for t, v in values]
-    report = services.indicators_ingest(
+    report = ingest.indicators_ingest(
         actor=world_side.investigator,
         agency=agency or world_side.agency,
         items=items,

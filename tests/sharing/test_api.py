@@ -29,7 +29,9 @@ def clients(world, api_client_for):
 def _shared(world):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.80"))
     services.indicator_share(
-        actor=world.owner.investigator, indicators=[ind], agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=[ind],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     return ind
 

@@ -14,7 +14,9 @@ from tests.sharing.conftest import add
 def shared(world, eu_agreement):
     inds = add(world.owner, ("ipv4", "192.0.2.90"), ("domain", "evil.example"))
     services.indicator_share(
-        actor=world.owner.investigator, indicators=inds[:1], agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=inds[:1],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     return inds
 
@@ -173,10 +175,12 @@ def test_the_dashboard_counts_deliveries_per_endpoint_and_retries_now(
     services.indicator_share(
         actor=world.owner.investigator,
         indicators=shared[:1],
-        jurisdictions=[world.partner.agency.country],
+        spec=services.ShareSpec(jurisdictions=[world.partner.agency.country]),
     )
     services.indicator_share(
-        actor=world.owner.investigator, indicators=shared[1:], agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=shared[1:],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     Delivery.objects.filter(pk=Delivery.objects.first().pk).update(
         status="dead", last_error="HTTP 500 Internal Server Error", attempts=3
