@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 import idna
@@ -202,7 +203,7 @@ def _eth(value: str) -> str:
     return "0x" + address[2:].lower()
 
 
-NORMALIZERS = {
+NORMALIZERS: dict[str, Callable[[str], str]] = {
     T.IPV4: _ipv4,
     T.IPV6: _ipv6,
     T.CIDR: _cidr,

@@ -137,7 +137,8 @@ def deliveries_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySe
             endpoint__in=endpoints_administered_by(user=user, agency=agency).values("pk")
         )
         .select_related("endpoint__agency")
-        .annotate(objects=Count("items"))
+        # "objects" (the API's field) shadows the manager on instances; the stubs object.
+        .annotate(objects=Count("items"))  # type: ignore[no-redef]
     )
 
 

@@ -62,7 +62,7 @@ def check_url(url: str) -> None:
         raise UnsafeURL(f"The host {parts.hostname} cannot be resolved ({exc}).") from None
     allowed = _allowed_networks()
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
             address = address.ipv4_mapped
         reason = _refusal(address)

@@ -18,6 +18,7 @@ from agencies.forms import apply_validation_error
 from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
 from cases.selectors import jits_visible_to
+from common.views import issue_with_secret
 from sharing import ingest, legal, selectors, services
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import IndicatorType
@@ -27,7 +28,9 @@ from sharing.normalize import detect_type
 @login_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "") for k in ("q", "type", "tlp")}
-    qs = selectors.indicator_search(user=request.user, **params)
+    qs = selectors.indicator_search(
+        user=request.user, q=params["q"], type=params["type"], tlp=params["tlp"]
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -46,6 +49,7 @@ def parse_paste(text: str, default_type: str = "") -> tuple[list[dict], list[dic
         if not line or line.startswith("#"):
             continue
         first, _, rest = line.partition(" ")
+        type_: str | None
         if first.lower() in IndicatorType.values and rest.strip():
             type_, value = first.lower(), rest.strip()
         else:
@@ -234,25 +238,19 @@ def indicator_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def endpoints(request: HttpRequest, code: str) -> HttpResponse:
     agency = access_admin_agency(user=request.user, code=code)
-    form = EndpointForm(request.POST or None)
-    context: dict[str, Any] = {"agency": agency}
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                endpoint, secret = services.endpoint_create(
-                    actor=request.user, agency=agency, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            else:
-                context.update(new_endpoint=endpoint, secret=secret)
-                form = EndpointForm()
-        if form.errors:
-            status = 400
-    context["form"] = form
-    context["endpoints"] = agency.partner_endpoints.all()
-    return render(request, "sharing/endpoints.html", context, status=status)
+    issued = issue_with_secret(
+        request,
+        form=EndpointForm,
+        issue=lambda data: services.endpoint_create(actor=request.user, agency=agency, **data),
+    )
+    context = {
+        "agency": agency,
+        "form": issued.form,
+        "new_endpoint": issued.obj,
+        "secret": issued.secret,
+        "endpoints": agency.partner_endpoints.all(),
+    }
+    return render(request, "sharing/endpoints.html", context, status=issued.status)
 
 
 @login_required
