@@ -15,6 +15,11 @@ from cases.models import JointInvestigationTeam
 from cases.selectors import jit_accepted_agencies
 
 CATEGORY = SharingAgreement.DataCategory.INDICATORS
+NO_BASIS = (
+    "No legal basis on record for sharing indicators from {owner} ({country}) with {target}: "
+    "record a sharing agreement covering 'indicators' between them or their jurisdictions "
+    "(valid today), or share through a JIT both belong to."
+)
 
 
 @dataclass(frozen=True)
@@ -133,12 +138,7 @@ def community_agency_ids(
 
 
 def _missing(owner: Agency, target: str) -> str:
-    return (
-        f"No legal basis on record for sharing indicators from {owner.code} "
-        f"({owner.country.code}) with {target}: record a sharing agreement covering "
-        f"'indicators' between them or their jurisdictions (valid today), or share through "
-        f"a JIT both belong to."
-    )
+    return NO_BASIS.format(owner=owner.code, country=owner.country.code, target=target)
 
 
 def _to_agencies(

@@ -19,6 +19,10 @@ METADATA_ADDRESSES = {
 }
 
 
+NOT_HTTP = "Use an http(s) URL with a host name."
+PUBLIC_ONLY = "partner endpoints must be reachable on public addresses."
+
+
 class UnsafeURL(ValueError):
     pass
 
@@ -49,7 +53,7 @@ def check_url(url: str) -> None:
     """Raise UnsafeURL unless every address the host resolves to is public (or allowed)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsafeURL("Use an http(s) URL with a host name.")
+        raise UnsafeURL(NOT_HTTP)
     if parts.username is not None or parts.password is not None:
         # They would end up in audit summaries and API responses; the signature authenticates.
         raise UnsafeURL(
@@ -68,6 +72,5 @@ def check_url(url: str) -> None:
         reason = _refusal(address)
         if reason and not any(address in network for network in allowed):
             raise UnsafeURL(
-                f"The host {parts.hostname} resolves to {address}, {reason}; "
-                "partner endpoints must be reachable on public addresses."
+                f"The host {parts.hostname} resolves to {address}, {reason}; {PUBLIC_ONLY}"
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,8 +12,9 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import PartnerEndpoint
-from sharing import delivery, services, webhooks
+from sharing import delivery, services, ssrf, webhooks
 from sharing.models import Delivery, DeliveryAttempt
+from sharing.tasks import deliver
 from tests.sharing.conftest import add
 
 
@@ -247,7 +249,8 @@ def test_the_ssrf_guard_refuses_private_and_metadata_hosts(world, settings):
         "http://192.168.1.1/",
         "ftp://example.org/",
     ):
-        with pytest.raises(ValidationError) as info:
+        expected = ssrf.NOT_HTTP if url.startswith("ftp:") else ssrf.PUBLIC_ONLY
+        with pytest.raises(ValidationError, match=re.escape(expected)) as info:
             services.endpoint_create(
                 actor=world.partner.admin, agency=world.partner.agency, name="x", url=url
             )
@@ -259,6 +262,4 @@ def test_beat_runs_the_sweeper_and_the_celery_settings_survive_a_killed_worker(s
     assert entry["task"] == "sharing.tasks.sweep_deliveries"
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
-    from sharing.tasks import deliver
-
     assert deliver.acks_late and deliver.reject_on_worker_lost

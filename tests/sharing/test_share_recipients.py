@@ -1,6 +1,9 @@
-"""Shares: visibility matrix, legal basis, TLP rules, withdrawal, revocation and the outbox."""
+"""Sharing: who may receive an indicator (agencies, jurisdictions, the community, a JIT,
+named users) under which legal basis and TLP rule, as a service and over the API."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from agencies.models import TLP
 from audit.models import AuditEvent
 from sharing import selectors, services
-from sharing.models import Delivery, DeliveryItem
+from sharing.legal import NO_BASIS
 from tests.factories import AgencyFactory, make_member
 from tests.sharing.conftest import add
 
@@ -42,7 +45,8 @@ def test_sharing_across_jurisdictions_without_an_agreement_is_refused_saying_wha
     world, eu_agreement
 ):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.11"))
-    with pytest.raises(ValidationError) as info:
+    missing = NO_BASIS.format(owner="DE-BKA", country="DE", target="IN-CBI (IN)")
+    with pytest.raises(ValidationError, match=re.escape(missing)) as info:
         services.indicator_share(
             actor=world.owner.investigator,
             indicators=[ind],
@@ -56,7 +60,8 @@ def test_sharing_across_jurisdictions_without_an_agreement_is_refused_saying_wha
 
 def test_without_any_agreement_even_the_eu_partner_is_refused(world):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.12"))
-    with pytest.raises(ValidationError):
+    missing = NO_BASIS.format(owner="DE-BKA", country="DE", target="NL-NHTCU (NL)")
+    with pytest.raises(ValidationError, match=re.escape(missing)):
         services.indicator_share(
             actor=world.owner.investigator,
             indicators=[ind],
@@ -99,7 +104,8 @@ def test_the_community_is_every_agency_with_an_agreement_with_the_owner(world, e
 
 def test_amber_strict_never_leaves_the_owning_agency(world, eu_agreement):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.16"), tlp=TLP.AMBER_STRICT)
-    with pytest.raises(ValidationError) as info:
+    refused = services.STRICT_STAYS.format(codes="192.0.2.16")
+    with pytest.raises(ValidationError, match=re.escape(refused)) as info:
         services.indicator_share(
             actor=world.owner.investigator,
             indicators=[ind],
@@ -111,7 +117,8 @@ def test_amber_strict_never_leaves_the_owning_agency(world, eu_agreement):
 
 def test_red_goes_only_to_named_users(world, eu_agreement):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.17"), tlp=TLP.RED)
-    with pytest.raises(ValidationError) as info:
+    refused = services.RED_NAMED_ONLY.format(codes="192.0.2.17")
+    with pytest.raises(ValidationError, match=re.escape(refused)) as info:
         services.indicator_share(
             actor=world.owner.investigator,
             indicators=[ind],
@@ -129,7 +136,8 @@ def test_red_goes_only_to_named_users(world, eu_agreement):
 
 def test_named_users_need_a_legal_basis_too(world):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.18"), tlp=TLP.RED)
-    with pytest.raises(ValidationError) as info:
+    missing = NO_BASIS.format(owner="DE-BKA", country="DE", target="user outsider_analyst (IN-CBI)")
+    with pytest.raises(ValidationError, match=re.escape(missing)) as info:
         services.indicator_share(
             actor=world.owner.investigator,
             indicators=[ind],
@@ -145,51 +153,10 @@ def test_only_the_owning_agency_may_share_or_widen(world, eu_agreement):
         indicators=[ind],
         spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=re.escape(services.NOT_OWNER)):
         services.indicator_share(
             actor=world.partner.admin, indicators=[ind], spec=services.ShareSpec(community=True)
         )
-
-
-def test_withdrawing_a_share_removes_access_at_once(world, eu_agreement):
-    (ind,) = add(world.owner, ("ipv4", "192.0.2.20"))
-    share = services.indicator_share(
-        actor=world.owner.investigator,
-        indicators=[ind],
-        spec=services.ShareSpec(agencies=[world.partner.agency]),
-    )
-    services.share_withdraw(actor=world.owner.investigator, share=share)
-    assert not visible(world.partner.investigator, ind)
-    assert visible(world.owner.investigator, ind)
-
-
-def test_access_survives_withdrawal_when_another_share_still_grants_it(world, eu_agreement):
-    (ind,) = add(world.owner, ("ipv4", "192.0.2.21"))
-    first = services.indicator_share(
-        actor=world.owner.investigator,
-        indicators=[ind],
-        spec=services.ShareSpec(agencies=[world.partner.agency]),
-    )
-    services.indicator_share(
-        actor=world.owner.investigator,
-        indicators=[ind],
-        spec=services.ShareSpec(jurisdictions=[world.partner.agency.country]),
-    )
-    services.share_withdraw(actor=world.owner.investigator, share=first)
-    assert visible(world.partner.investigator, ind)
-
-
-def test_revoking_removes_access_of_every_recipient(world, eu_agreement):
-    (ind,) = add(world.owner, ("ipv4", "192.0.2.22"))
-    services.indicator_share(
-        actor=world.owner.investigator,
-        indicators=[ind],
-        spec=services.ShareSpec(agencies=[world.partner.agency]),
-    )
-    services.indicator_revoke(actor=world.owner.investigator, indicator=ind)
-    assert not visible(world.partner.investigator, ind)
-    with pytest.raises(PermissionDenied):
-        services.indicator_revoke(actor=world.partner.admin, indicator=ind)
 
 
 def test_a_jit_share_reaches_accepted_members_on_the_jit_agreement(world):
@@ -216,70 +183,54 @@ def test_a_jit_share_reaches_accepted_members_on_the_jit_agreement(world):
     assert share.legal_basis[0]["basis"].startswith("JIT agreement")
 
 
-def test_a_share_writes_one_delivery_per_entitled_endpoint_honouring_its_filters(
-    world, eu_agreement
-):
-    from sharing.services import endpoint_create
-
-    def endpoint(side, name, **filters):
-        return endpoint_create(
-            actor=side.admin, agency=side.agency, name=name, url="http://127.0.0.1:9/", **filters
-        )[0]
-
-    all_types = endpoint(world.partner, "all")
-    only_domains = endpoint(world.partner, "domains", types=["domain"])
-    high_conf = endpoint(world.partner, "confident", min_confidence=90)
-    green_only = endpoint(world.partner, "green", max_tlp=TLP.GREEN)
-    outsider = endpoint(world.outsider, "outsider")
-    owners = endpoint(world.owner, "own")
-    inds = add(world.owner, ("ipv4", "192.0.2.30"), ("domain", "x.example"), confidence=60)
-    share = services.indicator_share(
-        actor=world.owner.investigator,
-        indicators=inds,
-        spec=services.ShareSpec(agencies=[world.partner.agency]),
+def test_the_owner_shares_and_the_partner_then_sees_it(world, clients, eu_agreement):
+    (ind,) = add(world.owner, ("ipv4", "192.0.2.84"))
+    url = f"/api/v1/indicators/{ind.pk}/shares/"
+    response = clients["owner"].post(url, {"agencies": ["NL-NHTCU"]}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["legal_basis"][0]["recipient"] == "NL-NHTCU"
+    assert clients["owner"].get(url).json()[0]["agencies"] == ["NL-NHTCU"]
+    assert clients["partner"].get(f"/api/v1/indicators/{ind.pk}/").status_code == 200
+    # the partner may see but not widen
+    assert clients["partner"].post(url, {"community": True}, format="json").status_code == 403
+    assert clients["partner"].get(url).status_code == 403
+    assert clients["outsider"].post(url, {"agencies": ["IN-CBI"]}, format="json").status_code == 404
+    assert (
+        clients["anonymous"].post(url, {"agencies": ["NL-NHTCU"]}, format="json").status_code == 401
     )
-    items = set(
-        DeliveryItem.objects.filter(delivery__share=share).values_list(
-            "endpoint_id", "indicator_id"
+
+
+def test_a_share_without_legal_basis_is_refused_with_what_is_missing(world, clients, eu_agreement):
+    (ind,) = add(world.owner, ("ipv4", "192.0.2.85"))
+    response = clients["owner"].post(
+        f"/api/v1/indicators/{ind.pk}/shares/", {"agencies": ["IN-CBI"]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "No legal basis on record" in response.json()["legal_basis"][0]
+    assert "IN-CBI" in response.json()["legal_basis"][0]
+
+
+def test_an_unknown_agency_is_a_400_naming_the_field(world, clients, eu_agreement):
+    (ind,) = add(world.owner, ("ipv4", "192.0.2.86"))
+    response = clients["owner"].post(
+        f"/api/v1/indicators/{ind.pk}/shares/", {"agencies": ["XX-NONE"]}, format="json"
+    )
+    assert response.status_code == 400 and "agencies" in response.json()
+
+
+def test_bulk_share_of_several_indicators(world, clients, eu_agreement):
+    inds = add(world.owner, ("ipv4", "192.0.2.87"), ("ipv4", "192.0.2.88"))
+    response = clients["owner"].post(
+        "/api/v1/shares/",
+        {"indicators": [i.pk for i in inds], "jurisdictions": ["EU"]},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["indicators"] == 2
+    assert (
+        clients["outsider"]
+        .post(
+            "/api/v1/shares/", {"indicators": [inds[0].pk], "agencies": ["IN-CBI"]}, format="json"
         )
+        .status_code
+        == 400
     )
-    assert items == {
-        (all_types.pk, inds[0].pk),
-        (all_types.pk, inds[1].pk),
-        (only_domains.pk, inds[1].pk),
-    }
-    assert not Delivery.objects.filter(
-        endpoint__in=[high_conf, green_only, outsider, owners]
-    ).exists()
-    # sharing again does not send the same indicator to the same endpoint twice
-    services.indicator_share(
-        actor=world.owner.investigator,
-        indicators=inds,
-        spec=services.ShareSpec(jurisdictions=[world.partner.agency.country]),
-    )
-    assert DeliveryItem.objects.count() == 3
-
-
-def test_deliveries_are_batched(world, eu_agreement, settings, partner_endpoint):
-    settings.SHARING_DELIVERY_BATCH_SIZE = 2
-    inds = add(world.owner, *[("ipv4", f"198.51.100.{n}") for n in range(5)])
-    services.indicator_share(
-        actor=world.owner.investigator,
-        indicators=inds,
-        spec=services.ShareSpec(agencies=[world.partner.agency]),
-    )
-    sizes = sorted(d.items.count() for d in Delivery.objects.filter(endpoint=partner_endpoint))
-    assert sizes == [1, 2, 2]
-
-
-def test_withdrawing_before_anything_was_sent_cancels_instead_of_tombstoning(
-    world, eu_agreement, partner_endpoint
-):
-    (ind,) = add(world.owner, ("ipv4", "192.0.2.40"))
-    share = services.indicator_share(
-        actor=world.owner.investigator,
-        indicators=[ind],
-        spec=services.ShareSpec(agencies=[world.partner.agency]),
-    )
-    services.share_withdraw(actor=world.owner.investigator, share=share)
-    assert not Delivery.objects.exists()
