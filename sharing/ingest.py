@@ -1,8 +1,5 @@
-"""Inbound indicators: validate each item (simple JSON or STIX), store the valid ones in bulk.
-
-One call is one transaction: new rows by COPY with their owner's permission rows, newer
-versions update in place (idempotent on STIX id + ``modified``), the rest reported by index.
-"""
+"""Inbound indicators: validate each item (simple JSON or STIX), store the valid ones in bulk
+in one transaction, report the rest by index (idempotent on STIX id + ``modified``)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""The delivery outbox: ``Delivery`` rows for entitled partner endpoints, and tombstones.
-
-Rows are written in the caller's transaction; ``enqueue_on_commit`` hands them to the
-worker once it commits (the sweeper heals a lost message: the rows are the truth).
-"""
+"""The delivery outbox: ``Delivery`` rows for entitled partner endpoints, and tombstones,
+written in the caller's transaction and handed to the worker on commit."""
 
 from __future__ import annotations
 

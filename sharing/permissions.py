@@ -1,7 +1,5 @@
-"""Who may view an indicator: its guardian rows, derived from TLP, revocation and active shares.
-
-Every write that changes an indicator's audience ends with ``sync_indicators_permissions``.
-"""
+"""Who may view an indicator: its guardian rows, derived from TLP, revocation and active
+shares. Every write that changes an indicator's audience ends with a ``sync_*`` call."""
 
 from __future__ import annotations
 

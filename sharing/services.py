@@ -1,10 +1,5 @@
-"""Writes for sharing: shares (preview, share, withdraw, revoke), partner endpoints, agreements.
-
-Every share/withdraw/revoke writes, in one transaction, the permission rows
-(``sharing.permissions``), the ``Delivery`` outbox rows for entitled partner endpoints
-(``sharing.outbox``), and its audit event; ``transaction.on_commit`` enqueues the deliveries.
-Ingest lives in ``sharing.ingest``.
-"""
+"""Writes for sharing: shares (preview, share, withdraw, revoke), partner endpoints, agreements;
+each with its permission rows, outbox rows and audit event in one transaction."""
 
 from __future__ import annotations
 
