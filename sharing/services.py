@@ -18,13 +18,11 @@ from cases.models import JointInvestigationTeam
 from cases.selectors import jit_accepted_agencies
 from common.bulk import copy_rows
 from sharing import legal, signals, ssrf
-from sharing.legal import ShareSpec
+from sharing.legal import ShareSpec  # callers may take it from here, next to indicator_share
 from sharing.models import Delivery, Indicator, IndicatorType, Share
 from sharing.outbox import enqueue_on_commit, fan_out, tombstones
 from sharing.permissions import sync_indicator_permissions, sync_indicators_permissions
 from sharing.webhooks import new_secret
-
-__all__ = ["ShareSpec"]  # re-exported: callers build the spec they pass to ``indicator_share``
 
 NOT_OWNER = "Only the owning agency may share, widen or revoke this indicator."
 STRICT_STAYS = "TLP:AMBER+STRICT indicators cannot leave the owning agency ({codes})."

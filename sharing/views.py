@@ -14,10 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from agencies.forms import apply_validation_error
 from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
 from cases.selectors import jits_visible_to
+from common.forms import apply_validation_error
 from common.views import issue_with_secret
 from sharing import ingest, legal, selectors, services
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
