@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from agencies.models import Agency, Membership
+from common.forms import apply_validation_error as apply_validation_error  # its home moved
 
 
 class InvitationForm(forms.Form):
@@ -43,12 +44,3 @@ class APIKeyForm(forms.Form):
         user.queryset = get_user_model().objects.filter(
             memberships__agency=agency, memberships__status=Membership.Status.ACTIVE
         )
-
-
-def apply_validation_error(form: forms.Form, error: Any) -> None:
-    """Attach a service's ValidationError to the form, field by field where it can."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

@@ -20,6 +20,7 @@ from agencies.forms import (
     apply_validation_error,
 )
 from agencies.models import Membership
+from common.views import issue_with_secret
 
 
 def _members_page(
@@ -149,23 +150,19 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def api_keys(request: HttpRequest, code: str) -> HttpResponse:
     agency = selectors.access_admin_agency(user=request.user, code=code)
-    form = APIKeyForm(request.POST if request.method == "POST" else None, agency=agency)
-    context = {"agency": agency, "form": form}
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                key, plaintext = services.api_key_issue(
-                    actor=request.user, agency=agency, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            else:
-                context.update(new_key=key, plaintext=plaintext, form=APIKeyForm(agency=agency))
-        if form.errors:
-            status = 400
-    context["keys"] = selectors.agency_api_keys(agency=agency)
-    return render(request, "agencies/api_keys.html", context, status=status)
+    issued = issue_with_secret(
+        request,
+        form=lambda data: APIKeyForm(data, agency=agency),
+        issue=lambda data: services.api_key_issue(actor=request.user, agency=agency, **data),
+    )
+    context = {
+        "agency": agency,
+        "form": issued.form,
+        "new_key": issued.obj,
+        "plaintext": issued.secret,
+        "keys": selectors.agency_api_keys(agency=agency),
+    }
+    return render(request, "agencies/api_keys.html", context, status=issued.status)
 
 
 @login_required

@@ -42,7 +42,7 @@ def main() -> None:
     from generate import indicators as generate
 
     from agencies.models import PartnerEndpoint
-    from sharing import services
+    from sharing import ingest, services
     from sharing.models import Delivery, Indicator
     from sharing.webhooks import new_secret
 
@@ -57,7 +57,7 @@ def main() -> None:
         )
         PartnerEndpoint.objects.filter(pk=endpoint.pk).update(secret=secret)
     items = [dict(i, tlp="GREEN", confidence=80) for i in generate(args.indicators, seed=7)]
-    services.indicators_ingest(actor=user, agency=owner, items=items)
+    ingest.indicators_ingest(actor=user, agency=owner, items=items)
     indicators = list(Indicator.objects.filter(owner=owner).select_related("owner"))
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -99,7 +99,9 @@ def main() -> None:
         time.sleep(1)
         expected = len(indicators) * len(partners)
         started = time.time()
-        share = services.indicator_share(actor=user, indicators=indicators, agencies=partners)
+        share = services.indicator_share(
+            actor=user, indicators=indicators, spec=services.ShareSpec(agencies=partners)
+        )
         share_seconds = time.time() - started
         deliveries = Delivery.objects.filter(share=share).count()
         while True:

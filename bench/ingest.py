@@ -39,7 +39,7 @@ def main() -> None:
     from django.db import connection
 
     from agencies.services import api_key_issue
-    from sharing import services, signals
+    from sharing import ingest, signals
 
     owner, user, _ = bench_world()
     if args.fresh:
@@ -50,7 +50,7 @@ def main() -> None:
     if args.in_process:
         items = json.loads(Path(args.file).read_bytes())
         started = time.perf_counter()
-        report = services.indicators_ingest(actor=user, agency=owner, items=items)
+        report = ingest.indicators_ingest(actor=user, agency=owner, items=items)
         elapsed = time.perf_counter() - started
         print(f"in-process: {report.counts()}")
         print(

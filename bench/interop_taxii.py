@@ -22,7 +22,7 @@ def populate(count: int) -> None:
     from generate import indicators
 
     from agencies.models import SharingAgreement
-    from sharing import services
+    from sharing import ingest, services
     from sharing.models import Indicator
 
     owner, user, (partner,) = bench_world(partners=1)
@@ -32,10 +32,12 @@ def populate(count: int) -> None:
     started = time.perf_counter()
     for start in range(0, len(items), 20_000):
         chunk = items[start : start + 20_000]
-        report = services.indicators_ingest(actor=user, agency=owner, items=chunk, source="bench")
+        report = ingest.indicators_ingest(actor=user, agency=owner, items=chunk, source="bench")
         created = report.created + report.updated + report.unchanged
         services.indicator_share(
-            actor=user, indicators=created, agencies=[partner], legal_basis=agreement.pk
+            actor=user,
+            indicators=created,
+            spec=services.ShareSpec(agencies=[partner], legal_basis=agreement.pk),
         )
         print(f"  {existing + start + len(chunk)} ingested and shared", flush=True)
     print(f"setup: {len(items)} indicators in {time.perf_counter() - started:.1f} s")

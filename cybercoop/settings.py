@@ -264,6 +264,30 @@ SPECTACULAR_SETTINGS = {
 INVITATION_TTL = timedelta(days=envint("INVITATION_TTL_DAYS", 7))
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 512 * 1024 * 1024)
 
+# Sharing: the outbox and its delivery worker, the SSRF guard, inbound ingest limits.
+# Objects per webhook POST.
+SHARING_DELIVERY_BATCH_SIZE = envint("SHARING_DELIVERY_BATCH_SIZE", 500)
+# Seconds to wait before attempt 2, 3, ...; the last value repeats up to SHARING_MAX_ATTEMPTS.
+SHARING_RETRY_SCHEDULE = [
+    float(x) for x in envlist("SHARING_RETRY_SCHEDULE", "10,60,300,1800,7200,21600")
+]
+SHARING_RETRY_JITTER = float(env("SHARING_RETRY_JITTER", "0.25"))
+SHARING_MAX_ATTEMPTS = envint("SHARING_MAX_ATTEMPTS", 8)
+SHARING_RETRY_AFTER_MAX = envint("SHARING_RETRY_AFTER_MAX", 86400)
+SHARING_DELIVERY_TIMEOUT = float(env("SHARING_DELIVERY_TIMEOUT", "10"))
+# A claimed delivery whose worker vanished is taken back after this many seconds.
+SHARING_DELIVERY_LEASE = envint("SHARING_DELIVERY_LEASE", 60)
+# The sweeper re-enqueues deliveries due for longer than this (lost messages).
+SHARING_SWEEP_GRACE = envint("SHARING_SWEEP_GRACE", 120)
+# Networks partner endpoints may resolve to despite the SSRF guard (loopback in development).
+SHARING_ENDPOINT_ALLOWED_NETWORKS = envlist(
+    "SHARING_ENDPOINT_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128" if DEBUG else ""
+)
+# Queue of the delivery tasks ("" = Celery's default queue).
+SHARING_DELIVERY_QUEUE = env("SHARING_DELIVERY_QUEUE", "")
+SHARING_INGEST_MAX_BYTES = envint("SHARING_INGEST_MAX_BYTES", 64 * 1024 * 1024)
+SHARING_INGEST_MAX_ITEMS = envint("SHARING_INGEST_MAX_ITEMS", 200_000)
+
 # TAXII 2.1 server (interop): page size cap, largest accepted POST, discovery contact.
 TAXII_MAX_PAGE_SIZE = envint("TAXII_MAX_PAGE_SIZE", 10_000)
 TAXII_MAX_CONTENT_LENGTH = envint("TAXII_MAX_CONTENT_LENGTH", 20 * 1024 * 1024)

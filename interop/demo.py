@@ -10,12 +10,12 @@ from django.contrib.auth import get_user_model
 from agencies.models import Agency
 from interop import versions
 from sharing import access_requests
-from sharing import services as sharing_services
+from sharing import ingest as sharing_ingest
 from sharing.models import AccessRequest, Indicator
 
 
 def _add(user: Any, agency: Agency, type_: str, value: str, **extra: Any) -> Indicator | None:
-    report = sharing_services.indicators_ingest(
+    report = sharing_ingest.indicators_ingest(
         actor=user, agency=agency, source="demo", items=[{"type": type_, "value": value, **extra}]
     )
     return report.items[0][1] if report.items else None

@@ -17,7 +17,7 @@ from audit.services import audit_log
 from common.dates import parse_iso_datetime
 from interop.models import PatternIndicator, TaxiiStatus
 from interop.versions import pattern_versions_record
-from sharing import services as sharing_services
+from sharing import ingest as sharing_ingest
 from sharing import stix as sharing_stix
 from sharing.models import PAP
 
@@ -126,7 +126,7 @@ def _import_simple(
     source: str,
     report: ImportReport,
 ) -> None:
-    ingest = sharing_services.indicators_ingest(
+    ingest = sharing_ingest.indicators_ingest(
         actor=actor, agency=agency, items=[o for _, o in items], api_key=api_key, source=source
     )
     for position, (status, indicator) in ingest.items.items():

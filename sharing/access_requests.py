@@ -16,6 +16,7 @@ from agencies.selectors import active_memberships, is_member
 from audit.services import audit_log
 from sharing import services as sharing_services
 from sharing.correlation import hidden_matches
+from sharing.legal import ShareSpec
 from sharing.models import AccessRequest, AccessRequestTarget, Indicator
 from sharing.selectors import managing_agencies
 
@@ -165,9 +166,11 @@ def access_request_grant(
     share = sharing_services.indicator_share(
         actor=actor,
         indicators=[target.indicator],
-        agencies=[] if red else [request.requester],
-        users=[request.requested_by] if red else [],
-        legal_basis=legal_basis,
+        spec=ShareSpec(
+            agencies=[] if red else [request.requester],
+            users=[request.requested_by] if red else [],
+            legal_basis=legal_basis,
+        ),
         agency=agency,
     )
     target.status = AccessRequestTarget.Status.GRANTED

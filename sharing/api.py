@@ -4,8 +4,10 @@ endpoints and deliveries. Invisible objects answer 404; visible but not yours, 4
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,11 +25,12 @@ from rest_framework.views import APIView
 from agencies.authentication import acting_agency
 from agencies.models import APIKey
 from agencies.selectors import administered_agencies
+from cases.selectors import jits_visible_to
 from common.drf import IdCursor
 from common.parsers import TOO_DEEP
-from sharing import selectors, services
-from sharing.conf import setting
-from sharing.models import Delivery
+from sharing import ingest, selectors, services
+from sharing.legal import ShareSpec
+from sharing.models import Delivery, Indicator
 from sharing.serializers import (
     BulkShareCreateSerializer,
     DeliveryDetailSerializer,
@@ -40,6 +43,32 @@ from sharing.serializers import (
     ShareCreateSerializer,
     ShareSerializer,
 )
+
+NOT_AN_OBJECT = "The request body must be a JSON object, not {kind}."
+NOT_INGESTIBLE = "Send an indicator object, a list of them, or a STIX bundle, not {kind}."
+
+
+def _kind(data: Any) -> str:
+    """How a JSON value that is not an object is named in a 400."""
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return "a boolean"
+    if isinstance(data, int | float):
+        return "a number"
+    if isinstance(data, str):
+        return "a string"
+    return "a list" if isinstance(data, list) else type(data).__name__
+
+
+class ObjectBodyAPIView(APIView):
+    """POST/PUT/PATCH bodies must be JSON objects: anything else is a 400 naming what came."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication first: 401/403 before 400
+        if request.method in ("POST", "PUT", "PATCH") and not isinstance(request.data, Mapping):
+            kind = _kind(request.data)
+            raise DRFValidationError({"non_field_errors": [NOT_AN_OBJECT.format(kind=kind)]})
 
 
 class PayloadTooLarge(APIException):
@@ -138,11 +167,13 @@ class IndicatorListCreateView(APIView):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > setting("SHARING_INGEST_MAX_BYTES"):
+        if length > settings.SHARING_INGEST_MAX_BYTES:
             raise PayloadTooLarge(
-                f"The body is {length} bytes; the limit is {setting('SHARING_INGEST_MAX_BYTES')}."
+                f"The body is {length} bytes; the limit is {settings.SHARING_INGEST_MAX_BYTES}."
             )
         data = _read_json(request)  # malformed: 400 before anything is written
+        if not isinstance(data, dict | list):
+            raise ParseError(NOT_INGESTIBLE.format(kind=_kind(data)))
         agency = one_agency(request, selectors.managing_agencies(user=request.user), data=data)
         single = isinstance(data, dict) and data.get("type") != "bundle"
         if isinstance(data, dict) and data.get("type") == "bundle":
@@ -150,17 +181,15 @@ class IndicatorListCreateView(APIView):
         items = [data] if single else data
         if not isinstance(items, list):
             raise ParseError("Send an indicator object, a list of them, or a STIX bundle.")
-        if len(items) > setting("SHARING_INGEST_MAX_ITEMS"):
-            raise PayloadTooLarge(
-                f"At most {setting('SHARING_INGEST_MAX_ITEMS')} items per request."
-            )
+        if len(items) > settings.SHARING_INGEST_MAX_ITEMS:
+            raise PayloadTooLarge(f"At most {settings.SHARING_INGEST_MAX_ITEMS} items per request.")
         items = [
             i for i in items if not (isinstance(i, dict) and i.get("type") == "marking-definition")
         ]
         key = request.auth if isinstance(request.auth, APIKey) else None
         try:
             with transaction.atomic():
-                report = services.indicators_ingest(
+                report = ingest.indicators_ingest(
                     actor=request.user, agency=agency, items=items, api_key=key
                 )
         except IntegrityError:
@@ -200,11 +229,9 @@ class IndicatorDetailView(generics.RetrieveAPIView):
         return Response(IndicatorSerializer(indicator, context=context).data)
 
 
-def _share_args(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+def _share_spec(request: Request, data: dict[str, Any]) -> ShareSpec:
     jit = None
     if data.get("jit") is not None:
-        from cases.selectors import jits_visible_to
-
         jit = (
             jits_visible_to(user=request.user, agency=acting_agency(request))
             .filter(pk=data["jit"])
@@ -212,17 +239,17 @@ def _share_args(request: Request, data: dict[str, Any]) -> dict[str, Any]:
         )
         if jit is None:
             raise DRFValidationError({"jit": [f"No JIT {data['jit']}."]})
-    return {
-        "agencies": data.get("agencies", []),
-        "jurisdictions": data.get("jurisdictions", []),
-        "jit": jit,
-        "community": data.get("community", False),
-        "users": data.get("users", []),
-        "legal_basis": data.get("legal_basis"),
-    }
+    return ShareSpec(
+        agencies=data.get("agencies", []),
+        jurisdictions=data.get("jurisdictions", []),
+        jit=jit,
+        community=data.get("community", False),
+        users=data.get("users", []),
+        legal_basis=data.get("legal_basis"),
+    )
 
 
-def _create_share(request: Request, indicators: list) -> Response:
+def _create_share(request: Request, indicators: list[Indicator]) -> Response:
     serializer = (
         BulkShareCreateSerializer if "indicators" in request.data else ShareCreateSerializer
     )(data=request.data)
@@ -230,13 +257,13 @@ def _create_share(request: Request, indicators: list) -> Response:
     share = services.indicator_share(
         actor=request.user,
         indicators=indicators,
+        spec=_share_spec(request, serializer.validated_data),
         agency=acting_agency(request),
-        **_share_args(request, serializer.validated_data),
     )
     return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
 
-class IndicatorSharesView(APIView):
+class IndicatorSharesView(ObjectBodyAPIView):
     @extend_schema(
         summary="Shares of an indicator (owning agency only)", responses=ShareSerializer(many=True)
     )
@@ -262,7 +289,7 @@ class IndicatorSharesView(APIView):
         return _create_share(request, [indicator])
 
 
-class BulkShareView(APIView):
+class BulkShareView(ObjectBodyAPIView):
     @extend_schema(
         summary="Share many indicators of one owning agency at once",
         request=BulkShareCreateSerializer,
@@ -284,7 +311,7 @@ class BulkShareView(APIView):
         return _create_share(request, found)
 
 
-class ShareWithdrawView(APIView):
+class ShareWithdrawView(ObjectBodyAPIView):
     @extend_schema(
         summary="Withdraw a share: access goes at once, tombstones follow",
         request=None,
@@ -298,7 +325,7 @@ class ShareWithdrawView(APIView):
         return Response(ShareSerializer(share).data)
 
 
-class IndicatorRevokeView(APIView):
+class IndicatorRevokeView(ObjectBodyAPIView):
     @extend_schema(
         summary="Revoke the indicator: recipients lose it, endpoints get a tombstone",
         request=None,
@@ -314,7 +341,7 @@ class IndicatorRevokeView(APIView):
         return Response(IndicatorSerializer(indicator, context=context).data)
 
 
-class PartnerEndpointListCreateView(APIView):
+class PartnerEndpointListCreateView(ObjectBodyAPIView):
     @extend_schema(
         summary="Partner endpoints of the agencies you administer",
         responses=PartnerEndpointSerializer(many=True),
@@ -344,7 +371,7 @@ class PartnerEndpointListCreateView(APIView):
         )
 
 
-class PartnerEndpointDetailView(APIView):
+class PartnerEndpointDetailView(ObjectBodyAPIView):
     @extend_schema(responses=PartnerEndpointSerializer)
     def get(self, request: Request, pk: int) -> Response:
         endpoint = selectors.access_endpoint(
@@ -365,7 +392,7 @@ class PartnerEndpointDetailView(APIView):
         return Response(PartnerEndpointSerializer(endpoint).data)
 
 
-class PartnerEndpointRetryView(APIView):
+class PartnerEndpointRetryView(ObjectBodyAPIView):
     @extend_schema(
         summary="Retry now: failing and dead deliveries of the endpoint become due",
         request=None,

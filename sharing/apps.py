@@ -1,3 +1,5 @@
+"""Sharing's app config: JIT shares follow the JIT's circle (``jit_circle_changed``)."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
@@ -7,8 +9,9 @@ class SharingConfig(AppConfig):
     name = "sharing"
 
     def ready(self) -> None:
+        # app registry: these import models, which load only after ready()
         from cases.signals import jit_circle_changed
-        from sharing import correlation  # noqa: F401  app registry (matches new indicators)
+        from sharing import correlation  # noqa: F401  (matches new indicators on create)
         from sharing.services import resync_jit_shares
 
         jit_circle_changed.connect(resync_jit_shares, dispatch_uid="sharing.resync_jit_shares")

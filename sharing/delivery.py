@@ -21,13 +21,13 @@ from datetime import timedelta
 from typing import Any
 
 import requests
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import PartnerEndpoint
 from sharing import ssrf, stix, webhooks
-from sharing.conf import setting
 from sharing.models import Delivery, DeliveryAttempt, DeliveryItem, Indicator
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def claim(delivery_id: int) -> Delivery | None:
         delivery.status = Delivery.Status.SENDING
         delivery.claim = uuid.uuid4()
         delivery.attempts += 1
-        delivery.lease_until = now + timedelta(seconds=setting("SHARING_DELIVERY_LEASE"))
+        delivery.lease_until = now + timedelta(seconds=settings.SHARING_DELIVERY_LEASE)
         delivery.save(update_fields=["payload", "status", "claim", "attempts", "lease_until"])
     return delivery
 
@@ -126,12 +126,12 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
     """Seconds before the next attempt after ``attempts`` failed ones."""
-    schedule = setting("SHARING_RETRY_SCHEDULE") or [60]
+    schedule = settings.SHARING_RETRY_SCHEDULE or [60]
     base = float(schedule[min(attempts - 1, len(schedule) - 1)])
-    jitter = float(setting("SHARING_RETRY_JITTER"))
+    jitter = float(settings.SHARING_RETRY_JITTER)
     delay = base * (1 + random.uniform(-jitter, jitter))
     if retry_after is not None:
-        delay = max(delay, min(retry_after, float(setting("SHARING_RETRY_AFTER_MAX"))))
+        delay = max(delay, min(retry_after, float(settings.SHARING_RETRY_AFTER_MAX)))
     return max(0.0, delay)
 
 
@@ -147,7 +147,7 @@ def send(delivery: Delivery) -> tuple[int | None, str, float | None]:
             endpoint.url,
             data=body,
             headers=headers,
-            timeout=setting("SHARING_DELIVERY_TIMEOUT"),
+            timeout=settings.SHARING_DELIVERY_TIMEOUT,
             allow_redirects=False,
         )
     except ssrf.UnsafeURL as exc:
@@ -173,7 +173,10 @@ def finish(
     started: Any,
     duration_ms: int,
 ) -> tuple[str, float | None]:
-    """Record the attempt and move the state machine; returns (new status, retry delay)."""
+    """Record the attempt and move the state machine; returns (new status, retry delay).
+
+    The delay is None unless this worker still held the claim and the delivery is failing.
+    """
     now = timezone.now()
     delay = None
     with transaction.atomic():
@@ -200,7 +203,7 @@ def finish(
                 active=False,
                 disabled_reason=f"Disabled at {now:%Y-%m-%d %H:%M} UTC: it answered 410 Gone.",
             )
-        elif delivery.attempts >= setting("SHARING_MAX_ATTEMPTS"):
+        elif delivery.attempts >= settings.SHARING_MAX_ATTEMPTS:
             status = Delivery.Status.DEAD
         else:
             status = Delivery.Status.FAILING
@@ -211,15 +214,14 @@ def finish(
         updated = Delivery.objects.filter(
             pk=delivery.pk, claim=delivery.claim, status=Delivery.Status.SENDING
         ).update(**changes)
-        if updated and delay is not None:
-            from sharing.tasks import schedule_retry
-
-            transaction.on_commit(lambda: schedule_retry(delivery.pk, delay))
+        if not updated:
+            delay = None  # a stale worker schedules nothing either
     return status, delay
 
 
-def deliver(delivery_id: int) -> str | None:
-    """One attempt at one delivery (the body of the Celery task)."""
+def attempt(delivery_id: int) -> tuple[str, float | None] | None:
+    """One attempt at one delivery (the body of the Celery task): its new status and the
+    seconds until the next attempt (the task schedules it), or None if it is not ours now."""
     delivery = claim(delivery_id)
     if delivery is None:
         return None
@@ -227,7 +229,7 @@ def deliver(delivery_id: int) -> str | None:
     clock = time.monotonic()
     status_code, error, retry_after = send(delivery)
     duration_ms = int((time.monotonic() - clock) * 1000)
-    status, _ = finish(
+    status, delay = finish(
         delivery,
         status_code=status_code,
         error=error,
@@ -242,13 +244,19 @@ def deliver(delivery_id: int) -> str | None:
         delivery.attempts,
         status,
     )
-    return status
+    return status, delay
+
+
+def deliver(delivery_id: int) -> str | None:
+    """One attempt, its new status; no retry is scheduled (the sweeper or a test drives it)."""
+    outcome = attempt(delivery_id)
+    return outcome[0] if outcome else None
 
 
 def due_for_sweep(limit: int = 5000) -> list[int]:
     """Deliveries a lost message or a killed worker left behind."""
     now = timezone.now()
-    grace = timedelta(seconds=setting("SHARING_SWEEP_GRACE"))
+    grace = timedelta(seconds=settings.SHARING_SWEEP_GRACE)
     return list(
         Delivery.objects.filter(endpoint__active=True)
         .filter(

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test.utils import override_settings
 
 from agencies.models import TLP, Agency, Jurisdiction, PartnerEndpoint, SharingAgreement
-from sharing import services
+from sharing import ingest, services
 from sharing.models import Indicator
 
 DEMO_RECEIVER_PORT = 8765
@@ -52,11 +52,7 @@ INDICATORS = [
 ]
 
 
-def seed(stdout: Any) -> None:
-    User = get_user_model()
-    agencies = {a.code: a for a in Agency.objects.all()}
-    if "DE-BKA" not in agencies:
-        return
+def _agreements() -> None:
     for name, basis, code, reference in AGREEMENTS:
         jurisdiction = Jurisdiction.objects.filter(code=code).first()
         if jurisdiction and not SharingAgreement.objects.filter(name=name).exists():
@@ -68,71 +64,92 @@ def seed(stdout: Any) -> None:
                 jurisdictions=[jurisdiction],
                 valid_from="2001-11-23",
             )
-    bka, nhtcu = agencies["DE-BKA"], agencies.get("NL-NHTCU")
-    actor = User.objects.filter(username="bka.investigator").first()
+
+
+def _endpoint(nhtcu: Agency | None) -> None:
+    if nhtcu is None:
+        return
+    if PartnerEndpoint.objects.filter(agency=nhtcu, name="NHTCU SOC (demo receiver)").exists():
+        return
+    admin = get_user_model().objects.filter(username="nhtcu.admin").first()
+    # The demo's partner lives on loopback: allow it explicitly, as tests do.
+    with override_settings(SHARING_ENDPOINT_ALLOWED_NETWORKS=["127.0.0.0/8", "::1/128"]):
+        services.endpoint_create(
+            actor=admin,
+            agency=nhtcu,
+            name="NHTCU SOC (demo receiver)",
+            url=f"http://127.0.0.1:{DEMO_RECEIVER_PORT}/",
+            max_tlp=TLP.AMBER,
+        )
+
+
+def _indicators(actor: Any, bka: Agency) -> None:
+    for type_, value, tlp, confidence, description in INDICATORS:
+        ingest.indicators_ingest(
+            actor=actor,
+            agency=bka,
+            source="demo",
+            items=[
+                {
+                    "type": type_,
+                    "value": value,
+                    "tlp": tlp,
+                    "confidence": confidence,
+                    "description": description,
+                    "labels": ["demo"],
+                }
+            ],
+        )
+
+
+def _shares(actor: Any, bka: Agency, agencies: dict[str, Agency]) -> None:
+    shareable = list(Indicator.objects.filter(owner=bka, tlp__in=[TLP.GREEN, TLP.AMBER, TLP.CLEAR]))
+    eu_partners = [a for code, a in agencies.items() if code in ("NL-NHTCU", "FR-OFAC", "EU-EC3")]
+    services.indicator_share(
+        actor=actor, indicators=shareable, spec=services.ShareSpec(agencies=eu_partners)
+    )
+    green = [i for i in shareable if i.tlp in (TLP.GREEN, TLP.CLEAR)]
+    if "US-FBI" in agencies:
+        services.indicator_share(
+            actor=actor,
+            indicators=green,
+            spec=services.ShareSpec(agencies=[agencies["US-FBI"]]),
+        )
+    red = Indicator.objects.filter(owner=bka, tlp=TLP.RED).first()
+    named = get_user_model().objects.filter(username="nhtcu.investigator").first()
+    if red and named:
+        services.indicator_share(
+            actor=actor, indicators=[red], spec=services.ShareSpec(users=[named])
+        )
+
+
+def _refusal(actor: Any, bka: Agency, other: Agency, stdout: Any) -> None:
+    try:
+        services.share_preview(
+            actor=actor,
+            indicators=list(Indicator.objects.filter(owner=bka, tlp=TLP.GREEN)[:1]),
+            spec=services.ShareSpec(agencies=[other]),
+        )
+    except ValidationError as error:
+        stdout.write(f"  Refusal demo (DE-BKA -> {other.code}): " + " ".join(error.messages))
+
+
+def seed(stdout: Any) -> None:
+    agencies = {a.code: a for a in Agency.objects.all()}
+    if "DE-BKA" not in agencies:
+        return
+    _agreements()
+    bka = agencies["DE-BKA"]
+    actor = get_user_model().objects.filter(username="bka.investigator").first()
     if actor is None:
         return
-    endpoint = PartnerEndpoint.objects.filter(
-        agency=nhtcu, name="NHTCU SOC (demo receiver)"
-    ).first()
-    if endpoint is None and nhtcu is not None:
-        admin = User.objects.filter(username="nhtcu.admin").first()
-        # The demo's partner lives on loopback: allow it explicitly, as tests do.
-        with override_settings(SHARING_ENDPOINT_ALLOWED_NETWORKS=["127.0.0.0/8", "::1/128"]):
-            endpoint, _ = services.endpoint_create(
-                actor=admin,
-                agency=nhtcu,
-                name="NHTCU SOC (demo receiver)",
-                url=f"http://127.0.0.1:{DEMO_RECEIVER_PORT}/",
-                max_tlp=TLP.AMBER,
-            )
+    _endpoint(agencies.get("NL-NHTCU"))
     if not Indicator.objects.filter(owner=bka).exists():
-        for type_, value, tlp, confidence, description in INDICATORS:
-            services.indicators_ingest(
-                actor=actor,
-                agency=bka,
-                source="demo",
-                items=[
-                    {
-                        "type": type_,
-                        "value": value,
-                        "tlp": tlp,
-                        "confidence": confidence,
-                        "description": description,
-                        "labels": ["demo"],
-                    }
-                ],
-            )
-        shareable = list(
-            Indicator.objects.filter(owner=bka, tlp__in=[TLP.GREEN, TLP.AMBER, TLP.CLEAR])
-        )
-        eu_partners = [
-            a for code, a in agencies.items() if code in ("NL-NHTCU", "FR-OFAC", "EU-EC3")
-        ]
-        services.indicator_share(actor=actor, indicators=shareable, agencies=eu_partners)
-        green = [i for i in shareable if i.tlp in (TLP.GREEN, TLP.CLEAR)]
-        if "US-FBI" in agencies:
-            services.indicator_share(actor=actor, indicators=green, agencies=[agencies["US-FBI"]])
-        red = Indicator.objects.filter(owner=bka, tlp=TLP.RED).first()
-        named = User.objects.filter(username="nhtcu.investigator").first()
-        if red and named:
-            services.indicator_share(actor=actor, indicators=[red], users=[named])
+        _indicators(actor, bka)
+        _shares(actor, bka, agencies)
     stdout.write(
         "Sharing: agreements EU (EU agencies) and Budapest (DE, NL, FR, US); "
         "DE-BKA indicators shared with NL/FR/EC3 and (GREEN) US-FBI."
     )
     if "IN-CBI" in agencies:
-        try:
-            services.share_preview(
-                actor=actor,
-                indicators=list(Indicator.objects.filter(owner=bka, tlp=TLP.GREEN)[:1]),
-                agencies=[agencies["IN-CBI"]],
-            )
-        except ValidationError as error:
-            stdout.write("  Refusal demo (DE-BKA -> IN-CBI): " + " ".join(error.messages))
-    if endpoint is not None:
-        stdout.write(
-            "  Demo partner endpoint of NL-NHTCU (demo only: its secret is printed here):\n"
-            f"    python manage.py run_partner_receiver --port {DEMO_RECEIVER_PORT} "
-            f"--secret {endpoint.secret} --db /tmp/nhtcu-receiver.sqlite3"
-        )
+        _refusal(actor, bka, agencies["IN-CBI"], stdout)

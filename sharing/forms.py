@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
-from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
+from agencies.models import TLP, Agency, HandlingCode, Jurisdiction, SharingAgreement
+from cases.models import JointInvestigationTeam
+from sharing.legal import ShareSpec
 from sharing.models import PAP, IndicatorType
 
 
@@ -27,9 +30,9 @@ class IndicatorAddForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.TextInput)
     labels = forms.CharField(required=False, help_text="Comma separated")
 
-    def __init__(self, *args: Any, agencies, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
 
 
 class ShareForm(forms.Form):
@@ -43,7 +46,9 @@ class ShareForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    jit = forms.ModelChoiceField(queryset=None, required=False, label="JIT")
+    jit = forms.ModelChoiceField(
+        queryset=JointInvestigationTeam.objects.none(), required=False, label="JIT"
+    )
     community = forms.BooleanField(
         required=False, help_text="Every agency holding a sharing agreement with you"
     )
@@ -51,15 +56,35 @@ class ShareForm(forms.Form):
         required=False, help_text="TLP:RED only: usernames, comma separated", label="Named users"
     )
     legal_basis = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Find the basis for each recipient"
+        queryset=SharingAgreement.objects.none(),
+        required=False,
+        empty_label="Find the basis for each recipient",
     )
 
-    def __init__(self, *args: Any, jits, agreements, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        jits: QuerySet[JointInvestigationTeam],
+        agreements: QuerySet[SharingAgreement],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["jit"].queryset = jits
-        self.fields["legal_basis"].queryset = agreements
+        cast(forms.ModelChoiceField, self.fields["jit"]).queryset = jits
+        cast(forms.ModelChoiceField, self.fields["legal_basis"]).queryset = agreements
 
-    def clean_users(self) -> list:
+    def spec(self) -> ShareSpec:
+        """The recipients and agreement chosen (after ``is_valid()``)."""
+        data = self.cleaned_data
+        return ShareSpec(
+            agencies=list(data["agencies"]),
+            jurisdictions=list(data["jurisdictions"]),
+            jit=data["jit"],
+            community=data["community"],
+            users=data["users"],
+            legal_basis=data["legal_basis"].pk if data["legal_basis"] else None,
+        )
+
+    def clean_users(self) -> list[Any]:
         names = [n.strip() for n in self.cleaned_data["users"].split(",") if n.strip()]
         users = list(get_user_model().objects.filter(username__in=names, is_active=True))
         unknown = set(names) - {u.username for u in users}

@@ -3,7 +3,7 @@ lets the owner give each recipient access, and what is missing when nothing does
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,8 +11,32 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency, Jurisdiction, SharingAgreement
+from cases.models import JointInvestigationTeam
+from cases.selectors import jit_accepted_agencies
 
 CATEGORY = SharingAgreement.DataCategory.INDICATORS
+NO_BASIS = (
+    "No legal basis on record for sharing indicators from {owner} ({country}) with {target}: "
+    "record a sharing agreement covering 'indicators' between them or their jurisdictions "
+    "(valid today), or share through a JIT both belong to."
+)
+
+
+@dataclass(frozen=True)
+class ShareSpec:
+    """Who a share goes to, and the agreement it relies on (``None``: any agreement in force)."""
+
+    agencies: Sequence[Agency] = ()
+    jurisdictions: Sequence[Jurisdiction] = ()
+    jit: JointInvestigationTeam | None = None
+    community: bool = False
+    users: Sequence[Any] = ()
+    legal_basis: int | None = None
+
+    @property
+    def to_groups(self) -> bool:
+        """Recipients other than named users (TLP:RED allows named users only)."""
+        return bool(self.agencies or self.jurisdictions or self.jit or self.community)
 
 
 @dataclass
@@ -114,32 +138,15 @@ def community_agency_ids(
 
 
 def _missing(owner: Agency, target: str) -> str:
-    return (
-        f"No legal basis on record for sharing indicators from {owner.code} "
-        f"({owner.country.code}) with {target}: record a sharing agreement covering "
-        f"'indicators' between them or their jurisdictions (valid today), or share through "
-        f"a JIT both belong to."
-    )
+    return NO_BASIS.format(owner=owner.code, country=owner.country.code, target=target)
 
 
-def resolve(
-    *,
+def _to_agencies(
+    result: Resolution,
     owner: Agency,
-    agencies: Iterable[Agency] = (),
-    jurisdictions: Iterable[Jurisdiction] = (),
-    jit: Any = None,
-    community: bool = False,
-    users: Iterable[Any] = (),
-    agreement_id: int | None = None,
-) -> Resolution:
-    """The basis for each recipient, the agencies that will receive, and what is missing."""
-    agreements = agreements_in_force(agreement_id)
-    result = Resolution()
-    if agreement_id is not None and not agreements:
-        result.missing.append(
-            f"Agreement {agreement_id} is not an agreement covering indicators in force today."
-        )
-        return result
+    agencies: Iterable[Agency],
+    agreements: list[SharingAgreement],
+) -> None:
     for agency in agencies:
         recipient = basis_between(owner, agency, agreements)
         if recipient.basis:
@@ -147,20 +154,32 @@ def resolve(
             result.agency_ids.add(agency.pk)
         else:
             result.missing.append(_missing(owner, f"{agency.code} ({agency.country.code})"))
+
+
+def _jurisdiction_basis(
+    me: Party, jurisdiction: Jurisdiction, agreements: list[SharingAgreement]
+) -> Recipient:
+    recipient = Recipient(f"jurisdiction {jurisdiction.code}")
+    if jurisdiction.pk in me.jurisdiction_ids and jurisdiction.kind == Jurisdiction.Kind.COUNTRY:
+        recipient.basis = f"same jurisdiction ({jurisdiction.code})"
+        return recipient
+    for agreement in agreements:
+        if covers(agreement, me) and covers_jurisdiction(agreement, jurisdiction):
+            recipient.basis = _agreement_basis(agreement)
+            recipient.agreement_id = agreement.pk
+            break
+    return recipient
+
+
+def _to_jurisdictions(
+    result: Resolution,
+    owner: Agency,
+    jurisdictions: Iterable[Jurisdiction],
+    agreements: list[SharingAgreement],
+) -> None:
     me = party(owner)
     for jurisdiction in jurisdictions:
-        recipient = Recipient(f"jurisdiction {jurisdiction.code}")
-        if (
-            jurisdiction.pk in me.jurisdiction_ids
-            and jurisdiction.kind == Jurisdiction.Kind.COUNTRY
-        ):
-            recipient.basis = f"same jurisdiction ({jurisdiction.code})"
-        else:
-            for agreement in agreements:
-                if covers(agreement, me) and covers_jurisdiction(agreement, jurisdiction):
-                    recipient.basis = _agreement_basis(agreement)
-                    recipient.agreement_id = agreement.pk
-                    break
+        recipient = _jurisdiction_basis(me, jurisdiction, agreements)
         if recipient.basis:
             result.recipients.append(recipient)
             result.agency_ids |= set(
@@ -170,30 +189,37 @@ def resolve(
             )
         else:
             result.missing.append(_missing(owner, f"jurisdiction {jurisdiction.code}"))
-    if jit is not None:
-        from cases.selectors import jit_accepted_agencies
 
-        members = set(jit_accepted_agencies(jit).values_list("pk", flat=True)) | {jit.leader_id}
-        recipient = Recipient(f"JIT {jit.name}")
-        if owner.pk not in members:
-            result.missing.append(f"{owner.code} is not an accepted member of the JIT {jit.name}.")
-        elif not jit.legal_basis or jit.status not in ("active", "extended"):
-            result.missing.append(
-                f"The JIT {jit.name} has no JIT agreement in force (legal basis and active status)."
-            )
-        else:
-            recipient.basis = f"JIT agreement: {jit.get_legal_basis_display()}"
-            result.recipients.append(recipient)
-            result.agency_ids |= members
-    if community:
-        ids = community_agency_ids(owner, agreements)
-        if ids:
-            result.recipients.append(
-                Recipient("community", "the sharing agreements each member holds with the owner")
-            )
-            result.agency_ids |= ids
-        else:
-            result.missing.append(f"{owner.code} holds no sharing agreement: it has no community.")
+
+def _to_jit(result: Resolution, owner: Agency, jit: JointInvestigationTeam) -> None:
+    members = set(jit_accepted_agencies(jit).values_list("pk", flat=True)) | {jit.leader_id}
+    if owner.pk not in members:
+        result.missing.append(f"{owner.code} is not an accepted member of the JIT {jit.name}.")
+    elif not jit.legal_basis or jit.status not in ("active", "extended"):
+        result.missing.append(
+            f"The JIT {jit.name} has no JIT agreement in force (legal basis and active status)."
+        )
+    else:
+        basis = f"JIT agreement: {jit.get_legal_basis_display()}"
+        result.recipients.append(Recipient(f"JIT {jit.name}", basis))
+        result.agency_ids |= members
+
+
+def _to_community(result: Resolution, owner: Agency, agreements: list[SharingAgreement]) -> None:
+    ids = community_agency_ids(owner, agreements)
+    if ids:
+        result.recipients.append(
+            Recipient("community", "the sharing agreements each member holds with the owner")
+        )
+        result.agency_ids |= ids
+    else:
+        result.missing.append(f"{owner.code} holds no sharing agreement: it has no community.")
+
+
+def _to_users(
+    result: Resolution, owner: Agency, users: Iterable[Any], agreements: list[SharingAgreement]
+) -> None:
+    """A named user receives through the first of their agencies with a basis."""
     for user in users:
         agencies_of_user = list(
             Agency.objects.filter(
@@ -211,5 +237,23 @@ def resolve(
         else:
             codes = ", ".join(a.code for a in agencies_of_user) or "no agency"
             result.missing.append(_missing(owner, f"{label} ({codes})"))
+
+
+def resolve(*, owner: Agency, spec: ShareSpec) -> Resolution:
+    """The basis for each recipient, the agencies that will receive, and what is missing."""
+    agreements = agreements_in_force(spec.legal_basis)
+    result = Resolution()
+    if spec.legal_basis is not None and not agreements:
+        result.missing.append(
+            f"Agreement {spec.legal_basis} is not an agreement covering indicators in force today."
+        )
+        return result
+    _to_agencies(result, owner, spec.agencies, agreements)
+    _to_jurisdictions(result, owner, spec.jurisdictions, agreements)
+    if spec.jit is not None:
+        _to_jit(result, owner, spec.jit)
+    if spec.community:
+        _to_community(result, owner, agreements)
+    _to_users(result, owner, spec.users, agreements)
     result.agency_ids.discard(owner.pk)
     return result

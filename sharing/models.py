@@ -14,7 +14,13 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import TLP, Agency, APIKey, HandlingCode, Jurisdiction, PartnerEndpoint
 
-TLP_RANK = {TLP.CLEAR: 0, TLP.GREEN: 1, TLP.AMBER: 2, TLP.AMBER_STRICT: 3, TLP.RED: 4}
+TLP_RANK: dict[str, int] = {
+    TLP.CLEAR: 0,
+    TLP.GREEN: 1,
+    TLP.AMBER: 2,
+    TLP.AMBER_STRICT: 3,
+    TLP.RED: 4,
+}
 
 
 class IndicatorType(models.TextChoices):

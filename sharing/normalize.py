@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 import idna
@@ -22,7 +23,7 @@ class InvalidValue(ValueError):
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HEX = re.compile(r"^[0-9a-f]+$")
-_HASH_LENGTHS = {T.MD5: 32, T.SHA1: 40, T.SHA256: 64}
+_HASH_LENGTHS: dict[str, int] = {T.MD5: 32, T.SHA1: 40, T.SHA256: 64}
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
@@ -202,7 +203,7 @@ def _eth(value: str) -> str:
     return "0x" + address[2:].lower()
 
 
-NORMALIZERS = {
+NORMALIZERS: dict[str, Callable[[str], str]] = {
     T.IPV4: _ipv4,
     T.IPV6: _ipv6,
     T.CIDR: _cidr,

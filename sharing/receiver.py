@@ -90,7 +90,7 @@ def make_handler(
     rng: random.Random | None = None,
     out: Any = sys.stdout,
 ):
-    rng = rng or random.Random()
+    dice = rng or random.Random()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -115,7 +115,9 @@ def make_handler(
             body = self.rfile.read(length)
             msg_id = self.headers.get("webhook-id")
             try:
-                webhooks.verify(secret, dict(self.headers.items()), body, tolerance=tolerance)
+                msg_id = webhooks.verify(
+                    secret, dict(self.headers.items()), body, tolerance=tolerance
+                )
             except webhooks.InvalidSignature as exc:
                 store.log(msg_id, f"rejected: {exc}")
                 self._say(f"{msg_id} REJECTED {exc}")
@@ -128,7 +130,7 @@ def make_handler(
                 store.log(msg_id, "bad body")
                 self._answer(400, "expected a STIX bundle")
                 return
-            roll = rng.random()
+            roll = dice.random()
             if roll < fail_rate / 2:
                 store.log(msg_id, "simulated 500")
                 self._say(f"{msg_id} SIMULATED 500")

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from agencies.access import get_visible_or_404, principal_group_ids, visible_filter
 from agencies.models import Agency, PartnerEndpoint
 from agencies.selectors import administered_agencies, agencies_of, is_member
+from cases.selectors import cases_visible_to
 from sharing.models import (
     Delivery,
     Indicator,
@@ -80,8 +81,6 @@ def visible_case_ids(
     ids = {i.case_id for i in indicators if i.case_id is not None}
     if not ids:
         return set()
-    from cases.selectors import cases_visible_to
-
     visible = cases_visible_to(user=user, agency=agency).filter(pk__in=ids)
     return set(visible.values_list("pk", flat=True))
 
@@ -139,7 +138,8 @@ def deliveries_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySe
             endpoint__in=endpoints_administered_by(user=user, agency=agency).values("pk")
         )
         .select_related("endpoint__agency")
-        .annotate(objects=Count("items"))
+        # "objects" (the API's field) shadows the manager on instances; the stubs object.
+        .annotate(objects=Count("items"))  # type: ignore[no-redef]
     )
 
 

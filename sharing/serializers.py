@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
@@ -79,7 +81,8 @@ class IngestReportSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     rejected = serializers.IntegerField()
-    errors = IngestErrorSerializer(many=True)
+    # A field named like ``Serializer.errors``: this serializer only documents the schema.
+    errors = IngestErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class ShareCreateSerializer(serializers.Serializer):
@@ -108,9 +111,15 @@ class BulkShareCreateSerializer(ShareCreateSerializer):
 
 
 class ShareSerializer(serializers.ModelSerializer):
-    agencies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    jurisdictions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    users = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    agencies: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    jurisdictions: serializers.SlugRelatedField[Jurisdiction] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    users: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", many=True, read_only=True
+    )
     owner = serializers.CharField(source="owner.code", read_only=True)
     indicators = serializers.SerializerMethodField()
 

@@ -9,7 +9,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from sharing.conf import setting
+from django.conf import settings
 
 METADATA_ADDRESSES = {
     ipaddress.ip_address("169.254.169.254"),  # AWS, GCP, Azure, OpenStack
@@ -19,13 +19,17 @@ METADATA_ADDRESSES = {
 }
 
 
+NOT_HTTP = "Use an http(s) URL with a host name."
+PUBLIC_ONLY = "partner endpoints must be reachable on public addresses."
+
+
 class UnsafeURL(ValueError):
     pass
 
 
 def _allowed_networks() -> list:
     return [
-        ipaddress.ip_network(n, strict=False) for n in setting("SHARING_ENDPOINT_ALLOWED_NETWORKS")
+        ipaddress.ip_network(n, strict=False) for n in settings.SHARING_ENDPOINT_ALLOWED_NETWORKS
     ]
 
 
@@ -49,7 +53,7 @@ def check_url(url: str) -> None:
     """Raise UnsafeURL unless every address the host resolves to is public (or allowed)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsafeURL("Use an http(s) URL with a host name.")
+        raise UnsafeURL(NOT_HTTP)
     if parts.username is not None or parts.password is not None:
         # They would end up in audit summaries and API responses; the signature authenticates.
         raise UnsafeURL(
@@ -62,12 +66,11 @@ def check_url(url: str) -> None:
         raise UnsafeURL(f"The host {parts.hostname} cannot be resolved ({exc}).") from None
     allowed = _allowed_networks()
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
             address = address.ipv4_mapped
         reason = _refusal(address)
         if reason and not any(address in network for network in allowed):
             raise UnsafeURL(
-                f"The host {parts.hostname} resolves to {address}, {reason}; "
-                "partner endpoints must be reachable on public addresses."
+                f"The host {parts.hostname} resolves to {address}, {reason}; {PUBLIC_ONLY}"
             )

@@ -5,16 +5,22 @@ from __future__ import annotations
 import logging
 
 from celery import current_app, shared_task
+from django.conf import settings
 
 from sharing import delivery
-from sharing.conf import setting
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver(delivery_id: int) -> str | None:
-    return delivery.deliver(delivery_id)
+    outcome = delivery.attempt(delivery_id)
+    if outcome is None:
+        return None
+    status, retry_in = outcome
+    if retry_in is not None:
+        schedule_retry(delivery_id, retry_in)
+    return status
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -29,7 +35,7 @@ def sweep_deliveries() -> int:
 
 
 def send_deliver(delivery_id: int, countdown: float | None = None) -> None:
-    queue = setting("SHARING_DELIVERY_QUEUE") or None
+    queue = settings.SHARING_DELIVERY_QUEUE or None
     deliver.apply_async((delivery_id,), countdown=countdown, queue=queue)
 
 

@@ -1,3 +1,5 @@
+"""URLs of the sharing pages and of its REST API (mounted under /api/v1/)."""
+
 from __future__ import annotations
 
 from django.urls import path

@@ -14,10 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from agencies.forms import apply_validation_error
-from agencies.models import Agency
+from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
-from sharing import legal, selectors, services
+from cases.selectors import jits_visible_to
+from common.forms import apply_validation_error
+from common.views import issue_with_secret
+from sharing import ingest, legal, selectors, services
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import IndicatorType
 from sharing.normalize import detect_type
@@ -26,7 +28,9 @@ from sharing.normalize import detect_type
 @login_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "") for k in ("q", "type", "tlp")}
-    qs = selectors.indicator_search(user=request.user, **params)
+    qs = selectors.indicator_search(
+        user=request.user, q=params["q"], type=params["type"], tlp=params["tlp"]
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -45,6 +49,7 @@ def parse_paste(text: str, default_type: str = "") -> tuple[list[dict], list[dic
         if not line or line.startswith("#"):
             continue
         first, _, rest = line.partition(" ")
+        type_: str | None
         if first.lower() in IndicatorType.values and rest.strip():
             type_, value = first.lower(), rest.strip()
         else:
@@ -85,7 +90,7 @@ def indicator_add(request: HttpRequest) -> HttpResponse:
                 "description": data["description"],
                 "labels": [x.strip() for x in data["labels"].split(",") if x.strip()],
             }
-            result = services.indicators_ingest(
+            result = ingest.indicators_ingest(
                 actor=request.user,
                 agency=data["agency"],
                 items=[{"type": i["type"], "value": i["value"]} for i in items],
@@ -133,10 +138,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sharing/indicator_detail.html", context)
 
 
-def _share_form(request: HttpRequest, owner) -> ShareForm:
-    from agencies.models import SharingAgreement
-    from cases.selectors import jits_visible_to
-
+def _share_form(request: HttpRequest) -> ShareForm:
     agreements = SharingAgreement.objects.filter(pk__in=[a.pk for a in legal.agreements_in_force()])
     return ShareForm(
         request.POST or None,
@@ -159,29 +161,23 @@ def indicator_share(request: HttpRequest) -> HttpResponse:
     for indicator in indicators:
         if not selectors.can_manage_indicator(user=request.user, indicator=indicator):
             raise PermissionDenied(services.NOT_OWNER)
-    form = _share_form(request, indicators[0].owner)
+    form = _share_form(request)
     preview = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        args = {
-            "agencies": list(data["agencies"]),
-            "jurisdictions": list(data["jurisdictions"]),
-            "jit": data["jit"],
-            "community": data["community"],
-            "users": data["users"],
-            "legal_basis": data["legal_basis"].pk if data["legal_basis"] else None,
-        }
+        spec = form.spec()
         try:
             if request.POST.get("action") == "share":
-                share = services.indicator_share(actor=request.user, indicators=indicators, **args)
+                share = services.indicator_share(
+                    actor=request.user, indicators=indicators, spec=spec
+                )
                 messages.success(
                     request,
                     f"Shared {len(indicators)} indicator(s); {share.deliveries.count()} "
                     "deliveries queued to partner endpoints.",
                 )
                 return redirect("indicator_detail", pk=indicators[0].pk)
-            preview = services.share_preview(actor=request.user, indicators=indicators, **args)
+            preview = services.share_preview(actor=request.user, indicators=indicators, spec=spec)
         except ValidationError as error:
             apply_validation_error(form, error)
     if request.method == "POST" and form.errors:
@@ -242,25 +238,19 @@ def indicator_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def endpoints(request: HttpRequest, code: str) -> HttpResponse:
     agency = access_admin_agency(user=request.user, code=code)
-    form = EndpointForm(request.POST or None)
-    context: dict[str, Any] = {"agency": agency}
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                endpoint, secret = services.endpoint_create(
-                    actor=request.user, agency=agency, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            else:
-                context.update(new_endpoint=endpoint, secret=secret)
-                form = EndpointForm()
-        if form.errors:
-            status = 400
-    context["form"] = form
-    context["endpoints"] = agency.partner_endpoints.all()
-    return render(request, "sharing/endpoints.html", context, status=status)
+    issued = issue_with_secret(
+        request,
+        form=EndpointForm,
+        issue=lambda data: services.endpoint_create(actor=request.user, agency=agency, **data),
+    )
+    context = {
+        "agency": agency,
+        "form": issued.form,
+        "new_endpoint": issued.obj,
+        "secret": issued.secret,
+        "endpoints": agency.partner_endpoints.all(),
+    }
+    return render(request, "sharing/endpoints.html", context, status=issued.status)
 
 
 @login_required

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from agencies import services
 from agencies.models import Agency, Membership, SharingAgreement
-from sharing import services as sharing_services
+from sharing.ingest import indicators_ingest
 from tests.factories import (
     TOTP_SECRET,
     AgencyFactory,
@@ -207,7 +207,7 @@ def add_indicators():
     """``add_indicators(side, [{"type": ..., "value": ...}, ...], **defaults)`` via sharing."""
 
     def add(side: Any, items: list[dict], **defaults: Any) -> list:
-        report = sharing_services.indicators_ingest(
+        report = indicators_ingest(
             actor=side.investigator, agency=side.agency, items=items, defaults=defaults
         )
         assert not report.errors, report.errors

@@ -16,7 +16,9 @@ from sharing import services as sharing_services
 def share_with():
     def share(side: Any, indicators: list, agencies: list) -> Any:
         return sharing_services.indicator_share(
-            actor=side.investigator, indicators=indicators, agencies=agencies
+            actor=side.investigator,
+            indicators=indicators,
+            spec=sharing_services.ShareSpec(agencies=agencies),
         )
 
     return share

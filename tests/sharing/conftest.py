@@ -8,8 +8,9 @@ import threading
 from dataclasses import dataclass
 
 import pytest
+from rest_framework.test import APIClient
 
-from sharing import services
+from sharing import ingest, services
 from sharing.receiver import serve
 
 
@@ -27,6 +28,17 @@ def _sharing_settings(settings):
     settings.SHARING_MAX_ATTEMPTS = 3
     settings.SHARING_DELIVERY_TIMEOUT = 2
     settings.SHARING_DELIVERY_BATCH_SIZE = 100
+
+
+@pytest.fixture
+def clients(world, api_client_for):
+    """API clients: owner, partner and outsider (each with its agency's key), anonymous."""
+    return {
+        "owner": api_client_for(world.owner.investigator, world.owner.agency),
+        "partner": api_client_for(world.partner.investigator, world.partner.agency),
+        "outsider": api_client_for(world.outsider.investigator, world.outsider.agency),
+        "anonymous": APIClient(),
+    }
 
 
 @dataclass
@@ -77,7 +89,7 @@ def partner_endpoint(world, receiver):
 def add(world_side, *values, agency=None, **defaults):
     """Ingest simple values for a side's agency; returns the indicators in order."""
     items = [{"type": t, "value": v} for t, v in values]
-    report = services.indicators_ingest(
+    report = ingest.indicators_ingest(
         actor=world_side.investigator,
         agency=agency or world_side.agency,
         items=items,
@@ -85,3 +97,26 @@ def add(world_side, *values, agency=None, **defaults):
     )
     assert not report.errors, report.errors
     return [report.items[i][1] for i in range(len(items))]
+
+
+def shared_with_partner(world):
+    """One owner indicator shared with the partner agency (needs ``eu_agreement``)."""
+    (ind,) = add(world.owner, ("ipv4", "192.0.2.80"))
+    services.indicator_share(
+        actor=world.owner.investigator,
+        indicators=[ind],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
+    )
+    return ind
+
+
+@pytest.fixture
+def shared(world, eu_agreement):
+    """An owner IPv4 shared with the partner agency, and an owner domain kept private."""
+    inds = add(world.owner, ("ipv4", "192.0.2.90"), ("domain", "evil.example"))
+    services.indicator_share(
+        actor=world.owner.investigator,
+        indicators=inds[:1],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
+    )
+    return inds

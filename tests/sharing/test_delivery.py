@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,8 +12,9 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import PartnerEndpoint
-from sharing import delivery, services, webhooks
+from sharing import delivery, services, ssrf, webhooks
 from sharing.models import Delivery, DeliveryAttempt
+from sharing.tasks import deliver
 from tests.sharing.conftest import add
 
 
@@ -51,7 +53,9 @@ def _share_to(world, url, *values):
     )
     inds = add(world.owner, *values)
     services.indicator_share(
-        actor=world.owner.investigator, indicators=inds, agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=inds,
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     return endpoint, secret, inds, Delivery.objects.get(endpoint=endpoint)
 
@@ -61,7 +65,9 @@ def test_a_delivery_posts_a_signed_stix_bundle_and_is_marked_delivered(
 ):
     inds = add(world.owner, ("ipv4", "192.0.2.50"), ("sha256", "a" * 64))
     services.indicator_share(
-        actor=world.owner.investigator, indicators=inds, agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=inds,
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     d = Delivery.objects.get(endpoint=partner_endpoint)
     assert delivery.deliver(d.pk) == Delivery.Status.DELIVERED
@@ -151,7 +157,9 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_worker_until_its_lease_expir
 ):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.57"))
     services.indicator_share(
-        actor=world.owner.investigator, indicators=[ind], agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=[ind],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     d = Delivery.objects.get(endpoint=partner_endpoint)
     assert delivery.claim(d.pk) is not None  # a worker took it and then died
@@ -167,7 +175,9 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_worker_until_its_lease_expir
 def test_the_sweeper_finds_deliveries_whose_message_was_lost(world, eu_agreement, partner_endpoint):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.58"))
     services.indicator_share(
-        actor=world.owner.investigator, indicators=[ind], agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=[ind],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     d = Delivery.objects.get()
     assert delivery.due_for_sweep() == []
@@ -182,7 +192,9 @@ def test_revocation_sends_a_tombstone_to_every_endpoint_that_received_it(
 ):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.59"))
     services.indicator_share(
-        actor=world.owner.investigator, indicators=[ind], agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=[ind],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     delivery.deliver(Delivery.objects.get().pk)
     services.indicator_revoke(actor=world.owner.investigator, indicator=ind)
@@ -196,13 +208,15 @@ def test_withdrawal_tombstones_only_endpoints_that_lose_access(
 ):
     (ind,) = add(world.owner, ("ipv4", "192.0.2.60"))
     first = services.indicator_share(
-        actor=world.owner.investigator, indicators=[ind], agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=[ind],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     delivery.deliver(Delivery.objects.get().pk)
     services.indicator_share(
         actor=world.owner.investigator,
         indicators=[ind],
-        jurisdictions=[world.partner.agency.country],
+        spec=services.ShareSpec(jurisdictions=[world.partner.agency.country]),
     )
     services.share_withdraw(actor=world.owner.investigator, share=first)
     assert Delivery.objects.count() == 1  # still entitled through the second share
@@ -235,7 +249,8 @@ def test_the_ssrf_guard_refuses_private_and_metadata_hosts(world, settings):
         "http://192.168.1.1/",
         "ftp://example.org/",
     ):
-        with pytest.raises(ValidationError) as info:
+        expected = ssrf.NOT_HTTP if url.startswith("ftp:") else ssrf.PUBLIC_ONLY
+        with pytest.raises(ValidationError, match=re.escape(expected)) as info:
             services.endpoint_create(
                 actor=world.partner.admin, agency=world.partner.agency, name="x", url=url
             )
@@ -247,6 +262,4 @@ def test_beat_runs_the_sweeper_and_the_celery_settings_survive_a_killed_worker(s
     assert entry["task"] == "sharing.tasks.sweep_deliveries"
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
-    from sharing.tasks import deliver
-
     assert deliver.acks_late and deliver.reject_on_worker_lost

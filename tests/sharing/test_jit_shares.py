@@ -26,7 +26,9 @@ def jit(world) -> JointInvestigationTeam:
 def test_an_agency_that_leaves_the_jit_loses_the_jit_shared_indicators_at_once(world, jit):
     join(jit, world.owner, world.partner)
     (indicator,) = add(world.owner, ("domain", "c2.nightjar.example"))
-    services.indicator_share(actor=world.owner.investigator, indicators=[indicator], jit=jit)
+    services.indicator_share(
+        actor=world.owner.investigator, indicators=[indicator], spec=services.ShareSpec(jit=jit)
+    )
     assert visible(world.partner.investigator, indicator)
 
     membership = jit.memberships.get(agency=world.partner.agency)
@@ -38,7 +40,9 @@ def test_an_agency_that_leaves_the_jit_loses_the_jit_shared_indicators_at_once(w
 
 def test_an_agency_that_joins_later_gains_the_jit_shared_indicators(world, jit):
     (indicator,) = add(world.owner, ("domain", "panel.nightjar.example"))
-    services.indicator_share(actor=world.owner.investigator, indicators=[indicator], jit=jit)
+    services.indicator_share(
+        actor=world.owner.investigator, indicators=[indicator], spec=services.ShareSpec(jit=jit)
+    )
     assert not visible(world.partner.investigator, indicator)
 
     join(jit, world.owner, world.partner)
@@ -49,7 +53,9 @@ def test_an_agency_that_joins_later_gains_the_jit_shared_indicators(world, jit):
 def test_closing_the_jit_ends_the_members_access_to_its_shares(world, jit):
     join(jit, world.owner, world.partner)
     (indicator,) = add(world.owner, ("domain", "drop.nightjar.example"))
-    services.indicator_share(actor=world.owner.investigator, indicators=[indicator], jit=jit)
+    services.indicator_share(
+        actor=world.owner.investigator, indicators=[indicator], spec=services.ShareSpec(jit=jit)
+    )
 
     case_services.jit_update(
         actor=world.owner.investigator, jit=jit, status=JointInvestigationTeam.Status.CLOSED
@@ -64,7 +70,9 @@ def test_endpoints_of_an_agency_that_joins_later_get_the_jit_shared_indicators_o
     from sharing.models import DeliveryItem
 
     (indicator,) = add(world.owner, ("domain", "loader.nightjar.example"))
-    services.indicator_share(actor=world.owner.investigator, indicators=[indicator], jit=jit)
+    services.indicator_share(
+        actor=world.owner.investigator, indicators=[indicator], spec=services.ShareSpec(jit=jit)
+    )
     assert not DeliveryItem.objects.filter(endpoint=partner_endpoint).exists()
 
     join(jit, world.owner, world.partner)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sharing.normalize import InvalidValue, detect_type, normalize
@@ -70,7 +72,7 @@ def test_values_are_stored_in_canonical_form(type_, value, expected):
     ],
 )
 def test_invalid_values_are_refused_with_a_message_naming_them(type_, value, fragment):
-    with pytest.raises(InvalidValue) as info:
+    with pytest.raises(InvalidValue, match=re.escape(fragment)) as info:
         normalize(type_, value)
     assert fragment in str(info.value)
 

@@ -19,7 +19,9 @@ def linked(world, eu_agreement):
     indicator.case = case
     indicator.save(update_fields=["case"])
     services.indicator_share(
-        actor=world.owner.investigator, indicators=[indicator], agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=[indicator],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     return case, indicator
 

@@ -217,7 +217,9 @@ def test_shares_and_revocations_reach_entitled_endpoints_exactly_once_despite_cr
     strict = add(world.owner, ("ipv4", "198.51.100.99"), tlp=TLP.AMBER_STRICT)
 
     share = services.indicator_share(
-        actor=world.owner.investigator, indicators=indicators, agencies=[world.partner.agency]
+        actor=world.owner.investigator,
+        indicators=indicators,
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
     # The broker loses every message of the share: only the outbox rows and the sweeper remain.
     broker = redis.Redis.from_url(django_settings.REDIS_URL)

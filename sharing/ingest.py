@@ -1,0 +1,400 @@
+"""Inbound indicators: validate each item (simple JSON or STIX), store the valid ones in bulk
+in one transaction, report the rest by index (idempotent on STIX id + ``modified``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from agencies.models import TLP, Agency, APIKey, HandlingCode
+from agencies.selectors import is_member
+from audit.services import audit_log
+from cases.selectors import cases_visible_to
+from common.bulk import copy_instances
+from sharing import signals, stix
+from sharing.models import PAP, Indicator, IndicatorType
+from sharing.normalize import InvalidValue, normalize
+from sharing.outbox import tombstones
+from sharing.permissions import sync_indicators_permissions
+
+NOT_AN_OBJECT = "Each item must be a JSON object."
+OTHER_OWNER = "This STIX id belongs to another agency."
+VALUE_FIXED = "An update cannot change the value."
+NO_SUCH_CASE = "No such case."
+
+
+@dataclass
+class IngestReport:
+    created: list[Indicator] = field(default_factory=list)
+    updated: list[Indicator] = field(default_factory=list)
+    unchanged: list[Indicator] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    # index -> (status, indicator) for per-item reports
+    items: dict[int, tuple[str, Indicator]] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "rejected": len(self.errors),
+        }
+
+    def reject(self, index: int, field_name: str, reason: str) -> None:
+        self.errors.append({"index": index, "field": field_name, "reason": reason})
+
+
+_CHOICES = {
+    "tlp": set(TLP.values),
+    "pap": set(PAP.values),
+    "handling_code": set(HandlingCode.values),
+}
+_DATES = ("first_seen", "last_seen", "valid_until", "created", "modified")
+# Computed once: ``IndicatorType.values`` builds a new list on every access.
+_TYPES = frozenset(IndicatorType.values)
+_TYPE_NAMES = ", ".join(IndicatorType.values)
+
+
+class _ItemError(Exception):
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field_name, reason
+
+
+def _date(name: str, value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    parsed: datetime | None = None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = parse_datetime(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise _ItemError(name, f"{value!r} is not an ISO 8601 date-time.")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, UTC)
+    return parsed
+
+
+def _item_data(raw: Any) -> dict[str, Any]:
+    """The item's fields by our names: a STIX indicator is translated, simple JSON copied."""
+    if not isinstance(raw, dict):
+        raise _ItemError("non_field_errors", NOT_AN_OBJECT)
+    if raw.get("type") == "indicator":
+        try:
+            return stix.fields_from_stix(raw)
+        except ValueError as exc:
+            name, _, reason = str(exc).partition(": ")
+            raise _ItemError(name, reason) from None
+    data = dict(raw)
+    if "id" in data:
+        try:
+            data["stix_uuid"] = stix.parse_id(data.pop("id"))
+        except ValueError as exc:
+            raise _ItemError("id", str(exc).partition(": ")[2]) from None
+    return data
+
+
+def _typed_value(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """The defaults plus type, value and normalised value (and the STIX id when given)."""
+    type_ = data.get("type")
+    if not isinstance(type_, str) or type_ not in _TYPES:
+        raise _ItemError("type", f"{type_!r} is not an indicator type; choose from {_TYPE_NAMES}.")
+    value = data.get("value")
+    if not isinstance(value, str):
+        raise _ItemError("value", "A value (string) is required.")
+    try:
+        normalized = normalize(type_, value)
+    except InvalidValue as exc:
+        raise _ItemError("value", str(exc)) from None
+    fields = {**defaults, "type": type_, "value": value[:2000], "normalized": normalized}
+    if "stix_uuid" in data:
+        fields["stix_uuid"] = data["stix_uuid"]
+    return fields
+
+
+def _check_confidence(confidence: Any) -> int:
+    if (
+        not isinstance(confidence, int)
+        or isinstance(confidence, bool)
+        or not 0 <= confidence <= 100
+    ):
+        raise _ItemError("confidence", "An integer from 0 to 100 is required.")
+    return confidence
+
+
+def _optional_fields(data: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Dates, confidence, choices, text, labels, revocation and case, into ``fields``."""
+    for name in _DATES:
+        if name in data:
+            fields[name] = _date(name, data[name])
+    if "confidence" in data:
+        fields["confidence"] = _check_confidence(data["confidence"])
+    for name, allowed in _CHOICES.items():
+        if name in data:
+            choice = str(data[name]).upper()
+            if choice not in allowed:
+                raise _ItemError(
+                    name, f"{data[name]!r} is not one of {', '.join(sorted(allowed))}."
+                )
+            fields[name] = choice
+    if "description" in data:
+        if not isinstance(data["description"], str):
+            raise _ItemError("description", "A string is required.")
+        fields["description"] = data["description"][:10000]
+    if "labels" in data:
+        labels = data["labels"]
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise _ItemError("labels", "A list of strings is required.")
+        fields["labels"] = labels[:50]
+    if "revoked" in data and data["revoked"] is True:
+        fields["revoked"] = True
+    if "case" in data and data["case"] is not None:
+        fields["case_id"] = data["case"]
+
+
+def _clean_item(raw: Any, defaults: dict[str, Any]) -> dict[str, Any]:
+    """Validated model fields for one inbound item (simple JSON or a STIX indicator)."""
+    data = _item_data(raw)
+    fields = _typed_value(data, defaults)
+    _optional_fields(data, fields)
+    first_seen, last_seen = fields.get("first_seen"), fields.get("last_seen")
+    if first_seen and last_seen and last_seen < first_seen:
+        raise _ItemError("last_seen", "last_seen is before first_seen.")
+    return fields
+
+
+_INDICATOR_FIELDS = Indicator._meta.concrete_fields
+_INDICATOR_ATTNAMES = frozenset(f.attname for f in _INDICATOR_FIELDS)
+
+
+def _new_indicator(fields: dict[str, Any]) -> Indicator:
+    """``Indicator(**fields)``, built by position (Django's fast path, about twice as fast)."""
+    if not fields.keys() <= _INDICATOR_ATTNAMES:
+        return Indicator(**fields)  # a key that is not a column: let Django handle it
+    return Indicator(
+        *[fields[f.attname] if f.attname in fields else f.get_default() for f in _INDICATOR_FIELDS]
+    )
+
+
+_UPDATABLE = [
+    "value",
+    "description",
+    "labels",
+    "confidence",
+    "tlp",
+    "pap",
+    "handling_code",
+    "first_seen",
+    "last_seen",
+    "valid_until",
+    "modified",
+    "revoked",
+    "revoked_at",
+]
+
+Cleaned = list[tuple[int, dict[str, Any]]]  # (index in the request, model fields)
+
+
+def _clean_items(items: list[Any], base: dict[str, Any], report: IngestReport) -> Cleaned:
+    """Valid items, each value and STIX id once; the rest reported by index."""
+    cleaned: Cleaned = []
+    seen_ids: dict[Any, int] = {}
+    seen_values: dict[tuple[str, str], int] = {}
+    for index, raw in enumerate(items):
+        try:
+            fields = _clean_item(raw, base)
+        except _ItemError as exc:
+            report.reject(index, exc.field, exc.reason)
+            continue
+        key = (fields["type"], fields["normalized"])
+        dup = seen_values.get(key)
+        if dup is None and "stix_uuid" in fields:
+            dup = seen_ids.get(fields["stix_uuid"])
+        if dup is not None:
+            report.reject(index, "value", f"Duplicate of item {dup} in this request.")
+            continue
+        seen_values[key] = index
+        if "stix_uuid" in fields:
+            seen_ids[fields["stix_uuid"]] = index
+        cleaned.append((index, fields))
+    return cleaned
+
+
+def _check_cases(
+    items: Cleaned, *, actor: Any, agency: Agency | None, report: IngestReport
+) -> Cleaned:
+    """Drop items whose case is not one the actor can see (reported, not raised)."""
+    case_ids = {f["case_id"] for _, f in items if "case_id" in f}
+    if not case_ids:
+        return items
+    visible = set(
+        cases_visible_to(user=actor, agency=agency)
+        .filter(pk__in=[c for c in case_ids if isinstance(c, int)])
+        .values_list("pk", flat=True)
+    )
+    kept = []
+    for index, fields in items:
+        if "case_id" in fields and fields["case_id"] not in visible:
+            report.reject(index, "case", NO_SUCH_CASE)
+        else:
+            kept.append((index, fields))
+    return kept
+
+
+@dataclass
+class _Stored:
+    """Indicators already stored that the items may be versions of."""
+
+    by_uuid: dict[Any, Indicator]
+    by_value: dict[tuple[str, str], Indicator]
+
+    def find(self, fields: dict[str, Any]) -> Indicator | None:
+        found = self.by_uuid.get(fields.get("stix_uuid"))
+        return found or self.by_value.get((fields["type"], fields["normalized"]))
+
+
+def _stored(items: Cleaned, agency: Agency) -> _Stored:
+    by_uuid = {
+        i.stix_uuid: i
+        for i in Indicator.objects.filter(
+            stix_uuid__in=[f["stix_uuid"] for _, f in items if "stix_uuid" in f]
+        )
+    }
+    by_value: dict[tuple[str, str], Indicator] = {}
+    values_by_type: dict[str, list[str]] = defaultdict(list)
+    for _, f in items:
+        values_by_type[f["type"]].append(f["normalized"])
+    for type_, values in values_by_type.items():  # (owner, type, normalized): the unique index
+        for start in range(0, len(values), 10000):
+            for ind in Indicator.objects.filter(
+                owner=agency, type=type_, normalized__in=values[start : start + 10000]
+            ):
+                by_value[(ind.type, ind.normalized)] = ind
+    return _Stored(by_uuid, by_value)
+
+
+def _new_version(
+    index: int, fields: dict[str, Any], existing: Indicator, *, agency: Agency, report: IngestReport
+) -> bool:
+    """Apply a newer version to ``existing``; False when it is unchanged or refused."""
+    if existing.owner_id != agency.pk:
+        report.reject(index, "id", OTHER_OWNER)
+        return False
+    incoming = fields.get("modified")
+    if incoming is None or incoming <= existing.modified:
+        report.unchanged.append(existing)
+        report.items[index] = ("unchanged", existing)
+        return False
+    if (fields["type"], fields["normalized"]) != (existing.type, existing.normalized):
+        report.reject(index, "pattern", VALUE_FIXED)
+        return False
+    for name in _UPDATABLE:
+        if name in fields:
+            setattr(existing, name, fields[name])
+    return True
+
+
+def _sort(
+    items: Cleaned, stored: _Stored, *, agency: Agency, now: datetime, report: IngestReport
+) -> tuple[list[tuple[int, Indicator]], list[Indicator]]:
+    """(new indicators by index, stored indicators changed by a newer version)."""
+    new: list[tuple[int, Indicator]] = []
+    changed: list[Indicator] = []
+    for index, fields in items:
+        existing = stored.find(fields)
+        if existing is not None:
+            if _new_version(index, fields, existing, agency=agency, report=report):
+                if existing.revoked and not existing.revoked_at:
+                    existing.revoked_at = now
+                changed.append(existing)
+                report.updated.append(existing)
+                report.items[index] = ("updated", existing)
+            continue
+        fields.setdefault("created", now)
+        fields.setdefault("modified", fields["created"])
+        if fields.get("revoked"):
+            fields["revoked_at"] = now
+        new.append((index, _new_indicator(fields)))
+    return new, changed
+
+
+def _create(new: list[tuple[int, Indicator]], *, agency: Agency, report: IngestReport) -> None:
+    """COPY the new rows, give the owner its permission rows, tell the listeners."""
+    if not new:
+        return
+    copy_instances(Indicator, [i for _, i in new])
+    for index, indicator in new:
+        indicator.owner = agency
+        report.created.append(indicator)
+        report.items[index] = ("created", indicator)
+    sync_indicators_permissions(report.created, fresh=True)
+    signals.indicators_changed.send(Indicator, indicators=report.created, action="created")
+
+
+def _update(changed: list[Indicator]) -> None:
+    """Save newer versions; their audience may change (TLP, revocation), so resync it."""
+    if not changed:
+        return
+    Indicator.objects.bulk_update(changed, _UPDATABLE, batch_size=2000)
+    signals.indicators_changed.send(Indicator, indicators=changed, action="updated")
+    sync_indicators_permissions(changed)
+    revoked = [i for i in changed if i.revoked]
+    if revoked:
+        tombstones(revoked, keep_entitled=False)
+
+
+@transaction.atomic
+def indicators_ingest(
+    *,
+    actor: Any,
+    agency: Agency,
+    items: list[Any],
+    api_key: APIKey | None = None,
+    defaults: dict[str, Any] | None = None,
+    source: str = "api",
+) -> IngestReport:
+    """Store valid items for ``agency`` (bulk), report the rest by index, field and reason.
+
+    Idempotent on STIX id + ``modified``: an item whose id exists with the same or a newer
+    ``modified`` is unchanged; a newer one updates the stored indicator.
+    """
+    if not is_member(user=actor, of=agency):
+        raise PermissionDenied(f"{actor} is not an active member of {agency.code}.")
+    report = IngestReport()
+    base = {
+        "owner_id": agency.pk,
+        "created_by_id": actor.pk,
+        "source_api_key_id": api_key.pk if api_key else None,
+        **(defaults or {}),
+    }
+    cleaned = _clean_items(items, base, report)
+    cleaned = _check_cases(cleaned, actor=actor, agency=agency, report=report)
+    new, changed = _sort(
+        cleaned, _stored(cleaned, agency), agency=agency, now=timezone.now(), report=report
+    )
+    _create(new, agency=agency, report=report)
+    _update(changed)
+    if report.created or report.updated:
+        audit_log(
+            actor=actor,
+            action="indicator.ingested",
+            agency=agency,
+            object_type="sharing.indicator",
+            summary={
+                **report.counts(),
+                "source": source,
+                "api_key": api_key.prefix if api_key else None,
+            },
+        )
+    return report

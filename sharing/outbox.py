@@ -1,0 +1,156 @@
+"""The delivery outbox: ``Delivery`` rows for entitled partner endpoints, and tombstones,
+written in the caller's transaction and handed to the worker on commit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from agencies.models import TLP, Agency, PartnerEndpoint
+from common.bulk import copy_rows
+from sharing.models import TLP_RANK, Delivery, DeliveryItem, Indicator, Share
+from sharing.permissions import active_shares, indicator_grants
+from sharing.tasks import enqueue_deliveries
+
+
+def endpoint_accepts(endpoint: PartnerEndpoint, indicator: Indicator) -> bool:
+    """The endpoint's filters (types, confidence, highest TLP) let the indicator through."""
+    return (
+        (not endpoint.types or indicator.type in endpoint.types)
+        and indicator.confidence >= endpoint.min_confidence
+        and TLP_RANK[indicator.tlp] <= TLP_RANK[endpoint.max_tlp]
+        and indicator.tlp not in (TLP.RED, TLP.AMBER_STRICT)
+        and not indicator.revoked
+    )
+
+
+def fan_out(share: Share, indicators: Sequence[Indicator], agency_ids: set[int]) -> list[int]:
+    """Outbox rows: one Delivery per entitled endpoint (per batch), items not sent before."""
+    endpoints = list(
+        PartnerEndpoint.objects.filter(agency_id__in=agency_ids, active=True).exclude(
+            agency_id=share.owner_id
+        )
+    )
+    if not endpoints:
+        return []
+    already = set(
+        DeliveryItem.objects.filter(
+            endpoint__in=endpoints, indicator__in=[i.pk for i in indicators], tombstone=False
+        ).values_list("endpoint_id", "indicator_id")
+    )
+    plan = {
+        endpoint: [
+            i
+            for i in indicators
+            if endpoint_accepts(endpoint, i) and (endpoint.pk, i.pk) not in already
+        ]
+        for endpoint in endpoints
+    }
+    return _write(plan, share=share, tombstone=False)
+
+
+def _write(
+    plan: dict[PartnerEndpoint, list[Indicator]], *, share: Share | None, tombstone: bool
+) -> list[int]:
+    batch = max(1, int(settings.SHARING_DELIVERY_BATCH_SIZE))
+    deliveries: list[Delivery] = []
+    chunks: list[list[Indicator]] = []
+    for endpoint, items in plan.items():
+        for start in range(0, len(items), batch):
+            deliveries.append(Delivery(endpoint=endpoint, share=share))
+            chunks.append(items[start : start + batch])
+    if not deliveries:
+        return []
+    Delivery.objects.bulk_create(deliveries, batch_size=2000)
+    copy_rows(
+        DeliveryItem,
+        ["delivery", "endpoint", "indicator", "tombstone"],
+        (
+            (d.pk, d.endpoint_id, i.pk, tombstone)
+            for d, chunk in zip(deliveries, chunks, strict=True)
+            for i in chunk
+        ),
+    )
+    return [d.pk for d in deliveries]
+
+
+def enqueue_on_commit(delivery_ids: list[int]) -> None:
+    if delivery_ids:
+        transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+
+
+def _entitled_agency_ids(
+    indicator: Indicator, shares: Sequence[Share], cache: dict[int, set[int]]
+) -> set[int]:
+    groups, _ = indicator_grants(indicator, shares, cache)
+    return set(
+        Agency.objects.filter(
+            Q(group_id__in=groups)
+            | Q(country__group_id__in=groups)
+            | Q(country__regimes__group_id__in=groups)
+        ).values_list("pk", flat=True)
+    )
+
+
+def tombstones(indicators: Sequence[Indicator], *, keep_entitled: bool) -> list[int]:
+    """Cancel unsent items and queue tombstones to endpoints that got the object.
+
+    With ``keep_entitled`` (a share withdrawn) endpoints still entitled through another
+    share keep the indicator; revocation (``keep_entitled=False``) tombstones everywhere.
+    """
+    ids = [i.pk for i in indicators]
+    items = list(
+        DeliveryItem.objects.filter(indicator_id__in=ids, tombstone=False).select_related(
+            "delivery", "endpoint"
+        )
+    )
+    if not items:
+        return []
+    tombstoned = set(
+        DeliveryItem.objects.filter(indicator_id__in=ids, tombstone=True).values_list(
+            "endpoint_id", "indicator_id"
+        )
+    )
+    shares = active_shares(ids) if keep_entitled else {}
+    cache: dict[int, set[int]] = {}
+    entitled: dict[int, set[int]] = {}
+    by_pk = {i.pk: i for i in indicators}
+    # Lock the deliveries involved so a worker cannot freeze a payload under us.
+    locked = {
+        d.pk: d
+        for d in Delivery.objects.select_for_update().filter(
+            pk__in={it.delivery_id for it in items}
+        )
+    }
+    plan: dict[PartnerEndpoint, list[Indicator]] = defaultdict(list)
+    cancel: list[int] = []
+    for item in items:
+        indicator = by_pk[item.indicator_id]
+        if keep_entitled:
+            if indicator.pk not in entitled:
+                entitled[indicator.pk] = _entitled_agency_ids(
+                    indicator, shares.get(indicator.pk, []), cache
+                )
+            if item.endpoint.agency_id in entitled[indicator.pk] and endpoint_accepts(
+                item.endpoint, indicator
+            ):
+                continue
+        if (item.endpoint_id, indicator.pk) in tombstoned:
+            continue
+        delivery = locked[item.delivery_id]
+        if (
+            delivery.status == Delivery.Status.PENDING
+            and delivery.attempts == 0
+            and not delivery.payload
+        ):
+            cancel.append(item.pk)  # never left the building: no tombstone needed
+        else:
+            plan[item.endpoint].append(indicator)
+    if cancel:
+        DeliveryItem.objects.filter(pk__in=cancel).delete()
+        Delivery.objects.filter(pk__in=locked.keys(), items__isnull=True).delete()
+    return _write(dict(plan), share=None, tombstone=True)
