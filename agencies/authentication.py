@@ -67,7 +67,8 @@ def key_allows(key: APIKey, scope: str) -> bool:
 
 class KeyScopePermission(permissions.BasePermission):
     """A key does what its scopes say: ``read`` for safe methods, ``write`` for the others,
-    or the scope a view names in ``key_scope`` (``ingest``). Sessions are not concerned."""
+    or the scope a view names for all its methods (``key_scope``) or one of them
+    (``key_scope_post``). Sessions are not concerned."""
 
     message = SCOPE_MISSING
 
@@ -76,7 +77,11 @@ class KeyScopePermission(permissions.BasePermission):
         if not isinstance(key, APIKey):
             return True
         default = APIKey.Scope.READ if request.method in permissions.SAFE_METHODS else "write"
-        scope = getattr(view, "key_scope", None) or default
+        scope = (
+            getattr(view, f"key_scope_{request.method.lower()}", None)
+            or getattr(view, "key_scope", None)
+            or default
+        )
         if key_allows(key, scope):
             return True
         self.message = SCOPE_MISSING.format(scope=scope)

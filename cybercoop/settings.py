@@ -216,6 +216,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "agencies.authentication.KeyScopePermission",
+        "common.permissions.BodyIsParsed",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "common.parsers.JSONParser",

@@ -4,7 +4,6 @@ endpoints and deliveries. Invisible objects answer 404; visible but not yours, 4
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +26,7 @@ from agencies.models import APIKey
 from agencies.selectors import administered_agencies
 from cases.selectors import jits_visible_to
 from common.drf import IdCursor
-from common.parsers import TOO_DEEP
+from common.parsers import TOO_DEEP, json_kind
 from sharing import ingest, selectors, services
 from sharing.legal import ShareSpec
 from sharing.models import Delivery, Indicator
@@ -44,31 +43,7 @@ from sharing.serializers import (
     ShareSerializer,
 )
 
-NOT_AN_OBJECT = "The request body must be a JSON object, not {kind}."
 NOT_INGESTIBLE = "Send an indicator object, a list of them, or a STIX bundle, not {kind}."
-
-
-def _kind(data: Any) -> str:
-    """How a JSON value that is not an object is named in a 400."""
-    if data is None:
-        return "null"
-    if isinstance(data, bool):
-        return "a boolean"
-    if isinstance(data, int | float):
-        return "a number"
-    if isinstance(data, str):
-        return "a string"
-    return "a list" if isinstance(data, list) else type(data).__name__
-
-
-class ObjectBodyAPIView(APIView):
-    """POST/PUT/PATCH bodies must be JSON objects: anything else is a 400 naming what came."""
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # authentication first: 401/403 before 400
-        if request.method in ("POST", "PUT", "PATCH") and not isinstance(request.data, Mapping):
-            kind = _kind(request.data)
-            raise DRFValidationError({"non_field_errors": [NOT_AN_OBJECT.format(kind=kind)]})
 
 
 class PayloadTooLarge(APIException):
@@ -122,6 +97,8 @@ def _read_json(request: Request) -> Any:
 
 class IndicatorListCreateView(APIView):
     pagination_class = IdCursor
+    key_scope_post = "ingest"
+    reads_raw_body = True  # ingest streams and checks its body itself (object, list or bundle)
 
     @extend_schema(
         summary="Indicators visible to you (search by value, type, TLP, owner)",
@@ -173,7 +150,7 @@ class IndicatorListCreateView(APIView):
             )
         data = _read_json(request)  # malformed: 400 before anything is written
         if not isinstance(data, dict | list):
-            raise ParseError(NOT_INGESTIBLE.format(kind=_kind(data)))
+            raise ParseError(NOT_INGESTIBLE.format(kind=json_kind(data)))
         agency = one_agency(request, selectors.managing_agencies(user=request.user), data=data)
         single = isinstance(data, dict) and data.get("type") != "bundle"
         if isinstance(data, dict) and data.get("type") == "bundle":
@@ -263,7 +240,7 @@ def _create_share(request: Request, indicators: list[Indicator]) -> Response:
     return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
 
-class IndicatorSharesView(ObjectBodyAPIView):
+class IndicatorSharesView(APIView):
     @extend_schema(
         summary="Shares of an indicator (owning agency only)", responses=ShareSerializer(many=True)
     )
@@ -289,7 +266,7 @@ class IndicatorSharesView(ObjectBodyAPIView):
         return _create_share(request, [indicator])
 
 
-class BulkShareView(ObjectBodyAPIView):
+class BulkShareView(APIView):
     @extend_schema(
         summary="Share many indicators of one owning agency at once",
         request=BulkShareCreateSerializer,
@@ -311,7 +288,7 @@ class BulkShareView(ObjectBodyAPIView):
         return _create_share(request, found)
 
 
-class ShareWithdrawView(ObjectBodyAPIView):
+class ShareWithdrawView(APIView):
     @extend_schema(
         summary="Withdraw a share: access goes at once, tombstones follow",
         request=None,
@@ -325,7 +302,7 @@ class ShareWithdrawView(ObjectBodyAPIView):
         return Response(ShareSerializer(share).data)
 
 
-class IndicatorRevokeView(ObjectBodyAPIView):
+class IndicatorRevokeView(APIView):
     @extend_schema(
         summary="Revoke the indicator: recipients lose it, endpoints get a tombstone",
         request=None,
@@ -341,7 +318,7 @@ class IndicatorRevokeView(ObjectBodyAPIView):
         return Response(IndicatorSerializer(indicator, context=context).data)
 
 
-class PartnerEndpointListCreateView(ObjectBodyAPIView):
+class PartnerEndpointListCreateView(APIView):
     @extend_schema(
         summary="Partner endpoints of the agencies you administer",
         responses=PartnerEndpointSerializer(many=True),
@@ -371,7 +348,7 @@ class PartnerEndpointListCreateView(ObjectBodyAPIView):
         )
 
 
-class PartnerEndpointDetailView(ObjectBodyAPIView):
+class PartnerEndpointDetailView(APIView):
     @extend_schema(responses=PartnerEndpointSerializer)
     def get(self, request: Request, pk: int) -> Response:
         endpoint = selectors.access_endpoint(
@@ -392,7 +369,7 @@ class PartnerEndpointDetailView(ObjectBodyAPIView):
         return Response(PartnerEndpointSerializer(endpoint).data)
 
 
-class PartnerEndpointRetryView(ObjectBodyAPIView):
+class PartnerEndpointRetryView(APIView):
     @extend_schema(
         summary="Retry now: failing and dead deliveries of the endpoint become due",
         request=None,

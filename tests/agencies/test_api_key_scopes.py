@@ -113,3 +113,15 @@ def test_issue_api_key_defaults_to_read_and_takes_scopes_and_networks(world, cap
     assert first.scopes == ["read"]
     assert (second.scopes, second.allowed_networks) == (["read", "ingest"], ["192.0.2.0/24"])
     assert "(read, ingest)" in capsys.readouterr().out
+
+
+def test_ingest_needs_the_ingest_scope_and_listing_needs_read(world):
+    body = {"type": "ipv4", "value": "192.0.2.80", "tlp": "green"}
+    response = client_with(world, scopes=["read", "write"]).post(
+        "/api/v1/indicators/", body, format="json"
+    )
+    assert response.status_code == 403
+    assert response.json() == {"detail": SCOPE_MISSING.format(scope="ingest")}
+    ingest_only = client_with(world, scopes=["ingest"])
+    assert ingest_only.post("/api/v1/indicators/", body, format="json").status_code == 201
+    assert ingest_only.get("/api/v1/indicators/").status_code == 403

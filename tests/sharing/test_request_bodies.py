@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from common.parsers import NOT_AN_OBJECT
 from sharing import services
-from sharing.api import NOT_AN_OBJECT, NOT_INGESTIBLE
+from sharing.api import NOT_INGESTIBLE
 from sharing.models import Indicator, Share
 from tests.sharing.conftest import add, shared_with_partner
 
