@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
 from agencies.selectors import agencies_of
-from cases import selectors, services
+from cases import evidence as evidence_services
+from cases import jits, selectors, services
 from cases.files import install_limit_handler, too_large_message
 from cases.models import Case, CustodyEvent, Evidence, JITMembership, JointInvestigationTeam
 from cases.serializers import (
@@ -162,7 +163,7 @@ class CaseEvidenceView(generics.ListCreateAPIView):
             raise serializers.ValidationError({"file": [too_large_message()]})
         upload = EvidenceUploadSerializer(data=data)
         upload.is_valid(raise_exception=True)
-        evidence = services.evidence_add(
+        evidence = evidence_services.evidence_add(
             actor=request.user, case=case, agency=agency, **upload.validated_data
         )
         evidence = _evidence_queryset(request).get(pk=evidence.pk)
@@ -184,7 +185,9 @@ class EvidenceDownloadView(APIView):
     def get(self, request: Request, pk: int) -> FileResponse:
         agency = acting_agency(request)
         evidence = selectors.access_evidence(user=request.user, pk=pk, agency=agency)
-        services.evidence_record_download(actor=request.user, evidence=evidence, agency=agency)
+        evidence_services.evidence_record_download(
+            actor=request.user, evidence=evidence, agency=agency
+        )
         return evidence_file_response(evidence)
 
 
@@ -204,7 +207,9 @@ class EvidenceVerifyView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         agency = acting_agency(request)
         evidence = selectors.access_evidence(user=request.user, pk=pk, agency=agency)
-        event = services.evidence_verify(actor=request.user, evidence=evidence, agency=agency)
+        event = evidence_services.evidence_verify(
+            actor=request.user, evidence=evidence, agency=agency
+        )
         data = {"result": event.result, "sha256": event.sha256, "expected": evidence.sha256}
         return Response(VerifyResultSerializer(data).data)
 
@@ -240,7 +245,7 @@ class JITListView(generics.ListCreateAPIView):
         agency = acting_agency(self.request)
         if not selectors.can_change_case(user=self.request.user, case=case, agency=agency):
             raise PermissionDenied("Only the lead agency forms a JIT for its case.")
-        jit = services.jit_create(actor=self.request.user, case=case, **data)
+        jit = jits.jit_create(actor=self.request.user, case=case, **data)
         serializer.instance = selectors.access_jit(user=self.request.user, pk=jit.pk, agency=agency)
 
 
@@ -258,7 +263,7 @@ class JITDetailView(generics.RetrieveUpdateAPIView):
         return jit
 
     def perform_update(self, serializer: JITSerializer) -> None:
-        services.jit_update(
+        jits.jit_update(
             actor=self.request.user, jit=serializer.instance, **serializer.validated_data
         )
         serializer.instance = selectors.access_jit(
@@ -284,7 +289,7 @@ class JITMembersView(APIView):
             raise PermissionDenied("Only the lead agency invites to its JIT.")
         invite = JITMemberInviteSerializer(data=request.data)
         invite.is_valid(raise_exception=True)
-        membership = services.jit_invite(actor=request.user, jit=jit, **invite.validated_data)
+        membership = jits.jit_invite(actor=request.user, jit=jit, **invite.validated_data)
         return Response(JITMemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -297,11 +302,9 @@ class JITMemberActionView(APIView):
         jit = selectors.access_jit(user=request.user, pk=pk, agency=agency)
         membership = selectors.access_membership(jit=jit, code=code)
         if self.action == "leave":
-            membership = services.jit_leave(
-                actor=request.user, membership=membership, agency=agency
-            )
+            membership = jits.jit_leave(actor=request.user, membership=membership, agency=agency)
         else:
-            membership = services.jit_respond(
+            membership = jits.jit_respond(
                 actor=request.user,
                 membership=membership,
                 accept=self.action == "accept",

@@ -11,7 +11,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from agencies.models import TLP, Agency, Jurisdiction
-from cases import services
+from cases import evidence as evidence_services
+from cases import jits, services
 from cases.models import Case, JITMembership, JointInvestigationTeam
 
 TITLE = "Operation Nightjar: botnet C2 takedown"
@@ -46,7 +47,7 @@ def seed(stdout: Any) -> None:
         offence_categories=["illegal_access", "system_interference", "misuse_of_devices"],
         tags=["botnet", "ddos", "credential-stuffing"],
     )
-    jit = services.jit_create(
+    jit = jits.jit_create(
         actor=investigator,
         case=case,
         name="JIT Nightjar (DE–NL–Europol)",
@@ -58,18 +59,18 @@ def seed(stdout: Any) -> None:
         period_end=dt.date(2026, 7, 15),
         states_of_operation=Jurisdiction.objects.filter(code__in=["DE", "NL"]),
     )
-    nl = services.jit_invite(
+    nl = jits.jit_invite(
         actor=investigator,
         jit=jit,
         agency=nhtcu,
         role=JITMembership.Role.PARTY,
         seconded_members=[nl_investigator],
     )
-    services.jit_respond(actor=nl_admin, membership=nl, accept=True)
-    eu = services.jit_invite(
+    jits.jit_respond(actor=nl_admin, membership=nl, accept=True)
+    eu = jits.jit_invite(
         actor=investigator, jit=jit, agency=ec3, role=JITMembership.Role.PARTICIPANT
     )
-    services.jit_respond(actor=ec3_admin, membership=eu, accept=True)
+    jits.jit_respond(actor=ec3_admin, membership=eu, accept=True)
     collected = dt.datetime(2026, 2, 3, 6, 30, tzinfo=dt.UTC)
     for title, content, tlp, agency, actor, where in (
         (
@@ -97,7 +98,7 @@ def seed(stdout: Any) -> None:
             "BKA Wiesbaden",
         ),
     ):
-        services.evidence_add(
+        evidence_services.evidence_add(
             actor=actor,
             case=case,
             agency=agency,

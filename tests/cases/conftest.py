@@ -10,7 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agencies.models import TLP, Jurisdiction, Membership
-from cases import services
+from cases import evidence as evidence_services
+from cases import jits, services
 from cases.models import Case, Evidence, JITMembership, JointInvestigationTeam, Note, Task
 from tests.conftest import Side, _side
 
@@ -53,7 +54,7 @@ def add_evidence(case: Case, side: Side, content: bytes = b"pcap bytes", **kwarg
         "tlp": TLP.AMBER,
     }
     fields.update(kwargs)
-    return services.evidence_add(
+    return evidence_services.evidence_add(
         actor=side.investigator,
         case=case,
         agency=side.agency,
@@ -63,13 +64,13 @@ def add_evidence(case: Case, side: Side, content: bytes = b"pcap bytes", **kwarg
 
 
 def join(jit: JointInvestigationTeam, owner: Side, side: Side, status: str = "accepted") -> None:
-    membership = services.jit_invite(actor=owner.investigator, jit=jit, agency=side.agency)
+    membership = jits.jit_invite(actor=owner.investigator, jit=jit, agency=side.agency)
     if status in ("accepted", "left"):
-        services.jit_respond(actor=side.admin, membership=membership, accept=True)
+        jits.jit_respond(actor=side.admin, membership=membership, accept=True)
     if status == "declined":
-        services.jit_respond(actor=side.admin, membership=membership, accept=False)
+        jits.jit_respond(actor=side.admin, membership=membership, accept=False)
     if status == "left":
-        services.jit_leave(actor=side.admin, membership=JITMembership.objects.get(pk=membership.pk))
+        jits.jit_leave(actor=side.admin, membership=JITMembership.objects.get(pk=membership.pk))
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def case_world(world, settings, tmp_path) -> CaseWorld:
     }
     former = _side("FR-OFAC", Jurisdiction.objects.get(code="FR"), "former")
     case = open_case(world.owner, offence_categories=["illegal_access"], tags=["botnet"])
-    jit = services.jit_create(
+    jit = jits.jit_create(
         actor=world.owner.investigator,
         case=case,
         name="JIT Botnet",

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from agencies.models import TLP
 from audit.models import AuditEvent
-from cases import services
+from cases import jits, services
 from cases.models import Case, JITMembership
 
 pytestmark = pytest.mark.django_db
@@ -325,9 +325,7 @@ def test_jit_edit_extension_is_recorded(case_world, client):
 
 def test_inbox_accept_in_browser(case_world, client):
     cw = case_world
-    membership = services.jit_invite(
-        actor=cw.owner.investigator, jit=cw.jit, agency=cw.former.agency
-    )
+    membership = jits.jit_invite(actor=cw.owner.investigator, jit=cw.jit, agency=cw.former.agency)
     client.force_login(cw.former.admin)
     body = client.get(reverse("cases:inbox")).content.decode()
     assert "JIT Botnet" in body
@@ -347,7 +345,7 @@ def test_inbox_accept_in_browser(case_world, client):
 
 def test_invite_without_legal_basis_is_refused_in_browser(case_world, client):
     cw = case_world
-    jit = services.jit_create(actor=cw.owner.investigator, case=cw.case, name="No basis")
+    jit = jits.jit_create(actor=cw.owner.investigator, case=cw.case, name="No basis")
     client.force_login(cw.owner.investigator)
     response = client.post(
         reverse("cases:jit-invite", args=[jit.pk]), {"agency": "NL-NHTCU", "role": "party"}
@@ -380,7 +378,7 @@ def test_posts_hide_from_former_and_outsider_and_need_login(case_world, client, 
 
 
 def test_inbox_per_side(case_world, client):
-    services.jit_invite(
+    jits.jit_invite(
         actor=case_world.owner.investigator, jit=case_world.jit, agency=case_world.former.agency
     )
     assert client.get(reverse("cases:inbox")).status_code == 302
@@ -396,7 +394,7 @@ def test_inbox_per_side(case_world, client):
 
 
 def test_invited_agency_sees_agreement_but_not_case(case_world, client):
-    services.jit_invite(
+    jits.jit_invite(
         actor=case_world.owner.investigator, jit=case_world.jit, agency=case_world.former.agency
     )
     client.force_login(case_world.former.admin)

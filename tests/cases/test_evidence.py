@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from cases import services
+from cases import evidence as evidence_services
 from cases.models import CustodyEvent, Evidence
 from tests.cases.conftest import add_evidence
 
@@ -79,7 +79,7 @@ def test_streaming_store_does_not_hold_the_file_in_memory(case_world):
     tracemalloc.start()
     evidence = add_evidence(case_world.case, case_world.owner, content=b"")  # warm up
     tracemalloc.reset_peak()
-    evidence = services.evidence_add(
+    evidence = evidence_services.evidence_add(
         actor=case_world.owner.investigator,
         case=case_world.case,
         agency=case_world.owner.agency,
@@ -142,7 +142,7 @@ def test_limit_enforced_while_streaming_even_if_size_lies(case_world, settings):
     upload.size = 10  # a client-declared size cannot be trusted
     before = stored_files()
     with pytest.raises(Exception) as excinfo:
-        services.evidence_add(
+        evidence_services.evidence_add(
             actor=case_world.owner.investigator,
             case=case_world.case,
             agency=case_world.owner.agency,
@@ -202,18 +202,18 @@ def test_verify_records_match_then_mismatch_after_tampering(case_world, api_clie
 def test_custody_lifecycle(case_world):
     cw, actor = case_world, case_world.owner.investigator
     ev = cw.evidence
-    services.evidence_custody(
+    evidence_services.evidence_custody(
         actor=actor, evidence=ev, agency=cw.owner.agency, kind="checked_out", purpose="lab"
     )
     with pytest.raises(Exception, match="Already checked out"):
-        services.evidence_custody(
+        evidence_services.evidence_custody(
             actor=actor, evidence=ev, agency=cw.owner.agency, kind="checked_out", purpose="x"
         )
-    services.evidence_custody(
+    evidence_services.evidence_custody(
         actor=actor, evidence=ev, agency=cw.owner.agency, kind="checked_in", purpose="done"
     )
     with pytest.raises(Exception) as excinfo:
-        services.evidence_custody(
+        evidence_services.evidence_custody(
             actor=actor,
             evidence=ev,
             agency=cw.owner.agency,
@@ -221,11 +221,13 @@ def test_custody_lifecycle(case_world):
             to_agency=cw.outsider.agency,
         )
     assert "to_agency" in excinfo.value.message_dict
-    services.evidence_custody(actor=actor, evidence=ev, agency=cw.owner.agency, kind="disposed")
+    evidence_services.evidence_custody(
+        actor=actor, evidence=ev, agency=cw.owner.agency, kind="disposed"
+    )
     kinds = list(ev.custody_events.values_list("kind", flat=True))
     assert kinds == ["collected", "checked_out", "checked_in", "disposed"]
     with pytest.raises(Exception, match="disposed"):
-        services.evidence_record_download(
+        evidence_services.evidence_record_download(
             actor=actor, evidence=Evidence.objects.get(pk=ev.pk), agency=None
         )
     assert CustodyEvent.objects.filter(evidence=ev, kind="transferred").count() == 0
@@ -235,7 +237,7 @@ def test_failure_after_storing_leaves_no_row_and_no_file(case_world, monkeypatch
     def broken_audit(**kwargs):
         raise RuntimeError("audit unavailable")
 
-    monkeypatch.setattr("cases.services.audit_log", broken_audit)
+    monkeypatch.setattr("cases.evidence.audit_log", broken_audit)
     before_files, before_rows = stored_files(), Evidence.objects.count()
     before_events = CustodyEvent.objects.count()
     with pytest.raises(RuntimeError):

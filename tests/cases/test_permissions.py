@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from agencies.models import TLP, Membership
 from agencies.services import membership_update
-from cases import selectors, services
+from cases import jits, selectors, services
 from cases.models import CaseGroupObjectPermission
 from tests.cases.conftest import add_evidence
 
@@ -66,7 +66,7 @@ def test_red_goes_only_to_named_users(case_world):
     assert not visible(cw.partner.investigator) and not visible(cw.owner.analyst)
     assert not visible(cw.owner.admin)
     # a named partner analyst loses it when the partner leaves the JIT
-    services.jit_leave(
+    jits.jit_leave(
         actor=cw.partner.admin, membership=cw.jit.memberships.get(agency=cw.partner.agency)
     )
     assert not visible(cw.partner.analyst)
@@ -101,7 +101,7 @@ def test_red_case_named_users(case_world):
 def test_left_and_declined_lose_access_at_once(case_world):
     cw = case_world
     assert sees(selectors.tasks_visible_to, cw.partner, cw.task)
-    services.jit_leave(
+    jits.jit_leave(
         actor=cw.partner.admin, membership=cw.jit.memberships.get(agency=cw.partner.agency)
     )
     for selector, obj in (
@@ -117,7 +117,7 @@ def test_left_and_declined_lose_access_at_once(case_world):
 def test_member_keeps_its_own_items_after_leaving(case_world):
     cw = case_world
     own = add_evidence(cw.case, cw.partner)
-    services.jit_leave(
+    jits.jit_leave(
         actor=cw.partner.admin, membership=cw.jit.memberships.get(agency=cw.partner.agency)
     )
     assert sees(selectors.evidence_visible_to, cw.partner, own)
@@ -127,11 +127,11 @@ def test_member_keeps_its_own_items_after_leaving(case_world):
 
 def test_closing_the_jit_ends_membership_access(case_world):
     cw = case_world
-    services.jit_update(actor=cw.owner.investigator, jit=cw.jit, status="closed")
+    jits.jit_update(actor=cw.owner.investigator, jit=cw.jit, status="closed")
     assert not sees(selectors.cases_visible_to, cw.partner, cw.case)
     assert sees(selectors.cases_visible_to, cw.owner, cw.case)
     with pytest.raises(ValidationError):
-        services.jit_invite(actor=cw.owner.investigator, jit=cw.jit, agency=cw.former.agency)
+        jits.jit_invite(actor=cw.owner.investigator, jit=cw.jit, agency=cw.former.agency)
 
 
 def test_suspended_user_sees_nothing(case_world):
@@ -143,9 +143,9 @@ def test_suspended_user_sees_nothing(case_world):
 
 def test_invite_cross_jurisdiction_needs_legal_basis(case_world):
     cw = case_world
-    jit = services.jit_create(actor=cw.owner.investigator, case=cw.case, name="bare")
+    jit = jits.jit_create(actor=cw.owner.investigator, case=cw.case, name="bare")
     with pytest.raises(ValidationError) as excinfo:
-        services.jit_invite(actor=cw.owner.investigator, jit=jit, agency=cw.partner.agency)
+        jits.jit_invite(actor=cw.owner.investigator, jit=jit, agency=cw.partner.agency)
     message = excinfo.value.message_dict["legal_basis"][0]
     assert "NL-NHTCU" in message and "no legal basis" in message
     assert not jit.memberships.filter(agency=cw.partner.agency).exists()
@@ -155,7 +155,7 @@ def test_invite_cross_jurisdiction_needs_legal_basis(case_world):
 def test_eu_jit_basis_does_not_cover_non_eu_party(case_world):
     cw = case_world
     with pytest.raises(ValidationError) as excinfo:
-        services.jit_invite(actor=cw.owner.investigator, jit=cw.jit, agency=cw.outsider.agency)
+        jits.jit_invite(actor=cw.owner.investigator, jit=cw.jit, agency=cw.outsider.agency)
     assert "not in EU" in excinfo.value.message_dict["agency"][0]
 
 
@@ -165,8 +165,8 @@ def test_same_country_needs_no_legal_basis(case_world):
     cw = case_world
     lka = AgencyFactory(code="DE-LKA-BW", country=cw.owner.agency.country)
     make_member(lka, "lka_admin", "agency_admin")
-    jit = services.jit_create(actor=cw.owner.investigator, case=cw.case, name="domestic")
-    membership = services.jit_invite(actor=cw.owner.investigator, jit=jit, agency=lka)
+    jit = jits.jit_create(actor=cw.owner.investigator, case=cw.case, name="domestic")
+    membership = jits.jit_invite(actor=cw.owner.investigator, jit=jit, agency=lka)
     assert membership.status == "invited"
 
 
@@ -202,7 +202,7 @@ def test_only_the_members_admins_or_the_lead_agency_may_end_a_membership(case_wo
     membership = cw.jit.memberships.get(agency=cw.partner.agency)
     for intruder in (cw.partner.investigator, cw.outsider.admin):
         with pytest.raises(PermissionDenied):
-            services.jit_leave(actor=intruder, membership=membership)
-    services.jit_leave(actor=cw.owner.investigator, membership=membership)
+            jits.jit_leave(actor=intruder, membership=membership)
+    jits.jit_leave(actor=cw.owner.investigator, membership=membership)
     membership.refresh_from_db()
     assert membership.status == "left"
