@@ -13,6 +13,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
@@ -60,7 +61,7 @@ class CaseListView(generics.ListCreateAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def perform_create(self, serializer: CaseSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Case]) -> None:
         data = dict(serializer.validated_data)
         agency = acting_agency(self.request)
         lead = data.pop("lead_agency", None)
@@ -96,13 +97,15 @@ class CaseDetailView(generics.RetrieveUpdateAPIView):
         services.case_record_view(actor=request.user, case=case, agency=acting_agency(request))
         return Response(data)
 
-    def perform_update(self, serializer: CaseSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Case]) -> None:
+        case = serializer.instance
+        assert case is not None  # an update always has its object
         data = dict(serializer.validated_data)
-        if "lead_agency" in data and data.pop("lead_agency") != serializer.instance.lead_agency:
+        if "lead_agency" in data and data.pop("lead_agency") != case.lead_agency:
             raise serializers.ValidationError({"lead_agency": "The lead agency cannot change."})
         serializer.instance = services.case_update(
             actor=self.request.user,
-            case=serializer.instance,
+            case=case,
             agency=acting_agency(self.request),
             **data,
         )
@@ -239,7 +242,7 @@ class JITListView(generics.ListCreateAPIView):
         )
         return context
 
-    def perform_create(self, serializer: JITSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[JointInvestigationTeam]) -> None:
         data = dict(serializer.validated_data)
         case = data.pop("case")
         agency = acting_agency(self.request)
@@ -262,12 +265,12 @@ class JITDetailView(generics.RetrieveUpdateAPIView):
             raise PermissionDenied("Only the lead agency changes the JIT agreement.")
         return jit
 
-    def perform_update(self, serializer: JITSerializer) -> None:
-        jits.jit_update(
-            actor=self.request.user, jit=serializer.instance, **serializer.validated_data
-        )
+    def perform_update(self, serializer: BaseSerializer[JointInvestigationTeam]) -> None:
+        jit = serializer.instance
+        assert jit is not None  # an update always has its object
+        jits.jit_update(actor=self.request.user, jit=jit, **serializer.validated_data)
         serializer.instance = selectors.access_jit(
-            user=self.request.user, pk=serializer.instance.pk, agency=acting_agency(self.request)
+            user=self.request.user, pk=jit.pk, agency=acting_agency(self.request)
         )
 
 

@@ -42,7 +42,7 @@ UNKNOWN_ROLE = "Choose one of: {roles}."
 AGENCY_INACTIVE = "{agency} is not active."
 
 # Legal bases that only cover the member countries of a regime (participants are exempt).
-REGIME_OF_BASIS = {
+REGIME_OF_BASIS: dict[str, str] = {
     JointInvestigationTeam.LegalBasis.EU_JIT: "EU",
     JointInvestigationTeam.LegalBasis.BUDAPEST: "BUDAPEST",
 }

@@ -184,7 +184,7 @@ def task_status(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.access_task(user=request.user, pk=pk, write=True)
     form = forms.TaskStatusForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(f"status: {'; '.join(form.errors['status'])}")
+        return HttpResponseBadRequest(f"status: {'; '.join(map(str, form.errors['status']))}")
     services.task_update(actor=request.user, task=task, status=form.cleaned_data["status"])
     return redirect(task.case)
 
