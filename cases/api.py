@@ -32,6 +32,14 @@ from cases.serializers import (
     VerifyResultSerializer,
 )
 
+
+def require_no_body(request: Request) -> None:
+    """An action without parameters still takes only an object body (or none): else 400."""
+    # DRF's bare Serializer has no fields: it accepts ``{}`` and answers ``null``, lists and
+    # scalars with its usual 400 ("No data provided", "Expected a dictionary, but got list").
+    serializers.Serializer(data=request.data).is_valid(raise_exception=True)
+
+
 # --- cases ------------------------------------------------------------------------------------
 
 CASE_FILTERS = [
@@ -210,6 +218,7 @@ class EvidenceVerifyView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         agency = acting_agency(request)
         evidence = selectors.access_evidence(user=request.user, pk=pk, agency=agency)
+        require_no_body(request)
         event = evidence_services.evidence_verify(
             actor=request.user, evidence=evidence, agency=agency
         )
@@ -304,6 +313,7 @@ class JITMemberActionView(APIView):
         agency = acting_agency(request)
         jit = selectors.access_jit(user=request.user, pk=pk, agency=agency)
         membership = selectors.access_membership(jit=jit, code=code)
+        require_no_body(request)
         if self.action == "leave":
             membership = jits.jit_leave(actor=request.user, membership=membership, agency=agency)
         else:

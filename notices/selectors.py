@@ -120,6 +120,7 @@ def filter_by_name(notices: QuerySet[Notice], name: str) -> QuerySet[Notice]:
         return notices
     if connection.vendor != "postgresql":
         return _filter_by_name_fallback(notices, words)
+    # Not at module level: django.contrib.postgres needs psycopg, which a SQLite demo may lack.
     from django.contrib.postgres.lookups import Unaccent
     from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 
@@ -129,11 +130,16 @@ def filter_by_name(notices: QuerySet[Notice], name: str) -> QuerySet[Notice]:
     for index, word in enumerate(words):
         alias = f"name_score_{index}"
         query = Lower(Unaccent(Value(word)))
-        notices = notices.annotate(**{alias: TrigramWordSimilarity(query, "search_name")}).filter(
+        # The stubs type the first argument as str; Django takes any expression.
+        similarity = TrigramWordSimilarity(query, "search_name")  # type: ignore[arg-type]
+        notices = notices.annotate(**{alias: similarity}).filter(
             **{f"{alias}__gte": NAME_SIMILARITY}
         )
         scores.append(F(alias))
-    whole = TrigramSimilarity("search_name", Lower(Unaccent(Value(" ".join(words)))))
+    whole = TrigramSimilarity(
+        "search_name",
+        Lower(Unaccent(Value(" ".join(words)))),  # type: ignore[arg-type]  # stubs: str only
+    )
     notices = notices.annotate(name_score=Greatest(whole, *scores) if len(scores) else whole)
     return notices.order_by("-name_score", "-id")
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from notices import review
 from notices.models import Notice
 from tests.notices.conftest import RED_DATA
 
@@ -116,9 +117,7 @@ def test_a_reviewer_decides_from_the_detail_page(world, make_notice, client_for)
 
 def test_notifications_list_only_your_own(world, make_notice, client_for):
     notice = make_notice("submitted")
-    from notices import services
-
-    services.notice_review(
+    review.notice_review(
         actor=world.reviewer, notice=notice, decision="request_info", reasons="Add a photo"
     )
     html = client_for(world.owner.investigator).get("/notices/notifications/").content.decode()

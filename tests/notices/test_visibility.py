@@ -8,7 +8,7 @@ import io
 import pytest
 
 from agencies.models import Jurisdiction
-from notices import services
+from notices import review, services
 from notices.models import Notice, NoticeGroupObjectPermission
 
 
@@ -159,7 +159,7 @@ def test_a_closed_notice_goes_back_to_requester_and_reviewers(world, clients, ma
     if end == "cancel":
         services.notice_cancel(actor=world.owner.investigator, notice=notice)
     else:
-        services.notice_withdraw(actor=world.reviewer, notice=notice, reasons="Art. 3")
+        review.notice_withdraw(actor=world.reviewer, notice=notice, reasons="Art. 3")
     assert _matrix(clients, notice) == {
         "owner": True,
         "partner": False,
@@ -239,7 +239,7 @@ def test_a_public_extract_disappears_at_once_when_the_notice_ends(world, make_no
     if end == "cancel":
         services.notice_cancel(actor=world.owner.investigator, notice=notice)
     elif end == "withdraw":
-        services.notice_withdraw(actor=world.reviewer, notice=notice, reasons="Art. 2")
+        review.notice_withdraw(actor=world.reviewer, notice=notice, reasons="Art. 2")
     else:
         # Past its expiry the extract is gone even before the beat task has run.
         Notice.objects.filter(pk=notice.pk).update(expires_at=notice.published_at - timedelta(1))
