@@ -7,6 +7,8 @@ from datetime import date, datetime
 from difflib import SequenceMatcher
 from typing import Any
 
+from django.contrib.postgres.lookups import Unaccent
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Greatest, Lower
@@ -120,10 +122,6 @@ def filter_by_name(notices: QuerySet[Notice], name: str) -> QuerySet[Notice]:
         return notices
     if connection.vendor != "postgresql":
         return _filter_by_name_fallback(notices, words)
-    # Not at module level: django.contrib.postgres needs psycopg, which a SQLite demo may lack.
-    from django.contrib.postgres.lookups import Unaccent
-    from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-
     full_name = Lower(Unaccent(Concat(F("forenames"), Value(" "), F("family_name"))))
     notices = notices.annotate(search_name=full_name)
     scores = []
