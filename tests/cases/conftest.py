@@ -39,6 +39,19 @@ class CaseWorld:
         return self.world.outsider
 
 
+def api_clients(cw: CaseWorld, api_client_for: Any, role: str = "investigator") -> dict[str, Any]:
+    """An API client per side (owner, partner, former, outsider), keyed by the side's name."""
+    return {
+        name: api_client_for(getattr(side, role), side.agency)
+        for name, side in (
+            ("owner", cw.owner),
+            ("partner", cw.partner),
+            ("former", cw.former),
+            ("outsider", cw.outsider),
+        )
+    }
+
+
 def open_case(side: Side, **kwargs: Any) -> Case:
     fields = {"title": "Botnet takedown", "summary": "C2 servers", "tlp": TLP.AMBER}
     fields.update(kwargs)
@@ -105,4 +118,4 @@ def case_world(world, settings, tmp_path) -> CaseWorld:
     return CaseWorld(world, former, case, jit, evidence, task, note)
 
 
-__all__ = ["Membership", "add_evidence", "join", "open_case"]
+__all__ = ["Membership", "add_evidence", "api_clients", "join", "open_case"]
