@@ -6,6 +6,7 @@ import pytest
 
 from cases.services import case_open
 from notices import prechecks
+from tests.notices.conftest import red_payload
 
 
 def _submit(api_client_for, world, payload):
@@ -61,7 +62,6 @@ def test_an_empty_red_notice_names_every_missing_field_at_once(world, api_client
     ],
 )
 def test_a_red_notice_is_refused_naming_its_field(world, api_client_for, overrides, field, message):
-    from tests.notices.conftest import red_payload
 
     response = _submit(api_client_for, world, red_payload(**overrides))
     assert response.status_code == 400
@@ -70,7 +70,6 @@ def test_a_red_notice_is_refused_naming_its_field(world, api_client_for, overrid
 
 
 def test_the_penalty_thresholds_are_inclusive(world, api_client_for):
-    from tests.notices.conftest import red_payload
 
     assert _submit(api_client_for, world, red_payload(max_penalty_months=24)).status_code == 200
     response = _submit(
@@ -124,7 +123,6 @@ def test_a_public_extract_is_refused_for_other_types(world, api_client_for):
 
 
 def test_a_linked_case_must_be_visible_to_the_requester(world, api_client_for):
-    from tests.notices.conftest import red_payload
 
     own = case_open(actor=world.owner.investigator, lead_agency=world.owner.agency, title="Ours")
     foreign = case_open(
