@@ -94,37 +94,42 @@ def evidence_add(
         file, evidence_upload_to(evidence, original_name)
     )
     try:
-        evidence.save()
-        if tlp == TLP.RED and actor not in named:
-            named.append(actor)
-        evidence.named_users.set(named)
-        _custody(
-            evidence,
-            CustodyEvent.Kind.COLLECTED,
-            actor,
-            agency,
-            sha256=evidence.sha256,
-            purpose=f"Collected by {collected_by} at {collected_where}",
-        )
-        sync_evidence_permissions(evidence, circle=circle)
-        audit_log(
-            actor=actor,
-            action="evidence.added",
-            obj=evidence,
-            agency=agency,
-            summary={
-                "case": case.reference,
-                "title": title,
-                "sha256": evidence.sha256,
-                "size": evidence.size,
-                "tlp": tlp,
-            },
-        )
+        _record_intake(evidence, actor=actor, named=named, circle=circle)
     except BaseException:
         # The row rolls back with the transaction; the stored bytes must go too.
         evidence.file.storage.delete(evidence.file.name)
         raise
     return evidence
+
+
+def _record_intake(evidence: Evidence, *, actor: Any, named: list[Any], circle: set[int]) -> None:
+    """Save the stored evidence, name its users, open its custody, grant access, audit."""
+    evidence.save()
+    if evidence.tlp == TLP.RED and actor not in named:
+        named.append(actor)
+    evidence.named_users.set(named)
+    _custody(
+        evidence,
+        CustodyEvent.Kind.COLLECTED,
+        actor,
+        evidence.agency,
+        sha256=evidence.sha256,
+        purpose=f"Collected by {evidence.collected_by} at {evidence.collected_where}",
+    )
+    sync_evidence_permissions(evidence, circle=circle)
+    audit_log(
+        actor=actor,
+        action="evidence.added",
+        obj=evidence,
+        agency=evidence.agency,
+        summary={
+            "case": evidence.case.reference,
+            "title": evidence.title,
+            "sha256": evidence.sha256,
+            "size": evidence.size,
+            "tlp": evidence.tlp,
+        },
+    )
 
 
 EVIDENCE_EDIT: Edit[Evidence] = Edit(
