@@ -217,6 +217,9 @@ def _action_schema(summary: str, body: type[serializers.Serializer] | None = Non
 
 @_action_schema("Run the pre-checks and submit for review (400 names every missing field)")
 class NoticeSubmitView(NoticeActionView):
+    """The requesting agency sends its draft to review, or its notice completed after an
+    information request back to the reviewer."""
+
     def perform(self, request: Request, notice: Notice, data: dict[str, Any]) -> None:
         services.notice_submit(actor=request.user, notice=notice)
 
@@ -225,6 +228,9 @@ class NoticeSubmitView(NoticeActionView):
     "Secretariat review: publish, refuse or request information", ReviewRequestSerializer
 )
 class NoticeReviewView(NoticeActionView):
+    """Secretariat reviewers only. Publishing needs the three checks confirmed and passing
+    pre-checks; refusing or asking for information needs reasons."""
+
     by_reviewer = True
     body = ReviewRequestSerializer
 
@@ -234,6 +240,8 @@ class NoticeReviewView(NoticeActionView):
 
 @_action_schema("The requester cancels its notice", ReasonSerializer)
 class NoticeCancelView(NoticeActionView):
+    """In any state but a closed one; the reason goes to the audit trail."""
+
     body = ReasonSerializer
 
     def perform(self, request: Request, notice: Notice, data: dict[str, Any]) -> None:
@@ -242,6 +250,8 @@ class NoticeCancelView(NoticeActionView):
 
 @_action_schema("The secretariat withdraws a published notice or a diffusion", ReasonSerializer)
 class NoticeWithdrawView(NoticeActionView):
+    """Secretariat reviewers only; the reasons are required and sent to the requester."""
+
     by_reviewer = True
     body = ReasonSerializer
 
@@ -251,6 +261,8 @@ class NoticeWithdrawView(NoticeActionView):
 
 @_action_schema("Renew a notice near or past expiry: it goes through review again")
 class NoticeRenewView(NoticeActionView):
+    """Within six months of expiry, or once expired; the pre-checks run again."""
+
     def perform(self, request: Request, notice: Notice, data: dict[str, Any]) -> None:
         services.notice_renew(actor=request.user, notice=notice)
 
