@@ -290,16 +290,42 @@ def _require_agency_admin(actor: Any, of: Agency, agency: Agency | None = None) 
         raise PermissionDenied(NOT_AGENCY_ADMIN.format(agency=of.code))
 
 
+def _locked(membership: JITMembership) -> JITMembership:
+    return (
+        JITMembership.objects.select_for_update()
+        .select_related("jit__case", "agency")
+        .get(pk=membership.pk)
+    )
+
+
+def _record_answer(
+    membership: JITMembership, status: str, kind: str, *, actor: Any, agency: Agency
+) -> JITMembership:
+    """Set the member's new status, as an amendment too; the circle changed: re-derive access."""
+    membership.status = status
+    membership.responded_by = actor
+    membership.responded_at = timezone.now()
+    membership.save(update_fields=["status", "responded_by", "responded_at"])
+    code = membership.agency.code
+    _amend(membership.jit, kind, actor, f"{code} {membership.status}", agency=membership.agency)
+    sync_case_tree_permissions(membership.jit.case)
+    jit_circle_changed.send(sender=JointInvestigationTeam, jit=membership.jit)
+    audit_log(
+        actor=actor,
+        action=f"jit.member_{membership.status}",
+        obj=membership.jit,
+        agency=agency,
+        summary={"agency": code},
+    )
+    return membership
+
+
 @transaction.atomic
 def jit_respond(
     *, actor: Any, membership: JITMembership, accept: bool, agency: Agency | None = None
 ) -> JITMembership:
     """The invited agency's admin accepts or declines."""
-    membership = (
-        JITMembership.objects.select_for_update()
-        .select_related("jit__case", "agency")
-        .get(pk=membership.pk)
-    )
+    membership = _locked(membership)
     _require_agency_admin(actor, membership.agency, agency)
     if membership.status != JITMembership.Status.INVITED:
         raise ValidationError(
@@ -307,28 +333,11 @@ def jit_respond(
         )
     if membership.jit.is_closed:
         raise ValidationError(JIT_CLOSED)
-    membership.status = JITMembership.Status.ACCEPTED if accept else JITMembership.Status.DECLINED
-    membership.responded_by = actor
-    membership.responded_at = timezone.now()
-    membership.save(update_fields=["status", "responded_by", "responded_at"])
-    kind = JITAmendment.Kind.MEMBER_ACCEPTED if accept else JITAmendment.Kind.MEMBER_DECLINED
-    _amend(
-        membership.jit,
-        kind,
-        actor,
-        f"{membership.agency.code} {membership.status}",
-        agency=membership.agency,
-    )
-    sync_case_tree_permissions(membership.jit.case)
-    jit_circle_changed.send(sender=JointInvestigationTeam, jit=membership.jit)
-    audit_log(
-        actor=actor,
-        action=f"jit.member_{membership.status}",
-        obj=membership.jit,
-        agency=membership.agency,
-        summary={"agency": membership.agency.code},
-    )
-    return membership
+    if accept:
+        status, kind = JITMembership.Status.ACCEPTED, JITAmendment.Kind.MEMBER_ACCEPTED
+    else:
+        status, kind = JITMembership.Status.DECLINED, JITAmendment.Kind.MEMBER_DECLINED
+    return _record_answer(membership, status, kind, actor=actor, agency=membership.agency)
 
 
 @transaction.atomic
@@ -336,11 +345,7 @@ def jit_leave(
     *, actor: Any, membership: JITMembership, agency: Agency | None = None
 ) -> JITMembership:
     """The member agency's admin leaves, or the case's editors remove the member."""
-    membership = (
-        JITMembership.objects.select_for_update()
-        .select_related("jit__case", "agency")
-        .get(pk=membership.pk)
-    )
+    membership = _locked(membership)
     if not (
         is_agency_admin(user=actor, of=membership.agency, agency=agency)
         or can_manage_jit(user=actor, jit=membership.jit, agency=agency)
@@ -352,24 +357,10 @@ def jit_leave(
         raise ValidationError(
             NOT_ACCEPTED.format(agency=membership.agency.code, status=membership.status)
         )
-    membership.status = JITMembership.Status.LEFT
-    membership.responded_by = actor
-    membership.responded_at = timezone.now()
-    membership.save(update_fields=["status", "responded_by", "responded_at"])
-    _amend(
-        membership.jit,
+    return _record_answer(
+        membership,
+        JITMembership.Status.LEFT,
         JITAmendment.Kind.MEMBER_LEFT,
-        actor,
-        f"{membership.agency.code} left",
-        agency=membership.agency,
-    )
-    sync_case_tree_permissions(membership.jit.case)
-    jit_circle_changed.send(sender=JointInvestigationTeam, jit=membership.jit)
-    audit_log(
         actor=actor,
-        action="jit.member_left",
-        obj=membership.jit,
         agency=agency or membership.agency,
-        summary={"agency": membership.agency.code},
     )
-    return membership
