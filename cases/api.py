@@ -13,11 +13,13 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
 from agencies.selectors import agencies_of
-from cases import selectors, services
+from cases import evidence as evidence_services
+from cases import jits, selectors, services
 from cases.files import install_limit_handler, too_large_message
 from cases.models import Case, CustodyEvent, Evidence, JITMembership, JointInvestigationTeam
 from cases.serializers import (
@@ -29,6 +31,14 @@ from cases.serializers import (
     JITSerializer,
     VerifyResultSerializer,
 )
+
+
+def require_no_body(request: Request) -> None:
+    """An action without parameters still takes only an object body (or none): else 400."""
+    # DRF's bare Serializer has no fields: it accepts ``{}`` and answers ``null``, lists and
+    # scalars with its usual 400 ("No data provided", "Expected a dictionary, but got list").
+    serializers.Serializer(data=request.data).is_valid(raise_exception=True)
+
 
 # --- cases ------------------------------------------------------------------------------------
 
@@ -59,7 +69,7 @@ class CaseListView(generics.ListCreateAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def perform_create(self, serializer: CaseSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Case]) -> None:
         data = dict(serializer.validated_data)
         agency = acting_agency(self.request)
         lead = data.pop("lead_agency", None)
@@ -95,13 +105,15 @@ class CaseDetailView(generics.RetrieveUpdateAPIView):
         services.case_record_view(actor=request.user, case=case, agency=acting_agency(request))
         return Response(data)
 
-    def perform_update(self, serializer: CaseSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Case]) -> None:
+        case = serializer.instance
+        assert case is not None  # an update always has its object
         data = dict(serializer.validated_data)
-        if "lead_agency" in data and data.pop("lead_agency") != serializer.instance.lead_agency:
+        if "lead_agency" in data and data.pop("lead_agency") != case.lead_agency:
             raise serializers.ValidationError({"lead_agency": "The lead agency cannot change."})
         serializer.instance = services.case_update(
             actor=self.request.user,
-            case=serializer.instance,
+            case=case,
             agency=acting_agency(self.request),
             **data,
         )
@@ -162,7 +174,7 @@ class CaseEvidenceView(generics.ListCreateAPIView):
             raise serializers.ValidationError({"file": [too_large_message()]})
         upload = EvidenceUploadSerializer(data=data)
         upload.is_valid(raise_exception=True)
-        evidence = services.evidence_add(
+        evidence = evidence_services.evidence_add(
             actor=request.user, case=case, agency=agency, **upload.validated_data
         )
         evidence = _evidence_queryset(request).get(pk=evidence.pk)
@@ -184,7 +196,9 @@ class EvidenceDownloadView(APIView):
     def get(self, request: Request, pk: int) -> FileResponse:
         agency = acting_agency(request)
         evidence = selectors.access_evidence(user=request.user, pk=pk, agency=agency)
-        services.evidence_record_download(actor=request.user, evidence=evidence, agency=agency)
+        evidence_services.evidence_record_download(
+            actor=request.user, evidence=evidence, agency=agency
+        )
         return evidence_file_response(evidence)
 
 
@@ -204,7 +218,10 @@ class EvidenceVerifyView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         agency = acting_agency(request)
         evidence = selectors.access_evidence(user=request.user, pk=pk, agency=agency)
-        event = services.evidence_verify(actor=request.user, evidence=evidence, agency=agency)
+        require_no_body(request)
+        event = evidence_services.evidence_verify(
+            actor=request.user, evidence=evidence, agency=agency
+        )
         data = {"result": event.result, "sha256": event.sha256, "expected": evidence.sha256}
         return Response(VerifyResultSerializer(data).data)
 
@@ -234,13 +251,13 @@ class JITListView(generics.ListCreateAPIView):
         )
         return context
 
-    def perform_create(self, serializer: JITSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[JointInvestigationTeam]) -> None:
         data = dict(serializer.validated_data)
         case = data.pop("case")
         agency = acting_agency(self.request)
         if not selectors.can_change_case(user=self.request.user, case=case, agency=agency):
             raise PermissionDenied("Only the lead agency forms a JIT for its case.")
-        jit = services.jit_create(actor=self.request.user, case=case, **data)
+        jit = jits.jit_create(actor=self.request.user, case=case, **data)
         serializer.instance = selectors.access_jit(user=self.request.user, pk=jit.pk, agency=agency)
 
 
@@ -257,12 +274,12 @@ class JITDetailView(generics.RetrieveUpdateAPIView):
             raise PermissionDenied("Only the lead agency changes the JIT agreement.")
         return jit
 
-    def perform_update(self, serializer: JITSerializer) -> None:
-        services.jit_update(
-            actor=self.request.user, jit=serializer.instance, **serializer.validated_data
-        )
+    def perform_update(self, serializer: BaseSerializer[JointInvestigationTeam]) -> None:
+        jit = serializer.instance
+        assert jit is not None  # an update always has its object
+        jits.jit_update(actor=self.request.user, jit=jit, **serializer.validated_data)
         serializer.instance = selectors.access_jit(
-            user=self.request.user, pk=serializer.instance.pk, agency=acting_agency(self.request)
+            user=self.request.user, pk=jit.pk, agency=acting_agency(self.request)
         )
 
 
@@ -284,7 +301,7 @@ class JITMembersView(APIView):
             raise PermissionDenied("Only the lead agency invites to its JIT.")
         invite = JITMemberInviteSerializer(data=request.data)
         invite.is_valid(raise_exception=True)
-        membership = services.jit_invite(actor=request.user, jit=jit, **invite.validated_data)
+        membership = jits.jit_invite(actor=request.user, jit=jit, **invite.validated_data)
         return Response(JITMemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -296,12 +313,11 @@ class JITMemberActionView(APIView):
         agency = acting_agency(request)
         jit = selectors.access_jit(user=request.user, pk=pk, agency=agency)
         membership = selectors.access_membership(jit=jit, code=code)
+        require_no_body(request)
         if self.action == "leave":
-            membership = services.jit_leave(
-                actor=request.user, membership=membership, agency=agency
-            )
+            membership = jits.jit_leave(actor=request.user, membership=membership, agency=agency)
         else:
-            membership = services.jit_respond(
+            membership = jits.jit_respond(
                 actor=request.user,
                 membership=membership,
                 accept=self.action == "accept",

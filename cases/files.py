@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +26,8 @@ class HashingFile(File):
     Storage backends either iterate ``chunks()`` (FileSystemStorage) or ``read()`` (S3 and
     friends); both go through ``read``, so the whole file is never held in memory.
     """
+
+    file: IO[bytes]  # always the wrapped upload (File allows None)
 
     def __init__(self, file: Any, *, limit: int, name: str | None = None) -> None:
         super().__init__(file, name=name)

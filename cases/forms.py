@@ -86,9 +86,11 @@ class CaseForm(forms.Form):
         if case is not None:
             del self.fields["lead_agency"]
         else:
-            self.fields["lead_agency"].queryset = agencies
+            lead = self.fields["lead_agency"]
+            assert isinstance(lead, forms.ModelChoiceField)
+            lead.queryset = agencies
             if agencies.count() == 1:
-                self.fields["lead_agency"].initial = agencies.first()
+                lead.initial = agencies.first()
 
     def clean_tags(self) -> list[str]:
         return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
@@ -183,8 +185,10 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)
         if users is not None:
-            self.fields["assignee"].queryset = users
+            assignee.queryset = users
 
 
 class TaskStatusForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -44,7 +45,12 @@ def _circle_case_ids(agency: Agency) -> QuerySet:
 
 
 def _visible(
-    model: type, codename: str, group_model: type, user_model: type, user: Any, agency: Any
+    model: type[Case | Evidence | Task | Note],
+    codename: str,
+    group_model: type,
+    user_model: type,
+    user: Any,
+    agency: Any,
 ) -> QuerySet:
     """With a key (``agency``), named-user grants count only in cases the agency takes part in."""
     grants = {"user": user, "codename": codename, "group_model": group_model}
@@ -300,10 +306,6 @@ def case_timeline(
 
 def case_team_users(*, case: Case) -> QuerySet:
     """Active members of the agencies taking part in the case (assignees, named users)."""
-    from django.contrib.auth import get_user_model
-
-    from agencies.models import Membership
-
     return (
         get_user_model()
         .objects.filter(

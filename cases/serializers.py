@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
@@ -130,7 +132,7 @@ class VerifyResultSerializer(serializers.Serializer):
 class JITMemberSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.code", read_only=True)
     agency_name = serializers.CharField(source="agency.name", read_only=True)
-    seconded_members = serializers.SlugRelatedField(
+    seconded_members: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", many=True, read_only=True
     )
 
@@ -215,8 +217,10 @@ class JITSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         # Only cases the caller sees: an invisible case reads exactly like a missing one.
         cases = self.context.get("visible_cases")
+        case = fields["case"]
+        assert isinstance(case, serializers.RelatedField)
         if cases is not None:
-            fields["case"].queryset = cases
+            case.queryset = cases
         if self.instance is not None:
-            fields["case"].read_only = True
+            case.read_only = True
         return fields

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_validation_error
 from agencies.selectors import agencies_of
-from cases import forms, selectors, services
+from cases import evidence as evidence_services
+from cases import forms, jits, selectors, services
 from cases.api import evidence_file_response
 from cases.files import install_limit_handler, too_large_message
 from cases.models import CustodyEvent, JITMembership
@@ -151,7 +152,7 @@ def _evidence_upload(request: HttpRequest, pk: int, handler: Any) -> HttpRespons
         form.add_error("file", too_large_message())
 
     def create(**data: Any) -> Any:
-        evidence = services.evidence_add(actor=request.user, **data)
+        evidence = evidence_services.evidence_add(actor=request.user, **data)
         messages.success(request, f"Evidence stored, SHA-256 {evidence.sha256}.")
         return evidence
 
@@ -183,7 +184,7 @@ def task_status(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.access_task(user=request.user, pk=pk, write=True)
     form = forms.TaskStatusForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(f"status: {'; '.join(form.errors['status'])}")
+        return HttpResponseBadRequest(f"status: {'; '.join(map(str, form.errors['status']))}")
     services.task_update(actor=request.user, task=task, status=form.cleaned_data["status"])
     return redirect(task.case)
 
@@ -211,7 +212,9 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse | HttpRespo
     evidence = selectors.access_evidence(user=request.user, pk=pk)
     agency = _acting_for_item(request, evidence)
     try:
-        services.evidence_record_download(actor=request.user, evidence=evidence, agency=agency)
+        evidence_services.evidence_record_download(
+            actor=request.user, evidence=evidence, agency=agency
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect(evidence)
@@ -230,7 +233,7 @@ def _acting_for_item(request: HttpRequest, item: Any) -> Any:
 def evidence_verify(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = selectors.access_evidence(user=request.user, pk=pk)
     try:
-        event = services.evidence_verify(
+        event = evidence_services.evidence_verify(
             actor=request.user, evidence=evidence, agency=_acting_for_item(request, evidence)
         )
     except ValidationError as error:
@@ -248,7 +251,7 @@ def evidence_custody(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CustodyForm(request.POST)
     if form.is_valid():
         try:
-            services.evidence_custody(
+            evidence_services.evidence_custody(
                 actor=request.user,
                 evidence=evidence,
                 agency=_acting_for_item(request, evidence),
@@ -280,7 +283,7 @@ def jit_create(request: HttpRequest, pk: int) -> HttpResponse:
             k: v for k, v in form.cleaned_data.items() if v not in ("", None) or k == "legal_basis"
         }
         try:
-            jit = services.jit_create(actor=request.user, case=case, **data)
+            jit = jits.jit_create(actor=request.user, case=case, **data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -321,7 +324,7 @@ def jit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if not data.get("status"):
             data.pop("status")
         try:
-            services.jit_update(actor=request.user, jit=jit, **data)
+            jits.jit_update(actor=request.user, jit=jit, **data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -340,7 +343,7 @@ def jit_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.InviteForm(request.POST)
     if form.is_valid():
         try:
-            membership = services.jit_invite(actor=request.user, jit=jit, **form.cleaned_data)
+            membership = jits.jit_invite(actor=request.user, jit=jit, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -358,11 +361,9 @@ def jit_member_action(request: HttpRequest, pk: int, code: str, action: str) -> 
     is_admin = selectors.is_agency_admin(user=request.user, of=membership.agency)
     try:
         if action == "leave":
-            services.jit_leave(actor=request.user, membership=membership)
+            jits.jit_leave(actor=request.user, membership=membership)
         elif action in ("accept", "decline"):
-            services.jit_respond(
-                actor=request.user, membership=membership, accept=action == "accept"
-            )
+            jits.jit_respond(actor=request.user, membership=membership, accept=action == "accept")
         else:
             raise PermissionDenied("Unknown action.")
     except ValidationError as error:

@@ -6,16 +6,23 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
-from notices import selectors, services
-from notices.models import Notice, NoticeReview
+from cases.selectors import cases_visible_to
+from notices import review, selectors, services
+from notices.models import Notice, NoticeReview, NoticeType
 from notices.serializers import (
     NoticeSerializer,
     NotificationSerializer,
@@ -39,8 +46,6 @@ def _with_details(notices: QuerySet[Notice]) -> QuerySet[Notice]:
 
 
 def _visible_cases(request: Request) -> Any:
-    from cases.selectors import cases_visible_to
-
     return cases_visible_to(user=request.user, agency=acting_agency(request))
 
 
@@ -60,9 +65,7 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("name", str, description="Name; accent-insensitive, tolerates typos"),
     OpenApiParameter("date_of_birth", OpenApiTypes.DATE),
     OpenApiParameter("nationality", str, description="ISO alpha-2 code"),
-    OpenApiParameter(
-        "type", str, enum=[c[0] for c in Notice._meta.get_field("notice_type").choices]
-    ),
+    OpenApiParameter("type", str, enum=NoticeType.values),
     OpenApiParameter("status", str, enum=Notice.Status.values),
 ]
 
@@ -72,7 +75,7 @@ class SearchParams(serializers.Serializer):
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     nationality = serializers.CharField(required=False, allow_blank=True, default="")
     type = serializers.ChoiceField(
-        choices=Notice._meta.get_field("notice_type").choices,
+        choices=NoticeType.choices,
         required=False,
         allow_blank=True,
         default="",
@@ -105,9 +108,9 @@ class NoticeListView(generics.ListCreateAPIView):
         )
         return _with_details(notices)
 
-    def get_serializer(self, *args: Any, **kwargs: Any) -> NoticeSerializer:
+    def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Notice]:
         if not getattr(self, "swagger_fake_view", False):
-            kwargs["visible_cases"] = _visible_cases(self.request)  # writes, and case links read
+            kwargs["visible_cases"] = _visible_cases(self.request)  # case links of the list
         return super().get_serializer(*args, **kwargs)
 
     @extend_schema(parameters=SEARCH_PARAMETERS, summary="List and search visible notices")
@@ -116,7 +119,11 @@ class NoticeListView(generics.ListCreateAPIView):
 
     @extend_schema(summary="Create a draft notice or diffusion")
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
+        serializer = NoticeSerializer(
+            data=request.data,
+            visible_cases=_visible_cases(request),
+            context=self.get_serializer_context(),
+        )
         serializer.is_valid(raise_exception=True)
         key_agency = acting_agency(request)
         agency = serializer.validated_data.get("requesting_agency")
@@ -180,78 +187,84 @@ class NoticeDetailView(APIView):
         return _respond(request, notice.pk)
 
 
-class NoticeSubmitView(APIView):
-    @extend_schema(
-        request=None,
-        responses=_responses(),
-        summary="Run the pre-checks and submit for review (400 names every missing field)",
-    )
+class NoticeActionView(APIView):
+    """A lifecycle action on one notice: who may act, the body it takes, the service it calls.
+
+    Access first (404 if the notice is not visible, 403 if the caller may not act), then the
+    body (400; an action without parameters takes ``{}`` or nothing), then the service (400
+    by field, 409 in the wrong state); the answer is the notice as it is now.
+    """
+
+    by_reviewer = False  # else by the requesting agency's members
+    body: type[serializers.Serializer] = serializers.Serializer  # no fields: any object
+
+    def perform(self, request: Request, notice: Notice, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
     def post(self, request: Request, pk: int) -> Response:
-        notice = _as_requester(request, pk)
+        notice = _as_reviewer(request, pk) if self.by_reviewer else _as_requester(request, pk)
+        body = self.body(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.perform(request, notice, dict(body.validated_data))
+        return _respond(request, notice.pk)
+
+
+def _action_schema(summary: str, body: type[serializers.Serializer] | None = None) -> Any:
+    return extend_schema_view(
+        post=extend_schema(request=body, responses=_responses(), summary=summary)
+    )
+
+
+@_action_schema("Run the pre-checks and submit for review (400 names every missing field)")
+class NoticeSubmitView(NoticeActionView):
+    """The requesting agency sends its draft to review, or its notice completed after an
+    information request back to the reviewer."""
+
+    def perform(self, request: Request, notice: Notice, data: dict[str, Any]) -> None:
         services.notice_submit(actor=request.user, notice=notice)
-        return _respond(request, notice.pk)
 
 
-class NoticeReviewView(APIView):
-    @extend_schema(
-        request=ReviewRequestSerializer,
-        responses=_responses(),
-        summary="Secretariat review: publish, refuse or request information",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        notice = _as_reviewer(request, pk)
-        serializer = ReviewRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.notice_review(actor=request.user, notice=notice, **serializer.validated_data)
-        return _respond(request, notice.pk)
+@_action_schema(
+    "Secretariat review: publish, refuse or request information", ReviewRequestSerializer
+)
+class NoticeReviewView(NoticeActionView):
+    """Secretariat reviewers only. Publishing needs the three checks confirmed and passing
+    pre-checks; refusing or asking for information needs reasons."""
+
+    by_reviewer = True
+    body = ReviewRequestSerializer
+
+    def perform(self, request: Request, notice: Notice, data: dict[str, Any]) -> None:
+        review.notice_review(actor=request.user, notice=notice, **data)
 
 
-class NoticeCancelView(APIView):
-    @extend_schema(
-        request=ReasonSerializer,
-        responses=_responses(),
-        summary="The requester cancels its notice",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        notice = _as_requester(request, pk)
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.notice_cancel(
-            actor=request.user,
-            notice=notice,
-            reason=serializer.validated_data["reasons"],
-        )
-        return _respond(request, notice.pk)
+@_action_schema("The requester cancels its notice", ReasonSerializer)
+class NoticeCancelView(NoticeActionView):
+    """In any state but a closed one; the reason goes to the audit trail."""
+
+    body = ReasonSerializer
+
+    def perform(self, request: Request, notice: Notice, data: dict[str, Any]) -> None:
+        services.notice_cancel(actor=request.user, notice=notice, reason=data["reasons"])
 
 
-class NoticeWithdrawView(APIView):
-    @extend_schema(
-        request=ReasonSerializer,
-        responses=_responses(),
-        summary="The secretariat withdraws a published notice or a diffusion",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        notice = _as_reviewer(request, pk)
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.notice_withdraw(
-            actor=request.user,
-            notice=notice,
-            reasons=serializer.validated_data["reasons"],
-        )
-        return _respond(request, notice.pk)
+@_action_schema("The secretariat withdraws a published notice or a diffusion", ReasonSerializer)
+class NoticeWithdrawView(NoticeActionView):
+    """Secretariat reviewers only; the reasons are required and sent to the requester."""
+
+    by_reviewer = True
+    body = ReasonSerializer
+
+    def perform(self, request: Request, notice: Notice, data: dict[str, Any]) -> None:
+        review.notice_withdraw(actor=request.user, notice=notice, reasons=data["reasons"])
 
 
-class NoticeRenewView(APIView):
-    @extend_schema(
-        request=None,
-        responses=_responses(),
-        summary="Renew a notice near or past expiry: it goes through review again",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        notice = _as_requester(request, pk)
+@_action_schema("Renew a notice near or past expiry: it goes through review again")
+class NoticeRenewView(NoticeActionView):
+    """Within six months of expiry, or once expired; the pre-checks run again."""
+
+    def perform(self, request: Request, notice: Notice, data: dict[str, Any]) -> None:
         services.notice_renew(actor=request.user, notice=notice)
-        return _respond(request, notice.pk)
 
 
 class NotificationListView(generics.ListAPIView):

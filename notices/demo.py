@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Jurisdiction
-from notices import services
+from notices import expiry, review, services
 from notices.models import Notice
 
 RED = {
@@ -161,7 +161,7 @@ def seed(stdout: Any) -> None:
         if state != "draft":
             services.notice_submit(actor=actor, notice=notice)
         if state == "published":
-            services.notice_review(
+            review.notice_review(
                 actor=reviewer,
                 notice=notice,
                 decision="publish",
@@ -171,7 +171,7 @@ def seed(stdout: Any) -> None:
                 minimum_data=True,
             )
         elif state == "info_requested":
-            services.notice_review(
+            review.notice_review(
                 actor=reviewer,
                 notice=notice,
                 decision="request_info",
@@ -182,6 +182,6 @@ def seed(stdout: Any) -> None:
             Notice.objects.filter(pk=notice.pk).update(
                 expires_at=timezone.now() + spec["expires_in"]
             )
-            services.notices_send_expiry_reminders()
+            expiry.notices_send_expiry_reminders()
         notice.refresh_from_db()
         stdout.write(f"  #{notice.pk:<4} {notice.status:<15} {spec['title']}")

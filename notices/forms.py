@@ -8,20 +8,21 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 
 from agencies.models import Agency, Jurisdiction
+from cases.models import Case
 from notices.models import Language, Notice, NoticeReview, NoticeType
 from notices.services import EDITABLE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CodeListField(forms.CharField):
+class CodeListField(forms.Field):
     """Comma-separated ISO country codes <-> a list."""
 
     def prepare_value(self, value: Any) -> Any:
         return ", ".join(value) if isinstance(value, list) else value
 
     def to_python(self, value: Any) -> list[str]:
-        text = super().to_python(value) or ""
+        text = "" if value in self.empty_values else str(value)
         codes = [c.strip().upper() for c in text.replace(";", ",").split(",") if c.strip()]
         bad = [c for c in codes if not (len(c) == 2 and c.isalpha())]
         if bad:
@@ -29,6 +30,12 @@ class CodeListField(forms.CharField):
                 f"Not ISO 3166-1 alpha-2 codes: {', '.join(bad)} (e.g. DE, FR)."
             )
         return codes
+
+
+def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)  # also ModelMultipleChoiceField
+    return field
 
 
 class NoticeForm(forms.ModelForm):
@@ -69,27 +76,27 @@ class NoticeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, agencies: Any, cases: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["requesting_agency"].queryset = agencies
+        requesting = _model_choice(self, "requesting_agency")
+        requesting.queryset = agencies
         if agencies.count() == 1:
-            self.fields["requesting_agency"].initial = agencies.first()
-        self.fields["recipient_agencies"].queryset = Agency.objects.filter(active=True)
-        self.fields["recipient_jurisdictions"].queryset = Jurisdiction.objects.all()
-        self.fields["case"].queryset = (
-            cases if cases is not None else self.fields["case"].queryset.none()
-        )
+            requesting.initial = agencies.first()
+        _model_choice(self, "recipient_agencies").queryset = Agency.objects.filter(active=True)
+        _model_choice(self, "recipient_jurisdictions").queryset = Jurisdiction.objects.all()
+        _model_choice(self, "case").queryset = cases if cases is not None else Case.objects.none()
         if self.instance.pk:
             for name in ("notice_type", "requesting_agency"):
                 self.fields[name].disabled = True
-            self.fields["requesting_agency"].queryset = Agency.objects.filter(
-                pk=self.instance.requesting_agency_id
-            )
-        self.fields["notice_type"].choices = NoticeType.choices
+            requesting.queryset = Agency.objects.filter(pk=self.instance.requesting_agency_id)
+        notice_type = self.fields["notice_type"]
+        assert isinstance(notice_type, forms.ChoiceField)
+        notice_type.choices = NoticeType.choices
 
     def clean_requesting_agency(self) -> Agency:
         agency = self.cleaned_data.get("requesting_agency")
         if agency is None and self.instance.pk:
             return self.instance.requesting_agency
-        choices = self.fields["requesting_agency"].queryset
+        choices = _model_choice(self, "requesting_agency").queryset
+        assert choices is not None  # set in __init__
         if agency is None and choices.count() == 1:
             return choices.get()
         if agency is None:

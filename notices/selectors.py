@@ -7,6 +7,8 @@ from datetime import date, datetime
 from difflib import SequenceMatcher
 from typing import Any
 
+from django.contrib.postgres.lookups import Unaccent
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Greatest, Lower
@@ -120,20 +122,22 @@ def filter_by_name(notices: QuerySet[Notice], name: str) -> QuerySet[Notice]:
         return notices
     if connection.vendor != "postgresql":
         return _filter_by_name_fallback(notices, words)
-    from django.contrib.postgres.lookups import Unaccent
-    from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-
     full_name = Lower(Unaccent(Concat(F("forenames"), Value(" "), F("family_name"))))
     notices = notices.annotate(search_name=full_name)
     scores = []
     for index, word in enumerate(words):
         alias = f"name_score_{index}"
         query = Lower(Unaccent(Value(word)))
-        notices = notices.annotate(**{alias: TrigramWordSimilarity(query, "search_name")}).filter(
+        # The stubs type the first argument as str; Django takes any expression.
+        similarity = TrigramWordSimilarity(query, "search_name")  # type: ignore[arg-type]
+        notices = notices.annotate(**{alias: similarity}).filter(
             **{f"{alias}__gte": NAME_SIMILARITY}
         )
         scores.append(F(alias))
-    whole = TrigramSimilarity("search_name", Lower(Unaccent(Value(" ".join(words)))))
+    whole = TrigramSimilarity(
+        "search_name",
+        Lower(Unaccent(Value(" ".join(words)))),  # type: ignore[arg-type]  # stubs: str only
+    )
     notices = notices.annotate(name_score=Greatest(whole, *scores) if len(scores) else whole)
     return notices.order_by("-name_score", "-id")
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.validators import RegexValidator
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from agencies.models import Agency, Jurisdiction
+from cases.models import Case
 from notices.models import (
     TYPE_PURPOSES,
     Language,
@@ -58,7 +60,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         help_text="Defaults to the API key's agency, or your only agency",
     )
     case = serializers.PrimaryKeyRelatedField(
-        queryset=Notice._meta.get_field("case").related_model.objects.none(),
+        queryset=Case.objects.none(),
         required=False,
         allow_null=True,
         help_text="Id of a case your agency can see",
@@ -116,8 +118,12 @@ class NoticeSerializer(serializers.ModelSerializer):
     def __init__(self, *args: Any, visible_cases: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._case_visible: dict[int, bool] = {}
-        if visible_cases is not None:
-            self.fields["case"].queryset = visible_cases
+        self._visible_cases: QuerySet[Case] = (
+            visible_cases if visible_cases is not None else Case.objects.none()
+        )
+        case = self.fields["case"]
+        assert isinstance(case, serializers.RelatedField)
+        case.queryset = self._visible_cases
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             # The type and the requester are fixed once the notice exists.
             self.fields["notice_type"].read_only = True
@@ -129,8 +135,8 @@ class NoticeSerializer(serializers.ModelSerializer):
         case_id = instance.case_id
         if case_id is not None:
             if case_id not in self._case_visible:
-                cases = self.fields["case"].queryset
-                self._case_visible[case_id] = cases.filter(pk=case_id).exists()
+                visible = self._visible_cases.filter(pk=case_id).exists()
+                self._case_visible[case_id] = visible
             if not self._case_visible[case_id]:
                 data["case"] = None
         return data

@@ -7,7 +7,7 @@ from datetime import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from notices import services
+from notices import expiry
 
 
 @shared_task(name="notices.expiry_sweep", acks_late=True)
@@ -15,6 +15,6 @@ def notices_expiry_sweep(now: str | None = None) -> dict[str, list[int]]:
     """Send six-month reminders and expire overdue notices. ``now`` (ISO 8601) is for tests."""
     moment = datetime.fromisoformat(now) if now else timezone.now()
     return {
-        "reminded": services.notices_send_expiry_reminders(now=moment),
-        "expired": services.notices_expire_due(now=moment),
+        "reminded": expiry.notices_send_expiry_reminders(now=moment),
+        "expired": expiry.notices_expire_due(now=moment),
     }

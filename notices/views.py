@@ -13,18 +13,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agencies.forms import apply_validation_error
-from notices import selectors, services
+from cases.selectors import cases_visible_to
+from notices import review, selectors, services
 from notices.forms import NoticeForm, ReasonForm, ReviewForm, SearchForm
 from notices.models import TYPE_PURPOSES, Notice, NoticeReview, NoticeType
+from notices.permissions import DIFFUSION_CIRCULATING
 from notices.services import EDITABLE_FIELDS
 
 PAGE_SIZE = 100
-
-
-def _visible_cases(user: Any) -> Any:
-    from cases.selectors import cases_visible_to
-
-    return cases_visible_to(user=user)
 
 
 def _requester_or_403(request: HttpRequest, pk: int) -> Notice:
@@ -108,7 +104,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     agencies = selectors.requesting_agencies(user=request.user)
     if not agencies.exists():
         raise PermissionDenied("You act for no agency that can request notices.")
-    cases = _visible_cases(request.user)
+    cases = cases_visible_to(user=request.user)
     form = NoticeForm(request.POST or None, request.FILES or None, agencies=agencies, cases=cases)
     if request.method != "POST":
         return _render_form(request, form, None)
@@ -141,7 +137,7 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, services.NOT_EDITABLE)
         return redirect(notice)
     agencies = selectors.requesting_agencies(user=request.user)
-    cases = _visible_cases(request.user)
+    cases = cases_visible_to(user=request.user)
     form = NoticeForm(
         request.POST or None, request.FILES or None, instance=notice, agencies=agencies, cases=cases
     )
@@ -168,7 +164,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "notice": notice,
         "case_visible": notice.case_id is not None
-        and _visible_cases(request.user).filter(pk=notice.case_id).exists(),
+        and cases_visible_to(user=request.user).filter(pk=notice.case_id).exists(),
         "history": selectors.notice_history(notice=notice),
         "reviews": notice.reviews.select_related("reviewer"),
         "photos": notice.photos.all(),
@@ -180,18 +176,8 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reason_form": ReasonForm(),
         "reviewable": notice.status in (Notice.Status.SUBMITTED, Notice.Status.UNDER_REVIEW),
         "withdrawable": notice.status == Notice.Status.PUBLISHED
-        or (
-            notice.is_diffusion
-            and notice.status
-            in (Notice.Status.SUBMITTED, Notice.Status.UNDER_REVIEW, Notice.Status.INFO_REQUESTED)
-        ),
-        "cancellable": notice.status
-        not in (
-            Notice.Status.REFUSED,
-            Notice.Status.CANCELLED,
-            Notice.Status.WITHDRAWN,
-            Notice.Status.EXPIRED,
-        ),
+        or (notice.is_diffusion and notice.status in DIFFUSION_CIRCULATING),
+        "cancellable": notice.status not in services.CLOSED,
     }
     return render(request, "notices/detail.html", context)
 
@@ -240,7 +226,7 @@ def notice_renew(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notice_review_start(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _reviewer_or_403(request, pk)
-    return _action(request, notice, services.notice_review_start, "Review started.")
+    return _action(request, notice, review.notice_review_start, "Review started.")
 
 
 @login_required
@@ -255,7 +241,7 @@ def notice_review(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
         request,
         notice,
-        services.notice_review,
+        review.notice_review,
         f"Decision recorded: {labels[form.cleaned_data['decision']]}.",
         **form.cleaned_data,
     )
@@ -267,7 +253,7 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _reviewer_or_403(request, pk)
     form = ReasonForm(request.POST)
     reasons = form.cleaned_data["reasons"] if form.is_valid() else ""
-    return _action(request, notice, services.notice_withdraw, "Notice withdrawn.", reasons=reasons)
+    return _action(request, notice, review.notice_withdraw, "Notice withdrawn.", reasons=reasons)
 
 
 @login_required

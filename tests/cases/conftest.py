@@ -10,7 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agencies.models import TLP, Jurisdiction, Membership
-from cases import services
+from cases import evidence as evidence_services
+from cases import jits, services
 from cases.models import Case, Evidence, JITMembership, JointInvestigationTeam, Note, Task
 from tests.conftest import Side, _side
 
@@ -38,6 +39,19 @@ class CaseWorld:
         return self.world.outsider
 
 
+def api_clients(cw: CaseWorld, api_client_for: Any, role: str = "investigator") -> dict[str, Any]:
+    """An API client per side (owner, partner, former, outsider), keyed by the side's name."""
+    return {
+        name: api_client_for(getattr(side, role), side.agency)
+        for name, side in (
+            ("owner", cw.owner),
+            ("partner", cw.partner),
+            ("former", cw.former),
+            ("outsider", cw.outsider),
+        )
+    }
+
+
 def open_case(side: Side, **kwargs: Any) -> Case:
     fields = {"title": "Botnet takedown", "summary": "C2 servers", "tlp": TLP.AMBER}
     fields.update(kwargs)
@@ -53,7 +67,7 @@ def add_evidence(case: Case, side: Side, content: bytes = b"pcap bytes", **kwarg
         "tlp": TLP.AMBER,
     }
     fields.update(kwargs)
-    return services.evidence_add(
+    return evidence_services.evidence_add(
         actor=side.investigator,
         case=case,
         agency=side.agency,
@@ -63,13 +77,13 @@ def add_evidence(case: Case, side: Side, content: bytes = b"pcap bytes", **kwarg
 
 
 def join(jit: JointInvestigationTeam, owner: Side, side: Side, status: str = "accepted") -> None:
-    membership = services.jit_invite(actor=owner.investigator, jit=jit, agency=side.agency)
+    membership = jits.jit_invite(actor=owner.investigator, jit=jit, agency=side.agency)
     if status in ("accepted", "left"):
-        services.jit_respond(actor=side.admin, membership=membership, accept=True)
+        jits.jit_respond(actor=side.admin, membership=membership, accept=True)
     if status == "declined":
-        services.jit_respond(actor=side.admin, membership=membership, accept=False)
+        jits.jit_respond(actor=side.admin, membership=membership, accept=False)
     if status == "left":
-        services.jit_leave(actor=side.admin, membership=JITMembership.objects.get(pk=membership.pk))
+        jits.jit_leave(actor=side.admin, membership=JITMembership.objects.get(pk=membership.pk))
 
 
 @pytest.fixture
@@ -83,7 +97,7 @@ def case_world(world, settings, tmp_path) -> CaseWorld:
     }
     former = _side("FR-OFAC", Jurisdiction.objects.get(code="FR"), "former")
     case = open_case(world.owner, offence_categories=["illegal_access"], tags=["botnet"])
-    jit = services.jit_create(
+    jit = jits.jit_create(
         actor=world.owner.investigator,
         case=case,
         name="JIT Botnet",
@@ -104,4 +118,4 @@ def case_world(world, settings, tmp_path) -> CaseWorld:
     return CaseWorld(world, former, case, jit, evidence, task, note)
 
 
-__all__ = ["Membership", "add_evidence", "join", "open_case"]
+__all__ = ["Membership", "add_evidence", "api_clients", "join", "open_case"]

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases import services
+from cases import jits, services
 from tests.cases.conftest import join
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def make_cases(world, n):
             offence_categories=["illegal_access"],
         )
         if i % 2:
-            jit = services.jit_create(
+            jit = jits.jit_create(
                 actor=world.owner.investigator, case=case, name=f"J{i}", legal_basis="eu_jit"
             )
             join(jit, world.owner, world.partner)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from notices import services
+from notices import review, services
 from notices.models import Notice
 
 RED_DATA: dict[str, Any] = {
@@ -62,7 +62,7 @@ def make_notice(world):
             return notice
         services.notice_submit(actor=actor, notice=notice)
         if state == "published":
-            services.notice_review(
+            review.notice_review(
                 actor=world.reviewer,
                 notice=notice,
                 decision="publish",

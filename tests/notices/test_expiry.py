@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -100,7 +101,7 @@ def test_renewal_sends_the_notice_through_review_again(world, make_notice, api_c
 
 def test_a_published_notice_near_expiry_can_be_renewed(world, make_notice):
     notice = make_notice("published")
-    with pytest.raises(services.NoticeStateError):
+    with pytest.raises(services.NoticeStateError, match=re.escape(services.NOT_RENEWABLE)):
         services.notice_renew(actor=world.owner.investigator, notice=notice)
     near = notice.expires_at - timedelta(days=30)
     renewed = services.notice_renew(actor=world.owner.investigator, notice=notice, now=near)

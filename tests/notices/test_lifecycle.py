@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import yaml
+
 from audit.models import AuditEvent
 from notices.models import Notice, Notification
 from tests.notices.conftest import red_payload
@@ -206,8 +208,6 @@ def test_the_api_schema_documents_every_notice_endpoint(db, client):
     assert response.status_code == 200
     paths = response.json()["paths"] if "json" in response["Content-Type"] else None
     if paths is None:
-        import yaml
-
         paths = yaml.safe_load(response.content)["paths"]
     for path in (
         "/api/v1/notices/",

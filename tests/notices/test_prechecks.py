@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from notices import services
+from cases.services import case_open
+from notices import prechecks
+from tests.notices.conftest import red_payload
 
 
 def _submit(api_client_for, world, payload):
@@ -41,7 +43,7 @@ def test_an_empty_red_notice_names_every_missing_field_at_once(world, api_client
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"max_penalty_months": 18}, "max_penalty_months", services.RED_PROSECUTION_THRESHOLD),
+        ({"max_penalty_months": 18}, "max_penalty_months", prechecks.RED_PROSECUTION_THRESHOLD),
         ({"max_penalty_months": None}, "max_penalty_months", "required"),
         (
             {
@@ -50,17 +52,16 @@ def test_an_empty_red_notice_names_every_missing_field_at_once(world, api_client
                 "sentence_remaining_months": 4,
             },
             "sentence_remaining_months",
-            services.RED_SENTENCE_THRESHOLD,
+            prechecks.RED_SENTENCE_THRESHOLD,
         ),
-        ({"offence_category": "family"}, "offence_category", services.EXCLUDED_CATEGORY),
-        ({"offence_category": "private"}, "offence_category", services.EXCLUDED_CATEGORY),
-        ({"offence_category": "administrative"}, "offence_category", services.EXCLUDED_CATEGORY),
+        ({"offence_category": "family"}, "offence_category", prechecks.EXCLUDED_CATEGORY),
+        ({"offence_category": "private"}, "offence_category", prechecks.EXCLUDED_CATEGORY),
+        ({"offence_category": "administrative"}, "offence_category", prechecks.EXCLUDED_CATEGORY),
         ({"date_of_birth": None}, "date_of_birth", "required"),
         ({"warrant_reference": ""}, "warrant_reference", "required"),
     ],
 )
 def test_a_red_notice_is_refused_naming_its_field(world, api_client_for, overrides, field, message):
-    from tests.notices.conftest import red_payload
 
     response = _submit(api_client_for, world, red_payload(**overrides))
     assert response.status_code == 400
@@ -69,7 +70,6 @@ def test_a_red_notice_is_refused_naming_its_field(world, api_client_for, overrid
 
 
 def test_the_penalty_thresholds_are_inclusive(world, api_client_for):
-    from tests.notices.conftest import red_payload
 
     assert _submit(api_client_for, world, red_payload(max_penalty_months=24)).status_code == 200
     response = _submit(
@@ -123,8 +123,6 @@ def test_a_public_extract_is_refused_for_other_types(world, api_client_for):
 
 
 def test_a_linked_case_must_be_visible_to_the_requester(world, api_client_for):
-    from cases.services import case_open
-    from tests.notices.conftest import red_payload
 
     own = case_open(actor=world.owner.investigator, lead_agency=world.owner.agency, title="Ours")
     foreign = case_open(

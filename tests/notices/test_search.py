@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 
 from agencies.models import Jurisdiction
+from notices import selectors
+from notices.models import Notice
 
 
 @pytest.fixture
@@ -101,8 +103,6 @@ def test_the_list_query_count_does_not_grow_with_results(
 
 
 def test_the_sqlite_fallback_also_folds_accents_and_tolerates_typos(notices):
-    from notices import selectors
-    from notices.models import Notice
 
     def found(name):
         return set(selectors._filter_by_name_fallback(Notice.objects.all(), name.split()))

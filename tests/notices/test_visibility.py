@@ -4,12 +4,19 @@ non-recipient, jurisdiction restriction, anonymous on the public pages."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
 
-from agencies.models import Jurisdiction
-from notices import services
+from agencies import services as agency_services
+from agencies.models import Jurisdiction, Membership
+from agencies.services import membership_update
+from notices import review, services
 from notices.models import Notice, NoticeGroupObjectPermission
+from notices.selectors import notices_visible_to
+from tests.factories import AgencyFactory, JurisdictionFactory, make_member
 
 
 def _sees(client, notice: Notice) -> bool:
@@ -57,9 +64,6 @@ def test_drafts_and_notices_under_review_are_seen_by_requester_and_reviewers_onl
 def test_a_secretariat_member_who_is_not_a_reviewer_does_not_see_notices_under_review(
     world, make_notice, client_for
 ):
-    from agencies.models import Membership
-    from agencies.services import membership_update
-    from tests.factories import make_member
 
     admin = make_member(world.secretariat, "sg_admin", Membership.Role.AGENCY_ADMIN)
     analyst = make_member(world.secretariat, "sg_analyst", Membership.Role.ANALYST)
@@ -159,7 +163,7 @@ def test_a_closed_notice_goes_back_to_requester_and_reviewers(world, clients, ma
     if end == "cancel":
         services.notice_cancel(actor=world.owner.investigator, notice=notice)
     else:
-        services.notice_withdraw(actor=world.reviewer, notice=notice, reasons="Art. 3")
+        review.notice_withdraw(actor=world.reviewer, notice=notice, reasons="Art. 3")
     assert _matrix(clients, notice) == {
         "owner": True,
         "partner": False,
@@ -169,10 +173,8 @@ def test_a_closed_notice_goes_back_to_requester_and_reviewers(world, clients, ma
 
 
 def test_an_api_key_sees_only_what_its_agency_sees(world, make_notice, api_client_for):
-    from tests.factories import make_member
 
     double = make_member(world.owner.agency, "double_agent")
-    from agencies import services as agency_services
 
     agency_services.membership_set(
         actor=None, agency=world.outsider.agency, user=double, role="investigator"
@@ -185,7 +187,6 @@ def test_an_api_key_sees_only_what_its_agency_sees(world, make_notice, api_clien
 
 def test_anonymous_users_get_no_notice(world, make_notice, client):
     notice = make_notice("published")
-    from rest_framework.test import APIClient
 
     assert APIClient().get(f"/api/v1/notices/{notice.pk}/").status_code in (401, 403)
     assert APIClient().get("/api/v1/notices/").status_code in (401, 403)
@@ -210,7 +211,6 @@ def test_anonymous_visitors_see_public_extracts_only_with_consent(world, make_no
     html = client.get("/public/notices/").content.decode()
     assert "PUBLICUS" in html
     assert "SECRETUS" not in html and "PENDINGUS" not in html
-    from rest_framework.test import APIClient
 
     body = APIClient().get("/api/v1/public/notices/").json()
     assert [n["id"] for n in body["results"]] == [consented.pk]
@@ -232,14 +232,13 @@ def test_anonymous_visitors_see_public_extracts_only_with_consent(world, make_no
 
 @pytest.mark.parametrize("end", ["cancel", "withdraw", "expire"])
 def test_a_public_extract_disappears_at_once_when_the_notice_ends(world, make_notice, client, end):
-    from datetime import timedelta
 
     notice = make_notice("published", public_extract_consent=True, family_name="Publicus")
     assert "PUBLICUS" in client.get("/public/notices/").content.decode()
     if end == "cancel":
         services.notice_cancel(actor=world.owner.investigator, notice=notice)
     elif end == "withdraw":
-        services.notice_withdraw(actor=world.reviewer, notice=notice, reasons="Art. 2")
+        review.notice_withdraw(actor=world.reviewer, notice=notice, reasons="Art. 2")
     else:
         # Past its expiry the extract is gone even before the beat task has run.
         Notice.objects.filter(pk=notice.pk).update(expires_at=notice.published_at - timedelta(1))
@@ -248,15 +247,15 @@ def test_a_public_extract_disappears_at_once_when_the_notice_ends(world, make_no
 
 
 def test_a_country_added_later_sees_published_notices_after_a_resync(world, make_notice):
-    from django.core.management import call_command
-
-    from tests.factories import AgencyFactory, JurisdictionFactory, make_member
 
     notice = make_notice("published")
     newcomer = AgencyFactory(code="BR-PF", country=JurisdictionFactory(code="BR"))
     user = make_member(newcomer, "newcomer")
-    from notices.selectors import notices_visible_to
 
     assert not notices_visible_to(user=user).filter(pk=notice.pk).exists()
     call_command("resync_notice_permissions", stdout=io.StringIO())
     assert notices_visible_to(user=user).filter(pk=notice.pk).exists()
+
+
+def test_the_public_page_needs_no_login(world, client):
+    assert client.get("/public/notices/").status_code == 200

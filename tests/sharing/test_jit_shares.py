@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cases import services as case_services
+from cases import jits as case_services
 from cases.models import JointInvestigationTeam
 from sharing import selectors, services
 from tests.cases.conftest import join, open_case

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agencies.models import TLP, Jurisdiction
-from cases import selectors, services
+from cases import evidence as evidence_services
+from cases import jits, selectors, services
 from cases.models import JITMembership
 from tests.conftest import _side
 
@@ -53,19 +54,19 @@ def sides(world, settings, tmp_path):
 def build(sides):
     owner, partner = sides["owner"], sides["partner"]
     case = services.case_open(actor=owner.admin, lead_agency=owner.agency, title="p", tlp=TLP.AMBER)
-    jit = services.jit_create(
+    jit = jits.jit_create(
         actor=owner.admin,
         case=case,
         name="j",
         legal_basis="other",
         legal_basis_text="Ad hoc MLA arrangement",
     )
-    membership = services.jit_invite(actor=owner.admin, jit=jit, agency=partner.agency)
-    services.jit_respond(actor=partner.admin, membership=membership, accept=True)
+    membership = jits.jit_invite(actor=owner.admin, jit=jit, agency=partner.agency)
+    jits.jit_respond(actor=partner.admin, membership=membership, accept=True)
     named = [owner.analyst, partner.analyst]
 
     def evidence(side, tlp):
-        return services.evidence_add(
+        return evidence_services.evidence_add(
             actor=side.admin,
             case=case,
             agency=side.agency,
@@ -120,8 +121,8 @@ def apply(step, sides, jit, objects, owners, state):
             actor = sides[owners[name]].admin
             update = {
                 "case": services.case_update,
-                "ev_owner": services.evidence_update,
-                "ev_partner": services.evidence_update,
+                "ev_owner": evidence_services.evidence_update,
+                "ev_partner": evidence_services.evidence_update,
                 "task": services.task_update,
                 "note": services.note_update,
             }[name]
@@ -132,13 +133,13 @@ def apply(step, sides, jit, objects, owners, state):
         side = sides[step[1]]
         membership = JITMembership.objects.filter(jit=jit, agency=side.agency).first()
         if kind == "invite":
-            services.jit_invite(actor=sides["owner"].admin, jit=jit, agency=side.agency)
+            jits.jit_invite(actor=sides["owner"].admin, jit=jit, agency=side.agency)
             state["status"][step[1]] = "invited"
         elif kind in ("accept", "decline") and membership is not None:
-            services.jit_respond(actor=side.admin, membership=membership, accept=kind == "accept")
+            jits.jit_respond(actor=side.admin, membership=membership, accept=kind == "accept")
             state["status"][step[1]] = "accepted" if kind == "accept" else "declined"
         elif kind == "leave" and membership is not None:
-            services.jit_leave(actor=side.admin, membership=membership)
+            jits.jit_leave(actor=side.admin, membership=membership)
             state["status"][step[1]] = "left"
     except ValidationError:
         pass  # refused transitions (e.g. accepting twice) must change nothing

@@ -1,5 +1,6 @@
-"""Notifications follow notice visibility: an API key acting for one agency does not read
-notifications about another agency's notices, and nobody reads them once they lose the notice."""
+"""Notifications are their recipient's own and follow notice visibility: an API key acting for
+one agency does not read notifications about another agency's notices, and nobody reads them
+once they lose the notice."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from agencies import services as agency_services
 from agencies.models import Membership
-from notices import services
+from notices import review, services
 from notices.models import Notification
 from tests.notices.conftest import RED_DATA
 
@@ -65,7 +66,28 @@ def test_former_member_no_longer_reads_the_notification(world, dual, client_for,
     assert client_for(dual).post(f"/notices/notifications/{note.pk}/read/").status_code == 404
 
 
-def test_outsider_and_anonymous(world, api_client_for, client):
+def test_outsiders_and_anonymous_visitors_read_no_notification(world, api_client_for, client):
     _partner_notice(world, world.partner.investigator)
     assert _messages(api_client_for(world.outsider.investigator, world.outsider.agency)) == []
     assert client.get("/api/v1/notices/notifications/").status_code in (401, 403)
+
+
+def test_notifications_list_only_your_own(world, make_notice, client_for):
+    notice = make_notice("submitted")
+    review.notice_review(
+        actor=world.reviewer, notice=notice, decision="request_info", reasons="Add a photo"
+    )
+    html = client_for(world.owner.investigator).get("/notices/notifications/").content.decode()
+    assert "Add a photo" in html
+    html = client_for(world.partner.investigator).get("/notices/notifications/").content.decode()
+    assert "Add a photo" not in html
+    item = notice.notifications.get()
+    assert (
+        client_for(world.partner.investigator)
+        .post(f"/notices/notifications/{item.pk}/read/")
+        .status_code
+        == 404
+    )
+    client_for(world.owner.investigator).post(f"/notices/notifications/{item.pk}/read/")
+    item.refresh_from_db()
+    assert item.read_at is not None

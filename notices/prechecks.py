@@ -1,0 +1,115 @@
+"""Automatic pre-checks before review: the minimum data per notice type and the rules
+(penalty thresholds, excluded matters, public extracts, diffusion recipients)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notices.models import PUBLIC_TYPES, Notice, NoticeType
+
+REQUIRED = "This field is required for a {type} before submission."
+EXCLUDED_CATEGORY = (
+    "Notices cannot be issued for private, family or administrative matters (Art. 3 / RPD)."
+)
+RED_PROSECUTION_THRESHOLD = (
+    "A Red notice for prosecution needs a maximum penalty of at least 2 years (24 months)."
+)
+RED_SENTENCE_THRESHOLD = (
+    "A Red notice to serve a sentence needs at least 6 months of the sentence remaining."
+)
+PUBLIC_TYPE_ONLY = "A public extract is possible only for Red, Yellow and UN Special notices."
+PUBLIC_NOT_RESTRICTED = "A notice restricted to some jurisdictions cannot have a public extract."
+DIFFUSION_RECIPIENTS = "A diffusion needs at least one recipient agency or jurisdiction."
+
+PERSON = ["family_name", "forenames", "date_of_birth", "sex", "nationalities"]
+JUDICIAL = [
+    "offence_category",
+    "facts_summary",
+    "facts_date",
+    "facts_place",
+    "charges",
+    "law",
+    "judicial_basis",
+    "warrant_reference",
+    "warrant_authority",
+    "warrant_date",
+]
+MINIMUM_DATA: dict[str, list[str]] = {
+    NoticeType.RED: ["languages", *PERSON, *JUDICIAL],
+    NoticeType.YELLOW: [
+        "languages",
+        "family_name",
+        "forenames",
+        "date_of_birth",
+        "sex",
+        "facts_summary",
+        "facts_date",
+        "facts_place",
+    ],
+    NoticeType.BLUE: [
+        "languages",
+        "family_name",
+        "forenames",
+        "offence_category",
+        "facts_summary",
+        "charges",
+    ],
+    NoticeType.BLACK: ["languages", "sex", "facts_summary", "facts_date", "facts_place"],
+    NoticeType.GREEN: ["languages", "subject_description", "offence_category", "facts_summary"],
+    NoticeType.ORANGE: ["languages", "subject_description", "facts_summary"],
+    NoticeType.PURPLE: ["languages", "subject_description", "offence_category"],
+    NoticeType.SILVER: [
+        "languages",
+        "subject_description",
+        "offence_category",
+        "facts_summary",
+        "charges",
+    ],
+    NoticeType.UN_SPECIAL: ["languages", "family_name", "facts_summary"],
+    NoticeType.DIFFUSION: [
+        "languages",
+        "family_name",
+        "offence_category",
+        "facts_summary",
+        "charges",
+    ],
+}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def notice_precheck(notice: Notice) -> dict[str, list[str]]:
+    """Automatic pre-checks before review: every problem, keyed by the field it concerns."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    type_label = notice.get_notice_type_display()
+    for field in MINIMUM_DATA.get(notice.notice_type, []):
+        if _blank(getattr(notice, field)):
+            add(field, REQUIRED.format(type=type_label))
+    if notice.notice_type == NoticeType.RED and notice.judicial_basis:
+        if notice.judicial_basis == Notice.JudicialBasis.PROSECUTION:
+            if notice.max_penalty_months is None:
+                add("max_penalty_months", REQUIRED.format(type=type_label))
+            elif notice.max_penalty_months < 24:
+                add("max_penalty_months", RED_PROSECUTION_THRESHOLD)
+        elif notice.sentence_remaining_months is None:
+            add("sentence_remaining_months", REQUIRED.format(type=type_label))
+        elif notice.sentence_remaining_months < 6:
+            add("sentence_remaining_months", RED_SENTENCE_THRESHOLD)
+    if notice.offence_category and notice.offence_category != Notice.OffenceCategory.CRIMINAL:
+        add("offence_category", EXCLUDED_CATEGORY)
+    if notice.public_extract_consent:
+        if notice.notice_type not in PUBLIC_TYPES:
+            add("public_extract_consent", PUBLIC_TYPE_ONLY)
+        elif notice.recipient_jurisdictions.exists():
+            add("public_extract_consent", PUBLIC_NOT_RESTRICTED)
+    if notice.is_diffusion and not (
+        notice.recipient_agencies.exists() or notice.recipient_jurisdictions.exists()
+    ):
+        add("recipients", DIFFUSION_RECIPIENTS)
+    return errors
