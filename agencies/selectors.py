@@ -40,7 +40,10 @@ def access_admin_agency(*, user: Any, code: str, agency: Agency | None = None) -
 
 
 def second_factor_required(*, user: Any) -> bool:
-    """Agency admins and reviewers, and every member of an agency that asks for it."""
+    """Operators (Django's /admin/), agency admins and reviewers, and every member of an agency
+    that asks for it."""
+    if user.is_staff or user.is_superuser:
+        return True
     return (
         active_memberships(user=user)
         .filter(

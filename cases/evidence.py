@@ -31,6 +31,8 @@ from cases.services import Edit, apply_edit
 DISPOSED = "This evidence has been disposed of."
 NO_FILE = "No file was submitted."
 PURPOSE_REQUIRED = "State the purpose."
+PURPOSE_TOO_LONG = "State the purpose in at most {limit} characters."
+PURPOSE_MAX = 300
 ALREADY_CHECKED_OUT = "Already checked out by {user}."
 NOT_CHECKED_OUT = "This evidence is not checked out."
 CHOOSE_RECIPIENT = "Choose the agency that receives it."
@@ -210,6 +212,8 @@ def evidence_custody(
     fields: list[str] = []
     if kind in (kinds.CHECKED_OUT, kinds.CHECKED_IN) and not purpose.strip():
         raise ValidationError({"purpose": PURPOSE_REQUIRED})
+    if len(purpose) > PURPOSE_MAX:
+        raise ValidationError({"purpose": PURPOSE_TOO_LONG.format(limit=PURPOSE_MAX)})
     if kind == kinds.CHECKED_OUT:
         if evidence.checked_out_by_id:
             raise ValidationError(ALREADY_CHECKED_OUT.format(user=evidence.checked_out_by))

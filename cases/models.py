@@ -315,7 +315,9 @@ class CustodyEvent(models.Model):
     to_agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    purpose = models.CharField(max_length=300, blank=True)
+    # Text: intake writes "Collected by <200 chars> at <300 chars>"; a member's stated purpose
+    # is bounded by evidence_custody.
+    purpose = models.TextField(blank=True)
     result = models.CharField(max_length=8, choices=Result.choices, blank=True, default="")
     sha256 = models.CharField(max_length=64, blank=True)
 

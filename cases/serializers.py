@@ -68,7 +68,9 @@ class CaseSerializer(serializers.ModelSerializer):
 class CustodyEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
     agency = serializers.CharField(source="agency.code", default=None, read_only=True)
-    to_agency = serializers.CharField(source="to_agency.code", default=None, read_only=True)
+    to_agency = serializers.CharField(
+        source="to_agency.code", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = CustodyEvent

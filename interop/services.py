@@ -215,7 +215,7 @@ def _save_pattern(
             stix_uuid=_stix_uuid(obj), owner=agency, created_by=actor, body=body, **fields
         )
     if current.owner_id != agency.pk:
-        raise ValueError("id: this STIX id belongs to another agency")
+        raise ValueError(f"id: {sharing_ingest.ID_NOT_USABLE}")
     if fields["modified"] <= current.modified:
         report.counts["unchanged"] += 1
         return current

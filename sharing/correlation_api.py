@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +26,7 @@ from sharing.correlation_serializers import (
     LookupInSerializer,
     LookupResultSerializer,
 )
-from sharing.models import AccessRequestTarget
+from sharing.models import AccessRequest, AccessRequestTarget
 from sharing.selectors import access_indicator
 
 LOOKUP_NOT_AN_OBJECT = 'Send a JSON object: {"values": [...]}.'
@@ -99,15 +100,18 @@ class IndicatorCorrelationView(APIView):
         return Response({"indicator": indicator.pk, "visible": others, "held_elsewhere": hidden})
 
 
-class AccessRequestListCreateView(APIView):
-    @extend_schema(
-        summary="Access requests your agency sent", responses=AccessRequestSerializer(many=True)
-    )
-    def get(self, request: Request) -> Response:
-        paginator = Newest()
-        qs = access_requests.requests_sent(user=request.user, agency=acting_agency(request))
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(AccessRequestSerializer(page, many=True).data)
+class AccessRequestListCreateView(generics.ListAPIView):
+    serializer_class = AccessRequestSerializer
+    pagination_class = Newest
+
+    def get_queryset(self) -> QuerySet[AccessRequest]:
+        return access_requests.requests_sent(
+            user=self.request.user, agency=acting_agency(self.request)
+        )
+
+    @extend_schema(summary="Access requests your agency sent")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Ask the (unnamed) holders of a hidden match to share it",
@@ -141,16 +145,16 @@ class AccessRequestDetailView(APIView):
         return Response(AccessRequestSerializer(found).data)
 
 
-class InboxView(APIView):
-    @extend_schema(
-        summary="Access requests reaching your agency's indicators",
-        responses=InboxItemSerializer(many=True),
-    )
-    def get(self, request: Request) -> Response:
-        paginator = Newest()
-        qs = access_requests.inbox_for(user=request.user, agency=acting_agency(request))
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(InboxItemSerializer(page, many=True).data)
+class InboxView(generics.ListAPIView):
+    serializer_class = InboxItemSerializer
+    pagination_class = Newest
+
+    def get_queryset(self) -> QuerySet[AccessRequestTarget]:
+        return access_requests.inbox_for(user=self.request.user, agency=acting_agency(self.request))
+
+    @extend_schema(summary="Access requests reaching your agency's indicators")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class InboxDetailView(APIView):

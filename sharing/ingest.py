@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from agencies.models import TLP, Agency, APIKey, HandlingCode
 from agencies.selectors import is_member
 from audit.services import audit_log
 from cases.selectors import cases_visible_to
 from common.bulk import copy_instances
+from common.dates import parse_iso_datetime
 from sharing import signals, stix
 from sharing.models import PAP, Indicator, IndicatorType
 from sharing.normalize import InvalidValue, normalize
@@ -25,7 +25,8 @@ from sharing.outbox import tombstones
 from sharing.permissions import sync_indicators_permissions
 
 NOT_AN_OBJECT = "Each item must be a JSON object."
-OTHER_OWNER = "This STIX id belongs to another agency."
+# Said of any id this agency may not write, without telling whether it exists or whose it is.
+ID_NOT_USABLE = "This id cannot be used; give the object an id of your own."
 VALUE_FIXED = "An update cannot change the value."
 NO_SUCH_CASE = "No such case."
 
@@ -69,21 +70,10 @@ class _ItemError(Exception):
 
 
 def _date(name: str, value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    parsed: datetime | None = None
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = parse_datetime(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-        except ValueError:
-            parsed = None
-    if parsed is None:
-        raise _ItemError(name, f"{value!r} is not an ISO 8601 date-time.")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, UTC)
-    return parsed
+    try:
+        return parse_iso_datetime(value)
+    except ValueError as exc:
+        raise _ItemError(name, str(exc)) from None
 
 
 def _item_data(raw: Any) -> dict[str, Any]:
@@ -289,7 +279,7 @@ def _new_version(
 ) -> bool:
     """Apply a newer version to ``existing``; False when it is unchanged or refused."""
     if existing.owner_id != agency.pk:
-        report.reject(index, "id", OTHER_OWNER)
+        report.reject(index, "id", ID_NOT_USABLE)
         return False
     incoming = fields.get("modified")
     if incoming is None or incoming <= existing.modified:

@@ -132,3 +132,10 @@ def test_the_members_page_shows_who_has_a_second_factor(world, client):
     newbie_row = re.search(r'data-username="owner_newbie".*?</tr>', html, re.S).group(0)
     assert ">Yes<" in admin_row and ">Not yet<" in newbie_row
     assert has_second_factor(world.owner.admin) and not has_second_factor(world.owner.analyst)
+
+
+def test_operators_must_use_a_second_factor_too(db):
+    operator = UserFactory(is_staff=True)
+    client = sign_in(operator.username)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/"

@@ -202,3 +202,43 @@ def test_failure_after_storing_leaves_no_row_and_no_file(case_world, monkeypatch
     assert Evidence.objects.count() == before_rows
     assert CustodyEvent.objects.count() == before_events
     assert stored_files() == before_files
+
+
+def test_the_longest_collector_and_place_are_stored_over_the_api_and_the_form(
+    case_world, api_client_for, client
+):
+    """Intake writes "Collected by <200> at <300>" into its custody event (once a 500)."""
+    long_fields = {**FIELDS, "collected_by": "B" * 200, "collected_where": "W" * 300}
+    api = api_client_for(case_world.owner.investigator, case_world.owner.agency)
+    response = api.post(
+        f"/api/v1/cases/{case_world.case.pk}/evidence/",
+        {**long_fields, "file": SimpleUploadedFile("a.bin", b"a")},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    client.force_login(case_world.owner.investigator)
+    form = {
+        **long_fields,
+        "collected_at": "2026-01-05T10:00",
+        "file": SimpleUploadedFile("b", b"b"),
+    }
+    response = client.post(reverse("cases:evidence-upload", args=[case_world.case.pk]), form)
+    assert response.status_code == 302
+    purposes = CustodyEvent.objects.filter(kind="collected", purpose__contains="BBB").values_list(
+        "purpose", flat=True
+    )
+    assert list(purposes) == [f"Collected by {'B' * 200} at {'W' * 300}"] * 2
+
+
+def test_a_stated_purpose_is_bounded_naming_the_field(case_world):
+    evidence = add_evidence(case_world.case, case_world.owner)
+    message = evidence_services.PURPOSE_TOO_LONG.format(limit=evidence_services.PURPOSE_MAX)
+    with pytest.raises(ValidationError, match=re.escape(message)) as info:
+        evidence_services.evidence_custody(
+            actor=case_world.owner.investigator,
+            evidence=evidence,
+            agency=case_world.owner.agency,
+            kind="checked_out",
+            purpose="p" * 301,
+        )
+    assert list(info.value.message_dict) == ["purpose"]

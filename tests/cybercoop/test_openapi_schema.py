@@ -29,3 +29,14 @@ def test_the_interactive_docs_are_served_with_local_assets(db, client):
     assert "swagger-ui" in html
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn." not in html  # works without internet access
+
+
+def test_paged_lists_are_documented_as_pages_and_nullable_fields_as_nullable(db, client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    for path in ["/api/v1/access-requests/", "/api/v1/access-requests/inbox/"]:
+        body = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        page = components[body["schema"]["$ref"].rsplit("/", 1)[-1]]
+        assert {"next", "previous", "results"} <= set(page["properties"]), path
+    custody = components["CustodyEvent"]["properties"]["to_agency"]
+    assert custody.get("nullable") is True
