@@ -12,6 +12,7 @@ from rest_framework import authentication, exceptions, permissions
 from agencies.models import APIKey, Membership
 from agencies.services import API_KEY_PREFIX, hash_token
 from common.http import client_ip
+from common.throttles import exhausted, spend
 
 INVALID_KEY = "Invalid, expired or revoked API key."
 SCOPE_MISSING = "This API key may not do this: it needs the {scope} scope."
@@ -45,6 +46,20 @@ def authenticate_key(plaintext: str, *, address: str | None) -> APIKey:
     return key
 
 
+def authenticate_key_from(plaintext: str, *, address: str | None) -> APIKey:
+    """``authenticate_key``, refused outright (429) while ``address`` has failed too often:
+    guessing keys costs the guesser, not the holders."""
+    ident = f"ip:{address}"
+    wait = exhausted("api_key_failures", ident)
+    if wait is not None:
+        raise exceptions.Throttled(wait)
+    try:
+        return authenticate_key(plaintext, address=address)
+    except exceptions.AuthenticationFailed:
+        spend("api_key_failures", ident)
+        raise
+
+
 class APIKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
@@ -54,7 +69,7 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <key>'.")
-        key = authenticate_key(header[1].decode("latin-1"), address=client_ip(request))
+        key = authenticate_key_from(header[1].decode("latin-1"), address=client_ip(request))
         return key.user, key
 
     def authenticate_header(self, request: Any) -> str:

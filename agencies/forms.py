@@ -1,12 +1,11 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 
-from agencies.models import Agency, Membership
-from common.forms import apply_validation_error as apply_validation_error  # its home moved
+from agencies.models import Agency, APIKey, Membership
 
 
 class InvitationForm(forms.Form):
@@ -31,16 +30,32 @@ class AcceptInvitationForm(forms.Form):
 
 
 class APIKeyForm(forms.Form):
+    """A member's own key: for one of their agencies, with scopes and optional networks."""
+
     name = forms.CharField(max_length=100)
-    user = forms.ModelChoiceField(queryset=get_user_model().objects.none())
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None)
+    scopes = forms.MultipleChoiceField(
+        choices=APIKey.Scope.choices,
+        initial=[APIKey.Scope.READ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    allowed_networks = forms.CharField(
+        required=False,
+        label="Client networks",
+        help_text="Optional: CIDR networks the key may be used from, separated by commas.",
+    )
     expires_at = forms.DateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 
-    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user = self.fields["user"]
-        assert isinstance(user, forms.ModelChoiceField)
-        user.queryset = get_user_model().objects.filter(
-            memberships__agency=agency, memberships__status=Membership.Status.ACTIVE
+        agency = self.fields["agency"]
+        assert isinstance(agency, forms.ModelChoiceField)
+        agency.queryset = Agency.objects.filter(
+            memberships__user=user, memberships__status=Membership.Status.ACTIVE, active=True
         )
+
+    def clean_allowed_networks(self) -> list[str]:
+        value = self.cleaned_data["allowed_networks"]
+        return [part for part in re.split(r"[\s,]+", value) if part]

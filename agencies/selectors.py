@@ -98,3 +98,12 @@ def access_invitation(*, agency: Agency, pk: Any) -> Invitation:
 
 def access_api_key(*, agency: Agency, pk: Any) -> APIKey:
     return get_visible_or_404(agency_api_keys(agency=agency), pk=pk)
+
+
+def user_api_keys(*, user: Any) -> QuerySet[APIKey]:
+    """The keys that act as ``user`` (in any of their agencies)."""
+    return APIKey.objects.filter(user=user).select_related("agency")
+
+
+def access_own_api_key(*, user: Any, pk: Any) -> APIKey:
+    return get_visible_or_404(user_api_keys(user=user), pk=pk)

@@ -37,6 +37,8 @@ urlpatterns = [
         name="agency_api_key_revoke",
     ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("api-keys/", views.my_api_keys, name="my_api_keys"),
+    path("api-keys/<int:pk>/revoke/", views.my_api_key_revoke, name="my_api_key_revoke"),
 ]
 
 api_urlpatterns = [

@@ -1,4 +1,5 @@
-"""Agency admin pages: members, invitations and API keys of the admin's own agency."""
+"""Agency admin pages (members, invitations, keys of the admin's own agency) and a member's
+own API keys."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from agencies import lockouts, selectors, services
 from agencies.forms import (
@@ -17,10 +18,14 @@ from agencies.forms import (
     APIKeyForm,
     InvitationForm,
     MembershipRoleForm,
-    apply_validation_error,
 )
 from agencies.models import Membership
+from agencies.second_factor import has_second_factor, session_passed_second_factor
+from common.forms import apply_validation_error
 from common.views import issue_with_secret
+
+KEY_NEEDS_FACTOR = "Creating an API key needs a session confirmed with your second factor."
+KEY_NEEDS_ENROLMENT = "Set up a second factor first: creating an API key needs one."
 
 
 def _members_page(
@@ -148,21 +153,46 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def api_keys(request: HttpRequest, code: str) -> HttpResponse:
+    """The agency's keys, for its admins to see and revoke (each member makes their own)."""
     agency = selectors.access_admin_agency(user=request.user, code=code)
+    context = {"agency": agency, "keys": selectors.agency_api_keys(agency=agency)}
+    return render(request, "agencies/api_keys.html", context)
+
+
+@login_required
+def my_api_keys(request: HttpRequest) -> HttpResponse:
+    """A member's own keys; creating one needs a session that passed the second factor."""
+    confirmed = session_passed_second_factor(request)
+    if request.method == "POST" and not confirmed:
+        if has_second_factor(request.user):
+            messages.info(request, KEY_NEEDS_FACTOR)
+            return redirect(f"{reverse('mfa_reauthenticate')}?next={reverse('my_api_keys')}")
+        messages.warning(request, KEY_NEEDS_ENROLMENT)
+        return redirect("mfa_index")
     issued = issue_with_secret(
         request,
-        form=lambda data: APIKeyForm(data, agency=agency),
-        issue=lambda data: services.api_key_issue(actor=request.user, agency=agency, **data),
+        form=lambda data: APIKeyForm(data, user=request.user),
+        issue=lambda data: services.api_key_issue(actor=request.user, user=request.user, **data),
     )
     context = {
-        "agency": agency,
         "form": issued.form,
+        "confirmed": confirmed,
         "new_key": issued.obj,
         "plaintext": issued.secret,
-        "keys": selectors.agency_api_keys(agency=agency),
+        "keys": selectors.user_api_keys(user=request.user),
     }
-    return render(request, "agencies/api_keys.html", context, status=issued.status)
+    return render(request, "agencies/my_api_keys.html", context, status=issued.status)
+
+
+@login_required
+@require_POST
+def my_api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    key = selectors.access_own_api_key(user=request.user, pk=pk)
+    services.api_key_revoke(actor=request.user, key=key)
+    messages.success(request, f"Key {key.name} revoked.")
+    return redirect("my_api_keys")
 
 
 @login_required

@@ -15,13 +15,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from agencies.forms import apply_validation_error
 from agencies.selectors import agencies_of
 from cases import evidence as evidence_services
 from cases import forms, jits, selectors, services
 from cases.api import evidence_file_response
 from cases.files import install_limit_handler, too_large_message
 from cases.models import CustodyEvent, JITMembership
+from common.forms import apply_validation_error
 
 PAGE_SIZE = 50
 

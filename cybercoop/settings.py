@@ -224,6 +224,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "common.drf.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttles.ScopedWindowThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -259,6 +260,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Rate limits (common.throttles), per API key (else user, else address), in the shared cache;
+# a refused call answers 429 with Retry-After. The lookup counts values, not calls.
+THROTTLE_RATES = {
+    "api_key_failures": env("THROTTLE_API_KEY_FAILURES", "20/min"),  # per address
+    "lookup": env("THROTTLE_LOOKUP_VALUES", "100000/min"),
+    "taxii": env("THROTTLE_TAXII", "600/min"),
+    "stix_import": env("THROTTLE_STIX_IMPORT", "60/min"),
+    "ingest": env("THROTTLE_INGEST", "60/min"),
 }
 
 # CyberCoop

@@ -48,6 +48,7 @@ class StixExportView(APIView):
 
 class StixImportView(APIView):
     key_scope = "ingest"
+    throttle_scope = "stix_import"
 
     @extend_schema(
         summary="Import a STIX 2.1 bundle as your agency's indicators",

@@ -13,6 +13,7 @@ import binascii
 import contextlib
 import functools
 import json
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -23,11 +24,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
-from agencies.authentication import SCOPE_MISSING, authenticate_key, key_allows
+from agencies.authentication import SCOPE_MISSING, authenticate_key_from, key_allows
 from agencies.models import APIKey
 from common.http import client_ip
+from common.throttles import spend
 from interop import selectors, services
 from interop.models import ObjectVersion, TaxiiStatus
 from interop.stix import STIX_MEDIA_TYPE
@@ -94,14 +96,14 @@ def _authenticate(request: HttpRequest) -> APIKey:
     scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     try:
         if scheme.lower() == "bearer" and credentials.strip():
-            return authenticate_key(credentials.strip(), address=client_ip(request))
+            return authenticate_key_from(credentials.strip(), address=client_ip(request))
         if scheme.lower() == "basic":
             try:
                 decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError):
                 raise AuthenticationFailed("bad basic credentials") from None
             username, _, password = decoded.partition(":")
-            key = authenticate_key(password, address=client_ip(request))
+            key = authenticate_key_from(password, address=client_ip(request))
             if key.user.get_username() != username:
                 raise AuthenticationFailed("bad basic credentials")
             return key
@@ -109,8 +111,20 @@ def _authenticate(request: HttpRequest) -> APIKey:
         raise TaxiiError(
             401, "Authentication failed", "Invalid username, API key or token.", challenge
         ) from None
+    except Throttled as exc:
+        raise _too_many(getattr(exc, "wait", None)) from None
     raise TaxiiError(
         401, "Authentication required", "Use HTTP Basic (username, API key) or Bearer.", challenge
+    )
+
+
+def _too_many(wait: float | None) -> TaxiiError:
+    seconds = math.ceil(wait or 1)
+    return TaxiiError(
+        429,
+        "Too many requests",
+        f"Try again in {seconds} s.",
+        {"Retry-After": str(seconds)},
     )
 
 
@@ -137,6 +151,9 @@ def taxii_view(methods: tuple[str, ...]) -> Callable:
                         405, "Method not allowed", headers={"Allow": ", ".join(methods)}
                     )
                 _check_scopes(key, request.method)
+                wait = spend("taxii", f"key:{key.pk}")
+                if wait is not None:
+                    raise _too_many(wait)
                 if not _accepts_taxii(request.META.get("HTTP_ACCEPT", "")):
                     raise TaxiiError(
                         406, "Not acceptable", f"This server speaks {TAXII_MEDIA_TYPE}."

@@ -12,8 +12,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from agencies.forms import apply_validation_error
 from cases.selectors import cases_visible_to
+from common.forms import apply_validation_error
 from notices import review, selectors, services
 from notices.forms import NoticeForm, ReasonForm, ReviewForm, SearchForm
 from notices.models import TYPE_PURPOSES, Notice, NoticeReview, NoticeType

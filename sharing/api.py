@@ -98,6 +98,7 @@ def _read_json(request: Request) -> Any:
 class IndicatorListCreateView(APIView):
     pagination_class = IdCursor
     key_scope_post = "ingest"
+    throttle_scope_post = "ingest"
     reads_raw_body = True  # ingest streams and checks its body itself (object, list or bundle)
 
     @extend_schema(

@@ -29,7 +29,6 @@ from sharing.correlation_serializers import (
 from sharing.models import AccessRequest, AccessRequestTarget
 from sharing.selectors import access_indicator
 
-LOOKUP_NOT_AN_OBJECT = 'Send a JSON object: {"values": [...]}.'
 VALUES_REQUIRED = "This field is required."
 
 
@@ -38,6 +37,14 @@ class Newest(IdCursor):
 
 
 class LookupView(APIView):
+    throttle_scope = "lookup"
+
+    @staticmethod
+    def throttle_weight(request: Request) -> int:
+        """The lookup is limited in values per minute, not only in calls."""
+        values = request.data.get("values")
+        return len(values) if isinstance(values, list) else 1
+
     @extend_schema(
         summary="Hit/no-hit lookup of up to 10,000 values",
         responses=inline_serializer(
@@ -49,8 +56,6 @@ class LookupView(APIView):
     )
     def post(self, request: Request) -> Response:
         # Plain dicts, not serializers, both ways: 10,000 values per request stay cheap.
-        if not isinstance(request.data, dict):
-            raise ValidationError({"non_field_errors": [LOOKUP_NOT_AN_OBJECT]})
         values = request.data.get("values")
         if values is None:
             raise ValidationError({"values": [VALUES_REQUIRED]})

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from agencies.forms import apply_validation_error
+from common.forms import apply_validation_error
 from sharing import access_requests, correlation
 from sharing.correlation_forms import AccessRequestForm, DeclineForm, GrantForm, LookupForm
 from sharing.models import AccessRequestTarget, IndicatorType
