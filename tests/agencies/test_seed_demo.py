@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pyotp
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from agencies.demo import DEMO_PASSWORD
+from agencies.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from agencies.models import Agency, Jurisdiction, Membership
 from audit.models import AuditEvent
 from audit.selectors import verify_chain
@@ -69,8 +70,12 @@ def test_seed_demo_builds_the_issue_2_world_and_prints_the_logins(db):
         assert agency.contact_email
 
 
-def test_seed_demo_users_log_in(db, client):
-    seed()
-    assert client.login(username="bka.admin", password=DEMO_PASSWORD)
+def test_seed_demo_users_log_in_with_the_printed_authenticator_seed(db, client):
+    output = seed()
+    assert DEMO_TOTP_SECRET in output
+    response = client.post("/login/", {"login": "bka.admin", "password": DEMO_PASSWORD})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    code = pyotp.TOTP(DEMO_TOTP_SECRET).now()
+    assert client.post("/accounts/2fa/authenticate/", {"code": code})["Location"] == "/"
     response = client.get("/")
     assert [m.agency.code for m in response.context["memberships"]] == ["DE-BKA"]
