@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
@@ -25,6 +27,18 @@ def username_of(request: Any, credentials: dict[str, Any] | None) -> str | None:
         return str(credentials["username"])
     login = getattr(request, "POST", {}).get("login")
     return str(login) if login else None
+
+
+def lockout_response(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """The page a locked-out sign-in gets (axes' AXES_LOCKOUT_CALLABLE): 429, in words."""
+    context = {
+        "username": username_of(request, credentials) or "",
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cool_off_minutes": cool_off_minutes(),
+    }
+    return render(request, "account/locked_out.html", context, status=429)
 
 
 def cool_off_minutes() -> int:

@@ -143,14 +143,18 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://localhost in the demo and t
 # Lockout (django-axes): LOGIN_FAILURE_LIMIT failed sign-ins for one username, or from one
 # address, lock it for LOGIN_COOLOFF_MINUTES, right password or not. Attempts live in the
 # database, so the lockout holds across workers; it is audited and the admin of the locked
-# member's agency can lift it. allauth's own rate limits stay on as a second layer.
+# member's agency can lift it. allauth's own failed-login limit is off (axes owns it, so that
+# every lockout is audited and liftable); allauth's other limits (sign-in and reset requests
+# per address) stay on.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "agencies.lockouts.username_of"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "agencies.lockouts.lockout_response"
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+AXES_VERBOSE = False  # lockouts are audited (agencies.lockouts); no per-attempt log lines
 
 # Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60

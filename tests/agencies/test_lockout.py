@@ -12,7 +12,15 @@ from django.db.models import F
 from django.test import Client
 
 from audit.models import AuditEvent
+from cybercoop import settings as project_settings
 from tests.factories import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _production_rate_limits(settings):
+    """allauth's limits as deployed (the suite turns them off): its own failed-login limit
+    must not preempt the audited, liftable lockout. Each test signs in from its own address."""
+    settings.ACCOUNT_RATE_LIMITS = project_settings.ACCOUNT_RATE_LIMITS
 
 
 def address() -> str:
