@@ -59,7 +59,8 @@ def test_a_suspended_member_does_not_see_the_agency_on_the_home_page(world, clie
 def test_a_non_admin_sees_no_admin_links(world, client):
     client.force_login(world.owner.investigator)
     html = client.get("/").content.decode()
-    assert "/members/" not in html and "/api-keys/" not in html
+    assert "/members/" not in html and "/agencies/DE-BKA/api-keys/" not in html
+    assert 'href="/api-keys/"' in html  # their own keys
 
 
 def test_unknown_pages_are_a_plain_404(world, client):
