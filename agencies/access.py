@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 _PERMISSIONS: dict[tuple[str, str], Permission] = {}
 
 
-def _permission(model: type[models.Model], codename: str) -> Permission:
+def permission(model: type[models.Model], codename: str) -> Permission:
+    """The Permission row for ``codename`` on ``model``, cached (cleared after migrations)."""
     key = (model._meta.label_lower, codename)
     if key not in _PERMISSIONS:
         _PERMISSIONS[key] = Permission.objects.get(
@@ -62,7 +63,7 @@ def replace_object_permissions(
             continue
         wanted: set[tuple[int, int]] = set()
         for codename, principals in grants.items():
-            perm_id = _permission(model, codename).pk
+            perm_id = permission(model, codename).pk
             wanted |= {(perm_id, principal.pk) for principal in principals}
         existing = dict(
             ((perm_id, principal_id), row_id)
@@ -119,7 +120,7 @@ def visible_filter(
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     model = _protected_model(group_model)
-    perm = _permission(model, codename)
+    perm = permission(model, codename)
     query = Q(
         **{
             f"{field}__in": group_model._default_manager.filter(
@@ -160,7 +161,7 @@ def replace_many_object_permissions(
     objects (bulk share, ingest); ``fresh=True`` skips reading rows of objects just created.
     """
     model = _protected_model(group_model)
-    perm_id = _permission(model, codename).pk
+    perm_id = permission(model, codename).pk
     ids = list(grants)
     for target_model, position, field in ((group_model, 0, "group_id"), (user_model, 1, "user_id")):
         if target_model is None:

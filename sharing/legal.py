@@ -59,6 +59,8 @@ class Resolution:
     recipients: list[Recipient] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     agency_ids: set[int] = field(default_factory=set)
+    # Named users (TLP:RED) and the agency each receives through.
+    named: list[tuple[Any, Agency]] = field(default_factory=list)
 
     def as_json(self) -> list[dict[str, Any]]:
         return [
@@ -233,6 +235,7 @@ def _to_users(
                 result.recipients.append(
                     Recipient(f"{label} ({agency.code})", recipient.basis, recipient.agreement_id)
                 )
+                result.named.append((user, agency))
                 break
         else:
             codes = ", ".join(a.code for a in agencies_of_user) or "no agency"

@@ -159,6 +159,24 @@ class Share(models.Model):
         return self.withdrawn_at is None
 
 
+class NamedRecipient(models.Model):
+    """A user named in a TLP:RED share, and the agency they receive it through (the first of
+    their agencies with a legal basis): an API key of another of their agencies does not see it."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="named")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["share", "user"], name="named_recipient_once"),
+        ]
+        indexes = [models.Index(fields=["user", "agency"], name="named_recipient_user_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.user} through {self.agency} in share {self.share_id}"
+
+
 class Delivery(models.Model):
     """One webhook message (the outbox row): up to a batch of objects for one endpoint.
 

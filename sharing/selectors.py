@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
-from agencies.access import get_visible_or_404, principal_group_ids, visible_filter
+from agencies.access import get_visible_or_404, permission, principal_group_ids, visible_filter
 from agencies.models import Agency, PartnerEndpoint
 from agencies.selectors import administered_agencies, agencies_of, is_member
 from cases.selectors import cases_visible_to
@@ -24,16 +23,33 @@ from sharing.normalize import InvalidValue, detect_type, normalize
 from sharing.services import NOT_OWNER
 
 
+def _named_grants(*, user: Any, agency: Agency | None) -> Q:
+    """Which named-user (TLP:RED) grant rows count. In the browser, all of them; with an API
+    key, those on the key's agency's own indicators and on indicators the user was named for
+    through that agency (as named-user grants on cases count only in the agency's cases)."""
+    if agency is None:
+        return Q()
+    named_through = Share.indicators.through.objects.filter(
+        share__named__user=user, share__named__agency=agency, share__withdrawn_at__isnull=True
+    ).values("indicator_id")
+    return Q(content_object__owner=agency) | Q(content_object_id__in=named_through)
+
+
 def indicators_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Indicator]:
-    return Indicator.objects.filter(
-        visible_filter(
-            user=user,
-            codename="view_indicator",
-            group_model=IndicatorGroupObjectPermission,
-            user_model=IndicatorUserObjectPermission,
-            agency=agency,
-        )
-    ).select_related("owner", "case")
+    """The one visibility rule for indicators: a grant to one of the caller's groups, or a
+    named-user grant that counts for the agency acted for (``_named_grants``)."""
+    if not getattr(user, "is_authenticated", False):
+        return Indicator.objects.none()
+    by_group = visible_filter(
+        user=user,
+        codename="view_indicator",
+        group_model=IndicatorGroupObjectPermission,
+        agency=agency,
+    )
+    by_user = IndicatorUserObjectPermission.objects.filter(
+        _named_grants(user=user, agency=agency), permission_id=_view_indicator_id(), user=user
+    ).values("content_object")
+    return Indicator.objects.filter(by_group | Q(pk__in=by_user)).select_related("owner", "case")
 
 
 def indicator_search(
@@ -175,7 +191,7 @@ def endpoint_dashboard(*, agency: Agency) -> list[dict[str, Any]]:
 
 
 def _view_indicator_id() -> int:
-    return Permission.objects.get_by_natural_key("view_indicator", "sharing", "indicator").pk
+    return permission(Indicator, "view_indicator").pk
 
 
 def indicator_visible_exists(*, user: Any, agency: Agency | None, ref: str) -> Q:
@@ -192,7 +208,10 @@ def indicator_visible_exists(*, user: Any, agency: Agency | None, ref: str) -> Q
         content_object_id=OuterRef(ref), permission_id=perm_id, group_id__in=group_ids
     )
     by_user = IndicatorUserObjectPermission.objects.filter(
-        content_object_id=OuterRef(ref), permission_id=perm_id, user_id=user.pk
+        _named_grants(user=user, agency=agency),
+        content_object_id=OuterRef(ref),
+        permission_id=perm_id,
+        user_id=user.pk,
     )
     return Q(Exists(by_group)) | Q(Exists(by_user))
 
@@ -208,6 +227,9 @@ def visible_indicator_ids(*, user: Any, agency: Agency | None, ids: list[int]) -
         group_id__in=principal_group_ids(user, agency),
     ).values_list("content_object_id", flat=True)
     by_user = IndicatorUserObjectPermission.objects.filter(
-        content_object_id__in=ids, permission_id=perm_id, user_id=user.pk
+        _named_grants(user=user, agency=agency),
+        content_object_id__in=ids,
+        permission_id=perm_id,
+        user_id=user.pk,
     ).values_list("content_object_id", flat=True)
     return set(by_group.union(by_user))

@@ -19,7 +19,7 @@ from cases.selectors import jit_accepted_agencies
 from common.bulk import copy_rows
 from sharing import legal, signals, ssrf
 from sharing.legal import ShareSpec  # callers may take it from here, next to indicator_share
-from sharing.models import Delivery, Indicator, IndicatorType, Share
+from sharing.models import Delivery, Indicator, IndicatorType, NamedRecipient, Share
 from sharing.outbox import enqueue_on_commit, fan_out, tombstones
 from sharing.permissions import sync_indicator_permissions, sync_indicators_permissions
 from sharing.webhooks import new_secret
@@ -114,6 +114,9 @@ def indicator_share(
     share.agencies.set(spec.agencies)
     share.jurisdictions.set(spec.jurisdictions)
     share.users.set(spec.users)
+    NamedRecipient.objects.bulk_create(
+        NamedRecipient(share=share, user=user, agency=through) for user, through in resolution.named
+    )
     copy_rows(
         Share.indicators.through, ["share", "indicator"], ((share.pk, i.pk) for i in indicators)
     )
