@@ -4,10 +4,14 @@ linked from the login page and the user menu; a change ends the member's other s
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories import PASSWORD
 
@@ -81,3 +85,14 @@ def test_a_password_change_ends_the_other_sessions(world):
 def test_account_pages_render_for_a_signed_in_admin(world, client_for, url):
     response = client_for(world.owner.admin).get(url)
     assert response.status_code in {200, 302}, url
+
+
+def test_a_session_ends_after_the_idle_period_and_each_request_extends_it(world, client):
+    client.post("/login/", {"login": "owner_analyst", "password": PASSWORD})
+    assert client.get("/").status_code == 200
+    session = Session.objects.get()
+    idle = timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert idle == timedelta(minutes=30)
+    assert abs(session.expire_date - (timezone.now() + idle)) < timedelta(seconds=30)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get("/").status_code == 302
