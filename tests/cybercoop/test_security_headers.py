@@ -84,3 +84,27 @@ def test_swagger_ui_renders_the_api_under_the_csp(db, page):
     page.wait_for_selector(".opblock-summary-path")
     assert page.locator(".opblock-summary-path", has_text="/api/v1/cases/").count() >= 1
     assert violations == []
+
+
+def _admin_served(**extra: str) -> str:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.urls import Resolver404, resolve\n"
+            "try:\n    resolve('/admin/'); print('served')\n"
+            "except Resolver404:\n    print('absent')",
+        ],
+        cwd=ROOT,
+        env=production_env(DJANGO_SETTINGS_MODULE="cybercoop.settings", **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_django_admin_is_served_only_when_enabled(db):
+    assert _admin_served() == "absent"
+    assert _admin_served(ADMIN_ENABLED="1") == "served"
