@@ -48,14 +48,10 @@ def test_django_admin_is_off_unless_enabled(db, client_for, world):
     assert client_for(world.owner.admin).get("/admin/").status_code == 404
 
 
-def _proxy_header(**extra: str) -> str:
+def _in_production(code: str, **extra: str) -> str:
+    """What ``code`` prints with the production settings (plus ``extra``), in a subprocess."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings as s;"
-            " print(s.SECURE_PROXY_SSL_HEADER)",
-        ],
+        [sys.executable, "-c", f"import django; django.setup()\n{code}"],
         cwd=ROOT,
         env=production_env(DJANGO_SETTINGS_MODULE="cybercoop.settings", **extra),
         capture_output=True,
@@ -64,6 +60,12 @@ def _proxy_header(**extra: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+def _proxy_header(**extra: str) -> str:
+    return _in_production(
+        "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)", **extra
+    )
 
 
 def test_x_forwarded_proto_is_trusted_only_behind_a_declared_proxy(db):
@@ -87,22 +89,12 @@ def test_swagger_ui_renders_the_api_under_the_csp(db, page):
 
 
 def _admin_served(**extra: str) -> str:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.urls import Resolver404, resolve\n"
-            "try:\n    resolve('/admin/'); print('served')\n"
-            "except Resolver404:\n    print('absent')",
-        ],
-        cwd=ROOT,
-        env=production_env(DJANGO_SETTINGS_MODULE="cybercoop.settings", **extra),
-        capture_output=True,
-        text=True,
-        timeout=60,
+    return _in_production(
+        "from django.urls import Resolver404, resolve\n"
+        "try:\n    resolve('/admin/'); print('served')\n"
+        "except Resolver404:\n    print('absent')",
+        **extra,
     )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
 
 
 def test_django_admin_is_served_only_when_enabled(db):
