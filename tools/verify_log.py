@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Verify CyberCoop's transparency log without trusting the server: RFC 9162 Merkle proofs
+(inclusion, consistency) and C2SP signed-note checkpoints with Ed25519 signatures.
+
+Stand-alone on purpose: the standard library and ``cryptography`` only, no Django, no project
+import, so a partner agency or a court can copy this one file and run it.
+
+    python verify_log.py checkpoint NOTE_FILE VERIFIER_KEY
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+ED25519 = 0x01  # signed-note signature type byte
+EM_DASH = "\u2014"
+
+
+class VerificationError(Exception):
+    """A proof, a signature or a note that does not verify; the message says which."""
+
+
+# --- RFC 9162 §2.1: the Merkle tree hash -------------------------------------------------------
+
+
+def leaf_hash(leaf: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + leaf).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def verify_inclusion(
+    leaf: bytes, index: int, tree_size: int, path: Sequence[bytes], root: bytes
+) -> None:
+    """RFC 9162 §2.1.3.2: ``leaf`` (its leaf hash) is at ``index`` in the tree of ``root``."""
+    if not 0 <= index < tree_size:
+        raise VerificationError(f"index {index} is outside a tree of {tree_size} leaves")
+    fn, sn, r = index, tree_size - 1, leaf
+    for p in path:
+        if sn == 0:
+            raise VerificationError("the inclusion proof is longer than the tree is deep")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise VerificationError("the inclusion proof is shorter than the tree is deep")
+    if r != root:
+        raise VerificationError("the inclusion proof does not lead to the root")
+
+
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
+) -> None:
+    """RFC 9162 §2.1.4.2: the tree of ``second_root`` extends the tree of ``first_root``."""
+    if not 0 <= first <= second:
+        raise VerificationError(f"a tree of {first} leaves cannot extend to {second}")
+    if first == second:
+        if proof:
+            raise VerificationError("equal trees have an empty consistency proof")
+        if first_root != second_root:
+            raise VerificationError("two trees of the same size have different roots")
+        return
+    if first == 0:
+        if proof:
+            raise VerificationError("the empty tree has an empty consistency proof")
+        return
+    if not proof:
+        raise VerificationError("the consistency proof is empty")
+    path = list(proof)
+    if first & (first - 1) == 0:  # a power of two: the first tree is a node of the second
+        path.insert(0, first_root)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise VerificationError("the consistency proof is too long")
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise VerificationError("the consistency proof is too short")
+    if fr != first_root:
+        raise VerificationError("the consistency proof does not lead to the first root")
+    if sr != second_root:
+        raise VerificationError("the consistency proof does not lead to the second root")
+
+
+# --- C2SP signed-note and tlog-checkpoint ------------------------------------------------------
+
+
+def key_id(name: str, signature_type: int, public_key: bytes) -> bytes:
+    """signed-note: SHA-256(key name || 0x0A || signature type || public key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n" + bytes([signature_type]) + public_key).digest()[:4]
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """A verifier key ``<name>+<hex key id>+<base64(type || public key)>``."""
+
+    name: str
+    key_id: bytes
+    public_key: bytes
+
+    @classmethod
+    def parse(cls, text: str) -> Verifier:
+        try:
+            name, hex_id, encoded = text.strip().split("+", 2)  # base64 may hold "+"
+            raw = base64.b64decode(encoded, validate=True)
+        except ValueError as exc:
+            raise VerificationError(f"not a verifier key: {text!r}") from exc
+        if len(raw) != 33 or raw[0] != ED25519:
+            raise VerificationError("only Ed25519 verifier keys (type 0x01) are supported")
+        verifier = cls(name, bytes.fromhex(hex_id), raw[1:])
+        if key_id(name, ED25519, verifier.public_key) != verifier.key_id:
+            raise VerificationError("the verifier key's id does not match its name and key")
+        return verifier
+
+    def __str__(self) -> str:
+        encoded = base64.b64encode(bytes([ED25519]) + self.public_key).decode()
+        return f"{self.name}+{self.key_id.hex()}+{encoded}"
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    key_id: bytes
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str  # ends with a newline; what the signatures sign
+    signatures: tuple[Signature, ...]
+
+
+def parse_note(note: str) -> Note:
+    """Split a signed note into its text and signature lines (C2SP signed-note)."""
+    if any(ord(c) < 0x20 and c != "\n" for c in note):
+        raise VerificationError("a note may hold no control characters but newlines")
+    text, sep, tail = note.rpartition("\n\n")
+    if not sep or not tail.endswith("\n"):
+        raise VerificationError("a note is text, a blank line, then signature lines")
+    signatures = []
+    for line in tail[:-1].split("\n"):
+        prefix, _, rest = line.partition(" ")
+        name, _, encoded = rest.rpartition(" ")
+        if prefix != EM_DASH or not name:
+            raise VerificationError(f"not a signature line: {line!r}")
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except ValueError as exc:
+            raise VerificationError(f"signature of {name} is not base64") from exc
+        if len(raw) < 5:
+            raise VerificationError(f"signature of {name} is too short")
+        signatures.append(Signature(name, raw[:4], raw[4:]))
+    return Note(text + "\n", tuple(signatures))
+
+
+def verify_note(note: str, verifier: Verifier) -> Note:
+    """The note, if ``verifier`` signed it (other signatures are ignored, as the spec says)."""
+    parsed = parse_note(note)
+    for sig in parsed.signatures:
+        if (sig.name, sig.key_id) == (verifier.name, verifier.key_id):
+            try:
+                Ed25519PublicKey.from_public_bytes(verifier.public_key).verify(
+                    sig.signature, parsed.text.encode()
+                )
+            except InvalidSignature:
+                raise VerificationError(f"the signature of {verifier.name} is invalid") from None
+            return parsed
+    raise VerificationError(f"the note carries no signature of {verifier.name}")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    origin: str
+    size: int
+    root: bytes
+
+
+def parse_checkpoint(text: str) -> Checkpoint:
+    """C2SP tlog-checkpoint note text: origin, tree size, base64 root hash (then extensions)."""
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) < 3 or not all(lines):
+        raise VerificationError("a checkpoint has an origin, a size and a root hash line")
+    origin, size, root = lines[:3]
+    if not size.isdigit() or (size.startswith("0") and size != "0"):
+        raise VerificationError(f"not a tree size: {size!r}")
+    try:
+        raw = base64.b64decode(root, validate=True)
+    except ValueError as exc:
+        raise VerificationError("the root hash is not base64") from exc
+    if len(raw) != 32:
+        raise VerificationError("the root hash is not 32 bytes")
+    return Checkpoint(origin, int(size), raw)
+
+
+def verify_checkpoint(note: str, verifier: Verifier) -> Checkpoint:
+    return parse_checkpoint(verify_note(note, verifier).text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    checkpoint = commands.add_parser("checkpoint", help="verify a signed checkpoint")
+    checkpoint.add_argument("note_file")
+    checkpoint.add_argument("verifier_key")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.note_file, encoding="utf-8") as handle:
+            found = verify_checkpoint(handle.read(), Verifier.parse(args.verifier_key))
+    except (OSError, VerificationError) as exc:
+        print(f"NOT VERIFIED: {exc}", file=sys.stderr)
+        return 1
+    root = base64.b64encode(found.root).decode()
+    print(f"verified: {found.origin}, {found.size} entries, root {root}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
