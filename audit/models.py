@@ -1,4 +1,5 @@
-"""Append-only, hash-chained audit events."""
+"""Append-only audit events: each is a leaf of the transparency log's Merkle tree (RFC 9162),
+whose complete subtrees are stored as ``LogNode`` rows; the older hash chain stays beside it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class AuditEvent(models.Model):
     summary = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Position in the log (0-based, no gaps: ids may skip, leaves may not).
+    leaf_index = models.BigIntegerField(unique=True, null=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -45,5 +48,27 @@ class AuditEvent(models.Model):
         }
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
 
+    def leaf(self) -> bytes:
+        """The log leaf: the canonical JSON above, UTF-8 (its RFC 9162 leaf hash is
+        SHA-256(0x00 || leaf))."""
+        return self.canonical().encode()
+
     def compute_hash(self) -> str:
         return hashlib.sha256((self.canonical() + self.prev_hash).encode()).hexdigest()
+
+
+class LogNode(models.Model):
+    """The hash of a complete subtree of the log: leaves [index * 2^level, (index+1) * 2^level).
+    Level 0 holds leaf hashes. Appending a leaf writes O(log n) of these; proofs read them."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="log_node_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"

@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from audit import log
 from audit.models import GENESIS_HASH, AuditEvent
 
 # Arbitrary constant identifying the audit chain's PostgreSQL advisory lock.
@@ -45,7 +46,9 @@ def audit_log(
     clean_summary = json.loads(json.dumps(summary or {}, cls=DjangoJSONEncoder))
     with transaction.atomic():
         _lock_chain()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        last, last_index = AuditEvent.objects.order_by("-id").values_list(
+            "hash", "leaf_index"
+        ).first() or (None, None)
         event = AuditEvent(
             created_at=timezone.now(),
             actor=user,
@@ -57,5 +60,6 @@ def audit_log(
             prev_hash=last or GENESIS_HASH,
         )
         event.hash = event.compute_hash()
+        log.append(event, 0 if last_index is None else last_index + 1)
         event.save(force_insert=True)
     return event
