@@ -72,3 +72,19 @@ class LogNode(models.Model):
 
     def __str__(self) -> str:
         return f"node {self.level}/{self.index}"
+
+
+class SignedCheckpoint(models.Model):
+    """A checkpoint the server signed (C2SP tlog-checkpoint in a signed note), kept so that
+    partners can fetch it and their cosignatures can be stored beside it."""
+
+    tree_size = models.BigIntegerField(unique=True)
+    root_hash = models.BinaryField(max_length=32)
+    note = models.TextField()
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-tree_size"]
+
+    def __str__(self) -> str:
+        return f"checkpoint at {self.tree_size}"

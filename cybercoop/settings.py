@@ -276,6 +276,13 @@ THROTTLE_RATES = {
     "ingest": env("THROTTLE_INGEST", "60/min"),
 }
 
+# Transparency log: the checkpoint signing key (and the last signed checkpoint, beside it,
+# as "<file>.last") live outside the database; the origin names the log in its checkpoints.
+TRANSPARENCY_SIGNING_KEY_FILE = env(
+    "TRANSPARENCY_SIGNING_KEY_FILE", str(BASE_DIR / "secrets" / "transparency-signing.key")
+)
+TRANSPARENCY_ORIGIN = env("TRANSPARENCY_ORIGIN", "cybercoop.localhost/log")
+
 # CyberCoop
 INVITATION_TTL = timedelta(days=envint("INVITATION_TTL_DAYS", 7))
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 512 * 1024 * 1024)
