@@ -22,6 +22,12 @@ def tree_size() -> int:
     return 0 if last is None else last + 1
 
 
+def leaf_hashes(start: int, end: int) -> list[bytes]:
+    """The leaf hashes of entries [start, end), as stored (level 0)."""
+    nodes = LogNode.objects.filter(level=0, index__gte=start, index__lt=end).order_by("index")
+    return [bytes(hash_) for hash_ in nodes.values_list("hash", flat=True)]
+
+
 def append(event: AuditEvent, index: int) -> None:
     """Make ``event`` leaf ``index`` and store the subtrees it completes. Call under the audit
     lock, with ``index`` = the tree size, before the event is saved."""

@@ -205,6 +205,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "worker-heartbeat": {"task": "cybercoop.tasks.ping", "schedule": 60.0},
     # Six-month expiry reminders and expiry of overdue notices.
     "notices-expiry-sweep": {"task": "notices.expiry_sweep", "schedule": 3600.0},
+    # Sign a transparency-log checkpoint when the log grew.
+    "audit-sign-checkpoint": {
+        "task": "audit.sign_checkpoint",
+        "schedule": float(envint("TRANSPARENCY_CHECKPOINT_INTERVAL", 60)),
+    },
     # Re-enqueue deliveries a lost message or a killed worker left pending.
     "sharing-sweep-deliveries": {
         "task": "sharing.tasks.sweep_deliveries",

@@ -1,0 +1,109 @@
+"""The transparency log over HTTP: the latest signed checkpoint, RFC 9162 inclusion and
+consistency proofs, and leaf hashes, so anyone authenticated can rebuild and check the tree.
+None of it reveals an event's content."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit import log
+from audit.models import SignedCheckpoint
+
+NO_CHECKPOINT = "No checkpoint has been signed yet."
+MAX_ENTRIES = 1000
+
+
+def _int(request: Request, name: str, *, low: int, high: int) -> int:
+    """A query parameter as an integer in [low, high], else a 400 naming it."""
+    raw = request.query_params.get(name)
+    if raw is None or not raw.isdigit():
+        raise ValidationError({name: [f"Give {name} as a whole number."]})
+    value = int(raw)
+    if not low <= value <= high:
+        raise ValidationError({name: [f"{name} must be between {low} and {high}."]})
+    return value
+
+
+def _b64(hashes: list[bytes]) -> list[str]:
+    return [base64.b64encode(h).decode() for h in hashes]
+
+
+def _proof_schema(name: str, fields: dict[str, Any]) -> Any:
+    return inline_serializer(
+        name, {**fields, "hashes": serializers.ListField(child=serializers.CharField())}
+    )
+
+
+class CheckpointView(APIView):
+    @extend_schema(
+        summary="The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)",
+        responses={(200, "text/plain"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        latest = SignedCheckpoint.objects.first()
+        if latest is None:
+            raise NotFound(NO_CHECKPOINT)
+        return HttpResponse(latest.note, content_type="text/plain; charset=utf-8")
+
+
+class InclusionProofView(APIView):
+    @extend_schema(
+        summary="RFC 9162 inclusion proof (audit path) of leaf `index` in the tree of `tree_size`",
+        parameters=[OpenApiParameter("index", int), OpenApiParameter("tree_size", int)],
+        responses=_proof_schema(
+            "InclusionProof",
+            {"index": serializers.IntegerField(), "tree_size": serializers.IntegerField()},
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        size = log.tree_size()
+        tree_size = _int(request, "tree_size", low=1, high=max(size, 1))
+        index = _int(request, "index", low=0, high=tree_size - 1)
+        hashes = log.inclusion_proof(index, tree_size)
+        return Response({"index": index, "tree_size": tree_size, "hashes": _b64(hashes)})
+
+
+class ConsistencyProofView(APIView):
+    @extend_schema(
+        summary="RFC 9162 consistency proof between the trees of `first` and `second` entries",
+        parameters=[OpenApiParameter("first", int), OpenApiParameter("second", int)],
+        responses=_proof_schema(
+            "ConsistencyProof",
+            {"first": serializers.IntegerField(), "second": serializers.IntegerField()},
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        second = _int(request, "second", low=0, high=log.tree_size())
+        first = _int(request, "first", low=0, high=second)
+        hashes = log.consistency_proof(first, second)
+        return Response({"first": first, "second": second, "hashes": _b64(hashes)})
+
+
+class EntriesView(APIView):
+    @extend_schema(
+        summary=f"Leaf hashes of entries [start, end), at most {MAX_ENTRIES} per call",
+        parameters=[OpenApiParameter("start", int), OpenApiParameter("end", int)],
+        responses=inline_serializer(
+            "LogEntries",
+            {
+                "start": serializers.IntegerField(),
+                "leaf_hashes": serializers.ListField(child=serializers.CharField()),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        size = log.tree_size()
+        start = _int(request, "start", low=0, high=size)
+        end = _int(request, "end", low=start, high=min(size, start + MAX_ENTRIES))
+        hashes = log.leaf_hashes(start, end)
+        return Response({"start": start, "leaf_hashes": _b64(hashes)})

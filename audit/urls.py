@@ -1,0 +1,24 @@
+"""URLs of the transparency log's API (no HTML pages yet)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from audit import api
+
+urlpatterns: list[URLPattern] = []
+
+api_urlpatterns = [
+    path("transparency/checkpoint", api.CheckpointView.as_view(), name="api_log_checkpoint"),
+    path(
+        "transparency/proof/inclusion",
+        api.InclusionProofView.as_view(),
+        name="api_log_inclusion",
+    ),
+    path(
+        "transparency/proof/consistency",
+        api.ConsistencyProofView.as_view(),
+        name="api_log_consistency",
+    ),
+    path("transparency/entries", api.EntriesView.as_view(), name="api_log_entries"),
+]
