@@ -61,3 +61,30 @@ def naive_subtree(leaf_hashes: list[bytes]) -> Subtree:
         return node_hash(subtree(start, start + k), subtree(start + k, end))
 
     return subtree
+
+
+def roots_at(leaf_hashes: list[bytes], sizes: list[int]) -> dict[int, bytes]:
+    """The root of the first ``size`` leaves for each of ``sizes``, in one pass: a stack of
+    complete subtrees (as appends build them), folded right to left at each size."""
+    wanted = sorted(set(sizes))
+    found: dict[int, bytes] = {}
+    stack: list[tuple[int, bytes]] = []  # (leaf count, hash) of complete subtrees
+    for count, digest in enumerate([*leaf_hashes, None], start=0):
+        while wanted and wanted[0] == count:
+            size = wanted.pop(0)
+            if size == 0:
+                found[size] = EMPTY_ROOT
+            else:
+                acc = stack[-1][1]
+                for _, left in reversed(stack[:-1]):
+                    acc = node_hash(left, acc)
+                found[size] = acc
+        if digest is None:
+            break
+        stack.append((1, digest))
+        while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+            (n, right), (_, left) = stack.pop(), stack.pop()
+            stack.append((2 * n, node_hash(left, right)))
+    if wanted:
+        raise ValueError(f"sizes beyond the {len(leaf_hashes)} leaves: {wanted}")
+    return found

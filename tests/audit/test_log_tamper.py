@@ -1,0 +1,96 @@
+"""verify_audit against a database operator, with direct SQL on PostgreSQL (the rows of the
+issue's table): the transparency log, checked against the checkpoints the server signed with
+a key outside the database, catches what the hash chain alone let through."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from audit import checkpoints
+from audit.models import AuditEvent, SignedCheckpoint
+from audit.services import audit_log
+
+
+@pytest.fixture
+def signed_log(world, settings, tmp_path):
+    settings.TRANSPARENCY_SIGNING_KEY_FILE = str(tmp_path / "log.key")
+    call_command("transparency_keygen", stdout=StringIO())
+    for n in range(12):
+        audit_log(actor=None, action="case.opened", object_type="cases.case", object_id=n)
+    return checkpoints.checkpoint_sign()
+
+
+def sql(statement: str, params: list | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or [])
+
+
+def verify() -> str:
+    out = StringIO()
+    try:
+        call_command("verify_audit", stdout=out)
+    except CommandError as error:
+        return str(error)
+    return out.getvalue()
+
+
+def test_an_untouched_log_matches_its_signed_checkpoints(signed_log):
+    assert "transparency log matches 2 signed checkpoints" in verify()  # the row and the file
+
+
+def test_dropping_the_newest_rows_is_caught(signed_log):
+    last = AuditEvent.objects.order_by("-leaf_index").first().leaf_index
+    sql("DELETE FROM audit_auditevent WHERE leaf_index > %s", [last - 3])
+    size = last - 2
+    assert verify() == (
+        f"transparency log broken at entry {size}: entries missing: {size} left, "
+        f"a checkpoint was signed at {signed_log.tree_size}"
+    )
+
+
+def test_emptying_the_table_is_caught(signed_log):
+    sql("DELETE FROM audit_auditevent")
+    assert verify().startswith("transparency log broken at entry 0: entries missing: 0 left")
+
+
+def test_an_edit_with_every_hash_recomputed_forward_is_caught(signed_log):
+    victim = AuditEvent.objects.order_by("leaf_index")[5]
+    AuditEvent.objects.filter(pk=victim.pk).update(summary={"forged": True})
+    previous = AuditEvent.objects.get(leaf_index=4).hash
+    for event in AuditEvent.objects.filter(leaf_index__gte=5).order_by("leaf_index"):
+        event.prev_hash = previous  # the chain's public algorithm, replayed by the forger
+        event.hash = event.compute_hash()
+        sql(
+            "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s",
+            [event.prev_hash, event.hash, event.pk],
+        )
+        previous = event.hash
+    result = verify()
+    assert result.startswith(f"transparency log broken at entry {victim.leaf_index}: ")
+    assert "does not match the checkpoint signed at" in result
+
+
+def test_swapping_two_rows_contents_is_caught(signed_log):
+    first, second = AuditEvent.objects.order_by("leaf_index")[2:4]
+    sql(
+        "UPDATE audit_auditevent SET object_id = %s WHERE id = %s",
+        [second.object_id, first.pk],
+    )
+    sql(
+        "UPDATE audit_auditevent SET object_id = %s WHERE id = %s",
+        [first.object_id, second.pk],
+    )
+    assert "broken" in verify()
+
+
+def test_a_forged_checkpoint_row_is_ignored(signed_log):
+    size = signed_log.tree_size
+    forged = signed_log.note.replace(f"\n{size}\n", f"\n{size - 1}\n", 1)
+    assert forged != signed_log.note
+    SignedCheckpoint.objects.update(note=forged)
+    assert "matches 1 signed checkpoints" in verify()  # only the file beside the key counts
