@@ -15,6 +15,9 @@ logger = logging.getLogger(__name__)
 def sign_checkpoint() -> int | None:
     """The signed tree size; None when there is nothing new or no key. A refusal (the log
     does not extend the last signed checkpoint) is logged as critical: someone rewrote it."""
+    if not checkpoints.key_path().exists():
+        logger.warning("transparency log: no signing key yet, no checkpoint signed")
+        return None
     last = checkpoints.last_signed()
     if last is not None and log.tree_size() == last.size:
         return None

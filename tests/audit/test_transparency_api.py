@@ -108,3 +108,11 @@ def test_the_beat_task_signs_only_when_the_log_grew_and_cries_out_on_a_rewrite(
         assert sign_checkpoint() is None
     assert "Refusing to sign" in caplog.text
     assert checkpoints.last_signed().size == size
+
+
+def test_without_a_key_the_beat_task_warns_and_signs_nothing(world, settings, tmp_path, caplog):
+    settings.TRANSPARENCY_SIGNING_KEY_FILE = str(tmp_path / "none.key")
+    with caplog.at_level(logging.WARNING, logger="audit.tasks"):
+        assert sign_checkpoint() is None
+    assert "no signing key yet" in caplog.text
+    assert not SignedCheckpoint.objects.exists()
