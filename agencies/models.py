@@ -1,4 +1,5 @@
-"""Agencies, jurisdictions, memberships, invitations and API keys: who acts for whom."""
+"""Agencies, jurisdictions, memberships, invitations, API keys, partner endpoints and the
+witnesses that cosign the audit log's checkpoints: who acts for whom."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+
+from audit.models import SignedCheckpoint
 
 COUNTRY_CODE = "A country code is ISO 3166-1 alpha-2, e.g. DE."
 
@@ -333,6 +336,9 @@ class PartnerEndpoint(models.Model):
     types = models.JSONField(default=list, blank=True, help_text="Indicator types; empty = all")
     min_confidence = models.PositiveSmallIntegerField(default=0)
     max_tlp = models.CharField("highest TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    receives_checkpoints = models.BooleanField(
+        default=False, help_text="Also push the audit log's signed checkpoints to this endpoint"
+    )
     active = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
@@ -346,3 +352,48 @@ class PartnerEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}:{self.name}"
+
+
+class Witness(models.Model):
+    """A partner agency's cosigner (C2SP tlog-cosignature v1, Ed25519): it checks that each
+    checkpoint extends the last one it saw and posts its cosignature back. Retired, not
+    deleted, so the cosignatures it made stay attributable."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="witnesses")
+    name = models.CharField(max_length=200, help_text="The cosigner's key name")
+    verifier_key = models.CharField(
+        max_length=300, unique=True, help_text="<name>+<hex key id>+<base64 key>, type 0x04"
+    )
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agency__code", "name"]
+        verbose_name_plural = "witnesses"
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}:{self.name}"
+
+
+class Cosignature(models.Model):
+    """A witness's cosignature of one signed checkpoint, verified when it was received."""
+
+    checkpoint = models.ForeignKey(
+        SignedCheckpoint, on_delete=models.CASCADE, related_name="cosignatures"
+    )
+    witness = models.ForeignKey(Witness, on_delete=models.PROTECT, related_name="cosignatures")
+    timestamp = models.BigIntegerField(help_text="When the witness cosigned (POSIX seconds)")
+    line = models.CharField(max_length=400, help_text="The signature line, as the note carries it")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["checkpoint", "witness"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "witness"], name="one_cosignature"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.witness} cosigned {self.checkpoint}"

@@ -1,16 +1,14 @@
 """Append-only audit events: each is a leaf of the transparency log's Merkle tree (RFC 9162),
-whose complete subtrees are stored as ``LogNode`` rows; the older hash chain stays beside it."""
+whose complete subtrees are stored as ``LogNode`` rows. (The hash chain that came before is
+gone: the stored nodes catch what it caught, signed checkpoints what it could not.)"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-
-GENESIS_HASH = "0" * 64
 
 
 class AuditEvent(models.Model):
@@ -23,10 +21,8 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     summary = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
     # Position in the log (0-based, no gaps: ids may skip, leaves may not).
-    leaf_index = models.BigIntegerField(unique=True, null=True, editable=False)
+    leaf_index = models.BigIntegerField(unique=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -52,9 +48,6 @@ class AuditEvent(models.Model):
         """The log leaf: the canonical JSON above, UTF-8 (its RFC 9162 leaf hash is
         SHA-256(0x00 || leaf))."""
         return self.canonical().encode()
-
-    def compute_hash(self) -> str:
-        return hashlib.sha256((self.canonical() + self.prev_hash).encode()).hexdigest()
 
 
 class LogNode(models.Model):

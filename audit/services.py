@@ -1,4 +1,4 @@
-"""Appending to the audit chain. Every service in every app writes through ``audit_log``."""
+"""Appending to the audit log. Every service in every app writes through ``audit_log``."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from audit import log
-from audit.models import GENESIS_HASH, AuditEvent
+from audit.models import AuditEvent
 
-# Arbitrary constant identifying the audit chain's PostgreSQL advisory lock.
+# Arbitrary constant identifying the audit log's PostgreSQL advisory lock.
 AUDIT_LOCK_KEY = 0x41554454  # "AUDT"
 
 
-def _lock_chain() -> None:
+def _lock_log() -> None:
     """Serialise appends until the surrounding transaction ends.
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite serialises writers itself.
@@ -37,7 +37,7 @@ def audit_log(
     agency: Any = None,
     summary: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
+    """Append one event to the log, inside the caller's transaction."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
@@ -45,10 +45,10 @@ def audit_log(
     # Round-trip through JSON so the stored summary equals the hashed one.
     clean_summary = json.loads(json.dumps(summary or {}, cls=DjangoJSONEncoder))
     with transaction.atomic():
-        _lock_chain()
-        last, last_index = AuditEvent.objects.order_by("-id").values_list(
-            "hash", "leaf_index"
-        ).first() or (None, None)
+        _lock_log()
+        last_index = (
+            AuditEvent.objects.order_by("-leaf_index").values_list("leaf_index", flat=True).first()
+        )
         event = AuditEvent(
             created_at=timezone.now(),
             actor=user,
@@ -57,9 +57,7 @@ def audit_log(
             object_type=object_type,
             object_id=str(object_id),
             summary=clean_summary,
-            prev_hash=last or GENESIS_HASH,
         )
-        event.hash = event.compute_hash()
         log.append(event, 0 if last_index is None else last_index + 1)
         event.save(force_insert=True)
     return event

@@ -108,7 +108,7 @@ def _record_intake(evidence: Evidence, *, actor: Any, named: list[Any], circle: 
     """Save the stored evidence, name its users, open its custody, grant access, audit.
 
     Locks in the order every case write takes them: the case row first (a case PATCH holds it
-    while it re-grants the case's evidence), then the new rows, then the audit chain."""
+    while it re-grants the case's evidence), then the new rows, then the audit log."""
     Case.objects.select_for_update(no_key=True).only("pk").get(pk=evidence.case_id)
     evidence.save()
     if evidence.tlp == TLP.RED and actor not in named:

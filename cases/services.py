@@ -1,7 +1,7 @@
 """Writes for cases, their tasks and notes, and the one update flow evidence shares with them.
 
 Each service validates, writes in one transaction, re-derives permission rows and writes
-its audit event last (the audit append holds the chain lock until commit). JIT writes are
+its audit event last (the audit append holds the log lock until commit). JIT writes are
 in ``cases.jits``, evidence intake and custody in ``cases.evidence``.
 """
 

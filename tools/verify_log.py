@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-ED25519 = 0x01  # signed-note signature type byte
+ED25519 = 0x01  # signed-note signature type: a log's Ed25519 key
+COSIGNATURE_V1 = 0x04  # tlog-cosignature: a witness's timestamped Ed25519 cosignature
 EM_DASH = "\u2014"
 
 
@@ -120,28 +121,35 @@ def key_id(name: str, signature_type: int, public_key: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Verifier:
-    """A verifier key ``<name>+<hex key id>+<base64(type || public key)>``."""
+    """A verifier key ``<name>+<hex key id>+<base64(type || public key)>``: a log's Ed25519
+    key (type 0x01) or a witness's cosignature key (type 0x04, C2SP tlog-cosignature)."""
 
     name: str
     key_id: bytes
     public_key: bytes
+    type: int = ED25519
 
     @classmethod
     def parse(cls, text: str) -> Verifier:
         try:
             name, hex_id, encoded = text.strip().split("+", 2)  # base64 may hold "+"
             raw = base64.b64decode(encoded, validate=True)
+            expected_id = bytes.fromhex(hex_id)
         except ValueError as exc:
             raise VerificationError(f"not a verifier key: {text!r}") from exc
-        if len(raw) != 33 or raw[0] != ED25519:
-            raise VerificationError("only Ed25519 verifier keys (type 0x01) are supported")
-        verifier = cls(name, bytes.fromhex(hex_id), raw[1:])
-        if key_id(name, ED25519, verifier.public_key) != verifier.key_id:
+        if not name or any(c.isspace() or c == "+" for c in name):
+            raise VerificationError("a key name is not empty and holds no space or plus sign")
+        if len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
+            raise VerificationError(
+                "only Ed25519 keys are supported: type 0x01 (a log) or 0x04 (a cosigner)"
+            )
+        verifier = cls(name, expected_id, raw[1:], raw[0])
+        if key_id(name, verifier.type, verifier.public_key) != verifier.key_id:
             raise VerificationError("the verifier key's id does not match its name and key")
         return verifier
 
     def __str__(self) -> str:
-        encoded = base64.b64encode(bytes([ED25519]) + self.public_key).decode()
+        encoded = base64.b64encode(bytes([self.type]) + self.public_key).decode()
         return f"{self.name}+{self.key_id.hex()}+{encoded}"
 
 
@@ -181,19 +189,48 @@ def parse_note(note: str) -> Note:
     return Note(text + "\n", tuple(signatures))
 
 
-def verify_note(note: str, verifier: Verifier) -> Note:
-    """The note, if ``verifier`` signed it (other signatures are ignored, as the spec says)."""
-    parsed = parse_note(note)
+def _signature_of(parsed: Note, verifier: Verifier) -> Signature:
     for sig in parsed.signatures:
         if (sig.name, sig.key_id) == (verifier.name, verifier.key_id):
-            try:
-                Ed25519PublicKey.from_public_bytes(verifier.public_key).verify(
-                    sig.signature, parsed.text.encode()
-                )
-            except InvalidSignature:
-                raise VerificationError(f"the signature of {verifier.name} is invalid") from None
-            return parsed
+            return sig
     raise VerificationError(f"the note carries no signature of {verifier.name}")
+
+
+def _ed25519_verify(verifier: Verifier, signature: bytes, message: bytes) -> None:
+    try:
+        Ed25519PublicKey.from_public_bytes(verifier.public_key).verify(signature, message)
+    except InvalidSignature:
+        raise VerificationError(f"the signature of {verifier.name} is invalid") from None
+
+
+def verify_note(note: str, verifier: Verifier) -> Note:
+    """The note, if ``verifier`` signed it (other signatures are ignored, as the spec says)."""
+    if verifier.type != ED25519:
+        raise VerificationError(f"{verifier.name} is a cosigner key, not a log key")
+    parsed = parse_note(note)
+    _ed25519_verify(verifier, _signature_of(parsed, verifier).signature, parsed.text.encode())
+    return parsed
+
+
+def cosignature_message(text: str, timestamp: int) -> bytes:
+    """tlog-cosignature: what an Ed25519 cosigner signs over a checkpoint's note text."""
+    return f"cosignature/v1\ntime {timestamp}\n{text}".encode()
+
+
+def verify_cosignature(note: str, cosigner: Verifier) -> tuple[Checkpoint, int]:
+    """The checkpoint and the cosigner's POSIX timestamp, if ``cosigner`` cosigned the note
+    (C2SP tlog-cosignature v1: a signature of 8 timestamp bytes, big-endian, then Ed25519)."""
+    if cosigner.type != COSIGNATURE_V1:
+        raise VerificationError(f"{cosigner.name} is a log key, not a cosigner key")
+    parsed = parse_note(note)
+    raw = _signature_of(parsed, cosigner).signature
+    if len(raw) != 8 + 64:
+        raise VerificationError(f"the cosignature of {cosigner.name} is not 72 bytes")
+    timestamp = int.from_bytes(raw[:8], "big")
+    if timestamp >= 1 << 63:
+        raise VerificationError(f"the cosignature of {cosigner.name} has an invalid time")
+    _ed25519_verify(cosigner, raw[8:], cosignature_message(parsed.text, timestamp))
+    return parse_checkpoint(parsed.text), timestamp
 
 
 @dataclass(frozen=True)

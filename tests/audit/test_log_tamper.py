@@ -14,15 +14,17 @@ from django.db import connection
 from audit import checkpoints
 from audit.models import AuditEvent, SignedCheckpoint
 from audit.services import audit_log
+from tools.verify_log import leaf_hash, node_hash
 
 
 @pytest.fixture
 def signed_log(world, settings, tmp_path):
     settings.TRANSPARENCY_SIGNING_KEY_FILE = str(tmp_path / "log.key")
     call_command("transparency_keygen", stdout=StringIO())
-    for n in range(12):
+    for n in range(12):  # a checkpoint after each entry, as the beat signs when the log grew
         audit_log(actor=None, action="case.opened", object_type="cases.case", object_id=n)
-    return checkpoints.checkpoint_sign()
+        signed = checkpoints.checkpoint_sign()
+    return signed
 
 
 def sql(statement: str, params: list | None = None) -> None:
@@ -40,13 +42,25 @@ def verify() -> str:
 
 
 def test_an_untouched_log_matches_its_signed_checkpoints(signed_log):
-    assert "transparency log matches 2 signed checkpoints" in verify()  # the row and the file
+    # 12 rows, and the last one again from the file beside the key
+    assert "transparency log matches 13 signed checkpoints" in verify()
 
 
-def test_dropping_the_newest_rows_is_caught(signed_log):
+def test_dropping_the_newest_rows_is_caught_by_the_stored_tree(signed_log):
     last = AuditEvent.objects.order_by("-leaf_index").first().leaf_index
     sql("DELETE FROM audit_auditevent WHERE leaf_index > %s", [last - 3])
     size = last - 2
+    assert verify() == (
+        f"transparency log broken at entry {size}: entries missing: {size} left, "
+        f"the stored tree holds {last + 1}"
+    )
+
+
+def test_dropping_the_newest_rows_and_their_tree_is_caught_by_the_checkpoint(signed_log):
+    last = AuditEvent.objects.order_by("-leaf_index").first().leaf_index
+    sql("DELETE FROM audit_auditevent WHERE leaf_index > %s", [last - 3])
+    size = last - 2
+    sql("DELETE FROM audit_lognode WHERE (index + 1) * power(2, level) > %s", [size])
     assert verify() == (
         f"transparency log broken at entry {size}: entries missing: {size} left, "
         f"a checkpoint was signed at {signed_log.tree_size}"
@@ -56,20 +70,29 @@ def test_dropping_the_newest_rows_is_caught(signed_log):
 def test_emptying_the_table_is_caught(signed_log):
     sql("DELETE FROM audit_auditevent")
     assert verify().startswith("transparency log broken at entry 0: entries missing: 0 left")
+    sql("DELETE FROM audit_lognode")
+    assert verify() == (
+        "transparency log broken at entry 0: entries missing: 0 left, "
+        f"a checkpoint was signed at {signed_log.tree_size}"
+    )
 
 
 def test_an_edit_with_every_hash_recomputed_forward_is_caught(signed_log):
-    victim = AuditEvent.objects.order_by("leaf_index")[5]
+    """The forger edits entry 5 and rewrites the stored tree to match, with the public
+    algorithm: only the checkpoint signed with the key outside the database still holds."""
+    victim = AuditEvent.objects.order_by("leaf_index")[signed_log.tree_size - 6]
     AuditEvent.objects.filter(pk=victim.pk).update(summary={"forged": True})
-    previous = AuditEvent.objects.get(leaf_index=4).hash
-    for event in AuditEvent.objects.filter(leaf_index__gte=5).order_by("leaf_index"):
-        event.prev_hash = previous  # the chain's public algorithm, replayed by the forger
-        event.hash = event.compute_hash()
-        sql(
-            "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s",
-            [event.prev_hash, event.hash, event.pk],
-        )
-        previous = event.hash
+    leaves = [leaf_hash(e.leaf()) for e in AuditEvent.objects.order_by("leaf_index")]
+    sql("DELETE FROM audit_lognode")
+    level, nodes = 0, leaves
+    while nodes:
+        for index, digest in enumerate(nodes):
+            sql(
+                "INSERT INTO audit_lognode (level, index, hash) VALUES (%s, %s, %s)",
+                [level, index, digest],
+            )
+        nodes = [node_hash(nodes[i], nodes[i + 1]) for i in range(0, len(nodes) - 1, 2)]
+        level += 1
     result = verify()
     assert result.startswith(f"transparency log broken at entry {victim.leaf_index}: ")
     assert "does not match the checkpoint signed at" in result
