@@ -8,7 +8,8 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agencies.access import get_visible_or_404
-from agencies.models import Agency, APIKey, Invitation, Membership
+from agencies.models import Agency, APIKey, Cosignature, Invitation, Membership
+from audit.models import SignedCheckpoint
 
 
 def active_memberships(*, user: Any) -> QuerySet[Membership]:
@@ -107,3 +108,15 @@ def user_api_keys(*, user: Any) -> QuerySet[APIKey]:
 
 def access_own_api_key(*, user: Any, pk: Any) -> APIKey:
     return get_visible_or_404(user_api_keys(user=user), pk=pk)
+
+
+def cosignatures_of(checkpoint: SignedCheckpoint) -> QuerySet[Cosignature]:
+    """The witnesses' cosignatures of one signed checkpoint, with who made them."""
+    return checkpoint.cosignatures.select_related("witness__agency").order_by("witness__name")
+
+
+def cosigned_note(checkpoint: SignedCheckpoint) -> str:
+    """The checkpoint's signed note with every stored cosignature line appended (C2SP:
+    verifiers use the signatures they know and ignore the rest)."""
+    lines = "".join(c.line for c in cosignatures_of(checkpoint))
+    return checkpoint.note + lines
