@@ -35,6 +35,21 @@ def administered_agencies(*, user: Any, agency: Agency | None = None) -> QuerySe
     return Agency.objects.filter(pk__in=memberships.values("agency_id"))
 
 
+def _administered(model: Any) -> Any:
+    def visible(*, user: Any, agency: Agency | None = None) -> QuerySet[Any]:
+        return model.objects.filter(agency__in=administered_agencies(user=user, agency=agency))
+
+    return visible
+
+
+# What an agency's admins administer, by audit object type (audit.access reads it).
+ADMINISTERED = {
+    "agencies.membership": _administered(Membership),
+    "agencies.invitation": _administered(Invitation),
+    "agencies.apikey": _administered(APIKey),
+}
+
+
 def access_admin_agency(*, user: Any, code: str, agency: Agency | None = None) -> Agency:
     """The agency with ``code`` if the user administers it, else 404."""
     return get_visible_or_404(administered_agencies(user=user, agency=agency), code=code)

@@ -1,6 +1,7 @@
 """The transparency log over HTTP: the latest signed checkpoint, RFC 9162 inclusion and
 consistency proofs, and leaf hashes, so anyone authenticated can rebuild and check the tree.
-None of it reveals an event's content."""
+None of it reveals an event's content; one entry's content is served only to those who may
+see the object it records (``audit.access``), 404 otherwise."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit import log
+from audit import access, log
 from audit.models import SignedCheckpoint
+from tools.verify_log import leaf_hash
 
 NO_CHECKPOINT = "No checkpoint has been signed yet."
 MAX_ENTRIES = 1000
@@ -58,8 +60,15 @@ class CheckpointView(APIView):
 
 class InclusionProofView(APIView):
     @extend_schema(
-        summary="RFC 9162 inclusion proof (audit path) of leaf `index` in the tree of `tree_size`",
-        parameters=[OpenApiParameter("index", int), OpenApiParameter("tree_size", int)],
+        summary=(
+            "RFC 9162 inclusion proof (audit path) of leaf `index`, or of the entry of audit "
+            "event `event` (404 unless its content is yours to read), in the tree of `tree_size`"
+        ),
+        parameters=[
+            OpenApiParameter("index", int),
+            OpenApiParameter("event", int),
+            OpenApiParameter("tree_size", int, required=True),
+        ],
         responses=_proof_schema(
             "InclusionProof",
             {"index": serializers.IntegerField(), "tree_size": serializers.IntegerField()},
@@ -68,9 +77,21 @@ class InclusionProofView(APIView):
     def get(self, request: Request) -> Response:
         size = log.tree_size()
         tree_size = _int(request, "tree_size", low=1, high=max(size, 1))
-        index = _int(request, "index", low=0, high=tree_size - 1)
+        if "event" in request.query_params and "index" not in request.query_params:
+            event_id = _int(request, "event", low=1, high=2**63 - 1)
+            index = _entry(request, pk=event_id).leaf_index
+            if index >= tree_size:
+                raise ValidationError({"tree_size": [f"Entry {index} is not in that tree."]})
+        else:
+            index = _int(request, "index", low=0, high=tree_size - 1)
         hashes = log.inclusion_proof(index, tree_size)
         return Response({"index": index, "tree_size": tree_size, "hashes": _b64(hashes)})
+
+
+def _entry(request: Request, **lookup: Any) -> Any:
+    # The acting agency is the API key's (request.auth), None in the browser.
+    agency = getattr(request.auth, "agency", None)
+    return access.access_entry(user=request.user, agency=agency, **lookup)
 
 
 class ConsistencyProofView(APIView):
@@ -107,3 +128,32 @@ class EntriesView(APIView):
         end = _int(request, "end", low=start, high=min(size, start + MAX_ENTRIES))
         hashes = log.leaf_hashes(start, end)
         return Response({"start": start, "leaf_hashes": _b64(hashes)})
+
+
+class EntryView(APIView):
+    @extend_schema(
+        summary=(
+            "One entry's content (its leaf, the event's canonical JSON), if you may see the "
+            "object it records; 404 otherwise"
+        ),
+        responses=inline_serializer(
+            "LogEntry",
+            {
+                "index": serializers.IntegerField(),
+                "event": serializers.IntegerField(),
+                "leaf": serializers.CharField(),
+                "leaf_hash": serializers.CharField(),
+            },
+        ),
+    )
+    def get(self, request: Request, index: int) -> Response:
+        event = _entry(request, leaf_index=index)
+        leaf = event.leaf()
+        return Response(
+            {
+                "index": event.leaf_index,
+                "event": event.pk,
+                "leaf": leaf.decode(),
+                "leaf_hash": _b64([leaf_hash(leaf)])[0],
+            }
+        )

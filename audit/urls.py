@@ -21,4 +21,5 @@ api_urlpatterns = [
         name="api_log_consistency",
     ),
     path("transparency/entries", api.EntriesView.as_view(), name="api_log_entries"),
+    path("transparency/entries/<int:index>", api.EntryView.as_view(), name="api_log_entry"),
 ]

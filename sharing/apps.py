@@ -1,4 +1,5 @@
-"""Sharing's app config: JIT shares follow the JIT's circle (``jit_circle_changed``)."""
+"""Sharing's app config: JIT shares follow the JIT's circle (``jit_circle_changed``); audit
+entries about an indicator or a partner endpoint are readable by whoever may see it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ class SharingConfig(AppConfig):
 
     def ready(self) -> None:
         # app registry: these import models, which load only after ready()
+        from audit import access
         from cases.signals import jit_circle_changed
-        from sharing import correlation  # noqa: F401  (matches new indicators on create)
+        from sharing import correlation, selectors  # noqa: F401  (correlation matches on create)
         from sharing.services import resync_jit_shares
 
         jit_circle_changed.connect(resync_jit_shares, dispatch_uid="sharing.resync_jit_shares")
+        access.register("sharing.indicator", selectors.indicators_visible_to)
+        access.register("agencies.partnerendpoint", selectors.endpoints_administered_by)
