@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.db import connection
 from django.db.models import Max, Q
 
 from audit import merkle
@@ -28,24 +29,54 @@ def leaf_hashes(start: int, end: int) -> list[bytes]:
     return [bytes(hash_) for hash_ in nodes.values_list("hash", flat=True)]
 
 
-def append(event: AuditEvent, index: int) -> None:
-    """Make ``event`` leaf ``index`` and store the subtrees it completes. Call under the audit
-    lock, with ``index`` = the tree size, before the event is saved."""
+def append(event: AuditEvent) -> None:
+    """Make ``event`` the next leaf and store the subtrees it completes. Call under the audit
+    lock, before the event is saved. One read finds the tree size and the stored left siblings
+    of the new leaf (on PostgreSQL, one query whatever the log's size or parity); one write
+    stores the new nodes."""
+    index, stored = _next_leaf()
     event.leaf_index = index
-    siblings = []
-    level = 0
-    while (index >> level) & 1:  # a right child: its left sibling is complete and stored
-        siblings.append((level, (index >> level) - 1))
-        level += 1
-    # One read, even with no sibling (an even index): an audited request then costs the same
-    # number of queries whatever the parity of the log's size.
-    stored = _nodes(siblings) if siblings else _nodes_none()
     digest = leaf_hash(event.leaf())
     nodes = [LogNode(level=0, index=index, hash=digest)]
-    for level, left in siblings:
-        digest = node_hash(stored[(level, left)], digest)
-        nodes.append(LogNode(level=level + 1, index=left >> 1, hash=digest))
+    level = 0
+    while (index >> level) & 1:  # a right child: its left sibling is complete and stored
+        digest = node_hash(stored[level], digest)
+        nodes.append(LogNode(level=level + 1, index=index >> (level + 1), hash=digest))
+        level += 1
     LogNode.objects.bulk_create(nodes)
+
+
+# The next leaf's index n, and the stored left siblings on its path: at each level L where
+# n's lowest L+1 bits are all ones, node (L, (n >> L) - 1).
+_NEXT_LEAF_SQL = """
+WITH next AS (SELECT COALESCE(MAX(leaf_index) + 1, 0) AS n FROM audit_auditevent)
+SELECT next.n, node.level, node.hash FROM next LEFT JOIN LATERAL (
+    SELECT stored.level, stored.hash
+    FROM generate_series(0, 61) AS g(level)
+    JOIN audit_lognode AS stored
+      ON stored.level = g.level AND stored.index = (next.n >> g.level) - 1
+    WHERE next.n & ((1::bigint << (g.level + 1)) - 1) = (1::bigint << (g.level + 1)) - 1
+) AS node ON true
+"""
+
+
+def _next_leaf() -> tuple[int, dict[int, bytes]]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_LEAF_SQL)
+            rows = cursor.fetchall()
+        index = rows[0][0]
+        stored = {level: bytes(hash_) for _, level, hash_ in rows if level is not None}
+    else:
+        index = tree_size()
+        siblings: list[Position] = []
+        while (index >> len(siblings)) & 1:
+            siblings.append((len(siblings), (index >> len(siblings)) - 1))
+        stored = {level: h for (level, _), h in _nodes(siblings).items()}
+    expected = (~index & (index + 1)).bit_length() - 1  # the number of trailing ones
+    if len(stored) != expected:
+        raise LookupError(f"log nodes missing below leaf {index}")
+    return index, stored
 
 
 def _nodes(positions: list[Position] | set[Position]) -> dict[Position, bytes]:
@@ -59,11 +90,6 @@ def _nodes(positions: list[Position] | set[Position]) -> dict[Position, bytes]:
     if missing:
         raise LookupError(f"log nodes missing: {sorted(missing)[:5]}")
     return found
-
-
-def _nodes_none() -> dict[Position, bytes]:
-    list(LogNode.objects.filter(level=0, index=-1))  # the read append makes when it needs none
-    return {}
 
 
 def _decompose(start: int, end: int) -> list[Position]:

@@ -46,9 +46,6 @@ def audit_log(
     clean_summary = json.loads(json.dumps(summary or {}, cls=DjangoJSONEncoder))
     with transaction.atomic():
         _lock_log()
-        last_index = (
-            AuditEvent.objects.order_by("-leaf_index").values_list("leaf_index", flat=True).first()
-        )
         event = AuditEvent(
             created_at=timezone.now(),
             actor=user,
@@ -58,6 +55,6 @@ def audit_log(
             object_id=str(object_id),
             summary=clean_summary,
         )
-        log.append(event, 0 if last_index is None else last_index + 1)
+        log.append(event)
         event.save(force_insert=True)
     return event

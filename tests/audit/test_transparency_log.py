@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from audit import log
 from audit.merkle import naive_subtree, root
@@ -83,3 +84,15 @@ def test_concurrent_writers_leave_a_gapless_tree(world):
         range(len(hashes))
     )
     assert log.root(len(hashes)) == root(naive_subtree(hashes), len(hashes))
+
+
+def test_an_append_costs_the_same_queries_whatever_the_trees_shape(world):
+    append(64 - log.tree_size() % 64)  # the next leaf is 64k: no left sibling to read
+    counts = []
+    for _ in range(64):  # then 63 more: up to six siblings on the path
+        with CaptureQueriesContext(connection) as queries:
+            append(1)
+        counts.append(len(queries))
+    assert set(counts) == {counts[0]}
+    # lock, one read (size and siblings), the nodes, the event, and the savepoint around them
+    assert counts[0] == 6
