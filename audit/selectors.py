@@ -34,14 +34,15 @@ class LogBreak:
     reason: str
 
 
-def _signed_checkpoints() -> list[Checkpoint]:
-    """Checkpoints whose signature the signing key vouches for (a forged row is ignored), and
-    the last signed one, from beside the key. Empty when no key is configured."""
+def _signed_checkpoints(held: Iterable[str] = ()) -> list[Checkpoint]:
+    """Checkpoints whose signature the signing key vouches for (a forged row is ignored): the
+    stored ones, the last signed one (from beside the key), and ``held`` — notes a partner or a
+    witness kept, which must verify. Empty when no key is configured."""
     try:
         verifier = checkpoints.verifier()
     except checkpoints.CheckpointRefused:
         return []
-    found = []
+    found = [verify_checkpoint(note, verifier) for note in held]
     for note in SignedCheckpoint.objects.values_list("note", flat=True):
         try:
             found.append(verify_checkpoint(note, verifier))
@@ -51,10 +52,10 @@ def _signed_checkpoints() -> list[Checkpoint]:
     return [*found, last] if last is not None else found
 
 
-def verify_log() -> tuple[LogBreak | None, int]:
+def verify_log(held: Iterable[str] = ()) -> tuple[LogBreak | None, int]:
     """Recompute the tree from the entries themselves; check it against the stored nodes and
-    against every signed checkpoint. The first break (or None) and how many checkpoints were
-    checked."""
+    against every signed checkpoint (and the ``held`` notes). The first break (or None) and how
+    many checkpoints were checked. A held note that does not verify raises VerificationError."""
     leaves: list[bytes] = []
     for expected, event in enumerate(AuditEvent.objects.order_by("leaf_index").iterator()):
         if event.leaf_index != expected:
@@ -63,7 +64,7 @@ def verify_log() -> tuple[LogBreak | None, int]:
     stored_break = _check_stored_tree(leaves)
     if stored_break is not None:
         return stored_break, 0
-    signed = _signed_checkpoints()
+    signed = _signed_checkpoints(held)
     if not signed:
         return None, 0
     largest = max(c.size for c in signed)

@@ -80,19 +80,8 @@ def test_emptying_the_table_is_caught(signed_log):
 def test_an_edit_with_every_hash_recomputed_forward_is_caught(signed_log):
     """The forger edits entry 5 and rewrites the stored tree to match, with the public
     algorithm: only the checkpoint signed with the key outside the database still holds."""
-    victim = AuditEvent.objects.order_by("leaf_index")[signed_log.tree_size - 6]
-    AuditEvent.objects.filter(pk=victim.pk).update(summary={"forged": True})
-    leaves = [leaf_hash(e.leaf()) for e in AuditEvent.objects.order_by("leaf_index")]
-    sql("DELETE FROM audit_lognode")
-    level, nodes = 0, leaves
-    while nodes:
-        for index, digest in enumerate(nodes):
-            sql(
-                "INSERT INTO audit_lognode (level, index, hash) VALUES (%s, %s, %s)",
-                [level, index, digest],
-            )
-        nodes = [node_hash(nodes[i], nodes[i + 1]) for i in range(0, len(nodes) - 1, 2)]
-        level += 1
+    victim = AuditEvent.objects.get(leaf_index=signed_log.tree_size - 6)
+    rewrite_entry_and_tree(victim.leaf_index)
     result = verify()
     assert result.startswith(f"transparency log broken at entry {victim.leaf_index}: ")
     assert "does not match the checkpoint signed at" in result
@@ -117,3 +106,39 @@ def test_a_forged_checkpoint_row_is_ignored(signed_log):
     assert forged != signed_log.note
     SignedCheckpoint.objects.update(note=forged)
     assert "matches 1 signed checkpoints" in verify()  # only the file beside the key counts
+
+
+def rewrite_entry_and_tree(index: int) -> None:
+    """The forger's full rewrite: entry ``index`` edited and every stored node recomputed."""
+    victim = AuditEvent.objects.get(leaf_index=index)
+    AuditEvent.objects.filter(pk=victim.pk).update(summary={"forged": True})
+    leaves = [leaf_hash(e.leaf()) for e in AuditEvent.objects.order_by("leaf_index")]
+    sql("DELETE FROM audit_lognode")
+    level, nodes = 0, leaves
+    while nodes:
+        for position, digest in enumerate(nodes):
+            sql(
+                "INSERT INTO audit_lognode (level, index, hash) VALUES (%s, %s, %s)",
+                [level, position, digest],
+            )
+        nodes = [node_hash(nodes[i], nodes[i + 1]) for i in range(0, len(nodes) - 1, 2)]
+        level += 1
+
+
+def test_a_checkpoint_a_partner_kept_catches_a_rewrite_the_server_forgot(signed_log, tmp_path):
+    held = tmp_path / "partner.note"
+    held.write_text(signed_log.note, encoding="utf-8")
+    rewrite_entry_and_tree(signed_log.tree_size - 3)
+    SignedCheckpoint.objects.all().delete()  # the operator wipes what the server kept, too
+    checkpoints.state_path().unlink()
+    assert "no signed checkpoint yet" in verify()
+    out = StringIO()
+    with pytest.raises(CommandError, match="does not match the checkpoint signed at"):
+        call_command("verify_audit", "--checkpoint", str(held), stdout=out)
+
+
+def test_a_held_checkpoint_that_does_not_verify_is_refused(signed_log, tmp_path):
+    held = tmp_path / "forged.note"
+    held.write_text(signed_log.note.replace("\n\n", "\nextra\n\n", 1), encoding="utf-8")
+    with pytest.raises(CommandError, match="cannot use that checkpoint: the signature of"):
+        call_command("verify_audit", "--checkpoint", str(held), stdout=StringIO())
