@@ -283,7 +283,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state", help="File holding the last checkpoint this witness verified")
     parser.add_argument(
         "--api-key",
-        help="An agency API key with the read and witness scopes (default: $CYBERCOOP_API_KEY)",
+        help="An agency API key with the witness scope (default: $CYBERCOOP_API_KEY)",
     )
     parser.add_argument(
         "--generate-key",
