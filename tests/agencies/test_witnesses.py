@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from rest_framework.test import APIClient
 
 from agencies import services, witnesses
@@ -494,3 +496,39 @@ def test_a_checkpoint_signed_before_any_witness_shows_not_witnessed(world, log_k
     grow_and_sign()
     page = client_for(world.owner.analyst).get("/transparency/").content.decode()
     assert "not witnessed yet" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_store_each_cosignature_once_without_deadlock(world, log_key):
+    first, first_key = make_witness(world.owner.agency, "witness.bka.example/a")
+    second, second_key = make_witness(world.owner.agency, "witness.bka.example/b")
+    older, newer = grow_and_sign(), grow_and_sign()
+    notes = [
+        second_key.cosign(first_key.cosign(checkpoint.note))
+        if order
+        else first_key.cosign(second_key.cosign(checkpoint.note))
+        for checkpoint in (older, newer)
+        for order in (True, False)
+    ] * 2
+    barrier = threading.Barrier(len(notes))
+    errors: list[BaseException] = []
+
+    def post(note: str) -> None:
+        try:
+            barrier.wait()
+            witnesses.cosignature_record(actor=world.owner.investigator, note=note)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(note,)) for note in notes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    for checkpoint in (older, newer):
+        stored = Cosignature.objects.filter(checkpoint=checkpoint)
+        assert sorted(stored.values_list("witness__name", flat=True)) == [first.name, second.name]
+    assert AuditEvent.objects.filter(action="checkpoint.cosigned").count() == 4
