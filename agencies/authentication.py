@@ -83,7 +83,8 @@ def key_allows(key: APIKey, scope: str) -> bool:
 class KeyScopePermission(permissions.BasePermission):
     """A key does what its scopes say: ``read`` for safe methods, ``write`` for the others,
     or the scope a view names for all its methods (``key_scope``) or one of them
-    (``key_scope_post``). Sessions are not concerned."""
+    (``key_scope_post``); a tuple of scopes means any one of them. Sessions are not
+    concerned."""
 
     message = SCOPE_MISSING
 
@@ -97,9 +98,10 @@ class KeyScopePermission(permissions.BasePermission):
             or getattr(view, "key_scope", None)
             or default
         )
-        if key_allows(key, scope):
+        scopes = (scope,) if isinstance(scope, str) else tuple(scope)
+        if any(key_allows(key, one) for one in scopes):
             return True
-        self.message = SCOPE_MISSING.format(scope=scope)
+        self.message = SCOPE_MISSING.format(scope=" or ".join(scopes))
         return False
 
 

@@ -59,3 +59,13 @@ class APIKeyForm(forms.Form):
     def clean_allowed_networks(self) -> list[str]:
         value = self.cleaned_data["allowed_networks"]
         return [part for part in re.split(r"[\s,]+", value) if part]
+
+
+class WitnessForm(forms.Form):
+    verifier_key = forms.CharField(
+        max_length=1000,
+        label="Witness verifier key",
+        help_text="The line `manage.py witness --generate-key NAME` printed: "
+        "<name>+<key id>+<key> (a cosigner key, type 0x04).",
+        widget=forms.TextInput(attrs={"size": 80, "autocomplete": "off", "spellcheck": "false"}),
+    )

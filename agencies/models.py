@@ -4,6 +4,7 @@ witnesses that cosign the audit log's checkpoints: who acts for whom."""
 from __future__ import annotations
 
 import ipaddress
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -225,6 +226,7 @@ class APIKey(models.Model):
         WRITE = "write", "Write: cases, evidence, notices, shares, over REST"
         TAXII = "taxii", "TAXII 2.1: its collections (posting needs ingest too)"
         INGEST = "ingest", "Ingest: submit indicators and STIX bundles"
+        WITNESS = "witness", "Witness: post cosignatures of the log's checkpoints"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
@@ -397,3 +399,7 @@ class Cosignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.witness} cosigned {self.checkpoint}"
+
+    @property
+    def cosigned_at(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp, tz=UTC)

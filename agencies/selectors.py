@@ -1,14 +1,14 @@
-"""Permission-aware reads for agencies, members and keys."""
+"""Permission-aware reads for agencies, members, keys, and the witnesses of the audit log."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from agencies.access import get_visible_or_404
-from agencies.models import Agency, APIKey, Cosignature, Invitation, Membership
+from agencies.models import Agency, APIKey, Cosignature, Invitation, Membership, Witness
 from audit.models import SignedCheckpoint
 
 
@@ -135,3 +135,31 @@ def cosigned_note(checkpoint: SignedCheckpoint) -> str:
     verifiers use the signatures they know and ignore the rest)."""
     lines = "".join(c.line for c in cosignatures_of(checkpoint))
     return checkpoint.note + lines
+
+
+def agency_witnesses(*, agency: Agency) -> QuerySet[Witness]:
+    """The agency's witnesses (active first), each with when it last cosigned."""
+    return (
+        agency.witnesses.select_related("created_by")
+        .annotate(last_cosigned_at=Max("cosignatures__received_at"))
+        .order_by("-active", "name", "pk")
+    )
+
+
+def access_witness(*, agency: Agency, pk: Any) -> Witness:
+    return get_visible_or_404(agency_witnesses(agency=agency), pk=pk)
+
+
+def latest_checkpoint() -> SignedCheckpoint | None:
+    return SignedCheckpoint.objects.order_by("-tree_size").first()
+
+
+def signed_checkpoints() -> QuerySet[SignedCheckpoint]:
+    """The log's signed checkpoints, newest first, each with its cosignatures and who made
+    them (the log is the same for every agency: nothing in it is an event's content)."""
+    cosignatures = Cosignature.objects.select_related("witness__agency").order_by(
+        "witness__agency__code", "witness__name"
+    )
+    return SignedCheckpoint.objects.order_by("-tree_size").prefetch_related(
+        Prefetch("cosignatures", queryset=cosignatures)
+    )

@@ -36,6 +36,13 @@ urlpatterns = [
         views.api_key_revoke,
         name="agency_api_key_revoke",
     ),
+    path("agencies/<str:code>/witnesses/", views.witnesses_page, name="agency_witnesses"),
+    path(
+        "agencies/<str:code>/witnesses/<int:pk>/retire/",
+        views.witness_retire,
+        name="agency_witness_retire",
+    ),
+    path("transparency/", views.transparency, name="transparency"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("api-keys/", views.my_api_keys, name="my_api_keys"),
     path("api-keys/<int:pk>/revoke/", views.my_api_key_revoke, name="my_api_key_revoke"),
@@ -47,4 +54,7 @@ api_urlpatterns = [
     path(
         "agencies/<str:code>/members/", api.AgencyMembersView.as_view(), name="api_agency_members"
     ),
+    path("transparency/checkpoint", api.CheckpointView.as_view(), name="api_log_checkpoint"),
+    path("transparency/checkpoints", api.CheckpointListView.as_view(), name="api_log_checkpoints"),
+    path("transparency/cosignatures", api.CosignatureView.as_view(), name="api_log_cosignatures"),
 ]

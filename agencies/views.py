@@ -1,5 +1,5 @@
-"""Agency admin pages (members, invitations, keys of the admin's own agency) and a member's
-own API keys."""
+"""Agency admin pages (members, invitations, keys and witnesses of the admin's own agency), a
+member's own API keys, and the transparency page every member may read."""
 
 from __future__ import annotations
 
@@ -10,22 +10,25 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from agencies import lockouts, selectors, services
+from agencies import lockouts, selectors, services, witnesses
 from agencies.forms import (
     AcceptInvitationForm,
     APIKeyForm,
     InvitationForm,
     MembershipRoleForm,
+    WitnessForm,
 )
 from agencies.models import Membership
 from agencies.second_factor import has_second_factor, session_passed_second_factor
+from audit import checkpoints
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
 
 KEY_NEEDS_FACTOR = "Creating an API key needs a session confirmed with your second factor."
 KEY_NEEDS_ENROLMENT = "Set up a second factor first: creating an API key needs one."
+TRANSPARENCY_PAGE_CHECKPOINTS = 20
 
 
 def _members_page(
@@ -226,3 +229,56 @@ def member_unlock(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     lockouts.lockout_lift(actor=request.user, membership=membership)
     messages.success(request, f"{membership.user.username} may sign in again.")
     return redirect("agency_members", code=agency.code)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def witnesses_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The agency's witnesses: register one by pasting its verifier key; retire one."""
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    form = WitnessForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            witness = witnesses.witness_register(
+                actor=request.user, agency=agency, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Witness {witness.name} registered.")
+            return redirect("agency_witnesses", code=agency.code)
+    context = {
+        "agency": agency,
+        "form": form,
+        "witnesses": selectors.agency_witnesses(agency=agency),
+    }
+    return render(request, "agencies/witnesses.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def witness_retire(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """A confirmation page; its POST retires the witness."""
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    witness = selectors.access_witness(agency=agency, pk=pk)
+    if request.method == "POST":
+        witnesses.witness_retire(actor=request.user, witness=witness)
+        messages.success(request, f"Witness {witness.name} retired; its cosignatures stay.")
+        return redirect("agency_witnesses", code=agency.code)
+    return render(request, "agencies/witness_retire.html", {"agency": agency, "witness": witness})
+
+
+@login_required
+@require_safe
+def transparency(request: HttpRequest) -> HttpResponse:
+    """The log's verifier key and its latest checkpoints with who witnessed them."""
+    try:
+        verifier_key = str(checkpoints.verifier())
+    except checkpoints.CheckpointRefused:
+        verifier_key = ""
+    context = {
+        "verifier_key": verifier_key,
+        "checkpoints": selectors.signed_checkpoints()[:TRANSPARENCY_PAGE_CHECKPOINTS],
+        "administered": selectors.administered_agencies(user=request.user),
+    }
+    return render(request, "agencies/transparency.html", context)

@@ -1,28 +1,28 @@
-"""The transparency log over HTTP: the latest signed checkpoint, RFC 9162 inclusion and
-consistency proofs, and leaf hashes, so anyone authenticated can rebuild and check the tree.
-None of it reveals an event's content; one entry's content is served only to those who may
-see the object it records (``audit.access``), 404 otherwise."""
+"""The transparency log over HTTP: RFC 9162 inclusion and consistency proofs and leaf hashes,
+so anyone authenticated can rebuild and check the tree. None of it reveals an event's content;
+one entry's content is served only to those who may see the object it records
+(``audit.access``), 404 otherwise. (The signed checkpoints are served by ``agencies.api``,
+which appends the witnesses' cosignatures.)"""
 
 from __future__ import annotations
 
 import base64
 from typing import Any
 
-from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit import access, log
-from audit.models import SignedCheckpoint
 from tools.verify_log import leaf_hash
 
 NO_CHECKPOINT = "No checkpoint has been signed yet."
 MAX_ENTRIES = 1000
+# API keys that may read the log: a partner's witness needs no access to case data.
+LOG_READER_SCOPES = ("read", "witness")
 
 
 def _int(request: Request, name: str, *, low: int, high: int) -> int:
@@ -46,19 +46,9 @@ def _proof_schema(name: str, fields: dict[str, Any]) -> Any:
     )
 
 
-class CheckpointView(APIView):
-    @extend_schema(
-        summary="The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)",
-        responses={(200, "text/plain"): OpenApiTypes.STR},
-    )
-    def get(self, request: Request) -> HttpResponse:
-        latest = SignedCheckpoint.objects.first()
-        if latest is None:
-            raise NotFound(NO_CHECKPOINT)
-        return HttpResponse(latest.note, content_type="text/plain; charset=utf-8")
-
-
 class InclusionProofView(APIView):
+    key_scope_get = LOG_READER_SCOPES
+
     @extend_schema(
         summary=(
             "RFC 9162 inclusion proof (audit path) of leaf `index`, or of the entry of audit "
@@ -95,6 +85,8 @@ def _entry(request: Request, **lookup: Any) -> Any:
 
 
 class ConsistencyProofView(APIView):
+    key_scope_get = LOG_READER_SCOPES
+
     @extend_schema(
         summary="RFC 9162 consistency proof between the trees of `first` and `second` entries",
         parameters=[OpenApiParameter("first", int), OpenApiParameter("second", int)],
@@ -111,6 +103,8 @@ class ConsistencyProofView(APIView):
 
 
 class EntriesView(APIView):
+    key_scope_get = LOG_READER_SCOPES
+
     @extend_schema(
         summary=f"Leaf hashes of entries [start, end), at most {MAX_ENTRIES} per call",
         parameters=[OpenApiParameter("start", int), OpenApiParameter("end", int)],

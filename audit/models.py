@@ -4,6 +4,7 @@ gone: the stored nodes catch what it caught, signed checkpoints what it could no
 
 from __future__ import annotations
 
+import base64
 import json
 
 from django.conf import settings
@@ -81,3 +82,7 @@ class SignedCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint at {self.tree_size}"
+
+    @property
+    def root_base64(self) -> str:
+        return base64.b64encode(bytes(self.root_hash)).decode()

@@ -1,5 +1,6 @@
-"""Signing C2SP signed notes with Ed25519: the log's checkpoints, and a witness's
-cosignatures of them (C2SP tlog-cosignature v1). ``tools.verify_log`` verifies both."""
+"""Signing C2SP signed notes with Ed25519: the log's checkpoints, and (``cosign``, from the
+stand-alone ``tools.witness``) a witness's cosignatures of them (C2SP tlog-cosignature v1).
+``tools.verify_log`` verifies both."""
 
 from __future__ import annotations
 
@@ -8,14 +9,8 @@ import base64
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from tools.verify_log import (
-    COSIGNATURE_V1,
-    ED25519,
-    EM_DASH,
-    Verifier,
-    cosignature_message,
-    key_id,
-)
+from tools.verify_log import ED25519, EM_DASH, Verifier, key_id
+from tools.witness import cosign as cosign  # a witness's signature line: one home, in tools
 
 
 def verifier_for(name: str, key: Ed25519PrivateKey, type_: int = ED25519) -> Verifier:
@@ -37,11 +32,3 @@ def sign_note(text: str, name: str, key: Ed25519PrivateKey) -> str:
 def checkpoint_text(origin: str, size: int, root: bytes) -> str:
     """The C2SP tlog-checkpoint note text: origin, tree size, base64 root hash."""
     return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n"
-
-
-def cosign(text: str, name: str, key: Ed25519PrivateKey, timestamp: int) -> str:
-    """The tlog-cosignature v1 signature line of witness ``name`` over a checkpoint's note
-    text, made at POSIX time ``timestamp``."""
-    signature = key.sign(cosignature_message(text, timestamp))
-    raw = verifier_for(name, key, COSIGNATURE_V1).key_id + timestamp.to_bytes(8, "big") + signature
-    return f"{EM_DASH} {name} {base64.b64encode(raw).decode()}\n"

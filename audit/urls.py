@@ -1,4 +1,4 @@
-"""URLs of the transparency log's API (no HTML pages yet)."""
+"""URLs of the transparency log's proofs (its checkpoints and HTML page: ``agencies.urls``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from audit import api
 urlpatterns: list[URLPattern] = []
 
 api_urlpatterns = [
-    path("transparency/checkpoint", api.CheckpointView.as_view(), name="api_log_checkpoint"),
     path(
         "transparency/proof/inclusion",
         api.InclusionProofView.as_view(),

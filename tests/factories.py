@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+
 import factory
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.auth import get_user_model
 
 from agencies import services
-from agencies.models import Agency, Jurisdiction, Membership
+from agencies.models import Agency, Jurisdiction, Membership, Witness
 from agencies.second_factor import totp_enrol
+from agencies.witnesses import witness_register
+from tools.verify_log import Verifier, parse_note
+from tools.witness import cosign, cosigner_verifier
 
 PASSWORD = "correct-horse-battery-staple"
 # Every test admin and reviewer has this authenticator app (pyotp.TOTP(TOTP_SECRET).now()).
@@ -65,3 +72,28 @@ def make_member(
     if role in SECOND_FACTOR_ROLES and not user.authenticator_set.exists():
         totp_enrol(user=user, secret=TOTP_SECRET)
     return user
+
+
+@dataclass
+class WitnessKey:
+    """A witness's Ed25519 key, as a partner agency holds it."""
+
+    name: str
+    key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
+
+    @property
+    def verifier(self) -> Verifier:
+        return cosigner_verifier(self.name, self.key)
+
+    def cosign(self, note: str, timestamp: int | None = None) -> str:
+        """The log's signed ``note`` with this witness's cosignature line appended."""
+        when = int(time.time()) if timestamp is None else timestamp
+        return note + cosign(parse_note(note).text, self.name, self.key, when)
+
+
+def make_witness(
+    agency: Agency, name: str = "witness.example.org/w1"
+) -> tuple[Witness, WitnessKey]:
+    """A registered, active witness of ``agency`` and its key."""
+    key = WitnessKey(name)
+    return witness_register(actor=None, agency=agency, verifier_key=str(key.verifier)), key

@@ -73,11 +73,15 @@ def test_a_key_limited_to_networks_answers_401_from_elsewhere(world, address, ex
 @pytest.mark.parametrize(
     "kwargs, field, message",
     [
-        ({"scopes": []}, "scopes", services.KEY_SCOPES.format(scopes="read, write, taxii, ingest")),
+        (
+            {"scopes": []},
+            "scopes",
+            services.KEY_SCOPES.format(scopes="read, write, taxii, ingest, witness"),
+        ),
         (
             {"scopes": ["admin"]},
             "scopes",
-            services.KEY_SCOPES.format(scopes="read, write, taxii, ingest"),
+            services.KEY_SCOPES.format(scopes="read, write, taxii, ingest, witness"),
         ),
         (
             {"scopes": ["read"], "allowed_networks": ["10.0.0.300/8"]},
