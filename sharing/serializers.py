@@ -167,6 +167,7 @@ class PartnerEndpointSerializer(serializers.ModelSerializer):
             "types",
             "min_confidence",
             "max_tlp",
+            "receives_checkpoints",
             "active",
             "disabled_reason",
             "created_at",

@@ -1,7 +1,7 @@
 """Signed checkpoints pushed to partner endpoints through the outbox: one delivery per active
 endpoint that receives checkpoints, written with the checkpoint (or not at all), sent after
 commit as a Standard Webhooks message whose note verifies with the log's key, retried with the
-same webhook id."""
+same webhook id; the endpoint page and API let an agency's admins opt in."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from agencies.models import TLP, PartnerEndpoint
 from audit import checkpoints
-from audit.models import SignedCheckpoint
+from audit.models import AuditEvent, SignedCheckpoint
 from audit.services import audit_log
 from sharing import delivery, services, webhooks
 from sharing.models import Delivery, DeliveryItem
@@ -187,3 +187,65 @@ def test_a_failing_partner_gets_the_checkpoint_again_with_the_same_webhook_id(
     for request in (first, second):
         assert webhooks.verify(secret, request["headers"], request["body"]) == sent.message_id
     assert json.loads(first["body"])["note"] == checkpoint.note
+
+
+# --- opting in: the endpoint form and the API ---------------------------------------------------
+
+
+def _form(**extra) -> dict:
+    return {
+        "name": "SOC",
+        "url": "http://127.0.0.1:8765/",
+        "min_confidence": 0,
+        "max_tlp": "AMBER",
+    } | extra
+
+
+def test_an_agency_admin_registers_an_endpoint_that_receives_checkpoints(world, client_for):
+    url = f"/agencies/{world.partner.agency.code}/endpoints/"
+    admin = client_for(world.partner.admin)
+    page = admin.get(url).content.decode()
+    assert 'name="receives_checkpoints"' in page and "without polling" in page
+    assert admin.post(url, _form(receives_checkpoints="on")).status_code == 200
+    assert admin.post(url, _form(name="indicators only")).status_code == 200
+    assert dict(
+        world.partner.agency.partner_endpoints.values_list("name", "receives_checkpoints")
+    ) == {
+        "SOC": True,
+        "indicators only": False,
+    }
+    created = AuditEvent.objects.filter(action="partner_endpoint.created").order_by("pk").first()
+    assert created.summary["receives_checkpoints"] is True
+    assert admin.get(url).content.decode().count("<td>pushed</td>") == 1
+
+
+def test_only_the_agencys_own_admins_may_register_an_endpoint_for_checkpoints(world, client_for):
+    url = f"/agencies/{world.partner.agency.code}/endpoints/"
+    for user in (world.owner.admin, world.partner.investigator):
+        member = client_for(user)
+        assert member.get(url).status_code == 404
+        assert member.post(url, _form(receives_checkpoints="on")).status_code == 404
+    assert not PartnerEndpoint.objects.exists()
+
+
+def test_the_api_registers_and_changes_whether_an_endpoint_receives_checkpoints(
+    world, api_client_for, clients
+):
+    admin = api_client_for(world.partner.admin, world.partner.agency)
+    created = admin.post(
+        "/api/v1/partner-endpoints/",
+        {"url": "http://127.0.0.1:8765/", "name": "witness", "receives_checkpoints": True},
+        format="json",
+    )
+    assert created.status_code == 201 and created.json()["receives_checkpoints"] is True
+    url = f"/api/v1/partner-endpoints/{created.json()['id']}/"
+    other_admin = api_client_for(world.owner.admin, world.owner.agency)
+    assert other_admin.patch(url, {"receives_checkpoints": False}, format="json").status_code == 404
+    assert (
+        clients["partner"].patch(url, {"receives_checkpoints": False}, format="json").status_code
+        == 404
+    )
+    assert PartnerEndpoint.objects.get().receives_checkpoints
+    patched = admin.patch(url, {"receives_checkpoints": False}, format="json")
+    assert patched.json()["receives_checkpoints"] is False
+    assert not PartnerEndpoint.objects.get().receives_checkpoints
