@@ -189,6 +189,26 @@ def test_a_failing_partner_gets_the_checkpoint_again_with_the_same_webhook_id(
     assert json.loads(first["body"])["note"] == checkpoint.note
 
 
+def test_the_deliveries_page_says_which_checkpoint_a_delivery_carries(
+    world, signing_key, client_for
+):
+    endpoint(world.partner, "witness", receives_checkpoints=True)
+    append(2)
+    checkpoint = checkpoints.checkpoint_sign()
+    page = client_for(world.partner.admin).get(f"/agencies/{world.partner.agency.code}/deliveries/")
+    assert f"Checkpoint at {checkpoint.tree_size} entries" in page.content.decode()
+    assert "0 objects" not in page.content.decode()
+
+
+def test_the_api_lists_a_checkpoint_delivery_with_its_tree_size(world, signing_key, api_client_for):
+    endpoint(world.partner, "witness", receives_checkpoints=True)
+    append(2)
+    checkpoint = checkpoints.checkpoint_sign()
+    admin = api_client_for(world.partner.admin, world.partner.agency)
+    (listed,) = admin.get("/api/v1/deliveries/").json()["results"]
+    assert (listed["checkpoint_tree_size"], listed["objects"]) == (checkpoint.tree_size, 0)
+
+
 # --- opting in: the endpoint form and the API ---------------------------------------------------
 
 
