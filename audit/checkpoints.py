@@ -23,6 +23,7 @@ from django.utils import timezone
 from audit import log
 from audit.models import SignedCheckpoint
 from audit.notes import checkpoint_text, sign_note, verifier_for
+from audit.signals import checkpoint_signed
 from tools.verify_log import (
     Checkpoint,
     VerificationError,
@@ -111,9 +112,11 @@ def checkpoint_sign() -> SignedCheckpoint:
     text = checkpoint_text(settings.TRANSPARENCY_ORIGIN, size, root)
     note = sign_note(text, settings.TRANSPARENCY_ORIGIN, key)
     _write_state(text)
-    return SignedCheckpoint.objects.create(
+    checkpoint = SignedCheckpoint.objects.create(
         tree_size=size, root_hash=root, note=note, signed_at=timezone.now()
     )
+    checkpoint_signed.send(sender=SignedCheckpoint, checkpoint=checkpoint)
+    return checkpoint
 
 
 def _write_state(text: str) -> None:

@@ -17,8 +17,16 @@ class SharingAgreementAdmin(admin.ModelAdmin):
 @admin.register(PartnerEndpoint)
 class PartnerEndpointAdmin(admin.ModelAdmin):
     # The signing secret is not editable, so it never appears here.
-    list_display = ["name", "agency", "url", "active", "max_tlp", "min_confidence"]
-    list_filter = ["active"]
+    list_display = [
+        "name",
+        "agency",
+        "url",
+        "active",
+        "max_tlp",
+        "min_confidence",
+        "receives_checkpoints",
+    ]
+    list_filter = ["active", "receives_checkpoints"]
 
 
 @admin.register(Indicator)
@@ -42,7 +50,8 @@ class AttemptInline(admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["webhook_id", "endpoint", "status", "attempts", "next_attempt_at"]
+    list_display = ["webhook_id", "endpoint", "checkpoint", "status", "attempts", "next_attempt_at"]
     list_filter = ["status"]
     inlines = [AttemptInline]
     exclude = ["payload"]
+    readonly_fields = ["checkpoint"]  # one of thousands; written by the outbox only

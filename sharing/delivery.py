@@ -1,4 +1,5 @@
-"""The delivery worker: claim an outbox row, POST its signed STIX bundle, record the attempt.
+"""The delivery worker: claim an outbox row, POST its signed STIX bundle (or signed checkpoint),
+record the attempt.
 
 State machine per ``Delivery``: pending/failing --claim--> sending --2xx--> delivered;
 --error--> failing (next attempt after backoff+jitter, Retry-After honoured) or dead after
@@ -11,6 +12,7 @@ it back. The webhook id never changes, so the receiver drops the duplicate.
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import json
 import logging
@@ -27,8 +29,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import PartnerEndpoint
+from audit.models import SignedCheckpoint
 from sharing import ssrf, stix, webhooks
 from sharing.models import Delivery, DeliveryAttempt, DeliveryItem, Indicator
+from tools.verify_log import parse_checkpoint, parse_note
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +51,31 @@ def _session(endpoint_id: int) -> requests.Session:
     return session
 
 
+def checkpoint_payload(checkpoint: SignedCheckpoint) -> str:
+    """A signed checkpoint as a message: ``type`` tells it from a STIX bundle; ``note`` is the
+    C2SP signed note, what a partner verifies against the log's verifier key."""
+    parsed = parse_checkpoint(parse_note(checkpoint.note).text)
+    return json.dumps(
+        {
+            "type": "checkpoint",
+            "origin": parsed.origin,
+            "tree_size": checkpoint.tree_size,
+            "root_hash": base64.b64encode(bytes(checkpoint.root_hash)).decode("ascii"),
+            "signed_at": checkpoint.signed_at.isoformat(),
+            "note": checkpoint.note,
+        }
+    )
+
+
 def build_payload(delivery: Delivery) -> str:
-    """The STIX bundle for a delivery: its indicators, or their tombstones.
+    """The message of a delivery: its checkpoint, or the STIX bundle of its indicators (or
+    their tombstones).
 
     Serialised objects are cached per (indicator, version, tombstone) in the worker
     process, so fanning one share out to many endpoints serialises each indicator once.
     """
+    if delivery.checkpoint_id is not None:
+        return checkpoint_payload(SignedCheckpoint.objects.get(pk=delivery.checkpoint_id))
     rows = list(
         DeliveryItem.objects.filter(delivery=delivery)
         .order_by("pk")

@@ -104,3 +104,11 @@ class EndpointForm(forms.Form):
     )
     min_confidence = forms.IntegerField(min_value=0, max_value=100, initial=0)
     max_tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label="Highest TLP")
+    receives_checkpoints = forms.BooleanField(
+        required=False,
+        label="Receives checkpoints",
+        help_text=(
+            "Also push each signed checkpoint of our audit log, so that your system holds "
+            "them without polling (the indicator filters above do not apply)"
+        ),
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import TLP, Agency, APIKey, HandlingCode, Jurisdiction, PartnerEndpoint
+from audit.models import SignedCheckpoint
 
 TLP_RANK: dict[str, int] = {
     TLP.CLEAR: 0,
@@ -178,7 +179,8 @@ class NamedRecipient(models.Model):
 
 
 class Delivery(models.Model):
-    """One webhook message (the outbox row): up to a batch of objects for one endpoint.
+    """One webhook message (the outbox row): up to a batch of objects for one endpoint, or
+    one signed checkpoint of the audit log (``checkpoint``, then no items).
 
     ``webhook_id`` is fixed when the row is written, so every retry carries the same id
     and the receiver can drop duplicates.
@@ -198,6 +200,14 @@ class Delivery(models.Model):
     share = models.ForeignKey(
         Share, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
+    checkpoint = models.ForeignKey(
+        SignedCheckpoint,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        help_text="The signed checkpoint this message carries (instead of indicators)",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -215,6 +225,13 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["endpoint", "status"], name="delivery_endpoint_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "checkpoint"],
+                condition=models.Q(checkpoint__isnull=False),
+                name="one_checkpoint_per_endpoint",
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
-"""The delivery outbox: ``Delivery`` rows for entitled partner endpoints, and tombstones,
-written in the caller's transaction and handed to the worker on commit."""
+"""The delivery outbox: ``Delivery`` rows for entitled partner endpoints, tombstones, and
+signed checkpoints for the endpoints that take them, written in the caller's transaction and
+handed to the worker on commit."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from agencies.models import TLP, Agency, PartnerEndpoint
+from audit.models import SignedCheckpoint
 from common.bulk import copy_rows
 from sharing.models import TLP_RANK, Delivery, DeliveryItem, Indicator, Share
 from sharing.permissions import active_shares, indicator_grants
@@ -76,6 +78,23 @@ def _write(
         ),
     )
     return [d.pk for d in deliveries]
+
+
+def checkpoint_fan_out(checkpoint: SignedCheckpoint) -> list[int]:
+    """One Delivery of the checkpoint per active endpoint that receives checkpoints (the
+    indicator filters do not apply), unless it already has one."""
+    endpoints = PartnerEndpoint.objects.filter(active=True, receives_checkpoints=True).exclude(
+        deliveries__checkpoint=checkpoint
+    )
+    deliveries = Delivery.objects.bulk_create(
+        [Delivery(endpoint=endpoint, checkpoint=checkpoint) for endpoint in endpoints]
+    )
+    return [d.pk for d in deliveries]
+
+
+def push_checkpoint(sender: object, *, checkpoint: SignedCheckpoint, **kwargs: object) -> None:
+    """Receiver of ``audit.signals.checkpoint_signed``: write the outbox rows, send on commit."""
+    enqueue_on_commit(checkpoint_fan_out(checkpoint))
 
 
 def enqueue_on_commit(delivery_ids: list[int]) -> None:

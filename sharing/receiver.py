@@ -1,5 +1,6 @@
 """A reference partner receiver: verifies Standard Webhooks signatures, dedupes on
-``webhook-id``, stores the STIX objects in its own SQLite file, prints a line per delivery.
+``webhook-id``, stores the STIX objects (or the signed checkpoint) in its own SQLite file,
+prints a line per delivery.
 
 ``--fail-rate`` makes it fail that share of requests, half with a 500 (nothing stored) and
 half with a timeout (stored, then the answer comes too late) — the worst case for a sender.
@@ -28,6 +29,9 @@ CREATE TABLE IF NOT EXISTS objects (
     webhook_id TEXT NOT NULL, stix_id TEXT NOT NULL, revoked INTEGER NOT NULL,
     modified TEXT NOT NULL, body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS checkpoints (
+    webhook_id TEXT PRIMARY KEY, tree_size INTEGER NOT NULL, note TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS requests (
     webhook_id TEXT, received_at TEXT NOT NULL, outcome TEXT NOT NULL
 );
@@ -48,8 +52,14 @@ class Store:
                 (webhook_id, datetime.now(UTC).isoformat(), outcome),
             )
 
-    def store(self, webhook_id: str, objects: list[dict[str, Any]]) -> bool:
-        """Store a message once; False if this webhook id was processed before."""
+    def store(
+        self,
+        webhook_id: str,
+        objects: list[dict[str, Any]],
+        checkpoint: tuple[int, str] | None = None,
+    ) -> bool:
+        """Store a message (STIX objects, or a checkpoint's tree size and signed note) once;
+        False if this webhook id was processed before."""
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -73,6 +83,10 @@ class Store:
                         for obj in objects
                     ],
                 )
+                if checkpoint is not None:
+                    self.db.execute(
+                        "INSERT INTO checkpoints VALUES (?, ?, ?)", (webhook_id, *checkpoint)
+                    )
                 self.db.execute("COMMIT")
             except Exception:
                 self.db.execute("ROLLBACK")
@@ -123,34 +137,40 @@ def make_handler(
                 self._say(f"{msg_id} REJECTED {exc}")
                 self._answer(401, str(exc))
                 return
+            objects: list[dict[str, Any]] = []
+            checkpoint: tuple[int, str] | None = None
             try:
-                bundle = json.loads(body)
-                objects = bundle["objects"]
-            except (ValueError, KeyError, TypeError):
+                message = json.loads(body)
+                if message.get("type") == "checkpoint":
+                    checkpoint = (int(message["tree_size"]), str(message["note"]))
+                else:
+                    objects = message["objects"]
+            except (ValueError, KeyError, TypeError, AttributeError):
                 store.log(msg_id, "bad body")
-                self._answer(400, "expected a STIX bundle")
+                self._answer(400, "expected a STIX bundle or a checkpoint")
                 return
+            if checkpoint is not None:
+                what = f"checkpoint {checkpoint[0]} received"
+            else:
+                revoked = sum(1 for o in objects if o.get("revoked"))
+                what = f"{len(objects)} objects ({revoked} revoked)"
             roll = dice.random()
             if roll < fail_rate / 2:
                 store.log(msg_id, "simulated 500")
                 self._say(f"{msg_id} SIMULATED 500")
                 self._answer(500, "simulated failure")
                 return
-            fresh = store.store(msg_id, objects)
-            revoked = sum(1 for o in objects if o.get("revoked"))
+            fresh = store.store(msg_id, objects, checkpoint)
             outcome = "stored" if fresh else "duplicate"
             if roll < fail_rate:
                 store.log(msg_id, f"{outcome}, simulated timeout")
-                self._say(
-                    f"{msg_id} {len(objects)} objects ({revoked} revoked) {outcome}; "
-                    "SIMULATED TIMEOUT"
-                )
+                self._say(f"{msg_id} {what} {outcome}; SIMULATED TIMEOUT")
                 time.sleep(timeout_sleep)
                 with contextlib.suppress(OSError):  # the sender gave up waiting
                     self._answer(200, outcome)
                 return
             store.log(msg_id, outcome)
-            self._say(f"{msg_id} {len(objects)} objects ({revoked} revoked) {outcome}")
+            self._say(f"{msg_id} {what} {outcome}")
             self._answer(200, outcome)
 
     return Handler

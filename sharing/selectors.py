@@ -153,7 +153,7 @@ def deliveries_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySe
         Delivery.objects.filter(
             endpoint__in=endpoints_administered_by(user=user, agency=agency).values("pk")
         )
-        .select_related("endpoint__agency")
+        .select_related("endpoint__agency", "checkpoint")
         # "objects" (the API's field) shadows the manager on instances; the stubs object.
         .annotate(objects=Count("items"))  # type: ignore[no-redef]
     )

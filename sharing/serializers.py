@@ -167,6 +167,7 @@ class PartnerEndpointSerializer(serializers.ModelSerializer):
             "types",
             "min_confidence",
             "max_tlp",
+            "receives_checkpoints",
             "active",
             "disabled_reason",
             "created_at",
@@ -193,6 +194,12 @@ class DeliveryAttemptSerializer(serializers.ModelSerializer):
 class DeliverySerializer(serializers.ModelSerializer):
     webhook_id = serializers.CharField(source="message_id", read_only=True)
     objects = serializers.IntegerField(read_only=True)
+    checkpoint_tree_size = serializers.IntegerField(
+        source="checkpoint.tree_size",
+        read_only=True,
+        allow_null=True,
+        help_text="A checkpoint delivery: the tree size of the signed checkpoint it carries",
+    )
 
     class Meta:
         model = Delivery
@@ -203,6 +210,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             "share",
             "status",
             "objects",
+            "checkpoint_tree_size",
             "attempts",
             "next_attempt_at",
             "last_status_code",

@@ -239,7 +239,7 @@ def _endpoint_fields(data: dict[str, Any]) -> dict[str, Any]:
                 {"types": f"Unknown indicator types: {', '.join(sorted(unknown))}."}
             )
         fields["types"] = list(data["types"] or [])
-    for name in ("name", "min_confidence", "max_tlp", "active"):
+    for name in ("name", "min_confidence", "max_tlp", "receives_checkpoints", "active"):
         if name in data:
             fields[name] = data[name]
     return fields
@@ -265,6 +265,7 @@ def endpoint_create(*, actor: Any, agency: Agency, **data: Any) -> tuple[Partner
             "types": endpoint.types,
             "min_confidence": endpoint.min_confidence,
             "max_tlp": endpoint.max_tlp,
+            "receives_checkpoints": endpoint.receives_checkpoints,
         },
     )
     return endpoint, secret

@@ -1,11 +1,12 @@
-"""Sharing fixtures: partner endpoints and a real in-process webhook receiver on loopback
-(the EU agreement, ``eu_agreement``, is in tests/conftest.py)."""
+"""Sharing fixtures: partner endpoints, a real in-process webhook receiver and a scripted
+HTTP server on loopback (the EU agreement, ``eu_agreement``, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import io
 import threading
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from rest_framework.test import APIClient
@@ -71,6 +72,35 @@ def receiver(tmp_path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield Receiver(f"http://127.0.0.1:{server.server_address[1]}/", secret, db, out, server)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def scripted(world):
+    """An HTTP server answering from a script of (status, headers); records requests."""
+    script: list[tuple[int, dict]] = []
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append({"headers": dict(self.headers.items()), "body": body})
+            status, headers = script.pop(0) if script else (200, {})
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.script, server.seen = script, seen
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    yield server
     server.shutdown()
     server.server_close()
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -16,35 +14,6 @@ from sharing import delivery, services, ssrf, webhooks
 from sharing.models import Delivery, DeliveryAttempt
 from sharing.tasks import deliver
 from tests.sharing.conftest import add
-
-
-@pytest.fixture
-def scripted(world):
-    """An HTTP server answering from a script of (status, headers); records requests."""
-    script: list[tuple[int, dict]] = []
-    seen: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_POST(self):  # noqa: N802
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            seen.append({"headers": dict(self.headers.items()), "body": body})
-            status, headers = script.pop(0) if script else (200, {})
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.script, server.seen = script, seen
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def _share_to(world, url, *values):
