@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from io import StringIO
 from typing import Any
 
 import pyotp
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.auth.models import AbstractUser
+from django.core.management import call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -27,6 +29,7 @@ from tests.factories import (
     RegimeFactory,
     make_member,
 )
+from tools.verify_log import Verifier
 
 
 @dataclass
@@ -121,6 +124,22 @@ def eu_agreement(world):
         basis=SharingAgreement.Basis.EU,
         jurisdictions=[eu],
     )
+
+
+@pytest.fixture
+def log_key(settings, tmp_path):
+    """A transparency signing key of the tests' own (outside the repository); its verifier."""
+    settings.TRANSPARENCY_SIGNING_KEY_FILE = str(tmp_path / "keys" / "log.key")
+    settings.TRANSPARENCY_ORIGIN = "cybercoop.test/log"
+    out = StringIO()
+    call_command("transparency_keygen", stdout=out)
+    return Verifier.parse(out.getvalue().strip().splitlines()[-1])
+
+
+@pytest.fixture
+def no_log_key(settings, tmp_path):
+    """No signing key configured: nothing can be signed."""
+    settings.TRANSPARENCY_SIGNING_KEY_FILE = str(tmp_path / "absent" / "log.key")
 
 
 @pytest.fixture

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import factory
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.auth import get_user_model
 
 from agencies import services
-from agencies.models import Agency, Jurisdiction, Membership
+from agencies.models import Agency, Cosignature, Jurisdiction, Membership, Witness
 from agencies.second_factor import totp_enrol
+from audit.models import SignedCheckpoint
+from audit.notes import cosign, verifier_for
+from tools.verify_log import COSIGNATURE_V1, Verifier, parse_note
 
 PASSWORD = "correct-horse-battery-staple"
 # Every test admin and reviewer has this authenticator app (pyotp.TOTP(TOTP_SECRET).now()).
@@ -65,3 +71,23 @@ def make_member(
     if role in SECOND_FACTOR_ROLES and not user.authenticator_set.exists():
         totp_enrol(user=user, secret=TOTP_SECRET)
     return user
+
+
+def witness_cosign(
+    checkpoint: SignedCheckpoint, *, agency: Agency, name: str = "witness.example/w1"
+) -> Verifier:
+    """A witness of ``agency`` with a fresh key cosigns ``checkpoint`` (stored as if received);
+    its cosigner verifier key."""
+    key = Ed25519PrivateKey.generate()
+    verifier = verifier_for(name, key, COSIGNATURE_V1)
+    witness, _ = Witness.objects.get_or_create(
+        agency=agency, name=name, defaults={"verifier_key": str(verifier)}
+    )
+    witness.verifier_key = str(verifier)
+    witness.save(update_fields=["verifier_key"])
+    timestamp = int(time.time())
+    line = cosign(parse_note(checkpoint.note).text, name, key, timestamp)
+    Cosignature.objects.create(
+        checkpoint=checkpoint, witness=witness, timestamp=timestamp, line=line
+    )
+    return verifier
