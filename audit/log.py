@@ -134,5 +134,12 @@ def inclusion_proof(index: int, size: int) -> list[bytes]:
     return _with_subtrees(lambda subtree: merkle.inclusion_path(subtree, index, size))
 
 
+def inclusion_proofs(indices: list[int], size: int) -> list[list[bytes]]:
+    """The inclusion proofs of several leaves in the tree of ``size``, from one query."""
+    return _with_subtrees(
+        lambda subtree: [merkle.inclusion_path(subtree, index, size) for index in indices]
+    )
+
+
 def consistency_proof(first: int, second: int) -> list[bytes]:
     return _with_subtrees(lambda subtree: merkle.consistency_proof(subtree, first, second))

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from agencies.authentication import acting_agency
 from agencies.selectors import agencies_of
 from cases import evidence as evidence_services
-from cases import jits, selectors, services
+from cases import jits, receipts, selectors, services
 from cases.files import install_limit_handler, too_large_message
 from cases.models import Case, CustodyEvent, Evidence, JITMembership, JointInvestigationTeam
 from cases.serializers import (
@@ -29,6 +29,7 @@ from cases.serializers import (
     JITMemberInviteSerializer,
     JITMemberSerializer,
     JITSerializer,
+    ReceiptSerializer,
     VerifyResultSerializer,
 )
 
@@ -224,6 +225,28 @@ class EvidenceVerifyView(APIView):
         )
         data = {"result": event.result, "sha256": event.sha256, "expected": evidence.sha256}
         return Response(VerifyResultSerializer(data).data)
+
+
+class EvidenceReceiptView(APIView):
+    @extend_schema(
+        responses=ReceiptSerializer,
+        summary="Receipt of the evidence's custody history: log entries, proofs, checkpoint",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        evidence = selectors.access_evidence(
+            user=request.user, pk=pk, agency=acting_agency(request)
+        )
+        return Response(receipts.evidence_receipt(evidence=evidence))
+
+
+class CustodyEventReceiptView(APIView):
+    @extend_schema(responses=ReceiptSerializer, summary="Receipt of one custody event")
+    def get(self, request: Request, pk: int, event_pk: int) -> Response:
+        evidence = selectors.access_evidence(
+            user=request.user, pk=pk, agency=acting_agency(request)
+        )
+        custody = selectors.access_custody_event(evidence=evidence, pk=event_pk)
+        return Response(receipts.custody_event_receipt(custody=custody))
 
 
 # --- JITs -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import TLP, Agency, HandlingCode
+from audit.models import AuditEvent
 from audit.services import audit_log
 from cases.checks import (
     check_handling,
@@ -46,6 +47,13 @@ def _custody(
     return CustodyEvent.objects.create(
         evidence=evidence, kind=kind, actor=actor, agency=agency, **extra
     )
+
+
+def _recorded(custody: CustodyEvent, event: AuditEvent) -> None:
+    """Tie the custody event to its audit event (its leaf in the log, for receipts). After
+    ``audit_log``, which comes last: the row is ours already, the update waits on no one."""
+    custody.audit_event = event
+    custody.save(update_fields=["audit_event"])
 
 
 @transaction.atomic
@@ -114,7 +122,7 @@ def _record_intake(evidence: Evidence, *, actor: Any, named: list[Any], circle: 
     if evidence.tlp == TLP.RED and actor not in named:
         named.append(actor)
     evidence.named_users.set(named)
-    _custody(
+    collected = _custody(
         evidence,
         CustodyEvent.Kind.COLLECTED,
         actor,
@@ -123,7 +131,7 @@ def _record_intake(evidence: Evidence, *, actor: Any, named: list[Any], circle: 
         purpose=f"Collected by {evidence.collected_by} at {evidence.collected_where}",
     )
     sync_evidence_permissions(evidence, circle=circle)
-    audit_log(
+    registered = audit_log(
         actor=actor,
         action="evidence.added",
         obj=evidence,
@@ -136,6 +144,7 @@ def _record_intake(evidence: Evidence, *, actor: Any, named: list[Any], circle: 
             "tlp": evidence.tlp,
         },
     )
+    _recorded(collected, registered)
 
 
 EVIDENCE_EDIT: Edit[Evidence] = Edit(
@@ -163,13 +172,14 @@ def evidence_record_download(
     if evidence.disposed_at:
         raise ValidationError(DISPOSED)
     event = _custody(evidence, CustodyEvent.Kind.DOWNLOADED, actor, agency, sha256=evidence.sha256)
-    audit_log(
+    logged = audit_log(
         actor=actor,
         action="evidence.downloaded",
         obj=evidence,
         agency=agency,
         summary={"sha256": evidence.sha256},
     )
+    _recorded(event, logged)
     return event
 
 
@@ -188,13 +198,14 @@ def evidence_verify(*, actor: Any, evidence: Evidence, agency: Agency | None) ->
     event = _custody(
         evidence, CustodyEvent.Kind.VERIFIED, actor, agency, sha256=digest, result=result
     )
-    audit_log(
+    logged = audit_log(
         actor=actor,
         action="evidence.verified",
         obj=evidence,
         agency=agency,
         summary={"result": result, "sha256": digest, "expected": evidence.sha256},
     )
+    _recorded(event, logged)
     return event
 
 
@@ -242,11 +253,12 @@ def evidence_custody(
         raise ValidationError({"kind": UNKNOWN_CUSTODY_KIND})
     evidence.save(update_fields=fields)
     event = _custody(evidence, kind, actor, agency, purpose=purpose, to_agency=to_agency)
-    audit_log(
+    logged = audit_log(
         actor=actor,
         action=f"evidence.{kind}",
         obj=evidence,
         agency=agency,
         summary={"purpose": purpose, "to_agency": getattr(to_agency, "code", None)},
     )
+    _recorded(event, logged)
     return event

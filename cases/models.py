@@ -11,6 +11,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
+from audit.models import AuditEvent
 
 
 class OffenceCategory(models.TextChoices):
@@ -320,6 +321,15 @@ class CustodyEvent(models.Model):
     purpose = models.TextField(blank=True)
     result = models.CharField(max_length=8, choices=Result.choices, blank=True, default="")
     sha256 = models.CharField(max_length=64, blank=True)
+    # The audit event (log leaf) written with it: collection's is the evidence's registration.
+    audit_event = models.OneToOneField(
+        AuditEvent,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["at", "id"]

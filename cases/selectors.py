@@ -16,6 +16,7 @@ from cases.models import (
     Case,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    CustodyEvent,
     Evidence,
     EvidenceGroupObjectPermission,
     EvidenceUserObjectPermission,
@@ -249,6 +250,17 @@ def access_evidence(
     ):
         raise PermissionDenied("You may see this evidence but not change it.")
     return evidence
+
+
+def custody_history(*, evidence: Evidence) -> QuerySet[CustodyEvent]:
+    """The chain of custody of an evidence item its viewer sees (all of it: whoever may see the
+    item sees every touch of it), oldest first, each with its audit event (log leaf)."""
+    return evidence.custody_events.select_related("actor", "agency", "to_agency", "audit_event")
+
+
+def access_custody_event(*, evidence: Evidence, pk: Any) -> CustodyEvent:
+    """A custody event of ``evidence`` (which the caller may see), else 404."""
+    return get_visible_or_404(custody_history(evidence=evidence), pk=pk)
 
 
 def _can(model, codename, group_model, user_model, user, agency, pk) -> bool:

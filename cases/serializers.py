@@ -125,6 +125,31 @@ class EvidenceUploadSerializer(serializers.Serializer):
     named_users = UsernameField(many=True, required=False)
 
 
+class ReceiptEntrySerializer(serializers.Serializer):
+    leaf_index = serializers.IntegerField()
+    leaf = serializers.CharField(help_text="The audit event's canonical JSON: the log leaf")
+    inclusion_proof = serializers.ListField(
+        child=serializers.CharField(), help_text="RFC 9162 audit path, base64 hashes"
+    )
+
+
+class ReceiptWitnessSerializer(serializers.Serializer):
+    agency = serializers.CharField()
+    name = serializers.CharField()
+    verifier_key = serializers.CharField()
+    timestamp = serializers.IntegerField(help_text="When it cosigned (POSIX seconds)")
+
+
+class ReceiptSerializer(serializers.Serializer):
+    """Documents a cybercoop-receipt/v1 (the response is built by ``cases.receipts``)."""
+
+    format = serializers.CharField()
+    origin = serializers.CharField()
+    checkpoint = serializers.CharField(help_text="Signed note, with the cosignature lines")
+    entries = ReceiptEntrySerializer(many=True)
+    witnesses = ReceiptWitnessSerializer(many=True)
+
+
 class VerifyResultSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=CustodyEvent.Result.choices)
     sha256 = serializers.CharField()

@@ -22,6 +22,12 @@ html = [
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
     path("evidence/<int:pk>/verify/", views.evidence_verify, name="evidence-verify"),
     path("evidence/<int:pk>/custody/", views.evidence_custody, name="evidence-custody"),
+    path("evidence/<int:pk>/receipt.json", views.evidence_receipt, name="evidence-receipt"),
+    path(
+        "evidence/<int:pk>/custody/<int:event_pk>/receipt.json",
+        views.custody_event_receipt,
+        name="custody-event-receipt",
+    ),
     path("tasks/<int:pk>/status/", views.task_status, name="task-status"),
     path("jits/<int:pk>/", views.jit_detail, name="jit-detail"),
     path("jits/<int:pk>/edit/", views.jit_edit, name="jit-edit"),
@@ -47,6 +53,14 @@ api_urlpatterns = [
         name="api_evidence_download",
     ),
     path("evidence/<int:pk>/verify/", api.EvidenceVerifyView.as_view(), name="api_evidence_verify"),
+    path(
+        "evidence/<int:pk>/receipt", api.EvidenceReceiptView.as_view(), name="api_evidence_receipt"
+    ),
+    path(
+        "evidence/<int:pk>/custody/<int:event_pk>/receipt",
+        api.CustodyEventReceiptView.as_view(),
+        name="api_custody_event_receipt",
+    ),
     path("jits/", api.JITListView.as_view(), name="api_jits"),
     path("jits/<int:pk>/", api.JITDetailView.as_view(), name="api_jit"),
     path("jits/<int:pk>/members/", api.JITMembersView.as_view(), name="api_jit_members"),

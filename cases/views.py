@@ -3,6 +3,7 @@ agreement, invitation inbox. Each view resolves access (404 / 403), calls a serv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -10,17 +11,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from agencies.selectors import agencies_of
 from cases import evidence as evidence_services
-from cases import forms, jits, selectors, services
+from cases import forms, jits, receipts, selectors, services
 from cases.api import evidence_file_response
 from cases.files import install_limit_handler, too_large_message
 from cases.models import CustodyEvent, JITMembership
+from common.errors import StateConflict
 from common.forms import apply_validation_error
 
 PAGE_SIZE = 50
@@ -192,13 +200,13 @@ def task_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = selectors.access_evidence(user=request.user, pk=pk)
-    events = evidence.custody_events.select_related("actor", "agency", "to_agency")
     return render(
         request,
         "cases/evidence_detail.html",
         {
             "evidence": evidence,
-            "events": events,
+            "events": selectors.custody_history(evidence=evidence),
+            "log_record": receipts.evidence_log_record(evidence=evidence),
             "custody_form": forms.CustodyForm(),
             "can_see_case": selectors.cases_visible_to(user=request.user)
             .filter(pk=evidence.case_id)
@@ -219,6 +227,41 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse | HttpRespo
         messages.error(request, _error_text(error))
         return redirect(evidence)
     return evidence_file_response(evidence)
+
+
+@login_required
+def evidence_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = selectors.access_evidence(user=request.user, pk=pk)
+    return _receipt_download(
+        request, evidence, lambda: receipts.evidence_receipt(evidence=evidence), f"{evidence.pk}"
+    )
+
+
+@login_required
+def custody_event_receipt(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    evidence = selectors.access_evidence(user=request.user, pk=pk)
+    custody = selectors.access_custody_event(evidence=evidence, pk=event_pk)
+    return _receipt_download(
+        request,
+        evidence,
+        lambda: receipts.custody_event_receipt(custody=custody),
+        f"{evidence.pk}-custody-{custody.pk}",
+    )
+
+
+def _receipt_download(
+    request: HttpRequest, evidence: Any, build: Callable[[], dict[str, Any]], name: str
+) -> HttpResponse:
+    """The receipt as a JSON attachment; when no signed checkpoint can hold it yet, back to
+    the evidence page with the reason."""
+    try:
+        receipt = build()
+    except StateConflict as conflict:
+        messages.error(request, str(conflict))
+        return redirect(evidence)
+    response = JsonResponse(receipt, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="evidence-{name}-receipt.json"'
+    return response
 
 
 def _acting_for_item(request: HttpRequest, item: Any) -> Any:

@@ -128,11 +128,19 @@ def eu_agreement(world):
 
 @pytest.fixture
 def log_key(settings, tmp_path) -> Verifier:
-    """A fresh checkpoint signing key for the test (outside the database); its verifier key."""
+    """A fresh checkpoint signing key for the test (outside the database and the repository);
+    its verifier key."""
     settings.TRANSPARENCY_SIGNING_KEY_FILE = str(tmp_path / "log-key" / "log.key")
+    settings.TRANSPARENCY_ORIGIN = "cybercoop.test/log"
     out = StringIO()
     call_command("transparency_keygen", stdout=out)
     return Verifier.parse(out.getvalue().strip().splitlines()[-1])
+
+
+@pytest.fixture
+def no_log_key(settings, tmp_path):
+    """No signing key configured: nothing can be signed."""
+    settings.TRANSPARENCY_SIGNING_KEY_FILE = str(tmp_path / "absent" / "log.key")
 
 
 @pytest.fixture

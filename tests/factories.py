@@ -10,9 +10,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.auth import get_user_model
 
 from agencies import services
-from agencies.models import Agency, Jurisdiction, Membership, Witness
+from agencies.models import Agency, Cosignature, Jurisdiction, Membership, Witness
 from agencies.second_factor import totp_enrol
 from agencies.witnesses import witness_register
+from audit.models import SignedCheckpoint
 from tools.verify_log import Verifier, parse_note
 from tools.witness import cosign, cosigner_verifier
 
@@ -97,3 +98,23 @@ def make_witness(
     """A registered, active witness of ``agency`` and its key."""
     key = WitnessKey(name)
     return witness_register(actor=None, agency=agency, verifier_key=str(key.verifier)), key
+
+
+def witness_cosign(
+    checkpoint: SignedCheckpoint, *, agency: Agency, name: str = "witness.example/w1"
+) -> Verifier:
+    """A witness of ``agency`` with a fresh key cosigns ``checkpoint`` (stored as if received);
+    its cosigner verifier key."""
+    key = Ed25519PrivateKey.generate()
+    verifier = cosigner_verifier(name, key)
+    witness, _ = Witness.objects.get_or_create(
+        agency=agency, name=name, defaults={"verifier_key": str(verifier)}
+    )
+    witness.verifier_key = str(verifier)
+    witness.save(update_fields=["verifier_key"])
+    timestamp = int(time.time())
+    line = cosign(parse_note(checkpoint.note).text, name, key, timestamp)
+    Cosignature.objects.create(
+        checkpoint=checkpoint, witness=witness, timestamp=timestamp, line=line
+    )
+    return verifier

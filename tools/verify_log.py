@@ -6,16 +6,21 @@ Stand-alone on purpose: the standard library and ``cryptography`` only, no Djang
 import, so a partner agency or a court can copy this one file and run it.
 
     python verify_log.py checkpoint NOTE_FILE VERIFIER_KEY
+    python verify_log.py receipt RECEIPT.json LOG_VERIFIER_KEY [--witness COSIGNER_KEY ...]
+                                 [--min-witnesses N]
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import datetime as dt
 import hashlib
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -261,13 +266,196 @@ def verify_checkpoint(note: str, verifier: Verifier) -> Checkpoint:
     return parse_checkpoint(verify_note(note, verifier).text)
 
 
+# --- evidence receipts (cybercoop-receipt/v1) --------------------------------------------------
+
+RECEIPT_FORMAT = "cybercoop-receipt/v1"
+
+
+@dataclass(frozen=True)
+class ReceiptEntry:
+    """One verified entry of a receipt: its place in the log and what the leaf says."""
+
+    leaf_index: int
+    leaf: str  # the canonical JSON, exactly as hashed
+    created_at: str
+    action: str
+    object_type: str
+    object_id: str
+    agency: str
+    summary: Any
+
+    def __str__(self) -> str:
+        who = f" by {self.agency}" if self.agency else ""
+        what = f"{self.object_type}:{self.object_id}"
+        return f"leaf {self.leaf_index}: {self.action} {what} at {self.created_at}{who}"
+
+
+def _field(data: Any, name: str, kind: type, where: str = "the receipt") -> Any:
+    value = data.get(name) if isinstance(data, dict) else None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise VerificationError(f"{where} has no valid {name!r}")
+    return value
+
+
+def _entry(raw: Any, checkpoint: Checkpoint, position: int) -> ReceiptEntry:
+    where = f"entry {position}"
+    index = _field(raw, "leaf_index", int, where)
+    leaf = _field(raw, "leaf", str, where)
+    encoded = _field(raw, "inclusion_proof", list, where)
+    try:
+        proof = [base64.b64decode(item, validate=True) for item in encoded]
+    except (TypeError, ValueError):
+        raise VerificationError(f"the inclusion proof of {where} is not base64") from None
+    try:
+        raw_leaf = leaf.encode()
+    except UnicodeEncodeError:
+        raise VerificationError(f"leaf {index} is not UTF-8 text") from None
+    try:
+        verify_inclusion(leaf_hash(raw_leaf), index, checkpoint.size, proof, checkpoint.root)
+    except VerificationError as exc:
+        raise VerificationError(f"leaf {index} is not in the checkpoint: {exc}") from None
+    try:
+        content = json.loads(leaf)
+    except ValueError:
+        raise VerificationError(f"leaf {index} is not JSON") from None
+    if not isinstance(content, dict):
+        raise VerificationError(f"leaf {index} is not a JSON object")
+    return ReceiptEntry(
+        leaf_index=index,
+        leaf=leaf,
+        created_at=str(content.get("created_at", "")),
+        action=str(content.get("action", "")),
+        object_type=str(content.get("object_type", "")),
+        object_id=str(content.get("object_id", "")),
+        agency=str(content.get("agency") or ""),
+        summary=content.get("summary"),
+    )
+
+
+def _witnessed(
+    note: str, witnesses: Sequence[Verifier], min_witnesses: int | None
+) -> list[tuple[Verifier, int]]:
+    """The given witnesses that cosigned ``note``; at least ``min_witnesses`` (default: all).
+    A cosignature that is present but invalid fails whatever the minimum."""
+    needed = len(witnesses) if min_witnesses is None else min_witnesses
+    signers = {(sig.name, sig.key_id) for sig in parse_note(note).signatures}
+    cosigned, missing = [], []
+    for witness in witnesses:
+        if (witness.name, witness.key_id) not in signers:
+            missing.append(witness.name)
+            continue
+        cosigned.append((witness, verify_cosignature(note, witness)[1]))
+    if len(cosigned) < needed:
+        absent = f" (no cosignature of {', '.join(missing)})" if missing else ""
+        raise VerificationError(
+            f"{len(cosigned)} of the {len(witnesses)} given witnesses cosigned the checkpoint, "
+            f"{needed} required{absent}"
+        )
+    return cosigned
+
+
+def check_receipt(
+    receipt: Any,
+    log_key: Verifier,
+    witnesses: Sequence[Verifier] = (),
+    min_witnesses: int | None = None,
+) -> tuple[Checkpoint, list[ReceiptEntry], list[tuple[Verifier, int]]]:
+    """The checkpoint, entries and cosignatures of a receipt, each verified (see
+    ``verify_receipt``)."""
+    if _field(receipt, "format", str) != RECEIPT_FORMAT:
+        raise VerificationError(f"not a {RECEIPT_FORMAT} receipt")
+    note = _field(receipt, "checkpoint", str)
+    checkpoint = verify_checkpoint(note, log_key)
+    if checkpoint.origin != _field(receipt, "origin", str):
+        raise VerificationError(
+            f"the receipt names the log {receipt['origin']!r}, its checkpoint {checkpoint.origin!r}"
+        )
+    raw_entries = _field(receipt, "entries", list)
+    if not raw_entries:
+        raise VerificationError("the receipt has no entries")
+    entries = [_entry(raw, checkpoint, n) for n, raw in enumerate(raw_entries)]
+    return checkpoint, entries, _witnessed(note, witnesses, min_witnesses)
+
+
+def verify_receipt(
+    receipt: Any,
+    log_key: Verifier,
+    witnesses: Sequence[Verifier] = (),
+    min_witnesses: int | None = None,
+) -> list[ReceiptEntry]:
+    """The entries of a cybercoop-receipt/v1, once the log's signature on its checkpoint, every
+    entry's inclusion proof (leaf hash SHA-256(0x00 || leaf)) against the checkpoint's root and
+    the cosignatures of the given witnesses (at least ``min_witnesses``, default all) verify;
+    else ``VerificationError`` saying what failed."""
+    return check_receipt(receipt, log_key, witnesses, min_witnesses)[1]
+
+
+def _posix_time(timestamp: int) -> str:
+    try:
+        return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"POSIX time {timestamp}"
+
+
+def _receipt_command(args: argparse.Namespace) -> int:
+    try:
+        with open(args.receipt_file, encoding="utf-8") as handle:
+            text = handle.read()
+        try:
+            receipt = json.loads(text)
+        except ValueError as exc:
+            raise VerificationError(f"the receipt is not JSON ({exc})") from None
+        witnesses = [Verifier.parse(key) for key in args.witness]
+        checkpoint, entries, cosigned = check_receipt(
+            receipt, Verifier.parse(args.verifier_key), witnesses, args.min_witnesses
+        )
+    except (OSError, VerificationError) as exc:
+        print(f"NOT VERIFIED: {exc}", file=sys.stderr)
+        return 1
+    print(f"verified: {checkpoint.origin}, checkpoint of {checkpoint.size} entries")
+    for witness, timestamp in cosigned:
+        print(f"cosigned by {witness.name} at {_posix_time(timestamp)}")
+    if not cosigned:
+        listed = receipt.get("witnesses")
+        named = ", ".join(
+            str(w.get("name"))
+            for w in (listed if isinstance(listed, list) else [])
+            if isinstance(w, dict)
+        )
+        hint = f" (the receipt names {named}: pass their keys with --witness)" if named else ""
+        print(f"no witness checked{hint}")
+    for entry in entries:
+        print(f"  {entry}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     checkpoint = commands.add_parser("checkpoint", help="verify a signed checkpoint")
     checkpoint.add_argument("note_file")
     checkpoint.add_argument("verifier_key")
+    receipt = commands.add_parser(
+        "receipt", help="verify an evidence receipt: checkpoint, inclusion proofs, witnesses"
+    )
+    receipt.add_argument("receipt_file")
+    receipt.add_argument("verifier_key", help="the log's verifier key")
+    receipt.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="COSIGNER_KEY",
+        help="a witness's cosigner verifier key whose cosignature must verify (repeatable)",
+    )
+    receipt.add_argument(
+        "--min-witnesses",
+        type=int,
+        metavar="N",
+        help="how many of the given witnesses must have cosigned (default: all of them)",
+    )
     args = parser.parse_args(argv)
+    if args.command == "receipt":
+        return _receipt_command(args)
     try:
         with open(args.note_file, encoding="utf-8") as handle:
             found = verify_checkpoint(handle.read(), Verifier.parse(args.verifier_key))
