@@ -163,3 +163,10 @@ def signed_checkpoints() -> QuerySet[SignedCheckpoint]:
     return SignedCheckpoint.objects.order_by("-tree_size").prefetch_related(
         Prefetch("cosignatures", queryset=cosignatures)
     )
+
+
+def witnessed_checkpoint(*, size: int) -> SignedCheckpoint | None:
+    """The latest signed checkpoint of at least ``size`` entries that a witness cosigned (the
+    newest one is often not cosigned yet), or None."""
+    cosigned = SignedCheckpoint.objects.filter(tree_size__gte=size, cosignatures__isnull=False)
+    return cosigned.order_by("-tree_size").first()

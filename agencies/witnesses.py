@@ -187,17 +187,7 @@ def cosignature_record(*, actor: Any, note: str, agency: Agency | None = None) -
             new.append(
                 Cosignature(checkpoint=checkpoint, witness=witness, timestamp=timestamp, line=line)
             )
+    # Not an audit event: each would grow the log, so the next checkpoint, so the next
+    # cosignature, for ever. The cosignature is its own signed, verifiable record.
     Cosignature.objects.bulk_create(new)
-    for cosignature in new:
-        audit_log(
-            actor=actor,
-            action="checkpoint.cosigned",
-            obj=checkpoint,
-            agency=cosignature.witness.agency,
-            summary={
-                "tree_size": checkpoint.tree_size,
-                "witness": cosignature.witness.name,
-                "timestamp": cosignature.timestamp,
-            },
-        )
     return Cosigned(checkpoint, [w for w, _ in signing.values()], bool(new))

@@ -126,6 +126,7 @@ class EntriesView(APIView):
 
 class EntryView(APIView):
     @extend_schema(
+        operation_id="v1_transparency_entry_retrieve",
         summary=(
             "One entry's content (its leaf, the event's canonical JSON), if you may see the "
             "object it records; 404 otherwise"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agencies.selectors import cosignatures_of, cosigned_note
+from agencies.selectors import cosignatures_of, cosigned_note, witnessed_checkpoint
 from audit.models import AuditEvent, SignedCheckpoint
 from audit.receipts import Witnessed, covering_checkpoint, receipt_build
 from cases.models import CustodyEvent, Evidence
@@ -20,7 +20,8 @@ NOT_IN_LOG = "This evidence has no record in the transparency log."
 def _receipt(events: list[AuditEvent]) -> dict[str, Any]:
     if not events:
         raise StateConflict(NOT_IN_LOG)
-    checkpoint = covering_checkpoint(events)
+    needed = max(event.leaf_index for event in events) + 1
+    checkpoint = witnessed_checkpoint(size=needed) or covering_checkpoint(events)
     witnesses = [
         Witnessed(
             agency=c.witness.agency.code,
@@ -66,7 +67,10 @@ def evidence_log_record(*, evidence: Evidence) -> LogRecord | None:
     if registration is None or registration.audit_event is None:
         return None
     index = registration.audit_event.leaf_index
-    checkpoint = SignedCheckpoint.objects.filter(tree_size__gt=index).order_by("-tree_size").first()
+    checkpoint = (
+        witnessed_checkpoint(size=index + 1)
+        or SignedCheckpoint.objects.filter(tree_size__gt=index).order_by("-tree_size").first()
+    )
     if checkpoint is None:
         return LogRecord(index, None, [])
     agencies = {c.witness.agency.name for c in cosignatures_of(checkpoint)}

@@ -312,3 +312,22 @@ def test_a_receipt_download_writes_no_custody_event(case_world, client, log_key)
     before = cw.evidence.custody_events.count()
     assert client.get(html_url(cw)).status_code == 200
     assert cw.evidence.custody_events.count() == before
+
+
+def test_a_newer_checkpoint_not_yet_cosigned_does_not_hide_the_witnessed_one(
+    case_world, client, log_key
+):
+    cw = case_world
+    witnessed = checkpoints.checkpoint_sign()
+    witness = witness_cosign(witnessed, agency=cw.partner.agency, name="nl.example/witness")
+    check_out_and_in(cw)
+    newer = checkpoints.checkpoint_sign()  # holds the registration too, cosigned by no one yet
+    assert newer.tree_size > witnessed.tree_size
+    client.force_login(cw.owner.investigator)
+    page = client.get(cw.evidence.get_absolute_url()).content.decode()
+    assert f"(checkpoint of {witnessed.tree_size} entries, signed " in page
+    assert "witnessed by Agency NL-NHTCU." in page
+    collected = cw.evidence.custody_events.get(kind="collected")
+    receipt = client.get(html_url(cw, collected)).json()
+    assert f"\n{witnessed.tree_size}\n" in receipt["checkpoint"]
+    verify_receipt(receipt, log_key, [witness], 1)
