@@ -65,7 +65,7 @@ class WitnessForm(forms.Form):
     verifier_key = forms.CharField(
         max_length=1000,
         label="Witness verifier key",
-        help_text="The line `manage.py witness --generate-key NAME` printed: "
-        "<name>+<key id>+<key> (a cosigner key, type 0x04).",
+        help_text="The line that manage.py witness --generate-key NAME printed: the name, "
+        "the key id and the key, joined by plus signs (a cosigner key, type 0x04).",
         widget=forms.TextInput(attrs={"size": 80, "autocomplete": "off", "spellcheck": "false"}),
     )

@@ -116,7 +116,7 @@ def test_a_first_run_cosigns_and_the_cosignature_shows_on_the_transparency_page(
     cosignature = Cosignature.objects.get()
     assert cosignature.checkpoint.tree_size == signed.size
     page = client_for(world.owner.analyst).get("/transparency/").content.decode()
-    assert f"witnessed by {world.partner.agency.name} (witness.nhtcu.example/w1) at" in page
+    assert f"<div>{world.partner.agency.name} (witness.nhtcu.example/w1) at" in page
     note = client_for(world.outsider.analyst).get("/api/v1/transparency/checkpoint")
     verify_cosignature(note.content.decode(), witness.verifier)
 
