@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import stat
-from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,16 +14,7 @@ from django.db import connection
 from audit import checkpoints, log
 from audit.models import AuditEvent, LogNode
 from audit.services import audit_log
-from tools.verify_log import Verifier, node_hash, verify_checkpoint, verify_consistency
-
-
-@pytest.fixture
-def signing_key(settings, tmp_path) -> Verifier:
-    settings.TRANSPARENCY_SIGNING_KEY_FILE = str(tmp_path / "keys" / "log.key")
-    settings.TRANSPARENCY_ORIGIN = "cybercoop.test/log"
-    out = StringIO()
-    call_command("transparency_keygen", stdout=out)
-    return Verifier.parse(out.getvalue().strip().splitlines()[-1])
+from tools.verify_log import node_hash, verify_checkpoint, verify_consistency
 
 
 def append(count: int) -> None:
@@ -32,20 +22,20 @@ def append(count: int) -> None:
         audit_log(actor=None, action="test.append", object_type="t", object_id=str(n))
 
 
-def test_the_key_is_written_owner_only_and_never_overwritten(signing_key, settings):
+def test_the_key_is_written_owner_only_and_never_overwritten(log_key, settings):
     path = checkpoints.key_path()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert signing_key == checkpoints.verifier()
+    assert log_key == checkpoints.verifier()
     with pytest.raises(CommandError, match="never overwritten"):
         call_command("transparency_keygen")
     call_command("transparency_keygen", "--if-missing")  # a no-op, for make demo
-    assert checkpoints.verifier() == signing_key
+    assert checkpoints.verifier() == log_key
 
 
-def test_signed_checkpoints_verify_and_each_extends_the_last(world, signing_key):
+def test_signed_checkpoints_verify_and_each_extends_the_last(world, log_key):
     append(5)
     first = checkpoints.checkpoint_sign()
-    found = verify_checkpoint(first.note, signing_key)
+    found = verify_checkpoint(first.note, log_key)
     assert (found.origin, found.size, found.root) == (
         "cybercoop.test/log",
         log.tree_size(),
@@ -53,7 +43,7 @@ def test_signed_checkpoints_verify_and_each_extends_the_last(world, signing_key)
     )
     append(7)
     second = checkpoints.checkpoint_sign()
-    later = verify_checkpoint(second.note, signing_key)
+    later = verify_checkpoint(second.note, log_key)
     verify_consistency(
         found.size,
         later.size,
@@ -76,7 +66,7 @@ def _sql(statement: str, params: list | None = None) -> None:
         cursor.execute(statement, params or [])
 
 
-def test_dropping_the_newest_entries_is_refused(world, signing_key):
+def test_dropping_the_newest_entries_is_refused(world, log_key):
     append(10)
     signed = checkpoints.checkpoint_sign()
     newest = AuditEvent.objects.order_by("-leaf_index").values_list("leaf_index", flat=True)[:3]
@@ -88,7 +78,7 @@ def test_dropping_the_newest_entries_is_refused(world, signing_key):
         checkpoints.checkpoint_sign()
 
 
-def test_emptying_the_log_is_refused(world, signing_key):
+def test_emptying_the_log_is_refused(world, log_key):
     append(3)
     signed = checkpoints.checkpoint_sign()
     _sql("DELETE FROM audit_lognode")
@@ -113,7 +103,7 @@ def rebuild_parents() -> None:
             LogNode.objects.create(level=level, index=position, hash=digest)
 
 
-def test_a_rewritten_tree_is_refused_even_when_it_grew(world, signing_key):
+def test_a_rewritten_tree_is_refused_even_when_it_grew(world, log_key):
     append(8)
     signed = checkpoints.checkpoint_sign()
     LogNode.objects.filter(level=0, index=2).update(hash=bytes(32))

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import base64
 import logging
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from audit import checkpoints, log
@@ -19,19 +17,10 @@ from audit.services import audit_log
 from audit.tasks import sign_checkpoint
 from tests.audit.test_checkpoints import rebuild_parents
 from tools.verify_log import (
-    Verifier,
     verify_checkpoint,
     verify_consistency,
     verify_inclusion,
 )
-
-
-@pytest.fixture
-def verifier(settings, tmp_path) -> Verifier:
-    settings.TRANSPARENCY_SIGNING_KEY_FILE = str(tmp_path / "log.key")
-    out = StringIO()
-    call_command("transparency_keygen", stdout=out)
-    return Verifier.parse(out.getvalue().strip().splitlines()[-1])
 
 
 def b64(values: list[str]) -> list[bytes]:
@@ -39,12 +28,12 @@ def b64(values: list[str]) -> list[bytes]:
 
 
 @pytest.mark.parametrize("side", ["owner", "partner", "outsider"])
-def test_every_agency_checks_the_log_from_the_api_alone(world, verifier, api_client_for, side):
+def test_every_agency_checks_the_log_from_the_api_alone(world, log_key, api_client_for, side):
     sign_checkpoint()
     client = api_client_for(getattr(world, side).analyst, getattr(world, side).agency)
     response = client.get("/api/v1/transparency/checkpoint")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
-    checkpoint = verify_checkpoint(response.content.decode(), verifier)
+    checkpoint = verify_checkpoint(response.content.decode(), log_key)
     leaves = b64(
         client.get(f"/api/v1/transparency/entries?start=0&end={checkpoint.size}").json()[
             "leaf_hashes"
@@ -95,7 +84,7 @@ def test_no_checkpoint_yet_is_a_404_that_says_so(world, api_client_for):
 
 
 def test_the_beat_task_signs_only_when_the_log_grew_and_cries_out_on_a_rewrite(
-    world, verifier, caplog
+    world, log_key, caplog
 ):
     size = sign_checkpoint()
     assert size == log.tree_size()

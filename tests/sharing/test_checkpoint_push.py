@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from celery import current_app
-from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -22,16 +20,7 @@ from audit.services import audit_log
 from sharing import delivery, services, webhooks
 from sharing.models import Delivery, DeliveryItem
 from sharing.outbox import checkpoint_fan_out
-from tools.verify_log import Verifier, verify_checkpoint
-
-
-@pytest.fixture
-def signing_key(settings, tmp_path) -> Verifier:
-    settings.TRANSPARENCY_SIGNING_KEY_FILE = str(tmp_path / "keys" / "log.key")
-    settings.TRANSPARENCY_ORIGIN = "cybercoop.test/log"
-    out = StringIO()
-    call_command("transparency_keygen", stdout=out)
-    return Verifier.parse(out.getvalue().strip().splitlines()[-1])
+from tools.verify_log import verify_checkpoint
 
 
 def endpoint(side, name: str, url: str = "http://127.0.0.1:9/", **fields) -> PartnerEndpoint:
@@ -46,7 +35,7 @@ def append(count: int) -> None:
 
 
 def test_signing_a_checkpoint_writes_one_delivery_per_active_endpoint_that_receives_them(
-    world, signing_key
+    world, log_key
 ):
     partner = endpoint(world.partner, "witness", receives_checkpoints=True)
     # the indicator filters do not apply to checkpoints
@@ -70,7 +59,7 @@ def test_signing_a_checkpoint_writes_one_delivery_per_active_endpoint_that_recei
     assert not DeliveryItem.objects.exists()
 
 
-def test_a_new_checkpoint_is_sent_on_commit(world, signing_key, django_capture_on_commit_callbacks):
+def test_a_new_checkpoint_is_sent_on_commit(world, log_key, django_capture_on_commit_callbacks):
     endpoint(world.partner, "witness", receives_checkpoints=True)
     append(2)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -78,7 +67,7 @@ def test_a_new_checkpoint_is_sent_on_commit(world, signing_key, django_capture_o
     assert len(callbacks) == 1
 
 
-def test_signing_the_same_tree_again_writes_nothing_new(world, signing_key):
+def test_signing_the_same_tree_again_writes_nothing_new(world, log_key):
     witness = endpoint(world.partner, "witness", receives_checkpoints=True)
     append(4)
     first = checkpoints.checkpoint_sign()
@@ -97,7 +86,7 @@ def test_signing_the_same_tree_again_writes_nothing_new(world, signing_key):
     ]
 
 
-def test_a_refused_signing_writes_no_delivery(world, signing_key):
+def test_a_refused_signing_writes_no_delivery(world, log_key):
     endpoint(world.partner, "witness", receives_checkpoints=True)
     append(10)
     signed = checkpoints.checkpoint_sign()
@@ -110,7 +99,7 @@ def test_a_refused_signing_writes_no_delivery(world, signing_key):
     assert list(Delivery.objects.values_list("checkpoint", flat=True)) == [signed.pk]
 
 
-def test_a_checkpoint_rolled_back_takes_its_deliveries_with_it(world, signing_key):
+def test_a_checkpoint_rolled_back_takes_its_deliveries_with_it(world, log_key):
     endpoint(world.partner, "witness", receives_checkpoints=True)
     append(2)
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -121,7 +110,7 @@ def test_a_checkpoint_rolled_back_takes_its_deliveries_with_it(world, signing_ke
 
 
 def test_the_worker_pushes_the_checkpoint_as_a_signed_webhook_the_partner_verifies(
-    world, signing_key, receiver, partner_endpoint, django_capture_on_commit_callbacks
+    world, log_key, receiver, partner_endpoint, django_capture_on_commit_callbacks
 ):
     services.endpoint_update(
         actor=world.partner.admin, endpoint=partner_endpoint, receives_checkpoints=True
@@ -144,8 +133,8 @@ def test_the_worker_pushes_the_checkpoint_as_a_signed_webhook_the_partner_verifi
         "SELECT webhook_id, tree_size, note FROM checkpoints"
     )
     assert (webhook_id, tree_size, note) == (sent.message_id, checkpoint.tree_size, checkpoint.note)
-    assert checkpoints.verifier() == signing_key
-    found = verify_checkpoint(note, signing_key)
+    assert checkpoints.verifier() == log_key
+    found = verify_checkpoint(note, log_key)
     assert (found.origin, found.size, found.root) == (
         "cybercoop.test/log",
         checkpoint.tree_size,
@@ -160,7 +149,7 @@ def test_the_worker_pushes_the_checkpoint_as_a_signed_webhook_the_partner_verifi
 
 
 def test_a_failing_partner_gets_the_checkpoint_again_with_the_same_webhook_id(
-    world, signing_key, scripted
+    world, log_key, scripted
 ):
     scripted.script.extend([(503, {}), (200, {})])
     witness, secret = services.endpoint_create(
@@ -189,9 +178,7 @@ def test_a_failing_partner_gets_the_checkpoint_again_with_the_same_webhook_id(
     assert json.loads(first["body"])["note"] == checkpoint.note
 
 
-def test_the_deliveries_page_says_which_checkpoint_a_delivery_carries(
-    world, signing_key, client_for
-):
+def test_the_deliveries_page_says_which_checkpoint_a_delivery_carries(world, log_key, client_for):
     endpoint(world.partner, "witness", receives_checkpoints=True)
     append(2)
     checkpoint = checkpoints.checkpoint_sign()
@@ -200,7 +187,7 @@ def test_the_deliveries_page_says_which_checkpoint_a_delivery_carries(
     assert "0 objects" not in page.content.decode()
 
 
-def test_the_api_lists_a_checkpoint_delivery_with_its_tree_size(world, signing_key, api_client_for):
+def test_the_api_lists_a_checkpoint_delivery_with_its_tree_size(world, log_key, api_client_for):
     endpoint(world.partner, "witness", receives_checkpoints=True)
     append(2)
     checkpoint = checkpoints.checkpoint_sign()
