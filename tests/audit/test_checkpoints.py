@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import stat
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -112,3 +113,18 @@ def test_a_rewritten_tree_is_refused_even_when_it_grew(world, log_key):
     message = checkpoints.FORKED.format(size=log.tree_size(), last=signed.tree_size)
     with pytest.raises(checkpoints.CheckpointRefused, match=re.escape(message)):
         checkpoints.checkpoint_sign()
+
+
+def test_the_sign_command_prints_the_note_and_refuses_a_smaller_log_loudly(world, log_key):
+    append(3)
+    out = StringIO()
+    call_command("transparency_sign", stdout=out)
+    assert verify_checkpoint(out.getvalue(), log_key).size == log.tree_size()
+    AuditEvent.objects.order_by("-leaf_index")[:1].get().delete()
+    with pytest.raises(CommandError, match="Refusing to sign: the log has"):
+        call_command("transparency_sign", stdout=StringIO())
+
+
+def test_the_sign_command_without_a_key_says_how_to_make_one(world, no_log_key):
+    with pytest.raises(CommandError, match="run manage.py transparency_keygen"):
+        call_command("transparency_sign", stdout=StringIO())
