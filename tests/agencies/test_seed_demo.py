@@ -10,9 +10,12 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from agencies.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
-from agencies.models import Agency, Jurisdiction, Membership
-from audit.models import AuditEvent
+from agencies.models import Agency, Cosignature, Jurisdiction, Membership
+from agencies.selectors import cosigned_note
+from audit import checkpoints, log
+from audit.models import AuditEvent, SignedCheckpoint
 from audit.selectors import verify_log
+from tools.verify_log import Verifier, verify_cosignature
 
 
 def counts() -> dict[str, int]:
@@ -79,3 +82,23 @@ def test_seed_demo_users_log_in_with_the_printed_authenticator_seed(db, client):
     assert client.post("/accounts/2fa/authenticate/", {"code": code})["Location"] == "/"
     response = client.get("/")
     assert [m.agency.code for m in response.context["memberships"]] == ["DE-BKA"]
+
+
+def test_the_demo_log_is_signed_and_witnessed_by_nhtcu_once(db, log_key):
+    output = seed()
+    signed = SignedCheckpoint.objects.get()
+    assert signed.tree_size == log.tree_size()
+    cosignature = Cosignature.objects.get(checkpoint=signed)
+    assert cosignature.witness.agency.code == "NL-NHTCU"
+    witness = Verifier.parse(cosignature.witness.verifier_key)
+    assert verify_cosignature(cosigned_note(signed), witness)[0].size == signed.tree_size
+    key_file = checkpoints.key_path().with_name("demo-witness-nhtcu.key")
+    assert f"witnessed by NL-NHTCU (/transparency/). Its witness key is {key_file}" in output
+    seed()  # the same tree again: no second checkpoint, witness or cosignature
+    assert (SignedCheckpoint.objects.count(), Cosignature.objects.count()) == (1, 1)
+    assert verify_log() == (None, 2)  # the row and the file beside the key
+
+
+def test_without_a_signing_key_the_demo_says_how_to_make_one(db, no_log_key):
+    assert "no signing key, no checkpoint (run transparency_keygen)" in seed()
+    assert not SignedCheckpoint.objects.exists()

@@ -6,7 +6,10 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand
 
-# Each app with demo data has a ``demo.seed(stdout)``; order follows the dependency flow.
+from agencies import log_demo
+
+# Each app with demo data has a ``demo.seed(stdout)``; order follows the dependency flow. Last,
+# the audit log's checkpoint over all of it, witnessed (``agencies.log_demo``).
 DEMO_APPS = ["agencies", "cases", "notices", "sharing", "interop"]
 
 
@@ -22,4 +25,5 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(self.stdout)
+        log_demo.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
