@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from agencies.models import Agency, APIKey, Membership
+from agencies.providers import roles_for
 
 
 class InvitationForm(forms.Form):
@@ -16,8 +17,9 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         role = self.fields["role"]
         assert isinstance(role, forms.ChoiceField)
-        if not agency.is_secretariat:
-            role.choices = [c for c in Membership.Role.choices if c[0] != Membership.Role.REVIEWER]
+        role.choices = roles_for(agency)
+        if agency.is_service_provider:
+            role.initial = Membership.Role.PROVIDER_LIAISON
 
 
 class MembershipRoleForm(forms.Form):

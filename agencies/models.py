@@ -147,6 +147,11 @@ class Agency(models.Model):
         """The agency's country and every regime that country belongs to."""
         return [self.country, *self.country.regimes.all()]
 
+    def principal_jurisdictions(self) -> list[Jurisdiction]:
+        """The jurisdictions whose groups the agency's members are in: none for a service
+        provider, so nothing granted to a country, a regime or every member agency reaches it."""
+        return [] if self.is_service_provider else self.jurisdictions()
+
     def jurisdiction_codes(self) -> set[str]:
         return {j.code for j in self.jurisdictions()}
 
@@ -183,8 +188,11 @@ class Membership(models.Model):
         return f"{self.user} @ {self.agency} ({self.role}, {self.status})"
 
     def clean(self) -> None:
+        from agencies.providers import check_role  # cycle: providers imports these models
+
         if self.role == self.Role.REVIEWER and not self.agency.is_secretariat:
             raise ValidationError({"role": "Only secretariat agencies have reviewers."})
+        check_role(self.agency, self.role)
 
     @property
     def is_active(self) -> bool:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencies import providers
 from agencies.models import Agency, APIKey, Invitation, Jurisdiction, Membership
 from audit.services import audit_log
 
@@ -46,7 +47,7 @@ def hash_token(token: str) -> str:
 
 def sync_user_groups(user: Any) -> None:
     """Make the user's agency, jurisdiction and reviewer groups equal what their active
-    memberships give."""
+    memberships give (a service provider's membership gives its agency group only)."""
     memberships = (
         Membership.objects.filter(user=user, status=Membership.Status.ACTIVE, agency__active=True)
         .select_related("agency__country")
@@ -55,7 +56,7 @@ def sync_user_groups(user: Any) -> None:
     wanted: set[int] = set()
     for membership in memberships:
         wanted.add(membership.agency.group_id)
-        wanted |= {j.group_id for j in membership.agency.jurisdictions()}
+        wanted |= {j.group_id for j in membership.agency.principal_jurisdictions()}
         if membership.role == Membership.Role.REVIEWER and membership.agency.is_secretariat:
             reviewers, _ = Group.objects.get_or_create(name=membership.agency.reviewer_group_name)
             wanted.add(reviewers.pk)
@@ -247,6 +248,7 @@ def invitation_create(
         raise ValidationError({"role": "Only secretariat agencies have reviewers."})
     if role not in Membership.Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
+    providers.check_role(agency, role)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         agency=agency,
@@ -385,11 +387,12 @@ def api_key_issue(
     user: Any,
     name: str,
     expires_at: datetime | None = None,
-    scopes: Iterable[str] = tuple(APIKey.Scope.values),
+    scopes: Iterable[str] | None = None,
     allowed_networks: Iterable[str] = (),
 ) -> tuple[APIKey, str]:
     """Issue a key; returns it and the plaintext ``cc_<prefix>_<secret>`` (shown once).
-    Callers choose the scopes; the pages and ``issue_api_key`` default to read only."""
+    Callers choose the scopes (none chosen: every scope the agency's keys may have); the pages
+    and ``issue_api_key`` default to read only."""
     if not Membership.objects.filter(
         user=user, agency=agency, status=Membership.Status.ACTIVE
     ).exists():
@@ -398,7 +401,10 @@ def api_key_issue(
         )
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": EXPIRY_IN_PAST})
+    if scopes is None:
+        scopes = providers.key_scopes_for(agency)
     chosen_scopes = _key_scopes(scopes)
+    providers.check_key_scopes(agency, chosen_scopes)
     networks = _key_networks(allowed_networks)
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)

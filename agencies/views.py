@@ -20,7 +20,7 @@ from agencies.forms import (
     MembershipRoleForm,
     WitnessForm,
 )
-from agencies.models import Membership
+from agencies.providers import roles_for
 from agencies.second_factor import has_second_factor, session_passed_second_factor
 from audit import checkpoints
 from common.forms import apply_validation_error
@@ -40,9 +40,7 @@ def _members_page(
         "cool_off_minutes": lockouts.cool_off_minutes(),
         "invitations": selectors.agency_invitations(agency=agency),
         "invite_form": invite_form or InvitationForm(agency=agency),
-        "roles": Membership.Role.choices
-        if agency.is_secretariat
-        else [c for c in Membership.Role.choices if c[0] != Membership.Role.REVIEWER],
+        "roles": roles_for(agency),
         **extra,
     }
     return render(request, "agencies/members.html", context, status=status)
