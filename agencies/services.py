@@ -137,6 +137,87 @@ def agency_require_second_factor(*, actor: Any, agency: Agency, required: bool) 
     return agency
 
 
+CENTRAL_AUTHORITY_ITSELF = "An agency is not its own central authority: leave the field empty."
+CENTRAL_AUTHORITY_COUNTRY = (
+    "{authority} is in {theirs}; the central authority of {agency} must be an agency of {ours}."
+)
+CENTRAL_AUTHORITY_INACTIVE = "{authority} is not active."
+CENTRAL_AUTHORITY_PROVIDER = "{authority} is a service provider, not an authority."
+PROVIDER_HAS_NO_AUTHORITY = (
+    "A service provider answers requests; it names no central authority for mutual legal "
+    "assistance."
+)
+DETAIL_FIELDS = ("contact_name", "contact_phone", "contact_email", "central_authority")
+
+
+def _check_central_authority(agency: Agency, authority: Agency | None) -> None:
+    if authority is None:
+        return
+    error = ""
+    if agency.is_service_provider:
+        error = PROVIDER_HAS_NO_AUTHORITY
+    elif authority.pk == agency.pk:
+        error = CENTRAL_AUTHORITY_ITSELF
+    elif authority.is_service_provider:
+        error = CENTRAL_AUTHORITY_PROVIDER.format(authority=authority.code)
+    elif not authority.active:
+        error = CENTRAL_AUTHORITY_INACTIVE.format(authority=authority.code)
+    elif authority.country_id != agency.country_id:
+        error = CENTRAL_AUTHORITY_COUNTRY.format(
+            authority=authority.code,
+            theirs=authority.country.code,
+            agency=agency.code,
+            ours=agency.country.code,
+        )
+    if error:
+        raise ValidationError({"central_authority": error})
+
+
+@transaction.atomic
+def agency_details_update(
+    *,
+    actor: Any,
+    agency: Agency,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    central_authority: Agency | None = None,
+) -> Agency:
+    """An agency admin sets the agency's 24/7 contact point (Budapest Convention Art. 35) and
+    the central authority that receives its mutual legal assistance requests (Art. 27): an
+    active agency of the same country, not a service provider; empty means the agency itself."""
+    agency = Agency.objects.select_for_update().select_related("country").get(pk=agency.pk)
+    _check_central_authority(agency, central_authority)
+    before = {name: _detail_value(agency, name) for name in DETAIL_FIELDS}
+    agency.contact_name, agency.contact_phone = contact_name.strip(), contact_phone.strip()
+    agency.contact_email = contact_email.strip()
+    agency.central_authority = central_authority
+    agency.full_clean()
+    after = {name: _detail_value(agency, name) for name in DETAIL_FIELDS}
+    if after != before:
+        agency.save(update_fields=list(DETAIL_FIELDS))
+        audit_log(
+            actor=actor,
+            action="agency.details_updated",
+            obj=agency,
+            agency=agency,
+            summary={
+                "changed": {
+                    name: {"before": before[name], "after": after[name]}
+                    for name in DETAIL_FIELDS
+                    if before[name] != after[name]
+                }
+            },
+        )
+    return agency
+
+
+def _detail_value(agency: Agency, name: str) -> str:
+    if name == "central_authority":
+        return agency.central_authority.code if agency.central_authority else ""
+    return getattr(agency, name)
+
+
 # --- memberships ----------------------------------------------------------------------------
 
 

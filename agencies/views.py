@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from agencies import lockouts, selectors, services, witnesses
 from agencies.forms import (
     AcceptInvitationForm,
+    AgencyDetailsForm,
     APIKeyForm,
     InvitationForm,
     MembershipRoleForm,
@@ -280,3 +281,21 @@ def transparency(request: HttpRequest) -> HttpResponse:
         "administered": selectors.administered_agencies(user=request.user),
     }
     return render(request, "agencies/transparency.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def agency_details(request: HttpRequest, code: str) -> HttpResponse:
+    """The agency's 24/7 contact point and central authority, for its admins."""
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    form = AgencyDetailsForm(request.POST if request.method == "POST" else None, agency=agency)
+    if form.is_bound and form.is_valid():
+        try:
+            services.agency_details_update(actor=request.user, agency=agency, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"The details of {agency.code} are saved.")
+            return redirect("agency_details", code=agency.code)
+    status = 400 if form.is_bound else 200
+    return render(request, "agencies/details.html", {"agency": agency, "form": form}, status=status)
