@@ -79,3 +79,21 @@ def test_seed_demo_users_log_in_with_the_printed_authenticator_seed(db, client):
     assert client.post("/accounts/2fa/authenticate/", {"code": code})["Location"] == "/"
     response = client.get("/")
     assert [m.agency.code for m in response.context["memberships"]] == ["DE-BKA"]
+
+
+def test_seed_demo_adds_a_hosting_provider_and_a_registrar_with_liaisons(db):
+    output = seed()
+    providers = Agency.objects.filter(kind=Agency.Kind.SERVICE_PROVIDER)
+    assert {(a.code, a.country.code) for a in providers} == {
+        ("NL-HOSTCO", "NL"),
+        ("DE-REGISTRAR", "DE"),
+    }
+    for username, code in (
+        ("nordhost.liaison", "NL-HOSTCO"),
+        ("domainwerk.liaison", "DE-REGISTRAR"),
+    ):
+        liaison = get_user_model().objects.get(username=username)
+        assert liaison.check_password(DEMO_PASSWORD)
+        assert Membership.objects.get(user=liaison).role == Membership.Role.PROVIDER_LIAISON
+        assert set(liaison.groups.values_list("name", flat=True)) == {f"agency:{code}"}
+        assert username in output
