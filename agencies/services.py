@@ -28,6 +28,10 @@ LAST_ADMIN = "An agency must keep at least one active agency admin."
 NOT_ACCEPTED = "This person has not accepted the invitation yet; revoke it or wait."
 ALREADY_MEMBER = "{email} is already a member of {agency}."
 REGIME_NOT_COUNTRY = "{code} is a regime, not a country."
+PROVIDER_KIND_FIXED = (
+    "An agency does not become a service provider, nor stop being one: what it was given or "
+    "addressed stays with it. Create a new agency instead."
+)
 NOT_ACTIVE_MEMBER = "{username} is not an active member of {agency}."
 EXPIRY_IN_PAST = "The expiry must be in the future."
 KEY_SCOPES = "Choose one or more scopes among: {scopes}."
@@ -103,8 +107,11 @@ def agency_upsert(*, actor: Any = None, code: str, **fields: Any) -> Agency:
         return existing
     else:
         agency = existing
+        was_provider = existing.is_service_provider
         for name, value in fields.items():
             setattr(agency, name, value)
+        if agency.is_service_provider != was_provider:
+            raise ValidationError({"kind": PROVIDER_KIND_FIXED})
     if agency.country.kind != Jurisdiction.Kind.COUNTRY:
         raise ValidationError({"country": REGIME_NOT_COUNTRY.format(code=agency.country.code)})
     agency.full_clean()

@@ -367,3 +367,41 @@ def test_the_liaisons_home_names_the_provider_and_links_to_nothing_of_cases(prov
 def test_an_investigators_navigation_still_links_to_cases(world, client_for):
     text = client_for(world.owner.investigator).get(reverse("home")).content.decode()
     assert f'href="{reverse("cases:list")}"' in text
+
+
+def test_an_agency_does_not_become_a_provider_nor_stop_being_one(world, provider):
+    for code, kind in (
+        ("NL-NHTCU", Agency.Kind.SERVICE_PROVIDER),
+        ("NL-HOSTCO", Agency.Kind.POLICE),
+    ):
+        with pytest.raises(ValidationError, match="Create a new agency instead") as info:
+            services.agency_upsert(code=code, kind=kind)
+        assert "kind" in info.value.message_dict
+    assert Agency.objects.get(code="NL-NHTCU").kind == Agency.Kind.POLICE
+    renamed = services.agency_upsert(code="NL-HOSTCO", name="NordHost Europe B.V.")
+    assert renamed.is_service_provider
+
+
+def test_the_jit_invitations_inbox_is_404_for_a_providers_admin(provider, client_for):
+    assert client_for(provider.admin).get(reverse("cases:inbox")).status_code == 404
+    assert (
+        client_for(provider.admin).get(reverse("agency_members", args=["NL-HOSTCO"])).status_code
+        == 200
+    )
+
+
+def test_a_member_of_a_provider_and_a_police_agency_keeps_the_police_view(
+    world, provider, client_for, api_client_for
+):
+    make_member_of = services.membership_set
+    make_member_of(
+        actor=None,
+        agency=provider.agency,
+        user=world.partner.investigator,
+        role=Membership.Role.PROVIDER_LIAISON,
+    )
+    assert client_for(world.partner.investigator).get(reverse("cases:list")).status_code == 200
+    as_provider = api_client_for(world.partner.investigator, provider.agency)
+    assert as_provider.get("/api/v1/cases/").status_code == 404
+    as_police = api_client_for(world.partner.investigator, world.partner.agency)
+    assert as_police.get("/api/v1/cases/").status_code == 200
