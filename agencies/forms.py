@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from agencies.models import Agency, APIKey, Membership
-from agencies.providers import partner_agencies, roles_for
+from agencies.providers import PROVIDER_KEY_SCOPES, partner_agencies, roles_for
 
 
 class InvitationForm(forms.Form):
@@ -104,6 +104,11 @@ class APIKeyForm(forms.Form):
         agency.queryset = Agency.objects.filter(
             memberships__user=user, memberships__status=Membership.Status.ACTIVE, active=True
         )
+        kinds = set(agency.queryset.values_list("kind", flat=True))
+        if kinds == {Agency.Kind.SERVICE_PROVIDER}:  # the scopes a provider's key may have
+            scopes = self.fields["scopes"]
+            assert isinstance(scopes, forms.MultipleChoiceField)
+            scopes.choices = [c for c in APIKey.Scope.choices if c[0] in PROVIDER_KEY_SCOPES]
 
     def clean_allowed_networks(self) -> list[str]:
         value = self.cleaned_data["allowed_networks"]

@@ -23,6 +23,7 @@ from agencies.selectors import agency_directory
 from cases import jits
 from cases.models import JointInvestigationTeam
 from cases.selectors import cases_visible_to
+from interop.selectors import collections_for
 from notices import review
 from notices import services as notice_services
 from notices.selectors import notices_visible_to
@@ -405,3 +406,13 @@ def test_a_member_of_a_provider_and_a_police_agency_keeps_the_police_view(
     assert as_provider.get("/api/v1/cases/").status_code == 404
     as_police = api_client_for(world.partner.investigator, world.partner.agency)
     assert as_police.get("/api/v1/cases/").status_code == 200
+
+
+def test_a_liaisons_api_key_form_offers_read_and_write_only(provider, client_for):
+    page = client_for(provider.liaison).get(reverse("my_api_keys"))
+    offered = [value for value, _ in page.context["form"].fields["scopes"].choices]
+    assert offered == ["read", "write"]
+
+
+def test_a_provider_has_no_taxii_collections(provider):
+    assert collections_for(agency=provider.agency) == []
