@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
 
 from agencies import services
 from agencies.models import TLP, Agency, APIKey, Membership
@@ -18,6 +18,7 @@ from agencies.providers import (
     PROVIDER_KEY_SCOPE,
     PROVIDER_NOT_RECIPIENT,
     PROVIDER_ROLE,
+    closed_to_providers,
 )
 from agencies.selectors import agency_directory
 from cases import jits
@@ -416,3 +417,45 @@ def test_a_liaisons_api_key_form_offers_read_and_write_only(provider, client_for
 
 def test_a_provider_has_no_taxii_collections(provider):
     assert collections_for(agency=provider.agency) == []
+
+
+def _patterns(resolver=None, prefix=""):
+    """(route, callback) of every URL pattern, nested includes flattened."""
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _patterns(pattern, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern.callback
+
+
+CLOSED_APPS = ("cases.", "notices.", "sharing.", "interop.")
+
+
+def test_every_view_of_cases_notices_sharing_and_interop_is_closed_to_providers():
+    closed = [(route, cb) for route, cb in _patterns() if cb.__module__.startswith(CLOSED_APPS)]
+    assert len(closed) > 40
+    assert all(closed_to_providers(cb) for _, cb in closed)
+    opened = [route for route, cb in _patterns() if cb.__module__.startswith("agencies.")]
+    assert opened and not any(
+        closed_to_providers(cb) for route, cb in _patterns() if route in opened
+    )
+
+
+def test_every_parameterless_page_and_endpoint_of_those_apps_is_404_for_a_liaison(
+    provider, client_for, api_client_for
+):
+    routes = [
+        "/" + route
+        for route, cb in _patterns()
+        if cb.__module__.startswith(CLOSED_APPS) and "<" not in route and "(" not in route
+    ]
+    assert "/cases/" in routes and "/api/v1/indicators/" in routes
+    session = client_for(provider.liaison)
+    key = api_client_for(provider.liaison, provider.agency)
+    for route in routes:
+        if route.startswith("/taxii2/"):
+            continue  # TAXII's own door: test_taxii_is_404_for_a_provider_key
+        assert session.get(route).status_code == 404, route
+        if route.startswith("/api/") and not route.startswith("/api/v1/public/"):
+            # public extracts are anyone's, with or without a key: the key is not read there
+            assert key.get(route).status_code == 404, route
