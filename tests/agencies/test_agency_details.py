@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from agencies import services
-from agencies.models import Agency
+from agencies.models import Agency, Membership
 from audit.models import AuditEvent
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, make_member
 
 
 @pytest.fixture
@@ -124,3 +124,17 @@ def test_a_service_provider_names_no_central_authority(world, ministry):
         actor=None, agency=hoster, contact_name="Abuse desk", contact_email="abuse@hoster.example"
     )
     assert updated.contact_name == "Abuse desk"
+
+
+def test_a_providers_admin_sets_its_contact_point_without_a_central_authority(world, client_for):
+    hoster = AgencyFactory(
+        code="NL-HOSTCO", country=world.partner.agency.country, kind=Agency.Kind.SERVICE_PROVIDER
+    )
+    admin = make_member(hoster, "hostco_admin", Membership.Role.AGENCY_ADMIN)
+    client = client_for(admin)
+    page = client.get(_details("NL-HOSTCO"))
+    assert page.status_code == 200
+    assert "central_authority" not in page.context["form"].fields
+    response = client.post(_details("NL-HOSTCO"), {"contact_name": "LE response team"})
+    assert response.status_code == 302
+    assert Agency.objects.get(code="NL-HOSTCO").contact_name == "LE response team"
