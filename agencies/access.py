@@ -88,12 +88,12 @@ def principal_group_ids(user: Any, agency: Agency | None = None) -> QuerySet[Gro
     """The groups through which ``user`` sees objects.
 
     In the browser that is every group the user is in (all their active memberships).
-    With an API key, only the key's agency, that agency's jurisdictions and, for a
-    secretariat's reviewer, its reviewer group count.
+    With an API key, only the key's agency, that agency's jurisdictions (none for a service
+    provider) and, for a secretariat's reviewer, its reviewer group count.
     """
     if agency is None:
         return Group.objects.filter(user=user).values("pk")
-    jurisdiction_groups = [j.group_id for j in agency.jurisdictions()]
+    jurisdiction_groups = [j.group_id for j in agency.principal_jurisdictions()]
     return Group.objects.filter(
         Q(pk__in=[agency.group_id, *jurisdiction_groups]) | Q(name=agency.reviewer_group_name),
         user=user,

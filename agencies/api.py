@@ -59,7 +59,9 @@ class AgencyDirectoryView(generics.ListAPIView):
     filterset_class = AgencyFilter
 
     def get_queryset(self):
-        return selectors.agency_directory()
+        return selectors.agency_directory(
+            user=self.request.user, agency=acting_agency(self.request)
+        )
 
 
 class AgencyMembersView(generics.ListAPIView):

@@ -87,7 +87,29 @@ AGENCIES = [
         "cbi",
         ["agency_admin", "investigator"],
     ),
+    # Service providers: they see only the assistance requests addressed to them.
+    (
+        "NL-HOSTCO",
+        "NordHost B.V.",
+        "NL",
+        Agency.Kind.SERVICE_PROVIDER,
+        "nordhost",
+        ["agency_admin", "provider_liaison"],
+    ),
+    (
+        "DE-REGISTRAR",
+        "Domainwerk Registrar GmbH",
+        "DE",
+        Agency.Kind.SERVICE_PROVIDER,
+        "domainwerk",
+        ["agency_admin", "provider_liaison"],
+    ),
 ]
+
+
+def demo_username(prefix: str, role: str) -> str:
+    """bka.admin, bka.investigator, nordhost.liaison, ..."""
+    return f"{prefix}.{role.removeprefix('agency_').removeprefix('provider_')}"
 
 
 @transaction.atomic
@@ -115,7 +137,7 @@ def seed(stdout: Any) -> None:
             contact_email=f"247@{prefix}.example",
         )
         for role in roles:
-            username = f"{prefix}.{role.replace('agency_', '')}"
+            username = demo_username(prefix, role)
             user, created = User.objects.get_or_create(
                 username=username, defaults={"email": f"{username}@{prefix}.example"}
             )

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from agencies.models import Agency, APIKey, Membership
+from agencies.providers import PROVIDER_KEY_SCOPES, partner_agencies, roles_for
 
 
 class InvitationForm(forms.Form):
@@ -16,8 +17,56 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         role = self.fields["role"]
         assert isinstance(role, forms.ChoiceField)
-        if not agency.is_secretariat:
-            role.choices = [c for c in Membership.Role.choices if c[0] != Membership.Role.REVIEWER]
+        role.choices = roles_for(agency)
+        if agency.is_service_provider:
+            role.initial = Membership.Role.PROVIDER_LIAISON
+
+
+class AgencyDetailsForm(forms.Form):
+    """The agency's 24/7 contact point and its central authority for MLA."""
+
+    contact_name = forms.CharField(
+        label="24/7 contact point",
+        max_length=200,
+        required=False,
+        help_text="The unit that answers around the clock (Budapest Convention Art. 35).",
+    )
+    contact_phone = forms.CharField(label="24/7 phone", max_length=64, required=False)
+    contact_email = forms.EmailField(label="24/7 e-mail", required=False)
+    central_authority = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label="This agency itself",
+        help_text="The agency of your country that sends and receives mutual legal assistance "
+        "requests for you (Budapest Convention Art. 27), e.g. a ministry of justice or a "
+        "prosecutor's office.",
+    )
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "contact_name": agency.contact_name,
+                "contact_phone": agency.contact_phone,
+                "contact_email": agency.contact_email,
+                "central_authority": agency.central_authority,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        authority = self.fields["central_authority"]
+        assert isinstance(authority, forms.ModelChoiceField)
+        if agency.is_service_provider:
+            del self.fields["central_authority"]
+            return
+        # Any agency is accepted, so that the service says what is wrong with a choice; the
+        # active agencies of the same country that are no service providers are offered.
+        authority.queryset = Agency.objects.all()
+        offered = partner_agencies().filter(country=agency.country).exclude(pk=agency.pk)
+        authority.widget.choices = [
+            ("", authority.empty_label),
+            *((a.code, f"{a.code} – {a.name}") for a in offered),
+        ]
 
 
 class MembershipRoleForm(forms.Form):
@@ -55,6 +104,11 @@ class APIKeyForm(forms.Form):
         agency.queryset = Agency.objects.filter(
             memberships__user=user, memberships__status=Membership.Status.ACTIVE, active=True
         )
+        kinds = set(agency.queryset.values_list("kind", flat=True))
+        if kinds == {Agency.Kind.SERVICE_PROVIDER}:  # the scopes a provider's key may have
+            scopes = self.fields["scopes"]
+            assert isinstance(scopes, forms.MultipleChoiceField)
+            scopes.choices = [c for c in APIKey.Scope.choices if c[0] in PROVIDER_KEY_SCOPES]
 
     def clean_allowed_networks(self) -> list[str]:
         value = self.cleaned_data["allowed_networks"]

@@ -83,6 +83,7 @@ class Agency(models.Model):
         PROSECUTOR = "prosecutor", "Prosecutor"
         INTERNATIONAL = "international", "International organisation"
         SECRETARIAT = "secretariat", "Secretariat"
+        SERVICE_PROVIDER = "provider", "Service provider"
 
     code = models.CharField(
         max_length=32,
@@ -101,6 +102,15 @@ class Agency(models.Model):
     contact_name = models.CharField("24/7 contact point", max_length=200, blank=True)
     contact_phone = models.CharField("24/7 phone", max_length=64, blank=True)
     contact_email = models.EmailField("24/7 e-mail", blank=True)
+    central_authority = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The agency that receives mutual legal assistance requests for this one "
+        "(Budapest Convention Art. 27); empty: this agency itself",
+    )
     active = models.BooleanField(default=True)
     require_second_factor = models.BooleanField(
         default=False,
@@ -125,6 +135,10 @@ class Agency(models.Model):
         return self.kind == self.Kind.SECRETARIAT
 
     @property
+    def is_service_provider(self) -> bool:
+        return self.kind == self.Kind.SERVICE_PROVIDER
+
+    @property
     def reviewer_group_name(self) -> str:
         """The group of a secretariat's active reviewers (notices under review go to it)."""
         return f"reviewers:{self.code}"
@@ -132,6 +146,11 @@ class Agency(models.Model):
     def jurisdictions(self) -> list[Jurisdiction]:
         """The agency's country and every regime that country belongs to."""
         return [self.country, *self.country.regimes.all()]
+
+    def principal_jurisdictions(self) -> list[Jurisdiction]:
+        """The jurisdictions whose groups the agency's members are in: none for a service
+        provider, so nothing granted to a country, a regime or every member agency reaches it."""
+        return [] if self.is_service_provider else self.jurisdictions()
 
     def jurisdiction_codes(self) -> set[str]:
         return {j.code for j in self.jurisdictions()}
@@ -143,6 +162,7 @@ class Membership(models.Model):
         ANALYST = "analyst", "Analyst"
         AGENCY_ADMIN = "agency_admin", "Agency admin"
         REVIEWER = "reviewer", "Reviewer (secretariat)"
+        PROVIDER_LIAISON = "provider_liaison", "Provider liaison (service provider)"
 
     class Status(models.TextChoices):
         INVITED = "invited", "Invited"
@@ -168,8 +188,11 @@ class Membership(models.Model):
         return f"{self.user} @ {self.agency} ({self.role}, {self.status})"
 
     def clean(self) -> None:
+        from agencies.providers import check_role  # cycle: providers imports these models
+
         if self.role == self.Role.REVIEWER and not self.agency.is_secretariat:
             raise ValidationError({"role": "Only secretariat agencies have reviewers."})
+        check_role(self.agency, self.role)
 
     @property
     def is_active(self) -> bool:

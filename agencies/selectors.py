@@ -9,6 +9,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from agencies.access import get_visible_or_404
 from agencies.models import Agency, APIKey, Cosignature, Invitation, Membership, Witness
+from agencies.providers import provider_only
 from audit.models import SignedCheckpoint
 
 
@@ -23,8 +24,14 @@ def agencies_of(*, user: Any) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=active_memberships(user=user).values("agency_id"))
 
 
-def agency_directory() -> QuerySet[Agency]:
-    return Agency.objects.filter(active=True).select_related("country")
+def agency_directory(*, user: Any = None, agency: Agency | None = None) -> QuerySet[Agency]:
+    """Active agencies with their 24/7 contact points; a service provider's members see only
+    their own agency (the requests addressed to them name whoever asks)."""
+    directory = Agency.objects.filter(active=True).select_related("country")
+    if user is not None and provider_only(user, agency):
+        own = agencies_of(user=user)
+        directory = directory.filter(pk__in=own if agency is None else [agency.pk])
+    return directory
 
 
 def administered_agencies(*, user: Any, agency: Agency | None = None) -> QuerySet[Agency]:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencies import providers
 from agencies.models import Agency, APIKey, Invitation, Jurisdiction, Membership
 from audit.services import audit_log
 
@@ -27,6 +28,10 @@ LAST_ADMIN = "An agency must keep at least one active agency admin."
 NOT_ACCEPTED = "This person has not accepted the invitation yet; revoke it or wait."
 ALREADY_MEMBER = "{email} is already a member of {agency}."
 REGIME_NOT_COUNTRY = "{code} is a regime, not a country."
+PROVIDER_KIND_FIXED = (
+    "An agency does not become a service provider, nor stop being one: what it was given or "
+    "addressed stays with it. Create a new agency instead."
+)
 NOT_ACTIVE_MEMBER = "{username} is not an active member of {agency}."
 EXPIRY_IN_PAST = "The expiry must be in the future."
 KEY_SCOPES = "Choose one or more scopes among: {scopes}."
@@ -46,7 +51,7 @@ def hash_token(token: str) -> str:
 
 def sync_user_groups(user: Any) -> None:
     """Make the user's agency, jurisdiction and reviewer groups equal what their active
-    memberships give."""
+    memberships give (a service provider's membership gives its agency group only)."""
     memberships = (
         Membership.objects.filter(user=user, status=Membership.Status.ACTIVE, agency__active=True)
         .select_related("agency__country")
@@ -55,7 +60,7 @@ def sync_user_groups(user: Any) -> None:
     wanted: set[int] = set()
     for membership in memberships:
         wanted.add(membership.agency.group_id)
-        wanted |= {j.group_id for j in membership.agency.jurisdictions()}
+        wanted |= {j.group_id for j in membership.agency.principal_jurisdictions()}
         if membership.role == Membership.Role.REVIEWER and membership.agency.is_secretariat:
             reviewers, _ = Group.objects.get_or_create(name=membership.agency.reviewer_group_name)
             wanted.add(reviewers.pk)
@@ -102,8 +107,11 @@ def agency_upsert(*, actor: Any = None, code: str, **fields: Any) -> Agency:
         return existing
     else:
         agency = existing
+        was_provider = existing.is_service_provider
         for name, value in fields.items():
             setattr(agency, name, value)
+        if agency.is_service_provider != was_provider:
+            raise ValidationError({"kind": PROVIDER_KIND_FIXED})
     if agency.country.kind != Jurisdiction.Kind.COUNTRY:
         raise ValidationError({"country": REGIME_NOT_COUNTRY.format(code=agency.country.code)})
     agency.full_clean()
@@ -134,6 +142,87 @@ def agency_require_second_factor(*, actor: Any, agency: Agency, required: bool) 
             summary={"required_for_all_members": required},
         )
     return agency
+
+
+CENTRAL_AUTHORITY_ITSELF = "An agency is not its own central authority: leave the field empty."
+CENTRAL_AUTHORITY_COUNTRY = (
+    "{authority} is in {theirs}; the central authority of {agency} must be an agency of {ours}."
+)
+CENTRAL_AUTHORITY_INACTIVE = "{authority} is not active."
+CENTRAL_AUTHORITY_PROVIDER = "{authority} is a service provider, not an authority."
+PROVIDER_HAS_NO_AUTHORITY = (
+    "A service provider answers requests; it names no central authority for mutual legal "
+    "assistance."
+)
+DETAIL_FIELDS = ("contact_name", "contact_phone", "contact_email", "central_authority")
+
+
+def _check_central_authority(agency: Agency, authority: Agency | None) -> None:
+    if authority is None:
+        return
+    error = ""
+    if agency.is_service_provider:
+        error = PROVIDER_HAS_NO_AUTHORITY
+    elif authority.pk == agency.pk:
+        error = CENTRAL_AUTHORITY_ITSELF
+    elif authority.is_service_provider:
+        error = CENTRAL_AUTHORITY_PROVIDER.format(authority=authority.code)
+    elif not authority.active:
+        error = CENTRAL_AUTHORITY_INACTIVE.format(authority=authority.code)
+    elif authority.country_id != agency.country_id:
+        error = CENTRAL_AUTHORITY_COUNTRY.format(
+            authority=authority.code,
+            theirs=authority.country.code,
+            agency=agency.code,
+            ours=agency.country.code,
+        )
+    if error:
+        raise ValidationError({"central_authority": error})
+
+
+@transaction.atomic
+def agency_details_update(
+    *,
+    actor: Any,
+    agency: Agency,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    central_authority: Agency | None = None,
+) -> Agency:
+    """An agency admin sets the agency's 24/7 contact point (Budapest Convention Art. 35) and
+    the central authority that receives its mutual legal assistance requests (Art. 27): an
+    active agency of the same country, not a service provider; empty means the agency itself."""
+    agency = Agency.objects.select_for_update().select_related("country").get(pk=agency.pk)
+    _check_central_authority(agency, central_authority)
+    before = {name: _detail_value(agency, name) for name in DETAIL_FIELDS}
+    agency.contact_name, agency.contact_phone = contact_name.strip(), contact_phone.strip()
+    agency.contact_email = contact_email.strip()
+    agency.central_authority = central_authority
+    agency.full_clean()
+    after = {name: _detail_value(agency, name) for name in DETAIL_FIELDS}
+    if after != before:
+        agency.save(update_fields=list(DETAIL_FIELDS))
+        audit_log(
+            actor=actor,
+            action="agency.details_updated",
+            obj=agency,
+            agency=agency,
+            summary={
+                "changed": {
+                    name: {"before": before[name], "after": after[name]}
+                    for name in DETAIL_FIELDS
+                    if before[name] != after[name]
+                }
+            },
+        )
+    return agency
+
+
+def _detail_value(agency: Agency, name: str) -> str:
+    if name == "central_authority":
+        return agency.central_authority.code if agency.central_authority else ""
+    return getattr(agency, name)
 
 
 # --- memberships ----------------------------------------------------------------------------
@@ -247,6 +336,7 @@ def invitation_create(
         raise ValidationError({"role": "Only secretariat agencies have reviewers."})
     if role not in Membership.Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
+    providers.check_role(agency, role)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         agency=agency,
@@ -385,11 +475,12 @@ def api_key_issue(
     user: Any,
     name: str,
     expires_at: datetime | None = None,
-    scopes: Iterable[str] = tuple(APIKey.Scope.values),
+    scopes: Iterable[str] | None = None,
     allowed_networks: Iterable[str] = (),
 ) -> tuple[APIKey, str]:
     """Issue a key; returns it and the plaintext ``cc_<prefix>_<secret>`` (shown once).
-    Callers choose the scopes; the pages and ``issue_api_key`` default to read only."""
+    Callers choose the scopes (none chosen: every scope the agency's keys may have); the pages
+    and ``issue_api_key`` default to read only."""
     if not Membership.objects.filter(
         user=user, agency=agency, status=Membership.Status.ACTIVE
     ).exists():
@@ -398,7 +489,10 @@ def api_key_issue(
         )
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": EXPIRY_IN_PAST})
+    if scopes is None:
+        scopes = providers.key_scopes_for(agency)
     chosen_scopes = _key_scopes(scopes)
+    providers.check_key_scopes(agency, chosen_scopes)
     networks = _key_networks(allowed_networks)
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)

@@ -6,6 +6,7 @@ from agencies import api, views
 
 urlpatterns = [
     path("agencies/<str:code>/members/", views.members, name="agency_members"),
+    path("agencies/<str:code>/details/", views.agency_details, name="agency_details"),
     path("agencies/<str:code>/members/invite/", views.invite, name="agency_invite"),
     path(
         "agencies/<str:code>/members/<int:pk>/role/", views.member_role, name="agency_member_role"

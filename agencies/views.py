@@ -15,12 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from agencies import lockouts, selectors, services, witnesses
 from agencies.forms import (
     AcceptInvitationForm,
+    AgencyDetailsForm,
     APIKeyForm,
     InvitationForm,
     MembershipRoleForm,
     WitnessForm,
 )
-from agencies.models import Membership
+from agencies.providers import roles_for
 from agencies.second_factor import has_second_factor, session_passed_second_factor
 from audit import checkpoints
 from common.forms import apply_validation_error
@@ -40,9 +41,7 @@ def _members_page(
         "cool_off_minutes": lockouts.cool_off_minutes(),
         "invitations": selectors.agency_invitations(agency=agency),
         "invite_form": invite_form or InvitationForm(agency=agency),
-        "roles": Membership.Role.choices
-        if agency.is_secretariat
-        else [c for c in Membership.Role.choices if c[0] != Membership.Role.REVIEWER],
+        "roles": roles_for(agency),
         **extra,
     }
     return render(request, "agencies/members.html", context, status=status)
@@ -282,3 +281,21 @@ def transparency(request: HttpRequest) -> HttpResponse:
         "administered": selectors.administered_agencies(user=request.user),
     }
     return render(request, "agencies/transparency.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def agency_details(request: HttpRequest, code: str) -> HttpResponse:
+    """The agency's 24/7 contact point and central authority, for its admins."""
+    agency = selectors.access_admin_agency(user=request.user, code=code)
+    form = AgencyDetailsForm(request.POST if request.method == "POST" else None, agency=agency)
+    if form.is_bound and form.is_valid():
+        try:
+            services.agency_details_update(actor=request.user, agency=agency, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"The details of {agency.code} are saved.")
+            return redirect("agency_details", code=agency.code)
+    status = 400 if form.is_bound else 200
+    return render(request, "agencies/details.html", {"agency": agency, "form": form}, status=status)

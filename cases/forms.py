@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
+from agencies.providers import partner_agencies
 from cases.models import (
     Case,
     CustodyEvent,
@@ -135,9 +136,7 @@ class JITForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    agency = forms.ModelChoiceField(
-        queryset=Agency.objects.filter(active=True), to_field_name="code"
-    )
+    agency = forms.ModelChoiceField(queryset=partner_agencies(), to_field_name="code")
     role = forms.ChoiceField(choices=JITMembership.Role.choices, initial=JITMembership.Role.PARTY)
     seconded_members = UsernamesField(label="Seconded members")
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Jurisdiction
+from agencies.providers import refuse_provider
 from audit.services import audit_log
 from cases.checks import check_editable, check_named_users, full_clean
 from cases.models import Case, JITAmendment, JITMembership, JointInvestigationTeam
@@ -248,6 +249,7 @@ def jit_invite(
         )
     if not agency.active:
         raise ValidationError({"agency": AGENCY_INACTIVE.format(agency=agency.code)})
+    refuse_provider(agency, what="JIT invitations")
     membership = JITMembership.objects.filter(jit=jit, agency=agency).first()
     if membership and membership.status in (
         JITMembership.Status.INVITED,

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "agencies.second_factor.SecondFactorMiddleware",
+    "agencies.providers.ProviderGateMiddleware",
     "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -224,6 +225,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
+        "agencies.providers.ProviderGatePermission",
         "agencies.authentication.KeyScopePermission",
         "common.permissions.BodyIsParsed",
     ],

@@ -88,7 +88,10 @@ def collection_id(agency: Agency, kind: str) -> str:
 
 
 def collections_for(*, agency: Agency) -> list[Collection]:
-    """The two collections of an agency: what it may see, and where it submits."""
+    """The two collections of an agency: what it may see, and where it submits (a service
+    provider has none)."""
+    if agency.is_service_provider:
+        return []
     return [Collection(collection_id(agency, k), agency, k) for k in (SHARED, SUBMISSIONS)]
 
 

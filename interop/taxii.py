@@ -146,6 +146,8 @@ def taxii_view(methods: tuple[str, ...]) -> Callable:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 key = _authenticate(request)
+                if key.agency.is_service_provider:  # no collection is theirs to know of
+                    raise TaxiiError(404, "Not found")
                 if request.method not in methods:
                     raise TaxiiError(
                         405, "Method not allowed", headers={"Allow": ", ".join(methods)}

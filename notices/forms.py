@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 
 from agencies.models import Agency, Jurisdiction
+from agencies.providers import partner_agencies
 from cases.models import Case
 from notices.models import Language, Notice, NoticeReview, NoticeType
 from notices.services import EDITABLE_FIELDS
@@ -80,7 +81,7 @@ class NoticeForm(forms.ModelForm):
         requesting.queryset = agencies
         if agencies.count() == 1:
             requesting.initial = agencies.first()
-        _model_choice(self, "recipient_agencies").queryset = Agency.objects.filter(active=True)
+        _model_choice(self, "recipient_agencies").queryset = partner_agencies()
         _model_choice(self, "recipient_jurisdictions").queryset = Jurisdiction.objects.all()
         _model_choice(self, "case").queryset = cases if cases is not None else Case.objects.none()
         if self.instance.pk:

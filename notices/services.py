@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Jurisdiction
+from agencies.providers import refuse_provider
 from agencies.selectors import active_memberships
 from audit.services import audit_log
 from cases.selectors import cases_visible_to
@@ -147,6 +148,9 @@ def _set_recipients(
     recipient_jurisdictions: Iterable[Jurisdiction] | None,
 ) -> None:
     if recipient_agencies is not None:
+        recipient_agencies = list(recipient_agencies)
+        for agency in recipient_agencies:
+            refuse_provider(agency, what="notices", field="recipient_agencies")
         notice.recipient_agencies.set(recipient_agencies)
     if recipient_jurisdictions is not None:
         notice.recipient_jurisdictions.set(recipient_jurisdictions)

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction, SharingAgreement
+from agencies.providers import partner_agencies
 from cases.models import JointInvestigationTeam
 from sharing.legal import ShareSpec
 from sharing.models import PAP, IndicatorType
@@ -37,7 +38,7 @@ class IndicatorAddForm(forms.Form):
 
 class ShareForm(forms.Form):
     agencies = forms.ModelMultipleChoiceField(
-        queryset=Agency.objects.filter(active=True),
+        queryset=partner_agencies(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )

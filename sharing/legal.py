@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency, Jurisdiction, SharingAgreement
+from agencies.providers import PROVIDER_NOT_RECIPIENT, partner_agencies
 from cases.models import JointInvestigationTeam
 from cases.selectors import jit_accepted_agencies
 
@@ -134,9 +135,7 @@ def community_agency_ids(
         query |= Q(pk__in=[a.pk for a in agreement.agencies.all()])
         named = [j.pk for j in agreement.jurisdictions.all()]
         query |= Q(country__in=named) | Q(country__regimes__in=named)
-    return set(
-        Agency.objects.filter(query, active=True).exclude(pk=owner.pk).values_list("pk", flat=True)
-    )
+    return set(partner_agencies().filter(query).exclude(pk=owner.pk).values_list("pk", flat=True))
 
 
 def _missing(owner: Agency, target: str) -> str:
@@ -150,6 +149,9 @@ def _to_agencies(
     agreements: list[SharingAgreement],
 ) -> None:
     for agency in agencies:
+        if agency.is_service_provider:
+            result.missing.append(PROVIDER_NOT_RECIPIENT.format(agency=agency.code, what="shares"))
+            continue
         recipient = basis_between(owner, agency, agreements)
         if recipient.basis:
             result.recipients.append(recipient)
@@ -185,9 +187,9 @@ def _to_jurisdictions(
         if recipient.basis:
             result.recipients.append(recipient)
             result.agency_ids |= set(
-                Agency.objects.filter(
-                    Q(country=jurisdiction) | Q(country__regimes=jurisdiction), active=True
-                ).values_list("pk", flat=True)
+                partner_agencies()
+                .filter(Q(country=jurisdiction) | Q(country__regimes=jurisdiction))
+                .values_list("pk", flat=True)
             )
         else:
             result.missing.append(_missing(owner, f"jurisdiction {jurisdiction.code}"))
@@ -224,9 +226,9 @@ def _to_users(
     """A named user receives through the first of their agencies with a basis."""
     for user in users:
         agencies_of_user = list(
-            Agency.objects.filter(
-                memberships__user=user, memberships__status="active", active=True
-            ).select_related("country")
+            partner_agencies()
+            .filter(memberships__user=user, memberships__status="active")
+            .select_related("country")
         )
         label = f"user {user.username}"
         for agency in agencies_of_user:

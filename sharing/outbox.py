@@ -106,12 +106,15 @@ def _entitled_agency_ids(
     indicator: Indicator, shares: Sequence[Share], cache: dict[int, set[int]]
 ) -> set[int]:
     groups, _ = indicator_grants(indicator, shares, cache)
+    # A jurisdiction's grant reaches its agencies but not its service providers (whose members
+    # are in no jurisdiction group), so neither do the pushes.
+    through_jurisdiction = (
+        Q(country__group_id__in=groups) | Q(country__regimes__group_id__in=groups)
+    ) & ~Q(kind=Agency.Kind.SERVICE_PROVIDER)
     return set(
-        Agency.objects.filter(
-            Q(group_id__in=groups)
-            | Q(country__group_id__in=groups)
-            | Q(country__regimes__group_id__in=groups)
-        ).values_list("pk", flat=True)
+        Agency.objects.filter(Q(group_id__in=groups) | through_jurisdiction).values_list(
+            "pk", flat=True
+        )
     )
 
 

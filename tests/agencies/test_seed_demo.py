@@ -102,3 +102,21 @@ def test_the_demo_log_is_signed_and_witnessed_by_nhtcu_once(db, log_key):
 def test_without_a_signing_key_the_demo_says_how_to_make_one(db, no_log_key):
     assert "no signing key, no checkpoint (run transparency_keygen)" in seed()
     assert not SignedCheckpoint.objects.exists()
+
+
+def test_seed_demo_adds_a_hosting_provider_and_a_registrar_with_liaisons(db):
+    output = seed()
+    providers = Agency.objects.filter(kind=Agency.Kind.SERVICE_PROVIDER)
+    assert {(a.code, a.country.code) for a in providers} == {
+        ("NL-HOSTCO", "NL"),
+        ("DE-REGISTRAR", "DE"),
+    }
+    for username, code in (
+        ("nordhost.liaison", "NL-HOSTCO"),
+        ("domainwerk.liaison", "DE-REGISTRAR"),
+    ):
+        liaison = get_user_model().objects.get(username=username)
+        assert liaison.check_password(DEMO_PASSWORD)
+        assert Membership.objects.get(user=liaison).role == Membership.Role.PROVIDER_LIAISON
+        assert set(liaison.groups.values_list("name", flat=True)) == {f"agency:{code}"}
+        assert username in output
