@@ -52,6 +52,7 @@ LOCAL_APPS = [
     "audit",
     "agencies",
     "cases",
+    "assistance",
     "notices",
     "sharing",
     "interop",
@@ -291,6 +292,25 @@ TRANSPARENCY_ORIGIN = env("TRANSPARENCY_ORIGIN", "cybercoop.localhost/log")
 # CyberCoop
 INVITATION_TTL = timedelta(days=envint("INVITATION_TTL_DAYS", 7))
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 512 * 1024 * 1024)
+
+# Assistance requests: hours from sending (preservation: from preserving) to the deadline, by
+# "instrument:kind:urgency", "*" matching any; the most specific key wins (instrument first,
+# then kind, then urgency). Preservation deadlines are the preservation period.
+ASSISTANCE_DEADLINES: dict[str, int] = {
+    # Regulation (EU) 2023/1543 Art. 10(2)/(4): 10 days; 8 hours in an emergency.
+    "epoc:*:*": 10 * 24,
+    "epoc:*:emergency": 8,
+    # Regulation (EU) 2023/1543 Art. 11(1): preserve 60 days (extendable by 30).
+    "epoc_pr:*:*": 60 * 24,
+    # Budapest Convention Art. 29(7): preserved for at least 60 days.
+    "budapest_29:*:*": 60 * 24,
+    "*:preservation:*": 60 * 24,
+    "*:*:emergency": 24,
+    "*:*:urgent": 7 * 24,
+    "*:*:*": 30 * 24,
+}
+# Hours added when a preservation is extended, by instrument ("*": any other).
+ASSISTANCE_EXTENSIONS: dict[str, int] = {"epoc_pr": 30 * 24, "*": 60 * 24}
 
 # Sharing: the outbox and its delivery worker, the SSRF guard, inbound ingest limits.
 # Objects per webhook POST.

@@ -1,0 +1,79 @@
+"""Permission-filtered reads of assistance requests: lists, the agency inbox, one request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from agencies.access import get_visible_or_404, visible_filter
+from agencies.models import Agency
+from agencies.selectors import agencies_of
+from assistance.models import (
+    AssistanceRequest,
+    AssistanceRequestGroupObjectPermission,
+    RequestResponse,
+)
+
+TRUE_WORDS = {"1", "true", "yes"}
+FALSE_WORDS = {"0", "false", "no"}
+
+
+def requests_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[AssistanceRequest]:
+    """Requests ``user`` sees (with a key, through ``agency`` only); ``overdue`` annotated."""
+    return (
+        AssistanceRequest.objects.filter(
+            visible_filter(
+                user=user,
+                codename="view_assistancerequest",
+                group_model=AssistanceRequestGroupObjectPermission,
+                agency=agency,
+            )
+        )
+        .with_overdue()
+        .select_related("case", "requesting_agency", "addressee", "agreement", "jit")
+    )
+
+
+def access_request(*, user: Any, pk: Any, agency: Agency | None = None) -> AssistanceRequest:
+    """The request if visible, else 404 (the same answer as for a missing one)."""
+    return get_visible_or_404(requests_visible_to(user=user, agency=agency), pk=pk)
+
+
+def access_response(*, request: AssistanceRequest, pk: Any) -> RequestResponse:
+    return get_visible_or_404(request.responses.all(), pk=pk)
+
+
+def filter_requests(
+    requests: QuerySet[AssistanceRequest],
+    *,
+    kind: str = "",
+    status: str = "",
+    overdue: str = "",
+    case: str = "",
+) -> QuerySet[AssistanceRequest]:
+    """Filters of the list and the inbox; unknown values match nothing (the API checks them)."""
+    if kind:
+        requests = requests.filter(kind=kind)
+    if status:
+        requests = requests.filter(status=status)
+    if overdue.lower() in TRUE_WORDS:
+        requests = requests.overdue(True)
+    elif overdue.lower() in FALSE_WORDS:
+        requests = requests.overdue(False)
+    if case:
+        requests = requests.filter(case_id=case)
+    return requests
+
+
+def inbox_for(
+    *, user: Any, agency: Agency | None = None, **filters: str
+) -> QuerySet[AssistanceRequest]:
+    """Requests addressed to the user's agencies (with a key: to its agency), soonest due first."""
+    mine = (
+        [agency.pk]
+        if agency is not None
+        else list(agencies_of(user=user).values_list("pk", flat=True))
+    )
+    requests = requests_visible_to(user=user, agency=agency).filter(Q(addressee_id__in=mine))
+    return filter_requests(requests, **filters).order_by("due_at", "pk")
