@@ -85,19 +85,16 @@ def validate_categories(value: object) -> None:
         raise ValidationError(UNKNOWN_CATEGORIES)
 
 
-class AssistanceRequestQuerySet(models.QuerySet):
-    def with_overdue(self) -> AssistanceRequestQuerySet:
-        """Annotate ``overdue``: past its deadline and still waiting for someone."""
-        return self.annotate(
-            overdue=models.ExpressionWrapper(
-                Q(due_at__lt=timezone.now(), status__in=AssistanceRequest.WAITING),
-                output_field=models.BooleanField(),
-            )
-        )
+def overdue_q() -> Q:
+    """Past its deadline and still waiting for someone."""
+    return Q(due_at__lt=timezone.now(), status__in=AssistanceRequest.WAITING)
 
-    def overdue(self, flag: bool = True) -> AssistanceRequestQuerySet:
-        late = Q(due_at__lt=timezone.now(), status__in=AssistanceRequest.WAITING)
-        return self.filter(late) if flag else self.exclude(late)
+
+def with_overdue(requests: models.QuerySet) -> models.QuerySet:
+    """Annotate ``overdue`` (a boolean column, filterable and sortable)."""
+    return requests.annotate(
+        overdue=models.ExpressionWrapper(overdue_q(), output_field=models.BooleanField())
+    )
 
 
 class AssistanceRequest(models.Model):
@@ -230,8 +227,6 @@ class AssistanceRequest(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-
-    objects = AssistanceRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -13,6 +13,8 @@ from assistance.models import (
     AssistanceRequest,
     AssistanceRequestGroupObjectPermission,
     RequestResponse,
+    overdue_q,
+    with_overdue,
 )
 
 TRUE_WORDS = {"1", "true", "yes"}
@@ -21,18 +23,15 @@ FALSE_WORDS = {"0", "false", "no"}
 
 def requests_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[AssistanceRequest]:
     """Requests ``user`` sees (with a key, through ``agency`` only); ``overdue`` annotated."""
-    return (
-        AssistanceRequest.objects.filter(
-            visible_filter(
-                user=user,
-                codename="view_assistancerequest",
-                group_model=AssistanceRequestGroupObjectPermission,
-                agency=agency,
-            )
+    visible = AssistanceRequest.objects.filter(
+        visible_filter(
+            user=user,
+            codename="view_assistancerequest",
+            group_model=AssistanceRequestGroupObjectPermission,
+            agency=agency,
         )
-        .with_overdue()
-        .select_related("case", "requesting_agency", "addressee", "agreement", "jit")
-    )
+    ).select_related("case", "requesting_agency", "addressee", "agreement", "jit")
+    return with_overdue(visible)
 
 
 def access_request(*, user: Any, pk: Any, agency: Agency | None = None) -> AssistanceRequest:
@@ -58,9 +57,9 @@ def filter_requests(
     if status:
         requests = requests.filter(status=status)
     if overdue.lower() in TRUE_WORDS:
-        requests = requests.overdue(True)
+        requests = requests.filter(overdue_q())
     elif overdue.lower() in FALSE_WORDS:
-        requests = requests.overdue(False)
+        requests = requests.exclude(overdue_q())
     if case:
         requests = requests.filter(case_id=case)
     return requests
