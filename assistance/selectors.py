@@ -12,13 +12,11 @@ from agencies.selectors import agencies_of
 from assistance.models import (
     AssistanceRequest,
     AssistanceRequestGroupObjectPermission,
+    RequestAttachment,
     RequestResponse,
     overdue_q,
     with_overdue,
 )
-
-TRUE_WORDS = {"1", "true", "yes"}
-FALSE_WORDS = {"0", "false", "no"}
 
 
 def requests_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[AssistanceRequest]:
@@ -48,17 +46,17 @@ def filter_requests(
     *,
     kind: str = "",
     status: str = "",
-    overdue: str = "",
-    case: str = "",
+    overdue: bool | None = None,
+    case: int | None = None,
 ) -> QuerySet[AssistanceRequest]:
-    """Filters of the list and the inbox; unknown values match nothing (the API checks them)."""
+    """Filters of the list and the inbox (the API checks their values first)."""
     if kind:
         requests = requests.filter(kind=kind)
     if status:
         requests = requests.filter(status=status)
-    if overdue.lower() in TRUE_WORDS:
+    if overdue is True:
         requests = requests.filter(overdue_q())
-    elif overdue.lower() in FALSE_WORDS:
+    elif overdue is False:
         requests = requests.exclude(overdue_q())
     if case:
         requests = requests.filter(case_id=case)
@@ -66,7 +64,7 @@ def filter_requests(
 
 
 def inbox_for(
-    *, user: Any, agency: Agency | None = None, **filters: str
+    *, user: Any, agency: Agency | None = None, **filters: Any
 ) -> QuerySet[AssistanceRequest]:
     """Requests addressed to the user's agencies (with a key: to its agency), soonest due first."""
     mine = (
@@ -76,3 +74,7 @@ def inbox_for(
     )
     requests = requests_visible_to(user=user, agency=agency).filter(Q(addressee_id__in=mine))
     return filter_requests(requests, **filters).order_by("due_at", "pk")
+
+
+def access_attachment(*, request: AssistanceRequest, pk: Any) -> RequestAttachment:
+    return get_visible_or_404(request.attachments.all(), pk=pk)

@@ -86,7 +86,7 @@ def test_a_request_past_its_deadline_is_overdue_and_an_answered_one_is_not(aw):
     assert late.is_overdue and not on_time.is_overdue
     visible = selectors.requests_visible_to(user=aw.owner.investigator)
     assert {r.pk: r.overdue for r in visible} == {late.pk: True, on_time.pk: False}
-    overdue = selectors.filter_requests(visible, overdue="true")
+    overdue = selectors.filter_requests(visible, overdue=True)
     assert list(overdue) == [late]
     services.request_refuse(actor=aw.liaison, request=late, grounds="data_unavailable")
     late.refresh_from_db()
