@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": float(envint("TRANSPARENCY_CHECKPOINT_INTERVAL", 60)),
     },
     # Re-enqueue deliveries a lost message or a killed worker left pending.
+    # Preservations whose period ended expire (assistance requests).
+    "assistance-expire-preservations": {
+        "task": "assistance.expire_preservations",
+        "schedule": 3600.0,
+    },
     "sharing-sweep-deliveries": {
         "task": "sharing.tasks.sweep_deliveries",
         "schedule": float(envint("SHARING_SWEEP_INTERVAL", 60)),

@@ -100,3 +100,17 @@ def test_a_lapsed_preservation_expires(aw):
     request.refresh_from_db()
     assert request.status == "expired"
     assert request.closed_at is not None
+
+
+def test_the_beat_schedule_runs_the_expiry_task_which_expires_lapsed_preservations(aw, settings):
+    from assistance.tasks import expire_preservations
+
+    entry = settings.CELERY_BEAT_SCHEDULE["assistance-expire-preservations"]
+    assert entry["task"] == expire_preservations.name
+    request = sent(aw)
+    services.request_preserve(actor=aw.liaison, request=request, reference="HB-1")
+    AssistanceRequest.objects.filter(pk=request.pk).update(preserved_until=timezone.now() - HOUR)
+    assert expire_preservations.apply().get() == 1
+    request.refresh_from_db()
+    assert request.status == "expired"
+    assert request.events.last().to_status == "expired"

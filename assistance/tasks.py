@@ -1,0 +1,13 @@
+"""Celery tasks for assistance requests: thin wrappers over ``assistance.services``."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from assistance import services
+
+
+@shared_task(name="assistance.expire_preservations", ignore_result=True)
+def expire_preservations() -> int:
+    """Preservations whose period ended (neither released nor extended) expire."""
+    return services.requests_expire()
