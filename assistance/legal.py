@@ -91,6 +91,10 @@ class LegalBasis:
     jit: JointInvestigationTeam | None = None
     missing: str = ""
 
+    @property
+    def instrument_label(self) -> str:
+        return _label(self.instrument)
+
 
 def _label(instrument: str) -> str:
     return str(Instrument(instrument).label)

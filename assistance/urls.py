@@ -1,12 +1,25 @@
-"""Assistance request pages (none yet) and the REST API (mounted at /api/v1/)."""
+"""Assistance request pages (mounted at /assistance/) and the REST API (at /api/v1/)."""
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
-from assistance import api
+from assistance import api, views
 
-urlpatterns: list = []
+html = [
+    path("", views.inbox, name="inbox"),
+    path("cases/<int:pk>/", views.case_requests, name="case"),
+    path("cases/<int:pk>/new/", views.request_create, name="create"),
+    path("<int:pk>/", views.request_detail, name="detail"),
+    path("<int:pk>/<str:action>/", views.request_action, name="action"),
+    path(
+        "<int:pk>/responses/<int:rid>/download/",
+        views.response_download,
+        name="response-download",
+    ),
+]
+
+urlpatterns = [path("assistance/", include((html, "assistance")))]
 
 ACTIONS: dict[str, type[api.APIView]] = {
     "send": api.SendView,
