@@ -73,13 +73,14 @@ def _show(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response
 
 def _references(data: dict[str, Any], case: Any, request: Request) -> dict[str, Any]:
     """Ids in the body resolved inside the case (unknown and invisible alike: 400)."""
+    given = "jit_id" in data
     jit_id = data.pop("jit_id", None)
     if jit_id is not None:
         jit = case.jits.filter(pk=jit_id).first()
         if jit is None:
             raise serializers.ValidationError({"jit": [NO_JIT.format(pk=jit_id)]})
         data["jit"] = jit
-    elif "jit_id" in data or "jit" in data:
+    elif given:
         data["jit"] = None
     follow_id = data.pop("follow_up_of", None)
     if follow_id is not None:

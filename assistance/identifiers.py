@@ -25,7 +25,11 @@ BAD_DOMAIN = "Item {n}: '{value}' is not a domain name."
 BAD_EMAIL = "Item {n}: '{value}' is not an e-mail address."
 BAD_PHONE = "Item {n}: '{value}' is not a phone number in international form (e.g. +31201234567)."
 TOO_MANY = "Give at most {limit} identifiers in one request."
+UNKNOWN_KEYS = "Item {n}: unknown keys {keys}; use type, value, port, timestamp, note."
+BAD_TEXT = "Item {n}: '{key}' must be text of at most {limit} characters, without NUL."
 LIMIT = 500
+KEYS = {"type", "value", "port", "timestamp", "note"}
+TEXT_LIMIT = 1000
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
@@ -43,6 +47,15 @@ def _timestamp_with_zone(value: Any) -> bool:
 def _check(n: int, item: Any) -> None:
     if not isinstance(item, dict):
         raise ValidationError(NOT_AN_OBJECT.format(n=n))
+    unknown = set(item) - KEYS
+    if unknown:
+        raise ValidationError(UNKNOWN_KEYS.format(n=n, keys=", ".join(sorted(map(str, unknown)))))
+    for key in ("value", "timestamp", "note"):
+        text = item.get(key)
+        if text is not None and (
+            not isinstance(text, str) or "\x00" in text or len(text) > TEXT_LIMIT
+        ):
+            raise ValidationError(BAD_TEXT.format(n=n, key=key, limit=TEXT_LIMIT))
     kind, value = item.get("type"), item.get("value")
     if kind not in TYPES:
         raise ValidationError(UNKNOWN_TYPE.format(n=n))

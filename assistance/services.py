@@ -37,7 +37,7 @@ from audit.services import audit_log
 from cases import evidence as evidence_services
 from cases.checks import check_handling, full_clean
 from cases.files import store_streaming
-from cases.models import Case, JointInvestigationTeam
+from cases.models import Case
 from cases.selectors import acting_agency_for_case
 from common.errors import StateConflict
 
@@ -713,7 +713,3 @@ def response_record_download(
         agency=side,
         summary={"response": response.pk, "sha256": response.sha256},
     )
-
-
-def jit_of(case: Case) -> JointInvestigationTeam | None:
-    return case.jits.order_by("pk").first()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AbstractUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agencies.models import Agency, Jurisdiction, Membership, SharingAgreement
 from assistance import services
@@ -118,3 +119,14 @@ def draft(aw: AssistanceWorld, **fields: Any) -> AssistanceRequest:
 
 def sent(aw: AssistanceWorld, **fields: Any) -> AssistanceRequest:
     return services.request_send(actor=aw.owner.investigator, request=draft(aw, **fields))
+
+
+DATA = b"subscriber: J. Doe, Amsterdam; logins 2026-01-05"
+
+
+def produce(aw: AssistanceWorld, request: AssistanceRequest, complete: bool = True) -> Any:
+    """The provider's liaison answers with a file."""
+    upload = SimpleUploadedFile("export.csv", DATA, "text/csv")
+    return services.request_respond(
+        actor=aw.liaison, request=request, file=upload, complete=complete, note="Export"
+    )

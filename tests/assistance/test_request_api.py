@@ -13,7 +13,7 @@ from agencies import services as agency_services
 from assistance import services
 from assistance.models import AssistanceRequest, Instrument, Kind
 from cases.models import CustodyEvent
-from tests.assistance.conftest import IP_ITEM, draft, sent
+from tests.assistance.conftest import IP_ITEM, add_jit, draft, sent
 
 BASE = "/api/v1/assistance-requests/"
 DATA = b"login records for darkseller99"
@@ -253,3 +253,22 @@ def test_writes_need_the_write_scope(aw):
     response = client.post(f"{BASE}{request.pk}/send/")
     assert response.status_code == 403
     assert "needs the write scope" in response.json()["detail"]
+
+
+def test_a_jit_is_named_by_its_id_within_the_case(aw, clients):
+    jit = add_jit(aw)
+    body = {
+        "case": aw.case.pk,
+        "kind": "production",
+        "addressee": "NL-NHTCU",
+        "instrument": "jit",
+        "jit": jit.pk,
+    }
+    created = clients["owner"].post(BASE, body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["jit"] == jit.pk
+    response = clients["owner"].post(f"{BASE}{created.json()['id']}/send/")
+    assert response.json()["status"] == "sent"
+    missing = clients["owner"].post(BASE, {**body, "jit": jit.pk + 100}, format="json")
+    assert missing.status_code == 400
+    assert missing.json() == {"jit": [f"No JIT {jit.pk + 100} of this case."]}

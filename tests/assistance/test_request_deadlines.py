@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from assistance import deadlines, selectors, services
 from assistance.models import AssistanceRequest, Instrument, Kind, Urgency
+from assistance.tasks import expire_preservations
 from tests.assistance.conftest import sent
 
 HOUR = dt.timedelta(hours=1)
@@ -103,8 +104,6 @@ def test_a_lapsed_preservation_expires(aw):
 
 
 def test_the_beat_schedule_runs_the_expiry_task_which_expires_lapsed_preservations(aw, settings):
-    from assistance.tasks import expire_preservations
-
     entry = settings.CELERY_BEAT_SCHEDULE["assistance-expire-preservations"]
     assert entry["task"] == expire_preservations.name
     request = sent(aw)

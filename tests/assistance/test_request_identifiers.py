@@ -40,6 +40,8 @@ def test_well_formed_identifiers_of_every_type_are_kept(aw):
         ({"type": "mac", "value": "x"}, "Item 1: the type must be one of"),
         ({"type": "account", "value": " "}, "Item 1: give a value"),
         ("203.0.113.7", "Item 1: give an object with a type and a value"),
+        ({"type": "other", "value": "a\x00b"}, "Item 1: 'value' must be text"),
+        ({"type": "account", "value": "x", "owner": "y"}, "Item 1: unknown keys owner"),
     ],
 )
 def test_a_bad_identifier_is_refused_naming_the_item(aw, item, message):

@@ -14,16 +14,7 @@ from assistance.models import Instrument, Kind
 from audit.models import AuditEvent
 from cases.models import CustodyEvent
 from common.errors import StateConflict
-from tests.assistance.conftest import draft, sent
-
-DATA = b"subscriber: J. Doe, Amsterdam; logins 2026-01-05"
-
-
-def produce(aw, request, complete=True):
-    upload = SimpleUploadedFile("export.csv", DATA, "text/csv")
-    return services.request_respond(
-        actor=aw.liaison, request=request, file=upload, complete=complete, note="Export"
-    )
+from tests.assistance.conftest import DATA, draft, produce, sent
 
 
 def test_the_whole_preservation_then_production_flow_is_audited(aw):

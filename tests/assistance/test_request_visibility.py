@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from assistance import selectors, services
-from tests.assistance.conftest import add_jit, draft, sent
+from cases.selectors import evidence_visible_to
+from tests.assistance.conftest import add_jit, draft, produce, sent
 
 
 def visible(user, **kwargs):
@@ -48,9 +49,6 @@ def test_sharing_needs_a_jit(aw):
 
 
 def test_produced_evidence_stays_with_the_requester_unless_shared(aw):
-    from cases.selectors import evidence_visible_to
-    from tests.assistance.test_request_lifecycle import produce
-
     add_jit(aw)
     kept = produce(aw, sent(aw)).evidence
     shared = produce(aw, sent(aw, shared_with_jit=True)).evidence
