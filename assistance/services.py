@@ -32,6 +32,7 @@ from assistance.models import (
     attachment_upload_to,
     response_upload_to,
 )
+from assistance.notifications import on_transition
 from assistance.permissions import sync_assistance_permissions
 from audit.services import audit_log
 from cases import evidence as evidence_services
@@ -208,6 +209,7 @@ def _record(
         note=note,
     )
     sync_assistance_permissions(request)
+    on_transition(request, action, actor)
     audit_log(
         actor=actor,
         action=f"assistance.{action}",
@@ -462,6 +464,7 @@ def request_preserve(
     request.preserved_until = request.due_at = deadlines.due_at(
         start=now, instrument=request.instrument, kind=request.kind, urgency=request.urgency
     )
+    request.reminded_at = request.overdue_notified_at = None
     return _step(
         request,
         actor=actor,
@@ -497,6 +500,7 @@ def request_extend(
         request.instrument
     )
     request.extensions += 1
+    request.reminded_at = request.overdue_notified_at = None
     return _step(
         request,
         actor=actor,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from agencies.selectors import is_member
-from assistance import forms, selectors, services
+from assistance import forms, notifications, selectors, services
 from assistance.legal import valid_bases
 from assistance.models import AssistanceRequest, Kind
 from cases.selectors import access_case, acting_agency_for_case
@@ -156,5 +156,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assistance/inbox.html",
-        {"requests": requests, "filters": filters, "here": reverse("assistance:inbox")},
+        {
+            "requests": requests,
+            "filters": filters,
+            "here": reverse("assistance:inbox"),
+            "notifications": notifications.unread_for(user=request.user)[:50],
+        },
     )

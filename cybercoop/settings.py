@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "assistance.expire_preservations",
         "schedule": 3600.0,
     },
+    # Deadline reminders 48 hours ahead and when overdue (assistance requests).
+    "assistance-deadline-reminders": {
+        "task": "assistance.deadline_reminders",
+        "schedule": 900.0,
+    },
     "sharing-sweep-deliveries": {
         "task": "sharing.tasks.sweep_deliveries",
         "schedule": float(envint("SHARING_SWEEP_INTERVAL", 60)),
@@ -320,6 +325,8 @@ ASSISTANCE_DEADLINES: dict[str, int] = {
 }
 # Hours added when a preservation is extended, by instrument ("*": any other).
 ASSISTANCE_EXTENSIONS: dict[str, int] = {"epoc_pr": 30 * 24, "*": 60 * 24}
+# Both sides are reminded this long before a deadline (and again once it has passed).
+ASSISTANCE_REMINDER_BEFORE = timedelta(hours=envint("ASSISTANCE_REMINDER_HOURS", 48))
 
 # Sharing: the outbox and its delivery worker, the SSRF guard, inbound ingest limits.
 # Objects per webhook POST.
