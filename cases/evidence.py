@@ -147,6 +147,91 @@ def _record_intake(evidence: Evidence, *, actor: Any, named: list[Any], circle: 
     _recorded(collected, registered)
 
 
+@transaction.atomic
+def evidence_receive(
+    *,
+    actor: Any,
+    case: Case,
+    agency: Agency,
+    from_agency: Agency,
+    stored_name: str,
+    size: int,
+    sha256: str,
+    original_name: str,
+    title: str,
+    description: str = "",
+    content_type: str = "",
+    tlp: str = TLP.AMBER_STRICT,
+    handling_code: str = HandlingCode.H0,
+) -> Evidence:
+    """Evidence another agency produced for ``agency`` (e.g. a service provider answering an
+    assistance request): the caller stored and hashed the file; custody opens with its
+    collection by ``from_agency`` and its receipt by ``agency``."""
+    circle = require_in_circle(case, agency)
+    now = timezone.now()
+    evidence = Evidence(
+        case=case,
+        agency=agency,
+        custodian=agency,
+        title=title[:200],
+        description=description,
+        original_name=original_name[:200],
+        content_type=content_type[:100],
+        collected_by=f"{from_agency.code} ({from_agency.name})"[:200],
+        collected_at=now,
+        collected_where=f"{from_agency.name}, {from_agency.country.code}"[:300],
+        tlp=tlp,
+        handling_code=handling_code,
+        uploaded_by=actor,
+        size=size,
+        sha256=sha256,
+    )
+    evidence.file.name = stored_name
+    full_clean(evidence)
+    Case.objects.select_for_update(no_key=True).only("pk").get(pk=case.pk)
+    evidence.save()
+    collected = _custody(
+        evidence,
+        CustodyEvent.Kind.COLLECTED,
+        actor,
+        from_agency,
+        sha256=sha256,
+        purpose=f"Collected by the provider {from_agency.code} ({from_agency.name})",
+    )
+    received = _custody(
+        evidence,
+        CustodyEvent.Kind.TRANSFERRED,
+        actor,
+        from_agency,
+        to_agency=agency,
+        sha256=sha256,
+        purpose=f"Received by the requesting agency {agency.code}",
+    )
+    sync_evidence_permissions(evidence, circle=circle)
+    summary = {"case": case.reference, "title": evidence.title, "sha256": sha256, "size": size}
+    _recorded(
+        collected,
+        audit_log(
+            actor=actor,
+            action="evidence.added",
+            obj=evidence,
+            agency=from_agency,
+            summary={**summary, "collected_by": from_agency.code},
+        ),
+    )
+    _recorded(
+        received,
+        audit_log(
+            actor=actor,
+            action="evidence.transferred",
+            obj=evidence,
+            agency=from_agency,
+            summary={"to_agency": agency.code, "purpose": received.purpose},
+        ),
+    )
+    return evidence
+
+
 EVIDENCE_EDIT: Edit[Evidence] = Edit(
     action="evidence.updated",
     editable=frozenset({"title", "description", "tlp", "handling_code", "handling_text"}),

@@ -52,6 +52,7 @@ LOCAL_APPS = [
     "audit",
     "agencies",
     "cases",
+    "assistance",
     "notices",
     "sharing",
     "interop",
@@ -212,6 +213,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": float(envint("TRANSPARENCY_CHECKPOINT_INTERVAL", 60)),
     },
     # Re-enqueue deliveries a lost message or a killed worker left pending.
+    # Preservations whose period ended expire (assistance requests).
+    "assistance-expire-preservations": {
+        "task": "assistance.expire_preservations",
+        "schedule": 3600.0,
+    },
+    # Deadline reminders 48 hours ahead and when overdue (assistance requests).
+    "assistance-deadline-reminders": {
+        "task": "assistance.deadline_reminders",
+        "schedule": 900.0,
+    },
     "sharing-sweep-deliveries": {
         "task": "sharing.tasks.sweep_deliveries",
         "schedule": float(envint("SHARING_SWEEP_INTERVAL", 60)),
@@ -267,6 +278,10 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "sharing.models.Delivery.Status",
         "LookupResultEnum": "sharing.correlation_serializers.LOOKUP_RESULTS",
         "AccessRequestStatusEnum": "sharing.models.AccessRequestTarget.Status",
+        "AssistanceKindEnum": "assistance.models.Kind",
+        "AssistanceStatusEnum": "assistance.models.AssistanceRequest.Status",
+        "AttachmentKindEnum": "assistance.models.RequestAttachment.Kind",
+        "RefusalGroundsEnum": "assistance.models.RefusalGrounds",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -293,6 +308,27 @@ TRANSPARENCY_ORIGIN = env("TRANSPARENCY_ORIGIN", "cybercoop.localhost/log")
 # CyberCoop
 INVITATION_TTL = timedelta(days=envint("INVITATION_TTL_DAYS", 7))
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 512 * 1024 * 1024)
+
+# Assistance requests: hours from sending (preservation: from preserving) to the deadline, by
+# "instrument:kind:urgency", "*" matching any; the most specific key wins (instrument first,
+# then kind, then urgency). Preservation deadlines are the preservation period.
+ASSISTANCE_DEADLINES: dict[str, int] = {
+    # Regulation (EU) 2023/1543 Art. 10(2)/(4): 10 days; 8 hours in an emergency.
+    "epoc:*:*": 10 * 24,
+    "epoc:*:emergency": 8,
+    # Regulation (EU) 2023/1543 Art. 11(1): preserve 60 days (extendable by 30).
+    "epoc_pr:*:*": 60 * 24,
+    # Budapest Convention Art. 29(7): preserved for at least 60 days.
+    "budapest_29:*:*": 60 * 24,
+    "*:preservation:*": 60 * 24,
+    "*:*:emergency": 24,
+    "*:*:urgent": 7 * 24,
+    "*:*:*": 30 * 24,
+}
+# Hours added when a preservation is extended, by instrument ("*": any other).
+ASSISTANCE_EXTENSIONS: dict[str, int] = {"epoc_pr": 30 * 24, "*": 60 * 24}
+# Both sides are reminded this long before a deadline (and again once it has passed).
+ASSISTANCE_REMINDER_BEFORE = timedelta(hours=envint("ASSISTANCE_REMINDER_HOURS", 48))
 
 # Sharing: the outbox and its delivery worker, the SSRF guard, inbound ingest limits.
 # Objects per webhook POST.

@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import urls as agencies_urls
+from assistance import urls as assistance_urls
 from audit import urls as audit_urls
 from cases import urls as cases_urls
 from cybercoop import views
@@ -14,7 +15,15 @@ from interop import urls as interop_urls
 from notices import urls as notices_urls
 from sharing import urls as sharing_urls
 
-APP_URLS = [agencies_urls, audit_urls, cases_urls, notices_urls, sharing_urls, interop_urls]
+APP_URLS = [
+    agencies_urls,
+    audit_urls,
+    cases_urls,
+    assistance_urls,
+    notices_urls,
+    sharing_urls,
+    interop_urls,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),

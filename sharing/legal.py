@@ -8,8 +8,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
+from agencies.legal import (
+    Party,
+    Recipient,
+    agreement_basis,
+    basis_between,
+    covers,
+    covers_jurisdiction,
+    party,
+)
+from agencies.legal import agreements_in_force as shared_agreements_in_force
 from agencies.models import Agency, Jurisdiction, SharingAgreement
 from agencies.providers import PROVIDER_NOT_RECIPIENT, partner_agencies
 from cases.models import JointInvestigationTeam
@@ -41,21 +50,6 @@ class ShareSpec:
 
 
 @dataclass
-class Party:
-    """An agency's identity for agreement matching."""
-
-    agency_id: int
-    jurisdiction_ids: set[int]
-
-
-@dataclass
-class Recipient:
-    label: str  # "NL-NHTCU", "jurisdiction EU", "JIT …", "user alice (NL-NHTCU)"
-    basis: str = ""
-    agreement_id: int | None = None
-
-
-@dataclass
 class Resolution:
     recipients: list[Recipient] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -71,55 +65,8 @@ class Resolution:
 
 
 def agreements_in_force(agreement_id: int | None = None) -> list[SharingAgreement]:
-    today = timezone.localdate()
-    qs = (
-        SharingAgreement.objects.filter(valid_from__lte=today)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .prefetch_related("agencies", "jurisdictions")
-    )
-    if agreement_id is not None:
-        qs = qs.filter(pk=agreement_id)
-    return [a for a in qs if CATEGORY in (a.data_categories or [])]
-
-
-def party(agency: Agency) -> Party:
-    return Party(agency.pk, {j.pk for j in agency.jurisdictions()})
-
-
-def covers(agreement: SharingAgreement, who: Party) -> bool:
-    agency_ids = {a.pk for a in agreement.agencies.all()}
-    jurisdiction_ids = {j.pk for j in agreement.jurisdictions.all()}
-    return who.agency_id in agency_ids or bool(who.jurisdiction_ids & jurisdiction_ids)
-
-
-def covers_jurisdiction(agreement: SharingAgreement, jurisdiction: Jurisdiction) -> bool:
-    """Every agency of ``jurisdiction`` is a party: named, or a country in a named regime."""
-    named = {j.pk for j in agreement.jurisdictions.all()}
-    if jurisdiction.pk in named:
-        return True
-    if jurisdiction.kind == Jurisdiction.Kind.COUNTRY:
-        return bool({r.pk for r in jurisdiction.regimes.all()} & named)
-    return False
-
-
-def _agreement_basis(agreement: SharingAgreement) -> str:
-    text = f"{agreement.name} ({agreement.get_basis_display()})"
-    return f"{text}, {agreement.reference}" if agreement.reference else text
-
-
-def basis_between(
-    owner: Agency, other: Agency, agreements: Iterable[SharingAgreement]
-) -> Recipient:
-    recipient = Recipient(other.code)
-    if other.pk == owner.pk or other.country_id == owner.country_id:
-        recipient.basis = f"same jurisdiction ({owner.country.code})"
-        return recipient
-    me, them = party(owner), party(other)
-    for agreement in agreements:
-        if covers(agreement, me) and covers(agreement, them):
-            recipient.basis, recipient.agreement_id = _agreement_basis(agreement), agreement.pk
-            return recipient
-    return recipient
+    """Agreements in force today that cover indicators."""
+    return shared_agreements_in_force(agreement_id, category=CATEGORY)
 
 
 def community_agency_ids(
@@ -169,7 +116,7 @@ def _jurisdiction_basis(
         return recipient
     for agreement in agreements:
         if covers(agreement, me) and covers_jurisdiction(agreement, jurisdiction):
-            recipient.basis = _agreement_basis(agreement)
+            recipient.basis = agreement_basis(agreement)
             recipient.agreement_id = agreement.pk
             break
     return recipient

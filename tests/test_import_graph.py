@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"audit"},
     {"agencies"},
     {"cases"},
+    {"assistance"},
     {"notices", "sharing"},
     {"interop"},
     {"cybercoop"},

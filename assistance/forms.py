@@ -1,0 +1,102 @@
+"""Browser forms for assistance requests. The services do the real validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from agencies.models import TLP, Agency, HandlingCode
+from assistance.legal import LegalBasis
+from assistance.models import AssistanceRequest, DataCategory, Kind, RefusalGrounds, Urgency
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+
+class AddresseeForm(forms.Form):
+    """Step one: what is asked, of whom (the legal bases depend on both)."""
+
+    kind = forms.ChoiceField(choices=Kind.choices)
+    addressee = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(active=True).order_by("code"), to_field_name="code"
+    )
+
+
+class RequestForm(AddresseeForm):
+    """Step two: only the legal bases valid between the requester and the addressee today."""
+
+    instrument = forms.ChoiceField(label="Legal basis", widget=forms.RadioSelect)
+    treaty = forms.CharField(required=False, help_text="Bilateral treaty: title, date, article")
+    urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.ROUTINE)
+    emergency_justification = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Emergency only: the threat to the life or safety of a person",
+    )
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    identifiers = forms.JSONField(
+        required=False,
+        initial=list,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='[{"type": "ip", "value": "203.0.113.7", "port": 44321, '
+        '"timestamp": "2026-01-05T10:00:00+01:00"}, {"type": "domain", "value": "…"}]',
+    )
+    data_categories = forms.MultipleChoiceField(
+        choices=DataCategory.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    period_start = forms.DateTimeField(required=False, widget=DATETIME)
+    period_end = forms.DateTimeField(required=False, widget=DATETIME)
+    tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label="TLP")
+    handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
+    handling_text = forms.CharField(required=False, max_length=300)
+    shared_with_jit = forms.BooleanField(required=False, label="Share with the case's JIT")
+
+    def __init__(self, *args: Any, bases: list[LegalBasis], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget = forms.HiddenInput()
+        self.fields["addressee"].widget = forms.HiddenInput()
+        instrument = self.fields["instrument"]
+        assert isinstance(instrument, forms.ChoiceField)
+        instrument.choices = [(b.instrument, f"{b.instrument_label} — {b.text}") for b in bases]
+
+    def clean_identifiers(self) -> Any:
+        return self.cleaned_data.get("identifiers") or []
+
+
+class PreserveForm(forms.Form):
+    reference = forms.CharField(max_length=120, label="Preservation reference")
+
+
+class RefuseForm(forms.Form):
+    grounds = forms.ChoiceField(choices=RefusalGrounds.choices)
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RespondForm(forms.Form):
+    file = forms.FileField()
+    complete = forms.BooleanField(required=False, initial=True, label="Answers the request fully")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConfirmForm(forms.Form):
+    """Irreversible steps (withdraw, release) ask for a tick first."""
+
+    confirm = forms.BooleanField(label="I confirm: this cannot be undone")
+    reason = forms.CharField(required=False)
+
+
+class InboxFilterForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "any kind"), *Kind.choices], required=False)
+    status = forms.ChoiceField(required=False)
+    overdue = forms.NullBooleanField(
+        required=False,
+        widget=forms.Select(
+            choices=[("", "overdue or not"), ("true", "overdue"), ("false", "on time")]
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [("", "any status"), *AssistanceRequest.Status.choices]

@@ -1,0 +1,376 @@
+"""Assistance requests between agencies and to service providers, their attachments, responses
+and timeline (Budapest Convention ETS 185 Art. 29–35, its Second Additional Protocol CETS 224
+Art. 6–10, Regulation (EU) 2023/1543, bilateral MLA treaties, JIT agreements)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase
+
+from agencies.models import TLP, Agency, HandlingCode, SharingAgreement
+from assistance.identifiers import validate_identifiers
+from cases.models import Case, Evidence, JointInvestigationTeam
+
+EMERGENCY_NEEDS_JUSTIFICATION = (
+    "An emergency request states the threat to the life or safety of a person "
+    "(CETS 224 Art. 9/10; Regulation (EU) 2023/1543 Art. 10(4))."
+)
+UNKNOWN_CATEGORIES = "Choose data categories among: subscriber, traffic, content."
+PERIOD_ORDER = "The period of interest ends after it starts."
+BILATERAL_NEEDS_TREATY = "Name the bilateral treaty (title, date, article) the request relies on."
+
+
+class Kind(models.TextChoices):
+    PRESERVATION = "preservation", "Expedited preservation of stored data"
+    EXPEDITED_DISCLOSURE = "expedited_disclosure", "Expedited disclosure of preserved traffic data"
+    PRODUCTION = "production", "Production order / mutual legal assistance"
+    SUBSCRIBER = "subscriber", "Subscriber information"
+    DOMAIN_REGISTRATION = "domain_registration", "Domain name registration information"
+    TRAFFIC = "traffic", "Traffic data"
+    EMERGENCY_DISCLOSURE = "emergency_disclosure", "Emergency disclosure"
+    OTHER = "other", "Other"
+
+
+class Instrument(models.TextChoices):
+    BUDAPEST_29 = "budapest_29", "Budapest Convention Art. 29 – expedited preservation"
+    BUDAPEST_30 = (
+        "budapest_30",
+        "Budapest Convention Art. 30 – expedited disclosure of traffic data",
+    )
+    BUDAPEST_31 = "budapest_31", "Budapest Convention Art. 31 – access to stored computer data"
+    BUDAPEST_33_34 = "budapest_33_34", "Budapest Convention Art. 33/34 – real-time collection"
+    PROTOCOL_6 = "protocol_6", "Second Protocol (CETS 224) Art. 6 – domain registration data"
+    PROTOCOL_7 = "protocol_7", "Second Protocol (CETS 224) Art. 7 – subscriber information"
+    PROTOCOL_8 = "protocol_8", "Second Protocol (CETS 224) Art. 8 – giving effect to orders"
+    PROTOCOL_9 = "protocol_9", "Second Protocol (CETS 224) Art. 9 – emergency disclosure"
+    PROTOCOL_10 = "protocol_10", "Second Protocol (CETS 224) Art. 10 – emergency MLA"
+    EPOC = "epoc", "Regulation (EU) 2023/1543 – European Production Order (EPOC)"
+    EPOC_PR = "epoc_pr", "Regulation (EU) 2023/1543 – European Preservation Order (EPOC-PR)"
+    BILATERAL = "bilateral", "Bilateral mutual legal assistance treaty"
+    JIT = "jit", "The case's joint investigation team agreement"
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+    EMERGENCY = "emergency", "Emergency (threat to life or safety)"
+
+
+class AddresseeRole(models.TextChoices):
+    POINT_OF_CONTACT = "24_7", "24/7 point of contact (Budapest Convention Art. 35)"
+    CENTRAL_AUTHORITY = "central_authority", "Central authority for MLA (Budapest Art. 27)"
+    SERVICE_PROVIDER = "service_provider", "Service provider (CETS 224 Art. 6/7; EU 2023/1543)"
+
+
+class DataCategory(models.TextChoices):
+    SUBSCRIBER = "subscriber", "Subscriber data"
+    TRAFFIC = "traffic", "Traffic data"
+    CONTENT = "content", "Content data"
+
+
+class RefusalGrounds(models.TextChoices):
+    DUAL_CRIMINALITY = "dual_criminality", "No dual criminality (Budapest Art. 29(4))"
+    POLITICAL_OFFENCE = "political_offence", "Political offence (Budapest Art. 27(4)(a))"
+    DATA_UNAVAILABLE = "data_unavailable", "Data no longer available"
+    INSUFFICIENT_DETAIL = "insufficient_detail", "Insufficient detail to execute"
+    OTHER = "other", "Other (see text)"
+
+
+def validate_categories(value: object) -> None:
+    if not isinstance(value, list) or any(v not in DataCategory.values for v in value):
+        raise ValidationError(UNKNOWN_CATEGORIES)
+
+
+def overdue_q() -> Q:
+    """Past its deadline and still waiting for someone."""
+    return Q(due_at__lt=timezone.now(), status__in=AssistanceRequest.WAITING)
+
+
+def with_overdue(requests: models.QuerySet) -> models.QuerySet:
+    """Annotate ``overdue`` (a boolean column, filterable and sortable)."""
+    return requests.annotate(
+        overdue=models.ExpressionWrapper(overdue_q(), output_field=models.BooleanField())
+    )
+
+
+class AssistanceRequest(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        IN_PROGRESS = "in_progress", "In progress"
+        PRESERVED = "preserved", "Preserved"
+        EXTENDED = "extended", "Preservation extended"
+        ANSWERED_PARTIALLY = "answered_partially", "Answered partially"
+        ANSWERED_FULLY = "answered_fully", "Answered fully"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        RELEASED = "released", "Preservation released"
+        EXPIRED = "expired", "Preservation expired"
+
+    # Someone still has to act before ``due_at``: the addressee, or (preserved) the requester's
+    # follow-up request.
+    WAITING = (
+        Status.SENT,
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.PRESERVED,
+        Status.EXTENDED,
+        Status.ANSWERED_PARTIALLY,
+    )
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assistance_requests")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    requesting_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    addressee = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The agency asked; on sending, MLA goes to its central authority if it names "
+        "one, preservation and emergencies to its 24/7 point (Budapest Art. 35).",
+    )
+    addressee_role = models.CharField(
+        max_length=20, choices=AddresseeRole.choices, blank=True, help_text="Set on sending."
+    )
+    instrument = models.CharField(
+        "legal basis",
+        max_length=16,
+        choices=Instrument.choices,
+        blank=True,
+        help_text="Budapest Convention (ETS 185) Art. 29 preservation, Art. 30 disclosure of "
+        "traffic data, Art. 31 stored data, Art. 33/34 real-time collection; Second Protocol "
+        "(CETS 224) Art. 6 domain registration, Art. 7 subscriber information, Art. 8 orders, "
+        "Art. 9/10 emergencies; Regulation (EU) 2023/1543 EPOC (Art. 10) / EPOC-PR (Art. 11); "
+        "a bilateral MLA treaty; the case's JIT agreement.",
+    )
+    agreement = models.ForeignKey(
+        SharingAgreement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The agreement on record the basis relies on (set on sending).",
+    )
+    jit = models.ForeignKey(
+        JointInvestigationTeam,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The JIT whose agreement is the basis (instrument 'jit').",
+    )
+    treaty = models.CharField(
+        max_length=300, blank=True, help_text="Bilateral treaty: title, date and article."
+    )
+    urgency = models.CharField(max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE)
+    emergency_justification = models.TextField(
+        blank=True,
+        help_text="Required in an emergency: the significant and imminent risk to the life or "
+        "safety of a person (CETS 224 Art. 3(2)(c), 9, 10; Reg. 2023/1543 Art. 3(18)).",
+    )
+    summary = models.TextField(blank=True, help_text="Facts, offence and why the data matters.")
+    identifiers = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_identifiers],
+        help_text='Items {"type": ip|account|domain|email|phone|other, "value": ...}; an IP '
+        'also has "timestamp" (ISO 8601 with time zone) and may have "port".',
+    )
+    data_categories = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_categories],
+        help_text="subscriber, traffic, content",
+    )
+    period_start = models.DateTimeField(null=True, blank=True)
+    period_end = models.DateTimeField(null=True, blank=True)
+    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    handling_code = models.CharField(
+        max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
+    )
+    handling_text = models.CharField(max_length=300, blank=True)
+    shared_with_jit = models.BooleanField(
+        default=False, help_text="The case's JIT members see this request and its responses."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    refusal_grounds = models.CharField(max_length=24, choices=RefusalGrounds.choices, blank=True)
+    refusal_text = models.TextField(blank=True)
+    preservation_reference = models.CharField(
+        max_length=120, blank=True, help_text="The addressee's reference for the preserved data."
+    )
+    preserved_at = models.DateTimeField(null=True, blank=True)
+    preserved_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="At least 60 days (Budapest Art. 29(7); Reg. 2023/1543 Art. 11(1)), "
+        "extended on request (EPOC-PR: by 30 days).",
+    )
+    extensions = models.PositiveSmallIntegerField(default=0)
+    follow_up = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="preservations",
+        help_text="The production / MLA request that follows this preservation (Budapest "
+        "Art. 29(3)): it must be sent before the preservation ends.",
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    # The beat task's reminders, once each per deadline (cleared when the deadline moves).
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "due_at"], name="assistance_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.requesting_agency} → {self.addressee} #{self.pk}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.urgency == Urgency.EMERGENCY and not self.emergency_justification.strip():
+            errors["emergency_justification"] = EMERGENCY_NEEDS_JUSTIFICATION
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = PERIOD_ORDER
+        if self.instrument == Instrument.BILATERAL and not self.treaty.strip():
+            errors["treaty"] = BILATERAL_NEEDS_TREATY
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_at and self.due_at < timezone.now() and self.status in self.WAITING)
+
+
+class RequestEvent(models.Model):
+    """One step of the request's timeline (a status change and who made it)."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+def attachment_upload_to(instance: RequestAttachment, filename: str) -> str:
+    return f"assistance/{instance.request_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class RequestAttachment(models.Model):
+    class Kind(models.TextChoices):
+        SIGNED_ORDER = "signed_order", "Signed order / certificate (EPOC, EPOC-PR, MLA request)"
+        TRANSLATION = "translation", "Translation"
+        OTHER = "other", "Other"
+
+    request = models.ForeignKey(
+        AssistanceRequest, on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1, e.g. nl")
+    file = models.FileField(upload_to=attachment_upload_to, max_length=500)
+    original_name = models.CharField(max_length=200)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+def response_upload_to(instance: RequestResponse, filename: str) -> str:
+    return f"assistance/{instance.request_id}/responses/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class RequestResponse(models.Model):
+    """Data produced by the addressee; the same stored file is evidence in the case."""
+
+    request = models.ForeignKey(
+        AssistanceRequest, on_delete=models.CASCADE, related_name="responses"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=response_upload_to, max_length=500)
+    original_name = models.CharField(max_length=200)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    note = models.TextField(blank=True)
+    complete = models.BooleanField(default=True, help_text="Answers the request fully.")
+    evidence = models.OneToOneField(
+        Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    produced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:12]})"
+
+
+class Notification(models.Model):
+    """An in-app notification about a request (mailed too, where the user has an address)."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New request"
+        STATUS = "status", "Status change"
+        DEADLINE = "deadline", "Deadline approaching"
+        OVERDUE = "overdue", "Overdue"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assistance_notifications"
+    )
+    request = models.ForeignKey(
+        AssistanceRequest, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    message = models.CharField(max_length=400)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="assistance_notif_user_idx")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AssistanceRequestGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(
+                fields=["group", "permission", "content_object"], name="assistance_gperm_idx"
+            )
+        ]

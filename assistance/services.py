@@ -1,0 +1,719 @@
+"""Writes for assistance requests: drafting, sending (legal basis and routing), and each step
+of the lifecycle, from either side.
+
+Every step is a transition of a small state machine: an illegal one is a ``StateConflict``
+(409) saying what the request is and when the step is possible. Each runs in a transaction,
+locks the case row then the request row (the order evidence intake takes), writes a timeline
+event, re-derives who sees the request and writes its audit event last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import TLP, Agency
+from agencies.selectors import is_member
+from assistance import deadlines
+from assistance.legal import resolve_basis
+from assistance.models import (
+    AddresseeRole,
+    AssistanceRequest,
+    Instrument,
+    Kind,
+    RefusalGrounds,
+    RequestAttachment,
+    RequestEvent,
+    RequestResponse,
+    attachment_upload_to,
+    response_upload_to,
+)
+from assistance.notifications import on_transition
+from assistance.permissions import sync_assistance_permissions
+from audit.services import audit_log
+from cases import evidence as evidence_services
+from cases.checks import check_handling, full_clean
+from cases.files import store_streaming
+from cases.models import Case
+from cases.selectors import acting_agency_for_case
+from common.errors import StateConflict
+
+Status = AssistanceRequest.Status
+
+REQUESTER_ONLY = "Only {agency} (the requesting agency) can {verb} this request."
+ADDRESSEE_ONLY = "Only {agency} (the addressee) can {verb} this request."
+REQUESTER_OR_ADDRESSEE = "Only {requester} or {addressee} can {verb} this request."
+ILLEGAL = "This request is {status}: it can be {verb} only when it is {allowed}."
+NOT_PRESERVATION = "Only a preservation request can be {verb}; this one is '{kind}'."
+EPOC_PR_ONCE = (
+    "An EPOC-PR preservation is extended once, by 30 days (Regulation (EU) 2023/1543 "
+    "Art. 11(1)); send the production request instead."
+)
+SELF_ADDRESSED = "A request goes to another agency than the requesting one."
+ADDRESSEE_INACTIVE = "{agency} is not active."
+FOLLOW_UP_NOT_PRESERVATION = "Only a preservation request of the same case is followed up."
+FOLLOW_UP_TAKEN = "That preservation is already followed up by request #{pk}."
+JIT_OF_ANOTHER_CASE = "That JIT belongs to another case."
+REFERENCE_REQUIRED = "Give your reference for the preserved data."
+GROUNDS = "Choose the grounds: " + ", ".join(RefusalGrounds.values) + "."
+GROUNDS_TEXT = "Explain the grounds."
+NO_FILE = "No file was submitted."
+SHARED_NEEDS_JIT = "The case has no JIT to share this request with."
+
+EDITABLE = (
+    "kind",
+    "addressee",
+    "instrument",
+    "jit",
+    "treaty",
+    "urgency",
+    "emergency_justification",
+    "summary",
+    "identifiers",
+    "data_categories",
+    "period_start",
+    "period_end",
+    "tlp",
+    "handling_code",
+    "handling_text",
+    "shared_with_jit",
+)
+
+VERBS = {
+    "send": "sent",
+    "acknowledge": "acknowledged",
+    "start": "started",
+    "preserve": "preserved",
+    "extend": "extended",
+    "respond": "answered",
+    "refuse": "refused",
+    "withdraw": "withdrawn",
+    "release": "released",
+    "expire": "expired",
+}
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "send": (Status.DRAFT,),
+    "acknowledge": (Status.SENT,),
+    "start": (Status.SENT, Status.ACKNOWLEDGED),
+    "preserve": (Status.SENT, Status.ACKNOWLEDGED, Status.IN_PROGRESS),
+    "extend": (Status.PRESERVED, Status.EXTENDED),
+    "respond": (
+        Status.SENT,
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.PRESERVED,
+        Status.EXTENDED,
+        Status.ANSWERED_PARTIALLY,
+    ),
+    "refuse": (Status.SENT, Status.ACKNOWLEDGED, Status.IN_PROGRESS),
+    "withdraw": (
+        Status.DRAFT,
+        Status.SENT,
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.ANSWERED_PARTIALLY,
+    ),
+    "release": (Status.PRESERVED, Status.EXTENDED),
+    "expire": (Status.PRESERVED, Status.EXTENDED),
+}
+UPDATE_ONLY_DRAFT = "This request is {status}: only a draft can be changed."
+
+
+def _or(values: tuple[str, ...]) -> str:
+    labels = [str(Status(v).label).lower() for v in values]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def check_transition(request: AssistanceRequest, action: str) -> None:
+    """``StateConflict`` in words unless ``action`` is possible in the request's status."""
+    if request.status not in ALLOWED_FROM[action]:
+        raise StateConflict(
+            ILLEGAL.format(
+                status=str(request.get_status_display()).lower(),
+                verb=VERBS[action],
+                allowed=_or(ALLOWED_FROM[action]),
+            )
+        )
+
+
+def _lock(request: AssistanceRequest) -> AssistanceRequest:
+    """Case row first, then the request (the order every case write takes)."""
+    Case.objects.select_for_update(no_key=True).only("pk").get(pk=request.case_id)
+    return (
+        AssistanceRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "requesting_agency", "addressee")
+        .get(pk=request.pk)
+    )
+
+
+def _acting(actor: Any, side: Agency, agency: Agency | None, message: str) -> Agency:
+    if not is_member(user=actor, of=side, agency=agency):
+        raise PermissionDenied(message)
+    return side
+
+
+def _as_requester(
+    actor: Any, request: AssistanceRequest, agency: Agency | None, verb: str
+) -> Agency:
+    return _acting(
+        actor,
+        request.requesting_agency,
+        agency,
+        REQUESTER_ONLY.format(agency=request.requesting_agency.code, verb=verb),
+    )
+
+
+def _as_addressee(
+    actor: Any, request: AssistanceRequest, agency: Agency | None, verb: str
+) -> Agency:
+    return _acting(
+        actor,
+        request.addressee,
+        agency,
+        ADDRESSEE_ONLY.format(agency=request.addressee.code, verb=verb),
+    )
+
+
+def _as_either(actor: Any, request: AssistanceRequest, agency: Agency | None, verb: str) -> Agency:
+    for side in (request.requesting_agency, request.addressee):
+        if is_member(user=actor, of=side, agency=agency):
+            return side
+    raise PermissionDenied(
+        REQUESTER_OR_ADDRESSEE.format(
+            requester=request.requesting_agency.code, addressee=request.addressee.code, verb=verb
+        )
+    )
+
+
+def _record(
+    request: AssistanceRequest,
+    *,
+    actor: Any,
+    agency: Agency | None,
+    action: str,
+    from_status: str,
+    note: str = "",
+    summary: dict[str, Any] | None = None,
+) -> None:
+    """Timeline event, permission rows, audit event (last)."""
+    RequestEvent.objects.create(
+        request=request,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        agency=agency,
+        from_status=from_status,
+        to_status=request.status,
+        note=note,
+    )
+    sync_assistance_permissions(request)
+    on_transition(request, action, actor)
+    audit_log(
+        actor=actor,
+        action=f"assistance.{action}",
+        obj=request,
+        agency=agency,
+        summary={
+            "case": request.case.reference,
+            "kind": request.kind,
+            "from": from_status,
+            "to": request.status,
+            **(summary or {}),
+        },
+    )
+
+
+def _check_fields(request: AssistanceRequest) -> None:
+    check_handling(request.handling_code, request.handling_text)
+    if request.addressee_id == request.requesting_agency_id:
+        raise ValidationError({"addressee": SELF_ADDRESSED})
+    if not request.addressee.active:
+        raise ValidationError(
+            {"addressee": ADDRESSEE_INACTIVE.format(agency=request.addressee.code)}
+        )
+    if request.jit is not None and request.jit.case_id != request.case_id:
+        raise ValidationError({"jit": JIT_OF_ANOTHER_CASE})
+    if request.shared_with_jit and not request.case.jits.exists():
+        raise ValidationError({"shared_with_jit": SHARED_NEEDS_JIT})
+    full_clean(request)
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    addressee: Agency,
+    agency: Agency | None = None,
+    follow_up_of: AssistanceRequest | None = None,
+    **fields: Any,
+) -> AssistanceRequest:
+    """A draft request of ``case`` by the agency the actor acts for in it (lead first)."""
+    requester = acting_agency_for_case(user=actor, case=case, agency=agency)
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: "Not a field of a request." for name in sorted(unknown)})
+    request = AssistanceRequest(
+        case=case,
+        kind=kind,
+        requesting_agency=requester,
+        addressee=addressee,
+        created_by=actor,
+        **fields,
+    )
+    _check_fields(request)
+    Case.objects.select_for_update(no_key=True).only("pk").get(pk=case.pk)
+    if follow_up_of is not None:
+        follow_up_of = AssistanceRequest.objects.select_for_update().get(pk=follow_up_of.pk)
+        if follow_up_of.case_id != case.pk or follow_up_of.kind != Kind.PRESERVATION:
+            raise ValidationError({"follow_up_of": FOLLOW_UP_NOT_PRESERVATION})
+        if follow_up_of.follow_up_id:
+            raise ValidationError(
+                {"follow_up_of": FOLLOW_UP_TAKEN.format(pk=follow_up_of.follow_up_id)}
+            )
+    request.save()
+    if follow_up_of is not None:
+        follow_up_of.follow_up = request
+        follow_up_of.save(update_fields=["follow_up"])
+    _record(
+        request,
+        actor=actor,
+        agency=requester,
+        action="created",
+        from_status="",
+        summary={"addressee": addressee.code, "follow_up_of": getattr(follow_up_of, "pk", None)},
+    )
+    return request
+
+
+@transaction.atomic
+def request_update(
+    *, actor: Any, request: AssistanceRequest, agency: Agency | None = None, **fields: Any
+) -> AssistanceRequest:
+    """Change a draft; a sent request is the addressee's record and never changes."""
+    request = _lock(request)
+    requester = _as_requester(actor, request, agency, "change")
+    if request.status != Status.DRAFT:
+        raise StateConflict(
+            UPDATE_ONLY_DRAFT.format(status=str(request.get_status_display()).lower())
+        )
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: "Not a field of a request." for name in sorted(unknown)})
+    changed = {}
+    for name, value in fields.items():
+        if getattr(request, name) != value:
+            setattr(request, name, value)
+            changed[name] = str(value)[:200]
+    _check_fields(request)
+    request.updated_at = timezone.now()
+    request.save()
+    _record(
+        request,
+        actor=actor,
+        agency=requester,
+        action="updated",
+        from_status=request.status,
+        summary={"changed": sorted(changed)},
+    )
+    return request
+
+
+def route(request: AssistanceRequest) -> tuple[Agency, str]:
+    """Where the request goes: a provider answers itself; MLA goes to the addressee's central
+    authority (Budapest Art. 27) if it names one; preservation and emergencies to its 24/7
+    point (Art. 35)."""
+    addressee = request.addressee
+    if addressee.is_service_provider:
+        return addressee, AddresseeRole.SERVICE_PROVIDER
+    urgent = request.kind in (Kind.PRESERVATION, Kind.EMERGENCY_DISCLOSURE) or (
+        request.urgency == "emergency"
+    )
+    if not urgent and request.kind == Kind.PRODUCTION:
+        central = addressee.central_authority
+        if central is not None and central.active:
+            return central, AddresseeRole.CENTRAL_AUTHORITY
+        return addressee, AddresseeRole.CENTRAL_AUTHORITY
+    return addressee, AddresseeRole.POINT_OF_CONTACT
+
+
+@transaction.atomic
+def request_send(
+    *, actor: Any, request: AssistanceRequest, agency: Agency | None = None
+) -> AssistanceRequest:
+    """Route, check the legal basis between the two jurisdictions (saying what is missing),
+    start the clock."""
+    request = _lock(request)
+    requester = _as_requester(actor, request, agency, "send")
+    check_transition(request, "send")
+    request.addressee, request.addressee_role = route(request)
+    _check_fields(request)
+    basis = resolve_basis(
+        case=request.case,
+        kind=request.kind,
+        instrument=request.instrument,
+        requester=requester,
+        addressee=request.addressee,
+        jit=request.jit,
+    )
+    if basis.missing:
+        raise ValidationError({"instrument": basis.missing})
+    now = timezone.now()
+    request.agreement, request.jit = basis.agreement, basis.jit or request.jit
+    request.status, request.sent_at, request.updated_at = Status.SENT, now, now
+    request.due_at = deadlines.due_at(
+        start=now, instrument=request.instrument, kind=request.kind, urgency=request.urgency
+    )
+    request.save()
+    _record(
+        request,
+        actor=actor,
+        agency=requester,
+        action="sent",
+        from_status=Status.DRAFT,
+        note=f"Legal basis: {basis.text}",
+        summary={
+            "addressee": request.addressee.code,
+            "addressee_role": request.addressee_role,
+            "instrument": request.instrument,
+            "basis": basis.text,
+            "agreement": getattr(basis.agreement, "pk", None),
+            "due_at": request.due_at.isoformat(),
+        },
+    )
+    return request
+
+
+def _step(
+    request: AssistanceRequest,
+    *,
+    actor: Any,
+    side: Agency,
+    action: str,
+    to: str,
+    note: str = "",
+    summary: dict[str, Any] | None = None,
+) -> AssistanceRequest:
+    from_status = request.status
+    request.status = to
+    request.updated_at = timezone.now()
+    if to in (
+        Status.ANSWERED_FULLY,
+        Status.REFUSED,
+        Status.WITHDRAWN,
+        Status.RELEASED,
+        Status.EXPIRED,
+    ):
+        request.closed_at = request.updated_at
+    request.save()
+    _record(
+        request,
+        actor=actor,
+        agency=side,
+        action=action,
+        from_status=from_status,
+        note=note,
+        summary=summary,
+    )
+    return request
+
+
+@transaction.atomic
+def request_acknowledge(
+    *, actor: Any, request: AssistanceRequest, agency: Agency | None = None
+) -> AssistanceRequest:
+    request = _lock(request)
+    side = _as_addressee(actor, request, agency, "acknowledge")
+    check_transition(request, "acknowledge")
+    return _step(request, actor=actor, side=side, action="acknowledged", to=Status.ACKNOWLEDGED)
+
+
+@transaction.atomic
+def request_start(
+    *, actor: Any, request: AssistanceRequest, agency: Agency | None = None
+) -> AssistanceRequest:
+    request = _lock(request)
+    side = _as_addressee(actor, request, agency, "start")
+    check_transition(request, "start")
+    return _step(request, actor=actor, side=side, action="started", to=Status.IN_PROGRESS)
+
+
+def _require_preservation(request: AssistanceRequest, action: str) -> None:
+    if request.kind != Kind.PRESERVATION:
+        raise StateConflict(NOT_PRESERVATION.format(verb=VERBS[action], kind=request.kind))
+
+
+@transaction.atomic
+def request_preserve(
+    *, actor: Any, request: AssistanceRequest, reference: str, agency: Agency | None = None
+) -> AssistanceRequest:
+    """The addressee froze the data: the preservation period runs from now."""
+    request = _lock(request)
+    side = _as_addressee(actor, request, agency, "preserve")
+    _require_preservation(request, "preserve")
+    check_transition(request, "preserve")
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": REFERENCE_REQUIRED})
+    now = timezone.now()
+    request.preservation_reference = reference[:120]
+    request.preserved_at = now
+    request.preserved_until = request.due_at = deadlines.due_at(
+        start=now, instrument=request.instrument, kind=request.kind, urgency=request.urgency
+    )
+    request.reminded_at = request.overdue_notified_at = None
+    return _step(
+        request,
+        actor=actor,
+        side=side,
+        action="preserved",
+        to=Status.PRESERVED,
+        note=f"Reference {request.preservation_reference}",
+        summary={
+            "reference": request.preservation_reference,
+            "until": _iso(request.preserved_until),
+        },
+    )
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@transaction.atomic
+def request_extend(
+    *, actor: Any, request: AssistanceRequest, agency: Agency | None = None
+) -> AssistanceRequest:
+    """The requester keeps the data preserved longer (EPOC-PR: once, 30 days); the deadline
+    moves with it."""
+    request = _lock(request)
+    side = _as_requester(actor, request, agency, "extend")
+    _require_preservation(request, "extend")
+    check_transition(request, "extend")
+    if request.instrument == Instrument.EPOC_PR and request.extensions >= 1:
+        raise StateConflict(EPOC_PR_ONCE)
+    assert request.preserved_until is not None  # set whenever the status is preserved
+    request.preserved_until = request.due_at = request.preserved_until + deadlines.extension(
+        request.instrument
+    )
+    request.extensions += 1
+    request.reminded_at = request.overdue_notified_at = None
+    return _step(
+        request,
+        actor=actor,
+        side=side,
+        action="extended",
+        to=Status.EXTENDED,
+        summary={"until": _iso(request.preserved_until), "extensions": request.extensions},
+    )
+
+
+def _evidence_tlp(request: AssistanceRequest) -> str:
+    """Produced data stays with the requester unless it shares the request with the JIT."""
+    if not request.shared_with_jit:
+        return TLP.AMBER_STRICT
+    return TLP.AMBER if request.tlp in (TLP.RED, TLP.AMBER_STRICT) else request.tlp
+
+
+@transaction.atomic
+def request_respond(
+    *,
+    actor: Any,
+    request: AssistanceRequest,
+    file: Any,
+    complete: bool = True,
+    note: str = "",
+    agency: Agency | None = None,
+) -> RequestResponse:
+    """The addressee produces data: stored once (SHA-256 on the way), a response of the request
+    and evidence of the case (collected by the addressee, received by the requester)."""
+    request = _lock(request)
+    side = _as_addressee(actor, request, agency, "answer")
+    check_transition(request, "respond")
+    if file is None:
+        raise ValidationError({"file": NO_FILE})
+    original_name = (getattr(file, "name", "") or "response.bin").rsplit("/", 1)[-1][:200]
+    response = RequestResponse(
+        request=request,
+        agency=side,
+        original_name=original_name,
+        note=note,
+        complete=complete,
+        produced_by=actor,
+        size=0,
+        sha256="0" * 64,
+    )
+    stored, response.size, response.sha256 = store_streaming(
+        file, response_upload_to(response, original_name)
+    )
+    response.file.name = stored
+    try:
+        response.evidence = evidence_services.evidence_receive(
+            actor=actor,
+            case=request.case,
+            agency=request.requesting_agency,
+            from_agency=side,
+            stored_name=stored,
+            size=response.size,
+            sha256=response.sha256,
+            original_name=original_name,
+            content_type=(getattr(file, "content_type", "") or ""),
+            title=f"Response of {side.code} to request #{request.pk}: {original_name}",
+            description=note,
+            tlp=_evidence_tlp(request),
+            handling_code=request.handling_code,
+        )
+        response.save()
+        _step(
+            request,
+            actor=actor,
+            side=side,
+            action="answered",
+            to=Status.ANSWERED_FULLY if complete else Status.ANSWERED_PARTIALLY,
+            note=note,
+            summary={"sha256": response.sha256, "size": response.size, "response": response.pk},
+        )
+    except BaseException:
+        response.file.storage.delete(stored)
+        raise
+    return response
+
+
+@transaction.atomic
+def request_refuse(
+    *,
+    actor: Any,
+    request: AssistanceRequest,
+    grounds: str,
+    text: str = "",
+    agency: Agency | None = None,
+) -> AssistanceRequest:
+    request = _lock(request)
+    side = _as_addressee(actor, request, agency, "refuse")
+    check_transition(request, "refuse")
+    if grounds not in RefusalGrounds.values:
+        raise ValidationError({"grounds": GROUNDS})
+    if grounds == RefusalGrounds.OTHER and not (text or "").strip():
+        raise ValidationError({"text": GROUNDS_TEXT})
+    request.refusal_grounds, request.refusal_text = grounds, text
+    return _step(
+        request,
+        actor=actor,
+        side=side,
+        action="refused",
+        to=Status.REFUSED,
+        note=text,
+        summary={"grounds": grounds},
+    )
+
+
+@transaction.atomic
+def request_withdraw(
+    *, actor: Any, request: AssistanceRequest, reason: str = "", agency: Agency | None = None
+) -> AssistanceRequest:
+    request = _lock(request)
+    side = _as_requester(actor, request, agency, "withdraw")
+    check_transition(request, "withdraw")
+    return _step(
+        request, actor=actor, side=side, action="withdrawn", to=Status.WITHDRAWN, note=reason
+    )
+
+
+@transaction.atomic
+def request_release(
+    *, actor: Any, request: AssistanceRequest, agency: Agency | None = None
+) -> AssistanceRequest:
+    """The preserved data is no longer needed (either side may say so)."""
+    request = _lock(request)
+    side = _as_either(actor, request, agency, "release")
+    check_transition(request, "release")
+    return _step(request, actor=actor, side=side, action="released", to=Status.RELEASED)
+
+
+@transaction.atomic
+def requests_expire(*, now: dt.datetime | None = None) -> int:
+    """Preservations whose period ended without release or extension expire (a beat task)."""
+    now = now or timezone.now()
+    lapsed = AssistanceRequest.objects.filter(
+        status__in=ALLOWED_FROM["expire"], preserved_until__lt=now
+    ).order_by("pk")
+    count = 0
+    for request in lapsed:
+        request = _lock(request)
+        if request.status in ALLOWED_FROM["expire"]:
+            _step(request, actor=None, side=request.addressee, action="expired", to=Status.EXPIRED)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    actor: Any,
+    request: AssistanceRequest,
+    file: Any,
+    kind: str,
+    language: str = "",
+    agency: Agency | None = None,
+) -> RequestAttachment:
+    """A signed order or a translation, stored like evidence (one streaming pass, SHA-256)."""
+    request = _lock(request)
+    side = _as_requester(actor, request, agency, "add attachments to")
+    if request.status not in (Status.DRAFT, *AssistanceRequest.WAITING):
+        raise StateConflict(
+            f"This request is {str(request.get_status_display()).lower()}: it takes no more "
+            "attachments."
+        )
+    if file is None:
+        raise ValidationError({"file": NO_FILE})
+    original_name = (getattr(file, "name", "") or "attachment.bin").rsplit("/", 1)[-1][:200]
+    attachment = RequestAttachment(
+        request=request,
+        kind=kind,
+        language=language,
+        original_name=original_name,
+        uploaded_by=actor,
+        size=0,
+        sha256="0" * 64,
+    )
+    full_clean(attachment, exclude=["file"])
+    stored, attachment.size, attachment.sha256 = store_streaming(
+        file, attachment_upload_to(attachment, original_name)
+    )
+    attachment.file.name = stored
+    try:
+        attachment.save()
+        audit_log(
+            actor=actor,
+            action="assistance.attachment_added",
+            obj=request,
+            agency=side,
+            summary={"kind": kind, "name": original_name, "sha256": attachment.sha256},
+        )
+    except BaseException:
+        attachment.file.storage.delete(stored)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def response_record_download(
+    *, actor: Any, response: RequestResponse, agency: Agency | None = None
+) -> None:
+    """Audited; a download by the requester is also a custody event of the evidence."""
+    request = response.request
+    side = _as_either(actor, request, agency, "download responses of")
+    if response.evidence is not None and side.pk == request.requesting_agency_id:
+        evidence_services.evidence_record_download(
+            actor=actor, evidence=response.evidence, agency=side
+        )
+    audit_log(
+        actor=actor,
+        action="assistance.response_downloaded",
+        obj=request,
+        agency=side,
+        summary={"response": response.pk, "sha256": response.sha256},
+    )

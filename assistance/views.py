@@ -1,0 +1,165 @@
+"""Assistance request pages: a case's requests, the request form (only the legal bases valid
+for the addressee), the request page (timeline, deadline clock, files, actions) and the agency
+inbox. Each view resolves access (404), calls a service, responds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from agencies.selectors import is_member
+from assistance import forms, notifications, selectors, services
+from assistance.legal import valid_bases
+from assistance.models import AssistanceRequest, Kind
+from cases.selectors import access_case, acting_agency_for_case
+from common.errors import StateConflict
+from common.forms import apply_validation_error
+
+# Who may take each step from the page: the requester ("r"), the addressee ("a"), either.
+SIDES = {
+    "send": "r",
+    "acknowledge": "a",
+    "start": "a",
+    "preserve": "a",
+    "extend": "r",
+    "respond": "a",
+    "refuse": "a",
+    "withdraw": "r",
+    "release": "ra",
+}
+FORMS: dict[str, Any] = {
+    "preserve": forms.PreserveForm,
+    "refuse": forms.RefuseForm,
+    "respond": forms.RespondForm,
+    "withdraw": forms.ConfirmForm,
+    "release": forms.ConfirmForm,
+}
+
+
+def _actions(user: Any, obj: AssistanceRequest) -> list[str]:
+    sides = ""
+    if is_member(user=user, of=obj.requesting_agency):
+        sides += "r"
+    if is_member(user=user, of=obj.addressee):
+        sides += "a"
+    allowed = []
+    for action, who in SIDES.items():
+        if obj.status not in services.ALLOWED_FROM[action] or not set(who) & set(sides):
+            continue
+        if action in ("preserve", "extend") and obj.kind != Kind.PRESERVATION:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+@login_required
+def case_requests(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case(user=request.user, pk=pk)
+    requests = selectors.requests_visible_to(user=request.user).filter(case=case)
+    return render(request, "assistance/case_requests.html", {"case": case, "requests": requests})
+
+
+@login_required
+def request_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case(user=request.user, pk=pk)
+    requester = acting_agency_for_case(user=request.user, case=case)
+    data = request.POST if request.method == "POST" else request.GET
+    chooser = forms.AddresseeForm(data or None)
+    if not chooser.is_valid():
+        return render(request, "assistance/request_form.html", {"case": case, "chooser": chooser})
+    kind, addressee = chooser.cleaned_data["kind"], chooser.cleaned_data["addressee"]
+    bases = valid_bases(case=case, kind=kind, requester=requester, addressee=addressee)
+    form = forms.RequestForm(
+        request.POST if request.method == "POST" else None,
+        bases=bases,
+        initial={"kind": kind, "addressee": addressee},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = services.request_create(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Draft saved: attach the signed order, then send it.")
+            return redirect("assistance:detail", obj.pk)
+    context = {"case": case, "chooser": chooser, "form": form, "bases": bases, "kind": kind}
+    return render(
+        request, "assistance/request_form.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = selectors.access_request(user=request.user, pk=pk)
+    actions = _actions(request.user, obj)
+    context = {
+        "obj": obj,
+        "events": obj.events.select_related("actor", "agency"),
+        "attachments": obj.attachments.all(),
+        "responses": obj.responses.select_related("agency"),
+        "actions": [(a, FORMS[a]() if a in FORMS else None) for a in actions],
+    }
+    return render(request, "assistance/request_detail.html", context)
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    obj = selectors.access_request(user=request.user, pk=pk)
+    if action not in SIDES:
+        raise Http404
+    form = FORMS[action](request.POST, request.FILES) if action in FORMS else None
+    if form is not None and not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect("assistance:detail", pk)
+    body = dict(form.cleaned_data) if form is not None else {}
+    body.pop("confirm", None)
+    if action == "release":
+        body.pop("reason", None)
+    service = getattr(services, f"request_{action}")
+    try:
+        service(actor=request.user, request=obj, **body)
+    except (ValidationError, StateConflict, PermissionDenied) as error:
+        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+    else:
+        messages.success(request, f"Request {services.VERBS[action]}.")
+    return redirect("assistance:detail", pk)
+
+
+@login_required
+def response_download(request: HttpRequest, pk: int, rid: int) -> FileResponse:
+    obj = selectors.access_request(user=request.user, pk=pk)
+    response = selectors.access_response(request=obj, pk=rid)
+    services.response_record_download(actor=request.user, response=response)
+    result = FileResponse(
+        response.file.open("rb"), as_attachment=True, filename=response.original_name
+    )
+    result["X-Content-SHA256"] = response.sha256
+    return result
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    filters = forms.InboxFilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    requests = selectors.inbox_for(
+        user=request.user, **{k: v for k, v in values.items() if v not in ("", None)}
+    )
+    return render(
+        request,
+        "assistance/inbox.html",
+        {
+            "requests": requests,
+            "filters": filters,
+            "here": reverse("assistance:inbox"),
+            "notifications": notifications.unread_for(user=request.user)[:50],
+        },
+    )

@@ -1,0 +1,79 @@
+"""The addressee hears of a new request, the requester of every status change, and both of a
+deadline 48 hours ahead and of an overdue request — in the app and by e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core import mail
+from django.utils import timezone
+
+from assistance import services
+from assistance.models import AssistanceRequest, Notification
+from assistance.tasks import deadline_reminders
+from tests.assistance.conftest import draft, sent
+
+
+def messages_of(user) -> list[str]:
+    return list(
+        Notification.objects.filter(user=user).order_by("pk").values_list("message", flat=True)
+    )
+
+
+def test_the_addressee_is_notified_of_a_new_request_in_app_and_by_mail(
+    aw, django_capture_on_commit_callbacks
+):
+    aw.liaison.email = "lert@hosting.example"
+    aw.liaison.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        request = sent(aw)
+    assert messages_of(aw.liaison) == [
+        f"New expedited preservation of stored data request #{request.pk} from DE-BKA "
+        f"(Routine), due {request.due_at:%Y-%m-%d %H:%M %Z}."
+    ]
+    assert [m.to for m in mail.outbox] == [["lert@hosting.example"]]
+    assert mail.outbox[0].subject == f"CyberCoop: New request – request #{request.pk}"
+    assert messages_of(aw.owner.analyst) == []
+
+
+def test_the_requester_hears_of_every_status_change_but_not_of_its_own(aw):
+    request = sent(aw)
+    services.request_acknowledge(actor=aw.liaison, request=request)
+    services.request_preserve(actor=aw.liaison, request=request, reference="HB-1")
+    services.request_extend(actor=aw.owner.investigator, request=request)
+    assert messages_of(aw.owner.investigator) == [
+        f"Request #{request.pk} to NL-HOST is now acknowledged.",
+        f"Request #{request.pk} to NL-HOST is now preserved.",
+    ]
+
+
+def test_the_beat_task_reminds_both_sides_48_hours_ahead_and_when_overdue_once_each(aw, settings):
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["assistance-deadline-reminders"]["task"]
+        == deadline_reminders.name
+    )
+    request = sent(aw)
+    draft(aw)
+    assert deadline_reminders.apply().get() == 0
+    soon = timezone.now() + dt.timedelta(hours=30)
+    AssistanceRequest.objects.filter(pk=request.pk).update(due_at=soon)
+    assert deadline_reminders.apply().get() == 1
+    assert deadline_reminders.apply().get() == 0
+    AssistanceRequest.objects.filter(pk=request.pk).update(
+        due_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert deadline_reminders.apply().get() == 1
+    assert deadline_reminders.apply().get() == 0
+    kinds = list(
+        Notification.objects.filter(user=aw.owner.investigator)
+        .order_by("pk")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == ["deadline", "overdue"]
+    assert Notification.objects.filter(user=aw.liaison, kind="overdue").count() == 1
+
+
+def test_the_inbox_shows_unread_notifications(aw, client_for):
+    request = sent(aw)
+    page = client_for(aw.liaison).get("/assistance/").content.decode()
+    assert f"New expedited preservation of stored data request #{request.pk}" in page
