@@ -357,11 +357,12 @@ def test_inviting_an_investigator_into_a_provider_is_a_field_error(provider, cli
 # --- navigation and home ------------------------------------------------------------------
 
 
-def test_the_liaisons_home_names_the_provider_and_links_to_nothing_of_cases(provider, client_for):
+def test_the_liaisons_home_names_the_provider_and_links_to_its_requests_only(provider, client_for):
     page = client_for(provider.liaison).get(reverse("home"))
     text = page.content.decode()
     assert page.status_code == 200
-    assert "NordHost B.V." in text and "will appear here" in text
+    assert "NordHost B.V." in text
+    assert text.count(f'href="{reverse("assistance:inbox")}"') == 2  # navigation and home
     for url in (reverse("cases:list"), reverse("notice_list"), reverse("indicator_list")):
         assert f'href="{url}"' not in text
 
