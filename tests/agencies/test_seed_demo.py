@@ -12,6 +12,7 @@ from django.core.management import call_command
 from agencies.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from agencies.models import Agency, Cosignature, Jurisdiction, Membership
 from agencies.selectors import cosigned_note
+from assistance.models import AssistanceRequest, Kind
 from audit import checkpoints, log
 from audit.models import AuditEvent, SignedCheckpoint
 from audit.selectors import verify_log
@@ -120,3 +121,18 @@ def test_seed_demo_adds_a_hosting_provider_and_a_registrar_with_liaisons(db):
         assert Membership.objects.get(user=liaison).role == Membership.Role.PROVIDER_LIAISON
         assert set(liaison.groups.values_list("name", flat=True)) == {f"agency:{code}"}
         assert username in output
+
+
+def test_the_demo_case_has_a_preserved_request_and_its_production_follow_up(db):
+    seed()
+    seed()  # idempotent
+    preservation, production = AssistanceRequest.objects.filter(
+        case__reference="DE-BKA-2026-0001"
+    ).order_by("pk")
+    assert (preservation.kind, preservation.status, preservation.addressee.code) == (
+        Kind.PRESERVATION,
+        AssistanceRequest.Status.PRESERVED,
+        "NL-HOSTCO",
+    )
+    assert (production.kind, production.status) == (Kind.PRODUCTION, AssistanceRequest.Status.SENT)
+    assert preservation.follow_up == production

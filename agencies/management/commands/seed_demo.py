@@ -10,7 +10,7 @@ from agencies import log_demo
 
 # Each app with demo data has a ``demo.seed(stdout)``; order follows the dependency flow. Last,
 # the audit log's checkpoint over all of it, witnessed (``agencies.log_demo``).
-DEMO_APPS = ["agencies", "cases", "notices", "sharing", "interop"]
+DEMO_APPS = ["agencies", "cases", "notices", "sharing", "assistance", "interop"]
 
 
 class Command(BaseCommand):
