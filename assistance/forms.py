@@ -68,8 +68,11 @@ class PreserveForm(forms.Form):
 
 
 class RefuseForm(forms.Form):
+    """A refusal is final: it asks for a tick, as withdraw and release do."""
+
     grounds = forms.ChoiceField(choices=RefusalGrounds.choices)
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(label="I confirm: this cannot be undone")
 
 
 class RespondForm(forms.Form):
@@ -79,7 +82,7 @@ class RespondForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    """Irreversible steps (withdraw, release) ask for a tick first."""
+    """Irreversible steps (withdraw, release; refuse has its own form) ask for a tick first."""
 
     confirm = forms.BooleanField(label="I confirm: this cannot be undone")
     reason = forms.CharField(required=False)

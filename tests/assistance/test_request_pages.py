@@ -114,3 +114,14 @@ def test_the_inbox_lists_incoming_requests_with_filters(aw, client_for):
     assert f'data-request="{incoming.pk}"' in page
     page = client_for(aw.outsider.investigator).get("/assistance/").content.decode()
     assert "No incoming requests." in page
+
+
+def test_a_refusal_from_the_page_asks_for_confirmation_first(aw, client_for):
+    request = sent(aw)
+    client = client_for(aw.liaison)
+    url = f"/assistance/{request.pk}/refuse/"
+    page = client.post(url, {"grounds": "insufficient_detail"}, follow=True).content.decode()
+    assert "confirm: This field is required." in page
+    assert AssistanceRequest.objects.get(pk=request.pk).status == "sent"
+    client.post(url, {"grounds": "insufficient_detail", "confirm": "on"})
+    assert AssistanceRequest.objects.get(pk=request.pk).status == "refused"
