@@ -37,7 +37,7 @@ from assistance.permissions import sync_assistance_permissions
 from audit.services import audit_log
 from cases import evidence as evidence_services
 from cases.checks import check_handling, full_clean
-from cases.files import store_streaming
+from cases.files import store_streaming, upload_name
 from cases.models import Case
 from cases.selectors import acting_agency_for_case
 from common.errors import StateConflict
@@ -61,7 +61,6 @@ JIT_OF_ANOTHER_CASE = "That JIT belongs to another case."
 REFERENCE_REQUIRED = "Give your reference for the preserved data."
 GROUNDS = "Choose the grounds: " + ", ".join(RefusalGrounds.values) + "."
 GROUNDS_TEXT = "Explain the grounds."
-NO_FILE = "No file was submitted."
 SHARED_NEEDS_JIT = "The case has no JIT to share this request with."
 
 EDITABLE = (
@@ -533,9 +532,7 @@ def request_respond(
     request = _lock(request)
     side = _as_addressee(actor, request, agency, "answer")
     check_transition(request, "respond")
-    if file is None:
-        raise ValidationError({"file": NO_FILE})
-    original_name = (getattr(file, "name", "") or "response.bin").rsplit("/", 1)[-1][:200]
+    original_name = upload_name(file, "response.bin")
     response = RequestResponse(
         request=request,
         agency=side,
@@ -667,9 +664,7 @@ def attachment_add(
             f"This request is {str(request.get_status_display()).lower()}: it takes no more "
             "attachments."
         )
-    if file is None:
-        raise ValidationError({"file": NO_FILE})
-    original_name = (getattr(file, "name", "") or "attachment.bin").rsplit("/", 1)[-1][:200]
+    original_name = upload_name(file, "attachment.bin")
     attachment = RequestAttachment(
         request=request,
         kind=kind,

@@ -24,13 +24,12 @@ from cases.checks import (
     require_in_circle,
     require_member,
 )
-from cases.files import hash_stored, store_streaming
+from cases.files import hash_stored, store_streaming, upload_name
 from cases.models import Case, CustodyEvent, Evidence, evidence_upload_to
 from cases.permissions import circle_agency_ids, sync_evidence_permissions
 from cases.services import Edit, apply_edit
 
 DISPOSED = "This evidence has been disposed of."
-NO_FILE = "No file was submitted."
 PURPOSE_REQUIRED = "State the purpose."
 PURPOSE_TOO_LONG = "State the purpose in at most {limit} characters."
 PURPOSE_MAX = 300
@@ -77,9 +76,7 @@ def evidence_add(
     require_member(actor, agency)
     check_handling(handling_code, handling_text)
     circle = require_in_circle(case, agency)
-    if file is None:
-        raise ValidationError({"file": NO_FILE})
-    original_name = (getattr(file, "name", "") or "evidence.bin").rsplit("/", 1)[-1][:200]
+    original_name = upload_name(file, "evidence.bin")
     evidence = Evidence(
         case=case,
         agency=agency,

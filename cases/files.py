@@ -13,6 +13,15 @@ from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 CHUNK_SIZE = 1024 * 1024
+NO_FILE = "No file was submitted."
+
+
+def upload_name(file: Any, default: str) -> str:
+    """The submitted file's base name (at most 200 characters), ``default`` when it has none;
+    a 400 on ``file`` when nothing was submitted."""
+    if file is None:
+        raise ValidationError({"file": NO_FILE})
+    return (getattr(file, "name", "") or default).rsplit("/", 1)[-1][:200]
 
 
 def too_large_message(limit: int | None = None) -> str:
