@@ -305,6 +305,10 @@ class SharingAgreement(models.Model):
     class Basis(models.TextChoices):
         EU = "eu", "EU law (Europol Regulation / Directive 2016/680 / Prüm)"
         BUDAPEST = "budapest", "Budapest Convention on Cybercrime (ETS 185), Art. 25–35"
+        E_EVIDENCE = (
+            "e_evidence",
+            "Regulation (EU) 2023/1543 on European Production and Preservation Orders (e-Evidence)",
+        )
         BILATERAL = "bilateral", "Bilateral agreement or MoU"
         MLAT = "mlat", "Mutual legal assistance treaty"
         INTERPOL = "interpol", "INTERPOL Rules on the Processing of Data"

@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
-from agencies.selectors import is_member
 from assistance import selectors, services
 from assistance.models import AssistanceRequest, Kind, RequestEvent
 from assistance.serializers import (
@@ -48,27 +47,28 @@ FILTERS = [
 
 
 def _queryset(request: Request) -> QuerySet[AssistanceRequest]:
-    return selectors.requests_visible_to(
-        user=request.user, agency=acting_agency(request)
-    ).prefetch_related(
-        Prefetch("events", queryset=RequestEvent.objects.select_related("actor", "agency")),
-        "attachments",
-        "responses__agency",
+    return (
+        selectors.requests_visible_to(user=request.user, agency=acting_agency(request))
+        .prefetch_related(
+            Prefetch("events", queryset=RequestEvent.objects.select_related("actor", "agency")),
+            "attachments",
+            "responses__agency",
+            Prefetch(
+                "preservations", queryset=AssistanceRequest.objects.select_related("follow_up")
+            ),
+        )
+        .select_related("follow_up", "enforcing_authority")
     )
 
 
-def _context(request: Request, obj: AssistanceRequest) -> dict[str, Any]:
-    requester = is_member(
-        user=request.user, of=obj.requesting_agency, agency=acting_agency(request)
-    )
-    return {"request": request, "is_requester": requester}
+def _context(request: Request) -> dict[str, Any]:
+    agency_ids = selectors.party_agency_ids(user=request.user, agency=acting_agency(request))
+    return {"request": request, "agency_ids": agency_ids}
 
 
 def _show(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
     obj = _queryset(request).get(pk=pk)
-    return Response(
-        AssistanceRequestSerializer(obj, context=_context(request, obj)).data, status=code
-    )
+    return Response(AssistanceRequestSerializer(obj, context=_context(request)).data, status=code)
 
 
 def _references(data: dict[str, Any], case: Any, request: Request) -> dict[str, Any]:
@@ -108,7 +108,7 @@ class RequestListView(generics.ListCreateAPIView):
         return selectors.filter_requests(_queryset(self.request), **filters.validated_data)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "is_requester": False}
+        return {**super().get_serializer_context(), **_context(self.request)}
 
     @extend_schema(parameters=FILTERS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -250,7 +250,7 @@ class RespondView(_Upload):
         response = services.request_respond(
             actor=request.user, request=obj, agency=acting_agency(request), **body
         )
-        data = RequestResponseSerializer(response, context=_context(request, obj)).data
+        data = RequestResponseSerializer(response, context=_context(request)).data
         return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -287,7 +287,8 @@ class ResponseDownloadView(APIView):
     def get(self, request: Request, pk: int, rid: int) -> FileResponse:
         agency = acting_agency(request)
         obj = selectors.access_request(user=request.user, pk=pk, agency=agency)
-        response = selectors.access_response(request=obj, pk=rid)
+        agency_ids = selectors.party_agency_ids(user=request.user, agency=agency)
+        response = selectors.access_response(request=obj, pk=rid, agency_ids=agency_ids)
         services.response_record_download(actor=request.user, response=response, agency=agency)
         return _file(response.file, response.original_name, response.sha256)
 

@@ -8,7 +8,14 @@ from django import forms
 
 from agencies.models import TLP, Agency, HandlingCode
 from assistance.legal import LegalBasis
-from assistance.models import AssistanceRequest, DataCategory, Kind, RefusalGrounds, Urgency
+from assistance.models import (
+    AssistanceRequest,
+    DataCategory,
+    Instrument,
+    Kind,
+    RefusalGrounds,
+    Urgency,
+)
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
 
@@ -50,17 +57,65 @@ class RequestForm(AddresseeForm):
     handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
     handling_text = forms.CharField(required=False, max_length=300)
     shared_with_jit = forms.BooleanField(required=False, label="Share with the case's JIT")
+    follow_up_of = forms.ModelChoiceField(
+        queryset=AssistanceRequest.objects.none(),
+        required=False,
+        label="Follows up preservation request",
+        help_text="The production request must be sent within the preservation period "
+        "(Budapest Convention Art. 29(7); Regulation (EU) 2023/1543 Art. 11(1)).",
+    )
+    enforcing_authority = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        required=False,
+        to_field_name="code",
+        help_text=AssistanceRequest._meta.get_field("enforcing_authority").help_text,
+    )
+    enforcing_exempt = forms.BooleanField(
+        required=False,
+        label="No notification (Art. 8(2))",
+        help_text=AssistanceRequest._meta.get_field("enforcing_exempt").help_text,
+    )
 
-    def __init__(self, *args: Any, bases: list[LegalBasis], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        bases: list[LegalBasis],
+        preservations: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].widget = forms.HiddenInput()
         self.fields["addressee"].widget = forms.HiddenInput()
         instrument = self.fields["instrument"]
         assert isinstance(instrument, forms.ChoiceField)
         instrument.choices = [(b.instrument, f"{b.instrument_label} — {b.text}") for b in bases]
+        follow = self.fields["follow_up_of"]
+        assert isinstance(follow, forms.ModelChoiceField)
+        if preservations is None:
+            del self.fields["follow_up_of"]
+        else:
+            follow.queryset = preservations
+            follow.label_from_instance = _preservation_label  # type: ignore[method-assign,assignment]
+        addressee = self.initial.get("addressee")
+        if addressee is None or Instrument.EPOC not in {b.instrument for b in bases}:
+            del self.fields["enforcing_authority"], self.fields["enforcing_exempt"]
+        else:
+            authority = self.fields["enforcing_authority"]
+            assert isinstance(authority, forms.ModelChoiceField)
+            authority.queryset = (
+                Agency.objects.filter(active=True, country_id=addressee.country_id)
+                .exclude(kind=Agency.Kind.SERVICE_PROVIDER)
+                .order_by("code")
+            )
 
     def clean_identifiers(self) -> Any:
         return self.cleaned_data.get("identifiers") or []
+
+
+def _preservation_label(request: AssistanceRequest) -> str:
+    until = request.preserved_until
+    held = f", preserved until {until:%Y-%m-%d}" if until else ""
+    return f"#{request.pk} to {request.addressee.code} ({request.get_status_display()}{held})"
 
 
 class PreserveForm(forms.Form):

@@ -32,8 +32,10 @@ BUDAPEST_FAMILY = (
 # The kinds of agreement on record that bring each instrument into force between two parties.
 AGREEMENT_KINDS: dict[str, tuple[str, ...]] = {
     **{instrument: (Basis.BUDAPEST,) for instrument in BUDAPEST_FAMILY},
-    Instrument.EPOC: (Basis.EU,),
-    Instrument.EPOC_PR: (Basis.EU,),
+    # The Regulation binds the Member States that take part in it (not Denmark, recital 95)
+    # from 18 August 2026 (Art. 34): an agreement of its own kind records where it applies.
+    Instrument.EPOC: (Basis.E_EVIDENCE,),
+    Instrument.EPOC_PR: (Basis.E_EVIDENCE,),
     Instrument.BILATERAL: (Basis.MLAT, Basis.BILATERAL),
 }
 ANY = (Instrument.BILATERAL, Instrument.JIT)

@@ -4,6 +4,8 @@ Art. 6–10, Regulation (EU) 2023/1543, bilateral MLA treaties, JIT agreements).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,7 +21,7 @@ EMERGENCY_NEEDS_JUSTIFICATION = (
     "An emergency request states the threat to the life or safety of a person "
     "(CETS 224 Art. 9/10; Regulation (EU) 2023/1543 Art. 10(4))."
 )
-UNKNOWN_CATEGORIES = "Choose data categories among: subscriber, traffic, content."
+UNKNOWN_CATEGORIES = "Choose data categories among: subscriber, identifying, traffic, content."
 PERIOD_ORDER = "The period of interest ends after it starts."
 BILATERAL_NEEDS_TREATY = "Name the bilateral treaty (title, date, article) the request relies on."
 
@@ -68,13 +70,38 @@ class AddresseeRole(models.TextChoices):
 
 class DataCategory(models.TextChoices):
     SUBSCRIBER = "subscriber", "Subscriber data"
+    IDENTIFYING = (
+        "identifying",
+        "Data requested only to identify the user (an IP address at a time; Reg. 2023/1543 "
+        "Art. 3(10))",
+    )
     TRAFFIC = "traffic", "Traffic data"
     CONTENT = "content", "Content data"
+
+
+# A European Production Order for these is notified to the enforcing authority (Reg. 2023/1543
+# Art. 8(1)).
+NOTIFIED_CATEGORIES = (DataCategory.TRAFFIC, DataCategory.CONTENT)
+
+
+class EnforcingDecision(models.TextChoices):
+    PENDING = "", "Pending"
+    NO_GROUNDS = "no_grounds", "No ground for refusal (Reg. 2023/1543 Art. 10(2))"
+    REFUSED = "refused", "Ground for refusal raised (Reg. 2023/1543 Art. 12)"
 
 
 class RefusalGrounds(models.TextChoices):
     DUAL_CRIMINALITY = "dual_criminality", "No dual criminality (Budapest Art. 29(4))"
     POLITICAL_OFFENCE = "political_offence", "Political offence (Budapest Art. 27(4)(a))"
+    IMMUNITY = (
+        "immunity",
+        "Immunities, privileges or freedom of the press (Reg. 2023/1543 Art. 12(1)(a))",
+    )
+    FUNDAMENTAL_RIGHTS = (
+        "fundamental_rights",
+        "Manifest breach of a fundamental right (Reg. 2023/1543 Art. 12(1)(b))",
+    )
+    NE_BIS_IN_IDEM = "ne_bis_in_idem", "Ne bis in idem (Reg. 2023/1543 Art. 12(1)(c))"
     DATA_UNAVAILABLE = "data_unavailable", "Data no longer available"
     INSUFFICIENT_DETAIL = "insufficient_detail", "Insufficient detail to execute"
     OTHER = "other", "Other (see text)"
@@ -121,6 +148,14 @@ class AssistanceRequest(models.Model):
         Status.PRESERVED,
         Status.EXTENDED,
         Status.ANSWERED_PARTIALLY,
+    )
+    # A preservation that holds (or is about to hold) the data: a follow-up may still be sent.
+    PRESERVING = (
+        Status.SENT,
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.PRESERVED,
+        Status.EXTENDED,
     )
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assistance_requests")
@@ -219,6 +254,27 @@ class AssistanceRequest(models.Model):
         help_text="The production / MLA request that follows this preservation (Budapest "
         "Art. 29(3)): it must be sent before the preservation ends.",
     )
+    enforcing_authority = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="European Production Order for traffic or content data: the authority of the "
+        "provider's Member State, notified with the order (Reg. 2023/1543 Art. 8(1)); it may "
+        "raise a ground for refusal within 10 days, 96 hours in an emergency (Art. 10, 12).",
+    )
+    enforcing_exempt = models.BooleanField(
+        "no notification (Art. 8(2))",
+        default=False,
+        help_text="The offence was, is or is likely to be committed in the issuing State and "
+        "the person whose data are sought lives there (Reg. 2023/1543 Art. 8(2)).",
+    )
+    enforcing_notified_at = models.DateTimeField(null=True, blank=True)
+    enforcing_decision = models.CharField(
+        max_length=12, choices=EnforcingDecision.choices, blank=True
+    )
+    enforcing_decided_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     # The beat task's reminders, once each per deadline (cleared when the deadline moves).
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -253,6 +309,47 @@ class AssistanceRequest(models.Model):
     def is_overdue(self) -> bool:
         return bool(self.due_at and self.due_at < timezone.now() and self.status in self.WAITING)
 
+    @property
+    def data_category_labels(self) -> list[str]:
+        return [str(DataCategory(c).label) for c in self.data_categories or []]
+
+    @property
+    def needs_enforcing_notification(self) -> bool:
+        """A European Production Order for traffic or content data (Reg. 2023/1543 Art. 8)."""
+        return (
+            self.instrument == Instrument.EPOC
+            and not self.enforcing_exempt
+            and bool(set(self.data_categories or []) & set(NOTIFIED_CATEGORIES))
+        )
+
+    @property
+    def awaits_enforcing_authority(self) -> bool:
+        """Outside emergencies a notified order's data wait for the enforcing authority's ten
+        days or its confirmation (Reg. 2023/1543 Art. 10(2)); an emergency's go within eight
+        hours (Art. 10(4))."""
+        end = self.enforcing_window_ends
+        return (
+            end is not None
+            and self.urgency != Urgency.EMERGENCY
+            and self.enforcing_decision != EnforcingDecision.NO_GROUNDS
+            and end > timezone.now()
+        )
+
+    def follow_up_link_visible(self, *, requester_side: bool) -> bool:
+        """The link between a preservation and its follow-up shows to the requester, and to an
+        addressee who got both (the provider finds the preserved data by it)."""
+        if self.follow_up is None:
+            return False
+        return requester_side or self.follow_up.addressee_id == self.addressee_id
+
+    @property
+    def enforcing_window_ends(self) -> dt.datetime | None:
+        """When the enforcing authority can no longer raise a ground for refusal."""
+        if self.enforcing_notified_at is None:
+            return None
+        hours = 96 if self.urgency == Urgency.EMERGENCY else 240
+        return self.enforcing_notified_at + dt.timedelta(hours=hours)
+
 
 class RequestEvent(models.Model):
     """One step of the request's timeline (a status change and who made it)."""
@@ -271,7 +368,19 @@ class RequestEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
+        return f"{self.from_label or '—'} → {self.to_label}"
+
+    @property
+    def from_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(status: str) -> str:
+    return str(AssistanceRequest.Status(status).label) if status else ""
 
 
 def attachment_upload_to(instance: RequestAttachment, filename: str) -> str:

@@ -68,7 +68,26 @@ def on_transition(request: AssistanceRequest, action: str, actor: Any) -> None:
             f"{request.due_at:%Y-%m-%d %H:%M %Z}."
         )
         notify(request, members_of(request.addressee), Notification.Kind.NEW, message)
-    elif action not in ("created", "updated"):
+        if request.enforcing_authority is not None and request.enforcing_window_ends:
+            notice = (
+                f"European Production Order #{request.pk} from {request.requesting_agency.code} "
+                f"to {request.addressee.code} is notified to you (Regulation (EU) 2023/1543 "
+                f"Art. 8): raise any ground for refusal by "
+                f"{request.enforcing_window_ends:%Y-%m-%d %H:%M %Z}."
+            )
+            notify(request, members_of(request.enforcing_authority), Notification.Kind.NEW, notice)
+        return
+    if action in ("no_grounds", "refused") and request.enforcing_decision:
+        assert request.enforcing_authority is not None  # decided, so named
+        message = (
+            f"Order #{request.pk} to {request.addressee.code}: "
+            f"{request.get_enforcing_decision_display()}, says "
+            f"{request.enforcing_authority.code} (the enforcing authority)."
+        )
+        notify(request, members_of(request.addressee), Notification.Kind.STATUS, message)
+        notify(request, requester_users(request), Notification.Kind.STATUS, message)
+        return
+    if action not in ("created", "updated", "followed_up"):
         message = (
             f"Request #{request.pk} to {request.addressee.code} is now "
             f"{request.get_status_display().lower()}."
@@ -111,6 +130,14 @@ def send_deadline_reminders(*, now: dt.datetime | None = None) -> list[int]:
         _remind(request, Notification.Kind.OVERDUE, message, "assistance.overdue")
         done.append(request.pk)
     return done
+
+
+def mark_read(*, user: Any, request: AssistanceRequest | None = None) -> int:
+    """The user's unread notifications (of one request, or all) are read now."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if request is not None:
+        unread = unread.filter(request=request)
+    return unread.update(read_at=timezone.now())
 
 
 def unread_for(*, user: Any) -> Any:

@@ -2,6 +2,8 @@
 
 - the requesting agency sees and changes its request (its members in the case act for it);
 - the addressee sees it from "sent" on (never a draft), and answers through the services;
+- the enforcing authority of a European Production Order for traffic or content data sees it
+  from "sent" on (Reg. 2023/1543 Art. 8: it is notified with the order);
 - the accepted members of the case's open JITs see it only if the requester shares it with
   the JIT (``shared_with_jit``);
 - nobody else: a 404, like a missing request.
@@ -22,6 +24,8 @@ def audience_agency_ids(request: AssistanceRequest) -> set[int]:
     ids = {request.requesting_agency_id}
     if request.status != AssistanceRequest.Status.DRAFT:
         ids.add(request.addressee_id)
+        if request.enforcing_authority_id is not None:
+            ids.add(request.enforcing_authority_id)
     if request.shared_with_jit:
         ids |= circle_agency_ids(request.case)
     return ids

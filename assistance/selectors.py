@@ -12,7 +12,9 @@ from agencies.selectors import agencies_of
 from assistance.models import (
     AssistanceRequest,
     AssistanceRequestGroupObjectPermission,
+    Kind,
     RequestAttachment,
+    RequestEvent,
     RequestResponse,
     overdue_q,
     with_overdue,
@@ -37,8 +39,51 @@ def access_request(*, user: Any, pk: Any, agency: Agency | None = None) -> Assis
     return get_visible_or_404(requests_visible_to(user=user, agency=agency), pk=pk)
 
 
-def access_response(*, request: AssistanceRequest, pk: Any) -> RequestResponse:
-    return get_visible_or_404(request.responses.all(), pk=pk)
+def party_agency_ids(*, user: Any, agency: Agency | None = None) -> set[int]:
+    """The agencies the caller acts for (with a key: its agency only)."""
+    if agency is not None:
+        return {agency.pk}
+    return set(agencies_of(user=user).values_list("pk", flat=True))
+
+
+def is_requester_side(request: AssistanceRequest, agency_ids: set[int]) -> bool:
+    return request.requesting_agency_id in agency_ids
+
+
+def responses_visible(request: AssistanceRequest, agency_ids: set[int]) -> bool:
+    """Produced data go to the requester and come from the addressee; the JIT sees them when
+    the requester shares the request. An enforcing authority sees the order, not the data."""
+    parties = {request.requesting_agency_id, request.addressee_id}
+    return request.shared_with_jit or bool(parties & agency_ids)
+
+
+def responses_of(*, request: AssistanceRequest, agency_ids: set[int]) -> QuerySet[RequestResponse]:
+    responses = request.responses.select_related("agency")
+    return responses if responses_visible(request, agency_ids) else responses.none()
+
+
+def access_response(
+    *, request: AssistanceRequest, pk: Any, agency_ids: set[int]
+) -> RequestResponse:
+    return get_visible_or_404(responses_of(request=request, agency_ids=agency_ids), pk=pk)
+
+
+def timeline_for(*, request: AssistanceRequest, requester_side: bool) -> QuerySet[RequestEvent]:
+    """The requester sees its drafting too; everyone else the request as sent and after."""
+    events = request.events.select_related("actor", "agency")
+    if requester_side or request.sent_at is None:
+        return events
+    return events.filter(at__gte=request.sent_at)
+
+
+def preservations_to_follow_up(*, user: Any, case: Any) -> QuerySet[AssistanceRequest]:
+    """The case's preservations the user sees that still hold data and have no follow-up."""
+    return (
+        requests_visible_to(user=user)
+        .filter(case=case, kind=Kind.PRESERVATION, follow_up__isnull=True)
+        .filter(status__in=(AssistanceRequest.Status.DRAFT, *AssistanceRequest.PRESERVING))
+        .order_by("-pk")
+    )
 
 
 def filter_requests(

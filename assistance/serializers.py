@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import TLP, Agency, HandlingCode
@@ -19,6 +21,7 @@ from assistance.models import (
     RequestResponse,
     Urgency,
 )
+from assistance.selectors import responses_visible
 
 FILE_HELP = f"Streamed to storage; at most EVIDENCE_MAX_BYTES ({settings.EVIDENCE_MAX_BYTES})"
 
@@ -65,8 +68,8 @@ class RequestResponseSerializer(serializers.ModelSerializer):
         ]
 
     def get_evidence(self, response: RequestResponse) -> int | None:
-        requester = self.context.get("is_requester", False)
-        return response.evidence_id if requester else None
+        mine = self.context.get("agency_ids", set())
+        return response.evidence_id if response.request.requesting_agency_id in mine else None
 
 
 class AssistanceRequestSerializer(serializers.ModelSerializer):
@@ -119,15 +122,37 @@ class AssistanceRequestSerializer(serializers.ModelSerializer):
     tlp = serializers.ChoiceField(choices=TLP.choices, required=False)
     handling_code = serializers.ChoiceField(choices=HandlingCode.choices, required=False)
     overdue = serializers.BooleanField(read_only=True, source="is_overdue")
-    events = RequestEventSerializer(many=True, read_only=True)
+    events = serializers.SerializerMethodField(
+        help_text="The timeline: the requester sees its drafting too, others the request as "
+        "sent and after"
+    )
     attachments = RequestAttachmentSerializer(many=True, read_only=True)
-    responses = serializers.SerializerMethodField()
+    responses = serializers.SerializerMethodField(
+        help_text="Produced data: for the requester, the addressee and (if shared) the JIT"
+    )
+    follow_up = serializers.SerializerMethodField(
+        help_text="Id of the request following up this preservation (for the requester, and "
+        "for an addressee of both)"
+    )
+    follows_up = serializers.SerializerMethodField(
+        help_text="Id of the preservation this request follows up (same visibility)"
+    )
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    enforcing_authority: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Agency.objects.filter(active=True),
+        required=False,
+        allow_null=True,
+        help_text=AssistanceRequest._meta.get_field("enforcing_authority").help_text,
+    )
+    enforcing_window_ends = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = AssistanceRequest
         fields = [
             "id",
             "case",
+            "case_reference",
             "kind",
             "requesting_agency",
             "addressee",
@@ -157,7 +182,14 @@ class AssistanceRequestSerializer(serializers.ModelSerializer):
             "preserved_until",
             "extensions",
             "follow_up",
+            "follows_up",
             "follow_up_of",
+            "enforcing_authority",
+            "enforcing_exempt",
+            "enforcing_notified_at",
+            "enforcing_decision",
+            "enforcing_decided_at",
+            "enforcing_window_ends",
             "refusal_grounds",
             "refusal_text",
             "created_at",
@@ -176,16 +208,47 @@ class AssistanceRequestSerializer(serializers.ModelSerializer):
             "preserved_at",
             "preserved_until",
             "extensions",
-            "follow_up",
+            "enforcing_notified_at",
+            "enforcing_decision",
+            "enforcing_decided_at",
             "refusal_grounds",
             "refusal_text",
             "created_at",
         ]
 
+    def _requester_side(self, request: AssistanceRequest) -> bool:
+        return request.requesting_agency_id in self.context.get("agency_ids", set())
+
+    @extend_schema_field(RequestEventSerializer(many=True))
+    def get_events(self, request: AssistanceRequest) -> list[dict]:
+        sent_at = request.sent_at
+        events = [
+            e
+            for e in request.events.all()
+            if self._requester_side(request) or sent_at is None or e.at >= sent_at
+        ]
+        return RequestEventSerializer(events, many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(RequestResponseSerializer(many=True))
     def get_responses(self, request: AssistanceRequest) -> list[dict]:
+        if not responses_visible(request, self.context.get("agency_ids", set())):
+            return []
         return RequestResponseSerializer(
             request.responses.all(), many=True, context=self.context
         ).data  # type: ignore[return-value]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_follow_up(self, request: AssistanceRequest) -> int | None:
+        visible = request.follow_up_link_visible(requester_side=self._requester_side(request))
+        return request.follow_up_id if visible else None
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_follows_up(self, request: AssistanceRequest) -> int | None:
+        side = self._requester_side(request)
+        for preservation in request.preservations.all():
+            if preservation.follow_up_link_visible(requester_side=side):
+                return preservation.pk
+        return None
 
 
 class AssistanceRequestUpdateSerializer(AssistanceRequestSerializer):

@@ -23,6 +23,7 @@ from assistance.legal import resolve_basis
 from assistance.models import (
     AddresseeRole,
     AssistanceRequest,
+    EnforcingDecision,
     Instrument,
     Kind,
     RefusalGrounds,
@@ -62,6 +63,36 @@ REFERENCE_REQUIRED = "Give your reference for the preserved data."
 GROUNDS = "Choose the grounds: " + ", ".join(RefusalGrounds.values) + "."
 GROUNDS_TEXT = "Explain the grounds."
 SHARED_NEEDS_JIT = "The case has no JIT to share this request with."
+ENFORCING_REQUIRED = (
+    "A European Production Order for traffic or content data is notified to the enforcing "
+    "authority of the provider's Member State when it is sent (Regulation (EU) 2023/1543 "
+    "Art. 8(1)): name that authority, or tick 'no notification' if Art. 8(2) applies."
+)
+ENFORCING_NOT_NEEDED = (
+    "Only a European Production Order for traffic or content data, without the Art. 8(2) "
+    "exception, is notified to an enforcing authority (Regulation (EU) 2023/1543 Art. 8)."
+)
+ENFORCING_COUNTRY = (
+    "The enforcing authority is an authority of {country}, where {provider} is established "
+    "(Regulation (EU) 2023/1543 Art. 3(17), 8(1)); {agency} is in {theirs}."
+)
+ENFORCING_PROVIDER = "A service provider is not an enforcing authority."
+ENFORCING_ONLY = "Only {agency} (the enforcing authority) can {verb} this order."
+ENFORCING_DECIDED = "The enforcing authority has already decided: {decision}."
+ENFORCING_WINDOW_OVER = (
+    "The time to raise a ground for refusal ended on {end:%Y-%m-%d %H:%M %Z} (Regulation (EU) "
+    "2023/1543 Art. 10(2), 12(1)): the order stands."
+)
+ENFORCING_PENDING = (
+    "{agency}, the enforcing authority, may raise a ground for refusal until "
+    "{end:%Y-%m-%d %H:%M %Z}: the data are preserved now and produced once it confirms it "
+    "raises none, or after that date (Regulation (EU) 2023/1543 Art. 10(2))."
+)
+FOLLOW_UP_LAPSED = (
+    "Preservation request #{pk} is {status}: the production request that follows it must be "
+    "sent within the preservation period (Budapest Convention Art. 29(7); Regulation (EU) "
+    "2023/1543 Art. 11(1)). Send a request that is not a follow-up instead."
+)
 
 EDITABLE = (
     "kind",
@@ -80,6 +111,8 @@ EDITABLE = (
     "handling_code",
     "handling_text",
     "shared_with_jit",
+    "enforcing_authority",
+    "enforcing_exempt",
 )
 
 VERBS = {
@@ -93,6 +126,7 @@ VERBS = {
     "withdraw": "withdrawn",
     "release": "released",
     "expire": "expired",
+    "no_grounds": "confirmed",
 }
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "send": (Status.DRAFT,),
@@ -118,7 +152,9 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     ),
     "release": (Status.PRESERVED, Status.EXTENDED),
     "expire": (Status.PRESERVED, Status.EXTENDED),
+    "no_grounds": (Status.SENT, Status.ACKNOWLEDGED, Status.IN_PROGRESS),
 }
+PRESERVING = AssistanceRequest.PRESERVING
 UPDATE_ONLY_DRAFT = "This request is {status}: only a draft can be changed."
 
 
@@ -144,7 +180,7 @@ def _lock(request: AssistanceRequest) -> AssistanceRequest:
     Case.objects.select_for_update(no_key=True).only("pk").get(pk=request.case_id)
     return (
         AssistanceRequest.objects.select_for_update(of=("self",))
-        .select_related("case", "requesting_agency", "addressee")
+        .select_related("case", "requesting_agency", "addressee", "enforcing_authority")
         .get(pk=request.pk)
     )
 
@@ -236,7 +272,71 @@ def _check_fields(request: AssistanceRequest) -> None:
         raise ValidationError({"jit": JIT_OF_ANOTHER_CASE})
     if request.shared_with_jit and not request.case.jits.exists():
         raise ValidationError({"shared_with_jit": SHARED_NEEDS_JIT})
+    _check_enforcing(request)
     full_clean(request)
+
+
+def _check_enforcing(request: AssistanceRequest) -> None:
+    authority = request.enforcing_authority
+    if authority is None:
+        return
+    if not request.needs_enforcing_notification:
+        raise ValidationError({"enforcing_authority": ENFORCING_NOT_NEEDED})
+    if authority.is_service_provider:
+        raise ValidationError({"enforcing_authority": ENFORCING_PROVIDER})
+    if not authority.active:
+        raise ValidationError({"enforcing_authority": ADDRESSEE_INACTIVE.format(agency=authority)})
+    provider = request.addressee
+    if authority.country_id != provider.country_id:
+        raise ValidationError(
+            {
+                "enforcing_authority": ENFORCING_COUNTRY.format(
+                    country=provider.country.name,
+                    provider=provider.code,
+                    agency=authority.code,
+                    theirs=authority.country.name,
+                )
+            }
+        )
+
+
+def _check_follow_up(request: AssistanceRequest) -> AssistanceRequest | None:
+    """A follow-up goes out while its preservation still holds the data: the preservation
+    (locked after the request, as every step locks), else ``StateConflict``."""
+    preservation = (
+        AssistanceRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "requesting_agency", "addressee")
+        .filter(follow_up=request)
+        .first()
+    )
+    if preservation is None:
+        return None
+    lapsed = preservation.preserved_until is not None and preservation.preserved_until < (
+        timezone.now()
+    )
+    if preservation.status not in PRESERVING or lapsed:
+        status = "expired" if lapsed else str(preservation.get_status_display()).lower()
+        raise StateConflict(FOLLOW_UP_LAPSED.format(pk=preservation.pk, status=status))
+    return preservation
+
+
+def _held_for(preservation: AssistanceRequest, follow_up: AssistanceRequest, actor: Any) -> None:
+    """The follow-up is sent in time: the data stay preserved pending its answer (Budapest
+    Art. 29(7); Reg. 2023/1543 Art. 11(1)), so the preservation waits for no one any more and
+    does not expire while the follow-up is open."""
+    preservation.due_at = None
+    preservation.reminded_at = preservation.overdue_notified_at = None
+    preservation.updated_at = timezone.now()
+    preservation.save()
+    _record(
+        preservation,
+        actor=actor,
+        agency=preservation.requesting_agency,
+        action="followed_up",
+        from_status=preservation.status,
+        note=f"Followed up by request #{follow_up.pk}: preserved pending its answer.",
+        summary={"follow_up": follow_up.pk},
+    )
 
 
 @transaction.atomic
@@ -272,6 +372,14 @@ def request_create(
         if follow_up_of.follow_up_id:
             raise ValidationError(
                 {"follow_up_of": FOLLOW_UP_TAKEN.format(pk=follow_up_of.follow_up_id)}
+            )
+        if follow_up_of.status not in (Status.DRAFT, *PRESERVING):
+            raise ValidationError(
+                {
+                    "follow_up_of": FOLLOW_UP_LAPSED.format(
+                        pk=follow_up_of.pk, status=str(follow_up_of.get_status_display()).lower()
+                    )
+                }
             )
     request.save()
     if follow_up_of is not None:
@@ -360,7 +468,12 @@ def request_send(
     )
     if basis.missing:
         raise ValidationError({"instrument": basis.missing})
+    if request.needs_enforcing_notification and request.enforcing_authority is None:
+        raise ValidationError({"enforcing_authority": ENFORCING_REQUIRED})
+    preservation = _check_follow_up(request)
     now = timezone.now()
+    if request.enforcing_authority is not None:
+        request.enforcing_notified_at = now
     request.agreement, request.jit = basis.agreement, basis.jit or request.jit
     request.status, request.sent_at, request.updated_at = Status.SENT, now, now
     request.due_at = deadlines.due_at(
@@ -381,8 +494,11 @@ def request_send(
             "basis": basis.text,
             "agreement": getattr(basis.agreement, "pk", None),
             "due_at": request.due_at.isoformat(),
+            "enforcing_authority": getattr(request.enforcing_authority, "code", None),
         },
     )
+    if preservation is not None:
+        _held_for(preservation, request, actor)
     return request
 
 
@@ -532,6 +648,7 @@ def request_respond(
     request = _lock(request)
     side = _as_addressee(actor, request, agency, "answer")
     check_transition(request, "respond")
+    _check_not_awaiting_enforcing(request)
     original_name = upload_name(file, "response.bin")
     response = RequestResponse(
         request=request,
@@ -589,12 +706,19 @@ def request_refuse(
     agency: Agency | None = None,
 ) -> AssistanceRequest:
     request = _lock(request)
-    side = _as_addressee(actor, request, agency, "refuse")
+    enforcing = request.enforcing_authority
+    if enforcing is not None and is_member(user=actor, of=enforcing, agency=agency):
+        side = _as_enforcing(actor, request, agency, "refuse")
+    else:
+        side = _as_addressee(actor, request, agency, "refuse")
     check_transition(request, "refuse")
     if grounds not in RefusalGrounds.values:
         raise ValidationError({"grounds": GROUNDS})
     if grounds == RefusalGrounds.OTHER and not (text or "").strip():
         raise ValidationError({"text": GROUNDS_TEXT})
+    if side == enforcing:
+        request.enforcing_decision = EnforcingDecision.REFUSED
+        request.enforcing_decided_at = timezone.now()
     request.refusal_grounds, request.refusal_text = grounds, text
     return _step(
         request,
@@ -605,6 +729,57 @@ def request_refuse(
         note=text,
         summary={"grounds": grounds},
     )
+
+
+def _as_enforcing(
+    actor: Any, request: AssistanceRequest, agency: Agency | None, verb: str
+) -> Agency:
+    """A member of the enforcing authority, while it may still decide (else ``StateConflict``)."""
+    authority = request.enforcing_authority
+    if authority is None:
+        raise PermissionDenied(ADDRESSEE_ONLY.format(agency=request.addressee.code, verb=verb))
+    _acting(actor, authority, agency, ENFORCING_ONLY.format(agency=authority.code, verb=verb))
+    if request.enforcing_decision:
+        raise StateConflict(
+            ENFORCING_DECIDED.format(decision=str(request.get_enforcing_decision_display()))
+        )
+    end = request.enforcing_window_ends
+    if end is not None and end < timezone.now():
+        raise StateConflict(ENFORCING_WINDOW_OVER.format(end=end))
+    return authority
+
+
+def _check_not_awaiting_enforcing(request: AssistanceRequest) -> None:
+    if request.awaits_enforcing_authority:
+        assert request.enforcing_authority is not None  # notified, so named
+        raise StateConflict(
+            ENFORCING_PENDING.format(
+                agency=request.enforcing_authority.code, end=request.enforcing_window_ends
+            )
+        )
+
+
+@transaction.atomic
+def request_no_grounds(
+    *, actor: Any, request: AssistanceRequest, agency: Agency | None = None
+) -> AssistanceRequest:
+    """The enforcing authority raises no ground for refusal: the provider may produce now
+    (Reg. 2023/1543 Art. 10(2))."""
+    request = _lock(request)
+    side = _as_enforcing(actor, request, agency, "confirm")
+    check_transition(request, "no_grounds")
+    request.enforcing_decision = EnforcingDecision.NO_GROUNDS
+    request.enforcing_decided_at = request.updated_at = timezone.now()
+    request.save()
+    _record(
+        request,
+        actor=actor,
+        agency=side,
+        action="no_grounds",
+        from_status=request.status,
+        note="The enforcing authority raises no ground for refusal.",
+    )
+    return request
 
 
 @transaction.atomic
@@ -634,9 +809,11 @@ def request_release(
 def requests_expire(*, now: dt.datetime | None = None) -> int:
     """Preservations whose period ended without release or extension expire (a beat task)."""
     now = now or timezone.now()
-    lapsed = AssistanceRequest.objects.filter(
-        status__in=ALLOWED_FROM["expire"], preserved_until__lt=now
-    ).order_by("pk")
+    lapsed = (
+        AssistanceRequest.objects.filter(status__in=ALLOWED_FROM["expire"], preserved_until__lt=now)
+        .exclude(follow_up__status__in=AssistanceRequest.WAITING)
+        .order_by("pk")
+    )
     count = 0
     for request in lapsed:
         request = _lock(request)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.selectors import is_member
@@ -22,7 +23,8 @@ from cases.selectors import access_case, acting_agency_for_case
 from common.errors import StateConflict
 from common.forms import apply_validation_error
 
-# Who may take each step from the page: the requester ("r"), the addressee ("a"), either.
+# Who may take each step from the page: the requester ("r"), the addressee ("a"), the
+# enforcing authority of a notified European Production Order while it may decide ("e").
 SIDES = {
     "send": "r",
     "acknowledge": "a",
@@ -30,30 +32,49 @@ SIDES = {
     "preserve": "a",
     "extend": "r",
     "respond": "a",
-    "refuse": "a",
+    "refuse": "ae",
+    "no_grounds": "e",
     "withdraw": "r",
     "release": "ra",
 }
+BUTTONS = {"no_grounds": "Raise no ground for refusal", "respond": "Produce"}
 FORMS: dict[str, Any] = {
     "preserve": forms.PreserveForm,
     "refuse": forms.RefuseForm,
     "respond": forms.RespondForm,
+    "no_grounds": forms.ConfirmForm,
     "withdraw": forms.ConfirmForm,
     "release": forms.ConfirmForm,
 }
 
 
-def _actions(user: Any, obj: AssistanceRequest) -> list[str]:
+def _sides(user: Any, obj: AssistanceRequest) -> str:
     sides = ""
     if is_member(user=user, of=obj.requesting_agency):
         sides += "r"
     if is_member(user=user, of=obj.addressee):
         sides += "a"
+    authority, end = obj.enforcing_authority, obj.enforcing_window_ends
+    if (
+        authority is not None
+        and end is not None
+        and not obj.enforcing_decision
+        and end > timezone.now()
+        and is_member(user=user, of=authority)
+    ):
+        sides += "e"
+    return sides
+
+
+def _actions(user: Any, obj: AssistanceRequest) -> list[str]:
+    sides = _sides(user, obj)
     allowed = []
     for action, who in SIDES.items():
         if obj.status not in services.ALLOWED_FROM[action] or not set(who) & set(sides):
             continue
         if action in ("preserve", "extend") and obj.kind != Kind.PRESERVATION:
+            continue
+        if action == "respond" and obj.awaits_enforcing_authority:
             continue
         allowed.append(action)
     return allowed
@@ -79,6 +100,9 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.RequestForm(
         request.POST if request.method == "POST" else None,
         bases=bases,
+        preservations=selectors.preservations_to_follow_up(user=request.user, case=case)
+        if kind != Kind.PRESERVATION
+        else None,
         initial={"kind": kind, "addressee": addressee},
     )
     if request.method == "POST" and form.is_valid():
@@ -98,14 +122,29 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     obj = selectors.access_request(user=request.user, pk=pk)
-    actions = _actions(request.user, obj)
+    sides = _sides(request.user, obj)
+    requester_side = "r" in sides
+    agency_ids = selectors.party_agency_ids(user=request.user)
     context = {
         "obj": obj,
-        "events": obj.events.select_related("actor", "agency"),
+        "requester_side": requester_side,
+        "events": selectors.timeline_for(request=obj, requester_side=requester_side),
         "attachments": obj.attachments.all(),
-        "responses": obj.responses.select_related("agency"),
-        "actions": [(a, FORMS[a]() if a in FORMS else None) for a in actions],
+        "responses": selectors.responses_of(request=obj, agency_ids=agency_ids)
+        if selectors.responses_visible(obj, agency_ids)
+        else None,
+        "follow_up_visible": obj.follow_up_link_visible(requester_side="r" in sides),
+        "follows_up": [
+            p
+            for p in obj.preservations.all()
+            if p.follow_up_link_visible(requester_side="r" in sides)
+        ],
+        "actions": [
+            (a, BUTTONS.get(a, a.capitalize()), FORMS[a]() if a in FORMS else None)
+            for a in _actions(request.user, obj)
+        ],
     }
+    notifications.mark_read(user=request.user, request=obj)
     return render(request, "assistance/request_detail.html", context)
 
 
@@ -121,7 +160,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("assistance:detail", pk)
     body = dict(form.cleaned_data) if form is not None else {}
     body.pop("confirm", None)
-    if action == "release":
+    if action in ("release", "no_grounds"):
         body.pop("reason", None)
     service = getattr(services, f"request_{action}")
     try:
@@ -137,7 +176,8 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def response_download(request: HttpRequest, pk: int, rid: int) -> FileResponse:
     obj = selectors.access_request(user=request.user, pk=pk)
-    response = selectors.access_response(request=obj, pk=rid)
+    agency_ids = selectors.party_agency_ids(user=request.user)
+    response = selectors.access_response(request=obj, pk=rid, agency_ids=agency_ids)
     services.response_record_download(actor=request.user, response=response)
     result = FileResponse(
         response.file.open("rb"), as_attachment=True, filename=response.original_name

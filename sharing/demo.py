@@ -18,18 +18,33 @@ from sharing.models import Indicator
 
 DEMO_RECEIVER_PORT = 8765
 
+INDICATOR_DATA = [SharingAgreement.DataCategory.INDICATORS]
+# name, basis, jurisdiction, reference, in force from, data categories
 AGREEMENTS = [
     (
         "EU law-enforcement information exchange",
         SharingAgreement.Basis.EU,
         "EU",
         "Regulation (EU) 2016/794 (Europol); Directive (EU) 2016/680",
+        "2001-11-23",
+        INDICATOR_DATA,
     ),
     (
         "Budapest Convention on Cybercrime",
         SharingAgreement.Basis.BUDAPEST,
         "BUDAPEST",
         "ETS No. 185, Art. 25–35 (mutual assistance, spontaneous information)",
+        "2001-11-23",
+        INDICATOR_DATA,
+    ),
+    (
+        "EU e-Evidence (European Production and Preservation Orders)",
+        SharingAgreement.Basis.E_EVIDENCE,
+        "EU",
+        "Regulation (EU) 2023/1543, applicable from 18 August 2026 (Art. 34); the demo's EU "
+        "members are all bound (Denmark is not, recital 95)",
+        "2026-08-18",
+        [SharingAgreement.DataCategory.CASE_DATA],
     ),
 ]
 
@@ -53,7 +68,7 @@ INDICATORS = [
 
 
 def _agreements() -> None:
-    for name, basis, code, reference in AGREEMENTS:
+    for name, basis, code, reference, valid_from, categories in AGREEMENTS:
         jurisdiction = Jurisdiction.objects.filter(code=code).first()
         if jurisdiction and not SharingAgreement.objects.filter(name=name).exists():
             services.agreement_record(
@@ -62,7 +77,8 @@ def _agreements() -> None:
                 basis=basis,
                 reference=reference,
                 jurisdictions=[jurisdiction],
-                valid_from="2001-11-23",
+                data_categories=categories,
+                valid_from=valid_from,
             )
 
 

@@ -74,7 +74,7 @@ def aw(world, settings, tmp_path) -> AssistanceWorld:
     eu = agreement_record(
         actor=None,
         name="e-Evidence",
-        basis=SharingAgreement.Basis.EU,
+        basis=SharingAgreement.Basis.E_EVIDENCE,
         reference="Regulation (EU) 2023/1543",
         jurisdictions=[Jurisdiction.objects.get(code="EU")],
         data_categories=[SharingAgreement.DataCategory.CASE_DATA],
@@ -104,7 +104,8 @@ def add_jit(aw: AssistanceWorld) -> JointInvestigationTeam:
 
 
 def draft(aw: AssistanceWorld, **fields: Any) -> AssistanceRequest:
-    """A preservation request from DE-BKA to the Dutch provider under Budapest Art. 29."""
+    """A preservation request from DE-BKA to the Dutch provider under Budapest Art. 29 (a
+    European Production Order asks for subscriber data, which is not notified)."""
     values: dict[str, Any] = {
         "kind": Kind.PRESERVATION,
         "addressee": aw.provider,
@@ -113,6 +114,8 @@ def draft(aw: AssistanceWorld, **fields: Any) -> AssistanceRequest:
         "identifiers": [IP_ITEM],
         "data_categories": ["subscriber", "traffic"],
     }
+    if fields.get("instrument") == Instrument.EPOC:
+        values["data_categories"] = ["subscriber"]
     values.update(fields)
     return services.request_create(actor=aw.owner.investigator, case=aw.case, **values)
 

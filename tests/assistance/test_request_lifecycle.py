@@ -47,6 +47,7 @@ def test_the_whole_preservation_then_production_flow_is_audited(aw):
         "assistance.extended",
         "assistance.created",
         "assistance.sent",
+        "assistance.followed_up",
         "assistance.started",
         "assistance.answered",
         "assistance.released",
@@ -58,6 +59,7 @@ def test_the_whole_preservation_then_production_flow_is_audited(aw):
         ("sent", "acknowledged"),
         ("acknowledged", "preserved"),
         ("preserved", "extended"),
+        ("extended", "extended"),  # followed up: preserved pending the production's answer
         ("extended", "released"),
     ]
 
