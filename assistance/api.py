@@ -184,6 +184,10 @@ AcknowledgeView = _simple(services.request_acknowledge, "Acknowledge receipt (ad
 StartView = _simple(services.request_start, "Start executing (addressee)")
 ExtendView = _simple(services.request_extend, "Extend the preservation (requester)")
 ReleaseView = _simple(services.request_release, "Release the preserved data")
+NoGroundsView = _simple(
+    services.request_no_grounds,
+    "The enforcing authority raises no ground for refusal (Reg. 2023/1543 Art. 10(2))",
+)
 
 
 class PreserveView(_Action):

@@ -1,7 +1,8 @@
 """Demo: in DE-BKA's case "Operation Nightjar", a preservation request to the Dutch hosting
 provider NordHost (Budapest Convention Art. 29) that its liaison has acknowledged and
 preserved, followed by a European Production Order (Regulation (EU) 2023/1543) for the
-preserved data, sent and awaiting the provider's answer."""
+preserved data, sent, notified to NL-NHTCU as the enforcing authority (Art. 8: it asks for
+traffic data) and awaiting the provider's answer."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from cases.models import Case
 
 CASE = "DE-BKA-2026-0001"
 PROVIDER = "NL-HOSTCO"
+ENFORCING = "NL-NHTCU"
 C2_SERVER = {
     "type": "ip",
     "value": "203.0.113.66",
@@ -28,9 +30,10 @@ def seed(stdout: Any) -> None:
     users = get_user_model().objects
     case = Case.objects.filter(reference=CASE).first()
     provider = Agency.objects.filter(code=PROVIDER).first()
+    enforcing = Agency.objects.filter(code=ENFORCING).first()
     investigator = users.filter(username="bka.investigator").first()
     liaison = users.filter(username="nordhost.liaison").first()
-    if case is None or provider is None or investigator is None or liaison is None:
+    if case is None or None in (provider, enforcing, investigator, liaison):
         return
     if AssistanceRequest.objects.filter(case=case).exists():
         return  # seeded before
@@ -57,11 +60,12 @@ def seed(stdout: Any) -> None:
         instrument=Instrument.EPOC,
         summary="Produce the preserved subscriber and traffic data of the C2 server.",
         follow_up_of=preservation,
+        enforcing_authority=enforcing,
         **common,
     )
     services.request_send(actor=investigator, request=production)
     stdout.write(
         f"Assistance: {CASE} has a preservation request to {PROVIDER} (preserved by "
-        "nordhost.liaison) and a European Production Order awaiting its answer "
-        "(/assistance/, nordhost.liaison sees only these)."
+        "nordhost.liaison) and a European Production Order awaiting its answer, notified to "
+        f"{ENFORCING} (/assistance/, nordhost.liaison sees only these)."
     )

@@ -30,7 +30,9 @@ def requests_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[
             group_model=AssistanceRequestGroupObjectPermission,
             agency=agency,
         )
-    ).select_related("case", "requesting_agency", "addressee", "agreement", "jit")
+    ).select_related(
+        "case", "requesting_agency", "addressee", "agreement", "jit", "enforcing_authority"
+    )
     return with_overdue(visible)
 
 
@@ -111,13 +113,16 @@ def filter_requests(
 def inbox_for(
     *, user: Any, agency: Agency | None = None, **filters: Any
 ) -> QuerySet[AssistanceRequest]:
-    """Requests addressed to the user's agencies (with a key: to its agency), soonest due first."""
+    """Requests addressed or (European Production Orders) notified to the user's agencies (with
+    a key: to its agency), soonest due first."""
     mine = (
         [agency.pk]
         if agency is not None
         else list(agencies_of(user=user).values_list("pk", flat=True))
     )
-    requests = requests_visible_to(user=user, agency=agency).filter(Q(addressee_id__in=mine))
+    requests = requests_visible_to(user=user, agency=agency).filter(
+        Q(addressee_id__in=mine) | Q(enforcing_authority_id__in=mine)
+    )
     return filter_requests(requests, **filters).order_by("due_at", "pk")
 
 

@@ -334,7 +334,9 @@ def _held_for(preservation: AssistanceRequest, follow_up: AssistanceRequest, act
         agency=preservation.requesting_agency,
         action="followed_up",
         from_status=preservation.status,
-        note=f"Followed up by request #{follow_up.pk}: preserved pending its answer.",
+        # No id: the follow-up may go to another addressee, who alone sees it.
+        note="The follow-up request was sent in time: keep the data preserved pending its "
+        "answer.",
         summary={"follow_up": follow_up.pk},
     )
 

@@ -8,6 +8,7 @@ from assistance import api, views
 
 html = [
     path("", views.inbox, name="inbox"),
+    path("notifications/read/", views.notifications_read, name="notifications-read"),
     path("cases/<int:pk>/", views.case_requests, name="case"),
     path("cases/<int:pk>/new/", views.request_create, name="create"),
     path("<int:pk>/", views.request_detail, name="detail"),
@@ -31,6 +32,7 @@ ACTIONS: dict[str, type[api.APIView]] = {
     "refuse": api.RefuseView,
     "withdraw": api.WithdrawView,
     "release": api.ReleaseView,
+    "no-grounds": api.NoGroundsView,
 }
 
 api_urlpatterns = [
@@ -44,7 +46,7 @@ api_urlpatterns = [
         path(
             f"assistance-requests/<int:pk>/{action}/",
             view.as_view(),
-            name=f"api_assistance_request_{action}",
+            name=f"api_assistance_request_{action.replace('-', '_')}",
         )
         for action, view in ACTIONS.items()
     ),

@@ -203,3 +203,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "notifications": notifications.unread_for(user=request.user)[:50],
         },
     )
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    count = notifications.mark_read(user=request.user)
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    return redirect("assistance:inbox")

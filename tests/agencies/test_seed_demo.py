@@ -136,3 +136,6 @@ def test_the_demo_case_has_a_preserved_request_and_its_production_follow_up(db):
     )
     assert (production.kind, production.status) == (Kind.PRODUCTION, AssistanceRequest.Status.SENT)
     assert preservation.follow_up == production
+    assert production.agreement.basis == "e_evidence"
+    assert production.enforcing_authority.code == "NL-NHTCU"
+    assert production.awaits_enforcing_authority

@@ -27,6 +27,20 @@ def test_de_to_nl_production_under_the_eu_e_evidence_regulation_is_accepted(aw):
     assert request.addressee_role == AddresseeRole.SERVICE_PROVIDER
 
 
+def test_an_eu_exchange_agreement_alone_is_no_basis_for_a_european_production_order(
+    aw, eu_agreement
+):
+    aw.eu.delete()
+    request = draft(aw, kind=Kind.PRODUCTION, instrument=Instrument.EPOC)
+    with pytest.raises(
+        ValidationError,
+        match=r"under 'Regulation \(EU\) 2023/1543 – European Production Order \(EPOC\)': "
+        r"record an agreement in force of kind Regulation \(EU\) 2023/1543 on European "
+        r"Production and Preservation Orders \(e-Evidence\)",
+    ):
+        services.request_send(actor=aw.owner.investigator, request=request)
+
+
 def test_in_cbi_to_de_is_refused_naming_what_is_missing(aw):
     case = open_case(aw.outsider)
     request = services.request_create(

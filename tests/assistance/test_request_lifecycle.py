@@ -3,14 +3,16 @@ words, produced data enters the case as evidence with its custody, and everythin
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from assistance import services
-from assistance.models import Instrument, Kind
+from assistance.models import AssistanceRequest, Instrument, Kind
 from audit.models import AuditEvent
 from cases.models import CustodyEvent
 from common.errors import StateConflict
@@ -203,3 +205,99 @@ def test_a_follow_up_must_follow_a_preservation_of_the_same_case(aw):
     production = sent(aw, kind=Kind.PRODUCTION, instrument=Instrument.EPOC)
     with pytest.raises(ValidationError, match="Only a preservation request of the same case"):
         draft(aw, kind=Kind.PRODUCTION, instrument=Instrument.EPOC, follow_up_of=production)
+
+
+def _preserved(aw):
+    preservation = sent(aw)
+    return services.request_preserve(actor=aw.liaison, request=preservation, reference="HB-7")
+
+
+def test_a_preservation_that_ended_is_not_followed_up(aw):
+    preservation = _preserved(aw)
+    services.request_release(actor=aw.owner.investigator, request=preservation)
+    with pytest.raises(
+        ValidationError, match=r"Preservation request #\d+ is preservation released"
+    ):
+        draft(aw, kind=Kind.PRODUCTION, instrument=Instrument.EPOC, follow_up_of=preservation)
+
+
+def test_a_follow_up_is_sent_within_the_preservation_period_or_not_at_all(aw):
+    preservation = _preserved(aw)
+    production = draft(
+        aw, kind=Kind.PRODUCTION, instrument=Instrument.EPOC, follow_up_of=preservation
+    )
+    AssistanceRequest.objects.filter(pk=preservation.pk).update(
+        preserved_until=timezone.now() - dt.timedelta(minutes=1)
+    )
+    with pytest.raises(StateConflict, match="is expired: the production request that follows"):
+        services.request_send(actor=aw.owner.investigator, request=production)
+    production.refresh_from_db()
+    assert production.status == "draft"
+
+
+def test_a_followed_up_preservation_holds_until_its_follow_up_is_answered(aw):
+    preservation = _preserved(aw)
+    production = draft(
+        aw, kind=Kind.PRODUCTION, instrument=Instrument.EPOC, follow_up_of=preservation
+    )
+    services.request_send(actor=aw.owner.investigator, request=production)
+    preservation.refresh_from_db()
+    assert preservation.due_at is None and not preservation.is_overdue
+    assert preservation.events.last().note.startswith("The follow-up request was sent in time")
+    later = timezone.now() + dt.timedelta(days=61)
+    assert services.requests_expire(now=later) == 0
+    produce(aw, production)
+    assert services.requests_expire(now=later) == 1
+    preservation.refresh_from_db()
+    assert preservation.status == "expired"
+
+
+def test_the_provider_sees_which_preservation_an_order_follows_up(aw, api_client_for, client_for):
+    preservation = _preserved(aw)
+    production = draft(
+        aw, kind=Kind.PRODUCTION, instrument=Instrument.EPOC, follow_up_of=preservation
+    )
+    services.request_send(actor=aw.owner.investigator, request=production)
+    provider = api_client_for(aw.liaison, aw.provider)
+    shown = provider.get(f"/api/v1/assistance-requests/{production.pk}/").json()
+    assert shown["follows_up"] == preservation.pk
+    assert shown["case_reference"] == aw.case.reference
+    page = client_for(aw.liaison).get(f"/assistance/{production.pk}/").content.decode()
+    assert f"preservation #{preservation.pk}</a>, preserved as HB-7" in page
+
+
+def test_a_follow_up_to_another_addressee_is_not_shown_to_the_first(aw, api_client_for, client_for):
+    preservation = _preserved(aw)
+    mla = draft(
+        aw,
+        kind=Kind.PRODUCTION,
+        instrument=Instrument.BUDAPEST_31,
+        addressee=aw.partner.agency,
+        follow_up_of=preservation,
+    )
+    services.request_send(actor=aw.owner.investigator, request=mla)
+    provider = api_client_for(aw.liaison, aw.provider)
+    assert (
+        provider.get(f"/api/v1/assistance-requests/{preservation.pk}/").json()["follow_up"] is None
+    )
+    owner = api_client_for(aw.owner.investigator, aw.owner.agency)
+    assert (
+        owner.get(f"/api/v1/assistance-requests/{preservation.pk}/").json()["follow_up"] == mla.pk
+    )
+    page = client_for(aw.liaison).get(f"/assistance/{preservation.pk}/").content.decode()
+    assert "Followed up by" not in page and f"#{mla.pk}" not in page
+    assert "keep the data preserved pending its answer" in page
+    owner_page = client_for(aw.owner.investigator).get(f"/assistance/{preservation.pk}/")
+    assert "Followed up by" in owner_page.content.decode()
+
+
+def test_the_addressee_sees_the_request_as_sent_not_its_drafting(aw, api_client_for):
+    request = draft(aw)
+    services.request_update(actor=aw.owner.investigator, request=request, summary="C2 logs v2")
+    services.request_send(actor=aw.owner.investigator, request=request)
+    provider = api_client_for(aw.liaison, aw.provider)
+    events = provider.get(f"/api/v1/assistance-requests/{request.pk}/").json()["events"]
+    assert [e["to_status"] for e in events] == ["sent"]
+    owner = api_client_for(aw.owner.investigator, aw.owner.agency)
+    events = owner.get(f"/api/v1/assistance-requests/{request.pk}/").json()["events"]
+    assert [e["to_status"] for e in events] == ["draft", "draft", "sent"]

@@ -77,3 +77,24 @@ def test_the_inbox_shows_unread_notifications(aw, client_for):
     request = sent(aw)
     page = client_for(aw.liaison).get("/assistance/").content.decode()
     assert f"New expedited preservation of stored data request #{request.pk}" in page
+
+
+def test_opening_a_request_marks_its_notifications_read(aw, client_for):
+    first, second = sent(aw), sent(aw)
+    client = client_for(aw.liaison)
+    client.get(f"/assistance/{first.pk}/")
+    unread = Notification.objects.filter(user=aw.liaison, read_at__isnull=True)
+    assert list(unread.values_list("request_id", flat=True)) == [second.pk]
+    page = client.get("/assistance/").content.decode()
+    assert f"request #{second.pk} from" in page and f"request #{first.pk} from" not in page
+
+
+def test_mark_all_as_read_empties_the_inbox_notifications_of_that_user_only(aw, client_for):
+    request = sent(aw)
+    services.request_acknowledge(actor=aw.liaison, request=request)
+    client = client_for(aw.liaison)
+    page = client.post("/assistance/notifications/read/", follow=True).content.decode()
+    assert "1 notification marked as read." in page
+    assert 'id="notifications"' not in page
+    assert Notification.objects.filter(user=aw.owner.investigator, read_at__isnull=True).exists()
+    assert client.get("/assistance/notifications/read/").status_code == 405
