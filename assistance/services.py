@@ -335,8 +335,7 @@ def _held_for(preservation: AssistanceRequest, follow_up: AssistanceRequest, act
         action="followed_up",
         from_status=preservation.status,
         # No id: the follow-up may go to another addressee, who alone sees it.
-        note="The follow-up request was sent in time: keep the data preserved pending its "
-        "answer.",
+        note="The follow-up request was sent in time: keep the data preserved pending its answer.",
         summary={"follow_up": follow_up.pk},
     )
 

@@ -18,9 +18,9 @@ from sharing.models import Indicator
 
 DEMO_RECEIVER_PORT = 8765
 
-INDICATOR_DATA = [SharingAgreement.DataCategory.INDICATORS]
+INDICATOR_DATA: list[str] = [SharingAgreement.DataCategory.INDICATORS]
 # name, basis, jurisdiction, reference, in force from, data categories
-AGREEMENTS = [
+AGREEMENTS: list[tuple[str, str, str, str, str, list[str]]] = [
     (
         "EU law-enforcement information exchange",
         SharingAgreement.Basis.EU,
