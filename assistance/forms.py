@@ -137,9 +137,13 @@ class RespondForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    """Irreversible steps (withdraw, release; refuse has its own form) ask for a tick first."""
+    """Irreversible steps (release, no ground for refusal; refuse and withdraw have their own
+    forms) ask for a tick first."""
 
     confirm = forms.BooleanField(label="I confirm: this cannot be undone")
+
+
+class WithdrawForm(ConfirmForm):
     reason = forms.CharField(required=False)
 
 

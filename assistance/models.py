@@ -335,12 +335,15 @@ class AssistanceRequest(models.Model):
             and end > timezone.now()
         )
 
-    def follow_up_link_visible(self, *, requester_side: bool) -> bool:
-        """The link between a preservation and its follow-up shows to the requester, and to an
-        addressee who got both (the provider finds the preserved data by it)."""
+    def follow_up_link_visible(self, agency_ids: set[int]) -> bool:
+        """The link between this preservation and its follow-up shows to the requester, and to
+        an addressee of both (the provider finds the preserved data by it) — not to a notified
+        enforcing authority, which sees the order only."""
         if self.follow_up is None:
             return False
-        return requester_side or self.follow_up.addressee_id == self.addressee_id
+        if self.requesting_agency_id in agency_ids:
+            return True
+        return self.addressee_id in agency_ids and self.follow_up.addressee_id == self.addressee_id
 
     @property
     def enforcing_window_ends(self) -> dt.datetime | None:

@@ -239,14 +239,14 @@ class AssistanceRequestSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_follow_up(self, request: AssistanceRequest) -> int | None:
-        visible = request.follow_up_link_visible(requester_side=self._requester_side(request))
+        visible = request.follow_up_link_visible(self.context.get("agency_ids", set()))
         return request.follow_up_id if visible else None
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_follows_up(self, request: AssistanceRequest) -> int | None:
-        side = self._requester_side(request)
+        mine = self.context.get("agency_ids", set())
         for preservation in request.preservations.all():
-            if preservation.follow_up_link_visible(requester_side=side):
+            if preservation.follow_up_link_visible(mine):
                 return preservation.pk
         return None
 

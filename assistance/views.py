@@ -43,7 +43,7 @@ FORMS: dict[str, Any] = {
     "refuse": forms.RefuseForm,
     "respond": forms.RespondForm,
     "no_grounds": forms.ConfirmForm,
-    "withdraw": forms.ConfirmForm,
+    "withdraw": forms.WithdrawForm,
     "release": forms.ConfirmForm,
 }
 
@@ -133,12 +133,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "responses": selectors.responses_of(request=obj, agency_ids=agency_ids)
         if selectors.responses_visible(obj, agency_ids)
         else None,
-        "follow_up_visible": obj.follow_up_link_visible(requester_side="r" in sides),
-        "follows_up": [
-            p
-            for p in obj.preservations.all()
-            if p.follow_up_link_visible(requester_side="r" in sides)
-        ],
+        "follow_up_visible": obj.follow_up_link_visible(agency_ids),
+        "follows_up": [p for p in obj.preservations.all() if p.follow_up_link_visible(agency_ids)],
         "actions": [
             (a, BUTTONS.get(a, a.capitalize()), FORMS[a]() if a in FORMS else None)
             for a in _actions(request.user, obj)
@@ -160,8 +156,6 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("assistance:detail", pk)
     body = dict(form.cleaned_data) if form is not None else {}
     body.pop("confirm", None)
-    if action in ("release", "no_grounds"):
-        body.pop("reason", None)
     service = getattr(services, f"request_{action}")
     try:
         service(actor=request.user, request=obj, **body)

@@ -38,11 +38,10 @@ AGREEMENTS: list[tuple[str, str, str, str, str, list[str]]] = [
         INDICATOR_DATA,
     ),
     (
-        "EU e-Evidence (European Production and Preservation Orders)",
+        "EU e-Evidence Regulation",
         SharingAgreement.Basis.E_EVIDENCE,
         "EU",
-        "Regulation (EU) 2023/1543, applicable from 18 August 2026 (Art. 34); the demo's EU "
-        "members are all bound (Denmark is not, recital 95)",
+        "applicable from 18 August 2026 (Art. 34); binds the demo's EU members (not Denmark)",
         "2026-08-18",
         [SharingAgreement.DataCategory.CASE_DATA],
     ),

@@ -38,7 +38,7 @@ def test_preservation_then_production_through_the_pages(aw, page, tmp_path):
     produced = tmp_path / "export.txt"
     produced.write_bytes(PRODUCED)
     page.set_input_files("#action-respond input[name=file]", str(produced))
-    page.locator("#action-respond").get_by_role("button", name="Respond").click()
+    page.locator("#action-respond").get_by_role("button", name="Produce").click()
     assert "Answered fully" in page.locator("#status").inner_text()
 
     browser_login(page, aw.owner.investigator.username, PASSWORD)
