@@ -14,6 +14,7 @@ from assistance.models import (
     Instrument,
     Kind,
     RefusalGrounds,
+    RequestAttachment,
     Urgency,
 )
 
@@ -128,6 +129,12 @@ class RefuseForm(forms.Form):
     grounds = forms.ChoiceField(choices=RefusalGrounds.choices)
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     confirm = forms.BooleanField(label="I confirm: this cannot be undone")
+
+
+class AttachForm(forms.Form):
+    kind = forms.ChoiceField(choices=RequestAttachment.Kind.choices)
+    language = forms.CharField(required=False, max_length=8, help_text="ISO 639-1, e.g. nl")
+    file = forms.FileField(help_text="Stored with its SHA-256, like evidence")
 
 
 class RespondForm(forms.Form):

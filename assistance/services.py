@@ -127,6 +127,7 @@ VERBS = {
     "release": "released",
     "expire": "expired",
     "no_grounds": "confirmed",
+    "attach": "given attachments",
 }
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "send": (Status.DRAFT,),
@@ -153,6 +154,7 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "release": (Status.PRESERVED, Status.EXTENDED),
     "expire": (Status.PRESERVED, Status.EXTENDED),
     "no_grounds": (Status.SENT, Status.ACKNOWLEDGED, Status.IN_PROGRESS),
+    "attach": (Status.DRAFT, *AssistanceRequest.WAITING),
 }
 PRESERVING = AssistanceRequest.PRESERVING
 UPDATE_ONLY_DRAFT = "This request is {status}: only a draft can be changed."
@@ -837,11 +839,7 @@ def attachment_add(
     """A signed order or a translation, stored like evidence (one streaming pass, SHA-256)."""
     request = _lock(request)
     side = _as_requester(actor, request, agency, "add attachments to")
-    if request.status not in (Status.DRAFT, *AssistanceRequest.WAITING):
-        raise StateConflict(
-            f"This request is {str(request.get_status_display()).lower()}: it takes no more "
-            "attachments."
-        )
+    check_transition(request, "attach")
     original_name = upload_name(file, "attachment.bin")
     attachment = RequestAttachment(
         request=request,

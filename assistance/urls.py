@@ -18,6 +18,11 @@ html = [
         views.response_download,
         name="response-download",
     ),
+    path(
+        "<int:pk>/attachments/<int:aid>/download/",
+        views.attachment_download,
+        name="attachment-download",
+    ),
 ]
 
 urlpatterns = [path("assistance/", include((html, "assistance")))]

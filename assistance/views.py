@@ -36,9 +36,17 @@ SIDES = {
     "no_grounds": "e",
     "withdraw": "r",
     "release": "ra",
+    "attach": "r",
 }
-BUTTONS = {"no_grounds": "Raise no ground for refusal", "respond": "Produce"}
+BUTTONS = {
+    "no_grounds": "Raise no ground for refusal",
+    "respond": "Produce",
+    "attach": "Attach file",
+}
+SERVICES = {"attach": services.attachment_add}
+DONE = {"attach": "Attachment stored with its SHA-256."}
 FORMS: dict[str, Any] = {
+    "attach": forms.AttachForm,
     "preserve": forms.PreserveForm,
     "refuse": forms.RefuseForm,
     "respond": forms.RespondForm,
@@ -156,14 +164,14 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("assistance:detail", pk)
     body = dict(form.cleaned_data) if form is not None else {}
     body.pop("confirm", None)
-    service = getattr(services, f"request_{action}")
+    service = SERVICES.get(action) or getattr(services, f"request_{action}")
     try:
         service(actor=request.user, request=obj, **body)
     except (ValidationError, StateConflict, PermissionDenied) as error:
         text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, text)
     else:
-        messages.success(request, f"Request {services.VERBS[action]}.")
+        messages.success(request, DONE.get(action, f"Request {services.VERBS[action]}."))
     return redirect("assistance:detail", pk)
 
 
@@ -177,6 +185,17 @@ def response_download(request: HttpRequest, pk: int, rid: int) -> FileResponse:
         response.file.open("rb"), as_attachment=True, filename=response.original_name
     )
     result["X-Content-SHA256"] = response.sha256
+    return result
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, aid: int) -> FileResponse:
+    obj = selectors.access_request(user=request.user, pk=pk)
+    attachment = selectors.access_attachment(request=obj, pk=aid)
+    result = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )
+    result["X-Content-SHA256"] = attachment.sha256
     return result
 
 

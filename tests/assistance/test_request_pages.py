@@ -7,6 +7,7 @@ import hashlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from assistance import services
 from assistance.models import AssistanceRequest, Instrument, Kind
 from tests.assistance.conftest import draft, sent
 
@@ -125,3 +126,42 @@ def test_a_refusal_from_the_page_asks_for_confirmation_first(aw, client_for):
     assert AssistanceRequest.objects.get(pk=request.pk).status == "sent"
     client.post(url, {"grounds": "insufficient_detail", "confirm": "on"})
     assert AssistanceRequest.objects.get(pk=request.pk).status == "refused"
+
+
+def test_the_requester_attaches_the_signed_order_from_the_page_and_the_addressee_downloads_it(
+    aw, client_for
+):
+    request = draft(aw)
+    url = f"/assistance/{request.pk}/"
+    owner = client_for(aw.owner.investigator)
+    order = b"%PDF-1.7 signed preservation order"
+    upload = SimpleUploadedFile("order.pdf", order, "application/pdf")
+    page = owner.post(
+        f"{url}attach/", {"kind": "signed_order", "language": "nl", "file": upload}, follow=True
+    ).content.decode()
+    assert "Attachment stored with its SHA-256." in page and "order.pdf" in page
+    attachment = request.attachments.get()
+    download = f"{url}attachments/{attachment.pk}/download/"
+    assert client_for(aw.liaison).get(download).status_code == 404  # still a draft
+    services.request_send(actor=aw.owner.investigator, request=request)
+    got = client_for(aw.liaison).get(download)
+    assert b"".join(got.streaming_content) == order
+    assert got["X-Content-SHA256"] == hashlib.sha256(order).hexdigest() == attachment.sha256
+    liaison_page = client_for(aw.liaison).get(url).content.decode()
+    assert 'id="action-attach"' not in liaison_page
+    outsider = client_for(aw.outsider.investigator)
+    assert outsider.get(download).status_code == 404
+    upload = SimpleUploadedFile("x.pdf", b"x")
+    assert outsider.post(f"{url}attach/", {"kind": "other", "file": upload}).status_code == 404
+    assert request.attachments.count() == 1
+
+
+def test_a_closed_request_takes_no_attachment_and_says_why(aw, client_for):
+    request = sent(aw)
+    services.request_withdraw(actor=aw.owner.investigator, request=request)
+    upload = SimpleUploadedFile("late.pdf", b"late")
+    page = client_for(aw.owner.investigator).post(
+        f"/assistance/{request.pk}/attach/", {"kind": "other", "file": upload}, follow=True
+    )
+    assert "it can be given attachments only when it is draft, sent" in page.content.decode()
+    assert not request.attachments.exists()
