@@ -81,6 +81,10 @@ NO_JIT = (
     "The case has no JIT with an agreement in force (legal basis, active) of which both "
     "{requester} and {addressee} are accepted members. {valid}"
 )
+PROVIDERS_ONLY = (
+    "'{instrument}' is an order to a service provider (Regulation (EU) 2023/1543 Art. 7): "
+    "{addressee} is not one. "
+)
 VALID_ONES = "Valid between them today: {choices}."
 NONE_VALID = "No basis is valid between them today."
 
@@ -127,6 +131,11 @@ def _holds(
 ) -> LegalBasis:
     """The basis ``instrument`` gives between the two, with ``missing`` empty when it holds."""
     basis = LegalBasis(instrument)
+    if instrument in (Instrument.EPOC, Instrument.EPOC_PR) and not addressee.is_service_provider:
+        basis.missing = PROVIDERS_ONLY.format(
+            instrument=_label(instrument), addressee=addressee.code
+        )
+        return basis
     if instrument == Instrument.JIT:
         found = _jit_between(case, requester, addressee, jit)
         if found is None:

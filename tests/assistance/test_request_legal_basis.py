@@ -41,6 +41,19 @@ def test_an_eu_exchange_agreement_alone_is_no_basis_for_a_european_production_or
         services.request_send(actor=aw.owner.investigator, request=request)
 
 
+def test_a_european_order_goes_to_a_service_provider_only(aw):
+    request = draft(
+        aw, kind=Kind.PRODUCTION, instrument=Instrument.EPOC, addressee=aw.partner.agency
+    )
+    with pytest.raises(ValidationError, match=r"is an order to a service provider .* NL-NHTCU is"):
+        services.request_send(actor=aw.owner.investigator, request=request)
+    offered = valid_bases(
+        case=aw.case, kind=Kind.PRODUCTION, requester=aw.owner.agency, addressee=aw.partner.agency
+    )
+    assert Instrument.EPOC not in {b.instrument for b in offered}
+    assert Instrument.BUDAPEST_31 in {b.instrument for b in offered}
+
+
 def test_in_cbi_to_de_is_refused_naming_what_is_missing(aw):
     case = open_case(aw.outsider)
     request = services.request_create(
