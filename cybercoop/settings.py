@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.replica.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "agencies.second_factor.SecondFactorMiddleware",
@@ -100,6 +101,36 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# An optional read replica for the listed list, TAXII and export views (common/replica.py); the
+# test suite mirrors it onto the primary.
+if env("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(env("DATABASE_REPLICA_URL", ""), conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["common.replica.ReplicaRouter"]
+REPLICA_PIN_SECONDS = int(env("REPLICA_PIN_SECONDS", "15"))
+REPLICA_READ_APPS = frozenset({"cases", "sharing", "notices", "assistance", "interop", "audit"})
+REPLICA_READ_VIEWS = frozenset(
+    {
+        "cases:list",
+        "api_cases",
+        "api_jits",
+        "notice_list",
+        "public_notices",
+        "api_notices",
+        "indicator_list",
+        "api_indicators",
+        "api_deliveries",
+        "assistance:inbox",
+        "api_assistance_requests",
+        "taxii_collections",
+        "taxii_objects",
+        "taxii_object",
+        "taxii_object_versions",
+        "taxii_manifest",
+        "api_stix_export",
+        "api_log_entries",
+    }
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 

@@ -75,3 +75,14 @@ def test_debug_defaults_are_safe_for_development(db):
         "True",
         "['127.0.0.1', 'localhost']\n",
     ]
+
+
+def test_a_replica_url_adds_the_replica_database_mirrored_in_tests(db):
+    env = {**production_env(), "DATABASE_REPLICA_URL": "postgres://reader@replica.example:5432/cc"}
+    code = (
+        "from django.conf import settings; r = settings.DATABASES['replica']; "
+        "print(r['HOST'], r['NAME'], r['TEST']['MIRROR'], settings.DATABASE_ROUTERS)"
+    )
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split()[:3] == ["replica.example", "cc", "default"]
