@@ -97,14 +97,18 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # An optional read replica for the listed list, TAXII and export views (common/replica.py); the
 # test suite mirrors it onto the primary.
 if env("DATABASE_REPLICA_URL", ""):
-    DATABASES["replica"] = dj_database_url.parse(env("DATABASE_REPLICA_URL", ""), conn_max_age=60)
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL", ""), conn_max_age=60, conn_health_checks=True
+    )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["common.replica.ReplicaRouter"]
 REPLICA_PIN_SECONDS = int(env("REPLICA_PIN_SECONDS", "15"))
@@ -229,6 +233,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers keep their database connections between tasks: Celery's own close after every task
+# is off (a huge reuse count), and cybercoop/celery.py closes only the unusable or obsolete ones
+# (CONN_MAX_AGE, CONN_HEALTH_CHECKS) around each task, as Django does around each request.
+CELERY_DB_REUSE_MAX = 2**31
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -381,7 +389,9 @@ SHARING_ENDPOINT_ALLOWED_NETWORKS = envlist(
     "SHARING_ENDPOINT_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128" if DEBUG else ""
 )
 # Queue of the delivery tasks ("" = Celery's default queue).
-SHARING_DELIVERY_QUEUE = env("SHARING_DELIVERY_QUEUE", "")
+# Deliveries have their own queue and workers (docker-compose.yml: delivery-worker), so periodic
+# work and anything else on the default queue never delays them.
+SHARING_DELIVERY_QUEUE = env("SHARING_DELIVERY_QUEUE", "deliveries")
 SHARING_INGEST_MAX_BYTES = envint("SHARING_INGEST_MAX_BYTES", 64 * 1024 * 1024)
 SHARING_INGEST_MAX_ITEMS = envint("SHARING_INGEST_MAX_ITEMS", 200_000)
 

@@ -20,8 +20,16 @@ def command(service: dict) -> str:
     return value if isinstance(value, str) else " ".join(value)
 
 
-def test_all_five_services_are_defined(services):
-    assert {"db", "redis", "web", "worker", "beat"} <= set(services)
+def test_all_six_services_are_defined(services):
+    assert {"db", "redis", "web", "worker", "delivery-worker", "beat"} <= set(services)
+
+
+def test_deliveries_have_their_own_workers_and_the_default_worker_does_not_take_them(services):
+    assert "--queues deliveries" in command(services["delivery-worker"])
+    assert "--hostname deliveries@%h" in command(services["delivery-worker"])
+    assert "--queues celery" in command(services["worker"])
+    probe = " ".join(services["delivery-worker"]["healthcheck"]["test"])
+    assert "deliveries@$$HOSTNAME" in probe
 
 
 def test_db_is_postgres_16_and_redis_is_redis(services):
@@ -34,6 +42,7 @@ def test_db_is_postgres_16_and_redis_is_redis(services):
     [
         ("web", "gunicorn cybercoop.wsgi:application"),
         ("worker", "celery -A cybercoop worker"),
+        ("delivery-worker", "celery -A cybercoop worker"),
         ("beat", "celery -A cybercoop beat"),
     ],
 )
@@ -45,7 +54,7 @@ def test_web_migrates_before_serving(services):
     assert command(services["web"]).index("migrate") < command(services["web"]).index("gunicorn")
 
 
-@pytest.mark.parametrize("name", ["db", "redis", "web", "worker", "beat"])
+@pytest.mark.parametrize("name", ["db", "redis", "web", "worker", "delivery-worker", "beat"])
 def test_every_service_has_a_health_check(services, name):
     check = services[name]["healthcheck"]
     assert check["test"][0] in ("CMD", "CMD-SHELL") and len(check["test"]) > 1
@@ -57,7 +66,7 @@ def test_the_web_health_check_hits_healthz_as_real_traffic_would(services):
     assert "/healthz" in probe and "ALLOWED_HOSTS" in probe and "X-Forwarded-Proto" in probe
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+@pytest.mark.parametrize("name", ["web", "worker", "delivery-worker", "beat"])
 def test_app_services_get_production_environment(services, name):
     env = services[name]["environment"]
     assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]

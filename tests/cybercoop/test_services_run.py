@@ -92,9 +92,10 @@ def test_a_celery_worker_runs_the_ping_task_through_redis(db, tmp_path):
     url = isolated_redis_url()
     queue, note = f"test-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
     command = [
-        *compose_command("worker"),
-        "--queues",
-        queue,
+        # One pool process, so both probes below run in the same process.
+        *replace_option(
+            replace_option(compose_command("worker"), "--queues", queue), "--concurrency", "1"
+        ),
         "--hostname",
         f"{queue}@%h",
         "--without-gossip",
@@ -118,6 +119,14 @@ def test_a_celery_worker_runs_the_ping_task_through_redis(db, tmp_path):
         assert seen["at"]
         assert b"cybercoop.tasks.ping" in log.read_bytes()
         assert b"succeeded" in log.read_bytes() and b"'pong'" in log.read_bytes()
+        # A second task runs on the same database session: the worker kept its connection.
+        note = uuid.uuid4().hex
+        with app.connection_for_write(url) as connection:
+            app.send_task(
+                "cybercoop.tasks.ping", kwargs={"note": note}, queue=queue, connection=connection
+            )
+        again = wait_for(heartbeat, timeout=30, proc=proc, log=log)
+        assert again["db"] == seen["db"] and isinstance(seen["db"], int)
 
 
 def test_celery_beat_starts_and_writes_its_schedule(db, tmp_path):

@@ -1,6 +1,6 @@
 """End to end, not eager: a real ``celery worker`` subprocess on Redis, reference receivers
 as subprocesses on loopback, every broker message of the share lost (the sweeper must
-recover them), the worker SIGKILLed mid-batch and restarted, receivers failing 30% of
+recover them), the worker SIGKILLed mid-batch and replaced by two, receivers failing 30% of
 requests with 500s and timeouts. Every entitled (indicator, endpoint) pair
 must arrive and be processed exactly once; nothing may reach an endpoint not entitled.
 """
@@ -168,8 +168,10 @@ def stack(tmp_path, settings):
             proc.proc.kill()
 
 
-def _start_worker(stack) -> Proc:
-    worker = Proc(stack["worker_args"], stack["env"], stack["tmp"] / "worker.log")
+def _start_worker(stack, name: str = "one") -> Proc:
+    """A worker on the test's delivery queue; ``name`` tells concurrent workers apart."""
+    args = [*stack["worker_args"][:-1], f"{name}-{stack['worker_args'][-1]}"]
+    worker = Proc(args, stack["env"], stack["tmp"] / "worker.log")
     stack[f"worker-{worker.popen.pid}"] = worker
     return worker
 
@@ -232,7 +234,9 @@ def test_shares_and_revocations_reach_entitled_endpoints_exactly_once_despite_cr
     )
     assert Delivery.objects.exclude(status="delivered").exists(), "killed too late to matter"
     worker.kill(signal.SIGKILL)
-    _start_worker(stack)
+    # Two delivery workers share the queue from now on: still exactly once.
+    _start_worker(stack, "one")
+    _start_worker(stack, "two")
 
     def settled() -> bool:
         return not Delivery.objects.exclude(status__in=["delivered", "dead"]).exists()
