@@ -51,6 +51,29 @@ class AuditEvent(models.Model):
         return self.canonical().encode()
 
 
+class PendingAuditEvent(models.Model):
+    """An event recorded without taking the log's lock (high-rate reads such as correlation
+    lookups), committed with its transaction and appended to the log, in ``id`` order, by
+    ``audit.services.sequence_pending`` moments later. Its content is final: the leaf keeps
+    its ``created_at``."""
+
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency_code = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"pending {self.action} #{self.pk}"
+
+
 class LogNode(models.Model):
     """The hash of a complete subtree of the log: leaves [index * 2^level, (index+1) * 2^level).
     Level 0 holds leaf hashes. Appending a leaf writes O(log n) of these; proofs read them."""

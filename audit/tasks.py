@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from audit import checkpoints, log
+from audit import checkpoints, log, services
 
 logger = logging.getLogger(__name__)
 
@@ -26,3 +26,12 @@ def sign_checkpoint() -> int | None:
     except checkpoints.CheckpointRefused as refusal:
         logger.critical("transparency log: %s", refusal)
         return None
+
+
+@shared_task(name="audit.sequence_pending_events", ignore_result=True)
+def sequence_pending_events() -> int:
+    """Append the events recorded without the lock (queued on their commit; beat as a net)."""
+    total = 0
+    while appended := services.sequence_pending():
+        total += appended
+    return total

@@ -251,7 +251,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "audit.sign_checkpoint",
         "schedule": float(envint("TRANSPARENCY_CHECKPOINT_INTERVAL", 60)),
     },
-    # Re-enqueue deliveries a lost message or a killed worker left pending.
+    # Append the events recorded without the log's lock (queued on commit too).
+    "audit-sequence-pending": {"task": "audit.sequence_pending_events", "schedule": 10.0},
     # Preservations whose period ended expire (assistance requests).
     "assistance-expire-preservations": {
         "task": "assistance.expire_preservations",
@@ -262,6 +263,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "assistance.deadline_reminders",
         "schedule": 900.0,
     },
+    # Re-enqueue deliveries a lost message or a killed worker left pending.
     "sharing-sweep-deliveries": {
         "task": "sharing.tasks.sweep_deliveries",
         "schedule": float(envint("SHARING_SWEEP_INTERVAL", 60)),

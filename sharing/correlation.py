@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 
 from agencies.models import Agency
-from audit.services import audit_log
+from audit.services import audit_log, audit_log_deferred
 from sharing.models import Indicator, Match
 from sharing.normalize import InvalidValue, detect_type, normalize
 from sharing.selectors import indicators_visible_to, managing_agencies, visible_indicator_ids
@@ -215,7 +215,9 @@ def correlation_lookup(*, actor: Any, agency: Agency | None, values: Any) -> lis
             results.append(LookupResult(type_, value, normalized, "hit"))
         else:
             results.append(LookupResult(type_, value, normalized, "none"))
-    audit_log(
+    # Lookups come fast and in parallel: their event waits for no lock (sequenced moments
+    # after the commit, in order).
+    audit_log_deferred(
         actor=actor,
         action="correlation.lookup",
         agency=agency,

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
+from audit.services import sequence_pending
 from sharing.models import Match
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,8 @@ def test_lookup_answers_visible_hit_or_none_in_a_few_queries(world, held, api_cl
         "result": "hit",
         "ids": [],
     }
+    assert not AuditEvent.objects.filter(action="correlation.lookup").exists()  # not yet
+    assert sequence_pending() == 4  # what the task queued on commit does
     assert AuditEvent.objects.filter(action="correlation.lookup").count() == 4
 
 
