@@ -6,7 +6,8 @@ enqueue after commit left out), then count the rows it wrote.
     python bench/share_call.py --indicators 10000 --agencies 20 --runs 3
 
 Each run truncates indicators, shares and the outbox, ingests N fresh indicators, then shares
-them all in one call. No worker, no sink: ``bench/fanout.py`` measures the whole pipeline.
+them all in one call (``--withdraw``: then withdraws the share, timed too). No worker, no
+sink: ``bench/fanout.py`` measures the whole pipeline.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-endpoints", action="store_true", help="partners without endpoints")
+    parser.add_argument("--withdraw", action="store_true", help="then time the share's withdrawal")
     args = parser.parse_args()
     os.environ["SHARING_ENDPOINT_ALLOWED_NETWORKS"] = "127.0.0.0/8"
     setup()
@@ -72,11 +74,16 @@ def main() -> None:
         indicators = list(Indicator.objects.filter(owner=owner).select_related("owner"))
         before = {t: count(t) for t in tables}
         started = time.perf_counter()
-        services.indicator_share(
+        share = services.indicator_share(
             actor=user, indicators=indicators, spec=services.ShareSpec(agencies=partners)
         )
         seconds = time.perf_counter() - started
         written = {t.removeprefix("sharing_"): count(t) - before[t] for t in tables}
+        withdraw: dict[str, float] = {}
+        if args.withdraw:
+            started = time.perf_counter()
+            services.share_withdraw(actor=user, share=share)
+            withdraw["withdraw_call_s"] = round(time.perf_counter() - started, 2)
         print(
             json.dumps(
                 {
@@ -86,6 +93,7 @@ def main() -> None:
                     "endpoints": 0 if args.no_endpoints else len(partners),
                     "share_call_s": round(seconds, 2),
                     "rows_written": written,
+                    **withdraw,
                 }
             ),
             flush=True,
