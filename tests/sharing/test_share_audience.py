@@ -244,3 +244,39 @@ def test_the_migration_moves_per_indicator_grants_to_the_share_audiences(world, 
         assert set(selectors.indicators_visible_to(user=user).values_list("pk", flat=True)) == (
             indicators
         )
+
+
+def test_a_community_share_writes_one_audience_row_per_community_agency(world, eu_agreement):
+    indicators = owner_indicators(world, 20)
+    community = partners(world, 4) + [world.partner.agency]
+    before = row_counts()
+
+    services.indicator_share(
+        actor=world.owner.investigator,
+        indicators=indicators,
+        spec=services.ShareSpec(community=True),
+    )
+
+    grown = written(before)
+    assert grown["indicator rows"] == 0 and grown["links"] == 20
+    groups = set(ShareGroupObjectPermission.objects.values_list("group_id", flat=True))
+    assert {a.group_id for a in community} <= groups
+    assert grown["audience rows"] == len(groups) < 20
+    assert world.outsider.agency.group_id not in groups
+
+
+def test_a_withdrawn_jit_share_stays_without_audience_when_the_circle_changes(world):
+    case = open_case(world.owner)
+    jit = case_services.jit_create(
+        actor=world.owner.investigator, case=case, name="JIT Gone", legal_basis="eu_jit"
+    )
+    (indicator,) = owner_indicators(world, 1)
+    share = services.indicator_share(
+        actor=world.owner.investigator, indicators=[indicator], spec=services.ShareSpec(jit=jit)
+    )
+    services.share_withdraw(actor=world.owner.investigator, share=share)
+
+    join(jit, world.owner, world.partner)
+
+    assert not ShareGroupObjectPermission.objects.filter(content_object=share).exists()
+    assert not visible(world.partner.analyst, indicator)
