@@ -231,10 +231,10 @@ def _view_indicator_id() -> int:
 def indicator_visible_exists(*, user: Any, agency: Agency | None, ref: str) -> Q:
     """A Q true where the indicator whose id is in the outer row's ``ref`` column is visible.
 
-    Correlated EXISTS probes: the owner's row on the (group, permission, object) index, the
-    indicator's links on the link table's indicator index, each link's share on the audience
-    rows' (principal, permission, share) index. A TAXII page stops after ``limit`` rows
-    instead of first hashing every visible indicator id.
+    Correlated EXISTS: the owner's row on the (group, permission, object) index, the
+    indicator's links on the link table's indicator index, their shares' audience rows on the
+    (principal, permission, share) index. A TAXII page stops after ``limit`` rows; PostgreSQL
+    may still hash a subplan first when it is small (10k visible: bench/README.md).
     """
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
