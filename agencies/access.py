@@ -4,7 +4,9 @@ Visibility is django-guardian object permissions granted to agency and jurisdict
 groups (and, for TLP:RED, to named users). Each protected model has one
 ``sync_<model>_permissions`` function that computes *who* may do *what* and hands
 the result to ``replace_object_permissions``; nothing else writes permission rows.
-Selectors filter with ``visible_filter``, one SQL subquery per query.
+Selectors filter with ``visible_filter``, one SQL subquery per query. Objects shared in
+bulk are granted to an audience instead (sharing: one row per share and recipient, and a
+link table from the share to its objects), so N objects for R recipients cost N + R rows.
 """
 
 from __future__ import annotations

@@ -101,20 +101,15 @@ class Indicator(models.Model):
 
 
 class IndicatorGroupObjectPermission(GroupObjectPermissionBase):
+    """The owning agency's ``view_indicator`` row: one per indicator, written at ingest.
+    What a share lets others see is on the share (``ShareGroupObjectPermission``)."""
+
     content_object = models.ForeignKey(Indicator, on_delete=models.CASCADE)
 
     class Meta(GroupObjectPermissionBase.Meta):
         # guardian's unique_together (group, permission, content_object) is the index the
         # selectors' subquery uses; a second identical index would only slow bulk shares.
         abstract = False
-
-
-class IndicatorUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Indicator, on_delete=models.CASCADE)
-
-    class Meta(UserObjectPermissionBase.Meta):
-        abstract = False
-        indexes = [models.Index(fields=["user", "permission", "content_object"])]
 
 
 class Share(models.Model):
@@ -158,6 +153,30 @@ class Share(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class ShareGroupObjectPermission(GroupObjectPermissionBase):
+    """A share's audience: ``view_share`` for each recipient group of an active share.
+
+    With the link table ``Share.indicators`` it decides what recipients see, so sharing N
+    indicators with R groups writes N link rows and R of these, not N × R.
+    """
+
+    content_object = models.ForeignKey(Share, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        # guardian's unique_together (group, permission, content_object) is the index the
+        # selectors start from: the caller's groups -> their shares -> the links.
+        abstract = False
+
+
+class ShareUserObjectPermission(UserObjectPermissionBase):
+    """A TLP:RED share's audience: ``view_share`` for each named user of an active share."""
+
+    content_object = models.ForeignKey(Share, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
 
 
 class NamedRecipient(models.Model):

@@ -15,7 +15,7 @@ from agencies.models import TLP, Agency, PartnerEndpoint
 from audit.models import SignedCheckpoint
 from common.bulk import copy_rows
 from sharing.models import TLP_RANK, Delivery, DeliveryItem, Indicator, Share
-from sharing.permissions import active_shares, indicator_grants
+from sharing.permissions import active_shares, indicator_grants, passes_to_groups
 from sharing.tasks import enqueue_deliveries
 
 
@@ -125,13 +125,16 @@ def tombstones(indicators: Sequence[Indicator], *, keep_entitled: bool) -> list[
     share keep the indicator; revocation (``keep_entitled=False``) tombstones everywhere.
     """
     ids = [i.pk for i in indicators]
+    # (item, delivery, endpoint, indicator) ids: a withdrawn share may have N × R items, so
+    # no model instance per item; the few endpoints are loaded once.
     items = list(
-        DeliveryItem.objects.filter(indicator_id__in=ids, tombstone=False).select_related(
-            "delivery", "endpoint"
+        DeliveryItem.objects.filter(indicator_id__in=ids, tombstone=False).values_list(
+            "pk", "delivery_id", "endpoint_id", "indicator_id"
         )
     )
     if not items:
         return []
+    endpoints = PartnerEndpoint.objects.in_bulk({endpoint_id for _, _, endpoint_id, _ in items})
     tombstoned = set(
         DeliveryItem.objects.filter(indicator_id__in=ids, tombstone=True).values_list(
             "endpoint_id", "indicator_id"
@@ -140,38 +143,48 @@ def tombstones(indicators: Sequence[Indicator], *, keep_entitled: bool) -> list[
     shares = active_shares(ids) if keep_entitled else {}
     cache: dict[int, set[int]] = {}
     entitled: dict[int, set[int]] = {}
+    # Indicators with the same owner, the same active shares and the same answer to
+    # ``passes_to_groups`` have the same entitled agencies: one query per such audience,
+    # not per indicator (a withdrawn share's indicators usually share one or two).
+    by_audience: dict[tuple[int, bool, frozenset[int]], set[int]] = {}
     by_pk = {i.pk: i for i in indicators}
     # Lock the deliveries involved so a worker cannot freeze a payload under us.
     locked = {
         d.pk: d
         for d in Delivery.objects.select_for_update().filter(
-            pk__in={it.delivery_id for it in items}
+            pk__in={delivery_id for _, delivery_id, _, _ in items}
         )
     }
     plan: dict[PartnerEndpoint, list[Indicator]] = defaultdict(list)
     cancel: list[int] = []
-    for item in items:
-        indicator = by_pk[item.indicator_id]
+    for item_id, delivery_id, endpoint_id, indicator_id in items:
+        indicator, endpoint = by_pk[indicator_id], endpoints[endpoint_id]
         if keep_entitled:
             if indicator.pk not in entitled:
-                entitled[indicator.pk] = _entitled_agency_ids(
-                    indicator, shares.get(indicator.pk, []), cache
+                its_shares = shares.get(indicator.pk, [])
+                audience = (
+                    indicator.owner.group_id,
+                    passes_to_groups(indicator),
+                    frozenset(s.pk for s in its_shares),
                 )
-            if item.endpoint.agency_id in entitled[indicator.pk] and endpoint_accepts(
-                item.endpoint, indicator
+                if audience not in by_audience:
+                    by_audience[audience] = _entitled_agency_ids(indicator, its_shares, cache)
+                entitled[indicator.pk] = by_audience[audience]
+            if endpoint.agency_id in entitled[indicator.pk] and endpoint_accepts(
+                endpoint, indicator
             ):
                 continue
-        if (item.endpoint_id, indicator.pk) in tombstoned:
+        if (endpoint_id, indicator.pk) in tombstoned:
             continue
-        delivery = locked[item.delivery_id]
+        delivery = locked[delivery_id]
         if (
             delivery.status == Delivery.Status.PENDING
             and delivery.attempts == 0
             and not delivery.payload
         ):
-            cancel.append(item.pk)  # never left the building: no tombstone needed
+            cancel.append(item_id)  # never left the building: no tombstone needed
         else:
-            plan[item.endpoint].append(indicator)
+            plan[endpoint].append(indicator)
     if cancel:
         DeliveryItem.objects.filter(pk__in=cancel).delete()
         Delivery.objects.filter(pk__in=locked.keys(), items__isnull=True).delete()

@@ -1,5 +1,20 @@
-"""Who may view an indicator: its guardian rows, derived from TLP, revocation and active
-shares. Every write that changes an indicator's audience ends with a ``sync_*`` call."""
+"""Who may view an indicator: guardian rows on the indicator (its owner) and on its shares
+(their audiences). Every write that changes an indicator's audience ends with a ``sync_*`` call.
+
+Two tables of rows, and one link table, decide visibility (issue 13 §1):
+
+- ``IndicatorGroupObjectPermission``: the owning agency's group, one row per indicator;
+- ``ShareGroupObjectPermission`` / ``ShareUserObjectPermission``: an active share's audience,
+  one row per recipient group (agencies, jurisdictions, the JIT's circle, the community) or,
+  for TLP:RED, per named user; none once the share is withdrawn;
+- ``Share.indicators`` (``sharing_share_indicators``) links a share to its indicators.
+
+Sharing N indicators with R recipients therefore writes N + R rows, and withdrawing a share or
+a JIT's circle changing rewrites the R audience rows only. Whether an indicator passes through
+its shares at all is its own state, read at query time (``passes_to_groups``,
+``passes_to_named_users``): a revoked indicator goes back to its owner, AMBER+STRICT never
+leaves it, RED goes only to named users.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +23,7 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Q
 
 from agencies.access import replace_many_object_permissions, replace_object_permissions
 from agencies.models import TLP, Agency
@@ -16,15 +32,45 @@ from sharing import legal
 from sharing.models import (
     Indicator,
     IndicatorGroupObjectPermission,
-    IndicatorUserObjectPermission,
     Share,
+    ShareGroupObjectPermission,
+    ShareUserObjectPermission,
 )
 
 CODENAME = "view_indicator"
+SHARE_CODENAME = "view_share"
+_KEPT_HOME = (TLP.AMBER_STRICT, TLP.RED)
+
+
+# --- the indicator's side: does it pass through its shares? -----------------------------------
+# One rule in two forms, side by side: Python for the outbox, Q objects for the selectors.
+
+
+def passes_to_groups(indicator: Indicator) -> bool:
+    """The indicator reaches its shares' recipient groups: not revoked, not AMBER+STRICT/RED."""
+    return not indicator.revoked and indicator.tlp not in _KEPT_HOME
+
+
+def passes_to_named_users(indicator: Indicator) -> bool:
+    """The indicator reaches its shares' named users: TLP:RED and not revoked."""
+    return not indicator.revoked and indicator.tlp == TLP.RED
+
+
+def passes_to_groups_q(prefix: str = "") -> Q:
+    """``passes_to_groups`` as a filter on indicators (``prefix``: the path to them)."""
+    return Q(**{f"{prefix}revoked": False}) & ~Q(**{f"{prefix}tlp__in": list(_KEPT_HOME)})
+
+
+def passes_to_named_users_q(prefix: str = "") -> Q:
+    """``passes_to_named_users`` as a filter on indicators (``prefix``: the path to them)."""
+    return Q(**{f"{prefix}revoked": False, f"{prefix}tlp": TLP.RED})
+
+
+# --- the share's side: its audience ------------------------------------------------------------
 
 
 def _share_groups(share: Share, community_cache: dict[int, set[int]]) -> set[int]:
-    """Group ids a (non-RED) share grants to."""
+    """Group ids a share grants to (a RED share names users only, so none)."""
     groups = {a.group_id for a in share.agencies.all()}
     groups |= {j.group_id for j in share.jurisdictions.all()}
     agency_ids: set[int] = set()
@@ -39,6 +85,37 @@ def _share_groups(share: Share, community_cache: dict[int, set[int]]) -> set[int
     if agency_ids:
         groups |= set(Agency.objects.filter(pk__in=agency_ids).values_list("group_id", flat=True))
     return groups
+
+
+def share_grants(share: Share, community_cache: dict[int, set[int]]) -> tuple[set[int], set[int]]:
+    """(group ids, user ids) an active share reaches; nothing once it is withdrawn."""
+    if share.withdrawn_at is not None:
+        return set(), set()
+    return _share_groups(share, community_cache), {u.pk for u in share.users.all()}
+
+
+def sync_share_permissions(
+    share: Share, community_cache: dict[int, set[int]] | None = None
+) -> None:
+    """Recompute the share's audience rows (one per recipient group or named user)."""
+    groups, users = share_grants(share, {} if community_cache is None else community_cache)
+    replace_object_permissions(
+        share,
+        group_model=ShareGroupObjectPermission,
+        user_model=ShareUserObjectPermission,
+        groups={SHARE_CODENAME: Group.objects.filter(pk__in=groups)},
+        users={SHARE_CODENAME: get_user_model().objects.filter(pk__in=users)},
+    )
+
+
+def sync_shares_permissions(shares: Iterable[Share]) -> None:
+    """``sync_share_permissions`` for several shares (a JIT's), with one community cache."""
+    cache: dict[int, set[int]] = {}
+    for share in shares:
+        sync_share_permissions(share, cache)
+
+
+# --- the outbox's view: who is entitled to an indicator ----------------------------------------
 
 
 def active_shares(indicator_ids: Iterable[int]) -> dict[int, list[Share]]:
@@ -63,56 +140,48 @@ def active_shares(indicator_ids: Iterable[int]) -> dict[int, list[Share]]:
 def indicator_grants(
     indicator: Indicator, shares: Sequence[Share], community_cache: dict[int, set[int]]
 ) -> tuple[set[int], set[int]]:
-    """(group ids, user ids) that may view the indicator, from TLP, revocation and shares.
+    """(group ids, user ids) that may view the indicator: what the rows above give it.
 
-    The owning agency always sees its indicator. AMBER+STRICT never leaves it; RED goes
-    only to the named users of active shares; a revoked indicator goes back to the owner.
+    The owning agency always sees its indicator; the audiences of its active shares see it
+    when it passes to them (``passes_to_groups``, ``passes_to_named_users``).
     """
     groups = {indicator.owner.group_id}
     users: set[int] = set()
-    if indicator.revoked or indicator.tlp == TLP.AMBER_STRICT:
+    to_groups, to_users = passes_to_groups(indicator), passes_to_named_users(indicator)
+    if not (to_groups or to_users):
         return groups, users
     for share in shares:
-        if indicator.tlp == TLP.RED:
-            users |= {u.pk for u in share.users.all()}
-        else:
-            groups |= _share_groups(share, community_cache)
+        share_groups, share_users = share_grants(share, community_cache)
+        if to_groups:
+            groups |= share_groups
+        if to_users:
+            users |= share_users
     return groups, users
 
 
+# --- the indicator's own row: its owner ----------------------------------------------------------
+
+
 def sync_indicator_permissions(indicator: Indicator) -> None:
-    """Recompute the indicator's guardian rows from its own state."""
-    groups, users = indicator_grants(indicator, active_shares([indicator.pk])[indicator.pk], {})
+    """Recompute the indicator's own guardian rows: its owning agency's group."""
     replace_object_permissions(
         indicator,
         group_model=IndicatorGroupObjectPermission,
-        user_model=IndicatorUserObjectPermission,
-        groups={CODENAME: Group.objects.filter(pk__in=groups)},
-        users={CODENAME: get_user_model().objects.filter(pk__in=users)},
+        groups={CODENAME: Group.objects.filter(pk=indicator.owner.group_id)},
     )
 
 
 def sync_indicators_permissions(indicators: Sequence[Indicator], *, fresh: bool = False) -> None:
     """The bulk form of ``sync_indicator_permissions``: a few queries for any number.
 
-    ``fresh``: the indicators were just created (ingest), so they have no shares and no
-    rows yet; nothing is read and only the owner's rows are written.
+    ``fresh``: the indicators were just created (ingest), so they have no rows yet; nothing
+    is read and only the owner's rows are written.
     """
     if not indicators:
         return
-    if fresh:
-        grants = {i.pk: indicator_grants(i, (), {}) for i in indicators}
-    elif len(indicators) == 1:
-        sync_indicator_permissions(indicators[0])
-        return
-    else:
-        shares = active_shares([i.pk for i in indicators])
-        cache: dict[int, set[int]] = {}
-        grants = {i.pk: indicator_grants(i, shares.get(i.pk, []), cache) for i in indicators}
     replace_many_object_permissions(
-        grants,
+        {i.pk: ({i.owner.group_id}, ()) for i in indicators},
         codename=CODENAME,
         group_model=IndicatorGroupObjectPermission,
-        user_model=IndicatorUserObjectPermission,
         fresh=fresh,
     )

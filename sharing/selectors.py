@@ -1,4 +1,7 @@
-"""Permission-filtered reads for indicators, shares, partner endpoints and deliveries."""
+"""Permission-filtered reads for indicators, shares, partner endpoints and deliveries.
+
+Indicator visibility reads the owner's row on each indicator and the audience rows of its
+shares, joined through the link table ``Share.indicators`` (see ``indicators_visible_to``)."""
 
 from __future__ import annotations
 
@@ -16,40 +19,71 @@ from sharing.models import (
     Delivery,
     Indicator,
     IndicatorGroupObjectPermission,
-    IndicatorUserObjectPermission,
+    NamedRecipient,
     Share,
+    ShareGroupObjectPermission,
+    ShareUserObjectPermission,
 )
 from sharing.normalize import InvalidValue, detect_type, normalize
+from sharing.permissions import SHARE_CODENAME, passes_to_groups_q, passes_to_named_users_q
 from sharing.services import NOT_OWNER
 
 
 def _named_grants(*, user: Any, agency: Agency | None) -> Q:
-    """Which named-user (TLP:RED) grant rows count. In the browser, all of them; with an API
-    key, those on the key's agency's own indicators and on indicators the user was named for
-    through that agency (as named-user grants on cases count only in the agency's cases)."""
+    """Which named-user (TLP:RED) audience rows count. In the browser, all of them; with an API
+    key, those of shares by the key's agency and of shares that named the user through that
+    agency (as named-user grants on cases count only in the agency's cases)."""
     if agency is None:
         return Q()
-    named_through = Share.indicators.through.objects.filter(
-        share__named__user=user, share__named__agency=agency, share__withdrawn_at__isnull=True
-    ).values("indicator_id")
+    named_through = NamedRecipient.objects.filter(user=user, agency=agency).values("share_id")
     return Q(content_object__owner=agency) | Q(content_object_id__in=named_through)
 
 
+def _audiences(*, user: Any, agency: Agency | None) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """(ids of shares whose audience holds one of the caller's groups, ids of shares that name
+    the caller), as subqueries on the audience rows' (principal, permission, share) indexes."""
+    perm_id = permission(Share, SHARE_CODENAME).pk
+    by_group = ShareGroupObjectPermission.objects.filter(
+        permission_id=perm_id, group_id__in=principal_group_ids(user, agency)
+    ).values("content_object_id")
+    by_user = ShareUserObjectPermission.objects.filter(
+        _named_grants(user=user, agency=agency), permission_id=perm_id, user_id=user.pk
+    ).values("content_object_id")
+    return by_group, by_user
+
+
 def indicators_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Indicator]:
-    """The one visibility rule for indicators: a grant to one of the caller's groups, or a
-    named-user grant that counts for the agency acted for (``_named_grants``)."""
+    """The one visibility rule for indicators. Three tables decide it:
+
+    - ``IndicatorGroupObjectPermission``: the owning agency's row on each of its indicators;
+    - ``ShareGroupObjectPermission`` (``ShareUserObjectPermission`` for TLP:RED's named users,
+      as far as ``_named_grants`` lets them count with an API key): the audience of each
+      active share, one row per recipient, written by ``sync_share_permissions``;
+    - the link table ``Share.indicators``, from a share to its indicators.
+
+    An indicator is visible to its owner's groups, or through a share whose audience holds the
+    caller when the indicator passes to that audience (``permissions.passes_to_groups`` /
+    ``passes_to_named_users``: not revoked, never AMBER+STRICT, RED to named users only).
+    Grants live on the share, not on every indicator × recipient, so a share writes O(N + R)
+    rows and its withdrawal or a JIT's circle changing rewrites only its R audience rows.
+    """
     if not getattr(user, "is_authenticated", False):
         return Indicator.objects.none()
-    by_group = visible_filter(
+    by_owner = visible_filter(
         user=user,
         codename="view_indicator",
         group_model=IndicatorGroupObjectPermission,
         agency=agency,
     )
-    by_user = IndicatorUserObjectPermission.objects.filter(
-        _named_grants(user=user, agency=agency), permission_id=_view_indicator_id(), user=user
-    ).values("content_object")
-    return Indicator.objects.filter(by_group | Q(pk__in=by_user)).select_related("owner", "case")
+    by_group, by_user = _audiences(user=user, agency=agency)
+    links = Share.indicators.through.objects
+    through_groups = links.filter(share_id__in=by_group).values("indicator_id")
+    through_users = links.filter(share_id__in=by_user).values("indicator_id")
+    return Indicator.objects.filter(
+        by_owner
+        | (passes_to_groups_q() & Q(pk__in=through_groups))
+        | (passes_to_named_users_q() & Q(pk__in=through_users))
+    ).select_related("owner", "case")
 
 
 def indicator_search(
@@ -185,9 +219,9 @@ def endpoint_dashboard(*, agency: Agency) -> list[dict[str, Any]]:
 
 
 # --- indicator visibility for other apps' hot paths -------------------------------------------
-# The rule is ``indicators_visible_to``'s (the caller's principal groups, or named-user rows on
-# ``view_indicator``); these two forms probe from the candidates' side, so their cost follows the
-# rows asked about rather than everything the caller may see.
+# The rule is ``indicators_visible_to``'s (the owner's row on the indicator, or an audience row
+# of one of its shares that holds the caller); these two forms probe from the candidates' side,
+# so their cost follows the rows asked about rather than everything the caller may see.
 
 
 def _view_indicator_id() -> int:
@@ -197,39 +231,39 @@ def _view_indicator_id() -> int:
 def indicator_visible_exists(*, user: Any, agency: Agency | None, ref: str) -> Q:
     """A Q true where the indicator whose id is in the outer row's ``ref`` column is visible.
 
-    Correlated EXISTS probes on the (group, permission, object) index: a TAXII page stops
-    after ``limit`` rows instead of first hashing every visible indicator id.
+    Correlated EXISTS: the owner's row on the (group, permission, object) index, the
+    indicator's links on the link table's indicator index, their shares' audience rows on the
+    (principal, permission, share) index. A TAXII page stops after ``limit`` rows; PostgreSQL
+    may still hash a subplan first when it is small (10k visible: bench/README.md).
     """
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    perm_id = _view_indicator_id()
     group_ids = list(principal_group_ids(user, agency).values_list("pk", flat=True))
-    by_group = IndicatorGroupObjectPermission.objects.filter(
-        content_object_id=OuterRef(ref), permission_id=perm_id, group_id__in=group_ids
+    by_owner = IndicatorGroupObjectPermission.objects.filter(
+        content_object_id=OuterRef(ref), permission_id=_view_indicator_id(), group_id__in=group_ids
     )
-    by_user = IndicatorUserObjectPermission.objects.filter(
-        _named_grants(user=user, agency=agency),
-        content_object_id=OuterRef(ref),
-        permission_id=perm_id,
-        user_id=user.pk,
-    )
-    return Q(Exists(by_group)) | Q(Exists(by_user))
+    by_group, by_user = _audiences(user=user, agency=agency)
+    links = Share.indicators.through.objects.filter(indicator_id=OuterRef(ref))
+    through_groups = links.filter(passes_to_groups_q("indicator__"), share_id__in=by_group)
+    through_users = links.filter(passes_to_named_users_q("indicator__"), share_id__in=by_user)
+    return Q(Exists(by_owner)) | Q(Exists(through_groups)) | Q(Exists(through_users))
 
 
 def visible_indicator_ids(*, user: Any, agency: Agency | None, ids: list[int]) -> set[int]:
-    """Which of ``ids`` the caller may see, probed through the candidates' permission rows."""
+    """Which of ``ids`` the caller may see, probed through the candidates' rows and links."""
     if not ids or not getattr(user, "is_authenticated", False):
         return set()
-    perm_id = _view_indicator_id()
-    by_group = IndicatorGroupObjectPermission.objects.filter(
+    by_owner = IndicatorGroupObjectPermission.objects.filter(
         content_object_id__in=ids,
-        permission_id=perm_id,
+        permission_id=_view_indicator_id(),
         group_id__in=principal_group_ids(user, agency),
     ).values_list("content_object_id", flat=True)
-    by_user = IndicatorUserObjectPermission.objects.filter(
-        _named_grants(user=user, agency=agency),
-        content_object_id__in=ids,
-        permission_id=perm_id,
-        user_id=user.pk,
-    ).values_list("content_object_id", flat=True)
-    return set(by_group.union(by_user))
+    by_group, by_user = _audiences(user=user, agency=agency)
+    links = Share.indicators.through.objects.filter(indicator_id__in=ids)
+    through_groups = links.filter(
+        passes_to_groups_q("indicator__"), share_id__in=by_group
+    ).values_list("indicator_id", flat=True)
+    through_users = links.filter(
+        passes_to_named_users_q("indicator__"), share_id__in=by_user
+    ).values_list("indicator_id", flat=True)
+    return set(by_owner.union(through_groups, through_users))

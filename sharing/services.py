@@ -21,7 +21,11 @@ from sharing import legal, signals, ssrf
 from sharing.legal import ShareSpec  # callers may take it from here, next to indicator_share
 from sharing.models import Delivery, Indicator, IndicatorType, NamedRecipient, Share
 from sharing.outbox import enqueue_on_commit, fan_out, tombstones
-from sharing.permissions import sync_indicator_permissions, sync_indicators_permissions
+from sharing.permissions import (
+    sync_indicator_permissions,
+    sync_share_permissions,
+    sync_shares_permissions,
+)
 from sharing.webhooks import new_secret
 
 NOT_OWNER = "Only the owning agency may share, widen or revoke this indicator."
@@ -120,7 +124,7 @@ def indicator_share(
     copy_rows(
         Share.indicators.through, ["share", "indicator"], ((share.pk, i.pk) for i in indicators)
     )
-    sync_indicators_permissions(list(indicators))
+    sync_share_permissions(share)
     signals.indicators_changed.send(Indicator, indicators=list(indicators), action="shared")
     delivery_ids = fan_out(share, indicators, resolution.agency_ids)
     audit_log(
@@ -153,8 +157,8 @@ def share_withdraw(*, actor: Any, share: Share, agency: Agency | None = None) ->
         raise ValidationError({"share": ALREADY_WITHDRAWN})
     share.withdrawn_at, share.withdrawn_by = timezone.now(), actor
     share.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    sync_share_permissions(share)  # its audience only: the indicators' rows do not change
     indicators = list(share.indicators.select_related("owner"))
-    sync_indicators_permissions(indicators)
     delivery_ids = tombstones(indicators, keep_entitled=True)
     audit_log(
         actor=actor,
@@ -196,18 +200,24 @@ def indicator_revoke(
 def resync_jit_shares(*, jit: JointInvestigationTeam, **kwargs: Any) -> None:
     """Receiver of ``cases.signals.jit_circle_changed``: JIT shares follow the JIT's members.
 
-    Access is re-derived at once; endpoints of agencies that joined since the share get
+    Access is re-derived at once by rewriting the shares' audiences (one row per recipient,
+    whatever the number of indicators); endpoints of agencies that joined since the share get
     what they have not received yet (``outbox.fan_out`` skips what was already delivered).
     """
     shares = list(
-        Share.objects.filter(jit=jit, withdrawn_at__isnull=True).prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.select_related("owner"))
+        Share.objects.filter(jit=jit, withdrawn_at__isnull=True)
+        .select_related("owner__country", "jit")
+        .prefetch_related(
+            "agencies",
+            "jurisdictions",
+            "users",
+            Prefetch("indicators", queryset=Indicator.objects.select_related("owner")),
         )
     )
+    sync_shares_permissions(shares)
     indicators = list({i.pk: i for share in shares for i in share.indicators.all()}.values())
     if not indicators:
         return
-    sync_indicators_permissions(indicators)
     signals.indicators_changed.send(Indicator, indicators=indicators, action="shared")
     members = set(jit_accepted_agencies(jit).values_list("pk", flat=True))
     delivery_ids: list[int] = []

@@ -1,0 +1,249 @@
+"""Property test: after any sequence of shares (agencies, jurisdictions, a JIT, the community,
+named users), withdrawals, revocations and JIT membership changes, who sees each indicator is
+exactly what the rules give — through each of the three forms of the selector (the list, the
+id probe and the per-row EXISTS), which read the owner's rows, the shares' audience rows and
+the share↔indicator links (issue 13 §1).
+
+The expected sets are computed here from the rules as written, not from the code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from agencies.models import TLP, Jurisdiction
+from cases import jits
+from cases.models import JITMembership
+from sharing import ingest, selectors, services
+from sharing.models import Indicator
+from tests.cases.conftest import open_case
+from tests.conftest import _side
+from tests.sharing.conftest import add
+
+TLPS = [TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
+SIDES = ["owner", "partner", "third", "outsider"]
+RECIPIENTS = ["partner", "third", "NL", "EU", "jit", "community", "named"]
+MEMBERS = ["partner", "third"]
+
+steps = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("share"),
+            st.lists(st.integers(0, len(TLPS) - 1), min_size=1, max_size=3, unique=True),
+            st.sampled_from(RECIPIENTS),
+        ),
+        st.tuples(st.just("withdraw"), st.integers(0, 5)),
+        st.tuples(st.just("revoke"), st.integers(0, len(TLPS) - 1)),
+        st.tuples(st.just("tlp"), st.integers(0, len(TLPS) - 1), st.sampled_from(TLPS)),
+        st.tuples(st.sampled_from(["invite", "accept", "leave"]), st.sampled_from(MEMBERS)),
+        st.tuples(st.just("close")),
+    ),
+    max_size=12,
+)
+_values = itertools.count()
+
+
+@pytest.fixture
+def sides(world, eu_agreement):
+    return {
+        "owner": world.owner,
+        "partner": world.partner,
+        "third": _side("FR-OFAC", Jurisdiction.objects.get(code="FR"), "third"),
+        "outsider": world.outsider,
+    }
+
+
+def build(sides):
+    """A JIT led by the owner, and one owner indicator per TLP (fresh values each example)."""
+    owner = sides["owner"]
+    case = open_case(owner)
+    jit = jits.jit_create(actor=owner.investigator, case=case, name="J", legal_basis="eu_jit")
+    indicators = []
+    for tlp in TLPS:
+        (indicator,) = add(owner, ("domain", f"p{next(_values)}.audience.example"), tlp=tlp)
+        indicators.append(indicator)
+    return jit, indicators
+
+
+def spec(recipient, sides, jit):
+    if recipient in ("partner", "third"):
+        return services.ShareSpec(agencies=[sides[recipient].agency])
+    if recipient in ("NL", "EU"):
+        return services.ShareSpec(jurisdictions=[Jurisdiction.objects.get(code=recipient)])
+    if recipient == "jit":
+        return services.ShareSpec(jit=jit)
+    if recipient == "community":
+        return services.ShareSpec(community=True)
+    return services.ShareSpec(users=[sides["partner"].analyst])
+
+
+def apply(step, sides, jit, indicators, state):
+    """Run one step through the services; mirror its effect in ``state`` only if it succeeded."""
+    owner = sides["owner"]
+    kind = step[0]
+    try:
+        if kind == "share":
+            _, picked, recipient = step
+            chosen = [
+                Indicator.objects.select_related("owner").get(pk=indicators[i].pk) for i in picked
+            ]
+            share = services.indicator_share(
+                actor=owner.investigator, indicators=chosen, spec=spec(recipient, sides, jit)
+            )
+            state["shares"].append({"share": share, "indicators": set(picked), "to": recipient})
+        elif kind == "withdraw":
+            if step[1] < len(state["shares"]):
+                entry = state["shares"][step[1]]
+                services.share_withdraw(actor=owner.investigator, share=entry["share"])
+                entry["withdrawn"] = True
+        elif kind == "tlp":  # a newer version from the owner's system (ingest)
+            _, index, tlp = step
+            modified = timezone.now() + dt.timedelta(seconds=next(_values))
+            report = ingest.indicators_ingest(
+                actor=owner.investigator,
+                agency=owner.agency,
+                items=[
+                    {
+                        "type": "domain",
+                        "value": indicators[index].value,
+                        "tlp": tlp,
+                        "modified": modified.isoformat(),
+                    }
+                ],
+            )
+            assert not report.errors, report.errors
+            state["tlp"][index] = tlp
+        elif kind == "revoke":
+            services.indicator_revoke(actor=owner.investigator, indicator=indicators[step[1]])
+            state["revoked"].add(step[1])
+        elif kind == "close":
+            jits.jit_update(actor=owner.investigator, jit=jit, status=jit.Status.CLOSED)
+            state["closed"] = True
+        else:
+            side = sides[step[1]]
+            membership = JITMembership.objects.filter(jit=jit, agency=side.agency).last()
+            if kind == "invite":
+                jits.jit_invite(actor=owner.investigator, jit=jit, agency=side.agency)
+                state["status"][step[1]] = "invited"
+            elif kind == "accept" and membership is not None:
+                jits.jit_respond(actor=side.admin, membership=membership, accept=True)
+                state["status"][step[1]] = "accepted"
+            elif kind == "leave" and membership is not None:
+                jits.jit_leave(actor=side.admin, membership=membership)
+                state["status"][step[1]] = "left"
+    except ValidationError:
+        pass  # refused (a TLP rule, a repeated withdrawal or revocation, a closed JIT…)
+
+
+def reached(recipient, state):
+    """The sides a (non-RED) share to ``recipient`` reaches."""
+    if recipient == "jit":
+        if state["closed"]:
+            return set()
+        return {side for side, status in state["status"].items() if status == "accepted"}
+    return {
+        "partner": {"partner"},
+        "third": {"third"},
+        "NL": {"partner"},  # third is in FR
+        "EU": {"partner", "third"},  # the outsider is in IN
+        "community": {"partner", "third"},  # the EU agreement's parties
+        "named": set(),
+    }[recipient]
+
+
+def expected(sides, state):
+    """Viewer -> the indexes of the indicators the rules let it see."""
+    result = {}
+    for side_name in SIDES:
+        for role in ("analyst", "investigator"):
+            for by_key in (False, True):
+                seen = set()
+                for index, tlp in state["tlp"].items():
+                    active = [
+                        s
+                        for s in state["shares"]
+                        if index in s["indicators"] and not s.get("withdrawn")
+                    ]
+                    if side_name == "owner":
+                        seen.add(index)  # the owner always sees its own
+                    elif index in state["revoked"] or tlp == TLP.AMBER_STRICT:
+                        continue  # back to the owner / never leaves it
+                    elif tlp == TLP.RED:
+                        named = (side_name, role) == ("partner", "analyst")
+                        if named and any(s["to"] == "named" for s in active):
+                            seen.add(index)
+                    elif any(side_name in reached(s["to"], state) for s in active):
+                        seen.add(index)
+                result[(side_name, role, by_key)] = seen
+    return result
+
+
+def actual(sides, indicators):
+    """Viewer -> what each form of the selector answers; the three must agree."""
+    ids = [i.pk for i in indicators]
+    index = {pk: n for n, pk in enumerate(ids)}
+    result = {}
+    for side_name in SIDES:
+        side = sides[side_name]
+        for role in ("analyst", "investigator"):
+            for by_key in (False, True):
+                user, agency = getattr(side, role), side.agency if by_key else None
+                listed = set(
+                    selectors.indicators_visible_to(user=user, agency=agency)
+                    .filter(pk__in=ids)
+                    .values_list("pk", flat=True)
+                )
+                probed = selectors.visible_indicator_ids(user=user, agency=agency, ids=ids)
+                exists = set(
+                    Indicator.objects.filter(
+                        selectors.indicator_visible_exists(user=user, agency=agency, ref="pk"),
+                        pk__in=ids,
+                    ).values_list("pk", flat=True)
+                )
+                assert listed == probed == exists, (side_name, role, by_key)
+                result[(side_name, role, by_key)] = {index[pk] for pk in listed}
+    return result
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(sequence=steps)
+# The paths that matter most, always tried: the indicator's state decides what passes through
+# its shares (revoked, AMBER+STRICT, RED to named users only), and the JIT circle changes.
+@example(sequence=[("share", [2], "partner"), ("revoke", 2), ("share", [1], "EU")])
+@example(sequence=[("share", [0, 1], "community"), ("tlp", 1, TLP.AMBER_STRICT)])
+@example(sequence=[("share", [2], "NL"), ("tlp", 2, TLP.RED), ("tlp", 2, TLP.GREEN)])
+@example(sequence=[("share", [4], "named"), ("tlp", 4, TLP.AMBER), ("tlp", 4, TLP.RED)])
+@example(sequence=[("share", [4], "named"), ("withdraw", 0), ("share", [4], "named")])
+@example(
+    sequence=[
+        ("invite", "partner"),
+        ("accept", "partner"),
+        ("share", [1, 2], "jit"),
+        ("invite", "third"),
+        ("accept", "third"),
+        ("leave", "partner"),
+        ("close",),
+    ]
+)
+def test_indicator_visibility_always_matches_the_rules(sides, sequence):
+    jit, indicators = build(sides)
+    state = {
+        "shares": [],
+        "revoked": set(),
+        "closed": False,
+        "status": {"partner": None, "third": None},
+        "tlp": dict(enumerate(TLPS)),
+    }
+    assert actual(sides, indicators) == expected(sides, state)
+    for step in sequence:
+        apply(step, sides, jit, indicators, state)
+        assert actual(sides, indicators) == expected(sides, state), (step, state)
