@@ -17,9 +17,11 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 @task_postrun.connect
-def recycle_connections(**kwargs: Any) -> None:
+def recycle_connections(sender: Any = None, **kwargs: Any) -> None:
     """Around each task, as around each request: drop only the database connections that are
-    broken or past ``CONN_MAX_AGE``; healthy ones serve the next task."""
+    broken or past ``CONN_MAX_AGE``; healthy ones serve the next task. Not for an eager task:
+    it runs inside its caller's transaction."""
     from django.db import close_old_connections
 
-    close_old_connections()
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
+        close_old_connections()
