@@ -3,6 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cc_interop_bench \
         python bench/interop_lookup.py --setup --count 1000000
     DATABASE_URL=... python bench/interop_lookup.py --url http://127.0.0.1:8812
+    DATABASE_URL=... python bench/interop_lookup.py --url http://127.0.0.1:8812 --clients 4
 
 ``--setup`` bulk-inserts the indicators (and the owners' permission rows) with SQL
 ``generate_series`` across five agencies: half IPv4, half domains. Each measured request
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import random
 import statistics
 import time
@@ -146,6 +148,53 @@ def run(url: str, count: int, requests_n: int, in_process: bool) -> None:
         print(f"in-process service: {percentiles(local)}")
 
 
+def run_concurrent(url: str, count: int, requests_n: int, clients: int) -> None:
+    """``clients`` threads, each its own key and session, ``requests_n`` lookups each."""
+    import threading
+
+    import requests
+
+    from agencies.services import api_key_issue
+
+    owner, user, _ = bench_world(partners=1)
+    keys = [
+        api_key_issue(actor=None, agency=owner, user=user, name=f"bench lookup {n}")[1]
+        for n in range(clients)
+    ]
+    timings: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def client(n: int) -> None:
+        rng = random.Random(100 + n)
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {keys[n]}"
+        barrier.wait()
+        for _ in range(requests_n):
+            values = sample(rng, count, 5, 0)
+            started = time.perf_counter()
+            response = session.post(
+                f"{url}/api/v1/correlations/lookup/", json={"values": values}, timeout=60
+            )
+            elapsed = (time.perf_counter() - started) * 1000
+            response.raise_for_status()
+            with lock:
+                timings.append(elapsed)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    print(
+        f"HTTP, {clients} concurrent clients × {requests_n} requests of 1,000 values vs "
+        f"{count:,} indicators: {percentiles(timings)}; {len(timings) / wall:.1f} lookups/s"
+    )
+    print(f"load average {os.getloadavg()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--setup", action="store_true")
@@ -153,10 +202,13 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8812")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--in-process", action="store_true", help="also time the service alone")
+    parser.add_argument("--clients", type=int, default=1, help="concurrent HTTP clients")
     args = parser.parse_args()
     setup()
     if args.setup:
         populate(args.count)
+    elif args.clients > 1:
+        run_concurrent(args.url, args.count, args.requests, args.clients)
     else:
         run(args.url, args.count, args.requests, args.in_process)
 
