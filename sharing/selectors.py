@@ -15,6 +15,7 @@ from agencies.access import get_visible_or_404, permission, principal_group_ids,
 from agencies.models import Agency, PartnerEndpoint
 from agencies.selectors import administered_agencies, agencies_of, is_member
 from cases.selectors import cases_visible_to
+from common import lookups  # noqa: F401  (registers field__any)
 from sharing.models import (
     Delivery,
     Indicator,
@@ -250,16 +251,17 @@ def indicator_visible_exists(*, user: Any, agency: Agency | None, ref: str) -> Q
 
 
 def visible_indicator_ids(*, user: Any, agency: Agency | None, ids: list[int]) -> set[int]:
-    """Which of ``ids`` the caller may see, probed through the candidates' rows and links."""
+    """Which of ``ids`` the caller may see, probed through the candidates' rows and links (the
+    ids travel as one array parameter: ``common.lookups``)."""
     if not ids or not getattr(user, "is_authenticated", False):
         return set()
     by_owner = IndicatorGroupObjectPermission.objects.filter(
-        content_object_id__in=ids,
+        content_object_id__any=ids,
         permission_id=_view_indicator_id(),
         group_id__in=principal_group_ids(user, agency),
     ).values_list("content_object_id", flat=True)
     by_group, by_user = _audiences(user=user, agency=agency)
-    links = Share.indicators.through.objects.filter(indicator_id__in=ids)
+    links = Share.indicators.through.objects.filter(indicator_id__any=ids)
     through_groups = links.filter(
         passes_to_groups_q("indicator__"), share_id__in=by_group
     ).values_list("indicator_id", flat=True)
