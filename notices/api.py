@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import FloatField, Prefetch, QuerySet
+from django.db.models.functions import Cast
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,6 +23,7 @@ from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
 from cases.selectors import cases_visible_to
+from common.drf import IdCursor
 from notices import review, selectors, services
 from notices.models import Notice, NoticeReview, NoticeType
 from notices.serializers import (
@@ -85,10 +88,24 @@ class SearchParams(serializers.Serializer):
     )
 
 
+class BestMatchFirst(IdCursor):
+    """Newest first; a name search best match first (its score, then id, as the key)."""
+
+    def get_ordering(self, queryset: Any) -> Sequence[str]:
+        if "match" in queryset.query.annotations:
+            return ("-match", "-id")
+        return ("-id",)
+
+
+class NewestPublished(IdCursor):
+    ordering = ("-published_at", "-id")
+
+
 class NoticeListView(generics.ListCreateAPIView):
     """Notices you may see (searchable), and new drafts."""
 
     serializer_class = NoticeSerializer
+    pagination_class = BestMatchFirst
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[Notice]:
@@ -106,6 +123,9 @@ class NoticeListView(generics.ListCreateAPIView):
             notice_type=criteria["type"],
             status=criteria["status"],
         )
+        if "name_score" in notices.query.annotations:
+            # The score is a float4: as float8 it survives the cursor's round trip exactly.
+            notices = notices.annotate(match=Cast("name_score", FloatField()))
         return _with_details(notices)
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Notice]:
@@ -283,6 +303,7 @@ class PublicNoticeListView(generics.ListAPIView):
     """Public extracts of published Red, Yellow and UN Special notices (no login)."""
 
     serializer_class = PublicNoticeSerializer
+    pagination_class = NewestPublished
     permission_classes = [AllowAny]
     authentication_classes: list = []
     filter_backends: list = []
