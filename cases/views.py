@@ -32,6 +32,7 @@ from common.errors import StateConflict
 from common.forms import apply_validation_error
 
 PAGE_SIZE = 50
+TIMELINE_PAGE_SIZE = 100
 
 
 def _error_text(error: ValidationError) -> str:
@@ -117,7 +118,7 @@ def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(user=request.user, pk=pk)
     include_views = request.GET.get("views") == "1"
     events = selectors.case_timeline(user=request.user, case=case, include_views=include_views)
-    page = keyset.page_for_request(request, events, size=100)
+    page = keyset.page_for_request(request, events, size=TIMELINE_PAGE_SIZE)
     return render(
         request,
         "cases/case_timeline.html",

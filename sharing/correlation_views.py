@@ -21,6 +21,8 @@ from sharing.correlation_forms import AccessRequestForm, DeclineForm, GrantForm,
 from sharing.models import AccessRequestTarget, IndicatorType
 from sharing.selectors import access_indicator
 
+PAGE_SIZE = 25  # access requests per page, in each of the two lists
+
 INBOX_DETAIL = "sharing/correlation/inbox_detail.html"
 
 
@@ -80,9 +82,9 @@ def request_access(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def requests_page(request: HttpRequest) -> HttpResponse:
     sent_requests = access_requests.requests_sent(user=request.user)
-    sent = keyset.page_for_request(request, sent_requests, size=25, param="sent")
+    sent = keyset.page_for_request(request, sent_requests, size=PAGE_SIZE, param="sent")
     inbox_items = access_requests.inbox_for(user=request.user)
-    inbox = keyset.page_for_request(request, inbox_items, size=25, param="inbox")
+    inbox = keyset.page_for_request(request, inbox_items, size=PAGE_SIZE, param="inbox")
     rows = [(r, access_requests.request_outcome(r)) for r in sent]
     context = {"sent": sent, "sent_rows": rows, "inbox": inbox}
     return render(request, "sharing/correlation/requests.html", context)

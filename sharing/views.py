@@ -24,6 +24,8 @@ from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import IndicatorType
 from sharing.normalize import detect_type
 
+PAGE_SIZE = 50
+
 
 @login_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
@@ -31,7 +33,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.indicator_search(
         user=request.user, q=params["q"], type=params["type"], tlp=params["tlp"]
     )
-    page = keyset.page_for_request(request, qs, size=50)
+    page = keyset.page_for_request(request, qs, size=PAGE_SIZE)
     context = {
         "page": page,
         "params": params,
