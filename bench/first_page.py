@@ -25,6 +25,14 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def _recorder(queries: list[str]):
+    def record(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    return record
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("name", help="label of the run, e.g. before or after")
@@ -48,12 +56,7 @@ def main() -> None:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
         queries: list[str] = []
-
-        def count(execute, sql, params, many, context):
-            queries.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(_recorder(queries)):
             response = client.get(url)
         rows = len(response.json()["results"]) if url.startswith("/api/") else "-"
         timings = []

@@ -88,17 +88,28 @@ class SearchParams(serializers.Serializer):
     )
 
 
+def keyset_ordering(notices: QuerySet[Notice]) -> tuple[QuerySet[Notice], Sequence[str]]:
+    """The list's key: newest first; after a name search, best match first, then newest.
+
+    The score is a float4: cast to float8, it survives the cursor's round trip exactly.
+    """
+    if "name_score" not in notices.query.annotations:
+        return notices, ("-id",)
+    return notices.annotate(match=Cast("name_score", FloatField())), ("-match", "-id")
+
+
 class BestMatchFirst(IdCursor):
-    """Newest first; a name search best match first (its score, then id, as the key)."""
+    """Newest first; a name search best match first (``keyset_ordering``)."""
 
     def get_ordering(self, queryset: Any) -> Sequence[str]:
-        if "match" in queryset.query.annotations:
-            return ("-match", "-id")
-        return ("-id",)
+        return ("-match", "-id") if "match" in queryset.query.annotations else ("-id",)
+
+
+PUBLIC_ORDERING = ("-published_at", "-id")
 
 
 class NewestPublished(IdCursor):
-    ordering = ("-published_at", "-id")
+    ordering = PUBLIC_ORDERING
 
 
 class NoticeListView(generics.ListCreateAPIView):
@@ -123,9 +134,7 @@ class NoticeListView(generics.ListCreateAPIView):
             notice_type=criteria["type"],
             status=criteria["status"],
         )
-        if "name_score" in notices.query.annotations:
-            # The score is a float4: as float8 it survives the cursor's round trip exactly.
-            notices = notices.annotate(match=Cast("name_score", FloatField()))
+        notices, _ = keyset_ordering(notices)
         return _with_details(notices)
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Notice]:
