@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,8 +92,17 @@ def _key_fields(queryset: QuerySet[Any], ordering: Sequence[str]) -> list[models
     return fields
 
 
+class _KeyEncoder(DjangoJSONEncoder):
+    """Django's encoder, but datetimes to the microsecond (it keeps milliseconds only)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
 def encode_cursor(position: Sequence[Any], *, reverse: bool = False) -> str:
-    raw = json.dumps({"r": int(reverse), "p": list(position)}, cls=DjangoJSONEncoder)
+    raw = json.dumps({"r": int(reverse), "p": list(position)}, cls=_KeyEncoder)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

@@ -6,6 +6,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from agencies import services
+from agencies.models import Membership
+from tests.factories import make_member
+from tests.paging import walk_api
 
 
 def test_me_with_a_key(world, api_client_for):
@@ -136,3 +139,12 @@ def test_members_endpoint_in_the_browser_session(world):
     assert client.get("/api/v1/agencies/DE-BKA/members/").status_code == 200
     client.force_login(world.partner.admin)
     assert client.get("/api/v1/agencies/DE-BKA/members/").status_code == 404
+
+
+def test_the_members_list_pages_by_username_once_each(world, api_client_for):
+    for n in range(4):
+        make_member(world.owner.agency, f"extra{n}", Membership.Role.ANALYST)
+    client = api_client_for(world.owner.admin, world.owner.agency)
+    url = "/api/v1/agencies/DE-BKA/members/"
+    names = walk_api(client, url, limit=2, key="username")
+    assert names == sorted(names) and len(names) == 7

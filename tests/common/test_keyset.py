@@ -11,7 +11,7 @@ from django.db.models import F, IntegerField
 from django.db.models.functions import Cast
 from django.test import RequestFactory
 
-from agencies.models import Agency
+from agencies.models import Agency, Membership
 from cases import services as case_services
 from common.keyset import InvalidCursor, encode_cursor, keyset_page, page_for_request
 from tests.factories import AgencyFactory
@@ -168,3 +168,12 @@ def test_an_outsider_learns_no_count_and_no_cursor_of_what_it_cannot_see(
         )
     client = api_client_for(world.outsider.investigator, world.outsider.agency)
     assert client.get(f"{url}?limit=1").json() == {"next": None, "previous": None, "results": []}
+
+
+def test_a_datetime_key_keeps_its_microseconds_across_pages(world):
+    members = Membership.objects.filter(agency=world.owner.agency)
+    for n, membership in enumerate(members.order_by("-id")):
+        stamp = f"2026-01-01T00:00:00.000{n}00Z"  # apart by less than a millisecond
+        Membership.objects.filter(pk=membership.pk).update(created_at=stamp)
+    rows, _ = _walk(members, ("created_at", "id"), 1)
+    assert rows == list(members.order_by("created_at"))
