@@ -106,7 +106,7 @@ class IdCursor(BasePagination):
         link = {"type": "string", "nullable": True, "format": "uri"}
         return {
             "type": "object",
-            "required": ["results"],
+            "required": ["next", "previous", "results"],
             "properties": {
                 "next": {**link, "description": "The following page; null on the last"},
                 "previous": {**link, "description": "The page before; null on the first"},
