@@ -11,13 +11,33 @@ average before and after (the machine is shared: read figures with it). Data:
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
 import statistics
 import time
 
 import harness
 
 URLS = ["/api/v1/cases/", "/cases/", "/indicators/", "/api/v1/indicators/"]
+NEXT_LINK = re.compile(r'href="([^"]+)"[^>]*>\s*(?:Next|Older)\s*<')
+
+
+def next_url(url: str, response) -> str | None:
+    """The second page's URL: the API's ``next``, or the page's Next / Older link."""
+    if url.startswith("/api/"):
+        return response.json()["next"]
+    found = NEXT_LINK.search(response.content.decode())
+    return url.split("?")[0] + html.unescape(found.group(1)) if found else None
+
+
+def timed(client, url: str, count: int) -> list[float]:
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -50,7 +70,10 @@ def main() -> None:
     client.force_login(get_user_model().objects.get(username=args.user))
     print(f"run {args.name!r}, user {args.user}, {args.n} requests per URL")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'url':<22} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'rows':>6}")
+    print(
+        f"{'url':<22} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'rows':>6}"
+        f" {'page 2 p50':>11} {'p95':>7}"
+    )
     for url in args.url or URLS:
         for _ in range(args.warmup):
             response = client.get(url)
@@ -59,14 +82,13 @@ def main() -> None:
         with connection.execute_wrapper(_recorder(queries)):
             response = client.get(url)
         rows = len(response.json()["results"]) if url.startswith("/api/") else "-"
-        timings = []
-        for _ in range(args.n):
-            started = time.perf_counter()
-            client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
+        timings = timed(client, url, args.n)
+        second = next_url(url, response)
+        later = timed(client, second, args.n) if second else [float("nan")]
         print(
             f"{url:<22} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f} "
-            f"{max(timings):8.1f} {len(queries):8} {rows:>6}"
+            f"{max(timings):8.1f} {len(queries):8} {rows:>6} "
+            f"{statistics.median(later):11.1f} {percentile(later, 0.95):7.1f}"
         )
     print(f"load average after:  {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
