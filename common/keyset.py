@@ -23,6 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 INVALID_CURSOR = "Invalid cursor."
 CURSOR_MAX_LENGTH = 1000
@@ -125,11 +126,16 @@ def decode_cursor(text: str, queryset: QuerySet[Any], ordering: Sequence[str]) -
         if value is None or isinstance(value, dict | list):
             raise InvalidCursor(INVALID_CURSOR)
         try:
-            position.append(key_field.to_python(value))
+            typed = key_field.to_python(value)
+            if isinstance(typed, datetime.datetime):
+                typed.astimezone(datetime.UTC)  # out of range once in UTC: OverflowError
+                if timezone.is_naive(typed):
+                    raise ValueError("a key's datetime carries its offset")
         except (ValidationError, TypeError, ValueError, OverflowError):
             raise InvalidCursor(INVALID_CURSOR) from None
-        if isinstance(key_field, models.IntegerField) and not -(2**63) <= position[-1] < 2**63:
+        if isinstance(key_field, models.IntegerField) and not -(2**63) <= typed < 2**63:
             raise InvalidCursor(INVALID_CURSOR)
+        position.append(typed)
     return Cursor(position=tuple(position), reverse=bool(data["r"]))
 
 
@@ -180,7 +186,8 @@ def keyset_page(
     """The page of ``queryset`` that ``cursor`` points at (the first without one).
 
     ``ordering`` must be unique and unchanging (end with the primary key) and its fields
-    not null; one query of ``size + 1`` rows, whatever the size of ``queryset``.
+    not null; one query of ``size + 1`` rows, whatever the size of ``queryset``. Going back
+    onto a first page that rows have left since (a short page) reads the first page afresh.
     """
     decoded = decode_cursor(cursor, queryset, ordering) if cursor else None
     reverse = decoded is not None and decoded.reverse
@@ -190,6 +197,8 @@ def keyset_page(
     found = list(rows[: size + 1])
     more = len(found) > size
     found = found[:size]
+    if reverse and not more and len(found) < size:
+        return keyset_page(queryset, ordering=ordering, size=size)
     if reverse:
         found.reverse()
     has_next = more if not reverse else True

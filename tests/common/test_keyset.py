@@ -177,3 +177,24 @@ def test_a_datetime_key_keeps_its_microseconds_across_pages(world):
         Membership.objects.filter(pk=membership.pk).update(created_at=stamp)
     rows, _ = _walk(members, ("created_at", "id"), 1)
     assert rows == list(members.order_by("created_at"))
+
+
+@pytest.mark.parametrize(
+    "stamp", ["2026-01-01T00:00:00", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
+)
+def test_a_datetime_key_without_offset_or_out_of_range_is_invalid(world, stamp):
+    members = Membership.objects.all()
+    with pytest.raises(InvalidCursor):
+        keyset_page(members, ordering=("created_at", "id"), cursor=encode_cursor([stamp, 1]))
+
+
+def test_going_back_onto_a_first_page_that_rows_have_left_reads_it_afresh(world):
+    for n in range(6):
+        AgencyFactory(code=f"XX-{n}", country=world.owner.agency.country)
+    first = keyset_page(Agency.objects.all(), size=3)
+    assert first.next_cursor is not None
+    second = keyset_page(Agency.objects.all(), cursor=first.next_cursor, size=3)
+    Agency.objects.filter(pk=first.object_list[0].pk).delete()
+    assert second.previous_cursor is not None
+    back = keyset_page(Agency.objects.all(), cursor=second.previous_cursor, size=3)
+    assert back.is_first and back.object_list == list(Agency.objects.order_by("-id")[:3])
