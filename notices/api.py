@@ -88,21 +88,25 @@ class SearchParams(serializers.Serializer):
     )
 
 
+NEWEST = ("-id",)
+BEST_MATCH = ("-match", "-id")
+
+
 def keyset_ordering(notices: QuerySet[Notice]) -> tuple[QuerySet[Notice], Sequence[str]]:
     """The list's key: newest first; after a name search, best match first, then newest.
 
     The score is a float4: cast to float8, it survives the cursor's round trip exactly.
     """
     if "name_score" not in notices.query.annotations:
-        return notices, ("-id",)
-    return notices.annotate(match=Cast("name_score", FloatField())), ("-match", "-id")
+        return notices, NEWEST
+    return notices.annotate(match=Cast("name_score", FloatField())), BEST_MATCH
 
 
 class BestMatchFirst(IdCursor):
     """Newest first; a name search best match first (``keyset_ordering``)."""
 
     def get_ordering(self, queryset: Any) -> Sequence[str]:
-        return ("-match", "-id") if "match" in queryset.query.annotations else ("-id",)
+        return BEST_MATCH if "match" in queryset.query.annotations else NEWEST
 
 
 PUBLIC_ORDERING = ("-published_at", "-id")
