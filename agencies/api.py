@@ -52,10 +52,19 @@ class AgencyFilter(filters.FilterSet):
         fields = ["country", "kind"]
 
 
+class ByCode(IdCursor):
+    ordering = ("code",)
+
+
+class ByUsername(IdCursor):
+    ordering = ("user__username", "id")
+
+
 class AgencyDirectoryView(generics.ListAPIView):
     """Directory of active agencies with their 24/7 contact points."""
 
     serializer_class = AgencySerializer
+    pagination_class = ByCode
     filterset_class = AgencyFilter
 
     def get_queryset(self):
@@ -68,6 +77,7 @@ class AgencyMembersView(generics.ListAPIView):
     """Members of an agency: for that agency's admins only; anyone else gets 404."""
 
     serializer_class = MemberSerializer
+    pagination_class = ByUsername
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no URL kwargs
@@ -95,7 +105,7 @@ class CheckpointView(APIView):
 
 
 class NewestCheckpoints(IdCursor):
-    ordering = "-tree_size"
+    ordering = ("-tree_size",)
 
 
 class CheckpointListView(generics.ListAPIView):

@@ -4,11 +4,14 @@ inbox. Each view resolves access (404), calls a service, responds."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +23,12 @@ from assistance import forms, notifications, selectors, services
 from assistance.legal import valid_bases
 from assistance.models import AssistanceRequest, Kind
 from cases.selectors import access_case, acting_agency_for_case
+from common import keyset
 from common.errors import StateConflict
 from common.forms import apply_validation_error
+
+PAGE_SIZE = 50
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)  # sorts requests without a deadline last
 
 # Who may take each step from the page: the requester ("r"), the addressee ("a"), the
 # enforcing authority of a notified European Production Order while it may decide ("e").
@@ -206,11 +213,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     requests = selectors.inbox_for(
         user=request.user, **{k: v for k, v in values.items() if v not in ("", None)}
     )
+    # Soonest due first, those without a deadline last: a key without nulls for the cursor.
+    requests = requests.annotate(due_key=Coalesce("due_at", Value(NO_DEADLINE)))
+    page = keyset.page_for_request(request, requests, ordering=("due_key", "id"), size=PAGE_SIZE)
     return render(
         request,
         "assistance/inbox.html",
         {
-            "requests": requests,
+            "page": page,
             "filters": filters,
             "here": reverse("assistance:inbox"),
             "notifications": notifications.unread_for(user=request.user)[:50],

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import (
     FileResponse,
@@ -28,10 +27,12 @@ from cases import forms, jits, receipts, selectors, services
 from cases.api import evidence_file_response
 from cases.files import install_limit_handler, too_large_message
 from cases.models import CustodyEvent, JITMembership
+from common import keyset
 from common.errors import StateConflict
 from common.forms import apply_validation_error
 
 PAGE_SIZE = 50
+TIMELINE_PAGE_SIZE = 100
 
 
 def _error_text(error: ValidationError) -> str:
@@ -43,7 +44,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = forms.CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     cases = selectors.case_list(user=request.user, **{k: v for k, v in filters.items() if v})
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset.page_for_request(request, cases, size=PAGE_SIZE)
     return render(request, "cases/case_list.html", {"form": form, "page": page})
 
 
@@ -117,7 +118,7 @@ def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(user=request.user, pk=pk)
     include_views = request.GET.get("views") == "1"
     events = selectors.case_timeline(user=request.user, case=case, include_views=include_views)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page = keyset.page_for_request(request, events, size=TIMELINE_PAGE_SIZE)
     return render(
         request,
         "cases/case_timeline.html",

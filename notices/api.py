@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import FloatField, Prefetch, QuerySet
+from django.db.models.functions import Cast
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,6 +23,7 @@ from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
 from cases.selectors import cases_visible_to
+from common.drf import IdCursor
 from notices import review, selectors, services
 from notices.models import Notice, NoticeReview, NoticeType
 from notices.serializers import (
@@ -85,10 +88,39 @@ class SearchParams(serializers.Serializer):
     )
 
 
+NEWEST = ("-id",)
+BEST_MATCH = ("-match", "-id")
+
+
+def keyset_ordering(notices: QuerySet[Notice]) -> tuple[QuerySet[Notice], Sequence[str]]:
+    """The list's key: newest first; after a name search, best match first, then newest.
+
+    The score is a float4: cast to float8, it survives the cursor's round trip exactly.
+    """
+    if "name_score" not in notices.query.annotations:
+        return notices, NEWEST
+    return notices.annotate(match=Cast("name_score", FloatField())), BEST_MATCH
+
+
+class BestMatchFirst(IdCursor):
+    """Newest first; a name search best match first (``keyset_ordering``)."""
+
+    def get_ordering(self, queryset: Any) -> Sequence[str]:
+        return BEST_MATCH if "match" in queryset.query.annotations else NEWEST
+
+
+PUBLIC_ORDERING = ("-published_at", "-id")
+
+
+class NewestPublished(IdCursor):
+    ordering = PUBLIC_ORDERING
+
+
 class NoticeListView(generics.ListCreateAPIView):
     """Notices you may see (searchable), and new drafts."""
 
     serializer_class = NoticeSerializer
+    pagination_class = BestMatchFirst
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[Notice]:
@@ -106,6 +138,7 @@ class NoticeListView(generics.ListCreateAPIView):
             notice_type=criteria["type"],
             status=criteria["status"],
         )
+        notices, _ = keyset_ordering(notices)
         return _with_details(notices)
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Notice]:
@@ -283,6 +316,7 @@ class PublicNoticeListView(generics.ListAPIView):
     """Public extracts of published Red, Yellow and UN Special notices (no login)."""
 
     serializer_class = PublicNoticeSerializer
+    pagination_class = NewestPublished
     permission_classes = [AllowAny]
     authentication_classes: list = []
     filter_backends: list = []

@@ -13,8 +13,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cases.selectors import cases_visible_to
+from common import keyset
 from common.forms import apply_validation_error
 from notices import review, selectors, services
+from notices.api import PUBLIC_ORDERING, keyset_ordering
 from notices.forms import NoticeForm, ReasonForm, ReviewForm, SearchForm
 from notices.models import TYPE_PURPOSES, Notice, NoticeReview, NoticeType
 from notices.permissions import DIFFUSION_CIRCULATING
@@ -60,9 +62,11 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             notice_type=data["type"],
             status=data["status"],
         )
+    notices, ordering = keyset_ordering(notices)
+    page = keyset.page_for_request(request, notices, ordering=ordering, size=PAGE_SIZE)
     context = {
         "form": form,
-        "notices": notices[:PAGE_SIZE],
+        "page": page,
         "is_reviewer": selectors.is_reviewer(user=request.user),
         "can_request": selectors.requesting_agencies(user=request.user).exists(),
     }
@@ -270,13 +274,17 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if not selectors.is_reviewer(user=request.user):
         raise PermissionDenied("Only secretariat reviewers have a review queue.")
     notices = selectors.review_queue(user=request.user)
-    return render(request, "notices/queue.html", {"notices": notices[:PAGE_SIZE]})
+    page = keyset.page_for_request(
+        request, notices, ordering=("submitted_at", "id"), size=PAGE_SIZE
+    )
+    return render(request, "notices/queue.html", {"page": page})
 
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = selectors.notifications_for(user=request.user)[:PAGE_SIZE]
-    return render(request, "notices/notifications.html", {"notifications": items})
+    items = selectors.notifications_for(user=request.user)
+    page = keyset.page_for_request(request, items, size=PAGE_SIZE)
+    return render(request, "notices/notifications.html", {"page": page})
 
 
 @login_required
@@ -290,6 +298,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "notices/public_list.html", {"notices": selectors.public_notices()[:PAGE_SIZE]}
+    page = keyset.page_for_request(
+        request, selectors.public_notices(), ordering=PUBLIC_ORDERING, size=PAGE_SIZE
     )
+    return render(request, "notices/public_list.html", {"page": page})

@@ -10,16 +10,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from common import keyset
 from common.forms import apply_validation_error
 from sharing import access_requests, correlation
 from sharing.correlation_forms import AccessRequestForm, DeclineForm, GrantForm, LookupForm
 from sharing.models import AccessRequestTarget, IndicatorType
 from sharing.selectors import access_indicator
+
+PAGE_SIZE = 25  # access requests per page, in each of the two lists
 
 INBOX_DETAIL = "sharing/correlation/inbox_detail.html"
 
@@ -79,12 +81,10 @@ def request_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def requests_page(request: HttpRequest) -> HttpResponse:
-    sent = Paginator(access_requests.requests_sent(user=request.user), 25).get_page(
-        request.GET.get("sent")
-    )
-    inbox = Paginator(access_requests.inbox_for(user=request.user), 25).get_page(
-        request.GET.get("inbox")
-    )
+    sent_requests = access_requests.requests_sent(user=request.user)
+    sent = keyset.page_for_request(request, sent_requests, size=PAGE_SIZE, param="sent")
+    inbox_items = access_requests.inbox_for(user=request.user)
+    inbox = keyset.page_for_request(request, inbox_items, size=PAGE_SIZE, param="inbox")
     rows = [(r, access_requests.request_outcome(r)) for r in sent]
     context = {"sent": sent, "sent_rows": rows, "inbox": inbox}
     return render(request, "sharing/correlation/requests.html", context)

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,12 +16,15 @@ from django.views.decorators.http import require_POST
 from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
 from cases.selectors import jits_visible_to
+from common import keyset
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
 from sharing import ingest, legal, selectors, services
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import IndicatorType
 from sharing.normalize import detect_type
+
+PAGE_SIZE = 50
 
 
 @login_required
@@ -31,7 +33,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.indicator_search(
         user=request.user, q=params["q"], type=params["type"], tlp=params["tlp"]
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = keyset.page_for_request(request, qs, size=PAGE_SIZE)
     context = {
         "page": page,
         "params": params,
