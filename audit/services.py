@@ -110,7 +110,7 @@ def audit_log_deferred(
 
 
 def _queue_sequencing() -> None:
-    from audit.tasks import sequence_pending_events
+    from audit.tasks import sequence_pending_events  # cycle: audit.tasks imports these services
 
     try:
         sequence_pending_events.delay()
