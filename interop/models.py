@@ -64,11 +64,18 @@ class ObjectVersion(models.Model):
     modified = models.DateTimeField()
     date_added = models.DateTimeField(default=timezone.now)
     owner = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # Indexed by objver_indicator (indicator, is_latest) and objver_pattern (non-null only):
+    # no single-column index of their own on this hot table.
     indicator = models.ForeignKey(
-        Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     pattern_indicator = models.ForeignKey(
-        PatternIndicator, null=True, blank=True, on_delete=models.CASCADE, related_name="versions"
+        PatternIndicator,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        db_index=False,
     )
     is_latest = models.BooleanField(default=True)
     body = models.TextField(help_text="The serialised STIX object")
@@ -86,6 +93,11 @@ class ObjectVersion(models.Model):
             ),
             models.Index(fields=["date_added", "id"], name="objver_paging"),
             models.Index(fields=["indicator", "is_latest"], name="objver_indicator"),
+            models.Index(
+                fields=["pattern_indicator"],
+                name="objver_pattern",
+                condition=models.Q(pattern_indicator__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

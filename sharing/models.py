@@ -53,7 +53,10 @@ class Indicator(models.Model):
     type = models.CharField(max_length=8, choices=IndicatorType.choices)
     value = models.TextField(help_text="As submitted")
     normalized = models.TextField(help_text="Canonical form used for lookup")
-    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="indicators")
+    # No index of its own: one_indicator_per_owner_value (owner, type, normalized) leads with it.
+    owner = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="indicators", db_index=False
+    )
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
     )
