@@ -21,7 +21,7 @@ from assistance.models import (
     RequestResponse,
     Urgency,
 )
-from assistance.selectors import responses_visible
+from assistance.selectors import is_requester_side, responses_visible
 
 FILE_HELP = f"Streamed to storage; at most EVIDENCE_MAX_BYTES ({settings.EVIDENCE_MAX_BYTES})"
 
@@ -69,7 +69,7 @@ class RequestResponseSerializer(serializers.ModelSerializer):
 
     def get_evidence(self, response: RequestResponse) -> int | None:
         mine = self.context.get("agency_ids", set())
-        return response.evidence_id if response.request.requesting_agency_id in mine else None
+        return response.evidence_id if is_requester_side(response.request, mine) else None
 
 
 class AssistanceRequestSerializer(serializers.ModelSerializer):
@@ -217,7 +217,7 @@ class AssistanceRequestSerializer(serializers.ModelSerializer):
         ]
 
     def _requester_side(self, request: AssistanceRequest) -> bool:
-        return request.requesting_agency_id in self.context.get("agency_ids", set())
+        return is_requester_side(request, self.context.get("agency_ids", set()))
 
     @extend_schema_field(RequestEventSerializer(many=True))
     def get_events(self, request: AssistanceRequest) -> list[dict]:
