@@ -376,6 +376,9 @@ ASSISTANCE_REMINDER_BEFORE = timedelta(hours=envint("ASSISTANCE_REMINDER_HOURS",
 # Sharing: the outbox and its delivery worker, the SSRF guard, inbound ingest limits.
 # Objects per webhook POST.
 SHARING_DELIVERY_BATCH_SIZE = envint("SHARING_DELIVERY_BATCH_SIZE", 500)
+# A share writes the deliveries of this many indicators in its own transaction, the rest in a
+# task, chunk by chunk (sharing.outbox.fill_step), so its first pushes leave at once.
+SHARING_OUTBOX_CHUNK = envint("SHARING_OUTBOX_CHUNK", 1000)
 # Seconds to wait before attempt 2, 3, ...; the last value repeats up to SHARING_MAX_ATTEMPTS.
 SHARING_RETRY_SCHEDULE = [
     float(x) for x in envlist("SHARING_RETRY_SCHEDULE", "10,60,300,1800,7200,21600")

@@ -299,6 +299,27 @@ class DeliveryItem(models.Model):
         return f"{kind} {self.indicator_id} → endpoint {self.endpoint_id}"
 
 
+class OutboxFill(models.Model):
+    """The rest of a large share's outbox. The share commits its audience and the deliveries
+    of its first ``SHARING_OUTBOX_CHUNK`` indicators (by id), so the first pushes leave at
+    once; a task then writes the deliveries of the next chunks, each chunk and the cursor in
+    one transaction, so a crash redoes at most one chunk (the sweeper re-enqueues a fill left
+    idle past ``SHARING_SWEEP_GRACE``)."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="outbox_fills")
+    agency_ids = models.JSONField(default=list, help_text="The entitled agencies at sharing")
+    after_indicator = models.BigIntegerField(help_text="The share's indicators above this id")
+    done = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["done", "updated_at"], name="outbox_fill_due")]
+
+    def __str__(self) -> str:
+        return f"fill of share {self.share_id} after indicator {self.after_indicator}"
+
+
 class DeliveryAttempt(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
     number = models.PositiveIntegerField()

@@ -1,22 +1,25 @@
 """The delivery outbox: ``Delivery`` rows for entitled partner endpoints, tombstones, and
 signed checkpoints for the endpoints that take them, written in the caller's transaction and
-handed to the worker on commit."""
+handed to the worker on commit. A large share writes its first chunk so, and the rest chunk
+by chunk in a task (``OutboxFill``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from agencies.models import TLP, Agency, PartnerEndpoint
 from audit.models import SignedCheckpoint
 from common.bulk import copy_rows
-from sharing.models import TLP_RANK, Delivery, DeliveryItem, Indicator, Share
+from sharing.models import TLP_RANK, Delivery, DeliveryItem, Indicator, OutboxFill, Share
 from sharing.permissions import active_shares, indicator_grants, passes_to_groups
-from sharing.tasks import enqueue_deliveries
+from sharing.tasks import enqueue_deliveries, enqueue_fill
 
 
 def endpoint_accepts(endpoint: PartnerEndpoint, indicator: Indicator) -> bool:
@@ -53,6 +56,60 @@ def fan_out(share: Share, indicators: Sequence[Indicator], agency_ids: set[int])
         for endpoint in endpoints
     }
     return _write(plan, share=share, tombstone=False)
+
+
+def fan_out_first(share: Share, indicators: Sequence[Indicator], agency_ids: set[int]) -> list[int]:
+    """``fan_out`` of the first ``SHARING_OUTBOX_CHUNK`` indicators (by id) in the caller's
+    transaction; the rest of the share's indicators go to an ``OutboxFill`` that a task works
+    through after the commit."""
+    chunk = max(1, int(settings.SHARING_OUTBOX_CHUNK))
+    ordered = sorted(indicators, key=lambda indicator: indicator.pk)
+    delivery_ids = fan_out(share, ordered[:chunk], agency_ids)
+    if len(ordered) > chunk:
+        fill = OutboxFill.objects.create(
+            share=share, agency_ids=sorted(agency_ids), after_indicator=ordered[chunk - 1].pk
+        )
+        transaction.on_commit(lambda: enqueue_fill(fill.pk))
+    return delivery_ids
+
+
+def fill_step(fill_id: int) -> bool:
+    """Write the deliveries of the fill's next chunk, and advance it, in one transaction;
+    whether there is more. The share's row is locked (as a withdrawal locks it), so a share
+    withdrawn meanwhile gets no more deliveries."""
+    with transaction.atomic():
+        fill = (
+            OutboxFill.objects.select_for_update(skip_locked=True)
+            .filter(pk=fill_id, done=False)
+            .first()
+        )
+        if fill is None:
+            return False
+        share = Share.objects.select_for_update().get(pk=fill.share_id)
+        chunk: list[Indicator] = []
+        if share.withdrawn_at is None:
+            chunk = list(
+                share.indicators.filter(pk__gt=fill.after_indicator)
+                .select_related("owner")
+                .order_by("pk")[: max(1, int(settings.SHARING_OUTBOX_CHUNK))]
+            )
+        fill.updated_at = timezone.now()
+        if not chunk:
+            fill.done = True
+            fill.save(update_fields=["done", "updated_at"])
+            return False
+        enqueue_on_commit(fan_out(share, chunk, set(fill.agency_ids)))
+        fill.after_indicator = chunk[-1].pk
+        fill.save(update_fields=["after_indicator", "updated_at"])
+        return True
+
+
+def fills_due_for_sweep() -> list[int]:
+    """Fills idle past the grace period: their message was lost or their worker died."""
+    idle = timezone.now() - timedelta(seconds=settings.SHARING_SWEEP_GRACE)
+    return list(
+        OutboxFill.objects.filter(done=False, updated_at__lt=idle).values_list("pk", flat=True)
+    )
 
 
 def _write(

@@ -20,7 +20,7 @@ from common.bulk import copy_rows
 from sharing import legal, signals, ssrf
 from sharing.legal import ShareSpec  # callers may take it from here, next to indicator_share
 from sharing.models import Delivery, Indicator, IndicatorType, NamedRecipient, Share
-from sharing.outbox import enqueue_on_commit, fan_out, tombstones
+from sharing.outbox import enqueue_on_commit, fan_out_first, tombstones
 from sharing.permissions import (
     sync_indicator_permissions,
     sync_share_permissions,
@@ -126,7 +126,7 @@ def indicator_share(
     )
     sync_share_permissions(share)
     signals.indicators_changed.send(Indicator, indicators=list(indicators), action="shared")
-    delivery_ids = fan_out(share, indicators, resolution.agency_ids)
+    delivery_ids = fan_out_first(share, indicators, resolution.agency_ids)
     audit_log(
         actor=actor,
         action="indicator.shared",
@@ -227,7 +227,7 @@ def resync_jit_shares(*, jit: JointInvestigationTeam, **kwargs: Any) -> None:
             for i in share.indicators.all()
             if not i.revoked and i.tlp not in (TLP.AMBER_STRICT, TLP.RED)
         ]
-        delivery_ids += fan_out(share, live, members)
+        delivery_ids += fan_out_first(share, live, members)
     enqueue_on_commit(delivery_ids)
 
 

@@ -23,20 +23,47 @@ def deliver(delivery_id: int) -> str | None:
     return status
 
 
+@shared_task(
+    name="sharing.fill_outbox", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def fill_outbox(fill_id: int) -> int:
+    """Write a large share's remaining deliveries, chunk by chunk; the chunks written."""
+    from sharing import outbox  # cycle: outbox enqueues through this module
+
+    chunks = 0
+    while outbox.fill_step(fill_id):
+        chunks += 1
+    return chunks
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_deliveries() -> int:
-    """Re-enqueue deliveries left pending past the grace period or held by a lost worker."""
+    """Re-enqueue deliveries left pending past the grace period or held by a lost worker, and
+    outbox fills left idle."""
+    from sharing import outbox  # cycle: outbox enqueues through this module
+
     ids = delivery.due_for_sweep()
     for delivery_id in ids:
         send_deliver(delivery_id)
-    if ids:
-        logger.info("sweeper re-enqueued %d deliveries", len(ids))
-    return len(ids)
+    fills = outbox.fills_due_for_sweep()
+    for fill_id in fills:
+        enqueue_fill(fill_id)
+    if ids or fills:
+        logger.info("sweeper re-enqueued %d deliveries and %d fills", len(ids), len(fills))
+    return len(ids) + len(fills)
 
 
 def send_deliver(delivery_id: int, countdown: float | None = None) -> None:
     queue = settings.SHARING_DELIVERY_QUEUE or None
     deliver.apply_async((delivery_id,), countdown=countdown, queue=queue)
+
+
+def enqueue_fill(fill_id: int) -> None:
+    """Called on commit; a lost message is healed by the sweeper (the fill row is the truth)."""
+    try:
+        fill_outbox.apply_async((fill_id,), queue=settings.SHARING_DELIVERY_QUEUE or None)
+    except Exception:  # broker down: the fill stays for the sweeper
+        logger.exception("could not enqueue outbox fill %s; the sweeper will", fill_id)
 
 
 def enqueue_deliveries(delivery_ids: list[int]) -> None:

@@ -1,6 +1,7 @@
 """End to end, not eager: a real ``celery worker`` subprocess on Redis, reference receivers
 as subprocesses on loopback, every broker message of the share lost (the sweeper must
-recover them), the worker SIGKILLed mid-batch and replaced by two, receivers failing 30% of
+recover them, the outbox fill of the share's last 40 indicators included), the worker SIGKILLed
+mid-batch and replaced by two, receivers failing 30% of
 requests with 500s and timeouts. Every entitled (indicator, endpoint) pair
 must arrive and be processed exactly once; nothing may reach an endpoint not entitled.
 """
@@ -25,7 +26,7 @@ from django.db.models import Count
 
 from agencies.models import TLP
 from sharing import services
-from sharing.models import Delivery, DeliveryAttempt, DeliveryItem
+from sharing.models import Delivery, DeliveryAttempt, DeliveryItem, OutboxFill
 from sharing.tasks import sweep_deliveries
 from sharing.webhooks import new_secret
 from tests.sharing.conftest import add
@@ -122,6 +123,7 @@ def stack(tmp_path, settings):
     knobs = {
         "SHARING_DELIVERY_QUEUE": queue,
         "SHARING_DELIVERY_BATCH_SIZE": "5",
+        "SHARING_OUTBOX_CHUNK": "20",  # the share writes 20, the workers fill the other 40
         "SHARING_RETRY_SCHEDULE": "0.3,0.6,1.2,2",
         "SHARING_RETRY_JITTER": "0.3",
         "SHARING_MAX_ATTEMPTS": "40",
@@ -132,6 +134,7 @@ def stack(tmp_path, settings):
     }
     settings.SHARING_DELIVERY_QUEUE = queue
     settings.SHARING_DELIVERY_BATCH_SIZE = 5
+    settings.SHARING_OUTBOX_CHUNK = 20
     settings.SHARING_DELIVERY_LEASE = 3
     settings.SHARING_SWEEP_GRACE = 2
     env = {
@@ -239,7 +242,8 @@ def test_shares_and_revocations_reach_entitled_endpoints_exactly_once_despite_cr
     _start_worker(stack, "two")
 
     def settled() -> bool:
-        return not Delivery.objects.exclude(status__in=["delivered", "dead"]).exists()
+        unsent = Delivery.objects.exclude(status__in=["delivered", "dead"]).exists()
+        return not unsent and not OutboxFill.objects.filter(done=False).exists()
 
     _wait(settled, 90, "all deliveries", stack)
 
