@@ -157,6 +157,8 @@ class AssistanceRequest(models.Model):
         Status.PRESERVED,
         Status.EXTENDED,
     )
+    # A preservation a new request may name as the one it follows up.
+    FOLLOWABLE = (Status.DRAFT, *PRESERVING)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assistance_requests")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -334,6 +336,12 @@ class AssistanceRequest(models.Model):
             and self.enforcing_decision != EnforcingDecision.NO_GROUNDS
             and end > timezone.now()
         )
+
+    @property
+    def enforcing_may_decide(self) -> bool:
+        """The notified enforcing authority has not decided and its window is still open."""
+        end = self.enforcing_window_ends
+        return end is not None and not self.enforcing_decision and end > timezone.now()
 
     def follow_up_link_visible(self, agency_ids: set[int]) -> bool:
         """The link between this preservation and its follow-up shows to the requester, and to

@@ -83,7 +83,7 @@ def preservations_to_follow_up(*, user: Any, case: Any) -> QuerySet[AssistanceRe
     return (
         requests_visible_to(user=user)
         .filter(case=case, kind=Kind.PRESERVATION, follow_up__isnull=True)
-        .filter(status__in=(AssistanceRequest.Status.DRAFT, *AssistanceRequest.PRESERVING))
+        .filter(status__in=AssistanceRequest.FOLLOWABLE)
         .order_by("-pk")
     )
 

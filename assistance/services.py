@@ -156,7 +156,6 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "no_grounds": (Status.SENT, Status.ACKNOWLEDGED, Status.IN_PROGRESS),
     "attach": (Status.DRAFT, *AssistanceRequest.WAITING),
 }
-PRESERVING = AssistanceRequest.PRESERVING
 UPDATE_ONLY_DRAFT = "This request is {status}: only a draft can be changed."
 
 
@@ -316,7 +315,7 @@ def _check_follow_up(request: AssistanceRequest) -> AssistanceRequest | None:
     lapsed = preservation.preserved_until is not None and preservation.preserved_until < (
         timezone.now()
     )
-    if preservation.status not in PRESERVING or lapsed:
+    if preservation.status not in AssistanceRequest.PRESERVING or lapsed:
         status = "expired" if lapsed else str(preservation.get_status_display()).lower()
         raise StateConflict(FOLLOW_UP_LAPSED.format(pk=preservation.pk, status=status))
     return preservation
@@ -376,7 +375,7 @@ def request_create(
             raise ValidationError(
                 {"follow_up_of": FOLLOW_UP_TAKEN.format(pk=follow_up_of.follow_up_id)}
             )
-        if follow_up_of.status not in (Status.DRAFT, *PRESERVING):
+        if follow_up_of.status not in AssistanceRequest.FOLLOWABLE:
             raise ValidationError(
                 {
                     "follow_up_of": FOLLOW_UP_LAPSED.format(

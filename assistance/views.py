@@ -15,10 +15,8 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agencies.selectors import is_member
 from assistance import forms, notifications, selectors, services
 from assistance.legal import valid_bases
 from assistance.models import AssistanceRequest, Kind
@@ -63,26 +61,19 @@ FORMS: dict[str, Any] = {
 }
 
 
-def _sides(user: Any, obj: AssistanceRequest) -> str:
+def _sides(obj: AssistanceRequest, agency_ids: set[int]) -> str:
+    """The caller's sides of the request, from the agencies it acts for."""
     sides = ""
-    if is_member(user=user, of=obj.requesting_agency):
+    if obj.requesting_agency_id in agency_ids:
         sides += "r"
-    if is_member(user=user, of=obj.addressee):
+    if obj.addressee_id in agency_ids:
         sides += "a"
-    authority, end = obj.enforcing_authority, obj.enforcing_window_ends
-    if (
-        authority is not None
-        and end is not None
-        and not obj.enforcing_decision
-        and end > timezone.now()
-        and is_member(user=user, of=authority)
-    ):
+    if obj.enforcing_authority_id in agency_ids and obj.enforcing_may_decide:
         sides += "e"
     return sides
 
 
-def _actions(user: Any, obj: AssistanceRequest) -> list[str]:
-    sides = _sides(user, obj)
+def _actions(obj: AssistanceRequest, sides: str) -> list[str]:
     allowed = []
     for action, who in SIDES.items():
         if obj.status not in services.ALLOWED_FROM[action] or not set(who) & set(sides):
@@ -137,9 +128,9 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     obj = selectors.access_request(user=request.user, pk=pk)
-    sides = _sides(request.user, obj)
-    requester_side = "r" in sides
     agency_ids = selectors.party_agency_ids(user=request.user)
+    sides = _sides(obj, agency_ids)
+    requester_side = "r" in sides
     context = {
         "obj": obj,
         "requester_side": requester_side,
@@ -149,10 +140,14 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if selectors.responses_visible(obj, agency_ids)
         else None,
         "follow_up_visible": obj.follow_up_link_visible(agency_ids),
-        "follows_up": [p for p in obj.preservations.all() if p.follow_up_link_visible(agency_ids)],
+        "follows_up": [
+            p
+            for p in obj.preservations.select_related("follow_up")
+            if p.follow_up_link_visible(agency_ids)
+        ],
         "actions": [
             (a, BUTTONS.get(a, a.capitalize()), FORMS[a]() if a in FORMS else None)
-            for a in _actions(request.user, obj)
+            for a in _actions(obj, sides)
         ],
     }
     notifications.mark_read(user=request.user, request=obj)
