@@ -301,3 +301,14 @@ def test_the_addressee_sees_the_request_as_sent_not_its_drafting(aw, api_client_
     owner = api_client_for(aw.owner.investigator, aw.owner.agency)
     events = owner.get(f"/api/v1/assistance-requests/{request.pk}/").json()["events"]
     assert [e["to_status"] for e in events] == ["draft", "draft", "sent"]
+
+
+def test_a_held_preservation_says_it_has_no_deadline_rather_than_that_it_is_unsent(aw, client_for):
+    preservation = _preserved(aw)
+    production = draft(
+        aw, kind=Kind.PRODUCTION, instrument=Instrument.EPOC, follow_up_of=preservation
+    )
+    services.request_send(actor=aw.owner.investigator, request=production)
+    page = client_for(aw.liaison).get(f"/assistance/{preservation.pk}/").content.decode()
+    assert "none: preserved pending the follow-up's answer" in page
+    assert "starts when sent" not in page
