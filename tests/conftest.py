@@ -215,11 +215,12 @@ def browser_login(page, username: str, password: str) -> None:
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_load_state()
+    # Wait for the navigation itself: "load" may still be the login page's own state.
+    page.wait_for_url(lambda url: "/login/" not in url)
     if "/accounts/2fa/authenticate/" in page.url:
         page.fill("input[name=code]", totp_code(username))
         page.click("button[type=submit]")
-    page.wait_for_url("**/")
+        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
 
 
 @pytest.fixture
