@@ -32,6 +32,7 @@ from cases.serializers import (
     ReceiptSerializer,
     VerifyResultSerializer,
 )
+from common.keyset import Window
 
 
 def require_no_body(request: Request) -> None:
@@ -53,6 +54,9 @@ CASE_FILTERS = [
 ]
 
 
+CASE_FILTER_NAMES = [p.name for p in CASE_FILTERS]
+
+
 class CaseListView(generics.ListCreateAPIView):
     """Cases visible to the caller (lead agency, accepted JIT members, RED named users)."""
 
@@ -63,8 +67,14 @@ class CaseListView(generics.ListCreateAPIView):
         return selectors.case_list(
             user=self.request.user,
             agency=acting_agency(self.request),
-            **{k: params.get(k, "") for k in ("q", "status", "tlp", "category", "tag", "lead")},
+            **{k: params.get(k, "") for k in CASE_FILTER_NAMES},
         ).prefetch_related("named_users")
+
+    def get_page_window(self) -> Window | None:
+        """Unfiltered, the page is read from the grant indexes (``cases_window``)."""
+        if any(self.request.query_params.get(k) for k in CASE_FILTER_NAMES):
+            return None
+        return selectors.cases_window(user=self.request.user, agency=acting_agency(self.request))
 
     @extend_schema(parameters=CASE_FILTERS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 
-from agencies.access import get_visible_or_404, visible_filter
+from agencies.access import get_visible_or_404, permission, principal_group_ids, visible_filter
 from agencies.models import Agency, Membership
 from agencies.selectors import administered_agencies, agencies_of, is_member
 from audit.models import AuditEvent
@@ -31,6 +31,7 @@ from cases.models import (
     TaskUserObjectPermission,
 )
 from cases.permissions import circle_agency_ids
+from common.keyset import Grants, Window, grant_window
 
 NOT_IN_CIRCLE = "You act for no agency that takes part in this case."
 
@@ -70,6 +71,29 @@ def cases_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Cas
     return _visible(
         Case, "view_case", CaseGroupObjectPermission, CaseUserObjectPermission, user, agency
     ).select_related("lead_agency")
+
+
+def cases_window(*, user: Any, agency: Agency | None = None) -> Window | None:
+    """The first pages of ``cases_visible_to`` (unfiltered, newest first) driven from the
+    grant indexes: each of the caller's groups' rows, and the caller's named-user rows (with
+    a key, in the agency's circle only) — the ways ``_visible`` counts, read per holder in id
+    order (``keyset.grant_window``). The page is still filtered by ``cases_visible_to``, so
+    the window can only narrow it."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    view = permission(Case, "view_case").pk
+    group_rows = CaseGroupObjectPermission.objects.filter(permission_id=view)
+    named_rows = CaseUserObjectPermission.objects.filter(permission_id=view, user_id=user.pk)
+    if agency is not None:
+        named_rows = named_rows.filter(content_object_id__in=_circle_case_ids(agency))
+    return grant_window(
+        Grants(
+            reached=lambda group: group_rows.filter(group_id=group),
+            key="content_object_id",
+            holders=principal_group_ids(user, agency),
+        ),
+        Grants(reached=lambda _: named_rows, key="content_object_id"),
+    )
 
 
 def cases_editable_by(*, user: Any, agency: Agency | None = None) -> QuerySet[Case]:

@@ -81,6 +81,8 @@ class IdCursor(BasePagination):
                 ordering=self.get_ordering(queryset),
                 cursor=request.query_params.get(self.cursor_query_param) or None,
                 size=self.get_page_size(request),
+                # A view whose list is reached through grant indexes offers a window.
+                window=view.get_page_window() if hasattr(view, "get_page_window") else None,
             )
         except InvalidCursor:
             raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None

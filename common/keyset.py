@@ -6,6 +6,11 @@ O(page size) index entries however large the visible set. The cursor is opaque t
 (url-safe base64 of JSON: direction and the key of the row it continues from); a tampered
 cursor raises ``InvalidCursor``, which the API answers 400 and the pages with their first
 page. The one extra row tells whether there is more, so no total is ever counted.
+
+A list ordered by ``-id`` whose rows are reached through grant indexes can also pass a
+``Window`` (``grant_window``): the ids the page can hold, read per grant holder (a group, a
+share, …) from the holder's own index range, so a caller who sees a few rows among millions
+reads O(page size × holders) index entries, not the id index down to their rows.
 """
 
 from __future__ import annotations
@@ -14,14 +19,15 @@ import base64
 import binascii
 import datetime
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -71,6 +77,60 @@ class KeysetPage:
     @property
     def has_previous(self) -> bool:
         return self.previous_cursor is not None
+
+
+# (id the page continues from or None, ascending, count) -> an ``id__in`` right-hand side
+# holding every id of the page.
+Window = Callable[[int | None, bool, int], Any]
+
+
+@dataclass(frozen=True)
+class Grants:
+    """One way a caller reaches objects: for each id in ``holders`` (the caller's groups,
+    the shares whose audience holds them, …; ``None``: ``reached`` needs no holder), the rows
+    of ``reached(holder)``, whose ``key`` column is an object's id. ``reached`` must be exact:
+    every object it names is visible through this way, and every such object is named."""
+
+    reached: Callable[[Any], QuerySet[Any]]
+    key: str
+    holders: QuerySet[Any] | None = None
+
+
+def grant_window(*ways: Grants) -> Window | None:
+    """A ``Window`` over the union of ``ways``: each holder's first ``count`` ids beyond the
+    cursor, read backwards (or forwards) on the holder's own ``(holder, …, key)`` index by a
+    ``LATERAL`` subquery, then the first ``count`` of them all — exactly the page's ids.
+
+    PostgreSQL only (``None`` elsewhere: the small SQLite demo scans the id index)."""
+    if connection.vendor != "postgresql":
+        return None
+
+    def window(after: int | None, ascending: bool, count: int) -> RawSQL:
+        parts: list[str] = []
+        params: list[Any] = []
+        for number, way in enumerate(ways):
+            holder = f"holder{number}"
+            rows = way.reached(RawSQL(f"{holder}.id", ()))
+            if after is not None:
+                rows = rows.filter(**{f"{way.key}__{'gt' if ascending else 'lt'}": after})
+            rows = rows.order_by(way.key if ascending else f"-{way.key}")
+            inner, inner_params = rows.values_list(way.key)[:count].query.sql_with_params()
+            if way.holders is None:
+                parts.append(f"SELECT reached.id FROM ({inner}) AS reached(id)")
+            else:
+                outer, outer_params = way.holders.query.sql_with_params()
+                parts.append(
+                    f"SELECT reached.id FROM ({outer}) AS {holder}(id) "
+                    f"CROSS JOIN LATERAL ({inner}) AS reached(id)"
+                )
+                params += outer_params
+            params += inner_params
+        direction = "ASC" if ascending else "DESC"
+        union = " UNION ".join(f"({part})" for part in parts)  # an id reached twice counts once
+        sql = f"SELECT page.id FROM ({union}) AS page ORDER BY page.id {direction} LIMIT %s"
+        return RawSQL(sql, (*params, count))
+
+    return window
 
 
 def _key_fields(queryset: QuerySet[Any], ordering: Sequence[str]) -> list[models.Field[Any, Any]]:
@@ -182,23 +242,31 @@ def keyset_page(
     ordering: Sequence[str] = ("-id",),
     cursor: str | None = None,
     size: int = 50,
+    window: Window | None = None,
 ) -> KeysetPage:
     """The page of ``queryset`` that ``cursor`` points at (the first without one).
 
     ``ordering`` must be unique and unchanging (end with the primary key) and its fields
     not null; one query of ``size + 1`` rows, whatever the size of ``queryset``. Going back
     onto a first page that rows have left since (a short page) reads the first page afresh.
+    A ``window`` (ordering ``-id`` only) bounds that query to the ids it names; the queryset
+    still decides what is visible.
     """
     decoded = decode_cursor(cursor, queryset, ordering) if cursor else None
     reverse = decoded is not None and decoded.reverse
     rows = queryset.order_by(*(_reversed(ordering) if reverse else ordering))
     if decoded is not None:
         rows = rows.filter(_after(ordering, decoded.position, reverse=reverse))
+    if window is not None:
+        if tuple(ordering) != ("-id",):
+            raise ValueError("A window pages by -id only.")
+        after = decoded.position[0] if decoded is not None else None
+        rows = rows.filter(pk__in=window(after, reverse, size + 1))
     found = list(rows[: size + 1])
     more = len(found) > size
     found = found[:size]
     if reverse and not more and len(found) < size:
-        return keyset_page(queryset, ordering=ordering, size=size)
+        return keyset_page(queryset, ordering=ordering, size=size, window=window)
     if reverse:
         found.reverse()
     has_next = more if not reverse else True
@@ -222,6 +290,7 @@ def page_for_request(
     ordering: Sequence[str] = ("-id",),
     size: int = 50,
     param: str = "cursor",
+    window: Window | None = None,
 ) -> KeysetPage:
     """The HTML lists' page: the cursor from ``?<param>=``; a tampered one gives page one.
 
@@ -229,9 +298,9 @@ def page_for_request(
     """
     cursor = request.GET.get(param) or None
     try:
-        page = keyset_page(queryset, ordering=ordering, cursor=cursor, size=size)
+        page = keyset_page(queryset, ordering=ordering, cursor=cursor, size=size, window=window)
     except InvalidCursor:
-        page = keyset_page(queryset, ordering=ordering, size=size)
+        page = keyset_page(queryset, ordering=ordering, size=size, window=window)
 
     def query(value: str | None) -> str:
         params = request.GET.copy()

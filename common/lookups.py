@@ -1,4 +1,5 @@
-"""``field__any=[...]``: membership in a list sent as one array parameter.
+"""Query helpers: ``field__any=[...]`` (membership in a list sent as one array parameter) and
+``RowExists`` (an ``EXISTS`` probed row by row).
 
 ``field__in=[...]`` writes one placeholder per value, so a query over 1,000 ids carries 1,000
 parameters that Django compiles and the driver quotes one by one, in every subquery that
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Field, ForeignObject, Lookup
+from django.db.models import Exists, Field, ForeignObject, Lookup
 
 
 class AnyOf(Lookup):  # type: ignore[type-arg]
@@ -36,3 +37,15 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
 
 Field.register_lookup(AnyOf)
 ForeignObject.register_lookup(AnyOf)  # foreign keys look up only their own class's lookups
+
+
+class RowExists(Exists):
+    """``EXISTS``, probed for each outer row, as a page that stops after ``limit`` rows wants.
+
+    PostgreSQL turns a correlated ``EXISTS`` into a hashed subplan when it expects many outer
+    rows: it then reads every row the subquery could match (all a reader may see) before the
+    first row of the page. ``OFFSET 0`` (which changes no result) keeps it from doing so. A
+    query that reads every outer row anyway (an export) is better served by plain ``Exists``.
+    """
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"

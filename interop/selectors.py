@@ -19,15 +19,17 @@ COLLECTION_NAMESPACE = uuid.UUID("0c9b8f4e-2f5d-4a8e-9a57-7d8f1f0e6b3a")
 SHARED, SUBMISSIONS = "shared", "submissions"
 
 
-def versions_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[ObjectVersion]:
+def versions_visible_to(
+    *, user: Any, agency: Agency | None = None, paged: bool = False
+) -> QuerySet[ObjectVersion]:
     """Object versions of indicators the caller may see (pattern-only: its own agency's).
 
-    Indicators by sharing's rule, probed per row (``indicator_visible_exists``) so a TAXII
-    page stops after ``limit`` rows; pattern-only indicators by their owning agency.
+    Indicators by sharing's rule (``indicator_visible_exists``), probed per row when ``paged``
+    so a TAXII page stops after ``limit`` rows; pattern-only indicators by their owning agency.
     """
     if not getattr(user, "is_authenticated", False):
         return ObjectVersion.objects.none()
-    visible = indicator_visible_exists(user=user, agency=agency, ref="indicator_id")
+    visible = indicator_visible_exists(user=user, agency=agency, ref="indicator_id", per_row=paged)
     owners = list(
         Agency.objects.filter(group_id__in=principal_group_ids(user, agency)).values_list(
             "pk", flat=True

@@ -295,7 +295,7 @@ def _date_headers(rows: list[tuple]) -> dict[str, str]:
 
 
 def _visible(key: APIKey) -> QuerySet[ObjectVersion]:
-    return selectors.versions_visible_to(user=key.user, agency=key.agency)
+    return selectors.versions_visible_to(user=key.user, agency=key.agency, paged=True)
 
 
 def _envelope(rows: list[tuple], more: bool, token: str) -> str:

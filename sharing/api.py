@@ -26,6 +26,7 @@ from agencies.models import APIKey
 from agencies.selectors import administered_agencies
 from cases.selectors import jits_visible_to
 from common.drf import IdCursor
+from common.keyset import Window
 from common.parsers import TOO_DEEP, json_kind
 from sharing import ingest, selectors, services
 from sharing.legal import ShareSpec
@@ -95,11 +96,22 @@ def _read_json(request: Request) -> Any:
         raise ParseError(TOO_DEEP) from None
 
 
+INDICATOR_FILTERS = ("q", "type", "tlp", "owner")
+
+
 class IndicatorListCreateView(APIView):
     pagination_class = IdCursor
     key_scope_post = "ingest"
     throttle_scope_post = "ingest"
     reads_raw_body = True  # ingest streams and checks its body itself (object, list or bundle)
+
+    def get_page_window(self) -> Window | None:
+        """Unfiltered, the page is read from the grant indexes (``indicators_window``)."""
+        if any(self.request.query_params.get(k) for k in INDICATOR_FILTERS):
+            return None
+        return selectors.indicators_window(
+            user=self.request.user, agency=acting_agency(self.request)
+        )
 
     @extend_schema(
         summary="Indicators visible to you (search by value, type, TLP, owner)",

@@ -16,6 +16,7 @@ from agencies.models import Agency, PartnerEndpoint
 from agencies.selectors import administered_agencies, agencies_of, is_member
 from cases.selectors import cases_visible_to
 from common import lookups  # noqa: F401  (registers field__any)
+from common.keyset import Grants, Window, grant_window
 from sharing.models import (
     Delivery,
     Indicator,
@@ -85,6 +86,39 @@ def indicators_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySe
         | (passes_to_groups_q() & Q(pk__in=through_groups))
         | (passes_to_named_users_q() & Q(pk__in=through_users))
     ).select_related("owner", "case")
+
+
+def indicators_window(*, user: Any, agency: Agency | None = None) -> Window | None:
+    """The first pages of ``indicators_visible_to`` (unfiltered, newest first) driven from the
+    grant indexes: the caller's groups' owner rows, and each share whose audience holds the
+    caller, through its links to indicators that pass to that audience — the same three ways
+    as ``indicators_visible_to``, read per holder in id order (``keyset.grant_window``). The
+    page is still filtered by ``indicators_visible_to``, so the window can only narrow it."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    view = permission(Indicator, "view_indicator").pk
+    owner_rows = IndicatorGroupObjectPermission.objects.filter(permission_id=view)
+    by_group, by_user = _audiences(user=user, agency=agency)
+    links = Share.indicators.through.objects
+    return grant_window(
+        Grants(
+            reached=lambda group: owner_rows.filter(group_id=group),
+            key="content_object_id",
+            holders=principal_group_ids(user, agency),
+        ),
+        Grants(
+            reached=lambda share: links.filter(passes_to_groups_q("indicator__"), share_id=share),
+            key="indicator_id",
+            holders=by_group,
+        ),
+        Grants(
+            reached=lambda share: links.filter(
+                passes_to_named_users_q("indicator__"), share_id=share
+            ),
+            key="indicator_id",
+            holders=by_user,
+        ),
+    )
 
 
 def indicator_search(
@@ -229,13 +263,15 @@ def _view_indicator_id() -> int:
     return permission(Indicator, "view_indicator").pk
 
 
-def indicator_visible_exists(*, user: Any, agency: Agency | None, ref: str) -> Q:
+def indicator_visible_exists(
+    *, user: Any, agency: Agency | None, ref: str, per_row: bool = False
+) -> Q:
     """A Q true where the indicator whose id is in the outer row's ``ref`` column is visible.
 
     Correlated EXISTS: the owner's row on the (group, permission, object) index, the
     indicator's links on the link table's indicator index, their shares' audience rows on the
-    (principal, permission, share) index. A TAXII page stops after ``limit`` rows; PostgreSQL
-    may still hash a subplan first when it is small (10k visible: bench/README.md).
+    (principal, permission, share) index. ``per_row`` (a page that stops after ``limit`` rows)
+    keeps PostgreSQL from hashing everything the caller may see first (``RowExists``).
     """
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
@@ -247,7 +283,8 @@ def indicator_visible_exists(*, user: Any, agency: Agency | None, ref: str) -> Q
     links = Share.indicators.through.objects.filter(indicator_id=OuterRef(ref))
     through_groups = links.filter(passes_to_groups_q("indicator__"), share_id__in=by_group)
     through_users = links.filter(passes_to_named_users_q("indicator__"), share_id__in=by_user)
-    return Q(Exists(by_owner)) | Q(Exists(through_groups)) | Q(Exists(through_users))
+    exists = lookups.RowExists if per_row else Exists
+    return Q(exists(by_owner)) | Q(exists(through_groups)) | Q(exists(through_users))
 
 
 def visible_indicator_ids(*, user: Any, agency: Agency | None, ids: list[int]) -> set[int]:

@@ -33,7 +33,9 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.indicator_search(
         user=request.user, q=params["q"], type=params["type"], tlp=params["tlp"]
     )
-    page = keyset.page_for_request(request, qs, size=PAGE_SIZE)
+    # Unfiltered, the page is driven from the grant indexes (a filter narrows the id scan).
+    window = None if any(params.values()) else selectors.indicators_window(user=request.user)
+    page = keyset.page_for_request(request, qs, size=PAGE_SIZE, window=window)
     context = {
         "page": page,
         "params": params,

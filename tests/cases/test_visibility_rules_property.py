@@ -17,6 +17,7 @@ from agencies.models import TLP, Jurisdiction
 from cases import evidence as evidence_services
 from cases import jits, selectors, services
 from cases.models import JITMembership
+from common.keyset import keyset_page
 from tests.conftest import _side
 
 TLPS = [TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
@@ -195,6 +196,13 @@ def actual(sides, objects):
                 visible = select(user=user, agency=agency).filter(pk__in=list(names))
                 for pk in visible.values_list("pk", flat=True):
                     result[names[pk]][slot].add(key)
+            # The case list's page, read through its grant window, agrees.
+            window = selectors.cases_window(user=user, agency=agency)
+            page = keyset_page(
+                selectors.cases_visible_to(user=user, agency=agency), window=window, size=1000
+            )
+            listed = {"case"} & {kinds[selectors.cases_visible_to].get(c.pk) for c in page}
+            assert listed == ({"case"} if key in result["case"][slot] else set()), (key, slot)
     return result
 
 

@@ -1,8 +1,8 @@
 """Property test: after any sequence of shares (agencies, jurisdictions, a JIT, the community,
 named users), withdrawals, revocations and JIT membership changes, who sees each indicator is
-exactly what the rules give — through each of the three forms of the selector (the list, the
-id probe and the per-row EXISTS), which read the owner's rows, the shares' audience rows and
-the share↔indicator links (issue 13 §1).
+exactly what the rules give — through each form of the selector (the list, the list paged
+through its grant window, the id probe and the EXISTS, hashed or per row), which read the
+owner's rows, the shares' audience rows and the share↔indicator links (issue 13 §1, §2).
 
 The expected sets are computed here from the rules as written, not from the code."""
 
@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from agencies.models import TLP, Jurisdiction
 from cases import jits
 from cases.models import JITMembership
+from common.keyset import keyset_page
 from sharing import ingest, selectors, services
 from sharing.models import Indicator
 from tests.cases.conftest import open_case
@@ -184,8 +185,23 @@ def expected(sides, state):
     return result
 
 
-def actual(sides, indicators):
-    """Viewer -> what each form of the selector answers; the three must agree."""
+def walk(user, agency):
+    """Every id of the list, two a page, each page read through the grant window."""
+    visible = selectors.indicators_visible_to(user=user, agency=agency)
+    window = selectors.indicators_window(user=user, agency=agency)
+    assert window is not None
+    cursor, seen = None, []
+    while True:
+        page = keyset_page(visible, cursor=cursor, size=2, window=window)
+        seen += [indicator.pk for indicator in page]
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+def actual(sides, indicators, *, paged=False):
+    """Viewer -> what each form of the selector answers; they must agree (the paged walk, the
+    slowest, when ``paged``)."""
     ids = [i.pk for i in indicators]
     index = {pk: n for n, pk in enumerate(ids)}
     result = {}
@@ -200,13 +216,23 @@ def actual(sides, indicators):
                     .values_list("pk", flat=True)
                 )
                 probed = selectors.visible_indicator_ids(user=user, agency=agency, ids=ids)
-                exists = set(
-                    Indicator.objects.filter(
-                        selectors.indicator_visible_exists(user=user, agency=agency, ref="pk"),
-                        pk__in=ids,
-                    ).values_list("pk", flat=True)
+                exists = [
+                    set(
+                        Indicator.objects.filter(
+                            selectors.indicator_visible_exists(
+                                user=user, agency=agency, ref="pk", per_row=per_row
+                            ),
+                            pk__in=ids,
+                        ).values_list("pk", flat=True)
+                    )
+                    for per_row in (False, True)
+                ]
+                walked = set(walk(user, agency)) & set(ids) if paged else listed
+                assert listed == probed == exists[0] == exists[1] == walked, (
+                    side_name,
+                    role,
+                    by_key,
                 )
-                assert listed == probed == exists, (side_name, role, by_key)
                 result[(side_name, role, by_key)] = {index[pk] for pk in listed}
     return result
 
@@ -244,6 +270,7 @@ def test_indicator_visibility_always_matches_the_rules(sides, sequence):
         "tlp": dict(enumerate(TLPS)),
     }
     assert actual(sides, indicators) == expected(sides, state)
-    for step in sequence:
+    for number, step in enumerate(sequence, start=1):
         apply(step, sides, jit, indicators, state)
-        assert actual(sides, indicators) == expected(sides, state), (step, state)
+        last = number == len(sequence)
+        assert actual(sides, indicators, paged=last) == expected(sides, state), (step, state)
