@@ -8,7 +8,9 @@ case without a JIT (view and change to the lead agency's group) and an unshared 
 (view to the owner's group); a sample is then re-synced with those functions, which must
 find nothing to change. Agency i leads case g and owns indicator g when g % A == i, and is
 created with one investigator, ``bench.list<i>``; ``bench.list0`` is the one measured.
-Idempotent: what exists (by reference / value) is kept.
+``--sparse K`` then hands the K oldest cases and indicators (lead, owner and their permission
+rows) to one more agency, DE-SPARSE (``bench.sparse``): a caller who sees a few old rows
+among millions. Idempotent: what exists (by reference / value) is kept.
 """
 
 from __future__ import annotations
@@ -20,26 +22,58 @@ import time
 import harness
 
 
-def agencies(count: int) -> list:
+def _agency(code: str, username: str):
     from django.contrib.auth import get_user_model
 
     from agencies import services as agency_services
-    from agencies.models import Membership
+    from agencies.models import Jurisdiction, Membership
 
-    User = get_user_model()
-    de = agency_services.jurisdiction_upsert(code="DE", name="Germany", kind="country")
-    result = []
-    for n in range(count):
-        agency = agency_services.agency_upsert(
-            code=f"DE-LIST{n:03d}", name=f"List bench agency {n}", country=de, kind="police"
+    de = Jurisdiction.objects.get(code="DE")
+    agency = agency_services.agency_upsert(
+        code=code, name=f"List bench agency {code}", country=de, kind="police"
+    )
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    if not Membership.objects.filter(user=user, agency=agency).exists():
+        agency_services.membership_set(
+            actor=None, agency=agency, user=user, role=Membership.Role.INVESTIGATOR
         )
-        user, _ = User.objects.get_or_create(username=f"bench.list{n}")
-        if not Membership.objects.filter(user=user, agency=agency).exists():
-            agency_services.membership_set(
-                actor=None, agency=agency, user=user, role=Membership.Role.INVESTIGATOR
-            )
-        result.append(agency)
-    return result
+    return agency
+
+
+def agencies(count: int) -> list:
+    from agencies import services as agency_services
+
+    agency_services.jurisdiction_upsert(code="DE", name="Germany", kind="country")
+    return [_agency(f"DE-LIST{n:03d}", f"bench.list{n}") for n in range(count)]
+
+
+def sparse(count: int) -> None:
+    """The ``count`` oldest cases and indicators (and their permission rows) to DE-SPARSE."""
+    agency = _agency("DE-SPARSE", "bench.sparse")
+    print(f"the {count} oldest cases and indicators to DE-SPARSE:")
+    for table, owner, key in (
+        ("cases_case", "lead_agency_id", "reference"),
+        ("sharing_indicator", "owner_id", "normalized"),
+    ):
+        run(
+            f"""
+            WITH oldest AS (SELECT id FROM {table} WHERE {key} ILIKE 'list-%%'
+                            ORDER BY id LIMIT %s)
+            UPDATE {table} SET {owner} = %s WHERE id IN (SELECT id FROM oldest)
+            """,
+            [count, agency.pk],
+        )
+    for rows, objects, owner in (
+        ("cases_casegroupobjectpermission", "cases_case", "lead_agency_id"),
+        ("sharing_indicatorgroupobjectpermission", "sharing_indicator", "owner_id"),
+    ):
+        run(
+            f"""
+            UPDATE {rows} p SET group_id = %s FROM {objects} o
+            WHERE o.id = p.content_object_id AND o.{owner} = %s AND p.group_id <> %s
+            """,
+            [agency.group_id, agency.pk, agency.group_id],
+        )
 
 
 def run(sql: str, params: list) -> int:
@@ -147,6 +181,7 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=200)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--indicators", type=int, default=1_000_000)
+    parser.add_argument("--sparse", type=int, default=0, help="rows handed to DE-SPARSE")
     args = parser.parse_args()
     harness.setup()
     from django.db import connection
@@ -155,6 +190,8 @@ def main() -> None:
     cases(agency_ids, args.cases)
     if args.indicators:
         indicators(agency_ids, args.indicators)
+    if args.sparse:
+        sparse(args.sparse)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     check_sample()

@@ -127,8 +127,10 @@ def grant_window(*ways: Grants) -> Window | None:
             params += inner_params
         direction = "ASC" if ascending else "DESC"
         union = " UNION ".join(f"({part})" for part in parts)  # an id reached twice counts once
-        sql = f"SELECT page.id FROM ({union}) AS page ORDER BY page.id {direction} LIMIT %s"
-        return RawSQL(sql, (*params, count))
+        ids = f"SELECT page.id FROM ({union}) AS page ORDER BY page.id {direction} LIMIT %s"
+        # As an array, computed once: the planner then fetches those few rows by primary key
+        # instead of scanning the table for the caller's rows and joining the window to them.
+        return RawSQL(f"SELECT unnest(ARRAY({ids}))", (*params, count))
 
     return window
 
