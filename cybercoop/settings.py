@@ -379,6 +379,9 @@ SHARING_DELIVERY_BATCH_SIZE = envint("SHARING_DELIVERY_BATCH_SIZE", 500)
 # A share writes the deliveries of this many indicators in its own transaction, the rest in a
 # task, chunk by chunk (sharing.outbox.fill_step), so its first pushes leave at once.
 SHARING_OUTBOX_CHUNK = envint("SHARING_OUTBOX_CHUNK", 1000)
+# Deliveries per delivery task: the worker claims them in one statement and builds each distinct
+# message once for all of them (a share's endpoints that get the same objects).
+SHARING_DELIVERIES_PER_TASK = envint("SHARING_DELIVERIES_PER_TASK", 20)
 # Seconds to wait before attempt 2, 3, ...; the last value repeats up to SHARING_MAX_ATTEMPTS.
 SHARING_RETRY_SCHEDULE = [
     float(x) for x in envlist("SHARING_RETRY_SCHEDULE", "10,60,300,1800,7200,21600")
