@@ -51,15 +51,20 @@ def sweep_deliveries() -> int:
     return len(ids) + len(fills)
 
 
+def _queue() -> str | None:
+    """The delivery queue, read when sending (a test or the bench picks its own);
+    ``CELERY_TASK_ROUTES`` names the same for these tasks sent by name."""
+    return settings.SHARING_DELIVERY_QUEUE or None
+
+
 def send_deliver(delivery_ids: list[int], countdown: float | None = None) -> None:
-    queue = settings.SHARING_DELIVERY_QUEUE or None
-    deliver.apply_async((delivery_ids,), countdown=countdown, queue=queue)
+    deliver.apply_async((delivery_ids,), countdown=countdown, queue=_queue())
 
 
 def enqueue_fill(fill_id: int) -> None:
     """Called on commit; a lost message is healed by the sweeper (the fill row is the truth)."""
     try:
-        fill_outbox.apply_async((fill_id,), queue=settings.SHARING_DELIVERY_QUEUE or None)
+        fill_outbox.apply_async((fill_id,), queue=_queue())
     except Exception:  # broker down: the fill stays for the sweeper
         logger.exception("could not enqueue outbox fill %s; the sweeper will", fill_id)
 
