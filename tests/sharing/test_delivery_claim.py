@@ -4,6 +4,7 @@ and no stored message (it is rebuilt from the frozen items at each attempt)."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -151,3 +152,25 @@ def test_a_delivery_attempted_once_gets_a_tombstone_and_one_never_attempted_is_c
     assert not Delivery.objects.filter(items__indicator=untried).exists()
     tombstone = Delivery.objects.get(items__indicator=tried, items__tombstone=True)
     assert tombstone.status == Delivery.Status.PENDING and tombstone.endpoint == endpoint
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_round_longer_than_the_lease_keeps_its_claim_while_the_worker_lives(
+    world, eu_agreement, partner_endpoint, settings, monkeypatch
+):
+    ids = _deliveries(world, partner_endpoint, settings, 2)
+    settings.SHARING_DELIVERY_LEASE = 1
+    real_send = delivery.send
+
+    def slow_send(d, body):
+        time.sleep(1.5)  # past the lease: only its renewal keeps the rows from another worker
+        try:
+            assert delivery.claim(ids) == []
+        finally:
+            connection.close()  # this sender thread's own connection
+        return real_send(d, body)
+
+    monkeypatch.setattr(delivery, "send", slow_send)
+    results = delivery.attempt(ids)
+    assert [status for _, status, _ in results] == [Delivery.Status.DELIVERED] * 2
+    assert DeliveryAttempt.objects.filter(delivery_id__in=ids).count() == 2
