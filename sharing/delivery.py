@@ -23,7 +23,7 @@ import logging
 import random
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -45,6 +45,7 @@ from tools.verify_log import parse_checkpoint, parse_note
 logger = logging.getLogger(__name__)
 
 _sessions: dict[int, requests.Session] = {}
+_senders: list[ThreadPoolExecutor] = []
 USER_AGENT = "CyberCoop-Webhooks/1.0"
 
 
@@ -55,6 +56,13 @@ def _session(endpoint_id: int) -> requests.Session:
         session = _sessions[endpoint_id] = requests.Session()
         session.headers["User-Agent"] = USER_AGENT
     return session
+
+
+def _sender_pool() -> ThreadPoolExecutor:
+    """The worker process's sending threads, started on first use (after the fork)."""
+    if not _senders:
+        _senders.append(ThreadPoolExecutor(max_workers=settings.SHARING_DELIVERIES_PER_TASK))
+    return _senders[0]
 
 
 def checkpoint_payload(checkpoint: SignedCheckpoint) -> str:
@@ -266,17 +274,16 @@ def send_all(deliveries: Sequence[Delivery], bodies: dict[int, bytes]) -> list[O
     for d in deliveries:
         chains[d.endpoint_id].append(d)
     lease = settings.SHARING_DELIVERY_LEASE
-    with ThreadPoolExecutor(max_workers=len(chains)) as pool:
-        futures = [
-            pool.submit(lambda chain: [send(d, bodies[d.pk]) for d in chain], chain)
-            for chain in chains.values()
-        ]
-        while wait(futures, timeout=lease / 3).not_done:
-            Delivery.objects.filter(
-                pk__in=[d.pk for d in deliveries],
-                claim=deliveries[0].claim,
-                status=Delivery.Status.SENDING,
-            ).update(lease_until=timezone.now() + timedelta(seconds=lease))
+    futures = [
+        _sender_pool().submit(lambda chain: [send(d, bodies[d.pk]) for d in chain], chain)
+        for chain in chains.values()
+    ]
+    while wait(futures, timeout=lease / 3).not_done:
+        Delivery.objects.filter(
+            pk__in=[d.pk for d in deliveries],
+            claim=deliveries[0].claim,
+            status=Delivery.Status.SENDING,
+        ).update(lease_until=timezone.now() + timedelta(seconds=lease))
     return [outcome for future in futures for outcome in future.result()]
 
 
@@ -365,8 +372,11 @@ def attempt(delivery_ids: list[int]) -> list[tuple[int, str, float | None]]:
         return []
     outcomes = send_all(deliveries, build_payloads(deliveries))
     results = finish(outcomes)
-    for delivery_id, status, _ in results:
-        logger.info("delivery %s: %s", delivery_id, status)
+    logger.info(
+        "%d deliveries sent: %s",
+        len(outcomes),
+        dict(Counter(status for _, status, _ in results)),
+    )
     return results
 
 
