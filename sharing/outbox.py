@@ -213,12 +213,13 @@ def tombstones(indicators: Sequence[Indicator], *, keep_entitled: bool) -> list[
     # not per indicator (a withdrawn share's indicators usually share one or two).
     by_audience: dict[tuple[int, bool, frozenset[int]], set[int]] = {}
     by_pk = {i.pk: i for i in indicators}
-    # Lock the deliveries involved so a worker cannot claim one under us.
+    # Lock the deliveries involved so a worker cannot claim one under us; in id order, as the
+    # worker locks them.
     locked = {
         d.pk: d
-        for d in Delivery.objects.select_for_update().filter(
-            pk__in={delivery_id for _, delivery_id, _, _ in items}
-        )
+        for d in Delivery.objects.select_for_update()
+        .filter(pk__in={delivery_id for _, delivery_id, _, _ in items})
+        .order_by("pk")
     }
     plan: dict[PartnerEndpoint, list[Indicator]] = defaultdict(list)
     cancel: list[int] = []
