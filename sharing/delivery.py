@@ -83,12 +83,13 @@ def checkpoint_payload(checkpoint: SignedCheckpoint) -> str:
 
 def _bundle(items: tuple[tuple[int, bool], ...], by_pk: dict[int, Indicator]) -> str:
     """The STIX bundle of an item list: (indicator id, tombstone) pairs, in order. Its id is
-    seeded by the items, not by a delivery, so every endpoint that gets them gets one body."""
-    seed = hashlib.sha256(repr(items).encode()).hexdigest()
+    seeded by the items and their versions, not by a delivery, so every endpoint that gets
+    them gets one body, and other objects or versions get another id."""
+    present = [(by_pk[pk], tombstone) for pk, tombstone in items if pk in by_pk]
+    versions = [(i.pk, tombstone, i.modified.isoformat()) for i, tombstone in present]
+    seed = hashlib.sha256(repr(versions).encode()).hexdigest()
     objects = [
-        stix.indicator_json(by_pk[pk], revoked=True if tombstone else None)
-        for pk, tombstone in items
-        if pk in by_pk
+        stix.indicator_json(i, revoked=True if tombstone else None) for i, tombstone in present
     ]
     return json.dumps(stix.bundle(objects, seed=seed))
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import timezone
 
 from sharing import delivery, services, stix, webhooks
-from sharing.models import Delivery
+from sharing.models import Delivery, Indicator
 from sharing.tasks import enqueue_deliveries
 from tests.sharing.conftest import add
 
@@ -115,3 +116,16 @@ def test_a_share_enqueues_the_deliveries_of_one_message_in_one_task(
     enqueue_deliveries(sorted(messages))
     assert [len(ids) for ids in sent] == [3, 3]
     assert all(len({messages[pk] for pk in ids}) == 1 for ids in sent)
+
+
+def test_a_new_version_of_an_object_gets_a_new_bundle_id(world, eu_agreement, endpoints):
+    (ind,) = _share(world, ("domain", "c2.example"))
+    sent = Delivery.objects.filter(items__indicator=ind).first()
+
+    def bundle_id() -> str:
+        return json.loads(delivery.build_payloads([sent])[sent.pk])["id"]
+
+    first = bundle_id()
+    assert bundle_id() == first
+    Indicator.objects.filter(pk=ind.pk).update(modified=timezone.now())
+    assert bundle_id() != first
