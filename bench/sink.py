@@ -64,6 +64,9 @@ def main() -> None:
                     samples.append((now, count))
             self._reply(200)
 
+    # It stands in for all the endpoints at once, so it takes as many connections as a server
+    # per endpoint would (the standard library's listen backlog of 5 resets the rest).
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     server.serve_forever()

@@ -243,6 +243,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILI
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Three queues, each with its own workers (docker-compose.yml: delivery-worker, ingest-worker,
+# worker), so a bulk import never delays a delivery and neither delays periodic work:
+# deliveries and outbox fills ("" = the default queue); ingest and imports (the interop app's
+# tasks, sharing.import_*); periodic work, the default queue (beat's tasks, anything unrouted).
+CELERY_TASK_DEFAULT_QUEUE = env("PERIODIC_QUEUE", "periodic")
+SHARING_DELIVERY_QUEUE = env("SHARING_DELIVERY_QUEUE", "deliveries")
+INGEST_QUEUE = env("INGEST_QUEUE", "ingest")
+CELERY_TASK_ROUTES = {
+    "sharing.deliver": {"queue": SHARING_DELIVERY_QUEUE or CELERY_TASK_DEFAULT_QUEUE},
+    "sharing.fill_outbox": {"queue": SHARING_DELIVERY_QUEUE or CELERY_TASK_DEFAULT_QUEUE},
+    "sharing.import_*": {"queue": INGEST_QUEUE},
+    "interop.*": {"queue": INGEST_QUEUE},
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # The worker records each run; /healthz reports when the worker was last seen.
     "worker-heartbeat": {"task": "cybercoop.tasks.ping", "schedule": 60.0},
@@ -379,6 +392,9 @@ SHARING_DELIVERY_BATCH_SIZE = envint("SHARING_DELIVERY_BATCH_SIZE", 500)
 # A share writes the deliveries of this many indicators in its own transaction, the rest in a
 # task, chunk by chunk (sharing.outbox.fill_step), so its first pushes leave at once.
 SHARING_OUTBOX_CHUNK = envint("SHARING_OUTBOX_CHUNK", 1000)
+# Deliveries per delivery task: the worker claims them in one statement and builds each distinct
+# message once for all of them (a share's endpoints that get the same objects).
+SHARING_DELIVERIES_PER_TASK = envint("SHARING_DELIVERIES_PER_TASK", 20)
 # Seconds to wait before attempt 2, 3, ...; the last value repeats up to SHARING_MAX_ATTEMPTS.
 SHARING_RETRY_SCHEDULE = [
     float(x) for x in envlist("SHARING_RETRY_SCHEDULE", "10,60,300,1800,7200,21600")
@@ -395,10 +411,6 @@ SHARING_SWEEP_GRACE = envint("SHARING_SWEEP_GRACE", 120)
 SHARING_ENDPOINT_ALLOWED_NETWORKS = envlist(
     "SHARING_ENDPOINT_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128" if DEBUG else ""
 )
-# Queue of the delivery tasks ("" = Celery's default queue).
-# Deliveries have their own queue and workers (docker-compose.yml: delivery-worker), so periodic
-# work and anything else on the default queue never delays them.
-SHARING_DELIVERY_QUEUE = env("SHARING_DELIVERY_QUEUE", "deliveries")
 SHARING_INGEST_MAX_BYTES = envint("SHARING_INGEST_MAX_BYTES", 64 * 1024 * 1024)
 SHARING_INGEST_MAX_ITEMS = envint("SHARING_INGEST_MAX_ITEMS", 200_000)
 

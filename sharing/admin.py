@@ -53,5 +53,4 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["webhook_id", "endpoint", "checkpoint", "status", "attempts", "next_attempt_at"]
     list_filter = ["status"]
     inlines = [AttemptInline]
-    exclude = ["payload"]
     readonly_fields = ["checkpoint"]  # one of thousands; written by the outbox only

@@ -1,31 +1,39 @@
-"""The delivery worker: claim an outbox row, POST its signed STIX bundle (or signed checkpoint),
-record the attempt.
+"""The delivery worker: claim outbox rows several at a time, POST each its signed STIX bundle
+(or signed checkpoint), record the attempts.
 
 State machine per ``Delivery``: pending/failing --claim--> sending --2xx--> delivered;
 --error--> failing (next attempt after backoff+jitter, Retry-After honoured) or dead after
-``SHARING_MAX_ATTEMPTS``; --410--> dead and the endpoint disabled. A claim is a row lock
-(``SELECT … FOR UPDATE SKIP LOCKED``) plus a lease, so two workers never send the same
-delivery at once and a delivered one is never sent again; a worker killed mid-send leaves
-a ``sending`` row whose lease expires, and the sweeper (or the redelivered message) takes
-it back. The webhook id never changes, so the receiver drops the duplicate.
+``SHARING_MAX_ATTEMPTS``; --410--> dead and the endpoint disabled. A claim is one
+``UPDATE … RETURNING`` over rows locked with ``SELECT … FOR UPDATE SKIP LOCKED`` (in id order)
+plus a lease, so two workers never send the same delivery at once and a delivered one is never
+sent again; a worker killed mid-send leaves ``sending`` rows whose lease expires, and the
+sweeper (or the redelivered message) takes them back. The message is not stored: it is rebuilt
+from the delivery's frozen item list at each attempt, once for all the endpoints that get the
+same items, and signed per endpoint. The webhook id never changes, so the receiver drops the
+duplicate.
 """
 
 from __future__ import annotations
 
 import base64
 import email.utils
+import hashlib
 import json
 import logging
 import random
 import time
 import uuid
-from datetime import timedelta
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from agencies.models import PartnerEndpoint
@@ -37,8 +45,7 @@ from tools.verify_log import parse_checkpoint, parse_note
 logger = logging.getLogger(__name__)
 
 _sessions: dict[int, requests.Session] = {}
-_object_cache: dict[tuple[int, Any, bool], str] = {}
-_CACHE_LIMIT = 50_000
+_senders: list[ThreadPoolExecutor] = []
 USER_AGENT = "CyberCoop-Webhooks/1.0"
 
 
@@ -49,6 +56,13 @@ def _session(endpoint_id: int) -> requests.Session:
         session = _sessions[endpoint_id] = requests.Session()
         session.headers["User-Agent"] = USER_AGENT
     return session
+
+
+def _sender_pool() -> ThreadPoolExecutor:
+    """The worker process's sending threads, started on first use (after the fork)."""
+    if not _senders:
+        _senders.append(ThreadPoolExecutor(max_workers=settings.SHARING_DELIVERIES_PER_TASK))
+    return _senders[0]
 
 
 def checkpoint_payload(checkpoint: SignedCheckpoint) -> str:
@@ -67,69 +81,120 @@ def checkpoint_payload(checkpoint: SignedCheckpoint) -> str:
     )
 
 
-def build_payload(delivery: Delivery) -> str:
-    """The message of a delivery: its checkpoint, or the STIX bundle of its indicators (or
-    their tombstones).
+def _bundle(items: tuple[tuple[int, bool], ...], by_pk: dict[int, Indicator]) -> str:
+    """The STIX bundle of an item list: (indicator id, tombstone) pairs, in order. Its id is
+    seeded by the items and their versions, not by a delivery, so every endpoint that gets
+    them gets one body, and other objects or versions get another id."""
+    present = [(by_pk[pk], tombstone) for pk, tombstone in items if pk in by_pk]
+    versions = [(i.pk, tombstone, i.modified.isoformat()) for i, tombstone in present]
+    seed = hashlib.sha256(repr(versions).encode()).hexdigest()
+    objects = [
+        stix.indicator_json(i, revoked=True if tombstone else None) for i, tombstone in present
+    ]
+    return json.dumps(stix.bundle(objects, seed=seed))
 
-    Serialised objects are cached per (indicator, version, tombstone) in the worker
-    process, so fanning one share out to many endpoints serialises each indicator once.
-    """
-    if delivery.checkpoint_id is not None:
-        return checkpoint_payload(SignedCheckpoint.objects.get(pk=delivery.checkpoint_id))
-    rows = list(
-        DeliveryItem.objects.filter(delivery=delivery)
-        .order_by("pk")
-        .values_list("indicator_id", "tombstone", "indicator__modified", "indicator__revoked")
+
+def build_payloads(deliveries: Sequence[Delivery]) -> dict[int, bytes]:
+    """The message of each delivery, by id: its checkpoint, or the STIX bundle of its items
+    (indicators or their tombstones). Deliveries with the same items or the same checkpoint
+    share one message, built once; only the signature differs per endpoint."""
+    items: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    rows = DeliveryItem.objects.filter(
+        delivery_id__in=[d.pk for d in deliveries if d.checkpoint_id is None]
+    ).order_by("delivery_id", "pk")
+    for delivery_id, pk, tombstone in rows.values_list("delivery_id", "indicator_id", "tombstone"):
+        items[delivery_id].append((pk, tombstone))
+    keys = {d.pk: tuple(items[d.pk]) for d in deliveries if d.checkpoint_id is None}
+    by_pk = Indicator.objects.select_related("owner").in_bulk(
+        {pk for key in keys.values() for pk, _ in key}
     )
-    keys = [(pk, modified, tombstone or revoked) for pk, tombstone, modified, revoked in rows]
-    missing = {key[0] for key in keys if key not in _object_cache}
-    if missing:
-        if len(_object_cache) > _CACHE_LIMIT:
-            _object_cache.clear()
-        by_pk = Indicator.objects.select_related("owner").in_bulk(missing)
-        for (pk, tombstone, _, _), key in zip(rows, keys, strict=True):
-            if key not in _object_cache and pk in by_pk:
-                obj = stix.indicator_json(by_pk[pk], revoked=True if tombstone else None)
-                _object_cache[key] = json.dumps(obj)
-    objects = ",".join(_object_cache[key] for key in keys)
-    head = json.dumps(stix.bundle([], seed=delivery.message_id))[:-2]  # strip "]}"
-    return head + objects + "]}"
+    checkpoints = SignedCheckpoint.objects.in_bulk(
+        {d.checkpoint_id for d in deliveries if d.checkpoint_id is not None}
+    )
+    bundles = {key: _bundle(key, by_pk).encode() for key in set(keys.values())}
+    messages = {pk: checkpoint_payload(c).encode() for pk, c in checkpoints.items()}
+    return {
+        d.pk: bundles[keys[d.pk]] if d.checkpoint_id is None else messages[d.checkpoint_id]
+        for d in deliveries
+    }
 
 
-def claim(delivery_id: int) -> Delivery | None:
-    """Take the delivery for one attempt, or None if it is not ours to send now."""
+def _take(delivery_ids: list[int], claim: uuid.UUID) -> list[tuple[int, str, datetime | None]]:
+    """Mark the due deliveries among ``delivery_ids`` as ``sending`` under ``claim``; their ids
+    with the status and lease they had. PostgreSQL does it in one statement, skipping rows
+    another worker holds locked; elsewhere (SQLite, the embedded demo: one writer at a time)
+    a select and an update in the caller's transaction."""
     now = timezone.now()
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("endpoint")
-            .filter(pk=delivery_id)
-            .first()
+    lease = now + timedelta(seconds=settings.SHARING_DELIVERY_LEASE)
+    due_by = now + timedelta(seconds=1)
+    retry = [Delivery.Status.PENDING, Delivery.Status.FAILING]
+    if connection.vendor == "postgresql":
+        sql = f"""
+            WITH due AS (
+                SELECT d.id, d.status, d.lease_until
+                FROM {Delivery._meta.db_table} d
+                JOIN {PartnerEndpoint._meta.db_table} e ON e.id = d.endpoint_id
+                WHERE d.id = ANY(%s) AND e.active AND (
+                    (d.status = ANY(%s) AND d.next_attempt_at <= %s)
+                    OR (d.status = %s AND (d.lease_until IS NULL OR d.lease_until <= %s))
+                )
+                ORDER BY d.id
+                FOR UPDATE OF d SKIP LOCKED
+            )
+            UPDATE {Delivery._meta.db_table} d
+            SET status = %s, claim = %s, attempts = d.attempts + 1, lease_until = %s
+            FROM due WHERE d.id = due.id
+            RETURNING d.id, due.status, due.lease_until
+        """
+        sending = Delivery.Status.SENDING
+        params: list[Any] = [delivery_ids, retry, due_by, sending, now, sending, claim, lease]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return sorted(cursor.fetchall())
+    due = list(
+        Delivery.objects.filter(pk__in=delivery_ids, endpoint__active=True)
+        .filter(
+            Q(status__in=retry, next_attempt_at__lte=due_by)
+            | Q(status=Delivery.Status.SENDING)
+            & (Q(lease_until__isnull=True) | Q(lease_until__lte=now))
         )
-        if delivery is None or not delivery.endpoint.active:
-            return None
-        if delivery.status == Delivery.Status.SENDING:
-            if delivery.lease_until and delivery.lease_until > now:
-                return None
-            DeliveryAttempt.objects.create(
-                delivery=delivery,
-                number=delivery.attempts,
-                started_at=delivery.lease_until or now,
+        .order_by("pk")
+        .values_list("pk", "status", "lease_until")
+    )
+    Delivery.objects.filter(pk__in=[pk for pk, _, _ in due]).update(
+        status=Delivery.Status.SENDING, claim=claim, attempts=F("attempts") + 1, lease_until=lease
+    )
+    return due
+
+
+def claim(delivery_ids: list[int]) -> list[Delivery]:
+    """Take the due deliveries among ``delivery_ids`` for one attempt each, under one claim and
+    one lease; the others are not ours to send now. A delivery taken back from a worker whose
+    lease expired gets that lost attempt on record."""
+    if not delivery_ids:
+        return []
+    token = uuid.uuid4()
+    with transaction.atomic():
+        taken = _take(delivery_ids, token)
+        if not taken:
+            return []
+        deliveries = list(
+            Delivery.objects.filter(pk__in=[pk for pk, _, _ in taken], claim=token)
+            .select_related("endpoint")
+            .order_by("pk")
+        )
+        was = {pk: (status, lease) for pk, status, lease in taken}
+        DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(
+                delivery=d,
+                number=d.attempts - 1,
+                started_at=was[d.pk][1] or timezone.now(),
                 error="Worker lost during the attempt (lease expired); sending again.",
             )
-        elif delivery.status not in (
-            Delivery.Status.PENDING,
-            Delivery.Status.FAILING,
-        ) or delivery.next_attempt_at > now + timedelta(seconds=1):
-            return None
-        if not delivery.payload:
-            delivery.payload = build_payload(delivery)
-        delivery.status = Delivery.Status.SENDING
-        delivery.claim = uuid.uuid4()
-        delivery.attempts += 1
-        delivery.lease_until = now + timedelta(seconds=settings.SHARING_DELIVERY_LEASE)
-        delivery.save(update_fields=["payload", "status", "claim", "attempts", "lease_until"])
-    return delivery
+            for d in deliveries
+            if was[d.pk][0] == Delivery.Status.SENDING
+        )
+    return deliveries
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -158,12 +223,26 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
     return max(0.0, delay)
 
 
-def send(delivery: Delivery) -> tuple[int | None, str, float | None]:
-    """POST the delivery once: (status code or None, error text, Retry-After seconds)."""
+@dataclass
+class Outcome:
+    """One attempt at one delivery, as sent; ``finish`` records them."""
+
+    delivery: Delivery
+    started: datetime
+    duration_ms: int
+    status_code: int | None
+    error: str
+    retry_after: float | None
+
+
+def send(delivery: Delivery, body: bytes) -> Outcome:
+    """POST the message once, signed for the delivery's endpoint."""
     endpoint: PartnerEndpoint = delivery.endpoint
-    body = delivery.payload.encode()
     headers = webhooks.sign_headers(endpoint.secret, delivery.message_id, body)
     headers["Content-Type"] = "application/json"
+    started, clock = timezone.now(), time.monotonic()
+    status_code: int | None = None
+    retry_after = None
     try:
         ssrf.check_url(endpoint.url)
         response = _session(endpoint.pk).post(
@@ -174,106 +253,138 @@ def send(delivery: Delivery) -> tuple[int | None, str, float | None]:
             allow_redirects=False,
         )
     except ssrf.UnsafeURL as exc:
-        return None, f"Refused by the SSRF guard: {exc}", None
+        error = f"Refused by the SSRF guard: {exc}"
     except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: {str(exc)[:300]}", None
-    if 200 <= response.status_code < 300:
-        return response.status_code, "", None
-    snippet = response.text[:300] if response.text else ""
-    return (
-        response.status_code,
-        f"HTTP {response.status_code} {response.reason or ''}: {snippet}".strip(),
-        retry_after_seconds(response.headers.get("Retry-After")),
-    )
+        error = f"{type(exc).__name__}: {str(exc)[:300]}"
+    else:
+        status_code, error = response.status_code, ""
+        if not 200 <= status_code < 300:
+            snippet = response.text[:300] if response.text else ""
+            error = f"HTTP {status_code} {response.reason or ''}: {snippet}".strip()
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    duration_ms = int((time.monotonic() - clock) * 1000)
+    return Outcome(delivery, started, duration_ms, status_code, error, retry_after)
 
 
-def finish(
-    delivery: Delivery,
-    *,
-    status_code: int | None,
-    error: str,
-    retry_after: float | None,
-    started: Any,
-    duration_ms: int,
-) -> tuple[str, float | None]:
-    """Record the attempt and move the state machine; returns (new status, retry delay).
+def send_all(deliveries: Sequence[Delivery], bodies: dict[int, bytes]) -> list[Outcome]:
+    """Send a claim's messages: the endpoints in parallel, each its deliveries in order on its
+    own session, so a slow endpoint delays only its own. While they run the claim's lease is
+    renewed every third of it, so a live worker's round is never taken back however long it
+    takes; a dead worker's lease expires as before."""
+    chains: dict[int, list[Delivery]] = defaultdict(list)
+    for d in deliveries:
+        chains[d.endpoint_id].append(d)
+    lease = settings.SHARING_DELIVERY_LEASE
+    futures = [
+        _sender_pool().submit(lambda chain: [send(d, bodies[d.pk]) for d in chain], chain)
+        for chain in chains.values()
+    ]
+    while wait(futures, timeout=lease / 3).not_done:
+        Delivery.objects.filter(
+            pk__in=[d.pk for d in deliveries],
+            claim=deliveries[0].claim,
+            status=Delivery.Status.SENDING,
+        ).update(lease_until=timezone.now() + timedelta(seconds=lease))
+    return [outcome for future in futures for outcome in future.result()]
 
-    The delay is None unless this worker still held the claim and the delivery is failing.
-    """
+
+def finish(outcomes: Sequence[Outcome]) -> list[tuple[int, str, float | None]]:
+    """Record the attempts of one claim and move each delivery's state machine, in one
+    transaction: the attempts in one insert, the deliveries settled in one update per outcome
+    (delivered ones together). Returns (delivery id, new status, retry delay) of the
+    deliveries the claim still held; the delay is None unless the delivery is failing. A
+    stale worker's attempts are recorded, but it changes and schedules nothing."""
     now = timezone.now()
-    delay = None
+    settled: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    results: list[tuple[int, str, float | None]] = []
+    gone = set()
+    claim = outcomes[0].delivery.claim  # one claim per round
     with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            delivery=delivery,
-            number=delivery.attempts,
-            started_at=started,
-            duration_ms=duration_ms,
-            status_code=status_code,
-            error=error,
+        DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(
+                delivery=o.delivery,
+                number=o.delivery.attempts,
+                started_at=o.started,
+                duration_ms=o.duration_ms,
+                status_code=o.status_code,
+                error=o.error,
+            )
+            for o in outcomes
         )
-        changes: dict[str, Any] = {
-            "last_status_code": status_code,
-            "last_error": error,
-            "lease_until": None,
-            "claim": None,
-        }
-        if status_code is not None and 200 <= status_code < 300:
-            status = Delivery.Status.DELIVERED
-            changes.update(delivered_at=now, last_error="")
-        elif status_code == 410:
-            status = Delivery.Status.DEAD
-            PartnerEndpoint.objects.filter(pk=delivery.endpoint_id).update(
+        held = set(
+            Delivery.objects.select_for_update()
+            .filter(
+                pk__in=[o.delivery.pk for o in outcomes],
+                claim=claim,
+                status=Delivery.Status.SENDING,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for o in outcomes:
+            delay = None
+            next_attempt_at = None
+            if o.status_code is not None and 200 <= o.status_code < 300:
+                status = Delivery.Status.DELIVERED
+            elif o.status_code == 410:
+                status = Delivery.Status.DEAD
+                gone.add(o.delivery.endpoint_id)
+            elif o.delivery.attempts >= settings.SHARING_MAX_ATTEMPTS:
+                status = Delivery.Status.DEAD
+            else:
+                status = Delivery.Status.FAILING
+                delay = backoff(o.delivery.attempts, o.retry_after)
+                next_attempt_at = now + timedelta(seconds=delay)
+            if o.delivery.pk in held:
+                settled[status, o.status_code, o.error, next_attempt_at].append(o.delivery.pk)
+                results.append((o.delivery.pk, status, delay))
+        if gone:
+            PartnerEndpoint.objects.filter(pk__in=gone).update(
                 active=False,
                 disabled_reason=f"Disabled at {now:%Y-%m-%d %H:%M} UTC: it answered 410 Gone.",
             )
-        elif delivery.attempts >= settings.SHARING_MAX_ATTEMPTS:
-            status = Delivery.Status.DEAD
-        else:
-            status = Delivery.Status.FAILING
-            delay = backoff(delivery.attempts, retry_after)
-            changes["next_attempt_at"] = now + timedelta(seconds=delay)
-        changes["status"] = status
-        # Only the holder of the claim may settle the row (a stale worker changes nothing).
-        updated = Delivery.objects.filter(
-            pk=delivery.pk, claim=delivery.claim, status=Delivery.Status.SENDING
-        ).update(**changes)
-        if not updated:
-            delay = None  # a stale worker schedules nothing either
-    return status, delay
+        for (status, status_code, error, next_attempt_at), ids in settled.items():
+            changes: dict[str, Any] = {
+                "status": status,
+                "last_status_code": status_code,
+                "last_error": error,
+                "lease_until": None,
+                "claim": None,
+            }
+            if status == Delivery.Status.DELIVERED:
+                changes["delivered_at"] = now
+            if next_attempt_at is not None:
+                changes["next_attempt_at"] = next_attempt_at
+            # Only the holder of the claim may settle the rows.
+            Delivery.objects.filter(pk__in=ids, claim=claim, status=Delivery.Status.SENDING).update(
+                **changes
+            )
+    return results
 
 
-def attempt(delivery_id: int) -> tuple[str, float | None] | None:
-    """One attempt at one delivery (the body of the Celery task): its new status and the
-    seconds until the next attempt (the task schedules it), or None if it is not ours now."""
-    delivery = claim(delivery_id)
-    if delivery is None:
-        return None
-    started = timezone.now()
-    clock = time.monotonic()
-    status_code, error, retry_after = send(delivery)
-    duration_ms = int((time.monotonic() - clock) * 1000)
-    status, delay = finish(
-        delivery,
-        status_code=status_code,
-        error=error,
-        retry_after=retry_after,
-        started=started,
-        duration_ms=duration_ms,
-    )
+def attempt(delivery_ids: list[int]) -> list[tuple[int, str, float | None]]:
+    """One attempt at each due delivery among ``delivery_ids`` (the body of the Celery task):
+    claim them in one round trip, build each distinct message once, POST it to each endpoint
+    with that endpoint's signature, record them all in one transaction. Returns (delivery id,
+    new status, seconds until the next attempt or None) for each delivery settled; those not
+    ours now are left out."""
+    deliveries = claim(delivery_ids)
+    if not deliveries:
+        return []
+    outcomes = send_all(deliveries, build_payloads(deliveries))
+    results = finish(outcomes)
     logger.info(
-        "delivery %s to endpoint %s attempt %s: %s",
-        delivery.message_id,
-        delivery.endpoint_id,
-        delivery.attempts,
-        status,
+        "%d deliveries sent: %s",
+        len(outcomes),
+        dict(Counter(status for _, status, _ in results)),
     )
-    return status, delay
+    return results
 
 
 def deliver(delivery_id: int) -> str | None:
     """One attempt, its new status; no retry is scheduled (the sweeper or a test drives it)."""
-    outcome = attempt(delivery_id)
-    return outcome[0] if outcome else None
+    results = attempt([delivery_id])
+    return results[0][1] if results else None
 
 
 def due_for_sweep(limit: int = 5000) -> list[int]:
@@ -289,6 +400,6 @@ def due_for_sweep(limit: int = 5000) -> list[int]:
             )
             | Q(status=Delivery.Status.SENDING, lease_until__lt=now)
         )
-        .order_by("next_attempt_at")
+        .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -213,7 +213,8 @@ class Delivery(models.Model):
     one signed checkpoint of the audit log (``checkpoint``, then no items).
 
     ``webhook_id`` is fixed when the row is written, so every retry carries the same id
-    and the receiver can drop duplicates.
+    and the receiver can drop duplicates. The message itself is not stored: the worker
+    rebuilds it from the items (or the checkpoint) at each attempt.
     """
 
     class Status(models.TextChoices):
@@ -243,7 +244,6 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_until = models.DateTimeField(null=True, blank=True)
     claim = models.UUIDField(null=True, blank=True, editable=False)
-    payload = models.TextField(blank=True, help_text="Frozen at the first attempt")
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -115,13 +115,21 @@ def fills_due_for_sweep() -> list[int]:
 def _write(
     plan: dict[PartnerEndpoint, list[Indicator]], *, share: Share | None, tombstone: bool
 ) -> list[int]:
+    """Write the plan's deliveries and items; their ids, the deliveries of the same batch of
+    items to different endpoints next to each other, so that the tasks which take the ids in
+    order build each message once for all of them."""
     batch = max(1, int(settings.SHARING_DELIVERY_BATCH_SIZE))
+    audiences: dict[tuple[int, ...], list[PartnerEndpoint]] = defaultdict(list)
+    for endpoint, items in plan.items():
+        audiences[tuple(i.pk for i in items)].append(endpoint)
     deliveries: list[Delivery] = []
     chunks: list[list[Indicator]] = []
-    for endpoint, items in plan.items():
+    for endpoints in audiences.values():
+        items = plan[endpoints[0]]
         for start in range(0, len(items), batch):
-            deliveries.append(Delivery(endpoint=endpoint, share=share))
-            chunks.append(items[start : start + batch])
+            for endpoint in endpoints:
+                deliveries.append(Delivery(endpoint=endpoint, share=share))
+                chunks.append(items[start : start + batch])
     if not deliveries:
         return []
     Delivery.objects.bulk_create(deliveries, batch_size=2000)
@@ -205,12 +213,13 @@ def tombstones(indicators: Sequence[Indicator], *, keep_entitled: bool) -> list[
     # not per indicator (a withdrawn share's indicators usually share one or two).
     by_audience: dict[tuple[int, bool, frozenset[int]], set[int]] = {}
     by_pk = {i.pk: i for i in indicators}
-    # Lock the deliveries involved so a worker cannot freeze a payload under us.
+    # Lock the deliveries involved so a worker cannot claim one under us; in id order, as the
+    # worker locks them.
     locked = {
         d.pk: d
-        for d in Delivery.objects.select_for_update().filter(
-            pk__in={delivery_id for _, delivery_id, _, _ in items}
-        )
+        for d in Delivery.objects.select_for_update()
+        .filter(pk__in={delivery_id for _, delivery_id, _, _ in items})
+        .order_by("pk")
     }
     plan: dict[PartnerEndpoint, list[Indicator]] = defaultdict(list)
     cancel: list[int] = []
@@ -234,11 +243,7 @@ def tombstones(indicators: Sequence[Indicator], *, keep_entitled: bool) -> list[
         if (endpoint_id, indicator.pk) in tombstoned:
             continue
         delivery = locked[delivery_id]
-        if (
-            delivery.status == Delivery.Status.PENDING
-            and delivery.attempts == 0
-            and not delivery.payload
-        ):
+        if delivery.status == Delivery.Status.PENDING and delivery.attempts == 0:
             cancel.append(item_id)  # never left the building: no tombstone needed
         else:
             plan[endpoint].append(indicator)

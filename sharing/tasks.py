@@ -12,15 +12,14 @@ from sharing import delivery
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def deliver(delivery_id: int) -> str | None:
-    outcome = delivery.attempt(delivery_id)
-    if outcome is None:
-        return None
-    status, retry_in = outcome
-    if retry_in is not None:
-        schedule_retry(delivery_id, retry_in)
-    return status
+@shared_task(name="sharing.deliver", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver(delivery_ids: list[int]) -> int:
+    """One attempt at each of the deliveries; the failing ones get their retry scheduled."""
+    results = delivery.attempt(delivery_ids)
+    for delivery_id, _, retry_in in results:
+        if retry_in is not None:
+            schedule_retry(delivery_id, retry_in)
+    return len(results)
 
 
 @shared_task(
@@ -43,8 +42,7 @@ def sweep_deliveries() -> int:
     from sharing import outbox  # cycle: outbox enqueues through this module
 
     ids = delivery.due_for_sweep()
-    for delivery_id in ids:
-        send_deliver(delivery_id)
+    enqueue_deliveries(ids)
     fills = outbox.fills_due_for_sweep()
     for fill_id in fills:
         enqueue_fill(fill_id)
@@ -53,24 +51,32 @@ def sweep_deliveries() -> int:
     return len(ids) + len(fills)
 
 
-def send_deliver(delivery_id: int, countdown: float | None = None) -> None:
-    queue = settings.SHARING_DELIVERY_QUEUE or None
-    deliver.apply_async((delivery_id,), countdown=countdown, queue=queue)
+def _queue() -> str | None:
+    """The delivery queue, read when sending (a test or the bench picks its own);
+    ``CELERY_TASK_ROUTES`` names the same for these tasks sent by name."""
+    return settings.SHARING_DELIVERY_QUEUE or None
+
+
+def send_deliver(delivery_ids: list[int], countdown: float | None = None) -> None:
+    deliver.apply_async((delivery_ids,), countdown=countdown, queue=_queue())
 
 
 def enqueue_fill(fill_id: int) -> None:
     """Called on commit; a lost message is healed by the sweeper (the fill row is the truth)."""
     try:
-        fill_outbox.apply_async((fill_id,), queue=settings.SHARING_DELIVERY_QUEUE or None)
+        fill_outbox.apply_async((fill_id,), queue=_queue())
     except Exception:  # broker down: the fill stays for the sweeper
         logger.exception("could not enqueue outbox fill %s; the sweeper will", fill_id)
 
 
 def enqueue_deliveries(delivery_ids: list[int]) -> None:
-    """Called on commit; a failure here is healed by the sweeper (the rows are the truth)."""
+    """Called on commit: one task per ``SHARING_DELIVERIES_PER_TASK`` ids, in the given order
+    (the outbox writes the deliveries of one message next to each other). A failure here is
+    healed by the sweeper (the rows are the truth)."""
+    size = max(1, int(settings.SHARING_DELIVERIES_PER_TASK))
     try:
-        for delivery_id in delivery_ids:
-            send_deliver(delivery_id)
+        for start in range(0, len(delivery_ids), size):
+            send_deliver(delivery_ids[start : start + size])
     except Exception:  # broker down: the outbox rows stay pending for the sweeper
         logger.exception("could not enqueue %d deliveries; the sweeper will", len(delivery_ids))
 
@@ -81,6 +87,6 @@ def schedule_retry(delivery_id: int, delay: float) -> None:
     if current_app.conf.task_always_eager:
         return
     try:
-        send_deliver(delivery_id, countdown=delay)
+        send_deliver([delivery_id], countdown=delay)
     except Exception:
         logger.exception("could not schedule retry of delivery %s; the sweeper will", delivery_id)

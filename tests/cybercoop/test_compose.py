@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from celery import current_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,16 +21,46 @@ def command(service: dict) -> str:
     return value if isinstance(value, str) else " ".join(value)
 
 
-def test_all_six_services_are_defined(services):
-    assert {"db", "redis", "web", "worker", "delivery-worker", "beat"} <= set(services)
+WORKERS = ["worker", "ingest-worker", "delivery-worker"]
 
 
-def test_deliveries_have_their_own_workers_and_the_default_worker_does_not_take_them(services):
-    assert "--queues deliveries" in command(services["delivery-worker"])
-    assert "--hostname deliveries@%h" in command(services["delivery-worker"])
-    assert "--queues celery" in command(services["worker"])
-    probe = " ".join(services["delivery-worker"]["healthcheck"]["test"])
-    assert "deliveries@$$HOSTNAME" in probe
+def consumed(service: dict) -> set[str]:
+    """The queues a ``celery worker`` service takes (``--queues a,b``)."""
+    words = command(service).split()
+    return set(words[words.index("--queues") + 1].split(","))
+
+
+def test_all_seven_services_are_defined(services):
+    assert {"db", "redis", "web", *WORKERS, "beat"} <= set(services)
+
+
+def test_deliveries_ingest_and_periodic_work_each_have_their_own_workers(services):
+    assert consumed(services["delivery-worker"]) == {"deliveries"}
+    assert consumed(services["ingest-worker"]) == {"ingest"}
+    assert consumed(services["worker"]) == {"periodic"}
+    for name, host in (("delivery-worker", "deliveries"), ("ingest-worker", "ingest")):
+        assert f"--hostname {host}@%h" in command(services[name])
+        assert f"{host}@$$HOSTNAME" in " ".join(services[name]["healthcheck"]["test"])
+
+
+def test_every_queue_a_task_is_routed_to_has_a_worker(services, settings):
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    routed |= {settings.CELERY_TASK_DEFAULT_QUEUE, settings.SHARING_DELIVERY_QUEUE}
+    assert routed == {"deliveries", "ingest", "periodic"}
+    assert routed <= set().union(*(consumed(services[name]) for name in WORKERS))
+
+
+def test_deliveries_fills_and_imports_are_routed_away_from_periodic_work():
+    router = current_app.amqp.router
+    for task, queue in [
+        ("sharing.deliver", "deliveries"),
+        ("sharing.fill_outbox", "deliveries"),
+        ("interop.record_versions", "ingest"),
+        ("sharing.import_stix", "ingest"),
+        ("sharing.tasks.sweep_deliveries", "periodic"),
+        ("audit.sign_checkpoint", "periodic"),
+    ]:
+        assert router.route({}, task)["queue"].name == queue, task
 
 
 def test_db_is_postgres_16_and_redis_is_redis(services):
@@ -43,6 +74,7 @@ def test_db_is_postgres_16_and_redis_is_redis(services):
         ("web", "gunicorn cybercoop.wsgi:application"),
         ("worker", "celery -A cybercoop worker"),
         ("delivery-worker", "celery -A cybercoop worker"),
+        ("ingest-worker", "celery -A cybercoop worker"),
         ("beat", "celery -A cybercoop beat"),
     ],
 )
@@ -54,7 +86,7 @@ def test_web_migrates_before_serving(services):
     assert command(services["web"]).index("migrate") < command(services["web"]).index("gunicorn")
 
 
-@pytest.mark.parametrize("name", ["db", "redis", "web", "worker", "delivery-worker", "beat"])
+@pytest.mark.parametrize("name", ["db", "redis", "web", *WORKERS, "beat"])
 def test_every_service_has_a_health_check(services, name):
     check = services[name]["healthcheck"]
     assert check["test"][0] in ("CMD", "CMD-SHELL") and len(check["test"]) > 1
@@ -66,7 +98,7 @@ def test_the_web_health_check_hits_healthz_as_real_traffic_would(services):
     assert "/healthz" in probe and "ALLOWED_HOSTS" in probe and "X-Forwarded-Proto" in probe
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "delivery-worker", "beat"])
+@pytest.mark.parametrize("name", ["web", *WORKERS, "beat"])
 def test_app_services_get_production_environment(services, name):
     env = services[name]["environment"]
     assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]

@@ -140,7 +140,7 @@ def test_the_worker_pushes_the_checkpoint_as_a_signed_webhook_the_partner_verifi
         checkpoint.tree_size,
         bytes(checkpoint.root_hash),
     )
-    body = json.loads(sent.payload)
+    body = json.loads(delivery.build_payloads([sent])[sent.pk])
     assert body["type"] == "checkpoint" and body["origin"] == "cybercoop.test/log"
     assert body["tree_size"] == checkpoint.tree_size and body["note"] == checkpoint.note
     assert f"{sent.message_id} checkpoint {checkpoint.tree_size} received" in (
@@ -168,7 +168,7 @@ def test_a_failing_partner_gets_the_checkpoint_again_with_the_same_webhook_id(
     # SHARING_RETRY_SCHEDULE is [1, 2, 4] with 10% jitter in these tests
     assert timedelta(seconds=0.8) <= sent.next_attempt_at - before <= timedelta(seconds=1.2)
     append(2)
-    checkpoints.checkpoint_sign()  # a newer checkpoint does not change the frozen payload
+    checkpoints.checkpoint_sign()  # a newer checkpoint does not change the message
     Delivery.objects.filter(pk=sent.pk).update(next_attempt_at=timezone.now())
     assert delivery.deliver(sent.pk) == Delivery.Status.DELIVERED
     first, second = scripted.seen[:2]
