@@ -270,6 +270,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "sharing.tasks.sweep_deliveries",
         "schedule": float(envint("SHARING_SWEEP_INTERVAL", 60)),
     },
+    # Re-enqueue the announcement (TAXII versions, matches) of a large ingest's chunks left
+    # pending by a lost message or a killed worker.
+    "sharing-sweep-announcements": {
+        "task": "sharing.sweep_announcements",
+        "schedule": float(envint("SHARING_SWEEP_INTERVAL", 60)),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -401,6 +407,10 @@ SHARING_ENDPOINT_ALLOWED_NETWORKS = envlist(
 SHARING_DELIVERY_QUEUE = env("SHARING_DELIVERY_QUEUE", "deliveries")
 SHARING_INGEST_MAX_BYTES = envint("SHARING_INGEST_MAX_BYTES", 64 * 1024 * 1024)
 SHARING_INGEST_MAX_ITEMS = envint("SHARING_INGEST_MAX_ITEMS", 200_000)
+# An ingest that creates (or updates) more indicators than this announces them to their
+# listeners (TAXII versions, correlation) after the commit, in chunks of INGEST_ANNOUNCE_CHUNK.
+INGEST_ANNOUNCE_INLINE_MAX = envint("INGEST_ANNOUNCE_INLINE_MAX", 1000)
+INGEST_ANNOUNCE_CHUNK = envint("INGEST_ANNOUNCE_CHUNK", 5000)
 
 # TAXII 2.1 server (interop): page size cap, largest accepted POST, discovery contact.
 TAXII_MAX_PAGE_SIZE = envint("TAXII_MAX_PAGE_SIZE", 10_000)

@@ -1,5 +1,7 @@
 """Inbound indicators: validate each item (simple JSON or STIX), store the valid ones in bulk
-in one transaction, report the rest by index (idempotent on STIX id + ``modified``)."""
+in one transaction, report the rest by index (idempotent on STIX id + ``modified``). A large
+list's TAXII versions and correlation matches follow moments after the commit
+(``sharing/announce.py``)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from audit.services import audit_log
 from cases.selectors import cases_visible_to
 from common.bulk import copy_instances
 from common.dates import parse_iso_datetime
-from sharing import signals, stix
+from sharing import stix
+from sharing.announce import indicators_announce
 from sharing.models import PAP, Indicator, IndicatorType
 from sharing.normalize import InvalidValue, normalize
 from sharing.outbox import tombstones
@@ -329,7 +332,7 @@ def _create(new: list[tuple[int, Indicator]], *, agency: Agency, report: IngestR
         report.created.append(indicator)
         report.items[index] = ("created", indicator)
     sync_indicators_permissions(report.created, fresh=True)
-    signals.indicators_changed.send(Indicator, indicators=report.created, action="created")
+    indicators_announce(report.created, action="created")
 
 
 def _update(changed: list[Indicator]) -> None:
@@ -337,7 +340,7 @@ def _update(changed: list[Indicator]) -> None:
     if not changed:
         return
     Indicator.objects.bulk_update(changed, _UPDATABLE, batch_size=2000)
-    signals.indicators_changed.send(Indicator, indicators=changed, action="updated")
+    indicators_announce(changed, action="updated")
     sync_indicators_permissions(changed)
     revoked = [i for i in changed if i.revoked]
     if revoked:

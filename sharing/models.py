@@ -320,6 +320,23 @@ class OutboxFill(models.Model):
         return f"fill of share {self.share_id} after indicator {self.after_indicator}"
 
 
+class PendingAnnouncement(models.Model):
+    """A chunk of a large ingest's indicators whose ``indicators_changed`` listeners (TAXII
+    versions, correlation matches) have not run yet (``sharing/announce.py``). Written with the
+    indicators; deleted in the transaction that announces them."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+
+    action = models.CharField(max_length=10, choices=Action.choices)
+    indicator_ids = models.JSONField(help_text="The chunk's indicator ids")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.action}: {len(self.indicator_ids)} indicators"
+
+
 class DeliveryAttempt(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
     number = models.PositiveIntegerField()
