@@ -18,6 +18,7 @@ from agencies.models import TLP, Agency, APIKey, HandlingCode
 from agencies.selectors import is_member
 from audit.services import audit_log
 from cases.selectors import cases_visible_to
+from common import lookups  # noqa: F401  (registers field__any)
 from common.bulk import copy_instances
 from common.dates import parse_iso_datetime
 from sharing import stix
@@ -258,22 +259,16 @@ class _Stored:
 
 
 def _stored(items: Cleaned, agency: Agency) -> _Stored:
-    by_uuid = {
-        i.stix_uuid: i
-        for i in Indicator.objects.filter(
-            stix_uuid__in=[f["stix_uuid"] for _, f in items if "stix_uuid" in f]
-        )
-    }
+    """One query by STIX id and one per type by value, each list sent as one array."""
+    uuids = [f["stix_uuid"] for _, f in items if "stix_uuid" in f]
+    by_uuid = {i.stix_uuid: i for i in Indicator.objects.filter(stix_uuid__any=uuids)}
     by_value: dict[tuple[str, str], Indicator] = {}
     values_by_type: dict[str, list[str]] = defaultdict(list)
     for _, f in items:
         values_by_type[f["type"]].append(f["normalized"])
     for type_, values in values_by_type.items():  # (owner, type, normalized): the unique index
-        for start in range(0, len(values), 10000):
-            for ind in Indicator.objects.filter(
-                owner=agency, type=type_, normalized__in=values[start : start + 10000]
-            ):
-                by_value[(ind.type, ind.normalized)] = ind
+        for ind in Indicator.objects.filter(owner=agency, type=type_, normalized__any=values):
+            by_value[(ind.type, ind.normalized)] = ind
     return _Stored(by_uuid, by_value)
 
 
