@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common import lookups  # noqa: F401  (registers field__any)
 from sharing import signals
 from sharing.models import Indicator, PendingAnnouncement
 from sharing.tasks import enqueue_announcements
@@ -54,7 +55,7 @@ def announce_step() -> bool:
         indicators = list(
             Indicator.objects.select_for_update(of=("self",))
             .select_related("owner")
-            .filter(pk__in=pending.indicator_ids)
+            .filter(pk__any=pending.indicator_ids)
             .order_by("pk")
         )
         if indicators:

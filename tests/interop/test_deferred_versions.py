@@ -5,6 +5,7 @@ crashes, lost messages, later updates, revocations and shares."""
 from __future__ import annotations
 
 import pytest
+from celery import current_app
 from django.utils import timezone
 
 from interop import versions
@@ -54,6 +55,24 @@ def test_a_large_ingest_leaves_pending_chunks_and_no_versions_until_the_task_run
     assert all(is_latest and modified == stored[pk] for pk, modified, is_latest in rows)
     added = list(ObjectVersion.objects.order_by("id").values_list("date_added", flat=True))
     assert added == sorted(added) and len(set(added)) == len(added)
+
+
+@pytest.fixture
+def eager_celery():
+    """Celery as in the embedded demo: a task enqueued runs at once, in-process."""
+    eager = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = eager
+
+
+def test_with_eager_celery_the_versions_are_there_when_the_commit_returns(
+    world, eager_celery, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = _ingest(world.owner, _items(5)).created
+    assert not PendingAnnouncement.objects.exists()
+    assert len(_versions(created)) == 5
 
 
 def test_a_small_ingest_still_records_its_versions_in_its_own_transaction(world):
