@@ -48,7 +48,10 @@ def main() -> None:
 
     owner, user, partners = bench_world(partners=args.endpoints)
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE sharing_indicator, sharing_delivery, sharing_share CASCADE")
+        cursor.execute(
+            "TRUNCATE sharing_indicator, sharing_indicatorgroupobjectpermission, "
+            "sharing_delivery, sharing_share CASCADE"
+        )
     PartnerEndpoint.objects.filter(agency__in=partners).delete()
     secret = new_secret()
     for n, agency in enumerate(partners):

@@ -29,6 +29,11 @@ def main() -> None:
         help="call the ingest service directly (no HTTP, no JSON upload)",
     )
     parser.add_argument(
+        "--announce",
+        action="store_true",
+        help="then announce what the ingest left pending (TAXII versions, matches) in-process",
+    )
+    parser.add_argument(
         "--without-receivers",
         action="store_true",
         help="detach other apps' indicators_changed receivers (sharing's own path)",
@@ -44,7 +49,10 @@ def main() -> None:
     owner, user, _ = bench_world()
     if args.fresh:
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE sharing_indicator CASCADE")
+            cursor.execute(
+                "TRUNCATE sharing_indicator, "
+                "sharing_indicatorgroupobjectpermission, sharing_pendingannouncement CASCADE"
+            )
     if args.without_receivers:
         signals.indicators_changed.receivers = []
     if args.in_process:
@@ -56,6 +64,8 @@ def main() -> None:
         print(
             f"{len(items)} indicators in {elapsed:.2f} s = {len(items) / elapsed:,.0f} indicators/s"
         )
+        if args.announce:
+            _announce()
         return
     _, key = api_key_issue(actor=None, agency=owner, user=user, name="bench")
     body = Path(args.file).read_bytes()
@@ -74,6 +84,17 @@ def main() -> None:
     size = len(body) / 1e6
     rate = count / elapsed
     print(f"{count} indicators, {size:.1f} MB in {elapsed:.2f} s = {rate:,.0f} indicators/s")
+    if args.announce:
+        _announce()
+
+
+def _announce() -> None:
+    """Run what a worker would run after the commit, and time it."""
+    from sharing.tasks import announce_indicators
+
+    started = time.perf_counter()
+    chunks = announce_indicators()
+    print(f"announced {chunks} pending chunks in {time.perf_counter() - started:.2f} s")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,10 @@ def main() -> None:
     items = [dict(i, tlp="GREEN", confidence=80) for i in generate(args.indicators, seed=7)]
     for run in range(args.runs):
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE sharing_indicator, sharing_delivery, sharing_share CASCADE")
+            cursor.execute(
+                "TRUNCATE sharing_indicator, sharing_indicatorgroupobjectpermission, "
+                "sharing_delivery, sharing_share CASCADE"
+            )
         ingest.indicators_ingest(actor=user, agency=owner, items=items)
         indicators = list(Indicator.objects.filter(owner=owner).select_related("owner"))
         before = {t: count(t) for t in tables}

@@ -245,16 +245,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Three queues, each with its own workers (docker-compose.yml: delivery-worker, ingest-worker,
 # worker), so a bulk import never delays a delivery and neither delays periodic work:
-# deliveries and outbox fills ("" = the default queue); ingest and imports (the interop app's
-# tasks, sharing.import_*); periodic work, the default queue (beat's tasks, anything unrouted).
+# deliveries and outbox fills ("" = the default queue); ingest work (a large ingest's TAXII
+# versions and matches); periodic work, the default queue (beat's tasks, anything unrouted).
 CELERY_TASK_DEFAULT_QUEUE = env("PERIODIC_QUEUE", "periodic")
 SHARING_DELIVERY_QUEUE = env("SHARING_DELIVERY_QUEUE", "deliveries")
 INGEST_QUEUE = env("INGEST_QUEUE", "ingest")
 CELERY_TASK_ROUTES = {
     "sharing.deliver": {"queue": SHARING_DELIVERY_QUEUE or CELERY_TASK_DEFAULT_QUEUE},
     "sharing.fill_outbox": {"queue": SHARING_DELIVERY_QUEUE or CELERY_TASK_DEFAULT_QUEUE},
-    "sharing.import_*": {"queue": INGEST_QUEUE},
-    "interop.*": {"queue": INGEST_QUEUE},
+    "sharing.announce_indicators": {"queue": INGEST_QUEUE},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # The worker records each run; /healthz reports when the worker was last seen.
@@ -281,6 +280,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Re-enqueue deliveries a lost message or a killed worker left pending.
     "sharing-sweep-deliveries": {
         "task": "sharing.tasks.sweep_deliveries",
+        "schedule": float(envint("SHARING_SWEEP_INTERVAL", 60)),
+    },
+    # Re-enqueue the announcement (TAXII versions, matches) of a large ingest's chunks left
+    # pending by a lost message or a killed worker.
+    "sharing-sweep-announcements": {
+        "task": "sharing.sweep_announcements",
         "schedule": float(envint("SHARING_SWEEP_INTERVAL", 60)),
     },
 }
@@ -413,6 +418,10 @@ SHARING_ENDPOINT_ALLOWED_NETWORKS = envlist(
 )
 SHARING_INGEST_MAX_BYTES = envint("SHARING_INGEST_MAX_BYTES", 64 * 1024 * 1024)
 SHARING_INGEST_MAX_ITEMS = envint("SHARING_INGEST_MAX_ITEMS", 200_000)
+# An ingest that creates (or updates) more indicators than this announces them to their
+# listeners (TAXII versions, correlation) after the commit, in chunks of INGEST_ANNOUNCE_CHUNK.
+INGEST_ANNOUNCE_INLINE_MAX = envint("INGEST_ANNOUNCE_INLINE_MAX", 1000)
+INGEST_ANNOUNCE_CHUNK = envint("INGEST_ANNOUNCE_CHUNK", 5000)
 
 # TAXII 2.1 server (interop): page size cap, largest accepted POST, discovery contact.
 TAXII_MAX_PAGE_SIZE = envint("TAXII_MAX_PAGE_SIZE", 10_000)

@@ -1,5 +1,7 @@
 """TAXII object versions: one row per (STIX id, modified), with the ``date_added`` TAXII
-pages by. Recorded as sharing writes indicators and as pattern-only indicators arrive."""
+pages by. Recorded as sharing announces indicator writes — in the writing transaction, or for
+a large ingest moments after its commit, so a TAXII client may see such indicators a little
+later than the ingest's response — and as pattern-only indicators arrive."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from agencies.models import Agency
+from common import lookups  # noqa: F401  (registers field__any)
 from common.bulk import copy_rows
 from interop import stix
 from interop.models import ObjectVersion, PatternIndicator
@@ -46,7 +49,9 @@ def _mark_latest(scope: Q, model: type[models.Model], fk: str) -> None:
 def versions_record(indicators: Sequence[Indicator], *, fresh: bool = False) -> int:
     """Store the current STIX version of each indicator (idempotent on id + modified).
 
-    ``fresh`` (just-created indicators: no earlier version can exist) uses COPY.
+    ``fresh`` (just-created indicators) uses COPY for those with no version yet; a large
+    ingest announces its new indicators after the commit, by when an update may have
+    recorded one, so those go through the idempotent insert like any other.
     """
     if not indicators:
         return 0
@@ -55,17 +60,38 @@ def versions_record(indicators: Sequence[Indicator], *, fresh: bool = False) -> 
         if not Indicator.owner.is_cached(indicator):
             indicator.owner = owners[indicator.owner_id]  # one query, not one per indicator
     codes = {pk: agency.code for pk, agency in owners.items()}
-    stamps = _stamps(len(indicators))
-    bodies = [json.dumps(stix.indicator_stix(i, codes[i.owner_id])) for i in indicators]
-    if fresh:
-        return copy_rows(
-            ObjectVersion,
-            COPY_FIELDS,
-            (
-                (i.stix_id, "indicator", i.modified, stamp, i.owner_id, i.pk, True, body)
-                for i, stamp, body in zip(indicators, stamps, bodies, strict=True)
-            ),
+    if not fresh:
+        return _insert(indicators, codes)
+    versioned = set(
+        ObjectVersion.objects.filter(indicator_id__any=[i.pk for i in indicators]).values_list(
+            "indicator_id", flat=True
         )
+    )
+    first = [i for i in indicators if i.pk not in versioned]
+    again = [i for i in indicators if i.pk in versioned]
+    return _copy(first, codes) + (_insert(again, codes) if again else 0)
+
+
+def _bodies(indicators: Sequence[Indicator], codes: dict[int, str]) -> list[str]:
+    return [json.dumps(stix.indicator_stix(i, codes[i.owner_id])) for i in indicators]
+
+
+def _copy(indicators: Sequence[Indicator], codes: dict[int, str]) -> int:
+    """COPY the first (latest) version of indicators that have none."""
+    return copy_rows(
+        ObjectVersion,
+        COPY_FIELDS,
+        (
+            (i.stix_id, "indicator", i.modified, stamp, i.owner_id, i.pk, True, body)
+            for i, stamp, body in zip(
+                indicators, _stamps(len(indicators)), _bodies(indicators, codes), strict=True
+            )
+        ),
+    )
+
+
+def _insert(indicators: Sequence[Indicator], codes: dict[int, str]) -> int:
+    """Insert the versions not stored yet and mark the older ones not latest."""
     rows = [
         ObjectVersion(
             stix_id=i.stix_id,
@@ -75,7 +101,9 @@ def versions_record(indicators: Sequence[Indicator], *, fresh: bool = False) -> 
             indicator_id=i.pk,
             body=body,
         )
-        for i, stamp, body in zip(indicators, stamps, bodies, strict=True)
+        for i, stamp, body in zip(
+            indicators, _stamps(len(indicators)), _bodies(indicators, codes), strict=True
+        )
     ]
     ObjectVersion.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
     _mark_latest(Q(indicator_id__in=[i.pk for i in indicators]), Indicator, "indicator_id")

@@ -1,5 +1,7 @@
 """Inbound indicators: validate each item (simple JSON or STIX), store the valid ones in bulk
-in one transaction, report the rest by index (idempotent on STIX id + ``modified``)."""
+in one transaction, report the rest by index (idempotent on STIX id + ``modified``). A large
+list's TAXII versions and correlation matches follow moments after the commit
+(``sharing/announce.py``)."""
 
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ from agencies.models import TLP, Agency, APIKey, HandlingCode
 from agencies.selectors import is_member
 from audit.services import audit_log
 from cases.selectors import cases_visible_to
+from common import lookups  # noqa: F401  (registers field__any)
 from common.bulk import copy_instances
 from common.dates import parse_iso_datetime
-from sharing import signals, stix
+from sharing import stix
+from sharing.announce import indicators_announce
 from sharing.models import PAP, Indicator, IndicatorType
 from sharing.normalize import InvalidValue, normalize
 from sharing.outbox import tombstones
@@ -255,22 +259,16 @@ class _Stored:
 
 
 def _stored(items: Cleaned, agency: Agency) -> _Stored:
-    by_uuid = {
-        i.stix_uuid: i
-        for i in Indicator.objects.filter(
-            stix_uuid__in=[f["stix_uuid"] for _, f in items if "stix_uuid" in f]
-        )
-    }
+    """One query by STIX id and one per type by value, each list sent as one array."""
+    uuids = [f["stix_uuid"] for _, f in items if "stix_uuid" in f]
+    by_uuid = {i.stix_uuid: i for i in Indicator.objects.filter(stix_uuid__any=uuids)}
     by_value: dict[tuple[str, str], Indicator] = {}
     values_by_type: dict[str, list[str]] = defaultdict(list)
     for _, f in items:
         values_by_type[f["type"]].append(f["normalized"])
     for type_, values in values_by_type.items():  # (owner, type, normalized): the unique index
-        for start in range(0, len(values), 10000):
-            for ind in Indicator.objects.filter(
-                owner=agency, type=type_, normalized__in=values[start : start + 10000]
-            ):
-                by_value[(ind.type, ind.normalized)] = ind
+        for ind in Indicator.objects.filter(owner=agency, type=type_, normalized__any=values):
+            by_value[(ind.type, ind.normalized)] = ind
     return _Stored(by_uuid, by_value)
 
 
@@ -329,7 +327,7 @@ def _create(new: list[tuple[int, Indicator]], *, agency: Agency, report: IngestR
         report.created.append(indicator)
         report.items[index] = ("created", indicator)
     sync_indicators_permissions(report.created, fresh=True)
-    signals.indicators_changed.send(Indicator, indicators=report.created, action="created")
+    indicators_announce(report.created, action="created")
 
 
 def _update(changed: list[Indicator]) -> None:
@@ -337,7 +335,7 @@ def _update(changed: list[Indicator]) -> None:
     if not changed:
         return
     Indicator.objects.bulk_update(changed, _UPDATABLE, batch_size=2000)
-    signals.indicators_changed.send(Indicator, indicators=changed, action="updated")
+    indicators_announce(changed, action="updated")
     sync_indicators_permissions(changed)
     revoked = [i for i in changed if i.revoked]
     if revoked:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
@@ -54,8 +55,16 @@ class Indicator(models.Model):
     value = models.TextField(help_text="As submitted")
     normalized = models.TextField(help_text="Canonical form used for lookup")
     # No index of its own: one_indicator_per_owner_value (owner, type, normalized) leads with it.
+    # No database constraint on owner, created_by or source_api_key (issue 13 §4): an ingest of
+    # 100k rows spent 0.5–0.8 s of its commit on each one's deferred check, for rows whose
+    # targets the request has just authenticated; deletions go through Django, which applies
+    # PROTECT and SET_NULL itself (tests/sharing/test_indicator_integrity.py).
     owner = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="indicators", db_index=False
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        db_index=False,
+        db_constraint=False,
     )
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
@@ -75,12 +84,25 @@ class Indicator(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
     modified = models.DateTimeField(default=timezone.now)
-    # Provenance: who put it here, through which key (inbound partner systems).
+    # Provenance: who put it here, through which key (inbound partner systems). Never queried
+    # by these: no index (only deleting a user or a key looks them up).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     source_api_key = models.ForeignKey(
-        APIKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        APIKey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -115,7 +137,16 @@ class IndicatorGroupObjectPermission(GroupObjectPermissionBase):
     """The owning agency's ``view_indicator`` row: one per indicator, written at ingest.
     What a share lets others see is on the share (``ShareGroupObjectPermission``)."""
 
-    content_object = models.ForeignKey(Indicator, on_delete=models.CASCADE)
+    # Written only by sync_indicators_permissions, for indicators and the owner's group in
+    # hand, so without database constraints (each one's deferred check cost 0.5–0.8 s of a
+    # 100k ingest's commit); deleting an indicator, a group or a permission cascades in Django.
+    # No index on group (guardian's unique (group, permission, content_object) leads with it)
+    # nor on permission (no query asks by permission alone).
+    content_object = models.ForeignKey(Indicator, on_delete=models.CASCADE, db_constraint=False)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, db_index=False, db_constraint=False)
+    permission = models.ForeignKey(
+        Permission, on_delete=models.CASCADE, db_index=False, db_constraint=False
+    )
 
     class Meta(GroupObjectPermissionBase.Meta):
         # guardian's unique_together (group, permission, content_object) is the index the
@@ -318,6 +349,23 @@ class OutboxFill(models.Model):
 
     def __str__(self) -> str:
         return f"fill of share {self.share_id} after indicator {self.after_indicator}"
+
+
+class PendingAnnouncement(models.Model):
+    """A chunk of a large ingest's indicators whose ``indicators_changed`` listeners (TAXII
+    versions, correlation matches) have not run yet (``sharing/announce.py``). Written with the
+    indicators; deleted in the transaction that announces them."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+
+    action = models.CharField(max_length=10, choices=Action.choices)
+    indicator_ids = models.JSONField(help_text="The chunk's indicator ids")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.action}: {len(self.indicator_ids)} indicators"
 
 
 class DeliveryAttempt(models.Model):

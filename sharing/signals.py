@@ -1,7 +1,9 @@
 """Indicator writes, announced (interop keeps TAXII versions, correlation finds matches).
 
-``indicators_changed`` is sent inside the writing transaction with ``indicators`` (a list
-of ``Indicator`` with ``owner`` loaded) and ``action``: created, updated, revoked or shared.
+``indicators_changed`` is sent with ``indicators`` (a list of ``Indicator`` with ``owner``
+loaded) and ``action``: created, updated, revoked or shared. It is sent inside the writing
+transaction, except for a large ingest's created and updated indicators: those are announced
+after its commit, in chunks, each chunk in its own transaction (``sharing/announce.py``).
 """
 
 from __future__ import annotations

@@ -51,6 +51,33 @@ def sweep_deliveries() -> int:
     return len(ids) + len(fills)
 
 
+@shared_task(
+    name="sharing.announce_indicators",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def announce_indicators() -> int:
+    """Announce a large ingest's pending chunks (any ingest's, oldest first); the chunks done."""
+    from sharing import announce  # cycle: announce enqueues through this module
+
+    chunks = 0
+    while announce.announce_step():
+        chunks += 1
+    return chunks
+
+
+@shared_task(name="sharing.sweep_announcements", acks_late=True, ignore_result=True)
+def sweep_announcements() -> bool:
+    """Re-enqueue the announcement of chunks a lost message or a killed worker left pending."""
+    from sharing import announce  # cycle: announce enqueues through this module
+
+    due = announce.announcements_due_for_sweep()
+    if due:
+        enqueue_announcements()
+    return due
+
+
 def _queue() -> str | None:
     """The delivery queue, read when sending (a test or the bench picks its own);
     ``CELERY_TASK_ROUTES`` names the same for these tasks sent by name."""
@@ -67,6 +94,15 @@ def enqueue_fill(fill_id: int) -> None:
         fill_outbox.apply_async((fill_id,), queue=_queue())
     except Exception:  # broker down: the fill stays for the sweeper
         logger.exception("could not enqueue outbox fill %s; the sweeper will", fill_id)
+
+
+def enqueue_announcements() -> None:
+    """Called on commit; a lost message is healed by the sweeper (the pending rows are the
+    truth)."""
+    try:
+        announce_indicators.apply_async()
+    except Exception:  # broker down: the chunks stay pending for the sweeper
+        logger.exception("could not enqueue pending announcements; the sweeper will")
 
 
 def enqueue_deliveries(delivery_ids: list[int]) -> None:

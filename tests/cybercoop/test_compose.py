@@ -55,9 +55,9 @@ def test_deliveries_fills_and_imports_are_routed_away_from_periodic_work():
     for task, queue in [
         ("sharing.deliver", "deliveries"),
         ("sharing.fill_outbox", "deliveries"),
-        ("interop.record_versions", "ingest"),
-        ("sharing.import_stix", "ingest"),
+        ("sharing.announce_indicators", "ingest"),
         ("sharing.tasks.sweep_deliveries", "periodic"),
+        ("sharing.sweep_announcements", "periodic"),
         ("audit.sign_checkpoint", "periodic"),
     ]:
         assert router.route({}, task)["queue"].name == queue, task

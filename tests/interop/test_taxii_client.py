@@ -10,6 +10,7 @@ from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import Collection, Server, as_pages
 
 from interop.selectors import collection_id
+from sharing.tasks import announce_indicators
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,6 +48,8 @@ def test_paging_through_more_than_1000_objects_with_as_pages(
         for i in range(2500)
     ]
     indicators = add_indicators(world.owner, items)
+    # More than INGEST_ANNOUNCE_INLINE_MAX: the versions are a worker's job after the commit.
+    assert announce_indicators.apply().get() == 1
     share_with(world.owner, indicators, [world.partner.agency])
     add_indicators(world.owner, [{"type": "domain", "value": "not-shared.example"}])
     shared = _collections(partner_server)["Shared with NL-NHTCU"]
