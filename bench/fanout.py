@@ -7,6 +7,10 @@ the pipeline end to end with a real Celery worker and a signature-verifying sink
 Reports: the share transaction (permission rows + outbox rows + audit), indicator-deliveries
 per second from the share call to the last receipt, and share-to-receipt latency p50/p95
 over indicator-deliveries.
+
+``--one-by-one`` shares the indicators one at a time instead (each share waits for its
+receipt) and reports share-to-receipt p50/p95 over those shares: the latency of a single
+indicator to a single endpoint with ``--indicators 50 --endpoints 1``.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--port", type=int, default=8899)
+    parser.add_argument("--one-by-one", action="store_true", help="one share per indicator")
     args = parser.parse_args()
     queue = f"bench-{uuid.uuid4().hex[:6]}"
     os.environ["SHARING_DELIVERY_QUEUE"] = queue
@@ -100,6 +105,9 @@ def main() -> None:
         while "ready." not in (logs / "worker.log").read_text() and time.time() < deadline:
             time.sleep(0.5)
         time.sleep(1)
+        if args.one_by_one:
+            one_by_one(args.port, user, indicators, partners)
+            return
         expected = len(indicators) * len(partners)
         started = time.time()
         share = services.indicator_share(
@@ -142,6 +150,39 @@ def main() -> None:
         for proc in (worker, sink):
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=60)
+
+
+def one_by_one(port: int, user, indicators, partners) -> None:
+    """Share each indicator alone and wait for its receipts; latency p50/p95 over the shares."""
+    import requests
+
+    from sharing import services
+
+    def received() -> int:
+        return requests.get(f"http://127.0.0.1:{port}/stats", timeout=10).json()["objects"]
+
+    latencies = []
+    for n, indicator in enumerate(indicators, start=1):
+        started = time.time()
+        services.indicator_share(
+            actor=user, indicators=[indicator], spec=services.ShareSpec(agencies=partners)
+        )
+        while received() < n * len(partners) and time.time() - started < 60:
+            time.sleep(0.002)
+        latencies.append(time.time() - started)
+    latencies.sort()
+    print(
+        json.dumps(
+            {
+                "shares": len(latencies),
+                "endpoints": len(partners),
+                "latency_p50_ms": round(latencies[len(latencies) // 2] * 1000),
+                "latency_p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000),
+                "latency_max_ms": round(latencies[-1] * 1000),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -62,6 +62,10 @@ FIGURES: dict[str, Figure] = {
         "10k indicators shared with 20 agencies, one endpoint each: deliveries/s, receipts",
         ["fanout.py", "--indicators", "{fanout}", "--endpoints", "20"],
     ),
+    "one-to-one": Figure(
+        "one indicator to one endpoint, share → receipt p50/p95 over 50 shares",
+        ["fanout.py", "--indicators", "50", "--endpoints", "1", "--one-by-one"],
+    ),
     "share-call": Figure(
         "the share call itself, 10k indicators × 20 agencies, with endpoints",
         ["share_call.py", "--indicators", "{fanout}", "--agencies", "20"],
