@@ -154,7 +154,8 @@ def _dates(obj: dict[str, Any]) -> dict[str, Any]:
     parsed["created"] = parsed["created"] or timezone.now()
     parsed["modified"] = parsed["modified"] or parsed["created"]
     parsed["valid_from"] = parsed["valid_from"] or parsed["created"]
-    if parsed["valid_until"] and parsed["valid_until"] <= parsed["valid_from"]:
+    valid_from, valid_until = parsed["valid_from"], parsed["valid_until"]
+    if valid_from and valid_until and valid_until <= valid_from:
         raise ValueError(f"valid_until: {sharing_ingest.VALID_UNTIL_NOT_LATER}")
     return parsed
 
