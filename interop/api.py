@@ -55,11 +55,19 @@ class StixExportView(APIView):
         rows = list(
             selectors.export_versions(
                 user=request.user, agency=acting_agency(request), **filters
-            ).values_list("body", "owner_id", "indicator__tlp", "pattern_indicator__tlp")
+            ).values_list(
+                "body",
+                "owner_id",
+                "indicator__tlp",
+                "pattern_indicator__tlp",
+                "indicator__pap",
+                "pattern_indicator__pap",
+            )
         )
         agencies = Agency.objects.filter(pk__in={r[1] for r in rows}).order_by("code")
         tlps = {r[2] or r[3] for r in rows}
-        body = export_bundle([r[0] for r in rows], agencies, tlps)
+        paps = {r[4] or r[5] for r in rows}
+        body = export_bundle([r[0] for r in rows], agencies, tlps, paps)
         return HttpResponse(body, content_type=STIX_MEDIA_TYPE)
 
 

@@ -19,3 +19,8 @@ class ExportQuerySerializer(serializers.Serializer):
 class ImportReportSerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
     rejected = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Imported objects with something to know (index, id, reason), e.g. a "
+        "marking this server does not know.",
+    )

@@ -33,6 +33,7 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     rejected: list[dict[str, Any]] = field(default_factory=list)
     accepted: list[dict[str, Any]] = field(default_factory=list)  # {"index","id","version"}
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # {"index","id","reason"}
 
     def accept(self, index: int, stix_id: Any, version: Any) -> None:
         self.accepted.append({"index": index, "id": stix_id, "version": version})
@@ -43,29 +44,61 @@ class ImportReport:
         self.rejected.append({"index": index, "id": stix_id, "reason": reason, "version": version})
         self.counts["rejected"] += 1
 
+    def warn(self, index: int, obj: dict[str, Any], reason: str) -> None:
+        self.warnings.append({"index": index, "id": obj.get("id"), "reason": reason})
+
     def as_dict(self) -> dict[str, Any]:
         rejected = [{k: r[k] for k in ("index", "id", "reason")} for r in self.rejected]
-        return {"counts": self.counts, "rejected": rejected}
+        rejected_indexes = {r["index"] for r in self.rejected}
+        warnings = [w for w in self.warnings if w["index"] not in rejected_indexes]
+        return {"counts": self.counts, "rejected": rejected, "warnings": warnings}
 
 
 # --- sorting a bundle's objects -----------------------------------------------------------------
 
 
-def _bundle_tlps(objects: list[Any]) -> dict[str, str]:
-    """TLP of marking definitions defined in the bundle itself (TLP 1 style or TLP 2.0)."""
-    found = {}
+Defined = dict[str, tuple[str | None, str | None]]  # marking id -> (TLP, PAP) by content
+
+
+def _bundle_markings(objects: list[Any]) -> Defined:
+    """TLP and PAP of the marking definitions in the bundle itself, read by their content
+    (TLP 1.0 or 2.0, a "PAP:…" statement, OpenCTI's ``x_opencti_definition_type``)."""
+    found: Defined = {}
     for obj in objects:
         if not isinstance(obj, dict) or obj.get("type") != "marking-definition":
             continue
-        tlp = sharing_stix.marking_tlp(obj)
-        if tlp is not None and isinstance(obj.get("id"), str):
-            found[obj["id"]] = tlp
+        levels = sharing_stix.marking_levels(obj)
+        if levels != (None, None) and isinstance(obj.get("id"), str):
+            found[obj["id"]] = levels
     return found
 
 
-def _indicator(obj: dict[str, Any], tlps: dict[str, str]) -> tuple[dict[str, Any], bool]:
-    """The indicator with the bundle's own TLP markings mapped to ours, and whether its
-    pattern is a simple one (one typed value); ValueError("field: reason") otherwise."""
+def unknown_marking(ref: str, tlp: str) -> str:
+    return f"object_marking_refs: unknown marking {ref}; the object is kept at TLP:{tlp}."
+
+
+def _markings(
+    index: int, obj: dict[str, Any], defined: Defined, report: ImportReport
+) -> dict[str, Any]:
+    """The object with its markings as ours: one TLP (the most restrictive it carries;
+    TLP:RED when it carries only markings we do not know) and its PAP, each unknown marking
+    reported by id."""
+    markings = sharing_stix.markings_read(obj.get("object_marking_refs"), defined)
+    refs = [sharing_stix.TLP_MARKING_IDS[markings.tlp]] if markings.tlp else []
+    obj = {**obj, "object_marking_refs": refs}
+    if markings.pap:
+        stated = str(obj.get("x_cybercoop_pap", "")).upper()
+        obj["x_cybercoop_pap"] = max(
+            markings.pap, stated, key=lambda p: sharing_stix.PAP_RANK.get(p, -1)
+        )
+    for ref in markings.unknown:
+        report.warn(index, obj, unknown_marking(ref, markings.tlp or TLP.RED))
+    return obj
+
+
+def _indicator(obj: dict[str, Any]) -> bool:
+    """Whether the indicator's pattern is a simple one (one typed value);
+    ValueError("field: reason") if it cannot be imported."""
     kind = obj.get("type")
     if kind != "indicator":
         raise ValueError(f"type: {kind!r} objects are not imported (indicators only)")
@@ -75,26 +108,19 @@ def _indicator(obj: dict[str, Any], tlps: dict[str, str]) -> tuple[dict[str, Any
     pattern = obj.get("pattern")
     if obj.get("pattern_type") != "stix" or not isinstance(pattern, str):
         raise ValueError("pattern: a pattern with pattern_type 'stix' is required")
-    obj = {
-        **obj,
-        "object_marking_refs": [
-            sharing_stix.TLP_MARKING_IDS[tlps[r]] if r in tlps else r
-            for r in obj.get("object_marking_refs") or []
-        ],
-    }
     try:
         sharing_stix.parse_pattern(pattern, obj.get("x_cybercoop_type"))
     except ValueError:
         errors = run_validator(pattern, stix_version="2.1")
         if errors:
             raise ValueError(f"pattern: {errors[0]}") from None
-        return obj, False
-    return obj, True
+        return False
+    return True
 
 
 def _sort(objects: list[Any], report: ImportReport) -> tuple[list[Item], list[Item]]:
     """(simple, pattern-only) indicators; context objects are skipped, the rest rejected."""
-    tlps = _bundle_tlps(objects)
+    defined = _bundle_markings(objects)
     simple: list[Item] = []
     pattern_only: list[Item] = []
     for index, obj in enumerate(objects):
@@ -106,10 +132,11 @@ def _sort(objects: list[Any], report: ImportReport) -> tuple[list[Item], list[It
             report.accept(index, obj.get("id"), obj.get("modified", obj.get("created")))
             continue
         try:
-            indicator, is_simple = _indicator(obj, tlps)
+            is_simple = _indicator(obj)
         except ValueError as exc:
             report.reject(index, obj, str(exc))
             continue
+        indicator = _markings(index, obj, defined, report)
         (simple if is_simple else pattern_only).append((index, indicator))
     return simple, pattern_only
 
@@ -163,14 +190,7 @@ def _dates(obj: dict[str, Any]) -> dict[str, Any]:
 def _pattern_fields(obj: dict[str, Any]) -> dict[str, Any]:
     """PatternIndicator fields of a STIX indicator; ValueError("field: reason")."""
     dates = _dates(obj)
-    tlp = next(
-        (
-            sharing_stix.TLP_BY_MARKING[r]
-            for r in obj.get("object_marking_refs") or []
-            if r in sharing_stix.TLP_BY_MARKING
-        ),
-        TLP.AMBER,
-    )
+    tlp = sharing_stix.markings_read(obj.get("object_marking_refs")).tlp or TLP.AMBER
     confidence = obj.get("confidence", 50)
     if not isinstance(confidence, int) or not 0 <= confidence <= 100:
         raise ValueError("confidence: an integer from 0 to 100 is required")
