@@ -45,6 +45,12 @@ class StixExportView(APIView):
             OpenApiParameter("case", int),
             OpenApiParameter("since", str, description="modified on or after (ISO 8601)"),
             OpenApiParameter("until", str, description="modified on or before (ISO 8601)"),
+            OpenApiParameter(
+                "value",
+                str,
+                description="an indicator value, or a literal a pattern-only indicator's "
+                "STIX pattern compares against",
+            ),
         ],
         responses={(200, STIX_MEDIA_TYPE): dict},
     )

@@ -14,6 +14,7 @@ class ExportQuerySerializer(serializers.Serializer):
     case = serializers.IntegerField(required=False, min_value=1)
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
+    value = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class ImportReportSerializer(serializers.Serializer):

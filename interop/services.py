@@ -15,7 +15,7 @@ from stix2patterns.validator import run_validator
 from agencies.models import TLP, Agency, APIKey, HandlingCode
 from audit.services import audit_log
 from common.dates import parse_iso_datetime
-from interop.models import PatternIndicator, TaxiiStatus
+from interop.models import PatternIndicator, PatternLiteral, TaxiiStatus
 from interop.versions import pattern_versions_record
 from sharing import ingest as sharing_ingest
 from sharing import stix as sharing_stix
@@ -23,6 +23,9 @@ from sharing.models import PAP
 
 CONTEXT_TYPES = {"identity", "marking-definition", "extension-definition", "language-content"}
 NOT_A_LIST = "A list of STIX objects is required."
+RULE_PATTERN_TYPES = frozenset(PatternIndicator.PatternType.values) - {"stix"}
+PATTERN_TYPE_NAMES = ", ".join(PatternIndicator.PatternType.values)
+MAX_LITERAL = 1000  # longer literals are not indexed (a btree row has a size limit)
 OUTCOMES = ("created", "updated", "unchanged", "revoked", "pattern_only", "skipped", "rejected")
 
 Item = tuple[int, dict[str, Any]]  # (index in the bundle, STIX object)
@@ -105,9 +108,13 @@ def _indicator(obj: dict[str, Any]) -> bool:
     sharing_stix.parse_id(obj.get("id"))
     if obj.get("spec_version", "2.1") != "2.1":
         raise ValueError("spec_version: only STIX 2.1 is supported")
-    pattern = obj.get("pattern")
-    if obj.get("pattern_type") != "stix" or not isinstance(pattern, str):
-        raise ValueError("pattern: a pattern with pattern_type 'stix' is required")
+    pattern, pattern_type = obj.get("pattern"), obj.get("pattern_type")
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise ValueError("pattern: a pattern is required")
+    if pattern_type in RULE_PATTERN_TYPES:
+        return False  # kept as received: not a STIX pattern, so not validated as one
+    if pattern_type != "stix":
+        raise ValueError(f"pattern_type: {pattern_type!r} is not one of {PATTERN_TYPE_NAMES}")
     try:
         sharing_stix.parse_pattern(pattern, obj.get("x_cybercoop_type"))
     except ValueError:
@@ -206,6 +213,7 @@ def _pattern_fields(obj: dict[str, Any]) -> dict[str, Any]:
     return {
         **dates,
         "pattern": obj["pattern"],
+        "pattern_type": obj["pattern_type"],
         "name": str(obj.get("name", ""))[:250],
         "description": str(obj.get("description", ""))[:10000],
         "labels": labels[:50],
@@ -276,7 +284,23 @@ def _import_pattern_only(
         touched.append(saved)
         report.accept(index, obj["id"], saved.modified)
     if touched:
+        _literals_replace(touched)
         pattern_versions_record(touched, owner_code=agency.code)
+
+
+def _literals_replace(patterns: list[PatternIndicator]) -> None:
+    """The literal values of each STIX pattern, written afresh (a rule has none)."""
+    PatternLiteral.objects.filter(pattern_indicator__in=patterns).delete()
+    PatternLiteral.objects.bulk_create(
+        [
+            PatternLiteral(pattern_indicator=p, value=value)
+            for p in patterns
+            if p.pattern_type == PatternIndicator.PatternType.STIX
+            for value in sharing_stix.pattern_literals(p.pattern)
+            if len(value) <= MAX_LITERAL
+        ],
+        batch_size=2000,
+    )
 
 
 # --- the services -----------------------------------------------------------------------------

@@ -18,10 +18,12 @@ from typing import Any
 import stix2
 from django.utils import timezone
 from stix2.canonicalization.Canonicalize import canonicalize
+from stix2patterns.v21.pattern import Pattern as StixPattern
 
 from agencies.models import TLP
 from sharing.models import PAP, TLP_RANK, Indicator
 from sharing.models import IndicatorType as T
+from sharing.normalize import InvalidValue, detect_type, normalize
 
 TLP_MARKING_IDS: dict[str, str] = {
     TLP.CLEAR: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
@@ -228,6 +230,14 @@ _PATTERN = re.compile(
     r"(?:'(?P<string>(?:[^'\\]|\\.)*)'|(?P<number>\d+))\s*\]$"
 )
 _PATH_TYPES = {
+    ("email-message", "from_ref.value"): T.EMAIL,
+    ("email-message", "sender_ref.value"): T.EMAIL,
+    ("x509-certificate", "hashes.MD5"): T.MD5,
+    ("x509-certificate", "hashes.'MD5'"): T.MD5,
+    ("x509-certificate", "hashes.'SHA-1'"): T.SHA1,
+    ("x509-certificate", "hashes.SHA1"): T.SHA1,
+    ("x509-certificate", "hashes.'SHA-256'"): T.SHA256,
+    ("x509-certificate", "hashes.SHA256"): T.SHA256,
     ("ipv4-addr", "value"): T.IPV4,
     ("ipv6-addr", "value"): T.IPV6,
     ("domain-name", "value"): T.DOMAIN,
@@ -241,6 +251,16 @@ _PATH_TYPES = {
     ("file", "hashes.SHA256"): T.SHA256,
     ("autonomous-system", "number"): T.ASN,
 }
+
+
+# A network-traffic end's address: an IP address or network (its ``ipv4-addr`` or ``ipv6-addr``).
+_ADDRESS_REFS = {("network-traffic", "dst_ref.value"), ("network-traffic", "src_ref.value")}
+
+
+def _address_type(value: str) -> str:
+    if "/" in value:
+        return T.CIDR
+    return T.IPV6 if ":" in value else T.IPV4
 
 
 def parse_pattern(pattern: str, hint: str | None = None) -> tuple[str, str]:
@@ -257,12 +277,54 @@ def parse_pattern(pattern: str, hint: str | None = None) -> tuple[str, str]:
         if hint in (T.BTC, T.ETH):
             return hint, value
         return (T.ETH if value.lower().startswith("0x") else T.BTC), value
+    if key in _ADDRESS_REFS:
+        return _address_type(value), value
     if key not in _PATH_TYPES:
         raise ValueError(f"unsupported pattern object {key[0]}:{key[1]}")
     type_ = _PATH_TYPES[key]
     if type_ in (T.IPV4, T.IPV6) and "/" in value:
         type_ = T.CIDR
     return type_, value
+
+
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def literal_key(value: str, type_: str | None = None) -> str:
+    """How a literal is stored and looked up: normalised as its type (given, else detected)
+    when it is a valid one, else stripped and lower-cased."""
+    type_ = type_ or detect_type(value)
+    if type_:
+        try:
+            return normalize(type_, value)
+        except InvalidValue:
+            pass
+    return value.strip().lower()
+
+
+def pattern_literals(pattern: str) -> list[str]:
+    """The literal values a (valid) STIX pattern compares against, as ``literal_key``s, so a
+    pattern-only indicator can be found by any value it contains."""
+    try:
+        comparisons = StixPattern(pattern).inspect().comparisons
+    except Exception:  # the pattern was validated before; an unparsable one has no literals
+        return []
+    found: dict[str, None] = {}
+    for object_type, items in comparisons.items():
+        for path, _operator, raw in items:
+            dotted = ".".join(p if isinstance(p, str) else "*" for p in path)
+            key = (object_type, dotted)
+            type_ = _PATH_TYPES.get(key) or _PATH_TYPES.get((object_type, _quoted_path(path)))
+            strings = [re.sub(r"\\(.)", r"\1", m) for m in _QUOTED.findall(str(raw))]
+            for literal in strings or [str(raw)]:
+                if literal.strip():
+                    found[literal_key(literal, type_)] = None
+    return list(found)
+
+
+def _quoted_path(path: list[Any]) -> str:
+    """``['hashes', 'SHA-256']`` → ``hashes.'SHA-256'``, as ``_PATH_TYPES`` spells it."""
+    return ".".join(p if re.fullmatch(r"[a-z0-9_]+", str(p)) else f"'{p}'" for p in path)
 
 
 class _GeneratedIndicator(stix2.v21.Indicator):
