@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from interop.api import STIX_VERSION_UNSUPPORTED
+from interop.selectors import collection_id
 from sharing.models import Indicator
 
 URL = "/api/v1/stix/bundles/"
@@ -72,3 +73,19 @@ def test_the_openapi_schema_lists_the_stix_media_type_for_the_import(db, client)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     content = schema["paths"][URL]["post"]["requestBody"]["content"]
     assert {"application/json", "application/stix+json"} <= set(content)
+
+
+def test_taxii_objects_come_only_as_taxii_envelopes_so_a_stix_json_accept_is_406(
+    world, key_for, client
+):
+    """TAXII 2.1 wraps objects in an envelope (application/taxii+json); application/stix+json
+    only names the collection's and the manifest's media types."""
+    key = key_for(world.partner)
+    url = f"/taxii2/cybercoop/collections/{collection_id(key.agency, 'shared')}/objects/"
+    response = client.get(url, HTTP_ACCEPT="application/stix+json;version=2.1", **key.bearer)
+    assert response.status_code == 406
+    assert response.json()["http_status"] == "406"
+    collection = client.get(
+        url.removesuffix("objects/"), HTTP_ACCEPT="application/taxii+json;version=2.1", **key.bearer
+    )
+    assert collection.json()["media_types"] == ["application/stix+json;version=2.1"]
