@@ -351,6 +351,14 @@ def _taxii_version(value: Any) -> Any:
     return value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else value
 
 
+def _success(accepted: dict[str, Any], notes: list[str] | None) -> dict[str, Any]:
+    """A TAXII status-details entry; the import's warnings go in its optional ``message``."""
+    entry = {"id": accepted["id"], "version": _taxii_version(accepted["version"])}
+    if notes:
+        entry["message"] = " ".join(notes)
+    return entry
+
+
 @transaction.atomic
 def taxii_objects_add(
     *, actor: Any, agency: Agency, collection_id: str, objects: Any, api_key: APIKey | None
@@ -359,6 +367,9 @@ def taxii_objects_add(
     report = bundle_import(
         actor=actor, agency=agency, objects=objects, api_key=api_key, source="taxii"
     )
+    notes: dict[int, list[str]] = {}
+    for warning in report.warnings:
+        notes.setdefault(warning["index"], []).append(warning["reason"])
     return TaxiiStatus.objects.create(
         agency=agency,
         created_by=actor,
@@ -368,9 +379,7 @@ def taxii_objects_add(
         success_count=len(report.accepted),
         failure_count=len(report.rejected),
         pending_count=0,
-        successes=[
-            {"id": a["id"], "version": _taxii_version(a["version"])} for a in report.accepted
-        ],
+        successes=[_success(a, notes.get(a["index"])) for a in report.accepted],
         failures=[
             {
                 "id": r["id"] or f"object {r['index']}",

@@ -11,6 +11,7 @@ import stix2
 
 from agencies.models import TLP
 from interop.models import PatternIndicator
+from interop.selectors import collection_id
 from interop.services import unknown_marking
 from sharing.models import PAP, Indicator
 from sharing.stix import OPENCTI_AMBER_STRICT_ID, PAP_MARKING_IDS, TLP_MARKING_IDS
@@ -194,3 +195,22 @@ def test_export_writes_pap_as_a_marking_definition_a_partner_can_import_back(
         assert report["counts"]["created"] == 1 and report["warnings"] == []
         imported = Indicator.objects.get(owner=side.agency, normalized="198.51.100.42")
         assert (imported.tlp, imported.pap) == (TLP.GREEN, PAP.RED)
+
+
+def test_a_taxii_submission_names_the_unknown_marking_in_its_status(world, key_for, client):
+    key = key_for(world.owner)
+    unknown = f"marking-definition--{uuid.uuid4()}"
+    sent = indicator("198.51.100.43", [unknown])
+    taxii = "application/taxii+json;version=2.1"
+    response = client.post(
+        f"/taxii2/cybercoop/collections/{collection_id(key.agency, 'submissions')}/objects/",
+        json.dumps({"objects": [sent]}),
+        content_type=taxii,
+        HTTP_ACCEPT=taxii,
+        **key.bearer,
+    )
+    assert response.status_code == 202
+    (success,) = response.json()["successes"]
+    assert success["id"] == sent["id"]
+    assert success["message"] == unknown_marking(unknown, TLP.RED)
+    assert stored("198.51.100.43").tlp == TLP.RED
