@@ -60,28 +60,12 @@ class ImportReport:
 # --- sorting a bundle's objects -----------------------------------------------------------------
 
 
-Defined = dict[str, tuple[str | None, str | None]]  # marking id -> (TLP, PAP) by content
-
-
-def _bundle_markings(objects: list[Any]) -> Defined:
-    """TLP and PAP of the marking definitions in the bundle itself, read by their content
-    (TLP 1.0 or 2.0, a "PAP:…" statement, OpenCTI's ``x_opencti_definition_type``)."""
-    found: Defined = {}
-    for obj in objects:
-        if not isinstance(obj, dict) or obj.get("type") != "marking-definition":
-            continue
-        levels = sharing_stix.marking_levels(obj)
-        if levels != (None, None) and isinstance(obj.get("id"), str):
-            found[obj["id"]] = levels
-    return found
-
-
 def unknown_marking(ref: str, tlp: str) -> str:
     return f"object_marking_refs: unknown marking {ref}; the object is kept at TLP:{tlp}."
 
 
 def _markings(
-    index: int, obj: dict[str, Any], defined: Defined, report: ImportReport
+    index: int, obj: dict[str, Any], defined: sharing_stix.Defined, report: ImportReport
 ) -> dict[str, Any]:
     """The object with its markings as ours: one TLP (the most restrictive it carries;
     TLP:RED when it carries only markings we do not know) and its PAP, each unknown marking
@@ -127,7 +111,7 @@ def _indicator(obj: dict[str, Any]) -> bool:
 
 def _sort(objects: list[Any], report: ImportReport) -> tuple[list[Item], list[Item]]:
     """(simple, pattern-only) indicators; context objects are skipped, the rest rejected."""
-    defined = _bundle_markings(objects)
+    defined = sharing_stix.bundle_markings(objects)
     simple: list[Item] = []
     pattern_only: list[Item] = []
     for index, obj in enumerate(objects):

@@ -150,6 +150,38 @@ def marking_tlp(obj: dict[str, Any]) -> str | None:
     return marking_levels(obj)[0]
 
 
+Defined = dict[str, tuple[str | None, str | None]]  # marking id -> (TLP, PAP) by content
+
+
+def bundle_markings(objects: Any) -> Defined:
+    """TLP and PAP of the marking definitions in a bundle itself, read by their content."""
+    found: Defined = {}
+    for obj in objects if isinstance(objects, list) else []:
+        if not isinstance(obj, dict) or obj.get("type") != "marking-definition":
+            continue
+        levels = marking_levels(obj)
+        if levels != (None, None) and isinstance(obj.get("id"), str):
+            found[obj["id"]] = levels
+    return found
+
+
+def markings_resolved(obj: Any, defined: Defined) -> Any:
+    """A STIX object whose references to ``defined`` markings name our TLP / PAP ids instead,
+    so it can be read without the bundle (other values and references are left as they are)."""
+    refs = obj.get("object_marking_refs") if isinstance(obj, dict) else None
+    if not defined or not isinstance(refs, list):
+        return obj
+    resolved: list[Any] = []
+    for ref in refs:
+        tlp, pap = defined.get(ref, (None, None)) if isinstance(ref, str) else (None, None)
+        if ref in TLP_BY_MARKING or ref in PAP_BY_MARKING or (tlp, pap) == (None, None):
+            resolved.append(ref)
+            continue
+        resolved += [TLP_MARKING_IDS[tlp]] if tlp else []
+        resolved += [PAP_MARKING_IDS[pap]] if pap else []
+    return {**obj, "object_marking_refs": resolved}
+
+
 @dataclass
 class Markings:
     """What an object's ``object_marking_refs`` say: the most restrictive TLP and PAP among
@@ -160,9 +192,7 @@ class Markings:
     unknown: list[str] = field(default_factory=list)
 
 
-def markings_read(
-    refs: Any, defined: dict[str, tuple[str | None, str | None]] | None = None
-) -> Markings:
+def markings_read(refs: Any, defined: Defined | None = None) -> Markings:
     """The markings of ``refs``: well-known ids (TLP 1.0, TLP 2.0, OpenCTI's, our PAP), then
     ``defined`` (id → (TLP, PAP) of marking definitions read by content, e.g. a bundle's).
 
