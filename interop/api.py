@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse
+from django.utils.http import parse_header_parameters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
 from agencies.models import Agency, APIKey
+from common.parsers import JSONParser
 from interop import selectors, services
 from interop.serializers import ExportQuerySerializer, ImportReportSerializer
 from interop.stix import STIX_MEDIA_TYPE, export_bundle
@@ -18,6 +22,19 @@ from sharing.api import one_agency
 from sharing.selectors import managing_agencies
 
 NOT_A_BUNDLE = "Send a STIX bundle (type: bundle)."
+STIX_VERSION_UNSUPPORTED = f"Only STIX 2.1 is imported: send {STIX_MEDIA_TYPE} or application/json."
+
+
+class StixJSONParser(JSONParser):
+    """A STIX 2.1 bundle sent as ``application/stix+json`` (``;version=2.1`` or no version)."""
+
+    media_type = "application/stix+json"
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        version = parse_header_parameters(media_type or "")[1].get("version", "2.1")
+        if version != "2.1":
+            raise UnsupportedMediaType(media_type, detail=STIX_VERSION_UNSUPPORTED)
+        return super().parse(stream, media_type, parser_context)
 
 
 class StixExportView(APIView):
@@ -28,6 +45,12 @@ class StixExportView(APIView):
             OpenApiParameter("case", int),
             OpenApiParameter("since", str, description="modified on or after (ISO 8601)"),
             OpenApiParameter("until", str, description="modified on or before (ISO 8601)"),
+            OpenApiParameter(
+                "value",
+                str,
+                description="an indicator value, or a literal a pattern-only indicator's "
+                "STIX pattern compares against",
+            ),
         ],
         responses={(200, STIX_MEDIA_TYPE): dict},
     )
@@ -38,16 +61,25 @@ class StixExportView(APIView):
         rows = list(
             selectors.export_versions(
                 user=request.user, agency=acting_agency(request), **filters
-            ).values_list("body", "owner_id", "indicator__tlp", "pattern_indicator__tlp")
+            ).values_list(
+                "body",
+                "owner_id",
+                "indicator__tlp",
+                "pattern_indicator__tlp",
+                "indicator__pap",
+                "pattern_indicator__pap",
+            )
         )
         agencies = Agency.objects.filter(pk__in={r[1] for r in rows}).order_by("code")
         tlps = {r[2] or r[3] for r in rows}
-        body = export_bundle([r[0] for r in rows], agencies, tlps)
+        paps = {r[4] or r[5] for r in rows}
+        body = export_bundle([r[0] for r in rows], agencies, tlps, paps)
         return HttpResponse(body, content_type=STIX_MEDIA_TYPE)
 
 
 class StixImportView(APIView):
     key_scope = "ingest"
+    parser_classes = [JSONParser, StixJSONParser]
     throttle_scope = "stix_import"
 
     @extend_schema(

@@ -14,14 +14,27 @@ from sharing.models import PAP, Indicator
 
 
 class PatternIndicator(models.Model):
-    """A STIX indicator whose pattern has no single typed value (kept pattern-only).
+    """A STIX indicator whose pattern has no single typed value (kept pattern-only): a complex
+    STIX pattern, or a Sigma, YARA, Snort, Suricata or PCRE rule.
 
-    Visible to its owning agency only: it cannot be correlated or shared value-wise.
+    Visible to its owning agency only: it cannot be correlated or shared value-wise, but a
+    STIX pattern's literal values are kept (``PatternLiteral``) so a search finds it.
     """
+
+    class PatternType(models.TextChoices):
+        STIX = "stix", "STIX"
+        SIGMA = "sigma", "Sigma"
+        YARA = "yara", "YARA"
+        SNORT = "snort", "Snort"
+        SURICATA = "suricata", "Suricata"
+        PCRE = "pcre", "PCRE"
 
     stix_uuid = models.UUIDField(unique=True)
     owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     pattern = models.TextField()
+    pattern_type = models.CharField(
+        max_length=16, choices=PatternType.choices, default=PatternType.STIX
+    )
     name = models.CharField(max_length=250, blank=True)
     description = models.TextField(blank=True)
     labels = models.JSONField(default=list, blank=True)
@@ -50,6 +63,27 @@ class PatternIndicator(models.Model):
     @property
     def stix_id(self) -> str:
         return f"indicator--{self.stix_uuid}"
+
+
+class PatternLiteral(models.Model):
+    """One literal value of a pattern-only indicator's STIX pattern, as
+    ``sharing.stix.literal_key`` spells it (normalised when it is a typed value)."""
+
+    pattern_indicator = models.ForeignKey(
+        PatternIndicator, on_delete=models.CASCADE, related_name="literals", db_index=False
+    )
+    value = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pattern_indicator", "value"], name="one_literal_per_pattern"
+            )
+        ]
+        indexes = [models.Index(fields=["value"], name="patternliteral_value")]
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class ObjectVersion(models.Model):

@@ -12,8 +12,9 @@ from django.db.models import Q, QuerySet
 from agencies.access import principal_group_ids
 from agencies.models import Agency
 from cases.selectors import cases_visible_to
-from interop.models import ObjectVersion, TaxiiStatus
+from interop.models import ObjectVersion, PatternLiteral, TaxiiStatus
 from sharing.selectors import indicator_visible_exists
+from sharing.stix import literal_key
 
 COLLECTION_NAMESPACE = uuid.UUID("0c9b8f4e-2f5d-4a8e-9a57-7d8f1f0e6b3a")
 SHARED, SUBMISSIONS = "shared", "submissions"
@@ -48,9 +49,18 @@ def export_versions(
     case: int | None = None,
     since: Any = None,
     until: Any = None,
+    value: str = "",
 ) -> QuerySet[ObjectVersion]:
-    """The latest version of everything the caller may see, filtered for a STIX export."""
+    """The latest version of everything the caller may see, filtered for a STIX export.
+
+    ``value`` finds indicators of that (normalised) value and pattern-only indicators whose
+    pattern compares against it.
+    """
     qs = versions_visible_to(user=user, agency=agency).filter(is_latest=True)
+    if value:
+        keys = {literal_key(value), value.strip().lower()}
+        literals = PatternLiteral.objects.filter(value__in=keys).values("pattern_indicator_id")
+        qs = qs.filter(Q(indicator__normalized__in=keys) | Q(pattern_indicator_id__in=literals))
     if type == "pattern":
         qs = qs.filter(pattern_indicator__isnull=False)
     elif type:

@@ -14,8 +14,14 @@ class ExportQuerySerializer(serializers.Serializer):
     case = serializers.IntegerField(required=False, min_value=1)
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
+    value = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class ImportReportSerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
     rejected = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Imported objects with something to know (index, id, reason), e.g. a "
+        "marking this server does not know.",
+    )

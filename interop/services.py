@@ -15,7 +15,7 @@ from stix2patterns.validator import run_validator
 from agencies.models import TLP, Agency, APIKey, HandlingCode
 from audit.services import audit_log
 from common.dates import parse_iso_datetime
-from interop.models import PatternIndicator, TaxiiStatus
+from interop.models import PatternIndicator, PatternLiteral, TaxiiStatus
 from interop.versions import pattern_versions_record
 from sharing import ingest as sharing_ingest
 from sharing import stix as sharing_stix
@@ -23,6 +23,9 @@ from sharing.models import PAP
 
 CONTEXT_TYPES = {"identity", "marking-definition", "extension-definition", "language-content"}
 NOT_A_LIST = "A list of STIX objects is required."
+RULE_PATTERN_TYPES = frozenset(PatternIndicator.PatternType.values) - {"stix"}
+PATTERN_TYPE_NAMES = ", ".join(PatternIndicator.PatternType.values)
+MAX_LITERAL = 1000  # longer literals are not indexed (a btree row has a size limit)
 OUTCOMES = ("created", "updated", "unchanged", "revoked", "pattern_only", "skipped", "rejected")
 
 Item = tuple[int, dict[str, Any]]  # (index in the bundle, STIX object)
@@ -33,6 +36,7 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     rejected: list[dict[str, Any]] = field(default_factory=list)
     accepted: list[dict[str, Any]] = field(default_factory=list)  # {"index","id","version"}
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # {"index","id","reason"}
 
     def accept(self, index: int, stix_id: Any, version: Any) -> None:
         self.accepted.append({"index": index, "id": stix_id, "version": version})
@@ -43,58 +47,71 @@ class ImportReport:
         self.rejected.append({"index": index, "id": stix_id, "reason": reason, "version": version})
         self.counts["rejected"] += 1
 
+    def warn(self, index: int, obj: dict[str, Any], reason: str) -> None:
+        self.warnings.append({"index": index, "id": obj.get("id"), "reason": reason})
+
     def as_dict(self) -> dict[str, Any]:
         rejected = [{k: r[k] for k in ("index", "id", "reason")} for r in self.rejected]
-        return {"counts": self.counts, "rejected": rejected}
+        rejected_indexes = {r["index"] for r in self.rejected}
+        warnings = [w for w in self.warnings if w["index"] not in rejected_indexes]
+        return {"counts": self.counts, "rejected": rejected, "warnings": warnings}
 
 
 # --- sorting a bundle's objects -----------------------------------------------------------------
 
 
-def _bundle_tlps(objects: list[Any]) -> dict[str, str]:
-    """TLP of marking definitions defined in the bundle itself (TLP 1 style or TLP 2.0)."""
-    found = {}
-    for obj in objects:
-        if not isinstance(obj, dict) or obj.get("type") != "marking-definition":
-            continue
-        tlp = sharing_stix.marking_tlp(obj)
-        if tlp is not None and isinstance(obj.get("id"), str):
-            found[obj["id"]] = tlp
-    return found
+def unknown_marking(ref: str, tlp: str) -> str:
+    return f"object_marking_refs: unknown marking {ref}; the object is kept at TLP:{tlp}."
 
 
-def _indicator(obj: dict[str, Any], tlps: dict[str, str]) -> tuple[dict[str, Any], bool]:
-    """The indicator with the bundle's own TLP markings mapped to ours, and whether its
-    pattern is a simple one (one typed value); ValueError("field: reason") otherwise."""
+def _markings(
+    index: int, obj: dict[str, Any], defined: sharing_stix.Defined, report: ImportReport
+) -> dict[str, Any]:
+    """The object with its markings as ours: one TLP (the most restrictive it carries;
+    TLP:RED when it carries only markings we do not know) and its PAP, each unknown marking
+    reported by id."""
+    markings = sharing_stix.markings_read(obj.get("object_marking_refs"), defined)
+    refs = [sharing_stix.TLP_MARKING_IDS[markings.tlp]] if markings.tlp else []
+    obj = {**obj, "object_marking_refs": refs}
+    if markings.pap:
+        stated = str(obj.get("x_cybercoop_pap", "")).upper()
+        obj["x_cybercoop_pap"] = max(
+            markings.pap, stated, key=lambda p: sharing_stix.PAP_RANK.get(p, -1)
+        )
+    for ref in markings.unknown:
+        report.warn(index, obj, unknown_marking(ref, markings.tlp or TLP.RED))
+    return obj
+
+
+def _indicator(obj: dict[str, Any]) -> bool:
+    """Whether the indicator's pattern is a simple one (one typed value);
+    ValueError("field: reason") if it cannot be imported."""
     kind = obj.get("type")
     if kind != "indicator":
         raise ValueError(f"type: {kind!r} objects are not imported (indicators only)")
     sharing_stix.parse_id(obj.get("id"))
     if obj.get("spec_version", "2.1") != "2.1":
         raise ValueError("spec_version: only STIX 2.1 is supported")
-    pattern = obj.get("pattern")
-    if obj.get("pattern_type") != "stix" or not isinstance(pattern, str):
-        raise ValueError("pattern: a pattern with pattern_type 'stix' is required")
-    obj = {
-        **obj,
-        "object_marking_refs": [
-            sharing_stix.TLP_MARKING_IDS[tlps[r]] if r in tlps else r
-            for r in obj.get("object_marking_refs") or []
-        ],
-    }
+    pattern, pattern_type = obj.get("pattern"), obj.get("pattern_type")
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise ValueError("pattern: a pattern is required")
+    if pattern_type in RULE_PATTERN_TYPES:
+        return False  # kept as received: not a STIX pattern, so not validated as one
+    if pattern_type != "stix":
+        raise ValueError(f"pattern_type: {pattern_type!r} is not one of {PATTERN_TYPE_NAMES}")
     try:
         sharing_stix.parse_pattern(pattern, obj.get("x_cybercoop_type"))
     except ValueError:
         errors = run_validator(pattern, stix_version="2.1")
         if errors:
             raise ValueError(f"pattern: {errors[0]}") from None
-        return obj, False
-    return obj, True
+        return False
+    return True
 
 
 def _sort(objects: list[Any], report: ImportReport) -> tuple[list[Item], list[Item]]:
     """(simple, pattern-only) indicators; context objects are skipped, the rest rejected."""
-    tlps = _bundle_tlps(objects)
+    defined = sharing_stix.bundle_markings(objects)
     simple: list[Item] = []
     pattern_only: list[Item] = []
     for index, obj in enumerate(objects):
@@ -106,10 +123,11 @@ def _sort(objects: list[Any], report: ImportReport) -> tuple[list[Item], list[It
             report.accept(index, obj.get("id"), obj.get("modified", obj.get("created")))
             continue
         try:
-            indicator, is_simple = _indicator(obj, tlps)
+            is_simple = _indicator(obj)
         except ValueError as exc:
             report.reject(index, obj, str(exc))
             continue
+        indicator = _markings(index, obj, defined, report)
         (simple if is_simple else pattern_only).append((index, indicator))
     return simple, pattern_only
 
@@ -154,20 +172,16 @@ def _dates(obj: dict[str, Any]) -> dict[str, Any]:
     parsed["created"] = parsed["created"] or timezone.now()
     parsed["modified"] = parsed["modified"] or parsed["created"]
     parsed["valid_from"] = parsed["valid_from"] or parsed["created"]
+    valid_from, valid_until = parsed["valid_from"], parsed["valid_until"]
+    if valid_from and valid_until and valid_until <= valid_from:
+        raise ValueError(f"valid_until: {sharing_ingest.VALID_UNTIL_NOT_LATER}")
     return parsed
 
 
 def _pattern_fields(obj: dict[str, Any]) -> dict[str, Any]:
     """PatternIndicator fields of a STIX indicator; ValueError("field: reason")."""
     dates = _dates(obj)
-    tlp = next(
-        (
-            sharing_stix.TLP_BY_MARKING[r]
-            for r in obj.get("object_marking_refs") or []
-            if r in sharing_stix.TLP_BY_MARKING
-        ),
-        TLP.AMBER,
-    )
+    tlp = sharing_stix.markings_read(obj.get("object_marking_refs")).tlp or TLP.AMBER
     confidence = obj.get("confidence", 50)
     if not isinstance(confidence, int) or not 0 <= confidence <= 100:
         raise ValueError("confidence: an integer from 0 to 100 is required")
@@ -183,6 +197,7 @@ def _pattern_fields(obj: dict[str, Any]) -> dict[str, Any]:
     return {
         **dates,
         "pattern": obj["pattern"],
+        "pattern_type": obj["pattern_type"],
         "name": str(obj.get("name", ""))[:250],
         "description": str(obj.get("description", ""))[:10000],
         "labels": labels[:50],
@@ -253,7 +268,23 @@ def _import_pattern_only(
         touched.append(saved)
         report.accept(index, obj["id"], saved.modified)
     if touched:
+        _literals_replace(touched)
         pattern_versions_record(touched, owner_code=agency.code)
+
+
+def _literals_replace(patterns: list[PatternIndicator]) -> None:
+    """The literal values of each STIX pattern, written afresh (a rule has none)."""
+    PatternLiteral.objects.filter(pattern_indicator__in=patterns).delete()
+    PatternLiteral.objects.bulk_create(
+        [
+            PatternLiteral(pattern_indicator=p, value=value)
+            for p in patterns
+            if p.pattern_type == PatternIndicator.PatternType.STIX
+            for value in sharing_stix.pattern_literals(p.pattern)
+            if len(value) <= MAX_LITERAL
+        ],
+        batch_size=2000,
+    )
 
 
 # --- the services -----------------------------------------------------------------------------
@@ -304,6 +335,14 @@ def _taxii_version(value: Any) -> Any:
     return value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else value
 
 
+def _success(accepted: dict[str, Any], notes: list[str] | None) -> dict[str, Any]:
+    """A TAXII status-details entry; the import's warnings go in its optional ``message``."""
+    entry = {"id": accepted["id"], "version": _taxii_version(accepted["version"])}
+    if notes:
+        entry["message"] = " ".join(notes)
+    return entry
+
+
 @transaction.atomic
 def taxii_objects_add(
     *, actor: Any, agency: Agency, collection_id: str, objects: Any, api_key: APIKey | None
@@ -312,6 +351,9 @@ def taxii_objects_add(
     report = bundle_import(
         actor=actor, agency=agency, objects=objects, api_key=api_key, source="taxii"
     )
+    notes: dict[int, list[str]] = {}
+    for warning in report.warnings:
+        notes.setdefault(warning["index"], []).append(warning["reason"])
     return TaxiiStatus.objects.create(
         agency=agency,
         created_by=actor,
@@ -321,9 +363,7 @@ def taxii_objects_add(
         success_count=len(report.accepted),
         failure_count=len(report.rejected),
         pending_count=0,
-        successes=[
-            {"id": a["id"], "version": _taxii_version(a["version"])} for a in report.accepted
-        ],
+        successes=[_success(a, notes.get(a["index"])) for a in report.accepted],
         failures=[
             {
                 "id": r["id"] or f"object {r['index']}",

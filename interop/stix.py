@@ -13,7 +13,7 @@ from typing import Any
 from agencies.models import TLP, Agency
 from interop.models import PatternIndicator
 from sharing import stix as sharing_stix
-from sharing.models import Indicator
+from sharing.models import PAP, Indicator
 
 IDENTITY_NAMESPACE = uuid.UUID("1f0b7a52-6a53-4c44-9d0c-9a3c2f1e7d21")
 IDENTITY_CREATED = "2020-01-01T00:00:00.000Z"
@@ -57,7 +57,10 @@ def pattern_indicator_stix(pattern_indicator: PatternIndicator, owner_code: str)
         {
             "spec_version": "2.1",
             "created_by_ref": identity_id(owner_code),
-            "object_marking_refs": [sharing_stix.TLP_MARKING_IDS[pattern_indicator.tlp]],
+            "object_marking_refs": [
+                sharing_stix.TLP_MARKING_IDS[pattern_indicator.tlp],
+                sharing_stix.PAP_MARKING_IDS[pattern_indicator.pap],
+            ],
             "x_cybercoop_pap": pattern_indicator.pap,
             "x_cybercoop_handling_code": pattern_indicator.handling_code,
             "x_cybercoop_owner": owner_code,
@@ -69,12 +72,19 @@ def pattern_indicator_stix(pattern_indicator: PatternIndicator, owner_code: str)
     return obj
 
 
-def export_bundle(objects: list[str], agencies: Iterable[Agency], tlps: Iterable[str]) -> str:
-    """A bundle (as JSON text) of serialised objects with their identities and markings."""
+def export_bundle(
+    objects: list[str],
+    agencies: Iterable[Agency],
+    tlps: Iterable[str],
+    paps: Iterable[str] = (),
+) -> str:
+    """A bundle (as JSON text) of serialised objects with their identities and the TLP and
+    PAP marking definitions they refer to."""
     context = [json.dumps(identity(a)) for a in agencies]
     context += [
         json.dumps(sharing_stix.tlp_marking(t)) for t in sorted(set(tlps), key=TLP_ORDER.index)
     ]
+    context += [json.dumps(sharing_stix.pap_marking(p)) for p in PAP.values if p in set(paps)]
     bundle_id = f"bundle--{uuid.uuid4()}"
     return (
         '{"type": "bundle", "id": "'

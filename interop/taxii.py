@@ -336,6 +336,13 @@ def api_root(request: HttpRequest, key: APIKey) -> HttpResponse:
     )
 
 
+@taxii_view(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+def not_found(request: HttpRequest, key: APIKey, path: str = "") -> HttpResponse:
+    """Any other path under /taxii2/ (an unknown API root included): the TAXII error object,
+    after authentication and whatever the path looks like, so it tells nothing of what exists."""
+    raise TaxiiError(404, "Not found", "There is no TAXII resource at this URL.")
+
+
 @taxii_view(("GET",))
 def status(request: HttpRequest, key: APIKey, status_id: str) -> HttpResponse:
     found = selectors.access_status(agency=key.agency, pk=status_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from interop import api, taxii
 
@@ -36,6 +36,8 @@ urlpatterns = [
         taxii.manifest,
         name="taxii_manifest",
     ),
+    # Last: every other path under /taxii2/ answers a TAXII error object, not Django's page.
+    re_path(r"^taxii2/(?P<path>.*)$", taxii.not_found, name="taxii_not_found"),
 ]
 
 api_urlpatterns = [

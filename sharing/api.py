@@ -28,7 +28,7 @@ from cases.selectors import jits_visible_to
 from common.drf import IdCursor
 from common.keyset import Window
 from common.parsers import TOO_DEEP, json_kind
-from sharing import ingest, selectors, services
+from sharing import ingest, selectors, services, stix
 from sharing.legal import ShareSpec
 from sharing.models import Delivery, Indicator
 from sharing.serializers import (
@@ -173,8 +173,11 @@ class IndicatorListCreateView(APIView):
             raise ParseError("Send an indicator object, a list of them, or a STIX bundle.")
         if len(items) > settings.SHARING_INGEST_MAX_ITEMS:
             raise PayloadTooLarge(f"At most {settings.SHARING_INGEST_MAX_ITEMS} items per request.")
+        defined = stix.bundle_markings(items)  # read by content, then left out of the items
         items = [
-            i for i in items if not (isinstance(i, dict) and i.get("type") == "marking-definition")
+            stix.markings_resolved(i, defined)
+            for i in items
+            if not (isinstance(i, dict) and i.get("type") == "marking-definition")
         ]
         key = request.auth if isinstance(request.auth, APIKey) else None
         try:

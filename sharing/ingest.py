@@ -33,6 +33,7 @@ NOT_AN_OBJECT = "Each item must be a JSON object."
 ID_NOT_USABLE = "This id cannot be used; give the object an id of your own."
 VALUE_FIXED = "An update cannot change the value."
 NO_SUCH_CASE = "No such case."
+VALID_UNTIL_NOT_LATER = "valid_until must be later than valid_from (first_seen, else created)."
 
 
 @dataclass
@@ -165,6 +166,9 @@ def _clean_item(raw: Any, defaults: dict[str, Any]) -> dict[str, Any]:
     first_seen, last_seen = fields.get("first_seen"), fields.get("last_seen")
     if first_seen and last_seen and last_seen < first_seen:
         raise _ItemError("last_seen", "last_seen is before first_seen.")
+    valid_from, valid_until = first_seen or fields.get("created"), fields.get("valid_until")
+    if valid_from and valid_until and valid_until <= valid_from:
+        raise _ItemError("valid_until", VALID_UNTIL_NOT_LATER)
     return fields
 
 

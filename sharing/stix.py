@@ -11,15 +11,19 @@ import functools
 import json
 import re
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import stix2
 from django.utils import timezone
+from stix2.canonicalization.Canonicalize import canonicalize
+from stix2patterns.v21.pattern import Pattern as StixPattern
 
 from agencies.models import TLP
-from sharing.models import Indicator
+from sharing.models import PAP, TLP_RANK, Indicator
 from sharing.models import IndicatorType as T
+from sharing.normalize import InvalidValue, detect_type, normalize
 
 TLP_MARKING_IDS: dict[str, str] = {
     TLP.CLEAR: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
@@ -28,6 +32,9 @@ TLP_MARKING_IDS: dict[str, str] = {
     TLP.AMBER_STRICT: "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
     TLP.RED: "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
 }
+# OpenCTI (pycti ``MarkingDefinition.generate_id``) marks CLEAR, GREEN, AMBER and RED with the
+# TLP 1.0 ids stix2 predefines, and AMBER+STRICT with an id of its own.
+OPENCTI_AMBER_STRICT_ID = "marking-definition--826578e1-40ad-459f-bc73-ede076f81f37"
 TLP_BY_MARKING: dict[str, str] = {v: k for k, v in TLP_MARKING_IDS.items()}
 # TLP 1.0 markings predefined by stix2, mapped onto TLP 2.0 on import.
 TLP_BY_MARKING.update(
@@ -36,8 +43,12 @@ TLP_BY_MARKING.update(
         stix2.TLP_GREEN.id: TLP.GREEN,
         stix2.TLP_AMBER.id: TLP.AMBER,
         stix2.TLP_RED.id: TLP.RED,
+        OPENCTI_AMBER_STRICT_ID: TLP.AMBER_STRICT,
     }
 )
+# An object whose only markings are ones we do not know may carry a restriction we cannot
+# read: it gets TLP:RED, the most restrictive level (named people only, never the community).
+UNKNOWN_MARKING_TLP = TLP.RED
 
 # The OASIS TLP 2.0 marking-definition objects those ids name (extension examples).
 TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
@@ -51,6 +62,23 @@ TLP2_NAMES: dict[str, str] = {
 }
 # Level names a marking definition may carry, TLP 1.0 (``white``) and TLP 2.0.
 _TLP_BY_NAME = {name: tlp for tlp, name in TLP2_NAMES.items()} | {"white": TLP.CLEAR}
+_PAP_BY_NAME = {p.lower(): p for p in PAP.values} | {"white": PAP.CLEAR}
+PAP_RANK = {p: rank for rank, p in enumerate(PAP.values)}  # CLEAR < GREEN < AMBER < RED
+
+# PAP markings are statements with OpenCTI's hints; their ids are OpenCTI's own scheme (pycti
+# ``MarkingDefinition.generate_id``): uuid5 of this namespace over the canonical JSON of
+# {"definition": "PAP:<LEVEL>", "definition_type": "PAP"}, so OpenCTI files them as its PAP.
+OPENCTI_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
+PAP_CREATED = "2022-10-01T00:00:00.000Z"
+
+
+def _opencti_marking_id(definition_type: str, definition: str) -> str:
+    data = canonicalize({"definition_type": definition_type, "definition": definition}, utf8=False)
+    return f"marking-definition--{uuid.uuid5(OPENCTI_NAMESPACE, data)}"
+
+
+PAP_MARKING_IDS: dict[str, str] = {p: _opencti_marking_id("PAP", f"PAP:{p}") for p in PAP.values}
+PAP_BY_MARKING: dict[str, str] = {v: k for k, v in PAP_MARKING_IDS.items()}
 
 
 def tlp_marking(tlp: str) -> dict[str, Any]:
@@ -67,16 +95,131 @@ def tlp_marking(tlp: str) -> dict[str, Any]:
     }
 
 
-def marking_tlp(obj: dict[str, Any]) -> str | None:
-    """The TLP a marking-definition object states (TLP 1.0 ``definition`` or TLP 2.0
-    extension), whatever its id; ``None`` if it states none."""
-    level = None
-    if obj.get("definition_type") == "tlp" and isinstance(obj.get("definition"), dict):
-        level = obj["definition"].get("tlp")
+def pap_marking(pap: str) -> dict[str, Any]:
+    """The PAP marking definition: a STIX statement, with OpenCTI's id and hints."""
+    return {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": PAP_MARKING_IDS[pap],
+        "created": PAP_CREATED,
+        "name": f"PAP:{pap}",
+        "definition_type": "statement",
+        "definition": {"statement": f"PAP:{pap}"},
+        "x_opencti_definition_type": "PAP",
+        "x_opencti_definition": f"PAP:{pap}",
+    }
+
+
+def _level(value: Any, prefix: str, names: dict[str, str]) -> str | None:
+    """``amber+strict``, ``TLP:AMBER+STRICT``, ``PAP:amber`` → our level; else ``None``.
+    The whole name is matched, so AMBER+STRICT is never read as AMBER."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower().replace(" ", "")
+    return names.get(text.removeprefix(prefix + ":"))
+
+
+def marking_levels(obj: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(TLP, PAP) a marking-definition object states by its content, whatever its id: TLP 1.0
+    ``definition``, the TLP 2.0 extension, a "PAP:…" statement, or OpenCTI's
+    ``x_opencti_definition_type`` with ``x_opencti_definition`` or ``name``."""
+    definition_type = str(obj.get("definition_type", "")).lower()
+    raw = obj.get("definition")
+    definition: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    opencti_type = str(obj.get("x_opencti_definition_type", "")).lower()
+    opencti_value = obj.get("x_opencti_definition") or obj.get("name")
+    tlp = pap = None
+    if definition_type == "tlp":
+        tlp = _level(next(iter(definition.values()), None), "tlp", _TLP_BY_NAME)
     ext = (obj.get("extensions") or {}).get(TLP2_EXTENSION_ID)
     if isinstance(ext, dict):
-        level = ext.get("tlp_2_0")
-    return _TLP_BY_NAME.get(level.lower()) if isinstance(level, str) else None
+        tlp = _level(ext.get("tlp_2_0"), "tlp", _TLP_BY_NAME) or tlp
+    if opencti_type == "tlp":
+        tlp = _level(opencti_value, "tlp", _TLP_BY_NAME) or tlp
+    if definition_type == "statement":
+        statement = definition.get("statement")
+        if isinstance(statement, str) and statement.strip().upper().startswith("PAP:"):
+            pap = _level(statement, "pap", _PAP_BY_NAME)
+    if opencti_type == "pap" or definition_type == "pap":
+        pap = _level(opencti_value, "pap", _PAP_BY_NAME) or pap
+    return tlp, pap
+
+
+def marking_tlp(obj: dict[str, Any]) -> str | None:
+    """The TLP a marking-definition object states, whatever its id; ``None`` if none."""
+    return marking_levels(obj)[0]
+
+
+Defined = dict[str, tuple[str | None, str | None]]  # marking id -> (TLP, PAP) by content
+
+
+def bundle_markings(objects: Any) -> Defined:
+    """TLP and PAP of the marking definitions in a bundle itself, read by their content."""
+    found: Defined = {}
+    for obj in objects if isinstance(objects, list) else []:
+        if not isinstance(obj, dict) or obj.get("type") != "marking-definition":
+            continue
+        levels = marking_levels(obj)
+        if levels != (None, None) and isinstance(obj.get("id"), str):
+            found[obj["id"]] = levels
+    return found
+
+
+def markings_resolved(obj: Any, defined: Defined) -> Any:
+    """A STIX object whose references to ``defined`` markings name our TLP / PAP ids instead,
+    so it can be read without the bundle (other values and references are left as they are)."""
+    refs = obj.get("object_marking_refs") if isinstance(obj, dict) else None
+    if not defined or not isinstance(refs, list):
+        return obj
+    resolved: list[Any] = []
+    for ref in refs:
+        tlp, pap = defined.get(ref, (None, None)) if isinstance(ref, str) else (None, None)
+        if ref in TLP_BY_MARKING or ref in PAP_BY_MARKING or (tlp, pap) == (None, None):
+            resolved.append(ref)
+            continue
+        resolved += [TLP_MARKING_IDS[tlp]] if tlp else []
+        resolved += [PAP_MARKING_IDS[pap]] if pap else []
+    return {**obj, "object_marking_refs": resolved}
+
+
+@dataclass
+class Markings:
+    """What an object's ``object_marking_refs`` say: the most restrictive TLP and PAP among
+    the markings we know, and the ids of those we do not."""
+
+    tlp: str | None = None
+    pap: str | None = None
+    unknown: list[str] = field(default_factory=list)
+
+
+def markings_read(refs: Any, defined: Defined | None = None) -> Markings:
+    """The markings of ``refs``: well-known ids (TLP 1.0, TLP 2.0, OpenCTI's, our PAP), then
+    ``defined`` (id → (TLP, PAP) of marking definitions read by content, e.g. a bundle's).
+
+    Several TLPs give the most restrictive; an unknown marking and no TLP give
+    ``UNKNOWN_MARKING_TLP``.
+    """
+    found = Markings()
+    tlps: list[str] = []
+    paps: list[str] = []
+    for ref in refs if isinstance(refs, list) else []:
+        if ref in TLP_BY_MARKING:
+            tlps.append(TLP_BY_MARKING[ref])
+        elif ref in PAP_BY_MARKING:
+            paps.append(PAP_BY_MARKING[ref])
+        elif defined and ref in defined and defined[ref] != (None, None):
+            tlp, pap = defined[ref]
+            tlps += [tlp] if tlp else []
+            paps += [pap] if pap else []
+        else:
+            found.unknown.append(str(ref))
+    if tlps:
+        found.tlp = max(tlps, key=TLP_RANK.__getitem__)
+    elif found.unknown:
+        found.tlp = UNKNOWN_MARKING_TLP
+    if paps:
+        found.pap = max(paps, key=PAP_RANK.__getitem__)
+    return found
 
 
 WALLET_OBJECT = "x-cybercoop-wallet"
@@ -117,6 +260,14 @@ _PATTERN = re.compile(
     r"(?:'(?P<string>(?:[^'\\]|\\.)*)'|(?P<number>\d+))\s*\]$"
 )
 _PATH_TYPES = {
+    ("email-message", "from_ref.value"): T.EMAIL,
+    ("email-message", "sender_ref.value"): T.EMAIL,
+    ("x509-certificate", "hashes.MD5"): T.MD5,
+    ("x509-certificate", "hashes.'MD5'"): T.MD5,
+    ("x509-certificate", "hashes.'SHA-1'"): T.SHA1,
+    ("x509-certificate", "hashes.SHA1"): T.SHA1,
+    ("x509-certificate", "hashes.'SHA-256'"): T.SHA256,
+    ("x509-certificate", "hashes.SHA256"): T.SHA256,
     ("ipv4-addr", "value"): T.IPV4,
     ("ipv6-addr", "value"): T.IPV6,
     ("domain-name", "value"): T.DOMAIN,
@@ -130,6 +281,16 @@ _PATH_TYPES = {
     ("file", "hashes.SHA256"): T.SHA256,
     ("autonomous-system", "number"): T.ASN,
 }
+
+
+# A network-traffic end's address: an IP address or network (its ``ipv4-addr`` or ``ipv6-addr``).
+_ADDRESS_REFS = {("network-traffic", "dst_ref.value"), ("network-traffic", "src_ref.value")}
+
+
+def _address_type(value: str) -> str:
+    if "/" in value:
+        return T.CIDR
+    return T.IPV6 if ":" in value else T.IPV4
 
 
 def parse_pattern(pattern: str, hint: str | None = None) -> tuple[str, str]:
@@ -146,12 +307,54 @@ def parse_pattern(pattern: str, hint: str | None = None) -> tuple[str, str]:
         if hint in (T.BTC, T.ETH):
             return hint, value
         return (T.ETH if value.lower().startswith("0x") else T.BTC), value
+    if key in _ADDRESS_REFS:
+        return _address_type(value), value
     if key not in _PATH_TYPES:
         raise ValueError(f"unsupported pattern object {key[0]}:{key[1]}")
     type_ = _PATH_TYPES[key]
     if type_ in (T.IPV4, T.IPV6) and "/" in value:
         type_ = T.CIDR
     return type_, value
+
+
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def literal_key(value: str, type_: str | None = None) -> str:
+    """How a literal is stored and looked up: normalised as its type (given, else detected)
+    when it is a valid one, else stripped and lower-cased."""
+    type_ = type_ or detect_type(value)
+    if type_:
+        try:
+            return normalize(type_, value)
+        except InvalidValue:
+            pass
+    return value.strip().lower()
+
+
+def pattern_literals(pattern: str) -> list[str]:
+    """The literal values a (valid) STIX pattern compares against, as ``literal_key``s, so a
+    pattern-only indicator can be found by any value it contains."""
+    try:
+        comparisons = StixPattern(pattern).inspect().comparisons
+    except Exception:  # the pattern was validated before; an unparsable one has no literals
+        return []
+    found: dict[str, None] = {}
+    for object_type, items in comparisons.items():
+        for path, _operator, raw in items:
+            dotted = ".".join(p if isinstance(p, str) else "*" for p in path)
+            key = (object_type, dotted)
+            type_ = _PATH_TYPES.get(key) or _PATH_TYPES.get((object_type, _quoted_path(path)))
+            strings = [re.sub(r"\\(.)", r"\1", m) for m in _QUOTED.findall(str(raw))]
+            for literal in strings or [str(raw)]:
+                if literal.strip():
+                    found[literal_key(literal, type_)] = None
+    return list(found)
+
+
+def _quoted_path(path: list[Any]) -> str:
+    """``['hashes', 'SHA-256']`` → ``hashes.'SHA-256'``, as ``_PATH_TYPES`` spells it."""
+    return ".".join(p if re.fullmatch(r"[a-z0-9_]+", str(p)) else f"'{p}'" for p in path)
 
 
 class _GeneratedIndicator(stix2.v21.Indicator):
@@ -186,7 +389,7 @@ def indicator_object(indicator: Indicator, *, revoked: bool | None = None) -> st
         "valid_from": indicator.first_seen or indicator.created,
         "confidence": indicator.confidence,
         "revoked": is_revoked,
-        "object_marking_refs": [TLP_MARKING_IDS[indicator.tlp]],
+        "object_marking_refs": [TLP_MARKING_IDS[indicator.tlp], PAP_MARKING_IDS[indicator.pap]],
         "x_cybercoop_type": indicator.type,
         "x_cybercoop_pap": indicator.pap,
         "x_cybercoop_handling_code": indicator.handling_code,
@@ -241,7 +444,7 @@ def indicator_json(indicator: Indicator, *, revoked: bool | None = None) -> dict
         "pattern_version": "2.1",
         "valid_from": _stamp(valid_from, min_millis=False),
         "confidence": indicator.confidence,
-        "object_marking_refs": [TLP_MARKING_IDS[indicator.tlp]],
+        "object_marking_refs": [TLP_MARKING_IDS[indicator.tlp], PAP_MARKING_IDS[indicator.pap]],
         "x_cybercoop_type": indicator.type,
         "x_cybercoop_pap": indicator.pap,
         "x_cybercoop_handling_code": indicator.handling_code,
@@ -308,7 +511,10 @@ def fields_from_stix(obj: dict[str, Any]) -> dict[str, Any]:
     ):
         if stix_name in obj:
             fields[name] = obj[stix_name]
-    for ref in obj.get("object_marking_refs") or []:
-        if ref in TLP_BY_MARKING:
-            fields["tlp"] = TLP_BY_MARKING[ref]
+    markings = markings_read(obj.get("object_marking_refs"))
+    if markings.tlp:
+        fields["tlp"] = markings.tlp
+    if markings.pap:  # a PAP marking and x_cybercoop_pap: the more restrictive
+        stated = str(fields.get("pap", "")).upper()
+        fields["pap"] = max(markings.pap, stated, key=lambda p: PAP_RANK.get(p, -1))
     return fields

@@ -8,7 +8,7 @@ import pytest
 from stix2validator import ValidationOptions, validate_instance, validate_string
 
 from interop.stix import identity_id
-from sharing.stix import TLP2_EXTENSION_ID
+from sharing.stix import PAP_MARKING_IDS, TLP2_EXTENSION_ID
 
 URL = "/api/v1/stix/export/"
 pytestmark = pytest.mark.django_db
@@ -70,10 +70,11 @@ def test_indicators_carry_pattern_dates_confidence_labels_creator_and_markings(
     strict = by_id[indicators[2].stix_id]
     assert strict["x_cybercoop_handling_code"] == "H2"
     markings = {o["id"]: o for o in bundle["objects"] if o["type"] == "marking-definition"}
-    assert set(markings) == TLP2_IDS
+    used_paps = {PAP_MARKING_IDS[i.pap] for i in indicators}
+    assert set(markings) == TLP2_IDS | used_paps
     for indicator in (o for o in bundle["objects"] if o["type"] == "indicator"):
-        (ref,) = indicator["object_marking_refs"]
-        assert ref in markings
+        tlp_ref, pap_ref = indicator["object_marking_refs"]
+        assert tlp_ref in TLP2_IDS and pap_ref in used_paps and tlp_ref in markings
     amber = markings["marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"]
     assert amber["extensions"][TLP2_EXTENSION_ID] == {
         "extension_type": "property-extension",
@@ -90,6 +91,7 @@ def test_partner_gets_only_what_was_shared(world, indicators, api_client_for):
     assert markings == {
         "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
         "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+        *(PAP_MARKING_IDS[i.pap] for i in indicators[:2]),
     }
 
 

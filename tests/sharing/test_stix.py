@@ -40,7 +40,8 @@ def test_an_indicator_becomes_a_stix_21_object_with_tlp2_marking_and_a_stable_id
     assert obj["id"] == ind.stix_id and obj["spec_version"] == "2.1"
     assert obj["pattern"] == "[domain-name:value = 'evil.example']"
     assert obj["object_marking_refs"] == [
-        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+        stix.PAP_MARKING_IDS[ind.pap],
     ]
     assert obj["x_cybercoop_owner"] == "DE-BKA" and obj.get("revoked", False) is False
     tomb = stix.indicator_dict(ind, revoked=True)
