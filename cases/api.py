@@ -32,6 +32,7 @@ from cases.serializers import (
     ReceiptSerializer,
     VerifyResultSerializer,
 )
+from common.drf import IdCursor, list_response
 from common.keyset import Window
 
 
@@ -317,10 +318,13 @@ class JITDetailView(generics.RetrieveUpdateAPIView):
 
 
 class JITMembersView(APIView):
+    pagination_class = IdCursor
+
     @extend_schema(responses=JITMemberSerializer(many=True), summary="Members of the JIT")
     def get(self, request: Request, pk: int) -> Response:
         jit = selectors.access_jit(user=request.user, pk=pk, agency=acting_agency(request))
-        return Response(JITMemberSerializer(jit.memberships.all(), many=True).data)
+        members = jit.memberships.select_related("agency")
+        return list_response(request, self, members, JITMemberSerializer)
 
     @extend_schema(
         request=JITMemberInviteSerializer,

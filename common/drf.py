@@ -134,3 +134,14 @@ class IdCursor(BasePagination):
                 "schema": {"type": "integer"},
             },
         ]
+
+
+def list_response(
+    request: Request, view: Any, queryset: Any, serializer_class: Any, **kwargs: Any
+) -> Response:
+    """A keyset page of ``queryset`` (the view's ``pagination_class``, else ``IdCursor``)
+    serialised with ``serializer_class``, for an ``APIView`` whose GET is a list."""
+    paginator = getattr(view, "pagination_class", None) or IdCursor
+    pager = paginator()
+    page = pager.paginate_queryset(queryset, request, view=view)
+    return pager.get_paginated_response(serializer_class(page, many=True, **kwargs).data)

@@ -25,7 +25,7 @@ from agencies.authentication import acting_agency
 from agencies.models import APIKey
 from agencies.selectors import administered_agencies
 from cases.selectors import jits_visible_to
-from common.drf import IdCursor
+from common.drf import IdCursor, list_response
 from common.keyset import Window
 from common.parsers import TOO_DEEP, json_kind
 from sharing import ingest, selectors, services, stix
@@ -257,6 +257,8 @@ def _create_share(request: Request, indicators: list[Indicator]) -> Response:
 
 
 class IndicatorSharesView(APIView):
+    pagination_class = IdCursor
+
     @extend_schema(
         summary="Shares of an indicator (owning agency only)", responses=ShareSerializer(many=True)
     )
@@ -264,9 +266,8 @@ class IndicatorSharesView(APIView):
         indicator = selectors.access_owned_indicator(
             user=request.user, pk=pk, agency=acting_agency(request)
         )
-        return Response(
-            ShareSerializer(selectors.indicator_shares(indicator=indicator), many=True).data
-        )
+        shares = selectors.indicator_shares(indicator=indicator)
+        return list_response(request, self, shares, ShareSerializer)
 
     @extend_schema(
         summary="Share the indicator with agencies, jurisdictions, a JIT, the community or users",
@@ -335,13 +336,15 @@ class IndicatorRevokeView(APIView):
 
 
 class PartnerEndpointListCreateView(APIView):
+    pagination_class = IdCursor
+
     @extend_schema(
         summary="Partner endpoints of the agencies you administer",
         responses=PartnerEndpointSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         qs = selectors.endpoints_administered_by(user=request.user, agency=acting_agency(request))
-        return Response(PartnerEndpointSerializer(qs, many=True).data)
+        return list_response(request, self, qs, PartnerEndpointSerializer)
 
     @extend_schema(
         summary="Register a partner endpoint (agency admins); the secret is returned once",

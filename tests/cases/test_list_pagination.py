@@ -166,3 +166,16 @@ def test_cases_opened_while_paging_neither_repeat_nor_skip_a_case(world, cases, 
     seen = [c["id"] for c in first["results"]] + rest
     assert seen == [c.pk for c in reversed(cases)]
     assert Case.objects.count() == len(cases) + 2
+
+
+def test_a_jits_members_walk_once_each_for_its_members_and_are_invisible_to_outsiders(
+    world, cases, api_client_for
+):
+    jit = JointInvestigationTeam.objects.get(case=cases[1])
+    url = f"/api/v1/jits/{jit.pk}/members/"
+    members = [m.agency.code for m in jit.memberships.order_by("-pk")]
+    assert len(members) >= 2  # the leader and the partner
+    partner = api_client_for(world.partner.investigator, world.partner.agency)
+    assert walk_api(partner, url, limit=1, key="agency") == members
+    outsider = api_client_for(world.outsider.investigator, world.outsider.agency)
+    assert outsider.get(url).status_code == 404

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sharing import services
 from sharing.access_requests import access_request_create
-from sharing.models import AccessRequest, AccessRequestTarget, Indicator
+from sharing.models import AccessRequest, AccessRequestTarget, Indicator, Share
 from tests.common.test_keyset import TAMPERED
 from tests.paging import walk_api, walk_html
 from tests.sharing.conftest import add
@@ -141,3 +141,29 @@ def test_the_requests_page_pages_its_two_lists_apart(world, requests_sent, clien
     assert [t.pk for t in inbox] == _newest_first(AccessRequestTarget.objects.all())
     later = holder.get("/correlations/requests/" + first.context["inbox"].links.next)
     assert later.context["sent"].is_first and not later.context["inbox"].is_first
+
+
+def test_an_indicators_shares_and_an_agencys_endpoints_walk_once_each(
+    world, indicators, api_client_for
+):
+    for _ in range(2):  # three shares of the first indicator in all
+        services.indicator_share(
+            actor=world.owner.investigator,
+            indicators=indicators[:1],
+            spec=services.ShareSpec(agencies=[world.partner.agency]),
+        )
+    owner = api_client_for(world.owner.investigator, world.owner.agency)
+    shares = Share.objects.filter(indicators=indicators[0]).order_by("-pk")
+    assert len(shares) == 3
+    url = f"/api/v1/indicators/{indicators[0].pk}/shares/"
+    assert walk_api(owner, url, limit=1) == [s.pk for s in shares]
+    admin = api_client_for(world.partner.admin, world.partner.agency)
+    made = [
+        admin.post(
+            "/api/v1/partner-endpoints/",
+            {"url": f"http://127.0.0.1:8765/{n}", "name": f"SOC {n}"},
+            format="json",
+        ).json()["id"]
+        for n in range(3)
+    ]
+    assert walk_api(admin, "/api/v1/partner-endpoints/", limit=2) == sorted(made, reverse=True)

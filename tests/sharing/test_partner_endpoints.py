@@ -23,7 +23,8 @@ def test_an_agency_admin_registers_an_endpoint_and_sees_the_secret_once(world, a
     assert secret.startswith("whsec_") and len(__import__("base64").b64decode(secret[6:])) == 32
     pk = response.json()["id"]
     assert "secret" not in admin.get(f"/api/v1/partner-endpoints/{pk}/").json()
-    assert all("secret" not in e for e in admin.get("/api/v1/partner-endpoints/").json())
+    listed = admin.get("/api/v1/partner-endpoints/").json()["results"]
+    assert [e["id"] for e in listed] == [pk] and all("secret" not in e for e in listed)
     assert secret not in json.dumps(admin.get("/api/v1/partner-endpoints/").json())
     assert PartnerEndpoint.objects.get(pk=pk).secret == secret
     patched = admin.patch(f"/api/v1/partner-endpoints/{pk}/", {"active": False}, format="json")

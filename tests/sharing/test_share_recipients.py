@@ -189,7 +189,7 @@ def test_the_owner_shares_and_the_partner_then_sees_it(world, clients, eu_agreem
     response = clients["owner"].post(url, {"agencies": ["NL-NHTCU"]}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["legal_basis"][0]["recipient"] == "NL-NHTCU"
-    assert clients["owner"].get(url).json()[0]["agencies"] == ["NL-NHTCU"]
+    assert clients["owner"].get(url).json()["results"][0]["agencies"] == ["NL-NHTCU"]
     assert clients["partner"].get(f"/api/v1/indicators/{ind.pk}/").status_code == 200
     # the partner may see but not widen
     assert clients["partner"].post(url, {"community": True}, format="json").status_code == 403
