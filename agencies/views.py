@@ -24,6 +24,7 @@ from agencies.forms import (
 from agencies.providers import roles_for
 from agencies.second_factor import has_second_factor, session_passed_second_factor
 from audit import checkpoints
+from common import keyset
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
 
@@ -32,12 +33,21 @@ KEY_NEEDS_ENROLMENT = "Set up a second factor first: creating an API key needs o
 TRANSPARENCY_PAGE_CHECKPOINTS = 20
 
 
+MEMBERS_PAGE_SIZE = 100
+
+
 def _members_page(
     request: HttpRequest, agency, invite_form=None, status=200, **extra
 ) -> HttpResponse:
     context = {
         "agency": agency,
-        "members": lockouts.with_lockouts(selectors.agency_members(agency=agency)),
+        "members": keyset.page_for_request(
+            request,
+            lockouts.with_lockouts(selectors.agency_members(agency=agency)),
+            ordering=("user__username", "id"),
+            size=MEMBERS_PAGE_SIZE,
+            param="members",
+        ),
         "cool_off_minutes": lockouts.cool_off_minutes(),
         "invitations": selectors.agency_invitations(agency=agency),
         "invite_form": invite_form or InvitationForm(agency=agency),

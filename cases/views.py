@@ -96,9 +96,25 @@ def _detail_context(request: HttpRequest, case: Any, **forms_: Any) -> dict[str,
         .prefetch_related(
             Prefetch("memberships", queryset=JITMembership.objects.select_related("agency"))
         ),
-        "evidence": selectors.evidence_visible_to(user=user).filter(case=case),
-        "tasks": selectors.tasks_visible_to(user=user).filter(case=case),
-        "notes": selectors.notes_visible_to(user=user).filter(case=case),
+        # Each list pages on its own (?evidence=, ?tasks=, ?notes= cursors).
+        "evidence": keyset.page_for_request(
+            request,
+            selectors.evidence_visible_to(user=user).filter(case=case),
+            size=PAGE_SIZE,
+            param="evidence",
+        ),
+        "tasks": keyset.page_for_request(
+            request,
+            selectors.tasks_visible_to(user=user).filter(case=case),
+            size=PAGE_SIZE,
+            param="tasks",
+        ),
+        "notes": keyset.page_for_request(
+            request,
+            selectors.notes_visible_to(user=user).filter(case=case),
+            size=PAGE_SIZE,
+            param="notes",
+        ),
         "timeline": selectors.case_timeline(user=user, case=case)[:15],
         "evidence_form": forms_.get("evidence_form") or forms.EvidenceForm(),
         "task_form": forms_.get("task_form") or forms.TaskForm(users=team),

@@ -7,6 +7,7 @@ import pytest
 from agencies import services
 from agencies.services import LAST_ADMIN, NOT_ACCEPTED
 from tests.agencies.admin_pages import MATRIX, assert_refused, client_as, membership, messages_of
+from tests.paging import walk_html
 
 
 @pytest.mark.parametrize("who, expected", MATRIX)
@@ -168,3 +169,11 @@ def test_an_unknown_status_is_404(world, client):
     target = membership(world.owner.analyst, world.owner.agency)
     client.force_login(world.owner.admin)
     assert client.post(f"/agencies/DE-BKA/members/{target.pk}/invited/").status_code == 404
+
+
+def test_the_members_page_pages_by_username(world, client, monkeypatch):
+    monkeypatch.setattr("agencies.views.MEMBERS_PAGE_SIZE", 2)
+    client.force_login(world.owner.admin)
+    members = walk_html(client, "/agencies/DE-BKA/members/", page="members")
+    names = [m.user.username for m in members]
+    assert names == sorted(names) and len(names) == 3

@@ -179,3 +179,22 @@ def test_a_jits_members_walk_once_each_for_its_members_and_are_invisible_to_outs
     assert walk_api(partner, url, limit=1, key="agency") == members
     outsider = api_client_for(world.outsider.investigator, world.outsider.agency)
     assert outsider.get(url).status_code == 404
+
+
+def test_the_case_pages_evidence_tasks_and_notes_page_apart(world, cases, client, monkeypatch):
+    monkeypatch.setattr("cases.views.PAGE_SIZE", 2)
+    case = cases[0]
+    for n in range(3):
+        services.note_add(
+            actor=world.owner.investigator, case=case, agency=world.owner.agency, body=f"N{n}"
+        )
+    client.force_login(world.owner.investigator)
+    url = reverse("cases:detail", args=[case.pk])
+    notes = walk_html(client, url, page="notes")
+    assert [n.body for n in notes] == ["N2", "N1", "N0"]
+    # Paging the notes leaves the other lists on their first page.
+    older = client.get(url + client.get(url).context["notes"].links.next)
+    assert [n.body for n in older.context["notes"]] == ["N0"]
+    assert older.context["tasks"].is_first and older.context["evidence"].is_first
+    client.force_login(world.partner.investigator)
+    assert client.get(url).status_code == 404  # not in this case's circle
