@@ -15,6 +15,7 @@ from interop.selectors import collection_id
 from interop.services import unknown_marking
 from sharing.models import PAP, Indicator
 from sharing.stix import OPENCTI_AMBER_STRICT_ID, PAP_MARKING_IDS, TLP_MARKING_IDS
+from tests.stix_objects import stix_indicator, stix_marking
 
 URL = "/api/v1/stix/bundles/"
 pytestmark = pytest.mark.django_db
@@ -24,28 +25,8 @@ OPENCTI_PAP_RED = "marking-definition--4e4e3b84-de45-53df-9d9b-b21207699fd8"
 
 
 def indicator(value: str, refs: list[str], **extra) -> dict:
-    return {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "pattern": extra.pop("pattern", f"[ipv4-addr:value = '{value}']"),
-        "pattern_type": "stix",
-        "valid_from": "2026-01-01T00:00:00Z",
-        "object_marking_refs": refs,
-        **extra,
-    }
-
-
-def marking(**content) -> dict:
-    return {
-        "type": "marking-definition",
-        "spec_version": "2.1",
-        "id": f"marking-definition--{uuid.uuid4()}",
-        "created": "2022-01-01T00:00:00.000Z",
-        **content,
-    }
+    pattern = extra.pop("pattern", f"[ipv4-addr:value = '{value}']")
+    return stix_indicator(pattern, object_marking_refs=refs, **extra)
 
 
 def post(client, *objects) -> dict:
@@ -111,15 +92,15 @@ def test_amber_strict_is_never_downgraded_by_another_tlp_marking(owner, refs):
     ],
 )
 def test_a_marking_definition_in_the_bundle_is_recognised_by_its_content(owner, definition):
-    defined = marking(**definition)
+    defined = stix_marking(**definition)
     report = post(owner, defined, indicator("198.51.100.32", [defined["id"]]))
     assert report["warnings"] == []
     assert stored("198.51.100.32").tlp == TLP.AMBER_STRICT
 
 
 def test_pap_markings_by_opencti_id_and_by_content_set_the_indicators_pap(owner):
-    statement = marking(definition_type="statement", definition={"statement": "PAP:RED"})
-    opencti = marking(x_opencti_definition_type="PAP", name="PAP:GREEN")
+    statement = stix_marking(definition_type="statement", definition={"statement": "PAP:RED"})
+    opencti = stix_marking(x_opencti_definition_type="PAP", name="PAP:GREEN")
     report = post(
         owner,
         statement,
@@ -154,7 +135,7 @@ def test_an_unknown_marking_keeps_the_tlp_of_the_others_and_is_reported(owner):
 
 def test_only_unknown_markings_make_the_object_tlp_red_and_are_reported(owner):
     unknown = f"marking-definition--{uuid.uuid4()}"
-    statement = marking(definition_type="statement", definition={"statement": "Do not share"})
+    statement = stix_marking(definition_type="statement", definition={"statement": "Do not share"})
     sent = indicator("198.51.100.38", [unknown, statement["id"]])
     complex_ = indicator(
         "",

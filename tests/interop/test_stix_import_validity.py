@@ -8,23 +8,14 @@ import uuid
 import pytest
 
 from sharing.ingest import VALID_UNTIL_NOT_LATER
+from tests.stix_objects import stix_indicator
 
 URL = "/api/v1/stix/bundles/"
 pytestmark = pytest.mark.django_db
 
 
 def indicator(pattern: str, valid_until: str) -> dict:
-    return {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "pattern": pattern,
-        "pattern_type": "stix",
-        "valid_from": "2026-02-01T00:00:00Z",
-        "valid_until": valid_until,
-    }
+    return stix_indicator(pattern, valid_from="2026-02-01T00:00:00Z", valid_until=valid_until)
 
 
 def test_valid_until_not_after_valid_from_is_rejected_for_typed_and_pattern_only(

@@ -4,30 +4,20 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 
 from interop.api import STIX_VERSION_UNSUPPORTED
 from interop.selectors import collection_id
 from sharing.models import Indicator
+from tests.stix_objects import stix_bundle, stix_indicator
 
 URL = "/api/v1/stix/bundles/"
 pytestmark = pytest.mark.django_db
 
 
 def body(value: str) -> str:
-    indicator = {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "pattern": f"[ipv4-addr:value = '{value}']",
-        "pattern_type": "stix",
-        "valid_from": "2026-01-01T00:00:00Z",
-    }
-    return json.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": [indicator]})
+    return json.dumps(stix_bundle(stix_indicator(f"[ipv4-addr:value = '{value}']")))
 
 
 @pytest.mark.parametrize(

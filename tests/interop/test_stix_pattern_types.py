@@ -14,6 +14,7 @@ from interop.models import PatternIndicator, PatternLiteral
 from interop.selectors import collection_id
 from interop.services import PATTERN_TYPE_NAMES
 from sharing.models import Indicator
+from tests.stix_objects import stix_indicator
 
 URL = "/api/v1/stix/bundles/"
 EXPORT = "/api/v1/stix/export/"
@@ -30,17 +31,7 @@ RULES = {
 
 
 def indicator(pattern: str, pattern_type: str = "stix", **extra) -> dict:
-    return {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "pattern": pattern,
-        "pattern_type": pattern_type,
-        "valid_from": "2026-01-01T00:00:00Z",
-        **extra,
-    }
+    return stix_indicator(pattern, pattern_type=pattern_type, **extra)
 
 
 def post(client, *objects) -> dict:

@@ -11,39 +11,20 @@ import stix2
 from agencies.models import TLP
 from sharing.models import PAP, Indicator
 from sharing.stix import OPENCTI_AMBER_STRICT_ID, UNKNOWN_MARKING_TLP
+from tests.stix_objects import stix_indicator, stix_marking
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/indicators/"
 
 
 def indicator(value: str, refs: list[str]) -> dict:
-    return {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "pattern": f"[domain-name:value = '{value}']",
-        "pattern_type": "stix",
-        "valid_from": "2026-01-01T00:00:00Z",
-        "object_marking_refs": refs,
-    }
-
-
-def marking(**content) -> dict:
-    return {
-        "type": "marking-definition",
-        "spec_version": "2.1",
-        "id": f"marking-definition--{uuid.uuid4()}",
-        "created": "2022-01-01T00:00:00.000Z",
-        **content,
-    }
+    return stix_indicator(f"[domain-name:value = '{value}']", object_marking_refs=refs)
 
 
 @pytest.mark.parametrize("side", ["owner", "partner", "outsider"])
 def test_bundle_markings_are_read_by_content_for_every_agency_s_own_import(world, clients, side):
-    strict = marking(x_opencti_definition_type="TLP", name="TLP:AMBER+STRICT")
-    pap = marking(definition_type="statement", definition={"statement": "PAP:RED"})
+    strict = stix_marking(x_opencti_definition_type="TLP", name="TLP:AMBER+STRICT")
+    pap = stix_marking(definition_type="statement", definition={"statement": "PAP:RED"})
     objects = [
         strict,
         pap,

@@ -3,29 +3,19 @@ JSON's first_seen, else created), naming the field valid_until, in the per-item 
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from sharing.ingest import VALID_UNTIL_NOT_LATER, indicators_ingest
 from sharing.models import Indicator
+from tests.stix_objects import stix_indicator
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/indicators/"
 
 
-def stix_indicator(value: str, valid_from: str, valid_until: str) -> dict:
-    return {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "pattern": f"[ipv4-addr:value = '{value}']",
-        "pattern_type": "stix",
-        "valid_from": valid_from,
-        "valid_until": valid_until,
-    }
+def ipv4_indicator(value: str, valid_from: str, valid_until: str) -> dict:
+    pattern = f"[ipv4-addr:value = '{value}']"
+    return stix_indicator(pattern, valid_from=valid_from, valid_until=valid_until)
 
 
 def test_valid_until_before_or_equal_to_first_seen_is_rejected_naming_valid_until(world):
@@ -69,7 +59,7 @@ def test_a_stix_indicator_whose_valid_until_is_not_after_valid_from_is_rejected(
     report = indicators_ingest(
         actor=world.owner.investigator,
         agency=world.owner.agency,
-        items=[stix_indicator("192.0.2.5", "2026-03-01T00:00:00Z", "2026-03-01T00:00:00Z")],
+        items=[ipv4_indicator("192.0.2.5", "2026-03-01T00:00:00Z", "2026-03-01T00:00:00Z")],
     )
     assert report.errors == [{"index": 0, "field": "valid_until", "reason": VALID_UNTIL_NOT_LATER}]
     assert not report.created
@@ -79,7 +69,7 @@ def test_a_stix_indicator_whose_valid_until_is_not_after_valid_from_is_rejected(
 def test_the_rest_ingest_reports_valid_until_per_item_for_every_agency(world, clients, side):
     items = [
         {"type": "domain", "value": "ok.example"},
-        stix_indicator("192.0.2.6", "2026-03-01T00:00:00Z", "2026-02-01T00:00:00Z"),
+        ipv4_indicator("192.0.2.6", "2026-03-01T00:00:00Z", "2026-02-01T00:00:00Z"),
     ]
     response = clients[side].post(URL, items, format="json")
     assert response.status_code == 201
