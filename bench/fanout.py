@@ -55,7 +55,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE sharing_indicator, sharing_indicatorgroupobjectpermission, "
-            "sharing_delivery, sharing_share CASCADE"
+            "sharing_delivery, sharing_deliveryitem, sharing_share CASCADE"
         )
     PartnerEndpoint.objects.filter(agency__in=partners).delete()
     secret = new_secret()

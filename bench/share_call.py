@@ -71,7 +71,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "TRUNCATE sharing_indicator, sharing_indicatorgroupobjectpermission, "
-                "sharing_delivery, sharing_share CASCADE"
+                "sharing_delivery, sharing_deliveryitem, sharing_share CASCADE"
             )
         ingest.indicators_ingest(actor=user, agency=owner, items=items)
         indicators = list(Indicator.objects.filter(owner=owner).select_related("owner"))

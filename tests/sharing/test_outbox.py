@@ -76,3 +76,33 @@ def test_withdrawing_before_anything_was_sent_cancels_instead_of_tombstoning(
     )
     services.share_withdraw(actor=world.owner.investigator, share=share)
     assert not Delivery.objects.exists()
+
+
+def test_outbox_items_go_with_their_indicator_delivery_or_endpoint_without_db_constraints(
+    world, eu_agreement
+):
+    """The items' foreign keys have no database constraint (fan-out speed): Django's
+    cascades still remove them with whatever they point to."""
+    from sharing.services import endpoint_create
+
+    endpoint, _ = endpoint_create(
+        actor=world.partner.admin, agency=world.partner.agency, name="e", url="http://127.0.0.1:9/"
+    )
+
+    def share(*values):
+        inds = add(world.owner, *[("ipv4", v) for v in values])
+        spec = services.ShareSpec(agencies=[world.partner.agency])
+        services.indicator_share(actor=world.owner.investigator, indicators=inds, spec=spec)
+        return inds
+
+    first, second = share("192.0.2.31", "192.0.2.32")
+    first.delete()
+    items = DeliveryItem.objects.filter(endpoint=endpoint)
+    assert list(items.values_list("indicator_id", flat=True)) == [second.pk]
+    Delivery.objects.get(items__indicator=second).delete()
+    assert not items.exists()
+    share("192.0.2.33")
+    endpoint_id = endpoint.pk
+    assert DeliveryItem.objects.filter(endpoint_id=endpoint_id).exists()
+    endpoint.delete()
+    assert not DeliveryItem.objects.filter(endpoint_id=endpoint_id).exists()
