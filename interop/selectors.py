@@ -27,10 +27,14 @@ def versions_visible_to(
 
     Indicators by sharing's rule (``indicator_visible_exists``), probed per row when ``paged``
     so a TAXII page stops after ``limit`` rows; pattern-only indicators by their owning agency.
+    A revoked indicator's versions stay visible to the audiences of its still-active shares
+    (``history``): STIX's revocation is itself a version, meant for those who had the object.
     """
     if not getattr(user, "is_authenticated", False):
         return ObjectVersion.objects.none()
-    visible = indicator_visible_exists(user=user, agency=agency, ref="indicator_id", per_row=paged)
+    visible = indicator_visible_exists(
+        user=user, agency=agency, ref="indicator_id", per_row=paged, history=True
+    )
     owners = list(
         Agency.objects.filter(group_id__in=principal_group_ids(user, agency)).values_list(
             "pk", flat=True
