@@ -185,7 +185,11 @@ def test_withdrawing_a_share_removes_objects_from_the_partner_collection(world, 
 def test_outsider_gets_404_for_foreign_collections_objects_and_statuses(client, setup):
     outsider, partner, owner = setup["outsider"], setup["partner"], setup["owner"]
     collections = get(client, f"{ROOT}collections/", outsider).json()["collections"]
-    assert {c["title"] for c in collections} == {"Shared with IN-CBI", "Submissions from IN-CBI"}
+    assert {c["title"] for c in collections} == {
+        "Shared with IN-CBI",
+        "Submissions from IN-CBI",
+        "Objects of IN-CBI",
+    }
     foreign = f"{ROOT}collections/{collection_id(partner.agency, 'shared')}/"
     for suffix in ("", "objects/", "manifest/", f"objects/{setup['owned'][0].stix_id}/"):
         response = get(client, foreign + suffix, outsider)
