@@ -386,7 +386,9 @@ def taxii_object_delete(
     indicator itself stays as it is in CyberCoop (lists, correlation, shares, deliveries) —
     revoking is how an agency takes an indicator back — and a later change to it records a
     new version. A pattern-only indicator exists only as STIX, so it goes with its last
-    version. Returns how many versions were deleted.
+    version. (``interop_backfill``, the one-off for indicators that predate interop, would
+    record the current version again of an indicator left with none.) Returns how many
+    versions were deleted.
     """
     doomed = ObjectVersion.objects.filter(pk__in=version_ids, owner=agency, stix_id=stix_id)
     rows = list(doomed.values_list("modified", "pattern_indicator_id"))
