@@ -17,7 +17,8 @@ from sharing.selectors import indicator_visible_exists
 from sharing.stix import literal_key
 
 COLLECTION_NAMESPACE = uuid.UUID("0c9b8f4e-2f5d-4a8e-9a57-7d8f1f0e6b3a")
-SHARED, SUBMISSIONS = "shared", "submissions"
+SHARED, SUBMISSIONS, OWN = "shared", "submissions", "own"
+TITLES = {SHARED: "Shared with", SUBMISSIONS: "Submissions from", OWN: "Objects of"}
 
 
 def versions_visible_to(
@@ -27,10 +28,14 @@ def versions_visible_to(
 
     Indicators by sharing's rule (``indicator_visible_exists``), probed per row when ``paged``
     so a TAXII page stops after ``limit`` rows; pattern-only indicators by their owning agency.
+    A revoked indicator's versions stay visible to the audiences of its still-active shares
+    (``history``): STIX's revocation is itself a version, meant for those who had the object.
     """
     if not getattr(user, "is_authenticated", False):
         return ObjectVersion.objects.none()
-    visible = indicator_visible_exists(user=user, agency=agency, ref="indicator_id", per_row=paged)
+    visible = indicator_visible_exists(
+        user=user, agency=agency, ref="indicator_id", per_row=paged, history=True
+    )
     owners = list(
         Agency.objects.filter(group_id__in=principal_group_ids(user, agency)).values_list(
             "pk", flat=True
@@ -77,22 +82,25 @@ def export_versions(
 
 @dataclass(frozen=True)
 class Collection:
+    """One of an agency's three collections: what it may see (read), where it submits
+    (write), and its own objects (read/write, so a read/write client such as stix2's
+    ``TAXIICollectionStore`` can add, get, query and delete them)."""
+
     id: str
     agency: Agency
     kind: str
 
     @property
     def title(self) -> str:
-        prefix = "Shared with" if self.kind == SHARED else "Submissions from"
-        return f"{prefix} {self.agency.code}"
+        return f"{TITLES[self.kind]} {self.agency.code}"
 
     @property
     def can_read(self) -> bool:
-        return self.kind == SHARED
+        return self.kind in (SHARED, OWN)
 
     @property
     def can_write(self) -> bool:
-        return self.kind == SUBMISSIONS
+        return self.kind in (SUBMISSIONS, OWN)
 
 
 def collection_id(agency: Agency, kind: str) -> str:
@@ -100,11 +108,21 @@ def collection_id(agency: Agency, kind: str) -> str:
 
 
 def collections_for(*, agency: Agency) -> list[Collection]:
-    """The two collections of an agency: what it may see, and where it submits (a service
-    provider has none)."""
+    """The three collections of an agency: what it may see, where it submits, and its own
+    objects (a service provider has none)."""
     if agency.is_service_provider:
         return []
-    return [Collection(collection_id(agency, k), agency, k) for k in (SHARED, SUBMISSIONS)]
+    return [Collection(collection_id(agency, k), agency, k) for k in (SHARED, SUBMISSIONS, OWN)]
+
+
+def collection_versions(
+    *, user: Any, collection: Collection, paged: bool = False
+) -> QuerySet[ObjectVersion]:
+    """The object versions a readable collection holds for the caller: everything it may see
+    ("Shared with"), or of those, its agency's own objects ("Objects of")."""
+    agency = collection.agency
+    qs = versions_visible_to(user=user, agency=agency, paged=paged)
+    return qs.filter(owner=agency) if collection.kind == OWN else qs
 
 
 def access_collection(*, agency: Agency, pk: str) -> Collection | None:

@@ -15,7 +15,7 @@ from stix2patterns.validator import run_validator
 from agencies.models import TLP, Agency, APIKey, HandlingCode
 from audit.services import audit_log
 from common.dates import parse_iso_datetime
-from interop.models import PatternIndicator, PatternLiteral, TaxiiStatus
+from interop.models import ObjectVersion, PatternIndicator, PatternLiteral, TaxiiStatus
 from interop.versions import pattern_versions_record
 from sharing import ingest as sharing_ingest
 from sharing import stix as sharing_stix
@@ -373,3 +373,44 @@ def taxii_objects_add(
             for r in report.rejected
         ],
     )
+
+
+@transaction.atomic
+def taxii_object_delete(
+    *, actor: Any, agency: Agency, stix_id: str, version_ids: list[int], api_key: APIKey | None
+) -> int:
+    """A TAXII DELETE on an agency's own object: its selected versions leave TAXII.
+
+    The versions go from every collection (they are one table seen three ways), so partners'
+    polls no longer list them either; the newest remaining version becomes the latest. The
+    indicator itself stays as it is in CyberCoop (lists, correlation, shares, deliveries) —
+    revoking is how an agency takes an indicator back — and a later change to it records a
+    new version. A pattern-only indicator exists only as STIX, so it goes with its last
+    version. (``interop_backfill``, the one-off for indicators that predate interop, would
+    record the current version again of an indicator left with none.) Returns how many
+    versions were deleted.
+    """
+    doomed = ObjectVersion.objects.filter(pk__in=version_ids, owner=agency, stix_id=stix_id)
+    rows = list(doomed.values_list("modified", "pattern_indicator_id"))
+    deleted, _ = doomed.delete()
+    remaining = ObjectVersion.objects.filter(stix_id=stix_id)
+    newest = remaining.order_by("-modified").values_list("pk", flat=True).first()
+    if newest is not None:
+        remaining.exclude(pk=newest).filter(is_latest=True).update(is_latest=False)
+        remaining.filter(pk=newest, is_latest=False).update(is_latest=True)
+    else:
+        patterns = {pattern for _, pattern in rows if pattern is not None}
+        PatternIndicator.objects.filter(pk__in=patterns, owner=agency).delete()
+    audit_log(
+        actor=actor,
+        action="taxii.object_deleted",
+        agency=agency,
+        object_type="interop.objectversion",
+        object_id=stix_id,
+        summary={
+            "versions": sorted(_taxii_version(modified) for modified, _ in rows),
+            "remaining": 0 if newest is None else remaining.count(),
+            "api_key": api_key.prefix if api_key else None,
+        },
+    )
+    return deleted

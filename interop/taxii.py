@@ -1,5 +1,5 @@
-"""A TAXII 2.1 server (OASIS TAXII 2.1, sections 4–5): discovery, one API root, two
-collections per agency, objects, versions, manifest and status resources.
+"""A TAXII 2.1 server (OASIS TAXII 2.1, sections 4–5): discovery, one API root, three
+collections per agency, objects (get, add, delete), versions, manifest and status resources.
 
 Authentication is an agency API key, as ``Authorization: Bearer <key>`` or HTTP Basic
 (username + key as the password). A collection, object or status the caller may not
@@ -129,8 +129,9 @@ def _too_many(wait: float | None) -> TaxiiError:
 
 
 def _check_scopes(key: APIKey, method: str | None) -> None:
-    """TAXII needs the ``taxii`` scope; adding objects needs ``ingest`` too."""
-    needed = [APIKey.Scope.TAXII] + ([APIKey.Scope.INGEST] if method == "POST" else [])
+    """TAXII needs the ``taxii`` scope; adding or deleting objects needs ``ingest`` too."""
+    writes = method in ("POST", "DELETE")
+    needed = [APIKey.Scope.TAXII] + ([APIKey.Scope.INGEST] if writes else [])
     missing = [scope for scope in needed if not key_allows(key, scope)]
     if missing:
         raise TaxiiError(403, "Forbidden", SCOPE_MISSING.format(scope=missing[0]))
@@ -294,8 +295,8 @@ def _date_headers(rows: list[tuple]) -> dict[str, str]:
     }
 
 
-def _visible(key: APIKey) -> QuerySet[ObjectVersion]:
-    return selectors.versions_visible_to(user=key.user, agency=key.agency, paged=True)
+def _visible(key: APIKey, collection: selectors.Collection) -> QuerySet[ObjectVersion]:
+    return selectors.collection_versions(user=key.user, collection=collection, paged=True)
 
 
 def _envelope(rows: list[tuple], more: bool, token: str) -> str:
@@ -329,7 +330,7 @@ def api_root(request: HttpRequest, key: APIKey) -> HttpResponse:
     return _response(
         {
             "title": "CyberCoop",
-            "description": "One collection of what your agency may see, one for submissions.",
+            "description": "What your agency may see, its submissions, and its own objects.",
             "versions": [TAXII_MEDIA_TYPE],
             "max_content_length": settings.TAXII_MAX_CONTENT_LENGTH,
         }
@@ -366,15 +367,20 @@ def status_resource(found: TaxiiStatus) -> dict[str, Any]:
     }
 
 
+def _description(collection: selectors.Collection) -> str:
+    code = collection.agency.code
+    if collection.kind == selectors.SHARED:
+        return f"Every indicator {code} may see."
+    if collection.kind == selectors.SUBMISSIONS:
+        return f"Objects posted here are ingested as {code}'s indicators."
+    return f"{code}'s own indicators: read, add and delete them."
+
+
 def _collection_resource(collection: selectors.Collection) -> dict[str, Any]:
     return {
         "id": collection.id,
         "title": collection.title,
-        "description": (
-            f"Every indicator {collection.agency.code} may see."
-            if collection.can_read
-            else f"Objects posted here are ingested as {collection.agency.code}'s indicators."
-        ),
+        "description": _description(collection),
         "can_read": collection.can_read,
         "can_write": collection.can_write,
         "media_types": [STIX_MEDIA_TYPE],
@@ -396,8 +402,8 @@ def collection(request: HttpRequest, key: APIKey, collection_id: str) -> HttpRes
 def objects(request: HttpRequest, key: APIKey, collection_id: str) -> HttpResponse:
     if request.method == "POST":
         return _add_objects(request, key, collection_id)
-    _readable(key, collection_id)
-    qs = _filtered(request, _visible(key))
+    collection = _readable(key, collection_id)
+    qs = _filtered(request, _visible(key, collection))
     rows, more, token = _page(request, qs, ("body",))
     return _response(_envelope(rows, more, token), headers=_date_headers(rows))
 
@@ -433,24 +439,46 @@ def _add_objects(request: HttpRequest, key: APIKey, collection_id: str) -> HttpR
     return _response(status_resource(found), status=202)
 
 
-@taxii_view(("GET",))
+@taxii_view(("GET", "DELETE"))
 def object_detail(
     request: HttpRequest, key: APIKey, collection_id: str, object_id: str
 ) -> HttpResponse:
-    _readable(key, collection_id)
-    qs = _visible(key).filter(stix_id=object_id)
+    if request.method == "DELETE":
+        return _delete_object(request, key, collection_id, object_id)
+    collection = _readable(key, collection_id)
+    qs = _visible(key, collection).filter(stix_id=object_id)
     if not qs.exists():
         raise TaxiiError(404, "Object not found")
     rows, more, token = _page(request, _filtered(request, qs), ("body",))
     return _response(_envelope(rows, more, token), headers=_date_headers(rows))
 
 
+def _delete_object(
+    request: HttpRequest, key: APIKey, collection_id: str, object_id: str
+) -> HttpResponse:
+    """TAXII 2.1 §5.7: delete the versions ``match[version]`` (default: the latest) and
+    ``match[spec_version]`` select. Only a collection the caller can read and write (its
+    "Objects of"; 403 otherwise), and only its own objects: another agency's object, or
+    one it cannot see, answers 404 like an id that does not exist."""
+    collection = _collection(key, collection_id)
+    if not (collection.can_read and collection.can_write):
+        raise TaxiiError(403, "This collection is not read/write", "Delete from 'Objects of'.")
+    qs = _visible(key, collection).filter(stix_id=object_id)
+    doomed = list(_filtered(request, qs).values_list("pk", flat=True))
+    if not doomed:
+        raise TaxiiError(404, "Object not found")
+    services.taxii_object_delete(
+        actor=key.user, agency=key.agency, stix_id=object_id, version_ids=doomed, api_key=key
+    )
+    return _response("", 200)
+
+
 @taxii_view(("GET",))
 def object_versions(
     request: HttpRequest, key: APIKey, collection_id: str, object_id: str
 ) -> HttpResponse:
-    _readable(key, collection_id)
-    qs = _visible(key).filter(stix_id=object_id)
+    collection = _readable(key, collection_id)
+    qs = _visible(key, collection).filter(stix_id=object_id)
     if not qs.exists():
         raise TaxiiError(404, "Object not found")
     rows, more, token = _page(request, _filtered(request, qs, versions=False), ("modified",))
@@ -462,8 +490,8 @@ def object_versions(
 
 @taxii_view(("GET",))
 def manifest(request: HttpRequest, key: APIKey, collection_id: str) -> HttpResponse:
-    _readable(key, collection_id)
-    qs = _filtered(request, _visible(key))
+    collection = _readable(key, collection_id)
+    qs = _filtered(request, _visible(key, collection))
     rows, more, token = _page(request, qs, ("stix_id", "modified"))
     body: dict[str, Any] = {"more": more}
     if more:

@@ -56,14 +56,17 @@ def passes_to_named_users(indicator: Indicator) -> bool:
     return not indicator.revoked and indicator.tlp == TLP.RED
 
 
-def passes_to_groups_q(prefix: str = "") -> Q:
-    """``passes_to_groups`` as a filter on indicators (``prefix``: the path to them)."""
-    return Q(**{f"{prefix}revoked": False}) & ~Q(**{f"{prefix}tlp__in": list(_KEPT_HOME)})
+def passes_to_groups_q(prefix: str = "", *, revoked_too: bool = False) -> Q:
+    """``passes_to_groups`` as a filter on indicators (``prefix``: the path to them);
+    ``revoked_too``: a revoked indicator still passes (its history, for those who had it)."""
+    kept_home = ~Q(**{f"{prefix}tlp__in": list(_KEPT_HOME)})
+    return kept_home if revoked_too else Q(**{f"{prefix}revoked": False}) & kept_home
 
 
-def passes_to_named_users_q(prefix: str = "") -> Q:
+def passes_to_named_users_q(prefix: str = "", *, revoked_too: bool = False) -> Q:
     """``passes_to_named_users`` as a filter on indicators (``prefix``: the path to them)."""
-    return Q(**{f"{prefix}revoked": False, f"{prefix}tlp": TLP.RED})
+    red = Q(**{f"{prefix}tlp": TLP.RED})
+    return red if revoked_too else Q(**{f"{prefix}revoked": False}) & red
 
 
 # --- the share's side: its audience ------------------------------------------------------------

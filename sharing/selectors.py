@@ -264,9 +264,13 @@ def _view_indicator_id() -> int:
 
 
 def indicator_visible_exists(
-    *, user: Any, agency: Agency | None, ref: str, per_row: bool = False
+    *, user: Any, agency: Agency | None, ref: str, per_row: bool = False, history: bool = False
 ) -> Q:
     """A Q true where the indicator whose id is in the outer row's ``ref`` column is visible.
+
+    ``history`` (TAXII's object versions): a revoked indicator stays visible, as what it was,
+    to the audiences of its shares that are still active — those who had it see its revoked
+    version; a withdrawn share has no audience rows left, so the indicator is gone for them.
 
     Correlated EXISTS: the owner's row on the (group, permission, object) index, the
     indicator's links on the link table's indicator index, their shares' audience rows on the
@@ -281,8 +285,12 @@ def indicator_visible_exists(
     )
     by_group, by_user = _audiences(user=user, agency=agency)
     links = Share.indicators.through.objects.filter(indicator_id=OuterRef(ref))
-    through_groups = links.filter(passes_to_groups_q("indicator__"), share_id__in=by_group)
-    through_users = links.filter(passes_to_named_users_q("indicator__"), share_id__in=by_user)
+    through_groups = links.filter(
+        passes_to_groups_q("indicator__", revoked_too=history), share_id__in=by_group
+    )
+    through_users = links.filter(
+        passes_to_named_users_q("indicator__", revoked_too=history), share_id__in=by_user
+    )
     exists = lookups.RowExists if per_row else Exists
     return Q(exists(by_owner)) | Q(exists(through_groups)) | Q(exists(through_users))
 

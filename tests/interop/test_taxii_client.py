@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import requests
+import stix2
 from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import Collection, Server, as_pages
 
@@ -32,12 +33,18 @@ def test_discovery_api_root_and_collections(world, partner_server, live_server):
     assert root.versions == ["application/taxii+json;version=2.1"]
     assert root.max_content_length > 0
     collections = _collections(partner_server)
-    assert set(collections) == {"Shared with NL-NHTCU", "Submissions from NL-NHTCU"}
+    assert set(collections) == {
+        "Shared with NL-NHTCU",
+        "Submissions from NL-NHTCU",
+        "Objects of NL-NHTCU",
+    }
     shared = collections["Shared with NL-NHTCU"]
     assert shared.can_read and not shared.can_write
     assert shared.id == collection_id(world.partner.agency, "shared")
     submissions = collections["Submissions from NL-NHTCU"]
     assert submissions.can_write and not submissions.can_read
+    own = collections["Objects of NL-NHTCU"]
+    assert own.can_read and own.can_write
 
 
 def test_paging_through_more_than_1000_objects_with_as_pages(
@@ -106,3 +113,32 @@ def test_add_objects_then_poll_status_get_object_and_manifest(
     with pytest.raises(requests.HTTPError, match="404 Client Error") as excinfo:
         foreign.get_objects()
     assert "404" in str(excinfo.value)
+
+
+def test_stix2_taxii_collection_store_adds_gets_queries_and_deletes_own_objects(
+    world, partner_server, key_for, live_server
+):
+    own = _collections(partner_server)["Objects of NL-NHTCU"]
+    store = stix2.TAXIICollectionStore(own, allow_custom=True)  # needs can_read and can_write
+    indicator = stix2.Indicator(
+        name="store round trip",
+        pattern="[domain-name:value = 'store.example']",
+        pattern_type="stix",
+        valid_from="2026-01-01T00:00:00Z",
+    )
+    store.add(indicator)
+    got = store.get(indicator.id)
+    assert got is not None and got.pattern == indicator.pattern
+    assert got.x_cybercoop_owner == "NL-NHTCU"
+    found = store.query([stix2.Filter("type", "=", "indicator")])
+    assert [o.id for o in found] == [indicator.id]
+    assert [o.id for o in store.all_versions(indicator.id)] == [indicator.id]
+
+    own.delete_object(indicator.id)  # taxii2client's DELETE (TAXII 2.1 §5.7): 200, no body
+    assert store.get(indicator.id) is None
+    assert store.query([stix2.Filter("type", "=", "indicator")]) == []
+    # The outsider cannot delete it, and learns nothing: the collection is not there for it.
+    outsider = key_for(world.outsider)
+    foreign = Collection(own.url, user=outsider.username, password=outsider.key)
+    with pytest.raises(requests.HTTPError, match="404 Client Error"):
+        foreign.get_objects()

@@ -136,28 +136,42 @@ def test_match_filters(client, setup):
     assert get(client, shared_url(key), key, **{"match[version]": other}).json() == {"more": False}
 
 
-def test_revocation_hides_the_object_from_recipients_but_keeps_versions_for_the_owner(
-    world, client, setup
-):
-    owner, partner = setup["owner"], setup["partner"]
+def test_a_revoked_object_stays_with_those_who_had_it_as_its_revoked_version(world, client, setup):
+    owner, partner, outsider = setup["owner"], setup["partner"], setup["outsider"]
     target = setup["owned"][0]
     object_url = shared_url(partner, f"objects/{target.stix_id}/")
     assert get(client, object_url, partner).status_code == 200
     sharing_services.indicator_revoke(actor=world.owner.investigator, indicator=target)
-    assert get(client, object_url, partner).status_code == 404
-    assert get(client, object_url + "versions/", partner).status_code == 404
-    ids = [o["id"] for o in get(client, shared_url(partner), partner).json()["objects"]]
-    assert target.stix_id not in ids and len(ids) == 4
-
-    owner_url = shared_url(owner, f"objects/{target.stix_id}/")
-    latest = get(client, owner_url, owner).json()["objects"]
-    assert len(latest) == 1 and latest[0]["revoked"] is True
-    versions = get(client, owner_url + "versions/", owner)
-    assert len(versions.json()["versions"]) == 2 and versions["X-TAXII-Date-Added-Last"]
-    every = get(client, owner_url, owner, **{"match[version]": "all"}).json()["objects"]
-    assert [o.get("revoked", False) for o in every] == [False, True]
-    first = get(client, owner_url, owner, **{"match[version]": "first"}).json()["objects"]
-    assert [o.get("revoked", False) for o in first] == [False]
+    for key in (owner, partner):  # the owner, and the partner that had it through its share
+        url = shared_url(key, f"objects/{target.stix_id}/")
+        latest = get(client, url, key).json()["objects"]
+        assert len(latest) == 1 and latest[0]["revoked"] is True
+        versions = get(client, url + "versions/", key)
+        assert len(versions.json()["versions"]) == 2 and versions["X-TAXII-Date-Added-Last"]
+        every = get(client, url, key, **{"match[version]": "all"}).json()["objects"]
+        assert [o.get("revoked", False) for o in every] == [False, True]
+        first = get(client, url, key, **{"match[version]": "first"}).json()["objects"]
+        assert [o.get("revoked", False) for o in first] == [False]
+        listed = get(client, shared_url(key), key).json()["objects"]
+        assert [o.get("revoked", False) for o in listed if o["id"] == target.stix_id] == [True]
+        manifest = get(client, shared_url(key, "manifest/"), key).json()["objects"]
+        entry = [m for m in manifest if m["id"] == target.stix_id]
+        assert [m["version"] for m in entry] == [latest[0]["modified"]]
+    # The outsider never had it: 404, the same answer as an id that does not exist.
+    unknown = f"indicator--{uuid.uuid4()}"
+    for suffix in ("", "versions/"):
+        gone = get(client, shared_url(outsider, f"objects/{target.stix_id}/{suffix}"), outsider)
+        never = get(client, shared_url(outsider, f"objects/{unknown}/{suffix}"), outsider)
+        assert gone.status_code == never.status_code == 404
+        assert gone.json() == never.json()
+    assert get(client, shared_url(outsider), outsider).json() == {"more": False}
+    # Unsharing takes it away: the partner now gets the outsider's answer.
+    sharing_services.share_withdraw(actor=world.owner.investigator, share=setup["share"])
+    for suffix in ("", "versions/"):
+        gone = get(client, shared_url(partner, f"objects/{target.stix_id}/{suffix}"), partner)
+        assert gone.status_code == 404
+    manifest = get(client, shared_url(partner, "manifest/"), partner).json()
+    assert manifest == {"more": False}
 
 
 def test_withdrawing_a_share_removes_objects_from_the_partner_collection(world, client, setup):
@@ -171,7 +185,11 @@ def test_withdrawing_a_share_removes_objects_from_the_partner_collection(world, 
 def test_outsider_gets_404_for_foreign_collections_objects_and_statuses(client, setup):
     outsider, partner, owner = setup["outsider"], setup["partner"], setup["owner"]
     collections = get(client, f"{ROOT}collections/", outsider).json()["collections"]
-    assert {c["title"] for c in collections} == {"Shared with IN-CBI", "Submissions from IN-CBI"}
+    assert {c["title"] for c in collections} == {
+        "Shared with IN-CBI",
+        "Submissions from IN-CBI",
+        "Objects of IN-CBI",
+    }
     foreign = f"{ROOT}collections/{collection_id(partner.agency, 'shared')}/"
     for suffix in ("", "objects/", "manifest/", f"objects/{setup['owned'][0].stix_id}/"):
         response = get(client, foreign + suffix, outsider)

@@ -158,8 +158,9 @@ def reached(recipient, state):
     }[recipient]
 
 
-def expected(sides, state):
-    """Viewer -> the indexes of the indicators the rules let it see."""
+def expected(sides, state, *, history=False):
+    """Viewer -> the indexes of the indicators the rules let it see (``history``: TAXII's
+    versions, where a revoked indicator stays with the audiences of its active shares)."""
     result = {}
     for side_name in SIDES:
         for role in ("analyst", "investigator"):
@@ -173,7 +174,7 @@ def expected(sides, state):
                     ]
                     if side_name == "owner":
                         seen.add(index)  # the owner always sees its own
-                    elif index in state["revoked"] or tlp == TLP.AMBER_STRICT:
+                    elif (index in state["revoked"] and not history) or tlp == TLP.AMBER_STRICT:
                         continue  # back to the owner / never leaves it
                     elif tlp == TLP.RED:
                         named = (side_name, role) == ("partner", "analyst")
@@ -237,6 +238,26 @@ def actual(sides, indicators, *, paged=False):
     return result
 
 
+def actual_history(sides, indicators):
+    """Viewer -> what ``indicator_visible_exists(history=True)`` (TAXII's versions) answers."""
+    ids = [i.pk for i in indicators]
+    index = {pk: n for n, pk in enumerate(ids)}
+    result = {}
+    for side_name in SIDES:
+        side = sides[side_name]
+        for role in ("analyst", "investigator"):
+            for by_key in (False, True):
+                user, agency = getattr(side, role), side.agency if by_key else None
+                seen = Indicator.objects.filter(
+                    selectors.indicator_visible_exists(
+                        user=user, agency=agency, ref="pk", per_row=by_key, history=True
+                    ),
+                    pk__in=ids,
+                ).values_list("pk", flat=True)
+                result[(side_name, role, by_key)] = {index[pk] for pk in seen}
+    return result
+
+
 @pytest.mark.django_db
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -274,3 +295,5 @@ def test_indicator_visibility_always_matches_the_rules(sides, sequence):
         apply(step, sides, jit, indicators, state)
         last = number == len(sequence)
         assert actual(sides, indicators, paged=last) == expected(sides, state), (step, state)
+        history = expected(sides, state, history=True)
+        assert actual_history(sides, indicators) == history, (step, state)
