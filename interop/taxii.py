@@ -33,6 +33,7 @@ from common.throttles import spend
 from interop import selectors, services
 from interop.models import ObjectVersion, TaxiiStatus
 from interop.stix import STIX_MEDIA_TYPE
+from sharing.stix import modified_stamp
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 API_ROOT = "cybercoop"
@@ -482,7 +483,7 @@ def object_versions(
     if not qs.exists():
         raise TaxiiError(404, "Object not found")
     rows, more, token = _page(request, _filtered(request, qs, versions=False), ("modified",))
-    body: dict[str, Any] = {"more": more, "versions": [timestamp(r[2]) for r in rows]}
+    body: dict[str, Any] = {"more": more, "versions": [modified_stamp(r[2]) for r in rows]}
     if more:
         body["next"] = token
     return _response(body, headers=_date_headers(rows))
@@ -501,7 +502,7 @@ def manifest(request: HttpRequest, key: APIKey, collection_id: str) -> HttpRespo
             {
                 "id": stix_id,
                 "date_added": timestamp(added),
-                "version": timestamp(modified),
+                "version": modified_stamp(modified),
                 "media_type": STIX_MEDIA_TYPE,
             }
             for _, added, stix_id, modified in rows

@@ -104,7 +104,8 @@ def test_add_objects_then_poll_status_get_object_and_manifest(
     assert obj["x_cybercoop_owner"] == "NL-NHTCU"
     manifest = shared.get_manifest()
     assert [m["id"] for m in manifest["objects"]] == [good["id"]]
-    assert manifest["objects"][0]["version"] == "2026-01-01T00:00:00.000000Z"
+    # The version string is the object's own ``modified``, written the same way.
+    assert manifest["objects"][0]["version"] == obj["modified"] == "2026-01-01T00:00:00.000Z"
 
     with pytest.raises(TAXIIServiceException, match="does not allow writing"):
         shared.add_objects({"objects": [good]})  # read-only collection: 403
