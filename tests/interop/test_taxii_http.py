@@ -13,10 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from interop.selectors import collection_id
 from sharing import services as sharing_services
+from tests.interop.taxii_http import ROOT, TAXII, collection_url, get
 
 pytestmark = pytest.mark.django_db
-TAXII = "application/taxii+json;version=2.1"
-ROOT = "/taxii2/cybercoop/"
 
 
 @pytest.fixture
@@ -36,13 +35,8 @@ def setup(world, eu_agreement, add_indicators, share_with, key_for):
     }
 
 
-def get(client, url, key, accept=TAXII, **params):
-    headers = {"HTTP_ACCEPT": accept} if accept is not None else {}
-    return client.get(url, params, **headers, **key.bearer)
-
-
 def shared_url(key, suffix="objects/"):
-    return f"{ROOT}collections/{collection_id(key.agency, 'shared')}/{suffix}"
+    return collection_url(key, "shared", suffix)
 
 
 def test_responses_use_the_taxii_media_type_and_basic_or_bearer_auth(client, setup):

@@ -16,10 +16,10 @@ from interop.models import ObjectVersion, PatternIndicator
 from interop.selectors import collection_id
 from sharing import services as sharing_services
 from sharing.models import Indicator
+from tests.interop.taxii_http import ROOT, TAXII, collection_url, get
+from tests.stix_objects import stix_indicator
 
 pytestmark = pytest.mark.django_db
-TAXII = "application/taxii+json;version=2.1"
-ROOT = "/taxii2/cybercoop/"
 
 
 @pytest.fixture
@@ -41,11 +41,7 @@ def setup(world, eu_agreement, add_indicators, share_with, key_for):
 
 
 def url(key, kind="own", suffix="objects/"):
-    return f"{ROOT}collections/{collection_id(key.agency, kind)}/{suffix}"
-
-
-def get(client, path, key, **params):
-    return client.get(path, params, HTTP_ACCEPT=TAXII, **key.bearer)
+    return collection_url(key, kind, suffix)
 
 
 def delete(client, path, key, **params):
@@ -85,17 +81,8 @@ def test_every_agency_has_a_read_write_collection_of_its_own_objects(client, set
 
 def test_posting_to_the_own_collection_imports_as_the_agency(client, setup):
     owner = setup["owner"]
-    stix_id = f"indicator--{uuid.uuid4()}"
-    obj = {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": stix_id,
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "pattern": "[domain-name:value = 'posted.example']",
-        "pattern_type": "stix",
-        "valid_from": "2026-01-01T00:00:00Z",
-    }
+    obj = stix_indicator("[domain-name:value = 'posted.example']")
+    stix_id = obj["id"]
     response = post(client, url(owner), owner, [obj])
     assert response.status_code == 202 and response.json()["success_count"] == 1
     assert Indicator.objects.get(stix_uuid=stix_id.split("--")[1]).owner == owner.agency
@@ -151,17 +138,8 @@ def test_delete_honours_match_version_all_and_spec_version(client, setup):
 
 def test_delete_of_a_pattern_only_object_removes_it(client, setup):
     owner = setup["owner"]
-    stix_id = f"indicator--{uuid.uuid4()}"
-    obj = {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": stix_id,
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": "2026-01-01T00:00:00.000Z",
-        "pattern": "[file:name = 'a.exe' AND file:size = 10]",
-        "pattern_type": "stix",
-        "valid_from": "2026-01-01T00:00:00Z",
-    }
+    obj = stix_indicator("[file:name = 'a.exe' AND file:size = 10]")
+    stix_id = obj["id"]
     assert post(client, url(owner), owner, [obj]).status_code == 202
     assert PatternIndicator.objects.filter(stix_uuid=stix_id.split("--")[1]).exists()
     assert delete(client, url(owner, suffix=f"objects/{stix_id}/"), owner).status_code == 200

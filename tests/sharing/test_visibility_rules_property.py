@@ -200,41 +200,43 @@ def walk(user, agency):
         cursor = page.next_cursor
 
 
+def viewers(sides):
+    """Every viewer — (side, role, by key) — with the user and the key's agency (or None)."""
+    for side_name in SIDES:
+        side = sides[side_name]
+        for role in ("analyst", "investigator"):
+            for by_key in (False, True):
+                user = getattr(side, role)
+                yield (side_name, role, by_key), user, side.agency if by_key else None
+
+
 def actual(sides, indicators, *, paged=False):
     """Viewer -> what each form of the selector answers; they must agree (the paged walk, the
     slowest, when ``paged``)."""
     ids = [i.pk for i in indicators]
     index = {pk: n for n, pk in enumerate(ids)}
     result = {}
-    for side_name in SIDES:
-        side = sides[side_name]
-        for role in ("analyst", "investigator"):
-            for by_key in (False, True):
-                user, agency = getattr(side, role), side.agency if by_key else None
-                listed = set(
-                    selectors.indicators_visible_to(user=user, agency=agency)
-                    .filter(pk__in=ids)
-                    .values_list("pk", flat=True)
-                )
-                probed = selectors.visible_indicator_ids(user=user, agency=agency, ids=ids)
-                exists = [
-                    set(
-                        Indicator.objects.filter(
-                            selectors.indicator_visible_exists(
-                                user=user, agency=agency, ref="pk", per_row=per_row
-                            ),
-                            pk__in=ids,
-                        ).values_list("pk", flat=True)
-                    )
-                    for per_row in (False, True)
-                ]
-                walked = set(walk(user, agency)) & set(ids) if paged else listed
-                assert listed == probed == exists[0] == exists[1] == walked, (
-                    side_name,
-                    role,
-                    by_key,
-                )
-                result[(side_name, role, by_key)] = {index[pk] for pk in listed}
+    for viewer, user, agency in viewers(sides):
+        listed = set(
+            selectors.indicators_visible_to(user=user, agency=agency)
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        probed = selectors.visible_indicator_ids(user=user, agency=agency, ids=ids)
+        exists = [
+            set(
+                Indicator.objects.filter(
+                    selectors.indicator_visible_exists(
+                        user=user, agency=agency, ref="pk", per_row=per_row
+                    ),
+                    pk__in=ids,
+                ).values_list("pk", flat=True)
+            )
+            for per_row in (False, True)
+        ]
+        walked = set(walk(user, agency)) & set(ids) if paged else listed
+        assert listed == probed == exists[0] == exists[1] == walked, viewer
+        result[viewer] = {index[pk] for pk in listed}
     return result
 
 
@@ -243,18 +245,15 @@ def actual_history(sides, indicators):
     ids = [i.pk for i in indicators]
     index = {pk: n for n, pk in enumerate(ids)}
     result = {}
-    for side_name in SIDES:
-        side = sides[side_name]
-        for role in ("analyst", "investigator"):
-            for by_key in (False, True):
-                user, agency = getattr(side, role), side.agency if by_key else None
-                seen = Indicator.objects.filter(
-                    selectors.indicator_visible_exists(
-                        user=user, agency=agency, ref="pk", per_row=by_key, history=True
-                    ),
-                    pk__in=ids,
-                ).values_list("pk", flat=True)
-                result[(side_name, role, by_key)] = {index[pk] for pk in seen}
+    for viewer, user, agency in viewers(sides):
+        by_key = viewer[2]
+        seen = Indicator.objects.filter(
+            selectors.indicator_visible_exists(
+                user=user, agency=agency, ref="pk", per_row=by_key, history=True
+            ),
+            pk__in=ids,
+        ).values_list("pk", flat=True)
+        result[viewer] = {index[pk] for pk in seen}
     return result
 
 

@@ -1,0 +1,20 @@
+"""Talking TAXII 2.1 to the test server: the media type, the API root, collection URLs, GET."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interop.selectors import collection_id
+
+TAXII = "application/taxii+json;version=2.1"
+ROOT = "/taxii2/cybercoop/"
+
+
+def collection_url(key: Any, kind: str, suffix: str = "objects/") -> str:
+    """A URL under the key's agency's collection of ``kind`` (shared, submissions, own)."""
+    return f"{ROOT}collections/{collection_id(key.agency, kind)}/{suffix}"
+
+
+def get(client: Any, url: str, key: Any, accept: str | None = TAXII, **params: Any) -> Any:
+    headers = {"HTTP_ACCEPT": accept} if accept is not None else {}
+    return client.get(url, params, **headers, **key.bearer)
