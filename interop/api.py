@@ -65,9 +65,9 @@ class StixExportView(APIView):
                 "body",
                 "owner_id",
                 "indicator__tlp",
-                "pattern_indicator__tlp",
+                "stix_object__tlp",
                 "indicator__pap",
-                "pattern_indicator__pap",
+                "stix_object__pap",
             )
         )
         agencies = Agency.objects.filter(pk__in={r[1] for r in rows}).order_by("code")

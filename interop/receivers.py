@@ -18,4 +18,6 @@ def on_indicators_changed(
     if action == "shared":
         versions.versions_republish(indicators)
         return
+    if action == "revalued":  # its "updated" announcement recorded the version
+        return
     versions.versions_record(indicators, fresh=action == "created")

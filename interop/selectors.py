@@ -7,13 +7,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 
-from agencies.access import principal_group_ids
 from agencies.models import Agency
 from cases.selectors import cases_visible_to
 from interop.models import ObjectVersion, PatternLiteral, TaxiiStatus
-from sharing.selectors import indicator_visible_exists
+from sharing.models import IndicatorType
+from sharing.selectors import (
+    indicator_visible_exists,
+    shared_with_exists,
+    stix_object_visible_exists,
+)
 from sharing.stix import literal_key
 
 COLLECTION_NAMESPACE = uuid.UUID("0c9b8f4e-2f5d-4a8e-9a57-7d8f1f0e6b3a")
@@ -24,25 +28,27 @@ TITLES = {SHARED: "Shared with", SUBMISSIONS: "Submissions from", OWN: "Objects 
 def versions_visible_to(
     *, user: Any, agency: Agency | None = None, paged: bool = False
 ) -> QuerySet[ObjectVersion]:
-    """Object versions of indicators the caller may see (pattern-only: its own agency's).
+    """Versions of the objects the caller may see, and their context: the identities of the
+    caller's agency and of the agencies that share with it (``shared_with_exists``), and,
+    when there is one of those, the TLP and PAP marking definitions. A reader with nothing to
+    see sees nothing, not even context.
 
-    Indicators by sharing's rule (``indicator_visible_exists``), probed per row when ``paged``
-    so a TAXII page stops after ``limit`` rows; pattern-only indicators by their owning agency.
-    A revoked indicator's versions stay visible to the audiences of its still-active shares
-    (``history``): STIX's revocation is itself a version, meant for those who had the object.
+    Indicators and other STIX objects each by sharing's rule (``indicator_visible_exists``,
+    ``stix_object_visible_exists``), probed per row when ``paged`` so a TAXII page stops after
+    ``limit`` rows. A revoked object's versions stay visible to the audiences of its
+    still-active shares (``history``): STIX's revocation is itself a version, meant for those
+    who had the object.
     """
     if not getattr(user, "is_authenticated", False):
         return ObjectVersion.objects.none()
-    visible = indicator_visible_exists(
-        user=user, agency=agency, ref="indicator_id", per_row=paged, history=True
-    )
-    owners = list(
-        Agency.objects.filter(group_id__in=principal_group_ids(user, agency)).values_list(
-            "pk", flat=True
-        )
-    )
+    kwargs = {"user": user, "agency": agency, "per_row": paged, "history": True}
+    identities = Q(shared_with_exists(user=user, agency=agency, ref="owner_id"), context=True)
+    any_identity = ObjectVersion.objects.filter(identities, object_type="identity")
     return ObjectVersion.objects.filter(
-        visible | Q(pattern_indicator__isnull=False, owner_id__in=owners)
+        Q(Exists(any_identity), context=True, owner__isnull=True)
+        | identities
+        | indicator_visible_exists(ref="indicator_id", **kwargs)
+        | stix_object_visible_exists(ref="stix_object_id", **kwargs)
     )
 
 
@@ -56,20 +62,24 @@ def export_versions(
     until: Any = None,
     value: str = "",
 ) -> QuerySet[ObjectVersion]:
-    """The latest version of everything the caller may see, filtered for a STIX export.
+    """The latest version of every object the caller may see (not the context: the export
+    adds what its objects refer to), filtered for a STIX export.
 
+    ``type``: an indicator type, "pattern" (pattern-only indicators) or a STIX type.
     ``value`` finds indicators of that (normalised) value and pattern-only indicators whose
     pattern compares against it.
     """
-    qs = versions_visible_to(user=user, agency=agency).filter(is_latest=True)
+    qs = versions_visible_to(user=user, agency=agency).filter(is_latest=True, context=False)
     if value:
         keys = {literal_key(value), value.strip().lower()}
-        literals = PatternLiteral.objects.filter(value__in=keys).values("pattern_indicator_id")
-        qs = qs.filter(Q(indicator__normalized__in=keys) | Q(pattern_indicator_id__in=literals))
+        literals = PatternLiteral.objects.filter(value__in=keys).values("stix_object_id")
+        qs = qs.filter(Q(indicator__normalized__in=keys) | Q(stix_object_id__in=literals))
     if type == "pattern":
-        qs = qs.filter(pattern_indicator__isnull=False)
-    elif type:
+        qs = qs.filter(stix_object__type="indicator")
+    elif type in IndicatorType.values:
         qs = qs.filter(indicator__type=type)
+    elif type:
+        qs = qs.filter(object_type=type)
     if case is not None:  # only a case the caller sees: no probing of invisible cases' links
         visible = cases_visible_to(user=user, agency=agency).filter(pk=case).values("pk")
         qs = qs.filter(indicator__case_id__in=visible)
@@ -122,7 +132,7 @@ def collection_versions(
     ("Shared with"), or of those, its agency's own objects ("Objects of")."""
     agency = collection.agency
     qs = versions_visible_to(user=user, agency=agency, paged=paged)
-    return qs.filter(owner=agency) if collection.kind == OWN else qs
+    return qs.filter(Q(owner=agency) | Q(context=True)) if collection.kind == OWN else qs
 
 
 def access_collection(*, agency: Agency, pk: str) -> Collection | None:

@@ -8,9 +8,14 @@ from sharing.models import IndicatorType
 
 
 class ExportQuerySerializer(serializers.Serializer):
-    type = serializers.ChoiceField(
-        choices=[*IndicatorType.values, "pattern"], required=False, allow_blank=True
+    type = serializers.RegexField(
+        r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$",
+        required=False,
+        allow_blank=True,
+        help_text=f"An indicator type ({', '.join(IndicatorType.values)}), 'pattern' "
+        "(pattern-only indicators), or a STIX type (malware, relationship, …)",
     )
+
     case = serializers.IntegerField(required=False, min_value=1)
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)

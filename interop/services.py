@@ -1,10 +1,13 @@
-"""Writes for interop: STIX bundle import and TAXII submissions. Indicators themselves are
-written by sharing's ingest; complex patterns are kept here, pattern-only."""
+"""Writes for interop: STIX bundle import and TAXII submissions. Typed indicators are
+written by sharing's ingest, every other STIX object by sharing's object store; interop sorts
+the bundle, records each version for TAXII and keeps pattern literals."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,21 +15,27 @@ from django.db import transaction
 from django.utils import timezone
 from stix2patterns.validator import run_validator
 
-from agencies.models import TLP, Agency, APIKey, HandlingCode
+from agencies.models import TLP, Agency, APIKey
 from audit.services import audit_log
+from common import lookups  # noqa: F401  (registers field__any)
 from common.dates import parse_iso_datetime
-from interop.models import ObjectVersion, PatternIndicator, PatternLiteral, TaxiiStatus
-from interop.versions import pattern_versions_record
+from interop import stix
+from interop.models import ObjectVersion, PatternLiteral, TaxiiStatus
+from interop.versions import Version, object_versions_record
 from sharing import ingest as sharing_ingest
+from sharing import objects as sharing_objects
 from sharing import stix as sharing_stix
-from sharing.models import PAP
+from sharing.models import Indicator, StixObject
 
-CONTEXT_TYPES = {"identity", "marking-definition", "extension-definition", "language-content"}
 NOT_A_LIST = "A list of STIX objects is required."
-RULE_PATTERN_TYPES = frozenset(PatternIndicator.PatternType.values) - {"stix"}
-PATTERN_TYPE_NAMES = ", ".join(PatternIndicator.PatternType.values)
+RULE_PATTERN_TYPES = frozenset({"sigma", "yara", "snort", "suricata", "pcre"})
+PATTERN_TYPE_NAMES = ", ".join(("stix", *sorted(RULE_PATTERN_TYPES)))
 MAX_LITERAL = 1000  # longer literals are not indexed (a btree row has a size limit)
-OUTCOMES = ("created", "updated", "unchanged", "revoked", "pattern_only", "skipped", "rejected")
+OUTCOMES = ("created", "updated", "unchanged", "revoked", "pattern_only", "rejected")
+NOW_PATTERN_ONLY = (
+    "pattern: this indicator has a typed value; a newer version must compare one value too "
+    "(revoke it and import the new pattern under a new id)"
+)
 
 Item = tuple[int, dict[str, Any]]  # (index in the bundle, STIX object)
 
@@ -38,8 +47,10 @@ class ImportReport:
     accepted: list[dict[str, Any]] = field(default_factory=list)  # {"index","id","version"}
     warnings: list[dict[str, Any]] = field(default_factory=list)  # {"index","id","reason"}
 
-    def accept(self, index: int, stix_id: Any, version: Any) -> None:
-        self.accepted.append({"index": index, "id": stix_id, "version": version})
+    def accept(self, index: int, obj: dict[str, Any], status: str) -> None:
+        self.counts[status] += 1
+        version = obj.get("modified", obj.get("created"))
+        self.accepted.append({"index": index, "id": obj.get("id"), "version": version})
 
     def reject(self, index: int, obj: Any, reason: str) -> None:
         stix_id = obj.get("id") if isinstance(obj, dict) else None
@@ -57,7 +68,7 @@ class ImportReport:
         return {"counts": self.counts, "rejected": rejected, "warnings": warnings}
 
 
-# --- sorting a bundle's objects -----------------------------------------------------------------
+# --- checking a bundle's objects ----------------------------------------------------------------
 
 
 def unknown_marking(ref: str, tlp: str) -> str:
@@ -73,6 +84,8 @@ def _markings(
     markings = sharing_stix.markings_read(obj.get("object_marking_refs"), defined)
     refs = [sharing_stix.TLP_MARKING_IDS[markings.tlp]] if markings.tlp else []
     obj = {**obj, "object_marking_refs": refs}
+    if not refs:
+        del obj["object_marking_refs"]
     if markings.pap:
         stated = str(obj.get("x_cybercoop_pap", "")).upper()
         obj["x_cybercoop_pap"] = max(
@@ -83,15 +96,9 @@ def _markings(
     return obj
 
 
-def _indicator(obj: dict[str, Any]) -> bool:
-    """Whether the indicator's pattern is a simple one (one typed value);
-    ValueError("field: reason") if it cannot be imported."""
-    kind = obj.get("type")
-    if kind != "indicator":
-        raise ValueError(f"type: {kind!r} objects are not imported (indicators only)")
-    sharing_stix.parse_id(obj.get("id"))
-    if obj.get("spec_version", "2.1") != "2.1":
-        raise ValueError("spec_version: only STIX 2.1 is supported")
+def _simple(obj: dict[str, Any]) -> bool:
+    """Whether an indicator's pattern compares one typed value; ValueError("field: reason")
+    for a pattern that cannot be stored at all."""
     pattern, pattern_type = obj.get("pattern"), obj.get("pattern_type")
     if not isinstance(pattern, str) or not pattern.strip():
         raise ValueError("pattern: a pattern is required")
@@ -109,33 +116,104 @@ def _indicator(obj: dict[str, Any]) -> bool:
     return True
 
 
-def _sort(objects: list[Any], report: ImportReport) -> tuple[list[Item], list[Item]]:
-    """(simple, pattern-only) indicators; context objects are skipped, the rest rejected."""
+def _valid_until(obj: dict[str, Any]) -> None:
+    try:
+        valid_from = parse_iso_datetime(obj.get("valid_from"))
+        valid_until = parse_iso_datetime(obj.get("valid_until"))
+    except ValueError as exc:
+        raise ValueError(f"valid_until: {exc}") from None
+    if valid_from and valid_until and valid_until <= valid_from:
+        raise ValueError(f"valid_until: {sharing_ingest.VALID_UNTIL_NOT_LATER}")
+
+
+def _checked(objects: list[Any], report: ImportReport) -> list[tuple[int, dict[str, Any], bool]]:
+    """(index, object with our markings, simple indicator?) of every storable object; the
+    rest rejected by index. The well-known TLP and PAP definitions are ours already."""
     defined = sharing_stix.bundle_markings(objects)
-    simple: list[Item] = []
-    pattern_only: list[Item] = []
+    checked = []
     for index, obj in enumerate(objects):
         if not isinstance(obj, dict):
             report.reject(index, obj, "not a JSON object")
             continue
-        if obj.get("type") in CONTEXT_TYPES:
-            report.counts["skipped"] += 1
-            report.accept(index, obj.get("id"), obj.get("modified", obj.get("created")))
+        if obj.get("id") in sharing_stix.TLP_BY_MARKING or obj.get("id") in (
+            sharing_stix.PAP_BY_MARKING
+        ):
+            report.accept(index, obj, "unchanged")
             continue
         try:
-            is_simple = _indicator(obj)
+            sharing_objects.check(obj)
+            simple = False
+            if obj["type"] == "indicator":
+                simple = _simple(obj)
+                _valid_until(obj)
         except ValueError as exc:
             report.reject(index, obj, str(exc))
             continue
-        indicator = _markings(index, obj, defined, report)
-        (simple if is_simple else pattern_only).append((index, indicator))
-    return simple, pattern_only
+        checked.append((index, _markings(index, obj, defined, report), simple))
+    return checked
 
 
-# --- simple patterns: sharing's ingest ----------------------------------------------------------
+def _rounds(
+    checked: list[tuple[int, dict[str, Any], bool]], report: ImportReport
+) -> list[list[tuple[int, dict[str, Any], bool]]]:
+    """The objects in rounds, oldest version first: round k holds the k-th version of each id,
+    so every version of an id sent together is stored, in order. A second copy of a version
+    already in the bundle is "already present" (counted unchanged)."""
+    by_id: dict[str, dict[str | None, tuple[int, dict[str, Any], bool]]] = {}
+    for item in checked:
+        index, obj, _ = item
+        versions = by_id.setdefault(obj["id"], {})
+        version = sharing_objects.version_of(obj)
+        if version in versions or (version is None and versions):
+            report.accept(index, obj, "unchanged")
+            continue
+        versions[version] = item
+    rounds: list[list[tuple[int, dict[str, Any], bool]]] = []
+    for versions in by_id.values():
+        ordered = sorted(versions.values(), key=lambda i: _modified_key(i[1]))
+        for position, item in enumerate(ordered):
+            if position == len(rounds):
+                rounds.append([])
+            rounds[position].append(item)
+    for items in rounds:
+        items.sort(key=lambda i: i[0])
+    return rounds
 
 
-def _import_simple(
+def _modified_key(obj: dict[str, Any]) -> datetime:
+    return parse_iso_datetime(obj.get("modified", obj.get("created"))) or timezone.now()
+
+
+# --- storing a round: typed indicators through sharing's ingest, the rest as STIX objects --------
+
+
+def _route(
+    agency: Agency, items: list[tuple[int, dict[str, Any], bool]], report: ImportReport
+) -> tuple[list[Item], list[Item]]:
+    """(typed indicators, other objects). An id the agency holds as a STIX object stays one;
+    a typed indicator cannot become pattern-only."""
+    ids = [obj["id"] for _, obj, _ in items if obj["type"] == "indicator"]
+    as_objects = set(
+        StixObject.objects.filter(owner=agency, stix_id__any=ids).values_list("stix_id", flat=True)
+    )
+    uuids = [uuid.UUID(i.removeprefix("indicator--")) for i in ids if i not in as_objects]
+    typed = {
+        i.stix_id
+        for i in Indicator.objects.filter(owner=agency, stix_uuid__any=uuids).only("stix_uuid")
+    }
+    indicators: list[Item] = []
+    objects: list[Item] = []
+    for index, obj, simple in items:
+        if simple and obj["id"] not in as_objects:
+            indicators.append((index, obj))
+        elif obj["id"] in typed:
+            report.reject(index, obj, NOW_PATTERN_ONLY)
+        else:
+            objects.append((index, obj))
+    return indicators, objects
+
+
+def _import_indicators(
     *,
     actor: Any,
     agency: Agency,
@@ -143,144 +221,78 @@ def _import_simple(
     api_key: APIKey | None,
     source: str,
     report: ImportReport,
-) -> None:
+) -> list[Item]:
+    """Typed indicators through sharing's ingest; returns those whose value the agency holds
+    under another id, to be stored as STIX objects of their own."""
     ingest = sharing_ingest.indicators_ingest(
-        actor=actor, agency=agency, items=[o for _, o in items], api_key=api_key, source=source
+        actor=actor,
+        agency=agency,
+        items=[o for _, o in items],
+        api_key=api_key,
+        source=source,
+        keep_same_value=True,
     )
     for position, (status, indicator) in ingest.items.items():
         index, obj = items[position]
-        report.counts[status] += 1
+        report.accept(index, obj, status)
         if status != "unchanged" and indicator.revoked:
             report.counts["revoked"] += 1
-        report.accept(index, obj["id"], indicator.modified)
     for error in ingest.errors:
         index, obj = items[error["index"]]
         report.reject(index, obj, f"{error['field']}: {error['reason']}")
+    return [items[position] for position in sorted(ingest.same_value)]
 
 
-# --- complex patterns: kept pattern-only ---------------------------------------------------------
-
-
-def _dates(obj: dict[str, Any]) -> dict[str, Any]:
-    """created / modified / valid_from / valid_until, defaulting as STIX reads them."""
-    parsed = {}
-    for name in ("created", "modified", "valid_from", "valid_until"):
-        try:
-            parsed[name] = parse_iso_datetime(obj.get(name))
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
-    parsed["created"] = parsed["created"] or timezone.now()
-    parsed["modified"] = parsed["modified"] or parsed["created"]
-    parsed["valid_from"] = parsed["valid_from"] or parsed["created"]
-    valid_from, valid_until = parsed["valid_from"], parsed["valid_until"]
-    if valid_from and valid_until and valid_until <= valid_from:
-        raise ValueError(f"valid_until: {sharing_ingest.VALID_UNTIL_NOT_LATER}")
-    return parsed
-
-
-def _pattern_fields(obj: dict[str, Any]) -> dict[str, Any]:
-    """PatternIndicator fields of a STIX indicator; ValueError("field: reason")."""
-    dates = _dates(obj)
-    tlp = sharing_stix.markings_read(obj.get("object_marking_refs")).tlp or TLP.AMBER
-    confidence = obj.get("confidence", 50)
-    if not isinstance(confidence, int) or not 0 <= confidence <= 100:
-        raise ValueError("confidence: an integer from 0 to 100 is required")
-    labels = obj.get("labels") or []
-    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-        raise ValueError("labels: a list of strings is required")
-    pap = str(obj.get("x_cybercoop_pap", PAP.AMBER)).upper()
-    handling = str(obj.get("x_cybercoop_handling_code", HandlingCode.H0)).upper()
-    if pap not in PAP.values:
-        raise ValueError(f"x_cybercoop_pap: {pap!r} is not one of {', '.join(PAP.values)}")
-    if handling not in HandlingCode.values:
-        raise ValueError(f"x_cybercoop_handling_code: {handling!r} is not a handling code")
-    return {
-        **dates,
-        "pattern": obj["pattern"],
-        "pattern_type": obj["pattern_type"],
-        "name": str(obj.get("name", ""))[:250],
-        "description": str(obj.get("description", ""))[:10000],
-        "labels": labels[:50],
-        "confidence": confidence,
-        "tlp": tlp,
-        "pap": pap,
-        "handling_code": handling,
-        "revoked": obj.get("revoked") is True,
-    }
-
-
-def _stix_uuid(obj: dict[str, Any]) -> uuid.UUID:
-    return uuid.UUID(obj["id"].removeprefix("indicator--"))
-
-
-def _save_pattern(
-    *,
-    actor: Any,
-    agency: Agency,
-    obj: dict[str, Any],
-    current: PatternIndicator | None,
-    report: ImportReport,
-) -> PatternIndicator:
-    """Create, update or leave one pattern-only indicator; ValueError if it is not ours."""
-    fields = _pattern_fields(obj)
-    body = {k: v for k, v in obj.items() if k not in ("object_marking_refs", "created_by_ref")}
-    if current is None:
-        report.counts["pattern_only"] += 1
-        return PatternIndicator.objects.create(
-            stix_uuid=_stix_uuid(obj), owner=agency, created_by=actor, body=body, **fields
-        )
-    if current.owner_id != agency.pk:
-        raise ValueError(f"id: {sharing_ingest.ID_NOT_USABLE}")
-    if fields["modified"] <= current.modified:
-        report.counts["unchanged"] += 1
-        return current
-    for name, value in fields.items():
-        if name != "created":
-            setattr(current, name, value)
-    current.body = body
-    current.save()
-    report.counts["updated"] += 1
-    report.counts["revoked"] += int(current.revoked)
-    return current
-
-
-def _import_pattern_only(
-    *, actor: Any, agency: Agency, items: list[Item], report: ImportReport
-) -> None:
-    existing = {
-        p.stix_uuid: p
-        for p in PatternIndicator.objects.filter(stix_uuid__in=[_stix_uuid(o) for _, o in items])
-    }
-    touched: list[PatternIndicator] = []
-    for index, obj in items:
-        try:
-            saved = _save_pattern(
-                actor=actor,
-                agency=agency,
-                obj=obj,
-                current=existing.get(_stix_uuid(obj)),
-                report=report,
-            )
-        except ValueError as exc:
-            report.reject(index, obj, str(exc))
+def _import_objects(*, actor: Any, agency: Agency, items: list[Item], report: ImportReport) -> None:
+    """Every other object as the agency's copy; each version recorded for TAXII."""
+    stored = sharing_objects.stix_objects_store(actor=actor, agency=agency, items=items)
+    bodies = dict(items)
+    for index, reason in stored.errors:
+        report.reject(index, bodies[index], reason)
+    versions: list[Version] = []
+    patterns: list[StixObject] = []
+    for index, (status, stix_object) in sorted(stored.items.items()):
+        obj = bodies[index]
+        if status == "created" and obj["type"] == "indicator":
+            report.accept(index, obj, "pattern_only")
+        else:
+            report.accept(index, obj, "created" if status == "older" else status)
+        if status == "unchanged":
             continue
-        existing[saved.stix_uuid] = saved
-        touched.append(saved)
-        report.accept(index, obj["id"], saved.modified)
-    if touched:
-        _literals_replace(touched)
-        pattern_versions_record(touched, owner_code=agency.code)
+        if status != "older" and stix_object.revoked:
+            report.counts["revoked"] += 1
+        if status != "older" and stix_object.type == "indicator":
+            patterns.append(stix_object)
+        versions.append(_version(stix_object, obj, agency))
+    if patterns:
+        _literals_replace(patterns)
+    object_versions_record(versions)
 
 
-def _literals_replace(patterns: list[PatternIndicator]) -> None:
+def _version(stix_object: StixObject, obj: dict[str, Any], agency: Agency) -> Version:
+    """One version of ``stix_object`` as TAXII serves it (``obj`` may be older than it)."""
+    modified = _modified_key(obj) if "created" in obj else stix_object.modified
+    fields = sharing_objects.fields_of(obj, now=modified)
+    body = stix.object_stix(
+        obj,
+        tlp=fields["tlp"],
+        pap=fields["pap"],
+        handling_code=fields["handling_code"],
+        owner_code=agency.code,
+    )
+    version = sharing_objects.version_of(obj) or sharing_stix.modified_stamp(modified)
+    return Version(stix_object, body, modified, version)
+
+
+def _literals_replace(patterns: list[StixObject]) -> None:
     """The literal values of each STIX pattern, written afresh (a rule has none)."""
-    PatternLiteral.objects.filter(pattern_indicator__in=patterns).delete()
+    PatternLiteral.objects.filter(stix_object__in=patterns).delete()
     PatternLiteral.objects.bulk_create(
         [
-            PatternLiteral(pattern_indicator=p, value=value)
+            PatternLiteral(stix_object=p, value=value)
             for p in patterns
-            if p.pattern_type == PatternIndicator.PatternType.STIX
-            for value in sharing_stix.pattern_literals(p.pattern)
+            if p.pattern_type == "stix"
+            for value in sharing_stix.pattern_literals(p.body["pattern"])
             if len(value) <= MAX_LITERAL
         ],
         batch_size=2000,
@@ -299,33 +311,38 @@ def bundle_import(
     api_key: APIKey | None = None,
     source: str = "stix",
 ) -> ImportReport:
-    """Ingest the indicators of a STIX bundle (or TAXII envelope) as ``agency``'s.
+    """Import a STIX bundle's (or TAXII envelope's) objects as ``agency``'s own copies.
 
-    Simple patterns go through sharing's ingest (typed values; idempotent on id +
-    modified; revoked revokes); valid complex patterns are kept pattern-only; anything
-    else is reported by index, id and reason.
+    Every STIX 2.1 type is stored: indicators whose pattern compares one typed value through
+    sharing's ingest (typed, normalised, correlated), everything else — other patterns,
+    SDOs, SROs, observables, identities, definitions — as STIX objects. Versions follow STIX
+    2.1 §3.6 per agency: every version sent is stored, the newest is current, an identical
+    one is "already present" (unchanged), ``revoked: true`` is a version like any other.
+    Anything that cannot be stored is reported by index, id and reason.
     """
     if not isinstance(objects, list):
         raise ValidationError({"objects": NOT_A_LIST})
     report = ImportReport()
-    simple, pattern_only = _sort(objects, report)
-    if simple:
-        _import_simple(
-            actor=actor,
-            agency=agency,
-            items=simple,
-            api_key=api_key,
-            source=source,
-            report=report,
-        )
-    if pattern_only:
-        _import_pattern_only(actor=actor, agency=agency, items=pattern_only, report=report)
+    for items in _rounds(_checked(objects, report), report):
+        indicators, others = _route(agency, items, report)
+        if indicators:
+            others += _import_indicators(
+                actor=actor,
+                agency=agency,
+                items=indicators,
+                api_key=api_key,
+                source=source,
+                report=report,
+            )
+        if others:
+            _import_objects(actor=actor, agency=agency, items=others, report=report)
     report.rejected.sort(key=lambda r: r["index"])
+    report.accepted.sort(key=lambda r: r["index"])
     audit_log(
         actor=actor,
         action="stix.bundle_imported",
         agency=agency,
-        object_type="sharing.indicator",
+        object_type="sharing.stixobject",
         summary={**report.counts, "source": source, "api_key": api_key.prefix if api_key else None},
     )
     return report
@@ -382,25 +399,28 @@ def taxii_object_delete(
     """A TAXII DELETE on an agency's own object: its selected versions leave TAXII.
 
     The versions go from every collection (they are one table seen three ways), so partners'
-    polls no longer list them either; the newest remaining version becomes the latest. The
+    polls no longer list them either; the newest remaining version becomes the latest. An
     indicator itself stays as it is in CyberCoop (lists, correlation, shares, deliveries) —
     revoking is how an agency takes an indicator back — and a later change to it records a
-    new version. A pattern-only indicator exists only as STIX, so it goes with its last
-    version. (``interop_backfill``, the one-off for indicators that predate interop, would
-    record the current version again of an indicator left with none.) Returns how many
-    versions were deleted.
+    new version (``interop_backfill``, the one-off for indicators that predate interop, would
+    record the current version again of one left with none). Any other STIX object, a
+    pattern-only indicator too, exists only as STIX: it goes with its last version, or becomes
+    its newest remaining one. Returns how many versions were deleted.
     """
-    doomed = ObjectVersion.objects.filter(pk__in=version_ids, owner=agency, stix_id=stix_id)
-    rows = list(doomed.values_list("modified", "pattern_indicator_id"))
+    mine = ObjectVersion.objects.filter(owner=agency, stix_id=stix_id, context=False)
+    doomed = mine.filter(pk__in=version_ids)
+    rows = list(doomed.values_list("modified", "stix_object_id"))
     deleted, _ = doomed.delete()
-    remaining = ObjectVersion.objects.filter(stix_id=stix_id)
-    newest = remaining.order_by("-modified").values_list("pk", flat=True).first()
+    newest = mine.order_by("-modified").first()
+    objects = StixObject.objects.filter(pk__in={o for _, o in rows if o is not None}, owner=agency)
     if newest is not None:
-        remaining.exclude(pk=newest).filter(is_latest=True).update(is_latest=False)
-        remaining.filter(pk=newest, is_latest=False).update(is_latest=True)
+        mine.exclude(pk=newest.pk).filter(is_latest=True).update(is_latest=False)
+        mine.filter(pk=newest.pk, is_latest=False).update(is_latest=True)
+        for stix_object in objects:
+            sharing_objects.stix_object_restore(stix_object, json.loads(newest.body))
     else:
-        patterns = {pattern for _, pattern in rows if pattern is not None}
-        PatternIndicator.objects.filter(pk__in=patterns, owner=agency).delete()
+        for stix_object in objects:
+            sharing_objects.stix_object_delete(stix_object)
     audit_log(
         actor=actor,
         action="taxii.object_deleted",
@@ -409,7 +429,7 @@ def taxii_object_delete(
         object_id=stix_id,
         summary={
             "versions": sorted(_taxii_version(modified) for modified, _ in rows),
-            "remaining": 0 if newest is None else remaining.count(),
+            "remaining": mine.count(),
             "api_key": api_key.prefix if api_key else None,
         },
     )

@@ -11,9 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from agencies.models import TLP, Agency
-from interop.models import PatternIndicator
 from sharing import stix as sharing_stix
-from sharing.models import PAP, Indicator
+from sharing.models import PAP, Indicator, StixObject
 
 IDENTITY_NAMESPACE = uuid.UUID("1f0b7a52-6a53-4c44-9d0c-9a3c2f1e7d21")
 IDENTITY_CREATED = "2020-01-01T00:00:00.000Z"
@@ -50,26 +49,41 @@ def indicator_stix(indicator: Indicator, owner_code: str) -> dict[str, Any]:
     return obj
 
 
-def pattern_indicator_stix(pattern_indicator: PatternIndicator, owner_code: str) -> dict[str, Any]:
-    """A pattern-only indicator as received, with our markings and provenance."""
-    obj = dict(pattern_indicator.body)
+def object_stix(
+    body: dict[str, Any], *, tlp: str, pap: str, handling_code: str, owner_code: str
+) -> dict[str, Any]:
+    """A STIX object as received, with our markings and provenance (its own
+    ``created_by_ref`` when it had one, else the owning agency's identity)."""
+    obj = dict(body)
+    obj["spec_version"] = "2.1"
+    if "created" in obj:  # not a cyber observable (those have no creator)
+        obj.setdefault("created_by_ref", identity_id(owner_code))
+    obj["object_marking_refs"] = [
+        sharing_stix.TLP_MARKING_IDS[tlp],
+        sharing_stix.PAP_MARKING_IDS[pap],
+    ]
     obj.update(
         {
-            "spec_version": "2.1",
-            "created_by_ref": identity_id(owner_code),
-            "object_marking_refs": [
-                sharing_stix.TLP_MARKING_IDS[pattern_indicator.tlp],
-                sharing_stix.PAP_MARKING_IDS[pattern_indicator.pap],
-            ],
-            "x_cybercoop_pap": pattern_indicator.pap,
-            "x_cybercoop_handling_code": pattern_indicator.handling_code,
+            "x_cybercoop_pap": pap,
+            "x_cybercoop_handling_code": handling_code,
             "x_cybercoop_owner": owner_code,
-            "x_cybercoop_pattern_only": True,
-            "revoked": pattern_indicator.revoked,
         }
     )
-    obj.setdefault("labels", ["pattern"])
+    if obj.get("type") == "indicator":
+        obj["x_cybercoop_pattern_only"] = True
+        obj.setdefault("labels", ["pattern"])
     return obj
+
+
+def stix_object_stix(stix_object: StixObject, owner_code: str) -> dict[str, Any]:
+    """A stored STIX object's newest version as we serve it."""
+    return object_stix(
+        stix_object.body,
+        tlp=stix_object.tlp,
+        pap=stix_object.pap,
+        handling_code=stix_object.handling_code,
+        owner_code=owner_code,
+    )
 
 
 def export_bundle(

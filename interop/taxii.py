@@ -224,7 +224,9 @@ def _filtered(
                 query |= Q(is_latest=True)
             elif value == "first":
                 first = (
-                    ObjectVersion.objects.filter(stix_id=OuterRef("stix_id"))
+                    ObjectVersion.objects.filter(
+                        stix_id=OuterRef("stix_id"), owner_id=OuterRef("owner_id")
+                    )
                     .order_by("modified")
                     .values("modified")[:1]
                 )
@@ -464,7 +466,7 @@ def _delete_object(
     collection = _collection(key, collection_id)
     if not (collection.can_read and collection.can_write):
         raise TaxiiError(403, "This collection is not read/write", "Delete from 'Objects of'.")
-    qs = _visible(key, collection).filter(stix_id=object_id)
+    qs = _visible(key, collection).filter(stix_id=object_id, owner=key.agency, context=False)
     doomed = list(_filtered(request, qs).values_list("pk", flat=True))
     if not doomed:
         raise TaxiiError(404, "Object not found")
@@ -472,6 +474,11 @@ def _delete_object(
         actor=key.user, agency=key.agency, stix_id=object_id, version_ids=doomed, api_key=key
     )
     return _response("", 200)
+
+
+def _version(modified: datetime, version: str) -> str:
+    """The version string: ``modified`` as the object wrote it (older rows: stix2's format)."""
+    return version or modified_stamp(modified)
 
 
 @taxii_view(("GET",))
@@ -482,8 +489,10 @@ def object_versions(
     qs = _visible(key, collection).filter(stix_id=object_id)
     if not qs.exists():
         raise TaxiiError(404, "Object not found")
-    rows, more, token = _page(request, _filtered(request, qs, versions=False), ("modified",))
-    body: dict[str, Any] = {"more": more, "versions": [modified_stamp(r[2]) for r in rows]}
+    rows, more, token = _page(
+        request, _filtered(request, qs, versions=False), ("modified", "version")
+    )
+    body: dict[str, Any] = {"more": more, "versions": [_version(r[2], r[3]) for r in rows]}
     if more:
         body["next"] = token
     return _response(body, headers=_date_headers(rows))
@@ -493,7 +502,7 @@ def object_versions(
 def manifest(request: HttpRequest, key: APIKey, collection_id: str) -> HttpResponse:
     collection = _readable(key, collection_id)
     qs = _filtered(request, _visible(key, collection))
-    rows, more, token = _page(request, qs, ("stix_id", "modified"))
+    rows, more, token = _page(request, qs, ("stix_id", "modified", "version"))
     body: dict[str, Any] = {"more": more}
     if more:
         body["next"] = token
@@ -502,9 +511,9 @@ def manifest(request: HttpRequest, key: APIKey, collection_id: str) -> HttpRespo
             {
                 "id": stix_id,
                 "date_added": timestamp(added),
-                "version": modified_stamp(modified),
+                "version": _version(modified, version),
                 "media_type": STIX_MEDIA_TYPE,
             }
-            for _, added, stix_id, modified in rows
+            for _, added, stix_id, modified, version in rows
         ]
     return _response(body, headers=_date_headers(rows))

@@ -6,8 +6,10 @@ later than the ingest's response — and as pattern-only indicators arrive."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, models
 from django.db.models import OuterRef, Q, Subquery
@@ -16,9 +18,11 @@ from django.utils import timezone
 from agencies.models import Agency
 from common import lookups  # noqa: F401  (registers field__any)
 from common.bulk import copy_rows
+from common.dates import parse_iso_datetime
 from interop import stix
-from interop.models import ObjectVersion, PatternIndicator
-from sharing.models import Indicator
+from interop.models import ObjectVersion
+from sharing import stix as sharing_stix
+from sharing.models import PAP, Indicator, StixObject
 
 BATCH = 5000
 COPY_FIELDS = [
@@ -30,6 +34,7 @@ COPY_FIELDS = [
     "indicator",
     "is_latest",
     "body",
+    "version",
 ]
 
 
@@ -60,6 +65,7 @@ def versions_record(indicators: Sequence[Indicator], *, fresh: bool = False) -> 
         if not Indicator.owner.is_cached(indicator):
             indicator.owner = owners[indicator.owner_id]  # one query, not one per indicator
     codes = {pk: agency.code for pk, agency in owners.items()}
+    context_record(owners)
     if not fresh:
         return _insert(indicators, codes)
     versioned = set(
@@ -72,8 +78,10 @@ def versions_record(indicators: Sequence[Indicator], *, fresh: bool = False) -> 
     return _copy(first, codes) + (_insert(again, codes) if again else 0)
 
 
-def _bodies(indicators: Sequence[Indicator], codes: dict[int, str]) -> list[str]:
-    return [json.dumps(stix.indicator_stix(i, codes[i.owner_id])) for i in indicators]
+def _bodies(indicators: Sequence[Indicator], codes: dict[int, str]) -> list[tuple[str, str]]:
+    """(serialised STIX object, its ``modified`` as written: the version string)."""
+    objects = [stix.indicator_stix(i, codes[i.owner_id]) for i in indicators]
+    return [(json.dumps(o), o["modified"]) for o in objects]
 
 
 def _copy(indicators: Sequence[Indicator], codes: dict[int, str]) -> int:
@@ -82,8 +90,8 @@ def _copy(indicators: Sequence[Indicator], codes: dict[int, str]) -> int:
         ObjectVersion,
         COPY_FIELDS,
         (
-            (i.stix_id, "indicator", i.modified, stamp, i.owner_id, i.pk, True, body)
-            for i, stamp, body in zip(
+            (i.stix_id, "indicator", i.modified, stamp, i.owner_id, i.pk, True, body, version)
+            for i, stamp, (body, version) in zip(
                 indicators, _stamps(len(indicators)), _bodies(indicators, codes), strict=True
             )
         ),
@@ -100,8 +108,9 @@ def _insert(indicators: Sequence[Indicator], codes: dict[int, str]) -> int:
             owner_id=i.owner_id,
             indicator_id=i.pk,
             body=body,
+            version=version,
         )
-        for i, stamp, body in zip(
+        for i, stamp, (body, version) in zip(
             indicators, _stamps(len(indicators)), _bodies(indicators, codes), strict=True
         )
     ]
@@ -110,25 +119,71 @@ def _insert(indicators: Sequence[Indicator], codes: dict[int, str]) -> int:
     return len(rows)
 
 
-def pattern_versions_record(patterns: Sequence[PatternIndicator], *, owner_code: str) -> None:
-    """Store the current version of each pattern-only indicator (idempotent, like above)."""
+@dataclass(frozen=True)
+class Version:
+    """One version of a STIX object to record: the object (its newest state), the version as
+    served, its ``modified`` and its version string as the object wrote it."""
+
+    stix_object: StixObject
+    body: dict[str, Any]
+    modified: datetime
+    version: str
+
+
+def object_versions_record(versions: Sequence[Version]) -> None:
+    """Store these versions of STIX objects (idempotent on owner + id + modified); each
+    object's newest is its latest."""
+    if not versions:
+        return
+    newest: dict[int, datetime] = {}
+    for v in versions:
+        newest[v.stix_object.pk] = max(v.modified, newest.get(v.stix_object.pk, v.modified))
     rows = [
         ObjectVersion(
-            stix_id=p.stix_id,
-            modified=p.modified,
+            stix_id=v.stix_object.stix_id,
+            object_type=v.stix_object.type,
+            modified=v.modified,
+            version=v.version,
             date_added=stamp,
-            owner_id=p.owner_id,
-            pattern_indicator=p,
-            body=json.dumps(stix.pattern_indicator_stix(p, owner_code), default=str),
+            owner_id=v.stix_object.owner_id,
+            stix_object=v.stix_object,
+            is_latest=v.modified == newest[v.stix_object.pk],
+            body=json.dumps(v.body),
         )
-        for p, stamp in zip(patterns, _stamps(len(patterns)), strict=True)
+        for v, stamp in zip(versions, _stamps(len(versions)), strict=True)
+    ]
+    ObjectVersion.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    objects = list({v.stix_object.pk: v.stix_object for v in versions}.values())
+    _mark_latest(Q(stix_object_id__any=[o.pk for o in objects]), StixObject, "stix_object_id")
+    context_record({o.owner_id for o in objects})
+
+
+def context_record(owner_ids: Iterable[int]) -> None:
+    """The context every collection serves, recorded once: the identities of these owning
+    agencies and the TLP and PAP marking definitions our objects refer to."""
+    agencies = list(Agency.objects.filter(pk__in=set(owner_ids)))
+    wanted: list[tuple[int | None, dict[str, Any]]] = [(a.pk, stix.identity(a)) for a in agencies]
+    wanted += [(None, sharing_stix.tlp_marking(t)) for t in sharing_stix.TLP_MARKING_IDS]
+    wanted += [(None, sharing_stix.pap_marking(p)) for p in PAP.values]
+    present = set(
+        ObjectVersion.objects.filter(
+            context=True, stix_id__in=[obj["id"] for _, obj in wanted]
+        ).values_list("stix_id", "owner_id")
+    )
+    rows = [
+        ObjectVersion(
+            stix_id=obj["id"],
+            object_type=obj["type"],
+            modified=parse_iso_datetime(obj.get("modified", obj["created"])) or timezone.now(),
+            version=obj.get("modified", obj["created"]),
+            owner_id=owner,
+            context=True,
+            body=json.dumps(obj),
+        )
+        for owner, obj in wanted
+        if (obj["id"], owner) not in present
     ]
     ObjectVersion.objects.bulk_create(rows, ignore_conflicts=True)
-    _mark_latest(
-        Q(pattern_indicator_id__in=[p.pk for p in patterns]),
-        PatternIndicator,
-        "pattern_indicator_id",
-    )
 
 
 def versions_republish(indicators: Sequence[Indicator]) -> None:

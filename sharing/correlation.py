@@ -108,8 +108,12 @@ def matches_find(indicators: Sequence[Indicator]) -> list[Match]:
 def on_indicators_changed(
     sender: Any, *, indicators: list[Indicator], action: str, **kwargs: Any
 ) -> None:
-    """New indicators are matched as they arrive, whichever door they came through."""
-    if action == "created":
+    """New indicators are matched as they arrive, whichever door they came through; one whose
+    value a newer version changed is matched afresh."""
+    if action == "revalued":
+        ids = [i.pk for i in indicators]
+        Match.objects.filter(Q(indicator_id__in=ids) | Q(other_id__in=ids)).delete()
+    if action in ("created", "revalued"):
         matches_find(indicators)
 
 

@@ -21,7 +21,7 @@ from cases.selectors import cases_visible_to
 from common import lookups  # noqa: F401  (registers field__any)
 from common.bulk import copy_instances
 from common.dates import parse_iso_datetime
-from sharing import stix
+from sharing import signals, stix
 from sharing.announce import indicators_announce
 from sharing.models import PAP, Indicator, IndicatorType
 from sharing.normalize import InvalidValue, normalize
@@ -29,9 +29,22 @@ from sharing.outbox import tombstones
 from sharing.permissions import sync_indicators_permissions
 
 NOT_AN_OBJECT = "Each item must be a JSON object."
+
 # Said of any id this agency may not write, without telling whether it exists or whose it is.
 ID_NOT_USABLE = "This id cannot be used; give the object an id of your own."
-VALUE_FIXED = "An update cannot change the value."
+
+
+def value_held(stix_id: str) -> str:
+    return (
+        f"This agency already holds this value as {stix_id}; import STIX bundles "
+        "(/api/v1/stix/bundles/ or TAXII) to keep both ids."
+    )
+
+
+def value_taken(stix_id: str) -> str:
+    return f"This agency already holds the new value as {stix_id}."
+
+
 NO_SUCH_CASE = "No such case."
 VALID_UNTIL_NOT_LATER = "valid_until must be later than valid_from (first_seen, else created)."
 
@@ -44,6 +57,9 @@ class IngestReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     # index -> (status, indicator) for per-item reports
     items: dict[int, tuple[str, Indicator]] = field(default_factory=dict)
+    # index -> the indicator already holding the value of a STIX item with an id of its own
+    # (``same_value="keep"``: the caller stores the object under its id)
+    same_value: dict[int, Indicator] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -133,6 +149,8 @@ def _optional_fields(data: dict[str, Any], fields: dict[str, Any]) -> None:
     for name in _DATES:
         if name in data:
             fields[name] = _date(name, data[name])
+    if isinstance(data.get("stix_modified"), str):  # as a STIX item spelt it (only read while
+        fields["stix_modified"] = data["stix_modified"][:40]  # it parses to ``modified``)
     if "confidence" in data:
         fields["confidence"] = _check_confidence(data["confidence"])
     for name, allowed in _CHOICES.items():
@@ -197,6 +215,7 @@ _UPDATABLE = [
     "last_seen",
     "valid_until",
     "modified",
+    "stix_modified",
     "revoked",
     "revoked_at",
 ]
@@ -204,11 +223,15 @@ _UPDATABLE = [
 Cleaned = list[tuple[int, dict[str, Any]]]  # (index in the request, model fields)
 
 
-def _clean_items(items: list[Any], base: dict[str, Any], report: IngestReport) -> Cleaned:
-    """Valid items, each value and STIX id once; the rest reported by index."""
+def _clean_items(
+    items: list[Any], base: dict[str, Any], report: IngestReport
+) -> tuple[Cleaned, dict[int, int]]:
+    """Valid items, each value and STIX id once; the rest reported by index. Also: index ->
+    earlier index, for STIX items with an id of their own whose value an earlier item has."""
     cleaned: Cleaned = []
     seen_ids: dict[Any, int] = {}
     seen_values: dict[tuple[str, str], int] = {}
+    same_as: dict[int, int] = {}
     for index, raw in enumerate(items):
         try:
             fields = _clean_item(raw, base)
@@ -216,17 +239,21 @@ def _clean_items(items: list[Any], base: dict[str, Any], report: IngestReport) -
             report.reject(index, exc.field, exc.reason)
             continue
         key = (fields["type"], fields["normalized"])
-        dup = seen_values.get(key)
-        if dup is None and "stix_uuid" in fields:
-            dup = seen_ids.get(fields["stix_uuid"])
+        stix_uuid = fields.get("stix_uuid")
+        dup = seen_ids.get(stix_uuid) if stix_uuid is not None else None
+        if dup is None and key in seen_values:
+            if stix_uuid is not None and isinstance(raw, dict) and raw.get("type") == "indicator":
+                same_as[index] = seen_values[key]
+                continue
+            dup = seen_values[key]
         if dup is not None:
             report.reject(index, "value", f"Duplicate of item {dup} in this request.")
             continue
         seen_values[key] = index
-        if "stix_uuid" in fields:
-            seen_ids[fields["stix_uuid"]] = index
+        if stix_uuid is not None:
+            seen_ids[stix_uuid] = index
         cleaned.append((index, fields))
-    return cleaned
+    return cleaned, same_as
 
 
 def _check_cases(
@@ -252,20 +279,27 @@ def _check_cases(
 
 @dataclass
 class _Stored:
-    """Indicators already stored that the items may be versions of."""
+    """The agency's indicators the items may be versions of: by STIX id (its own copies
+    only — another agency's object of that id is none of this agency's business), else, for
+    items without an id, by value."""
 
     by_uuid: dict[Any, Indicator]
     by_value: dict[tuple[str, str], Indicator]
 
     def find(self, fields: dict[str, Any]) -> Indicator | None:
-        found = self.by_uuid.get(fields.get("stix_uuid"))
-        return found or self.by_value.get((fields["type"], fields["normalized"]))
+        if "stix_uuid" in fields:
+            return self.by_uuid.get(fields["stix_uuid"])
+        return self.by_value.get((fields["type"], fields["normalized"]))
+
+    def holder(self, fields: dict[str, Any]) -> Indicator | None:
+        """The indicator holding the item's value under another id, if any."""
+        return self.by_value.get((fields["type"], fields["normalized"]))
 
 
 def _stored(items: Cleaned, agency: Agency) -> _Stored:
     """One query by STIX id and one per type by value, each list sent as one array."""
     uuids = [f["stix_uuid"] for _, f in items if "stix_uuid" in f]
-    by_uuid = {i.stix_uuid: i for i in Indicator.objects.filter(stix_uuid__any=uuids)}
+    by_uuid = {i.stix_uuid: i for i in Indicator.objects.filter(owner=agency, stix_uuid__any=uuids)}
     by_value: dict[tuple[str, str], Indicator] = {}
     values_by_type: dict[str, list[str]] = defaultdict(list)
     for _, f in items:
@@ -277,20 +311,32 @@ def _stored(items: Cleaned, agency: Agency) -> _Stored:
 
 
 def _new_version(
-    index: int, fields: dict[str, Any], existing: Indicator, *, agency: Agency, report: IngestReport
+    index: int,
+    fields: dict[str, Any],
+    existing: Indicator,
+    *,
+    stored: _Stored,
+    revalued: list[Indicator],
+    report: IngestReport,
 ) -> bool:
-    """Apply a newer version to ``existing``; False when it is unchanged or refused."""
-    if existing.owner_id != agency.pk:
-        report.reject(index, "id", ID_NOT_USABLE)
-        return False
+    """Apply a newer version to ``existing``; False when it is unchanged or refused. A newer
+    version may change the value (STIX 2.1 §3.6: any property), unless the agency holds the
+    new value as another indicator."""
     incoming = fields.get("modified")
     if incoming is None or incoming <= existing.modified:
         report.unchanged.append(existing)
         report.items[index] = ("unchanged", existing)
         return False
-    if (fields["type"], fields["normalized"]) != (existing.type, existing.normalized):
-        report.reject(index, "pattern", VALUE_FIXED)
-        return False
+    key = (fields["type"], fields["normalized"])
+    if key != (existing.type, existing.normalized):
+        other = stored.by_value.get(key)
+        if other is not None and other.pk != existing.pk:
+            report.reject(index, "pattern", value_taken(other.stix_id))
+            return False
+        stored.by_value.pop((existing.type, existing.normalized), None)
+        stored.by_value[key] = existing
+        existing.type, existing.normalized = key
+        revalued.append(existing)
     for name in _UPDATABLE:
         if name in fields:
             setattr(existing, name, fields[name])
@@ -298,27 +344,36 @@ def _new_version(
 
 
 def _sort(
-    items: Cleaned, stored: _Stored, *, agency: Agency, now: datetime, report: IngestReport
-) -> tuple[list[tuple[int, Indicator]], list[Indicator]]:
-    """(new indicators by index, stored indicators changed by a newer version)."""
+    items: Cleaned, stored: _Stored, *, now: datetime, report: IngestReport
+) -> tuple[list[tuple[int, Indicator]], list[Indicator], list[Indicator]]:
+    """(new indicators by index, stored indicators changed by a newer version, those of them
+    whose value changed). A STIX item with an id of its own whose value the agency holds
+    under another id goes to ``report.same_value``."""
     new: list[tuple[int, Indicator]] = []
     changed: list[Indicator] = []
+    revalued: list[Indicator] = []
     for index, fields in items:
         existing = stored.find(fields)
         if existing is not None:
-            if _new_version(index, fields, existing, agency=agency, report=report):
+            if _new_version(
+                index, fields, existing, stored=stored, revalued=revalued, report=report
+            ):
                 if existing.revoked and not existing.revoked_at:
                     existing.revoked_at = now
                 changed.append(existing)
                 report.updated.append(existing)
                 report.items[index] = ("updated", existing)
             continue
+        holder = stored.holder(fields)
+        if holder is not None:
+            report.same_value[index] = holder
+            continue
         fields.setdefault("created", now)
         fields.setdefault("modified", fields["created"])
         if fields.get("revoked"):
             fields["revoked_at"] = now
         new.append((index, _new_indicator(fields)))
-    return new, changed
+    return new, changed, revalued
 
 
 def _create(new: list[tuple[int, Indicator]], *, agency: Agency, report: IngestReport) -> None:
@@ -334,12 +389,17 @@ def _create(new: list[tuple[int, Indicator]], *, agency: Agency, report: IngestR
     indicators_announce(report.created, action="created")
 
 
-def _update(changed: list[Indicator]) -> None:
-    """Save newer versions; their audience may change (TLP, revocation), so resync it."""
+def _update(changed: list[Indicator], revalued: list[Indicator]) -> None:
+    """Save newer versions; their audience may change (TLP, revocation), so resync it; those
+    whose value changed are matched afresh."""
     if not changed:
         return
-    Indicator.objects.bulk_update(changed, _UPDATABLE, batch_size=2000)
+    Indicator.objects.bulk_update(
+        changed, [*_UPDATABLE, *(["type", "normalized"] if revalued else [])], batch_size=2000
+    )
     indicators_announce(changed, action="updated")
+    if revalued:
+        signals.indicators_changed.send(Indicator, indicators=revalued, action="revalued")
     sync_indicators_permissions(changed)
     revoked = [i for i in changed if i.revoked]
     if revoked:
@@ -355,11 +415,16 @@ def indicators_ingest(
     api_key: APIKey | None = None,
     defaults: dict[str, Any] | None = None,
     source: str = "api",
+    keep_same_value: bool = False,
 ) -> IngestReport:
     """Store valid items for ``agency`` (bulk), report the rest by index, field and reason.
 
-    Idempotent on STIX id + ``modified``: an item whose id exists with the same or a newer
-    ``modified`` is unchanged; a newer one updates the stored indicator.
+    Idempotent on STIX id + ``modified`` within the agency's own copies: an item whose id the
+    agency holds with the same or a newer ``modified`` is unchanged; a newer one updates the
+    stored indicator (its value too). A STIX item with an id of its own whose value the agency
+    already holds under another id is refused, naming that id — or, with ``keep_same_value``
+    (the STIX import, which stores it as a STIX object of its own), handed back in
+    ``report.same_value``.
     """
     if not is_member(user=actor, of=agency):
         raise PermissionDenied(f"{actor} is not an active member of {agency.code}.")
@@ -370,13 +435,24 @@ def indicators_ingest(
         "source_api_key_id": api_key.pk if api_key else None,
         **(defaults or {}),
     }
-    cleaned = _clean_items(items, base, report)
+    cleaned, same_as = _clean_items(items, base, report)
     cleaned = _check_cases(cleaned, actor=actor, agency=agency, report=report)
-    new, changed = _sort(
-        cleaned, _stored(cleaned, agency), agency=agency, now=timezone.now(), report=report
+    new, changed, revalued = _sort(
+        cleaned, _stored(cleaned, agency), now=timezone.now(), report=report
     )
     _create(new, agency=agency, report=report)
-    _update(changed)
+    _update(changed, revalued)
+    for index, earlier in same_as.items():
+        if earlier in report.items:
+            report.same_value[index] = report.items[earlier][1]
+        elif earlier in report.same_value:
+            report.same_value[index] = report.same_value[earlier]
+        else:
+            report.reject(index, "value", f"Duplicate of item {earlier} in this request.")
+    if not keep_same_value:
+        for index, holder in sorted(report.same_value.items()):
+            report.reject(index, "id", value_held(holder.stix_id))
+        report.same_value.clear()
     if report.created or report.updated:
         audit_log(
             actor=actor,

@@ -50,7 +50,8 @@ class PAP(models.TextChoices):
 
 
 class Indicator(models.Model):
-    stix_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Unique per owner (one_stix_id_per_owner): two agencies fed by one source hold two copies.
+    stix_uuid = models.UUIDField(default=uuid.uuid4, editable=False)
     type = models.CharField(max_length=8, choices=IndicatorType.choices)
     value = models.TextField(help_text="As submitted")
     normalized = models.TextField(help_text="Canonical form used for lookup")
@@ -84,6 +85,9 @@ class Indicator(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
     modified = models.DateTimeField(default=timezone.now)
+    # ``modified`` as the STIX object that set it spelt it, so its TAXII version string is
+    # the one the partner sent (``sharing.stix.stix_modified``); stale once ``modified`` moves.
+    stix_modified = models.CharField(max_length=40, blank=True, default="", db_default="")
     # Provenance: who put it here, through which key (inbound partner systems). Never queried
     # by these: no index (only deleting a user or a key looks them up).
     created_by = models.ForeignKey(
@@ -119,7 +123,8 @@ class Indicator(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["owner", "type", "normalized"], name="one_indicator_per_owner_value"
-            )
+            ),
+            models.UniqueConstraint(fields=["stix_uuid", "owner"], name="one_stix_id_per_owner"),
         ]
 
     def __str__(self) -> str:
@@ -154,11 +159,96 @@ class IndicatorGroupObjectPermission(GroupObjectPermissionBase):
         abstract = False
 
 
+class StixObject(models.Model):
+    """Any STIX 2.1 object an agency holds that is not an indicator with one typed value: SDOs
+    (malware, threat actors, reports, …), SROs (relationships, sightings), cyber observables,
+    identities, marking and extension definitions, language content, and indicators kept
+    pattern-only (a complex STIX pattern, Sigma, YARA, Snort, Suricata, PCRE) or stored under
+    a second id for a value the agency already holds.
+
+    One row per (owning agency, STIX id) — the agency's own copy, whatever others hold under
+    that id — carrying its newest version; every version is an ``interop.ObjectVersion``.
+    Visible like an indicator: the owner's row on the object, and the audiences of the shares
+    that link it (``Share.stix_objects``).
+    """
+
+    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="stix_objects")
+    stix_id = models.CharField("STIX id", max_length=300)
+    type = models.CharField(max_length=250)
+    name = models.CharField(max_length=250, blank=True, help_text="What lists show")
+    pattern_type = models.CharField(max_length=32, blank=True, help_text="Indicators only")
+    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    pap = models.CharField("PAP", max_length=8, choices=PAP.choices, default=PAP.AMBER)
+    handling_code = models.CharField(
+        max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
+    )
+    created = models.DateTimeField(default=timezone.now)
+    # A cyber observable has no ``modified`` (nor versions): when it was first stored.
+    modified = models.DateTimeField(default=timezone.now)
+    revoked = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    body = models.JSONField(help_text="The newest version, as received (markings as ours)")
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "stix_id"], name="one_stix_copy_per_owner")
+        ]
+        indexes = [
+            models.Index(fields=["stix_id"], name="stixobject_stix_id"),
+            models.Index(fields=["owner", "type", "id"], name="stixobject_owner_type"),
+        ]
+
+    def __str__(self) -> str:
+        return self.stix_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("stix_object_detail", args=[self.pk])
+
+
+class StixObjectGroupObjectPermission(GroupObjectPermissionBase):
+    """The owning agency's ``view_stixobject`` row: one per object (not per version)."""
+
+    content_object = models.ForeignKey(StixObject, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+
+
+class StixReference(models.Model):
+    """One reference of a STIX object to another by id (``created_by_ref``, a relationship's
+    ``source_ref`` / ``target_ref``, a report's ``object_refs``, …). Kept by id, so it holds
+    when the target arrives later and resolves to whatever copy the reader may see."""
+
+    source = models.ForeignKey(StixObject, on_delete=models.CASCADE, related_name="references")
+    target = models.CharField(max_length=300)
+    property = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "property", "target"], name="one_reference_per_property"
+            )
+        ]
+        indexes = [models.Index(fields=["target"], name="stixreference_target")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.property} {self.target}"
+
+
 class Share(models.Model):
     """One decision by the owning agency to let recipients see some of its indicators."""
 
     owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="shares_made")
     indicators = models.ManyToManyField(Indicator, related_name="shares")
+    stix_objects = models.ManyToManyField(StixObject, blank=True, related_name="shares")
     agencies = models.ManyToManyField(Agency, blank=True, related_name="shares_received")
     jurisdictions = models.ManyToManyField(Jurisdiction, blank=True, related_name="+")
     jit = models.ForeignKey(

@@ -35,9 +35,12 @@ from sharing.models import (
     Share,
     ShareGroupObjectPermission,
     ShareUserObjectPermission,
+    StixObject,
+    StixObjectGroupObjectPermission,
 )
 
 CODENAME = "view_indicator"
+OBJECT_CODENAME = "view_stixobject"
 SHARE_CODENAME = "view_share"
 _KEPT_HOME = (TLP.AMBER_STRICT, TLP.RED)
 
@@ -186,5 +189,18 @@ def sync_indicators_permissions(indicators: Sequence[Indicator], *, fresh: bool 
         {i.pk: ({i.owner.group_id}, ()) for i in indicators},
         codename=CODENAME,
         group_model=IndicatorGroupObjectPermission,
+        fresh=fresh,
+    )
+
+
+def sync_stix_objects_permissions(objects: Sequence[StixObject], *, fresh: bool = False) -> None:
+    """The owning agency's row on each STIX object (one per object, whatever its versions);
+    ``fresh`` as for indicators. Shares reach them through ``Share.stix_objects``."""
+    if not objects:
+        return
+    replace_many_object_permissions(
+        {o.pk: ({o.owner.group_id}, ()) for o in objects},
+        codename=OBJECT_CODENAME,
+        group_model=StixObjectGroupObjectPermission,
         fresh=fresh,
     )

@@ -25,9 +25,17 @@ from sharing.models import (
     Share,
     ShareGroupObjectPermission,
     ShareUserObjectPermission,
+    StixObject,
+    StixObjectGroupObjectPermission,
+    StixReference,
 )
 from sharing.normalize import InvalidValue, detect_type, normalize
-from sharing.permissions import SHARE_CODENAME, passes_to_groups_q, passes_to_named_users_q
+from sharing.permissions import (
+    OBJECT_CODENAME,
+    SHARE_CODENAME,
+    passes_to_groups_q,
+    passes_to_named_users_q,
+)
 from sharing.services import NOT_OWNER
 
 
@@ -54,6 +62,28 @@ def _audiences(*, user: Any, agency: Agency | None) -> tuple[QuerySet[Any], Quer
     return by_group, by_user
 
 
+def _visible_q(
+    *,
+    user: Any,
+    agency: Agency | None,
+    codename: str,
+    group_model: type[Any],
+    links: Any,
+    link: str,
+) -> Q:
+    """The owner's row on the object, or a share linking it (``links``, by ``link``) whose
+    audience holds the caller, when the object passes to that audience."""
+    by_owner = visible_filter(user=user, codename=codename, group_model=group_model, agency=agency)
+    by_group, by_user = _audiences(user=user, agency=agency)
+    through_groups = links.filter(share_id__in=by_group).values(link)
+    through_users = links.filter(share_id__in=by_user).values(link)
+    return (
+        by_owner
+        | (passes_to_groups_q() & Q(pk__in=through_groups))
+        | (passes_to_named_users_q() & Q(pk__in=through_users))
+    )
+
+
 def indicators_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Indicator]:
     """The one visibility rule for indicators. Three tables decide it:
 
@@ -71,20 +101,15 @@ def indicators_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySe
     """
     if not getattr(user, "is_authenticated", False):
         return Indicator.objects.none()
-    by_owner = visible_filter(
-        user=user,
-        codename="view_indicator",
-        group_model=IndicatorGroupObjectPermission,
-        agency=agency,
-    )
-    by_group, by_user = _audiences(user=user, agency=agency)
-    links = Share.indicators.through.objects
-    through_groups = links.filter(share_id__in=by_group).values("indicator_id")
-    through_users = links.filter(share_id__in=by_user).values("indicator_id")
     return Indicator.objects.filter(
-        by_owner
-        | (passes_to_groups_q() & Q(pk__in=through_groups))
-        | (passes_to_named_users_q() & Q(pk__in=through_users))
+        _visible_q(
+            user=user,
+            agency=agency,
+            codename="view_indicator",
+            group_model=IndicatorGroupObjectPermission,
+            links=Share.indicators.through.objects,
+            link="indicator_id",
+        )
     ).select_related("owner", "case")
 
 
@@ -314,3 +339,94 @@ def visible_indicator_ids(*, user: Any, agency: Agency | None, ids: list[int]) -
         passes_to_named_users_q("indicator__"), share_id__in=by_user
     ).values_list("indicator_id", flat=True)
     return set(by_owner.union(through_groups, through_users))
+
+
+# --- every other STIX object: the same rule on its own rows and links --------------------------
+
+
+def stix_objects_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[StixObject]:
+    """STIX objects (other than typed indicators) the caller may see: the owner's row on each,
+    or an active share linking it (``Share.stix_objects``) whose audience holds the caller,
+    when it passes to that audience — ``indicators_visible_to``'s rule."""
+    if not getattr(user, "is_authenticated", False):
+        return StixObject.objects.none()
+    return StixObject.objects.filter(
+        _visible_q(
+            user=user,
+            agency=agency,
+            codename=OBJECT_CODENAME,
+            group_model=StixObjectGroupObjectPermission,
+            links=Share.stix_objects.through.objects,
+            link="stixobject_id",
+        )
+    ).select_related("owner")
+
+
+def stix_object_visible_exists(
+    *, user: Any, agency: Agency | None, ref: str, per_row: bool = False, history: bool = False
+) -> Q:
+    """``indicator_visible_exists`` for STIX objects: true where the object whose id is in
+    the outer row's ``ref`` column is visible (``history``: revoked ones too, to those whose
+    share is still active)."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    group_ids = list(principal_group_ids(user, agency).values_list("pk", flat=True))
+    by_owner = StixObjectGroupObjectPermission.objects.filter(
+        content_object_id=OuterRef(ref),
+        permission_id=permission(StixObject, OBJECT_CODENAME).pk,
+        group_id__in=group_ids,
+    )
+    by_group, by_user = _audiences(user=user, agency=agency)
+    links = Share.stix_objects.through.objects.filter(stixobject_id=OuterRef(ref))
+    through_groups = links.filter(
+        passes_to_groups_q("stixobject__", revoked_too=history), share_id__in=by_group
+    )
+    through_users = links.filter(
+        passes_to_named_users_q("stixobject__", revoked_too=history), share_id__in=by_user
+    )
+    exists = lookups.RowExists if per_row else Exists
+    return Q(exists(by_owner)) | Q(exists(through_groups)) | Q(exists(through_users))
+
+
+def access_stix_object(*, user: Any, pk: Any, agency: Agency | None = None) -> StixObject:
+    return get_visible_or_404(stix_objects_visible_to(user=user, agency=agency), pk=pk)
+
+
+def stix_object_search(
+    *, user: Any, agency: Agency | None = None, type: str = "", q: str = ""
+) -> QuerySet[StixObject]:
+    """Visible STIX objects of a type, or whose name or id contains ``q``."""
+    qs = stix_objects_visible_to(user=user, agency=agency)
+    if type:
+        qs = qs.filter(type=type)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(stix_id=q.lower()))
+    return qs
+
+
+def stix_references_to(
+    *, user: Any, stix_id: str, agency: Agency | None = None
+) -> QuerySet[StixReference]:
+    """References to ``stix_id`` from objects the caller may see (the other direction of a
+    relationship graph); references from invisible objects are not there at all."""
+    visible = stix_objects_visible_to(user=user, agency=agency).values("pk")
+    return (
+        StixReference.objects.filter(target=stix_id, source_id__in=visible)
+        .select_related("source__owner")
+        .order_by("source_id", "property")
+    )
+
+
+def shared_with_exists(*, user: Any, agency: Agency | None, ref: str) -> Q:
+    """True where the agency whose id is in the outer row's ``ref`` column is the caller's own
+    or has an active share whose audience holds the caller (whose identity the caller may
+    know: TAXII serves it beside the objects it shared)."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    own = Q(**{f"{ref}__in": Agency.objects.filter(group__in=principal_group_ids(user, agency))})
+    by_group, by_user = _audiences(user=user, agency=agency)
+    shares = Share.objects.filter(owner_id=OuterRef(ref), withdrawn_at__isnull=True)
+    return (
+        own | Q(Exists(shares.filter(pk__in=by_group))) | Q(Exists(shares.filter(pk__in=by_user)))
+    )

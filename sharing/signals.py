@@ -1,7 +1,8 @@
 """Indicator writes, announced (interop keeps TAXII versions, correlation finds matches).
 
 ``indicators_changed`` is sent with ``indicators`` (a list of ``Indicator`` with ``owner``
-loaded) and ``action``: created, updated, revoked or shared. It is sent inside the writing
+loaded) and ``action``: created, updated, revoked, shared, or revalued (a newer version changed
+the value: sent besides "updated", for correlation). It is sent inside the writing
 transaction, except for a large ingest's created and updated indicators: those are announced
 after its commit, in chunks, each chunk in its own transaction (``sharing/announce.py``).
 """

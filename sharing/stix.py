@@ -426,6 +426,23 @@ def modified_stamp(value: datetime) -> str:
     return _stamp(value, min_millis=True)
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def stix_modified(indicator: Indicator, modified: datetime) -> str:
+    """``modified`` as the partner wrote it (``Indicator.stix_modified``) while it still
+    names this instant, else in stix2's format."""
+    text = indicator.stix_modified
+    if text and _parsed(text) == modified:
+        return text
+    return modified_stamp(modified)
+
+
 def indicator_json(indicator: Indicator, *, revoked: bool | None = None) -> dict[str, Any]:
     """The same object as ``indicator_dict``, built without stix2 (≈40× faster).
 
@@ -442,7 +459,7 @@ def indicator_json(indicator: Indicator, *, revoked: bool | None = None) -> dict
         "spec_version": "2.1",
         "id": indicator.stix_id,
         "created": _stamp(indicator.created, min_millis=True),
-        "modified": _stamp(modified, min_millis=True),
+        "modified": stix_modified(indicator, modified),
         "name": f"{indicator.type}: {indicator.normalized}"[:250],
         "pattern": pattern_for(indicator.type, indicator.normalized),
         "pattern_type": "stix",
@@ -501,6 +518,8 @@ def fields_from_stix(obj: dict[str, Any]) -> dict[str, Any]:
     except ValueError as exc:
         raise ValueError(f"pattern: {exc}") from None
     fields: dict[str, Any] = {"stix_uuid": stix_uuid, "type": type_, "value": value}
+    if isinstance(obj.get("modified"), str):
+        fields["stix_modified"] = obj["modified"]
     for stix_name, name in (
         ("created", "created"),
         ("modified", "modified"),

@@ -7,6 +7,8 @@ from typing import Any
 from interop.selectors import collection_id
 
 TAXII = "application/taxii+json;version=2.1"
+# What a collection serves beside its objects: the owning agencies' identities, the markings.
+CONTEXT_TYPES = ("identity", "marking-definition")
 ROOT = "/taxii2/cybercoop/"
 
 
@@ -18,3 +20,8 @@ def collection_url(key: Any, kind: str, suffix: str = "objects/") -> str:
 def get(client: Any, url: str, key: Any, accept: str | None = TAXII, **params: Any) -> Any:
     headers = {"HTTP_ACCEPT": accept} if accept is not None else {}
     return client.get(url, params, **headers, **key.bearer)
+
+
+def without_context(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The objects of an envelope or manifest but the context (identities, markings)."""
+    return [o for o in objects if o["id"].split("--")[0] not in CONTEXT_TYPES]

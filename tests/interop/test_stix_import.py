@@ -8,9 +8,8 @@ import uuid
 import pytest
 import stix2
 
-from interop.models import ObjectVersion, PatternIndicator
-from sharing.ingest import ID_NOT_USABLE
-from sharing.models import Indicator
+from interop.models import ObjectVersion
+from sharing.models import Indicator, StixObject
 
 URL = "/api/v1/stix/bundles/"
 pytestmark = pytest.mark.django_db
@@ -63,17 +62,17 @@ def test_import_maps_values_patterns_markings_and_reports_rejects(world, api_cli
     assert response.status_code == 200, response.content
     report = response.json()
     assert report["counts"] == {
-        "created": 2,
+        "created": 3,
         "updated": 0,
         "unchanged": 0,
         "revoked": 0,
         "pattern_only": 1,
-        "skipped": 1,
         "rejected": 4,
     }
     rejected = {r["index"]: r for r in report["rejected"]}
     assert set(rejected) == {3, 4, 5, 7}
-    assert rejected[3]["id"].startswith("malware--") and "indicators only" in rejected[3]["reason"]
+    assert rejected[3]["id"].startswith("malware--")
+    assert rejected[3]["reason"] == "spec_version: required of a STIX malware"
     assert rejected[4]["reason"].startswith("value:") and "999.1.1.1" in rejected[4]["reason"]
     assert rejected[5]["reason"].startswith("pattern:")
     assert rejected[7]["id"] is None
@@ -81,9 +80,10 @@ def test_import_maps_values_patterns_markings_and_reports_rejects(world, api_cli
     assert (ip.type, ip.tlp, ip.owner) == ("ipv4", "GREEN", world.owner.agency)
     domain = Indicator.objects.get(type="domain")
     assert (domain.normalized, domain.tlp) == ("bad.example", "RED")
-    pattern = PatternIndicator.objects.get()
-    assert pattern.tlp == "AMBER" and "AND" in pattern.pattern
-    assert ObjectVersion.objects.filter(pattern_indicator=pattern).count() == 1
+    pattern = StixObject.objects.get(type="indicator")
+    assert pattern.tlp == "AMBER" and "AND" in pattern.body["pattern"]
+    assert ObjectVersion.objects.filter(stix_object=pattern).count() == 1
+    assert StixObject.objects.get(type="identity").stix_id == json_identity["id"]
 
 
 def test_import_is_idempotent_on_id_and_modified_and_newer_updates_or_revokes(
@@ -110,7 +110,7 @@ def test_import_is_idempotent_on_id_and_modified_and_newer_updates_or_revokes(
     complex_newer = {**complex_, "modified": "2026-02-01T00:00:00.000Z", "revoked": True}
     report = client.post(URL, bundle(complex_newer), format="json").json()
     assert report["counts"]["updated"] == 1 and report["counts"]["revoked"] == 1
-    assert PatternIndicator.objects.get().revoked
+    assert StixObject.objects.get().revoked
 
 
 def test_bundle_defined_tlp1_markings_are_understood(world, api_client_for):
@@ -128,27 +128,23 @@ def test_bundle_defined_tlp1_markings_are_understood(world, api_client_for):
     assert Indicator.objects.get(normalized="red.example").tlp == "RED"
 
 
-def test_another_agencys_id_is_rejected_without_saying_it_exists(world, api_client_for):
-    item = indicator("[ipv4-addr:value = '198.51.100.3']")
-    api_client_for(world.owner.investigator, world.owner.agency).post(
-        URL, bundle(item), format="json"
-    )
-    newer = {**item, "modified": "2026-05-01T00:00:00Z"}
-    report = (
-        api_client_for(world.partner.investigator, world.partner.agency)
-        .post(URL, bundle(newer), format="json")
-        .json()
-    )
-    assert report["counts"]["rejected"] == 1
-    assert report["rejected"][0] == {
-        "index": 0,
-        "id": item["id"],
-        "reason": report["rejected"][0]["reason"],
+def test_an_id_another_agency_holds_becomes_a_copy_of_its_own_answered_as_a_new_id(
+    world, api_client_for
+):
+    item = indicator("[ipv4-addr:value = '198.51.100.3']", confidence=20)
+    owner = api_client_for(world.owner.investigator, world.owner.agency)
+    owner.post(URL, bundle(item), format="json")
+    partner = api_client_for(world.partner.investigator, world.partner.agency)
+    newer = {**item, "modified": "2026-05-01T00:00:00Z", "confidence": 90}
+    fresh = indicator("[ipv4-addr:value = '198.51.100.4']", modified="2026-05-01T00:00:00Z")
+    held, unknown = (partner.post(URL, bundle(o), format="json").json() for o in (newer, fresh))
+    assert held == unknown
+    assert held["counts"]["created"] == 1 and held["rejected"] == []
+    copies = Indicator.objects.filter(stix_uuid=item["id"].split("--")[1])
+    assert {(i.owner, i.confidence) for i in copies} == {
+        (world.owner.agency, 20),
+        (world.partner.agency, 90),
     }
-    reason = report["rejected"][0]["reason"]
-    assert ID_NOT_USABLE in reason
-    assert "another agency" not in reason and world.owner.agency.code not in reason
-    assert Indicator.objects.get(normalized="198.51.100.3").owner == world.owner.agency
 
 
 def test_not_a_bundle_is_400_naming_the_field(world, api_client_for):

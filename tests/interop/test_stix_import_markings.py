@@ -10,10 +10,9 @@ import pytest
 import stix2
 
 from agencies.models import TLP
-from interop.models import PatternIndicator
 from interop.selectors import collection_id
 from interop.services import unknown_marking
-from sharing.models import PAP, Indicator
+from sharing.models import PAP, Indicator, StixObject
 from sharing.stix import OPENCTI_AMBER_STRICT_ID, PAP_MARKING_IDS, TLP_MARKING_IDS
 from tests.stix_objects import stix_indicator, stix_marking
 
@@ -110,7 +109,8 @@ def test_pap_markings_by_opencti_id_and_by_content_set_the_indicators_pap(owner)
         indicator("198.51.100.35", [opencti["id"]], x_cybercoop_pap="CLEAR"),
         indicator("198.51.100.36", [OPENCTI_PAP_RED], x_cybercoop_pap="GREEN"),
     )
-    assert report["counts"]["created"] == 4 and report["warnings"] == []
+    # the four indicators and the two marking definitions, stored as the agency's objects
+    assert report["counts"]["created"] == 6 and report["warnings"] == []
     assert stored("198.51.100.33").pap == PAP.AMBER
     assert stored("198.51.100.33").tlp == TLP.GREEN
     assert stored("198.51.100.34").pap == PAP.RED
@@ -144,7 +144,7 @@ def test_only_unknown_markings_make_the_object_tlp_red_and_are_reported(owner):
     )
     report = post(owner, statement, sent, complex_)
     assert stored("198.51.100.38").tlp == TLP.RED
-    assert PatternIndicator.objects.get(stix_uuid=complex_["id"][11:]).tlp == TLP.RED
+    assert StixObject.objects.get(stix_id=complex_["id"]).tlp == TLP.RED
     assert report["warnings"] == [
         {"index": 1, "id": sent["id"], "reason": unknown_marking(unknown, TLP.RED)},
         {"index": 1, "id": sent["id"], "reason": unknown_marking(statement["id"], TLP.RED)},

@@ -10,10 +10,10 @@ import uuid
 
 import pytest
 
-from interop.models import PatternIndicator, PatternLiteral
+from interop.models import PatternLiteral
 from interop.selectors import collection_id
 from interop.services import PATTERN_TYPE_NAMES
-from sharing.models import Indicator
+from sharing.models import Indicator, StixObject
 from tests.stix_objects import stix_indicator
 
 URL = "/api/v1/stix/bundles/"
@@ -51,9 +51,9 @@ def test_rules_are_kept_pattern_only_with_their_type_and_exported_unchanged(owne
     report = post(owner, *sent.values())
     assert report["counts"]["pattern_only"] == 5 and report["rejected"] == []
     for kind, obj in sent.items():
-        stored = PatternIndicator.objects.get(stix_uuid=obj["id"][11:])
-        assert (stored.pattern_type, stored.pattern) == (kind, RULES[kind])
-        assert not PatternLiteral.objects.filter(pattern_indicator=stored).exists()
+        stored = StixObject.objects.get(stix_id=obj["id"])
+        assert (stored.pattern_type, stored.body["pattern"]) == (kind, RULES[kind])
+        assert not PatternLiteral.objects.filter(stix_object=stored).exists()
     exported = json.loads(owner.get(EXPORT, {"type": "pattern"}).content)["objects"]
     by_id = {o["id"]: o for o in exported}
     for kind, obj in sent.items():
@@ -158,7 +158,7 @@ def test_an_updated_pattern_replaces_its_literals(owner):
         "pattern": "[ipv4-addr:value = '198.51.100.72'] OR [ipv4-addr:value = '198.51.100.73']",
     }
     post(owner, newer)
-    stored = PatternIndicator.objects.get(stix_uuid=first["id"][11:])
+    stored = StixObject.objects.get(stix_id=first["id"])
     assert set(stored.literals.values_list("value", flat=True)) == {
         "198.51.100.72",
         "198.51.100.73",

@@ -12,11 +12,12 @@ import pytest
 from agencies import services as agency_services
 from agencies.models import APIKey
 from audit.models import AuditEvent
-from interop.models import ObjectVersion, PatternIndicator
+from interop.models import ObjectVersion
 from interop.selectors import collection_id
+from interop.stix import identity_id
 from sharing import services as sharing_services
-from sharing.models import Indicator
-from tests.interop.taxii_http import ROOT, TAXII, collection_url, get
+from sharing.models import Indicator, StixObject
+from tests.interop.taxii_http import ROOT, TAXII, collection_url, get, without_context
 from tests.stix_objects import stix_indicator
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def post(client, path, key, objects):
 
 
 def ids(response):
-    return [o["id"] for o in response.json().get("objects", [])]
+    return [o["id"] for o in without_context(response.json().get("objects", []))]
 
 
 def test_every_agency_has_a_read_write_collection_of_its_own_objects(client, setup):
@@ -74,7 +75,8 @@ def test_every_agency_has_a_read_write_collection_of_its_own_objects(client, set
     foreign = get(client, url(partner, suffix=f"objects/{setup['owned'][0].stix_id}/"), partner)
     assert foreign.status_code == 404
     manifest = get(client, url(owner, suffix="manifest/"), owner).json()["objects"]
-    assert {m["id"] for m in manifest} == {i.stix_id for i in setup["owned"]}
+    assert {m["id"] for m in without_context(manifest)} == {i.stix_id for i in setup["owned"]}
+    assert identity_id(owner.agency.code) in {m["id"] for m in manifest}
     # Someone else's "Objects of" is a collection that does not exist for you.
     assert get(client, url(owner), partner).status_code == 404
 
@@ -141,9 +143,9 @@ def test_delete_of_a_pattern_only_object_removes_it(client, setup):
     obj = stix_indicator("[file:name = 'a.exe' AND file:size = 10]")
     stix_id = obj["id"]
     assert post(client, url(owner), owner, [obj]).status_code == 202
-    assert PatternIndicator.objects.filter(stix_uuid=stix_id.split("--")[1]).exists()
+    assert StixObject.objects.filter(stix_id=stix_id).exists()
     assert delete(client, url(owner, suffix=f"objects/{stix_id}/"), owner).status_code == 200
-    assert not PatternIndicator.objects.filter(stix_uuid=stix_id.split("--")[1]).exists()
+    assert not StixObject.objects.filter(stix_id=stix_id).exists()
 
 
 def test_delete_of_another_agencys_or_an_invisible_object_is_a_404_like_an_unknown_id(

@@ -133,7 +133,9 @@ def test_anonymous_cannot_ingest(world, clients):
     assert response.status_code == 401
 
 
-def test_an_id_of_another_agency_and_an_invisible_case_are_reported_per_item(world, clients):
+def test_an_id_another_agency_holds_is_a_copy_of_ones_own_and_an_invisible_case_an_error(
+    world, clients
+):
     from cases.models import Case
 
     stix_id = f"indicator--{uuid.uuid4()}"
@@ -154,10 +156,22 @@ def test_an_id_of_another_agency_and_an_invisible_case_are_reported_per_item(wor
         ],
         format="json",
     )
+    assert response.status_code == 201
+    assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(1, "case")]
+    copies = Indicator.objects.filter(stix_uuid=stix_id.split("--")[1])
+    assert {i.owner for i in copies} == {world.partner.agency, world.owner.agency}
+
+
+def test_a_second_id_for_a_value_held_is_refused_naming_the_id_that_holds_it(world, clients):
+    first = f"indicator--{uuid.uuid4()}"
+    clients["owner"].post(
+        "/api/v1/indicators/", {"id": first, "type": "ipv4", "value": "192.0.2.97"}, format="json"
+    )
+    second = {"id": f"indicator--{uuid.uuid4()}", "type": "ipv4", "value": "192.0.2.97"}
+    response = clients["owner"].post("/api/v1/indicators/", second, format="json")
     assert response.status_code == 400
-    errors = {e["index"]: e["field"] for e in response.json()["errors"]}
-    assert errors == {0: "id", 1: "case"}
-    assert Indicator.objects.get().owner == world.partner.agency
+    (reason,) = response.json()["id"]
+    assert first in reason and "already holds this value" in reason
 
 
 def test_a_newer_revoked_version_over_the_api_revokes_and_tombstones(

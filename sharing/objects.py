@@ -1,0 +1,300 @@
+"""Every STIX 2.1 object other than an indicator with one typed value (``StixObject``): checked
+against what STIX 2.1 requires of its type, stored as the agency's own copy of its id, newer
+versions replacing older ones, with the owner's permission row and the object's references.
+
+The import around it (``interop.services.bundle_import``) sorts a bundle into rounds, one
+version of each id per round, and records every version for TAXII.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from agencies.models import TLP, Agency, HandlingCode
+from common import lookups  # noqa: F401  (registers field__any)
+from common.dates import parse_iso_datetime
+from sharing import stix
+from sharing.models import PAP, StixObject, StixReference
+from sharing.permissions import sync_stix_objects_permissions
+
+# Cyber observables (STIX 2.1 §6): no created, modified, created_by_ref nor versions.
+OBSERVABLE_TYPES = frozenset(
+    {
+        "artifact",
+        "autonomous-system",
+        "directory",
+        "domain-name",
+        "email-addr",
+        "email-message",
+        "file",
+        "ipv4-addr",
+        "ipv6-addr",
+        "mac-addr",
+        "mutex",
+        "network-traffic",
+        "process",
+        "software",
+        "url",
+        "user-account",
+        "windows-registry-key",
+        "x509-certificate",
+    }
+)
+# What STIX 2.1 requires of each type beyond the common properties.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "attack-pattern": ("name",),
+    "campaign": ("name",),
+    "course-of-action": ("name",),
+    "grouping": ("context", "object_refs"),
+    "identity": ("name",),
+    "incident": ("name",),
+    "indicator": ("pattern", "pattern_type", "valid_from"),
+    "infrastructure": ("name",),
+    "intrusion-set": ("name",),
+    "malware": ("is_family",),
+    "malware-analysis": ("product",),
+    "note": ("content", "object_refs"),
+    "observed-data": ("first_observed", "last_observed", "number_observed"),
+    "opinion": ("opinion", "object_refs"),
+    "report": ("name", "published", "object_refs"),
+    "threat-actor": ("name",),
+    "tool": ("name",),
+    "vulnerability": ("name",),
+    "relationship": ("relationship_type", "source_ref", "target_ref"),
+    "sighting": ("sighting_of_ref",),
+    "language-content": ("object_ref", "object_modified", "contents"),
+    "extension-definition": ("name", "schema", "version", "extension_types", "created_by_ref"),
+    "autonomous-system": ("number",),
+    "directory": ("path",),
+    "domain-name": ("value",),
+    "email-addr": ("value",),
+    "email-message": ("is_multipart",),
+    "ipv4-addr": ("value",),
+    "ipv6-addr": ("value",),
+    "mac-addr": ("value",),
+    "mutex": ("name",),
+    "network-traffic": ("protocols",),
+    "software": ("name",),
+    "url": ("value",),
+}
+UNVERSIONED = frozenset({"marking-definition"})  # created, but never a newer version
+# STIX 2.1's domain, relationship and meta objects: created, modified (but markings), versions.
+DOMAIN_TYPES = frozenset(REQUIRED) - OBSERVABLE_TYPES | {"location", "marking-definition"}
+_TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
+_TIMESTAMPS = ("created", "modified", "first_observed", "last_observed", "published")
+
+
+def parse_stix_id(value: Any, *, name: str = "id", type_: str | None = None) -> str:
+    """``type--uuid`` (of ``type_`` when given); ValueError("name: reason") otherwise."""
+    if not isinstance(value, str) or "--" not in value:
+        raise ValueError(f"{name}: expected <type>--<uuid>")
+    kind, _, raw = value.partition("--")
+    if not _TYPE.match(kind) or (type_ is not None and kind != type_):
+        raise ValueError(f"{name}: expected {type_ or '<type>'}--<uuid>")
+    try:
+        parsed = uuid.UUID(raw)
+    except ValueError:
+        raise ValueError(f"{name}: {raw!r} is not a UUID") from None
+    if parsed.variant != uuid.RFC_4122 or str(parsed) != raw.lower():
+        raise ValueError(f"{name}: the UUID must be an RFC 4122 UUID (STIX 2.1, section 2.9)")
+    return value
+
+
+def is_observable(obj: dict[str, Any]) -> bool:
+    """A cyber observable: one of STIX's, or a custom type without ``created``."""
+    kind = obj.get("type")
+    return kind in OBSERVABLE_TYPES or (kind not in DOMAIN_TYPES and "created" not in obj)
+
+
+def _check_refs(obj: dict[str, Any]) -> None:
+    for name, value in obj.items():
+        if name.endswith("_ref"):
+            parse_stix_id(value, name=name)
+        elif name.endswith("_refs"):
+            if not isinstance(value, list):
+                raise ValueError(f"{name}: a list of STIX ids is required")
+            for ref in value:
+                parse_stix_id(ref, name=name)
+
+
+def check(obj: dict[str, Any]) -> None:
+    """What STIX 2.1 requires of any object and of its type; ValueError("field: reason")."""
+    kind = obj.get("type")
+    if not isinstance(kind, str) or not _TYPE.match(kind):
+        raise ValueError("type: a STIX type (lower-case letters, digits and hyphens) is required")
+    parse_stix_id(obj.get("id"), type_=kind)
+    observable = is_observable(obj)
+    if "spec_version" not in obj and not observable:
+        raise ValueError(f"spec_version: required of a STIX {kind}")
+    if obj.get("spec_version", "2.1") != "2.1":
+        raise ValueError("spec_version: only STIX 2.1 is supported")
+    if not observable:
+        for name in ("created",) if kind in UNVERSIONED else ("created", "modified"):
+            if name not in obj:
+                raise ValueError(f"{name}: required of a STIX {kind}")
+    for name in _TIMESTAMPS:
+        try:
+            parse_iso_datetime(obj.get(name))
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    missing = [name for name in REQUIRED.get(kind, ()) if name not in obj]
+    if missing:
+        raise ValueError(f"{missing[0]}: required of a STIX {kind}")
+    if kind == "malware" and not isinstance(obj["is_family"], bool):
+        raise ValueError("is_family: true or false is required")
+    if obj.get("revoked") not in (None, True, False):
+        raise ValueError("revoked: true or false is required")
+    if "labels" in obj and not (
+        isinstance(obj["labels"], list) and all(isinstance(x, str) for x in obj["labels"])
+    ):
+        raise ValueError("labels: a list of strings is required")
+    _check_refs(obj)
+
+
+def version_of(obj: dict[str, Any]) -> str | None:
+    """The version string (``modified`` as written), ``created`` for objects that have no
+    versions (marking definitions), ``None`` for cyber observables."""
+    value = obj.get("modified", obj.get("created"))
+    return value if isinstance(value, str) else None
+
+
+def _name(obj: dict[str, Any]) -> str:
+    """What a list shows for the object."""
+    for key in ("name", "value", "path", "number", "opinion", "pattern", "content"):
+        if key in obj and isinstance(obj[key], str | int) and not isinstance(obj[key], bool):
+            return str(obj[key])[:250]
+    if obj.get("type") == "relationship":
+        return f"{obj['source_ref']} {obj['relationship_type']} {obj['target_ref']}"[:250]
+    if obj.get("type") == "sighting":
+        return f"sighting of {obj['sighting_of_ref']}"[:250]
+    hashes = obj.get("hashes")
+    if isinstance(hashes, dict) and hashes:
+        return str(next(iter(hashes.values())))[:250]
+    return ""
+
+
+def _choice(obj: dict[str, Any], name: str, allowed: list[str], default: str) -> str:
+    value = str(obj.get(f"x_cybercoop_{name}", default)).upper()
+    if value not in allowed:
+        raise ValueError(f"x_cybercoop_{name}: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def fields_of(obj: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+    """StixObject fields of a checked object whose markings are already ours."""
+    markings = stix.markings_read(obj.get("object_marking_refs"))
+    created = parse_iso_datetime(obj.get("created")) or now
+    return {
+        "stix_id": obj["id"],
+        "type": obj["type"],
+        "name": _name(obj),
+        "pattern_type": str(obj.get("pattern_type", ""))[:32] if obj["type"] == "indicator" else "",
+        "tlp": markings.tlp or TLP.AMBER,
+        "pap": _choice(obj, "pap", PAP.values, markings.pap or PAP.AMBER),
+        "handling_code": _choice(obj, "handling_code", HandlingCode.values, HandlingCode.H0),
+        "created": created,
+        "modified": parse_iso_datetime(obj.get("modified")) or created,
+        "revoked": obj.get("revoked") is True,
+        "body": obj,
+    }
+
+
+@dataclass
+class StoreReport:
+    # index -> (status, object): created, updated, unchanged (this version is present), or
+    # older (an older version than the stored one: recorded as a version only)
+    items: dict[int, tuple[str, StixObject]] = field(default_factory=dict)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (index, "field: reason")
+
+
+_UPDATABLE = [
+    "name",
+    "pattern_type",
+    "tlp",
+    "pap",
+    "handling_code",
+    "modified",
+    "revoked",
+    "body",
+]
+
+
+def references_of(stix_object: StixObject) -> list[StixReference]:
+    """The object's references by id, top-level ``*_ref`` / ``*_refs`` but its markings."""
+    found: list[StixReference] = []
+    for name, value in stix_object.body.items():
+        if name == "object_marking_refs":
+            continue
+        targets = [value] if name.endswith("_ref") else value if name.endswith("_refs") else []
+        found += [StixReference(source=stix_object, property=name, target=t) for t in targets]
+    return found
+
+
+def _references_replace(objects: list[StixObject], *, fresh: bool) -> None:
+    if not fresh:
+        StixReference.objects.filter(source_id__any=[o.pk for o in objects]).delete()
+    StixReference.objects.bulk_create(
+        [r for o in objects for r in references_of(o)], batch_size=5000, ignore_conflicts=True
+    )
+
+
+def stix_objects_store(
+    *, actor: Any, agency: Agency, items: list[tuple[int, dict[str, Any]]]
+) -> StoreReport:
+    """Store one version of each of these (checked) objects as ``agency``'s copies: a new id
+    creates the agency's object, a newer ``modified`` updates it, the stored version is
+    unchanged, an older one is left for the caller to record as history. At most one item
+    per id; the caller's transaction."""
+    report = StoreReport()
+    now = timezone.now()
+    ids = [obj["id"] for _, obj in items]
+    stored = {o.stix_id: o for o in StixObject.objects.filter(owner=agency, stix_id__any=ids)}
+    new: list[StixObject] = []
+    changed: list[StixObject] = []
+    for index, obj in items:
+        try:
+            fields = fields_of(obj, now=now)
+        except ValueError as exc:
+            report.errors.append((index, str(exc)))
+            continue
+        current = stored.get(obj["id"])
+        if current is None:
+            created = StixObject(owner=agency, created_by=actor, **fields)
+            new.append(created)
+            report.items[index] = ("created", created)
+        elif fields["modified"] > current.modified:
+            for name in _UPDATABLE:
+                setattr(current, name, fields[name])
+            changed.append(current)
+            report.items[index] = ("updated", current)
+        else:
+            status = "unchanged" if fields["modified"] == current.modified else "older"
+            report.items[index] = (status, current)
+    if new:
+        StixObject.objects.bulk_create(new, batch_size=5000)
+        sync_stix_objects_permissions(new, fresh=True)
+        _references_replace(new, fresh=True)
+    if changed:
+        StixObject.objects.bulk_update(changed, _UPDATABLE, batch_size=2000)
+        _references_replace(changed, fresh=False)
+    return report
+
+
+def stix_object_restore(stix_object: StixObject, obj: dict[str, Any]) -> None:
+    """The object becomes ``obj``, an older version of it (its newer ones were deleted)."""
+    fields = fields_of(obj, now=stix_object.modified)
+    for name in _UPDATABLE:
+        setattr(stix_object, name, fields[name])
+    stix_object.save(update_fields=_UPDATABLE)
+    _references_replace([stix_object], fresh=False)
+
+
+def stix_object_delete(stix_object: StixObject) -> None:
+    """The object is gone (its last version was deleted): its rows, links and references."""
+    stix_object.delete()
