@@ -243,8 +243,16 @@ def _import_indicators(
     return [items[position] for position in sorted(ingest.same_value)]
 
 
-def _import_objects(*, actor: Any, agency: Agency, items: list[Item], report: ImportReport) -> None:
-    """Every other object as the agency's copy; each version recorded for TAXII."""
+def _import_objects(
+    *,
+    actor: Any,
+    agency: Agency,
+    items: list[Item],
+    report: ImportReport,
+    typed: frozenset[int] = frozenset(),
+) -> None:
+    """Every other object as the agency's copy; each version recorded for TAXII. ``typed``:
+    indexes of indicators with a typed value held under another id (not pattern-only)."""
     stored = sharing_objects.stix_objects_store(actor=actor, agency=agency, items=items)
     bodies = dict(items)
     for index, reason in stored.errors:
@@ -253,7 +261,7 @@ def _import_objects(*, actor: Any, agency: Agency, items: list[Item], report: Im
     patterns: list[StixObject] = []
     for index, (status, stix_object) in sorted(stored.items.items()):
         obj = bodies[index]
-        if status == "created" and obj["type"] == "indicator":
+        if status == "created" and obj["type"] == "indicator" and index not in typed:
             report.accept(index, obj, "pattern_only")
         else:
             report.accept(index, obj, "created" if status == "older" else status)
@@ -325,8 +333,9 @@ def bundle_import(
     report = ImportReport()
     for items in _rounds(_checked(objects, report), report):
         indicators, others = _route(agency, items, report)
+        held: list[Item] = []
         if indicators:
-            others += _import_indicators(
+            held = _import_indicators(
                 actor=actor,
                 agency=agency,
                 items=indicators,
@@ -334,8 +343,14 @@ def bundle_import(
                 source=source,
                 report=report,
             )
-        if others:
-            _import_objects(actor=actor, agency=agency, items=others, report=report)
+        if others or held:
+            _import_objects(
+                actor=actor,
+                agency=agency,
+                items=sorted(others + held, key=lambda item: item[0]),
+                report=report,
+                typed=frozenset(index for index, _ in held),
+            )
     report.rejected.sort(key=lambda r: r["index"])
     report.accepted.sort(key=lambda r: r["index"])
     audit_log(
