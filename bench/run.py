@@ -92,6 +92,17 @@ FIGURES: dict[str, Figure] = {
         setup=[["interop_lookup.py", "--setup", "--count", "{indicators}"]],
         http=True,
     ),
+    "stix-rest": Figure(
+        "import of 100k mixed STIX objects (50% indicators, 30% relationships, 20% SDOs) "
+        "in one REST bundle, objects/s",
+        ["stix_import.py", "--count", "{stix}", "--via", "rest", "--url", "{url}"],
+        http=True,
+    ),
+    "stix-taxii": Figure(
+        "the same 100k objects over TAXII, envelopes of 10,000, objects/s",
+        ["stix_import.py", "--count", "{stix}", "--via", "taxii", "--url", "{url}"],
+        http=True,
+    ),
     "taxii": Figure(
         "TAXII paging of 100k objects with taxii2-client at 1,000 per page, objects/s",
         ["interop_taxii.py", "--url", "{url}", "--per-request", "1000", "--rounds", "2"],
@@ -112,6 +123,7 @@ def _sizes(scale: float) -> dict[str, str]:
         "list": f"/tmp/cybercoop-bench-{scaled(100_000)}.json",
         "fanout": scaled(10_000),
         "taxii": scaled(100_000),
+        "stix": scaled(100_000),
     }
 
 
@@ -134,6 +146,7 @@ def _server() -> Iterator[str]:
         "THROTTLE_LOOKUP_VALUES": "1000000000/min",
         "THROTTLE_TAXII": "1000000/min",
         "THROTTLE_INGEST": "100000/min",
+        "THROTTLE_STIX_IMPORT": "100000/min",
     }
     env.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     gunicorn = Path(PYTHON).with_name("gunicorn")

@@ -3,10 +3,12 @@ what came; a too-deeply nested body is a 400 too, never a 500 (RecursionError)."
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from rest_framework import parsers
-from rest_framework.exceptions import ParseError, ValidationError
+from django.conf import settings
+from rest_framework import parsers, status
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 
 TOO_DEEP = "JSON parse error - the body is nested too deeply."
 NOT_AN_OBJECT = "The request body must be a JSON object, not {kind}."
@@ -37,3 +39,31 @@ class JSONParser(parsers.JSONParser):
                 {"non_field_errors": [NOT_AN_OBJECT.format(kind=json_kind(data))]}
             )
         return data
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def read_json(request: Any) -> Any:
+    """A bulk body (an ingest, a STIX bundle), read from the stream — such bodies exceed
+    Django's in-memory limit for forms — up to ``SHARING_INGEST_MAX_BYTES`` (413 beyond);
+    malformed JSON is a 400 before anything is written. The view sets ``reads_raw_body``."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.SHARING_INGEST_MAX_BYTES:
+        raise PayloadTooLarge(
+            f"The body is {length} bytes; the limit is {settings.SHARING_INGEST_MAX_BYTES}."
+        )
+    stream = request.stream
+    raw = stream.read() if stream is not None else b""
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"JSON parse error - {exc}") from None
+    except RecursionError:
+        raise ParseError(TOO_DEEP) from None

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
 from agencies.models import Agency, APIKey
-from common.parsers import JSONParser
+from common.parsers import JSONParser, read_json
 from interop import selectors, services
 from interop.serializers import ExportQuerySerializer, ImportReportSerializer
 from interop.stix import STIX_MEDIA_TYPE, export_bundle
@@ -79,8 +79,9 @@ class StixExportView(APIView):
 
 class StixImportView(APIView):
     key_scope = "ingest"
-    parser_classes = [JSONParser, StixJSONParser]
+    parser_classes = [JSONParser, StixJSONParser]  # the media types it takes (and the schema's)
     throttle_scope = "stix_import"
+    reads_raw_body = True  # a bundle of 100k objects is read from the stream (``read_json``)
 
     @extend_schema(
         summary="Import a STIX 2.1 bundle as your agency's indicators",
@@ -91,7 +92,12 @@ class StixImportView(APIView):
         responses=ImportReportSerializer,
     )
     def post(self, request: Request) -> Response:
-        data = request.data
+        media, params = parse_header_parameters(request.content_type or "")
+        if media not in ("application/json", "application/stix+json"):
+            raise UnsupportedMediaType(media)
+        if media == "application/stix+json" and params.get("version", "2.1") != "2.1":
+            raise UnsupportedMediaType(request.content_type, detail=STIX_VERSION_UNSUPPORTED)
+        data = read_json(request)  # too large: 413; malformed: 400; nothing written
         if not isinstance(data, dict) or data.get("type") != "bundle":
             raise ValidationError({"type": [NOT_A_BUNDLE]})
         if not isinstance(data.get("objects"), list):

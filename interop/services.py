@@ -258,6 +258,7 @@ def _import_objects(
     for index, reason in stored.errors:
         report.reject(index, bodies[index], reason)
     versions: list[Version] = []
+    first: list[Version] = []
     patterns: list[StixObject] = []
     for index, (status, stix_object) in sorted(stored.items.items()):
         obj = bodies[index]
@@ -271,23 +272,26 @@ def _import_objects(
             report.counts["revoked"] += 1
         if status != "older" and stix_object.type == "indicator":
             patterns.append(stix_object)
-        versions.append(_version(stix_object, obj, agency))
+        (first if status == "created" else versions).append(_version(stix_object, obj, agency))
     if patterns:
         _literals_replace(patterns)
-    object_versions_record(versions)
+    object_versions_record(versions, first=first)
 
 
 def _version(stix_object: StixObject, obj: dict[str, Any], agency: Agency) -> Version:
     """One version of ``stix_object`` as TAXII serves it (``obj`` may be older than it)."""
     modified = _modified_key(obj) if "created" in obj else stix_object.modified
-    fields = sharing_objects.fields_of(obj, now=modified)
-    body = stix.object_stix(
-        obj,
-        tlp=fields["tlp"],
-        pap=fields["pap"],
-        handling_code=fields["handling_code"],
-        owner_code=agency.code,
-    )
+    if obj is stix_object.body:  # the newest: its markings are the stored object's
+        body = stix.stix_object_stix(stix_object, agency.code)
+    else:
+        fields = sharing_objects.fields_of(obj, now=modified)
+        body = stix.object_stix(
+            obj,
+            tlp=fields["tlp"],
+            pap=fields["pap"],
+            handling_code=fields["handling_code"],
+            owner_code=agency.code,
+        )
     version = sharing_objects.version_of(obj) or sharing_stix.modified_stamp(modified)
     return Version(stix_object, body, modified, version)
 

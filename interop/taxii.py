@@ -427,7 +427,7 @@ def _add_objects(request: HttpRequest, key: APIKey, collection_id: str) -> HttpR
             413, "Request too large", f"max_content_length is {settings.TAXII_MAX_CONTENT_LENGTH}."
         )
     try:
-        envelope = json.loads(request.body)
+        envelope = json.loads(request.read())  # not request.body: over Django's form limit
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise TaxiiError(400, "Invalid JSON", "The body is not a JSON envelope.") from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):

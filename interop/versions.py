@@ -130,32 +130,56 @@ class Version:
     version: str
 
 
-def object_versions_record(versions: Sequence[Version]) -> None:
-    """Store these versions of STIX objects (idempotent on owner + id + modified); each
+OBJECT_FIELDS = [
+    "stix_id",
+    "object_type",
+    "modified",
+    "version",
+    "date_added",
+    "owner",
+    "stix_object",
+    "is_latest",
+    "body",
+]
+
+
+def object_versions_record(versions: Sequence[Version], *, first: Sequence[Version] = ()) -> None:
+    """Store these versions of STIX objects (idempotent on owner + id + modified), and
+    ``first``, the first versions of objects just created (COPY: none can exist yet); each
     object's newest is its latest."""
-    if not versions:
+    if not versions and not first:
         return
-    newest: dict[int, datetime] = {}
-    for v in versions:
-        newest[v.stix_object.pk] = max(v.modified, newest.get(v.stix_object.pk, v.modified))
+    stamps = iter(_stamps(len(versions) + len(first)))
+    copy_rows(
+        ObjectVersion,
+        OBJECT_FIELDS,
+        (
+            (
+                *(v.stix_object.stix_id, v.stix_object.type, v.modified, v.version, next(stamps)),
+                *(v.stix_object.owner_id, v.stix_object.pk, True, json.dumps(v.body)),
+            )
+            for v in first
+        ),
+    )
     rows = [
         ObjectVersion(
             stix_id=v.stix_object.stix_id,
             object_type=v.stix_object.type,
             modified=v.modified,
             version=v.version,
-            date_added=stamp,
+            date_added=next(stamps),
             owner_id=v.stix_object.owner_id,
             stix_object=v.stix_object,
-            is_latest=v.modified == newest[v.stix_object.pk],
+            is_latest=v.modified >= v.stix_object.modified,
             body=json.dumps(v.body),
         )
-        for v, stamp in zip(versions, _stamps(len(versions)), strict=True)
+        for v in versions
     ]
     ObjectVersion.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    objects = list({v.stix_object.pk: v.stix_object for v in versions}.values())
-    _mark_latest(Q(stix_object_id__any=[o.pk for o in objects]), StixObject, "stix_object_id")
-    context_record({o.owner_id for o in objects})
+    if rows:
+        ids = list({v.stix_object.pk for v in versions})
+        _mark_latest(Q(stix_object_id__any=ids), StixObject, "stix_object_id")
+    context_record({v.stix_object.owner_id for v in [*first, *versions]})
 
 
 def context_record(owner_ids: Iterable[int]) -> None:

@@ -3,7 +3,6 @@ endpoints and deliveries. Invisible objects answer 404; visible but not yours, 4
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,7 +26,7 @@ from agencies.selectors import administered_agencies
 from cases.selectors import jits_visible_to
 from common.drf import IdCursor, list_response
 from common.keyset import Window
-from common.parsers import TOO_DEEP, json_kind
+from common.parsers import PayloadTooLarge, json_kind, read_json
 from sharing import ingest, selectors, services, stix
 from sharing.legal import ShareSpec
 from sharing.models import Delivery, Indicator
@@ -45,12 +44,6 @@ from sharing.serializers import (
 )
 
 NOT_INGESTIBLE = "Send an indicator object, a list of them, or a STIX bundle, not {kind}."
-
-
-class PayloadTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
 
 
 def one_agency(request: Request, queryset, field: str = "agency", data: Any = None) -> Any:
@@ -82,18 +75,6 @@ def _indicator_context(request: Request, indicators: Any) -> dict[str, Any]:
         user=request.user, agency=acting_agency(request), indicators=indicators
     )
     return {"visible_case_ids": ids}
-
-
-def _read_json(request: Request) -> Any:
-    """The JSON body, read from the stream (bulk bodies exceed Django's in-memory form limit)."""
-    stream = request.stream
-    raw = stream.read() if stream is not None else b""
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ParseError(f"JSON parse error - {exc}") from None
-    except RecursionError:
-        raise ParseError(TOO_DEEP) from None
 
 
 INDICATOR_FILTERS = ("q", "type", "tlp", "owner")
@@ -153,15 +134,7 @@ class IndicatorListCreateView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.SHARING_INGEST_MAX_BYTES:
-            raise PayloadTooLarge(
-                f"The body is {length} bytes; the limit is {settings.SHARING_INGEST_MAX_BYTES}."
-            )
-        data = _read_json(request)  # malformed: 400 before anything is written
+        data = read_json(request)  # too large: 413; malformed: 400; nothing written
         if not isinstance(data, dict | list):
             raise ParseError(NOT_INGESTIBLE.format(kind=json_kind(data)))
         agency = one_agency(request, selectors.managing_agencies(user=request.user), data=data)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from agencies.models import TLP, Agency, HandlingCode
 from common import lookups  # noqa: F401  (registers field__any)
+from common.bulk import copy_instances, copy_rows
 from common.dates import parse_iso_datetime
 from sharing import stix
 from sharing.models import PAP, StixObject, StixReference
@@ -179,7 +180,11 @@ def _name(obj: dict[str, Any]) -> str:
     return ""
 
 
-def _choice(obj: dict[str, Any], name: str, allowed: list[str], default: str) -> str:
+_PAPS = tuple(PAP.values)  # computed once: ``.values`` builds a new list on every access
+_HANDLING_CODES = tuple(HandlingCode.values)
+
+
+def _choice(obj: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
     value = str(obj.get(f"x_cybercoop_{name}", default)).upper()
     if value not in allowed:
         raise ValueError(f"x_cybercoop_{name}: {value!r} is not one of {', '.join(allowed)}")
@@ -196,8 +201,8 @@ def fields_of(obj: dict[str, Any], *, now: datetime) -> dict[str, Any]:
         "name": _name(obj),
         "pattern_type": str(obj.get("pattern_type", ""))[:32] if obj["type"] == "indicator" else "",
         "tlp": markings.tlp or TLP.AMBER,
-        "pap": _choice(obj, "pap", PAP.values, markings.pap or PAP.AMBER),
-        "handling_code": _choice(obj, "handling_code", HandlingCode.values, HandlingCode.H0),
+        "pap": _choice(obj, "pap", _PAPS, markings.pap or PAP.AMBER),
+        "handling_code": _choice(obj, "handling_code", _HANDLING_CODES, HandlingCode.H0),
         "created": created,
         "modified": parse_iso_datetime(obj.get("modified")) or created,
         "revoked": obj.get("revoked") is True,
@@ -237,11 +242,11 @@ def references_of(stix_object: StixObject) -> list[StixReference]:
 
 
 def _references_replace(objects: list[StixObject], *, fresh: bool) -> None:
+    """Each object's references, written afresh (``fresh``: new objects, none to delete)."""
     if not fresh:
         StixReference.objects.filter(source_id__any=[o.pk for o in objects]).delete()
-    StixReference.objects.bulk_create(
-        [r for o in objects for r in references_of(o)], batch_size=5000, ignore_conflicts=True
-    )
+    rows = {(r.source.pk, r.target, r.property) for o in objects for r in references_of(o)}
+    copy_rows(StixReference, ["source", "target", "property"], rows)
 
 
 def stix_objects_store(
@@ -277,7 +282,7 @@ def stix_objects_store(
             status = "unchanged" if fields["modified"] == current.modified else "older"
             report.items[index] = (status, current)
     if new:
-        StixObject.objects.bulk_create(new, batch_size=5000)
+        copy_instances(StixObject, new)
         sync_stix_objects_permissions(new, fresh=True)
         _references_replace(new, fresh=True)
     if changed:
