@@ -74,10 +74,9 @@ def _markings(
     refs = [sharing_stix.TLP_MARKING_IDS[markings.tlp]] if markings.tlp else []
     obj = {**obj, "object_marking_refs": refs}
     if markings.pap:
-        stated = str(obj.get("x_cybercoop_pap", "")).upper()
-        obj["x_cybercoop_pap"] = max(
-            markings.pap, stated, key=lambda p: sharing_stix.PAP_RANK.get(p, -1)
-        )
+        stated = str(sharing_stix.extension_properties(obj).get("pap", "")).upper()
+        pap = max(markings.pap, stated, key=lambda p: sharing_stix.PAP_RANK.get(p, -1))
+        obj = sharing_stix.with_extension(obj, {"pap": pap})
     for ref in markings.unknown:
         report.warn(index, obj, unknown_marking(ref, markings.tlp or TLP.RED))
     return obj
@@ -100,7 +99,8 @@ def _indicator(obj: dict[str, Any]) -> bool:
     if pattern_type != "stix":
         raise ValueError(f"pattern_type: {pattern_type!r} is not one of {PATTERN_TYPE_NAMES}")
     try:
-        sharing_stix.parse_pattern(pattern, obj.get("x_cybercoop_type"))
+        hint = sharing_stix.extension_properties(obj).get("indicator_type")
+        sharing_stix.parse_pattern(pattern, hint)
     except ValueError:
         errors = run_validator(pattern, stix_version="2.1")
         if errors:
@@ -188,12 +188,13 @@ def _pattern_fields(obj: dict[str, Any]) -> dict[str, Any]:
     labels = obj.get("labels") or []
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
         raise ValueError("labels: a list of strings is required")
-    pap = str(obj.get("x_cybercoop_pap", PAP.AMBER)).upper()
-    handling = str(obj.get("x_cybercoop_handling_code", HandlingCode.H0)).upper()
+    ours = sharing_stix.extension_properties(obj)
+    pap = str(ours.get("pap", PAP.AMBER)).upper()
+    handling = str(ours.get("handling_code", HandlingCode.H0)).upper()
     if pap not in PAP.values:
-        raise ValueError(f"x_cybercoop_pap: {pap!r} is not one of {', '.join(PAP.values)}")
+        raise ValueError(f"pap: {pap!r} is not one of {', '.join(PAP.values)}")
     if handling not in HandlingCode.values:
-        raise ValueError(f"x_cybercoop_handling_code: {handling!r} is not a handling code")
+        raise ValueError(f"handling_code: {handling!r} is not a handling code")
     return {
         **dates,
         "pattern": obj["pattern"],

@@ -11,6 +11,7 @@ from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import Collection, Server, as_pages
 
 from interop.selectors import collection_id
+from sharing.stix import CYBERCOOP_EXTENSION_ID
 from sharing.tasks import announce_indicators
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,7 +102,7 @@ def test_add_objects_then_poll_status_get_object_and_manifest(
     envelope = shared.get_object(good["id"])
     (obj,) = envelope["objects"]
     assert obj["pattern"] == "[domain-name:value = 'submitted.example']"
-    assert obj["x_cybercoop_owner"] == "NL-NHTCU"
+    assert obj["extensions"][CYBERCOOP_EXTENSION_ID]["owner"] == "NL-NHTCU"
     manifest = shared.get_manifest()
     assert [m["id"] for m in manifest["objects"]] == [good["id"]]
     # The version string is the object's own ``modified``, written the same way.
@@ -120,7 +121,8 @@ def test_stix2_taxii_collection_store_adds_gets_queries_and_deletes_own_objects(
     world, partner_server, key_for, live_server
 ):
     own = _collections(partner_server)["Objects of NL-NHTCU"]
-    store = stix2.TAXIICollectionStore(own, allow_custom=True)  # needs can_read and can_write
+    # needs can_read and can_write; our extension is no custom content
+    store = stix2.TAXIICollectionStore(own, allow_custom=False)
     indicator = stix2.Indicator(
         name="store round trip",
         pattern="[domain-name:value = 'store.example']",
@@ -130,7 +132,7 @@ def test_stix2_taxii_collection_store_adds_gets_queries_and_deletes_own_objects(
     store.add(indicator)
     got = store.get(indicator.id)
     assert got is not None and got.pattern == indicator.pattern
-    assert got.x_cybercoop_owner == "NL-NHTCU"
+    assert got.extensions[CYBERCOOP_EXTENSION_ID]["owner"] == "NL-NHTCU"
     found = store.query([stix2.Filter("type", "=", "indicator")])
     assert [o.id for o in found] == [indicator.id]
     assert [o.id for o in store.all_versions(indicator.id)] == [indicator.id]
