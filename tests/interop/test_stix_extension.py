@@ -245,9 +245,10 @@ def test_the_schema_url_answers_without_login_with_a_schema_of_the_exported_exte
     assert len(list(validator.iter_errors(bad))) == 2
 
 
-def test_the_pap_marking_definitions_keep_opencti_ids_without_custom_properties(exported):
+def test_the_pap_marking_definitions_are_plain_statements_with_uuid4_ids(exported):
     paps = [o for o in exported["objects"] if o["id"] in PAP_MARKING_IDS.values()]
     assert len(paps) == 4
     for marking in paps:
         assert marking["definition"] == {"statement": marking["name"]}
         assert not [k for k in marking if k.startswith("x_")]
+        assert uuid.UUID(marking["id"].split("--")[1]).version == 4
