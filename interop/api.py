@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpResponse
@@ -14,13 +15,16 @@ from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
 from agencies.models import Agency, APIKey
+from agencies.providers import ProviderGatePermission
 from common.parsers import JSONParser, read_json
 from interop import selectors, services
 from interop.serializers import ExportQuerySerializer, ImportReportSerializer
 from interop.stix import STIX_MEDIA_TYPE, export_bundle
+from sharing import stix as sharing_stix
 from sharing.api import one_agency
 from sharing.selectors import managing_agencies
 
+JSON_SCHEMA_MEDIA_TYPE = "application/schema+json"
 NOT_A_BUNDLE = "Send a STIX bundle (type: bundle)."
 STIX_VERSION_UNSUPPORTED = f"Only STIX 2.1 is imported: send {STIX_MEDIA_TYPE} or application/json."
 
@@ -108,3 +112,18 @@ class StixImportView(APIView):
             actor=request.user, agency=agency, objects=data["objects"], api_key=key
         )
         return Response(report.as_dict())
+
+
+class StixExtensionSchemaView(APIView):
+    """The JSON Schema our STIX extension definition names: anyone's, no login (a consumer
+    validating our objects must be able to read it); closed to providers like all of interop."""
+
+    permission_classes = [ProviderGatePermission]
+
+    @extend_schema(
+        summary="JSON Schema of the CyberCoop STIX extension (no login)",
+        responses={(200, JSON_SCHEMA_MEDIA_TYPE): dict},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        body = json.dumps(sharing_stix.extension_schema(), indent=2)
+        return HttpResponse(body, content_type=JSON_SCHEMA_MEDIA_TYPE)

@@ -87,10 +87,9 @@ def _markings(
     if not refs:
         del obj["object_marking_refs"]
     if markings.pap:
-        stated = str(obj.get("x_cybercoop_pap", "")).upper()
-        obj["x_cybercoop_pap"] = max(
-            markings.pap, stated, key=lambda p: sharing_stix.PAP_RANK.get(p, -1)
-        )
+        stated = str(sharing_stix.extension_properties(obj).get("pap", "")).upper()
+        pap = max(markings.pap, stated, key=lambda p: sharing_stix.PAP_RANK.get(p, -1))
+        obj = sharing_stix.with_extension(obj, {"pap": pap})
     for ref in markings.unknown:
         report.warn(index, obj, unknown_marking(ref, markings.tlp or TLP.RED))
     return obj
@@ -107,7 +106,8 @@ def _simple(obj: dict[str, Any]) -> bool:
     if pattern_type != "stix":
         raise ValueError(f"pattern_type: {pattern_type!r} is not one of {PATTERN_TYPE_NAMES}")
     try:
-        sharing_stix.parse_pattern(pattern, obj.get("x_cybercoop_type"))
+        hint = sharing_stix.extension_properties(obj).get("indicator_type")
+        sharing_stix.parse_pattern(pattern, hint)
     except ValueError:
         errors = run_validator(pattern, stix_version="2.1")
         if errors:
@@ -428,10 +428,12 @@ def taxii_object_delete(
     """
     mine = ObjectVersion.objects.filter(owner=agency, stix_id=stix_id, context=False)
     doomed = mine.filter(pk__in=version_ids)
-    rows = list(doomed.values_list("modified", "stix_object_id"))
+    rows = list(doomed.values_list("modified", "stix_object_id", "version"))
     deleted, _ = doomed.delete()
     newest = mine.order_by("-modified").first()
-    objects = StixObject.objects.filter(pk__in={o for _, o in rows if o is not None}, owner=agency)
+    objects = StixObject.objects.filter(
+        pk__in={r[1] for r in rows if r[1] is not None}, owner=agency
+    )
     if newest is not None:
         mine.exclude(pk=newest.pk).filter(is_latest=True).update(is_latest=False)
         mine.filter(pk=newest.pk, is_latest=False).update(is_latest=True)
@@ -447,7 +449,7 @@ def taxii_object_delete(
         object_type="interop.objectversion",
         object_id=stix_id,
         summary={
-            "versions": sorted(_taxii_version(modified) for modified, _ in rows),
+            "versions": sorted(v or sharing_stix.modified_stamp(m) for m, _, v in rows),
             "remaining": mine.count(),
             "api_key": api_key.prefix if api_key else None,
         },

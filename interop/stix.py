@@ -18,11 +18,16 @@ IDENTITY_NAMESPACE = uuid.UUID("1f0b7a52-6a53-4c44-9d0c-9a3c2f1e7d21")
 IDENTITY_CREATED = "2020-01-01T00:00:00.000Z"
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
 TLP_ORDER: list[str] = list(TLP.values)  # markings appear in a bundle from CLEAR to RED
+# A pattern-only indicator received without a description (strict validation asks for one).
+PATTERN_DESCRIPTION = "Pattern-only indicator kept as received, shared through CyberCoop."
 
 
 @functools.cache
 def identity_id(agency_code: str) -> str:
-    return f"identity--{uuid.uuid5(IDENTITY_NAMESPACE, agency_code)}"
+    """A fixed id per agency: uuid5 of its code, stamped as version 4 because strict validation
+    wants UUIDv4 ids for SDOs (its bits are a SHA-1 hash, as random as a v4's)."""
+    derived = uuid.uuid5(IDENTITY_NAMESPACE, agency_code)
+    return f"identity--{uuid.UUID(bytes=derived.bytes, version=4)}"
 
 
 def identity(agency: Agency) -> dict[str, Any]:
@@ -34,27 +39,39 @@ def identity(agency: Agency) -> dict[str, Any]:
         "modified": IDENTITY_CREATED,
         "name": agency.name or agency.code,
         "identity_class": "organization",
-        "x_cybercoop_agency": agency.code,
+        "extensions": {
+            sharing_stix.CYBERCOOP_EXTENSION_ID: {
+                "extension_type": sharing_stix.PROPERTY_EXTENSION,
+                "agency": agency.code,
+            }
+        },
     }
 
 
 def indicator_stix(indicator: Indicator, owner_code: str) -> dict[str, Any]:
     """sharing's STIX indicator (its fast ``indicator_json``) plus ``created_by_ref``.
 
-    ``labels`` fall back to the indicator type so every exported indicator carries some.
+    ``labels`` fall back to the indicator type and ``description`` to a stand-in, so every
+    exported indicator carries both (strict validation asks for a description).
     """
     obj = sharing_stix.indicator_json(indicator)
     obj["created_by_ref"] = identity_id(owner_code)
     obj.setdefault("labels", [indicator.type])
+    obj.setdefault("description", sharing_stix.default_description(indicator.type))
     return obj
 
 
 def object_stix(
     body: dict[str, Any], *, tlp: str, pap: str, handling_code: str, owner_code: str
 ) -> dict[str, Any]:
-    """A STIX object as received, with our markings and provenance (its own
-    ``created_by_ref`` when it had one, else the owning agency's identity)."""
-    obj = dict(body)
+    """A STIX object as received, with our markings, provenance (its own ``created_by_ref``
+    when it had one, else the owning agency's identity) and extension (in place of any legacy
+    ``x_cybercoop_*`` properties it was sent with)."""
+    ours: dict[str, Any] = {"pap": pap, "handling_code": handling_code, "owner": owner_code}
+    indicator = body.get("type") == "indicator"
+    if indicator:
+        ours["pattern_only"] = True
+    obj = sharing_stix.with_extension(body, ours)
     obj["spec_version"] = "2.1"
     if "created" in obj:  # not a cyber observable (those have no creator)
         obj.setdefault("created_by_ref", identity_id(owner_code))
@@ -62,16 +79,10 @@ def object_stix(
         sharing_stix.TLP_MARKING_IDS[tlp],
         sharing_stix.PAP_MARKING_IDS[pap],
     ]
-    obj.update(
-        {
-            "x_cybercoop_pap": pap,
-            "x_cybercoop_handling_code": handling_code,
-            "x_cybercoop_owner": owner_code,
-        }
-    )
-    if obj.get("type") == "indicator":
-        obj["x_cybercoop_pattern_only"] = True
+    if indicator:
         obj.setdefault("labels", ["pattern"])
+        obj.setdefault("name", f"{obj.get('pattern_type', 'stix')} pattern")
+        obj.setdefault("description", PATTERN_DESCRIPTION)
     return obj
 
 
@@ -92,9 +103,16 @@ def export_bundle(
     tlps: Iterable[str],
     paps: Iterable[str] = (),
 ) -> str:
-    """A bundle (as JSON text) of serialised objects with their identities and the TLP and
-    PAP marking definitions they refer to."""
+    """A bundle (as JSON text) of serialised objects with their identities, the TLP and PAP
+    marking definitions they refer to and, as our identities and indicators use it, our
+    extension definition with the platform identity that publishes it."""
     context = [json.dumps(identity(a)) for a in agencies]
+    if context or any(sharing_stix.CYBERCOOP_EXTENSION_ID in o for o in objects):
+        context = [
+            json.dumps(sharing_stix.platform_identity()),
+            json.dumps(sharing_stix.extension_definition()),
+            *context,
+        ]
     context += [
         json.dumps(sharing_stix.tlp_marking(t)) for t in sorted(set(tlps), key=TLP_ORDER.index)
     ]

@@ -43,4 +43,9 @@ urlpatterns = [
 api_urlpatterns = [
     path("stix/export/", api.StixExportView.as_view(), name="api_stix_export"),
     path("stix/bundles/", api.StixImportView.as_view(), name="api_stix_bundles"),
+    path(
+        "stix/extension-schema/",
+        api.StixExtensionSchemaView.as_view(),
+        name="api_stix_extension_schema",
+    ),
 ]

@@ -184,11 +184,16 @@ def object_versions_record(versions: Sequence[Version], *, first: Sequence[Versi
 
 def context_record(owner_ids: Iterable[int]) -> None:
     """The context every collection serves, recorded once: the identities of these owning
-    agencies and the TLP and PAP marking definitions our objects refer to."""
+    agencies, the TLP and PAP marking definitions our objects refer to, and our extension's
+    definition with the platform identity that publishes it."""
     agencies = list(Agency.objects.filter(pk__in=set(owner_ids)))
     wanted: list[tuple[int | None, dict[str, Any]]] = [(a.pk, stix.identity(a)) for a in agencies]
     wanted += [(None, sharing_stix.tlp_marking(t)) for t in sharing_stix.TLP_MARKING_IDS]
     wanted += [(None, sharing_stix.pap_marking(p)) for p in PAP.values]
+    wanted += [
+        (None, sharing_stix.extension_definition()),
+        (None, sharing_stix.platform_identity()),
+    ]
     present = set(
         ObjectVersion.objects.filter(
             context=True, stix_id__in=[obj["id"] for _, obj in wanted]

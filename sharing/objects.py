@@ -184,16 +184,18 @@ _PAPS = tuple(PAP.values)  # computed once: ``.values`` builds a new list on eve
 _HANDLING_CODES = tuple(HandlingCode.values)
 
 
-def _choice(obj: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = str(obj.get(f"x_cybercoop_{name}", default)).upper()
+def _choice(ours: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+    """One of our extension's properties (``stix.extension_properties``), or ``default``."""
+    value = str(ours.get(name, default)).upper()
     if value not in allowed:
-        raise ValueError(f"x_cybercoop_{name}: {value!r} is not one of {', '.join(allowed)}")
+        raise ValueError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
     return value
 
 
 def fields_of(obj: dict[str, Any], *, now: datetime) -> dict[str, Any]:
     """StixObject fields of a checked object whose markings are already ours."""
     markings = stix.markings_read(obj.get("object_marking_refs"))
+    ours = stix.extension_properties(obj)
     created = parse_iso_datetime(obj.get("created")) or now
     return {
         "stix_id": obj["id"],
@@ -201,8 +203,8 @@ def fields_of(obj: dict[str, Any], *, now: datetime) -> dict[str, Any]:
         "name": _name(obj),
         "pattern_type": str(obj.get("pattern_type", ""))[:32] if obj["type"] == "indicator" else "",
         "tlp": markings.tlp or TLP.AMBER,
-        "pap": _choice(obj, "pap", _PAPS, markings.pap or PAP.AMBER),
-        "handling_code": _choice(obj, "handling_code", _HANDLING_CODES, HandlingCode.H0),
+        "pap": _choice(ours, "pap", _PAPS, markings.pap or PAP.AMBER),
+        "handling_code": _choice(ours, "handling_code", _HANDLING_CODES, HandlingCode.H0),
         "created": created,
         "modified": parse_iso_datetime(obj.get("modified")) or created,
         "revoked": obj.get("revoked") is True,

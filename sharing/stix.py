@@ -1,8 +1,9 @@
 """The one STIX 2.1 mapping for indicators: model → STIX object/bundle, and STIX → fields.
 
 Built on the ``stix2`` library. TLP 2.0 markings use the OASIS TLP 2.0 marking-definition
-ids; PAP, handling code, type and owner travel as ``x_cybercoop_*`` custom properties.
-Later features (full STIX import/export, TAXII) build on these functions.
+ids; PAP, handling code, type and owner travel in our published property extension
+(``CYBERCOOP_EXTENSION_ID``), so exports pass ``stix2-validator --strict`` and ``stix2`` without
+``allow_custom``. Later features (full STIX import/export, TAXII) build on these functions.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import stix2
+from django.conf import settings
 from django.utils import timezone
 from stix2.canonicalization.Canonicalize import canonicalize
 from stix2patterns.v21.pattern import Pattern as StixPattern
 
-from agencies.models import TLP
+from agencies.models import TLP, HandlingCode
 from sharing.models import PAP, TLP_RANK, Indicator
 from sharing.models import IndicatorType as T
 from sharing.normalize import InvalidValue, detect_type, normalize
@@ -65,11 +67,13 @@ _TLP_BY_NAME = {name: tlp for tlp, name in TLP2_NAMES.items()} | {"white": TLP.C
 _PAP_BY_NAME = {p.lower(): p for p in PAP.values} | {"white": PAP.CLEAR}
 PAP_RANK = {p: rank for rank, p in enumerate(PAP.values)}  # CLEAR < GREEN < AMBER < RED
 
-# PAP markings are statements with OpenCTI's hints; their ids are OpenCTI's own scheme (pycti
-# ``MarkingDefinition.generate_id``): uuid5 of this namespace over the canonical JSON of
-# {"definition": "PAP:<LEVEL>", "definition_type": "PAP"}, so OpenCTI files them as its PAP.
+# OpenCTI's PAP markings have ids of its own scheme (pycti ``MarkingDefinition.generate_id``):
+# uuid5 of this namespace over the canonical JSON of {"definition": "PAP:<LEVEL>",
+# "definition_type": "PAP"}. We read them; we write PAP markings as statements with UUIDv4
+# ids of our own, because strict validation wants UUIDv4 for every non-SCO id (STIX 2.1,
+# section 2.9: "UUIDv4 SHOULD be used").
 OPENCTI_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
-PAP_CREATED = "2022-10-01T00:00:00.000Z"
+PAP_CREATED = "2026-12-01T00:00:00.000Z"
 
 
 def _opencti_marking_id(definition_type: str, definition: str) -> str:
@@ -77,8 +81,18 @@ def _opencti_marking_id(definition_type: str, definition: str) -> str:
     return f"marking-definition--{uuid.uuid5(OPENCTI_NAMESPACE, data)}"
 
 
-PAP_MARKING_IDS: dict[str, str] = {p: _opencti_marking_id("PAP", f"PAP:{p}") for p in PAP.values}
-PAP_BY_MARKING: dict[str, str] = {v: k for k, v in PAP_MARKING_IDS.items()}
+OPENCTI_PAP_MARKING_IDS: dict[str, str] = {
+    p: _opencti_marking_id("PAP", f"PAP:{p}") for p in PAP.values
+}
+PAP_MARKING_IDS: dict[str, str] = {
+    PAP.CLEAR: "marking-definition--c7065761-850f-45e2-8ac4-d6fbf8be2151",
+    PAP.GREEN: "marking-definition--1b0a4d95-a534-4291-8a4a-9d31a24081ad",
+    PAP.AMBER: "marking-definition--f3ef17a7-45d2-4557-a209-7ea4e102aa2e",
+    PAP.RED: "marking-definition--b749a46e-67a1-445e-9049-437c12f6924a",
+}
+PAP_BY_MARKING: dict[str, str] = {
+    v: k for ids in (OPENCTI_PAP_MARKING_IDS, PAP_MARKING_IDS) for k, v in ids.items()
+}
 
 
 def tlp_marking(tlp: str) -> dict[str, Any]:
@@ -96,7 +110,11 @@ def tlp_marking(tlp: str) -> dict[str, Any]:
 
 
 def pap_marking(pap: str) -> dict[str, Any]:
-    """The PAP marking definition: a STIX statement, with OpenCTI's id and hints."""
+    """The PAP marking definition: a STIX statement "PAP:<LEVEL>" with our id.
+
+    OpenCTI's ids and ``x_opencti_definition*`` hints are read on import but not written:
+    strict validation reports UUIDv5 ids and any top-level custom property.
+    """
     return {
         "type": "marking-definition",
         "spec_version": "2.1",
@@ -105,9 +123,123 @@ def pap_marking(pap: str) -> dict[str, Any]:
         "name": f"PAP:{pap}",
         "definition_type": "statement",
         "definition": {"statement": f"PAP:{pap}"},
-        "x_opencti_definition_type": "PAP",
-        "x_opencti_definition": f"PAP:{pap}",
     }
+
+
+# --- our property extension ----------------------------------------------------------------------
+
+# Our custom properties live in one published property extension (STIX 2.1, section 7.3): on
+# an object they sit under ``extensions[CYBERCOOP_EXTENSION_ID]`` next to
+# ``"extension_type": "property-extension"``; the definition names its JSON Schema, which
+# ``interop`` serves at ``EXTENSION_SCHEMA_PATH``.
+CYBERCOOP_EXTENSION_ID = "extension-definition--046074fb-df15-499b-8bfa-86dd44fba491"
+PLATFORM_IDENTITY_ID = "identity--71682b4e-6a73-4663-9206-0e6b595fff26"
+EXTENSION_CREATED = "2026-12-01T00:00:00.000Z"
+EXTENSION_VERSION = "1.0"
+EXTENSION_SCHEMA_PATH = "/api/v1/stix/extension-schema/"
+PROPERTY_EXTENSION = "property-extension"
+# Extension property → the top-level custom property partners sent before the extension.
+LEGACY_PROPERTIES: dict[str, str] = {
+    "indicator_type": "x_cybercoop_type",
+    "pap": "x_cybercoop_pap",
+    "handling_code": "x_cybercoop_handling_code",
+    "owner": "x_cybercoop_owner",
+    "last_seen": "x_cybercoop_last_seen",
+    "pattern_only": "x_cybercoop_pattern_only",
+    "agency": "x_cybercoop_agency",
+}
+
+
+def platform_identity() -> dict[str, Any]:
+    """The CyberCoop platform itself: the creator of our extension definition."""
+    return {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": PLATFORM_IDENTITY_ID,
+        "created": EXTENSION_CREATED,
+        "modified": EXTENSION_CREATED,
+        "name": "CyberCoop",
+        "description": "The CyberCoop platform for sharing indicators among law enforcement "
+        "agencies; it publishes the CyberCoop STIX extension.",
+        "identity_class": "system",
+    }
+
+
+def extension_schema_url() -> str:
+    """Where the extension's JSON Schema is served: ``PUBLIC_BASE_URL`` plus the path when
+    that setting exists, else the path (the same on every deployment)."""
+    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
+    return base + EXTENSION_SCHEMA_PATH
+
+
+def extension_definition() -> dict[str, Any]:
+    """The published ``extension-definition`` object of our property extension."""
+    return {
+        "type": "extension-definition",
+        "spec_version": "2.1",
+        "id": CYBERCOOP_EXTENSION_ID,
+        "created_by_ref": PLATFORM_IDENTITY_ID,
+        "created": EXTENSION_CREATED,
+        "modified": EXTENSION_CREATED,
+        "name": "CyberCoop indicator handling",
+        "description": "Properties CyberCoop adds to indicators and identities: the indicator "
+        "type, PAP level, handling code, owning agency, last sighting and whether the "
+        "indicator is kept pattern-only; on an identity, the agency code.",
+        "schema": extension_schema_url(),
+        "version": EXTENSION_VERSION,
+        "extension_types": [PROPERTY_EXTENSION],
+    }
+
+
+def extension_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of the properties under ``extensions[CYBERCOOP_EXTENSION_ID]``."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": extension_schema_url(),
+        "title": "CyberCoop indicator handling",
+        "description": f"Properties of the STIX 2.1 extension {CYBERCOOP_EXTENSION_ID}, "
+        f"version {EXTENSION_VERSION}.",
+        "type": "object",
+        "properties": {
+            "extension_type": {"const": PROPERTY_EXTENSION},
+            "indicator_type": {"enum": list(T.values)},
+            "pap": {"enum": list(PAP.values)},
+            "handling_code": {"enum": list(HandlingCode.values)},
+            "owner": {"type": "string", "description": "code of the owning agency"},
+            "last_seen": {"type": "string", "format": "date-time"},
+            "pattern_only": {"type": "boolean"},
+            "agency": {"type": "string", "description": "code of the agency (identities)"},
+        },
+        "required": ["extension_type"],
+        "additionalProperties": False,
+    }
+
+
+def extension_properties(obj: Any) -> dict[str, Any]:
+    """Our properties of a STIX object, without ``extension_type``: from our extension, else
+    from the legacy top-level ``x_cybercoop_*`` properties (partners still send those)."""
+    if not isinstance(obj, dict):
+        return {}
+    found = {name: obj[legacy] for name, legacy in LEGACY_PROPERTIES.items() if legacy in obj}
+    extensions = obj.get("extensions")
+    ext = extensions.get(CYBERCOOP_EXTENSION_ID) if isinstance(extensions, dict) else None
+    if isinstance(ext, dict):
+        found.update({k: v for k, v in ext.items() if k != "extension_type"})
+    return found
+
+
+def with_extension(obj: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``obj`` with ``properties`` in our extension (merged with what is there) and
+    no legacy top-level ``x_cybercoop_*`` properties."""
+    ours = extension_properties(obj) | properties
+    legacy = set(LEGACY_PROPERTIES.values())
+    copy = {k: v for k, v in obj.items() if k not in legacy}
+    extensions = copy.get("extensions")
+    copy["extensions"] = {
+        **(extensions if isinstance(extensions, dict) else {}),
+        CYBERCOOP_EXTENSION_ID: {"extension_type": PROPERTY_EXTENSION, **ours},
+    }
+    return copy
 
 
 def _level(value: Any, prefix: str, names: dict[str, str]) -> str | None:
@@ -378,7 +510,6 @@ def indicator_object(indicator: Indicator, *, revoked: bool | None = None) -> st
     modified = indicator.modified
     if is_revoked and not indicator.revoked:
         modified = max(timezone.now(), indicator.modified)
-    owner_code = indicator.owner.code if indicator.owner_id else ""
     properties: dict[str, Any] = {
         "id": indicator.stix_id,
         "created": indicator.created,
@@ -390,11 +521,7 @@ def indicator_object(indicator: Indicator, *, revoked: bool | None = None) -> st
         "confidence": indicator.confidence,
         "revoked": is_revoked,
         "object_marking_refs": [TLP_MARKING_IDS[indicator.tlp], PAP_MARKING_IDS[indicator.pap]],
-        "x_cybercoop_type": indicator.type,
-        "x_cybercoop_pap": indicator.pap,
-        "x_cybercoop_handling_code": indicator.handling_code,
-        "x_cybercoop_owner": owner_code,
-        "allow_custom": True,
+        "extensions": {CYBERCOOP_EXTENSION_ID: _indicator_extension(indicator)},
     }
     if indicator.description:
         properties["description"] = indicator.description
@@ -402,9 +529,22 @@ def indicator_object(indicator: Indicator, *, revoked: bool | None = None) -> st
         properties["labels"] = list(indicator.labels)
     if indicator.valid_until and indicator.valid_until > properties["valid_from"]:
         properties["valid_until"] = indicator.valid_until
-    if indicator.last_seen:
-        properties["x_cybercoop_last_seen"] = indicator.last_seen
     return _GeneratedIndicator(**properties)
+
+
+def _indicator_extension(indicator: Indicator) -> dict[str, Any]:
+    """Our extension of an indicator (stix2 keeps an unregistered extension as given, so
+    ``last_seen`` is written here in stix2's own timestamp format)."""
+    ext: dict[str, Any] = {
+        "extension_type": PROPERTY_EXTENSION,
+        "indicator_type": indicator.type,
+        "pap": indicator.pap,
+        "handling_code": indicator.handling_code,
+        "owner": indicator.owner.code if indicator.owner_id else "",
+    }
+    if indicator.last_seen:
+        ext["last_seen"] = _stamp(indicator.last_seen, min_millis=False)
+    return ext
 
 
 def indicator_dict(indicator: Indicator, *, revoked: bool | None = None) -> dict[str, Any]:
@@ -467,10 +607,7 @@ def indicator_json(indicator: Indicator, *, revoked: bool | None = None) -> dict
         "valid_from": _stamp(valid_from, min_millis=False),
         "confidence": indicator.confidence,
         "object_marking_refs": [TLP_MARKING_IDS[indicator.tlp], PAP_MARKING_IDS[indicator.pap]],
-        "x_cybercoop_type": indicator.type,
-        "x_cybercoop_pap": indicator.pap,
-        "x_cybercoop_handling_code": indicator.handling_code,
-        "x_cybercoop_owner": indicator.owner.code if indicator.owner_id else "",
+        "extensions": {CYBERCOOP_EXTENSION_ID: _indicator_extension(indicator)},
     }
     if is_revoked:
         obj["revoked"] = True
@@ -480,8 +617,6 @@ def indicator_json(indicator: Indicator, *, revoked: bool | None = None) -> dict
         obj["labels"] = list(indicator.labels)
     if indicator.valid_until and indicator.valid_until > valid_from:
         obj["valid_until"] = _stamp(indicator.valid_until, min_millis=False)
-    if indicator.last_seen:
-        obj["x_cybercoop_last_seen"] = _stamp(indicator.last_seen, min_millis=False)
     return obj
 
 
@@ -504,6 +639,12 @@ def parse_id(stix_id: Any) -> uuid.UUID:
     return stix_uuid
 
 
+def default_description(type_: str) -> str:
+    """The description an exported indicator without one carries (strict validation wants
+    one); read back as no description."""
+    return f"Indicator of type {type_}, shared through CyberCoop."
+
+
 def fields_from_stix(obj: dict[str, Any]) -> dict[str, Any]:
     """Indicator fields from a STIX indicator dict (values not yet normalised).
 
@@ -513,8 +654,9 @@ def fields_from_stix(obj: dict[str, Any]) -> dict[str, Any]:
     pattern = obj.get("pattern")
     if obj.get("pattern_type", "stix") != "stix" or not isinstance(pattern, str):
         raise ValueError("pattern: a STIX pattern is required")
+    ours = extension_properties(obj)
     try:
-        type_, value = parse_pattern(pattern, obj.get("x_cybercoop_type"))
+        type_, value = parse_pattern(pattern, ours.get("indicator_type"))
     except ValueError as exc:
         raise ValueError(f"pattern: {exc}") from None
     fields: dict[str, Any] = {"stix_uuid": stix_uuid, "type": type_, "value": value}
@@ -525,20 +667,22 @@ def fields_from_stix(obj: dict[str, Any]) -> dict[str, Any]:
         ("modified", "modified"),
         ("valid_from", "first_seen"),
         ("valid_until", "valid_until"),
-        ("x_cybercoop_last_seen", "last_seen"),
         ("confidence", "confidence"),
         ("description", "description"),
         ("labels", "labels"),
         ("revoked", "revoked"),
-        ("x_cybercoop_pap", "pap"),
-        ("x_cybercoop_handling_code", "handling_code"),
     ):
         if stix_name in obj:
             fields[name] = obj[stix_name]
+    for name in ("last_seen", "pap", "handling_code"):
+        if name in ours:
+            fields[name] = ours[name]
+    if fields.get("description") == default_description(type_):
+        del fields["description"]  # our export's stand-in for no description
     markings = markings_read(obj.get("object_marking_refs"))
     if markings.tlp:
         fields["tlp"] = markings.tlp
-    if markings.pap:  # a PAP marking and x_cybercoop_pap: the more restrictive
+    if markings.pap:  # a PAP marking and our stated pap: the more restrictive
         stated = str(fields.get("pap", "")).upper()
         fields["pap"] = max(markings.pap, stated, key=lambda p: PAP_RANK.get(p, -1))
     return fields

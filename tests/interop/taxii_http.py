@@ -7,8 +7,9 @@ from typing import Any
 from interop.selectors import collection_id
 
 TAXII = "application/taxii+json;version=2.1"
-# What a collection serves beside its objects: the owning agencies' identities, the markings.
-CONTEXT_TYPES = ("identity", "marking-definition")
+# What a collection serves beside its objects: the owning agencies' identities, the markings,
+# our extension's definition and the platform identity that publishes it.
+CONTEXT_TYPES = ("identity", "marking-definition", "extension-definition")
 ROOT = "/taxii2/cybercoop/"
 
 

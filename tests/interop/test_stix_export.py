@@ -8,7 +8,7 @@ import pytest
 from stix2validator import ValidationOptions, validate_instance, validate_string
 
 from interop.stix import identity_id
-from sharing.stix import PAP_MARKING_IDS, TLP2_EXTENSION_ID
+from sharing.stix import CYBERCOOP_EXTENSION_ID, PAP_MARKING_IDS, TLP2_EXTENSION_ID
 
 URL = "/api/v1/stix/export/"
 pytestmark = pytest.mark.django_db
@@ -66,9 +66,9 @@ def test_indicators_carry_pattern_dates_confidence_labels_creator_and_markings(
     assert ip["created_by_ref"] == identity_id("DE-BKA")
     assert by_id[identity_id("DE-BKA")]["type"] == "identity"
     domain = by_id[indicators[1].stix_id]
-    assert domain["x_cybercoop_pap"] == "RED" and domain["labels"]
+    assert domain["extensions"][CYBERCOOP_EXTENSION_ID]["pap"] == "RED" and domain["labels"]
     strict = by_id[indicators[2].stix_id]
-    assert strict["x_cybercoop_handling_code"] == "H2"
+    assert strict["extensions"][CYBERCOOP_EXTENSION_ID]["handling_code"] == "H2"
     markings = {o["id"]: o for o in bundle["objects"] if o["type"] == "marking-definition"}
     used_paps = {PAP_MARKING_IDS[i.pap] for i in indicators}
     assert set(markings) == TLP2_IDS | used_paps

@@ -13,7 +13,13 @@ from agencies.models import TLP
 from interop.selectors import collection_id
 from interop.services import unknown_marking
 from sharing.models import PAP, Indicator, StixObject
-from sharing.stix import OPENCTI_AMBER_STRICT_ID, PAP_MARKING_IDS, TLP_MARKING_IDS
+from sharing.stix import (
+    OPENCTI_AMBER_STRICT_ID,
+    OPENCTI_PAP_MARKING_IDS,
+    PAP_BY_MARKING,
+    PAP_MARKING_IDS,
+    TLP_MARKING_IDS,
+)
 from tests.stix_objects import stix_indicator, stix_marking
 
 URL = "/api/v1/stix/bundles/"
@@ -118,9 +124,11 @@ def test_pap_markings_by_opencti_id_and_by_content_set_the_indicators_pap(owner)
     assert stored("198.51.100.36").pap == PAP.RED
 
 
-def test_our_pap_marking_ids_are_opencti_s():
-    assert PAP_MARKING_IDS[PAP.AMBER] == OPENCTI_PAP_AMBER
-    assert PAP_MARKING_IDS[PAP.RED] == OPENCTI_PAP_RED
+def test_opencti_s_pap_marking_ids_are_read_and_ours_are_uuid4_for_strict_validation():
+    assert OPENCTI_PAP_MARKING_IDS[PAP.AMBER] == OPENCTI_PAP_AMBER
+    assert OPENCTI_PAP_MARKING_IDS[PAP.RED] == OPENCTI_PAP_RED
+    assert PAP_BY_MARKING[OPENCTI_PAP_RED] == PAP_BY_MARKING[PAP_MARKING_IDS[PAP.RED]] == PAP.RED
+    assert {uuid.UUID(i.split("--")[1]).version for i in PAP_MARKING_IDS.values()} == {4}
 
 
 def test_an_unknown_marking_keeps_the_tlp_of_the_others_and_is_reported(owner):
@@ -168,7 +176,7 @@ def test_export_writes_pap_as_a_marking_definition_a_partner_can_import_back(
     assert PAP_MARKING_IDS[PAP.RED] in obj["object_marking_refs"]
     definition = by_id[PAP_MARKING_IDS[PAP.RED]]
     assert definition["definition"] == {"statement": "PAP:RED"}
-    assert definition["x_opencti_definition_type"] == "PAP"
+    assert not [k for k in definition if k.startswith("x_")]  # strict validation: none
     for side in (world.partner, world.outsider):
         client = api_client_for(side.investigator, side.agency)
         copy = {**obj, "id": f"indicator--{uuid.uuid4()}"}

@@ -12,7 +12,12 @@ from taxii2client.v21 import Collection, Server, as_pages
 
 from interop.selectors import collection_id
 from interop.stix import identity_id
-from sharing.stix import PAP_MARKING_IDS, TLP_MARKING_IDS
+from sharing.stix import (
+    CYBERCOOP_EXTENSION_ID,
+    PAP_MARKING_IDS,
+    PLATFORM_IDENTITY_ID,
+    TLP_MARKING_IDS,
+)
 from sharing.tasks import announce_indicators
 from tests.interop.taxii_http import without_context
 
@@ -71,6 +76,7 @@ def test_paging_through_more_than_1000_objects_with_as_pages(
             assert envelope["next"]
     assert pages == 4
     context = {identity_id("DE-BKA"), *TLP_MARKING_IDS.values(), *PAP_MARKING_IDS.values()}
+    context |= {CYBERCOOP_EXTENSION_ID, PLATFORM_IDENTITY_ID}
     assert len(seen) == len(set(seen)) == 2500 + len(context)
     assert set(seen) == {i.stix_id for i in indicators} | context
     manifest_ids = []
@@ -105,7 +111,7 @@ def test_add_objects_then_poll_status_get_object_and_manifest(
     envelope = shared.get_object(good["id"])
     (obj,) = envelope["objects"]
     assert obj["pattern"] == "[domain-name:value = 'submitted.example']"
-    assert obj["x_cybercoop_owner"] == "NL-NHTCU"
+    assert obj["extensions"][CYBERCOOP_EXTENSION_ID]["owner"] == "NL-NHTCU"
     manifest = without_context(shared.get_manifest()["objects"])
     assert [m["id"] for m in manifest] == [good["id"]]
     # The version string is the object's own ``modified``, written the same way.
@@ -124,7 +130,8 @@ def test_stix2_taxii_collection_store_adds_gets_queries_and_deletes_own_objects(
     world, partner_server, key_for, live_server
 ):
     own = _collections(partner_server)["Objects of NL-NHTCU"]
-    store = stix2.TAXIICollectionStore(own, allow_custom=True)  # needs can_read and can_write
+    # needs can_read and can_write; our extension is no custom content
+    store = stix2.TAXIICollectionStore(own, allow_custom=False)
     indicator = stix2.Indicator(
         name="store round trip",
         pattern="[domain-name:value = 'store.example']",
@@ -134,7 +141,7 @@ def test_stix2_taxii_collection_store_adds_gets_queries_and_deletes_own_objects(
     store.add(indicator)
     got = store.get(indicator.id)
     assert got is not None and got.pattern == indicator.pattern
-    assert got.x_cybercoop_owner == "NL-NHTCU"
+    assert got.extensions[CYBERCOOP_EXTENSION_ID]["owner"] == "NL-NHTCU"
     found = store.query([stix2.Filter("type", "=", "indicator")])
     assert [o.id for o in found] == [indicator.id]
     assert [o.id for o in store.all_versions(indicator.id)] == [indicator.id]

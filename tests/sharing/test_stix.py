@@ -43,7 +43,15 @@ def test_an_indicator_becomes_a_stix_21_object_with_tlp2_marking_and_a_stable_id
         "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
         stix.PAP_MARKING_IDS[ind.pap],
     ]
-    assert obj["x_cybercoop_owner"] == "DE-BKA" and obj.get("revoked", False) is False
+    ours = obj["extensions"][stix.CYBERCOOP_EXTENSION_ID]
+    assert ours == {
+        "extension_type": "property-extension",
+        "indicator_type": "domain",
+        "pap": ind.pap,
+        "handling_code": ind.handling_code,
+        "owner": "DE-BKA",
+    }
+    assert obj.get("revoked", False) is False and not [k for k in obj if k.startswith("x_")]
     tomb = stix.indicator_dict(ind, revoked=True)
     assert (
         tomb["id"] == obj["id"] and tomb["revoked"] is True and tomb["modified"] >= obj["modified"]
