@@ -1,10 +1,13 @@
-"""The client's address as this deployment may trust it."""
+"""The client's address as this deployment may trust it; requests with NUL in their URL."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+
+NUL_IN_URL = "The URL contains the NUL character (%00), which no field can hold."
 
 
 def client_ip(request: Any) -> str | None:
@@ -17,3 +20,21 @@ def client_ip(request: Any) -> str | None:
             return forwarded[-1]
     address = meta.get("REMOTE_ADDR")
     return str(address) if address else None
+
+
+class RejectNulMiddleware:
+    """A path or query parameter with NUL (``%00``) is a 400 before any view runs: PostgreSQL's
+    text cannot hold it, so a filter on it would otherwise fail as a 500."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        query = request.GET
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in query.getlist(key)) for key in query
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": NUL_IN_URL}, status=400)
+            return HttpResponse(NUL_IN_URL, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

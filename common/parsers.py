@@ -3,6 +3,7 @@ what came; a too-deeply nested body is a 400 too, never a 500 (RecursionError)."
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -11,6 +12,7 @@ from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 
 TOO_DEEP = "JSON parse error - the body is nested too deeply."
+HAS_NUL = "JSON parse error - a string contains the NUL character (\\u0000), which is not stored."
 NOT_AN_OBJECT = "The request body must be a JSON object, not {kind}."
 
 _KINDS = {
@@ -28,10 +30,23 @@ def json_kind(data: Any) -> str:
     return _KINDS.get(type(data), type(data).__name__)
 
 
+def has_nul(raw: bytes) -> bool:
+    """Whether a JSON text has a NUL in a string: PostgreSQL's text and jsonb cannot hold it,
+    so it is refused at the door (400), not at the insert (500)."""
+    return b"\\u0000" in raw
+
+
+def _refuse_nul(raw: bytes) -> None:
+    if has_nul(raw):
+        raise ParseError(HAS_NUL)
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        raw = stream.read() if stream is not None else b""
+        _refuse_nul(raw)
         try:
-            data = super().parse(stream, media_type, parser_context)
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError:
             raise ParseError(TOO_DEEP) from None
         if not isinstance(data, dict):
@@ -61,6 +76,7 @@ def read_json(request: Any) -> Any:
         )
     stream = request.stream
     raw = stream.read() if stream is not None else b""
+    _refuse_nul(raw)
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:

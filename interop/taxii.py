@@ -29,6 +29,7 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 from agencies.authentication import SCOPE_MISSING, authenticate_key_from, key_allows
 from agencies.models import APIKey
 from common.http import client_ip
+from common.parsers import HAS_NUL, has_nul
 from common.throttles import spend
 from interop import selectors, services
 from interop.models import ObjectVersion, TaxiiStatus
@@ -426,8 +427,11 @@ def _add_objects(request: HttpRequest, key: APIKey, collection_id: str) -> HttpR
         raise TaxiiError(
             413, "Request too large", f"max_content_length is {settings.TAXII_MAX_CONTENT_LENGTH}."
         )
+    raw = request.read()  # not request.body: an envelope may be over Django's form limit
+    if has_nul(raw):
+        raise TaxiiError(400, "Invalid JSON", HAS_NUL)
     try:
-        envelope = json.loads(request.read())  # not request.body: over Django's form limit
+        envelope = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise TaxiiError(400, "Invalid JSON", "The body is not a JSON envelope.") from None
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):

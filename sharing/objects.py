@@ -232,14 +232,15 @@ _UPDATABLE = [
 ]
 
 
-def references_of(stix_object: StixObject) -> list[StixReference]:
-    """The object's references by id, top-level ``*_ref`` / ``*_refs`` but its markings."""
-    found: list[StixReference] = []
-    for name, value in stix_object.body.items():
-        if name == "object_marking_refs":
-            continue
-        targets = [value] if name.endswith("_ref") else value if name.endswith("_refs") else []
-        found += [StixReference(source=stix_object, property=name, target=t) for t in targets]
+def references_of(body: dict[str, Any]) -> set[tuple[str, str]]:
+    """(property, target id) of an object's references: its top-level ``*_ref`` and
+    ``*_refs`` properties but its markings (those are ours)."""
+    found: set[tuple[str, str]] = set()
+    for name, value in body.items():
+        if name.endswith("_ref"):
+            found.add((name, value))
+        elif name.endswith("_refs") and name != "object_marking_refs":
+            found.update((name, target) for target in value)
     return found
 
 
@@ -247,7 +248,7 @@ def _references_replace(objects: list[StixObject], *, fresh: bool) -> None:
     """Each object's references, written afresh (``fresh``: new objects, none to delete)."""
     if not fresh:
         StixReference.objects.filter(source_id__any=[o.pk for o in objects]).delete()
-    rows = {(r.source.pk, r.target, r.property) for o in objects for r in references_of(o)}
+    rows = [(o.pk, target, name) for o in objects for name, target in references_of(o.body)]
     copy_rows(StixReference, ["source", "target", "property"], rows)
 
 
