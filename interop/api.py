@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from agencies.authentication import acting_agency
 from agencies.models import Agency, APIKey
 from agencies.providers import ProviderGatePermission
-from common.parsers import JSONParser, read_json
+from common.parsers import NOT_AN_OBJECT, JSONParser, json_kind, read_json
 from interop import selectors, services
 from interop.serializers import ExportQuerySerializer, ImportReportSerializer
 from interop.stix import STIX_MEDIA_TYPE, export_bundle
@@ -102,7 +102,11 @@ class StixImportView(APIView):
         if media == "application/stix+json" and params.get("version", "2.1") != "2.1":
             raise UnsupportedMediaType(request.content_type, detail=STIX_VERSION_UNSUPPORTED)
         data = read_json(request)  # too large: 413; malformed: 400; nothing written
-        if not isinstance(data, dict) or data.get("type") != "bundle":
+        if not isinstance(data, dict):
+            raise ValidationError(
+                {"non_field_errors": [NOT_AN_OBJECT.format(kind=json_kind(data))]}
+            )
+        if data.get("type") != "bundle":
             raise ValidationError({"type": [NOT_A_BUNDLE]})
         if not isinstance(data.get("objects"), list):
             raise ValidationError({"objects": [services.NOT_A_LIST]})
