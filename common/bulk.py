@@ -6,15 +6,18 @@ databases fall back to ``bulk_create``. Rows are tuples in ``fields`` order.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _text(value: str) -> str:
@@ -70,12 +73,25 @@ def _bool(value: Any) -> str:
     return "\\N" if value is None else ("t" if value else "f")
 
 
+def _str(value: Any) -> str:
+    return _text(value) if isinstance(value, str) else _copy_value(value)
+
+
+def _datetime(value: Any) -> str:
+    return value.isoformat() if type(value) is datetime else _copy_value(value)
+
+
 def _converter(sample: Any) -> Callable[[Any], str]:
-    """A per-column formatter chosen from the first row (ids and flags are the hot case)."""
+    """A per-column formatter chosen from the first row (ids, flags, text and times are the hot
+    cases; each still formats any other value a later row may hold)."""
     if type(sample) is int:
         return _int
     if type(sample) is bool:
         return _bool
+    if isinstance(sample, str):  # TextChoices members too (str subclasses)
+        return _str
+    if type(sample) is datetime:
+        return _datetime
     return _copy_value
 
 
@@ -89,6 +105,21 @@ def _column(model: type[models.Model], name: str) -> str:
     column = _field(model, name).column
     assert column is not None, f"{model.__name__}.{name} has no column"
     return column
+
+
+@functools.cache
+def _columns(model: type[models.Model]) -> tuple[tuple[Any, ...], frozenset[str]]:
+    fields = tuple(model._meta.concrete_fields)
+    return fields, frozenset(f.attname for f in fields)
+
+
+def new_instance(model: type[M], values: dict[str, Any]) -> M:
+    """``model(**values)`` (``values`` by attname: ``owner_id``), built by position — Django's
+    fast path, about twice as fast for the many instances of a bulk insert."""
+    fields, attnames = _columns(model)
+    if not values.keys() <= attnames:
+        return model(**values)  # a key that is not a column: let Django handle it
+    return model(*[values[f.attname] if f.attname in values else f.get_default() for f in fields])
 
 
 def copy_instances(model: type[models.Model], objs: Sequence[models.Model]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,16 +18,19 @@ def parse_iso_datetime(value: Any) -> datetime | None:
     """``None`` for a missing value (``None`` or ``""``); ValueError for anything unparsable."""
     if value is None or value == "":
         return None
-    parsed: datetime | None = None
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = parse_datetime(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-        except ValueError:
-            parsed = None
+    if isinstance(value, str):
+        return _parse_text(value)
+    if not isinstance(value, datetime):
+        raise ValueError(not_a_datetime(value))
+    return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
+
+
+@functools.lru_cache(maxsize=65536)  # a bundle repeats its timestamps across its objects
+def _parse_text(value: str) -> datetime:
+    try:
+        parsed = parse_datetime(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise ValueError(not_a_datetime(value))
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, UTC)
-    return parsed
+    return timezone.make_aware(parsed, UTC) if timezone.is_naive(parsed) else parsed

@@ -19,7 +19,7 @@ from agencies.selectors import is_member
 from audit.services import audit_log
 from cases.selectors import cases_visible_to
 from common import lookups  # noqa: F401  (registers field__any)
-from common.bulk import copy_instances
+from common.bulk import copy_instances, new_instance
 from common.dates import parse_iso_datetime
 from sharing import signals, stix
 from sharing.announce import indicators_announce
@@ -188,19 +188,6 @@ def _clean_item(raw: Any, defaults: dict[str, Any]) -> dict[str, Any]:
     if valid_from and valid_until and valid_until <= valid_from:
         raise _ItemError("valid_until", VALID_UNTIL_NOT_LATER)
     return fields
-
-
-_INDICATOR_FIELDS = Indicator._meta.concrete_fields
-_INDICATOR_ATTNAMES = frozenset(f.attname for f in _INDICATOR_FIELDS)
-
-
-def _new_indicator(fields: dict[str, Any]) -> Indicator:
-    """``Indicator(**fields)``, built by position (Django's fast path, about twice as fast)."""
-    if not fields.keys() <= _INDICATOR_ATTNAMES:
-        return Indicator(**fields)  # a key that is not a column: let Django handle it
-    return Indicator(
-        *[fields[f.attname] if f.attname in fields else f.get_default() for f in _INDICATOR_FIELDS]
-    )
 
 
 _UPDATABLE = [
@@ -372,7 +359,7 @@ def _sort(
         fields.setdefault("modified", fields["created"])
         if fields.get("revoked"):
             fields["revoked_at"] = now
-        new.append((index, _new_indicator(fields)))
+        new.append((index, new_instance(Indicator, fields)))
     return new, changed, revalued
 
 

@@ -172,7 +172,16 @@ class StixObject(models.Model):
     that link it (``Share.stix_objects``).
     """
 
-    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="stix_objects")
+    # No database constraints on owner, created_by (nor on the rows below that point here): an
+    # import of 100k objects spent a second of its commit checking them, for rows whose
+    # targets the request has just read; deletions go through Django (PROTECT, CASCADE).
+    owner = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="stix_objects",
+        db_index=False,  # one_stix_copy_per_owner (owner, stix_id) leads with it
+        db_constraint=False,
+    )
     stix_id = models.CharField("STIX id", max_length=300)
     type = models.CharField(max_length=250)
     name = models.CharField(max_length=250, blank=True, help_text="What lists show")
@@ -193,6 +202,7 @@ class StixObject(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     body = models.JSONField(help_text="The newest version, as received (markings as ours)")
 
@@ -214,9 +224,15 @@ class StixObject(models.Model):
 
 
 class StixObjectGroupObjectPermission(GroupObjectPermissionBase):
-    """The owning agency's ``view_stixobject`` row: one per object (not per version)."""
+    """The owning agency's ``view_stixobject`` row: one per object (not per version); written
+    only by ``sync_stix_objects_permissions``, without database constraints (as the
+    indicators' rows)."""
 
-    content_object = models.ForeignKey(StixObject, on_delete=models.CASCADE)
+    content_object = models.ForeignKey(StixObject, on_delete=models.CASCADE, db_constraint=False)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, db_index=False, db_constraint=False)
+    permission = models.ForeignKey(
+        Permission, on_delete=models.CASCADE, db_index=False, db_constraint=False
+    )
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
@@ -227,7 +243,13 @@ class StixReference(models.Model):
     ``source_ref`` / ``target_ref``, a report's ``object_refs``, …). Kept by id, so it holds
     when the target arrives later and resolves to whatever copy the reader may see."""
 
-    source = models.ForeignKey(StixObject, on_delete=models.CASCADE, related_name="references")
+    source = models.ForeignKey(
+        StixObject,
+        on_delete=models.CASCADE,
+        related_name="references",
+        db_index=False,  # one_reference_per_property (source, property, target) leads with it
+        db_constraint=False,
+    )
     target = models.CharField(max_length=300)
     property = models.CharField(max_length=100)
 

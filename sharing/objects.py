@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from agencies.models import TLP, Agency, HandlingCode
 from common import lookups  # noqa: F401  (registers field__any)
-from common.bulk import copy_instances, copy_rows
+from common.bulk import copy_instances, copy_rows, new_instance
 from common.dates import parse_iso_datetime
 from sharing import stix
 from sharing.models import PAP, StixObject, StixReference
@@ -91,6 +91,12 @@ _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
 _TIMESTAMPS = ("created", "modified", "first_observed", "last_observed", "published")
 
 
+# An RFC 4122 UUID (variant bits 10), as STIX 2.1 §2.9 requires of an identifier.
+_RFC_4122 = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE
+)
+
+
 def parse_stix_id(value: Any, *, name: str = "id", type_: str | None = None) -> str:
     """``type--uuid`` (of ``type_`` when given); ValueError("name: reason") otherwise."""
     if not isinstance(value, str) or "--" not in value:
@@ -98,11 +104,11 @@ def parse_stix_id(value: Any, *, name: str = "id", type_: str | None = None) -> 
     kind, _, raw = value.partition("--")
     if not _TYPE.match(kind) or (type_ is not None and kind != type_):
         raise ValueError(f"{name}: expected {type_ or '<type>'}--<uuid>")
-    try:
-        parsed = uuid.UUID(raw)
-    except ValueError:
-        raise ValueError(f"{name}: {raw!r} is not a UUID") from None
-    if parsed.variant != uuid.RFC_4122 or str(parsed) != raw.lower():
+    if not _RFC_4122.match(raw):
+        try:
+            uuid.UUID(raw)
+        except ValueError:
+            raise ValueError(f"{name}: {raw!r} is not a UUID") from None
         raise ValueError(f"{name}: the UUID must be an RFC 4122 UUID (STIX 2.1, section 2.9)")
     return value
 
@@ -273,7 +279,9 @@ def stix_objects_store(
             continue
         current = stored.get(obj["id"])
         if current is None:
-            created = StixObject(owner=agency, created_by=actor, **fields)
+            fields.update(owner_id=agency.pk, created_by_id=actor.pk if actor else None)
+            created = new_instance(StixObject, fields)
+            created.owner = agency  # cached: the permission rows read its group
             new.append(created)
             report.items[index] = ("created", created)
         elif fields["modified"] > current.modified:
