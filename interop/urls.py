@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from interop import api, taxii
+from interop import api, misp_api, taxii
 
 urlpatterns = [
     path("taxii2/", taxii.discovery, name="taxii_discovery"),
@@ -43,4 +43,18 @@ urlpatterns = [
 api_urlpatterns = [
     path("stix/export/", api.StixExportView.as_view(), name="api_stix_export"),
     path("stix/bundles/", api.StixImportView.as_view(), name="api_stix_bundles"),
+    path("misp/events/", misp_api.MispEventsImportView.as_view(), name="api_misp_events"),
+    path(
+        "misp/feed/manifest.json",
+        misp_api.MispFeedManifestView.as_view(),
+        name="api_misp_feed_manifest",
+    ),
+    path(
+        "misp/feed/hashes.csv", misp_api.MispFeedHashesView.as_view(), name="api_misp_feed_hashes"
+    ),
+    path(
+        "misp/feed/<uuid:event_uuid>.json",
+        misp_api.MispFeedEventView.as_view(),
+        name="api_misp_feed_event",
+    ),
 ]
