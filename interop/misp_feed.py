@@ -34,6 +34,13 @@ TLP_COLOURS: dict[str, str] = {
     TLP.RED: "#ff2b2b",
 }
 PAP_STATEMENT = "statement:"  # misp-stix's tag for a statement marking ("PAP:AMBER")
+PATTERN_ATTRIBUTE_TYPES = {
+    "stix": "stix2-pattern",
+    "sigma": "sigma",
+    "yara": "yara",
+    "snort": "snort",
+    "suricata": "suricata",
+}
 ANALYSIS_COMPLETED = 2
 THREAT_LEVEL_UNDEFINED = 4
 
@@ -53,6 +60,7 @@ class FeedEvent:
     owner: Agency
     day: str
     bodies: list[str] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)  # STIX id → TLP
     tlps: set[str] = field(default_factory=set)
     paps: set[str] = field(default_factory=set)
     timestamp: int = 0
@@ -108,6 +116,7 @@ def feed_events(*, user: Any, agency: Agency | None) -> dict[str, FeedEvent]:
         event = FeedEvent(owners[owner_id], day)
         event = events.setdefault(event.uuid, event)
         event.bodies.append(body)
+        event.levels[obj["id"]] = tlp or pattern_tlp
         event.tlps.add(tlp or pattern_tlp)
         event.paps.add(pap or pattern_pap)
         event.timestamp = max(event.timestamp, _timestamp(obj["modified"]))
@@ -150,7 +159,32 @@ def feed_event(event: FeedEvent) -> MISPEvent:
     ]:
         for tag in attribute.tags:  # misp-stix reads our PAP marking as a statement
             tag.name = tag.name.removeprefix(PAP_STATEMENT)
+    _add_unconverted(misp_event, event)
     return misp_event
+
+
+def _add_unconverted(misp_event: MISPEvent, event: FeedEvent) -> None:
+    """Indicators misp-stix made nothing of (e.g. a pattern of several comparisons, like the
+    ``ip-src`` misp-stix itself writes) travel as their pattern: a ``stix2-pattern`` attribute
+    (or ``sigma``, ``yara``, ...), so the feed never drops one silently."""
+    converted = {str(a.uuid) for a in misp_event.attributes}
+    for misp_object in misp_event.objects:
+        converted |= {str(misp_object.uuid), *(str(a.uuid) for a in misp_object.attributes)}
+    for body in event.bodies:
+        obj = json.loads(body)
+        key = str(obj.get("id", "")).partition("--")[2]
+        if obj.get("type") != "indicator" or key in converted:
+            continue
+        attribute = misp_event.add_attribute(
+            PATTERN_ATTRIBUTE_TYPES.get(obj.get("pattern_type"), "other"),
+            obj["pattern"],
+            uuid=key,
+            category="Network activity",
+            to_ids=True,
+            comment=str(obj.get("name", ""))[:250],
+            timestamp=_timestamp(obj["modified"]),
+        )
+        attribute.add_tag(f"tlp:{event.levels[obj['id']].lower()}")
 
 
 def feed_event_json(event: FeedEvent) -> dict[str, Any]:

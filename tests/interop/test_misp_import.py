@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from agencies.models import Agency, Membership
 from audit.models import AuditEvent
 from common.parsers import NOT_AN_OBJECT
 from interop import misp
 from interop.models import PatternIndicator
 from sharing.ingest import ID_NOT_USABLE
 from sharing.models import Indicator
+from tests.factories import AgencyFactory, make_member
 from tests.interop.misp_data import (
     EVENT_UUID,
     SHARING_GROUP_EVENT_UUID,
@@ -282,3 +284,12 @@ def test_anonymous_callers_are_refused(world, client):
     response = client.post(URL, event(), content_type="application/json")
     assert response.status_code in (401, 403)
     assert not Indicator.objects.exists()
+
+
+def test_a_provider_key_gets_404_from_every_misp_endpoint(world, api_client_for):
+    provider = AgencyFactory(code="NL-HOSTCO", kind=Agency.Kind.SERVICE_PROVIDER)
+    liaison = make_member(provider, "hostco_liaison", Membership.Role.PROVIDER_LIAISON)
+    client = api_client_for(liaison, provider)
+    assert client.post("/api/v1/misp/events/", {"events": []}, format="json").status_code == 404
+    for path in ("manifest.json", "hashes.csv", f"{SHARING_GROUP_EVENT_UUID}.json"):
+        assert client.get(f"/api/v1/misp/feed/{path}").status_code == 404

@@ -59,6 +59,8 @@ class Command(BaseCommand):
         agency = Agency.objects.filter(code=options["agency"]).first()
         if agency is None:
             raise CommandError(f"No agency with code {options['agency']!r}.")
+        if agency.is_service_provider:
+            raise CommandError(f"{agency.code} is a service provider: it holds no indicators.")
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"No user {options['user']!r}.")
