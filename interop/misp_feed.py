@@ -175,7 +175,7 @@ def _add_unconverted(misp_event: MISPEvent, event: FeedEvent) -> None:
         key = str(obj.get("id", "")).partition("--")[2]
         if obj.get("type") != "indicator" or key in converted:
             continue
-        attribute = misp_event.add_attribute(
+        misp_event.add_attribute(
             PATTERN_ATTRIBUTE_TYPES.get(obj.get("pattern_type"), "other"),
             obj["pattern"],
             uuid=key,
@@ -183,8 +183,8 @@ def _add_unconverted(misp_event: MISPEvent, event: FeedEvent) -> None:
             to_ids=True,
             comment=str(obj.get("name", ""))[:250],
             timestamp=_timestamp(obj["modified"]),
+            Tag=[{"name": f"tlp:{event.levels[obj['id']].lower()}"}],
         )
-        attribute.add_tag(f"tlp:{event.levels[obj['id']].lower()}")
 
 
 def feed_event_json(event: FeedEvent) -> dict[str, Any]:

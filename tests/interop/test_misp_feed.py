@@ -83,6 +83,8 @@ def test_a_misp_stix_bundle_round_trips_through_import_and_feed(world, api_clien
     assert "phish.example.com" in {a.value for a in loaded.attributes}
     patterns = {a.value for a in loaded.attributes if a.type == "stix2-pattern"}
     assert any("'203.0.113.11'" in p for p in patterns)  # two comparisons: kept as a pattern
+    tagged = {t.name for a in loaded.attributes if a.type == "stix2-pattern" for t in a.tags}
+    assert tagged == {"tlp:amber"}  # no marking in a raw misp-stix bundle: the default
     assert "cdn.phish.example.com" in values(feed_event)
 
 
