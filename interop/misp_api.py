@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from agencies.authentication import acting_agency
 from agencies.models import APIKey
+from common.parsers import JSONParser
 from interop import misp, misp_feed
 from interop.serializers import MispImportReportSerializer
 from sharing.api import one_agency
@@ -23,6 +24,7 @@ from sharing.selectors import managing_agencies
 
 class MispEventsImportView(APIView):
     key_scope = "ingest"
+    parser_classes = [JSONParser]
     throttle_scope = "stix_import"
 
     @extend_schema(

@@ -245,6 +245,13 @@ def test_malformed_attributes_never_make_a_500(world, api_client_for, attribute)
     assert response.status_code in (201, 400), response.content
 
 
+def test_a_form_body_is_a_415(world, api_client_for):
+    client = api_client_for(world.owner.investigator, world.owner.agency)
+    response = client.post(URL, {"info": "x", "uuid": EVENT_UUID})
+    assert response.status_code == 415
+    assert not Indicator.objects.exists()
+
+
 def test_invalid_json_is_a_400(world, api_client_for):
     client = api_client_for(world.owner.investigator, world.owner.agency)
     response = client.post(URL, "{not json", content_type="application/json")
