@@ -62,6 +62,10 @@ def sharing_group_unmapped(name: str) -> str:
     return f"sharing group {name} is not mapped: kept at TLP:{TLP.AMBER_STRICT}"
 
 
+def unknown_tag(level: str) -> str:
+    return f"tag tlp:{level} is not a TLP level: ignored"
+
+
 # --- reading MISP JSON ---------------------------------------------------------------------------
 
 
@@ -95,7 +99,41 @@ def _event(data: Any, index: int) -> dict[str, Any]:
     for key in ("Attribute", "Object", "Galaxy", "Tag", "EventReport"):
         if key in event and not isinstance(event[key], list):
             raise ValidationError({f"{where}.{key}": LIST_REQUIRED})
-    return event
+    return _with_uuids(event)
+
+
+def _with_uuids(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with a uuid and a timestamp on every attribute and object: one without a
+    uuid gets a uuid5 of the event's and its content (not PyMISP's random one), one without a
+    timestamp the event's (not misp-stix's "now"), so importing it again finds it unchanged."""
+    namespace = uuid.UUID(str(event["uuid"]))
+    timestamp = {"timestamp": event["timestamp"]} if event.get("timestamp") else {}
+
+    def named(item: Any, *parts: Any) -> Any:
+        if not isinstance(item, dict):
+            return item
+        item = {**timestamp, **item}
+        if item.get("uuid"):
+            return item
+        return {**item, "uuid": str(uuid.uuid5(namespace, "|".join(map(str, parts))))}
+
+    objects = []
+    for misp_object in event.get("Object") or []:
+        misp_object = named(misp_object, "object", json.dumps(misp_object, sort_keys=True))
+        if isinstance(misp_object, dict) and isinstance(misp_object.get("Attribute"), list):
+            attributes = [
+                named(a, misp_object["uuid"], a.get("object_relation"), a.get("value"))
+                if isinstance(a, dict)
+                else a
+                for a in misp_object["Attribute"]
+            ]
+            misp_object = {**misp_object, "Attribute": attributes}
+        objects.append(misp_object)
+    attributes = [
+        named(a, a.get("type"), a.get("value")) if isinstance(a, dict) else a
+        for a in event.get("Attribute") or []
+    ]
+    return {**event, "Attribute": attributes, "Object": objects}
 
 
 # --- distribution and tags → TLP -----------------------------------------------------------------
@@ -113,15 +151,14 @@ def _distribution(item: dict[str, Any]) -> int | None:
         return None
 
 
-def _tag_tlp(item: dict[str, Any]) -> str | None:
+def _tlp_tags(item: dict[str, Any]) -> list[str]:
+    """The ``tlp:*`` tags of an item, lower-cased, without the prefix."""
     names = (t.get("name") for t in item.get("Tag") or [] if isinstance(t, dict))
-    return _strictest(
-        *(
-            TAG_TLP.get(name.lower().removeprefix("tlp:").strip())
-            for name in names
-            if isinstance(name, str) and name.lower().startswith("tlp:")
-        )
-    )
+    return [
+        name.lower().removeprefix("tlp:").strip()
+        for name in names
+        if isinstance(name, str) and name.lower().startswith("tlp:")
+    ]
 
 
 def _sharing_group_name(item: dict[str, Any]) -> str:
@@ -149,7 +186,10 @@ class _Levels:
                 (str(item.get("uuid")), f"MISP {kind}: {sharing_group_unmapped(name)}")
             )
         own = DISTRIBUTION_TLP.get(distribution) if distribution is not None else None
-        level = _strictest(own, parent, _tag_tlp(item))
+        tags = _tlp_tags(item)
+        for unknown in (tag for tag in tags if tag not in TAG_TLP):
+            self.lines.append((str(item.get("uuid")), f"MISP {kind}: {unknown_tag(unknown)}"))
+        level = _strictest(own, parent, *(TAG_TLP.get(tag) for tag in tags))
         if level and item.get("uuid"):
             self.by_uuid[str(item["uuid"])] = level
         return level

@@ -300,3 +300,30 @@ def test_a_provider_key_gets_404_from_every_misp_endpoint(world, api_client_for)
     assert client.post("/api/v1/misp/events/", {"events": []}, format="json").status_code == 404
     for path in ("manifest.json", "hashes.csv", f"{SHARING_GROUP_EVENT_UUID}.json"):
         assert client.get(f"/api/v1/misp/feed/{path}").status_code == 404
+
+
+def test_attributes_without_a_uuid_get_a_stable_one_so_a_second_import_updates(world):
+    def run():
+        bare = {"info": "no uuids", "uuid": EVENT_UUID, "timestamp": "1603642920"}
+        bare["Attribute"] = [{"type": "domain", "value": "no-uuid.example", "to_ids": True}]
+        return misp.misp_events_import(
+            actor=world.owner.investigator, agency=world.owner.agency, events=[bare]
+        )
+
+    first, again = run(), run()
+    assert first.counts["created"] == 1 and again.counts["unchanged"] == 1
+    assert Indicator.objects.filter(normalized="no-uuid.example").count() == 1
+    assert not [w for w in first.as_dict()["events"][0]["warnings"] if "dropped" in w["reason"]]
+
+
+def test_an_unknown_tlp_tag_is_reported_and_ignored(world):
+    tagged = event()
+    tagged["Event"]["Attribute"][2]["Tag"] = [{"name": "tlp:ex:chr"}]
+    report = misp.misp_events_import(
+        actor=world.owner.investigator, agency=world.owner.agency, events=[tagged]
+    ).as_dict()
+    assert (
+        "91ae0a21-c7ae-4c7f-b84b-b84a7ce53d12",
+        "MISP attribute (domain): " + misp.unknown_tag("ex:chr"),
+    ) in [(w["id"], w["reason"]) for w in report["events"][0]["warnings"]]
+    assert tlps(world.owner.agency)["phish.example.com"] == "GREEN"
