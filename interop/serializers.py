@@ -30,3 +30,13 @@ class ImportReportSerializer(serializers.Serializer):
         help_text="Imported objects with something to know (index, id, reason), e.g. a "
         "marking this server does not know.",
     )
+
+
+class MispEventReportSerializer(ImportReportSerializer):
+    uuid = serializers.UUIDField()
+    info = serializers.CharField()
+
+
+class MispImportReportSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField())
+    events = MispEventReportSerializer(many=True)

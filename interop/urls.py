@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from interop import api, taxii
+from interop import api, misp_api, taxii
 
 urlpatterns = [
     path("taxii2/", taxii.discovery, name="taxii_discovery"),
@@ -47,5 +47,19 @@ api_urlpatterns = [
         "stix/extension-schema/",
         api.StixExtensionSchemaView.as_view(),
         name="api_stix_extension_schema",
+    ),
+    path("misp/events/", misp_api.MispEventsImportView.as_view(), name="api_misp_events"),
+    path(
+        "misp/feed/manifest.json",
+        misp_api.MispFeedManifestView.as_view(),
+        name="api_misp_feed_manifest",
+    ),
+    path(
+        "misp/feed/hashes.csv", misp_api.MispFeedHashesView.as_view(), name="api_misp_feed_hashes"
+    ),
+    path(
+        "misp/feed/<uuid:event_uuid>.json",
+        misp_api.MispFeedEventView.as_view(),
+        name="api_misp_feed_event",
     ),
 ]
