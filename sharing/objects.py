@@ -268,6 +268,10 @@ def stix_objects_store(
             created = StixObject(owner=agency, created_by=actor, **fields)
             new.append(created)
             report.items[index] = ("created", created)
+        elif "created" not in obj and obj == current.body:
+            # A cyber observable has no versions (no created, no modified): the same content
+            # again is the object already present, not a newer version of it.
+            report.items[index] = ("unchanged", current)
         elif fields["modified"] > current.modified:
             for name in _UPDATABLE:
                 setattr(current, name, fields[name])
