@@ -409,10 +409,12 @@ def taxii_object_delete(
     """
     mine = ObjectVersion.objects.filter(owner=agency, stix_id=stix_id, context=False)
     doomed = mine.filter(pk__in=version_ids)
-    rows = list(doomed.values_list("modified", "stix_object_id"))
+    rows = list(doomed.values_list("modified", "version", "stix_object_id"))
     deleted, _ = doomed.delete()
     newest = mine.order_by("-modified").first()
-    objects = StixObject.objects.filter(pk__in={o for _, o in rows if o is not None}, owner=agency)
+    objects = StixObject.objects.filter(
+        pk__in={o for _, _, o in rows if o is not None}, owner=agency
+    )
     if newest is not None:
         mine.exclude(pk=newest.pk).filter(is_latest=True).update(is_latest=False)
         mine.filter(pk=newest.pk, is_latest=False).update(is_latest=True)
@@ -428,7 +430,10 @@ def taxii_object_delete(
         object_type="interop.objectversion",
         object_id=stix_id,
         summary={
-            "versions": sorted(_taxii_version(modified) for modified, _ in rows),
+            # The version strings TAXII served (older rows: ``modified`` in stix2's format).
+            "versions": sorted(
+                version or sharing_stix.modified_stamp(modified) for modified, version, _ in rows
+            ),
             "remaining": mine.count(),
             "api_key": api_key.prefix if api_key else None,
         },

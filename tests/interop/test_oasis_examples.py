@@ -15,7 +15,7 @@ from stix2validator import ValidationOptions, validate_instance
 from interop.stix import identity_id
 from sharing.models import Indicator
 from sharing.stix import PAP_MARKING_IDS, TLP_MARKING_IDS
-from tests.interop.taxii_http import collection_url, get
+from tests.interop.taxii_http import collection_url, context_ids, get
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/stix/bundles/"
@@ -35,11 +35,6 @@ NOTHING = {"created": 0, "updated": 0, "unchanged": 0, "revoked": 0, "pattern_on
 
 def load(name: str) -> dict[str, Any]:
     return json.loads((DATA / f"{name}.json").read_text())
-
-
-def context_ids(agency_code: str) -> set[str]:
-    """What every collection serves beside the objects: the owner's identity, the markings."""
-    return {identity_id(agency_code), *TLP_MARKING_IDS.values(), *PAP_MARKING_IDS.values()}
 
 
 def pages(client: Any, url: str, key: Any, **params: Any) -> list[dict[str, Any]]:
