@@ -263,9 +263,9 @@ def stix_objects_store(
 ) -> StoreReport:
     """Store one version of each of these (checked) objects as ``agency``'s copies: a new id
     creates the agency's object, a newer ``modified`` updates it, the stored version is
-    unchanged, an older one is left for the caller to record as history; an object without
-    ``modified`` (a cyber observable, a marking definition) has one version only, so sending it
-    again leaves it unchanged. At most one item per id; the caller's transaction."""
+    unchanged, an older one is left for the caller to record as history; a cyber observable
+    sent again with the same content is unchanged, with other content a new version. At most
+    one item per id; the caller's transaction."""
     report = StoreReport()
     now = timezone.now()
     ids = [obj["id"] for _, obj in items]
@@ -285,14 +285,17 @@ def stix_objects_store(
             created.owner = agency  # cached: the permission rows read its group
             new.append(created)
             report.items[index] = ("created", created)
-        elif "modified" in obj and fields["modified"] > current.modified:
+        elif "created" not in obj and obj == current.body:
+            # A cyber observable has no versions (no created, no modified): the same content
+            # again is the object already present, not a newer version of it.
+            report.items[index] = ("unchanged", current)
+        elif fields["modified"] > current.modified:
             for name in _UPDATABLE:
                 setattr(current, name, fields[name])
             changed.append(current)
             report.items[index] = ("updated", current)
         else:
-            same = "modified" not in obj or fields["modified"] == current.modified
-            status = "unchanged" if same else "older"
+            status = "unchanged" if fields["modified"] == current.modified else "older"
             report.items[index] = (status, current)
     if new:
         copy_instances(StixObject, new)

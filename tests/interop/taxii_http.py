@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from interop.selectors import collection_id
+from interop.stix import identity_id
+from sharing.stix import PAP_MARKING_IDS, TLP_MARKING_IDS
 
 TAXII = "application/taxii+json;version=2.1"
 # What a collection serves beside its objects: the owning agencies' identities, the markings,
@@ -26,3 +28,8 @@ def get(client: Any, url: str, key: Any, accept: str | None = TAXII, **params: A
 def without_context(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The objects of an envelope or manifest but the context (identities, markings)."""
     return [o for o in objects if o["id"].split("--")[0] not in CONTEXT_TYPES]
+
+
+def context_ids(agency_code: str) -> set[str]:
+    """The context's ids, for a collection of objects the agency ``agency_code`` owns."""
+    return {identity_id(agency_code), *TLP_MARKING_IDS.values(), *PAP_MARKING_IDS.values()}

@@ -8,7 +8,7 @@ import pytest
 import requests
 import stix2
 from taxii2client.exceptions import TAXIIServiceException
-from taxii2client.v21 import Collection, Server, as_pages
+from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from interop.selectors import collection_id
 from interop.stix import identity_id
@@ -154,3 +154,115 @@ def test_stix2_taxii_collection_store_adds_gets_queries_and_deletes_own_objects(
     foreign = Collection(own.url, user=outsider.username, password=outsider.key)
     with pytest.raises(requests.HTTPError, match="404 Client Error"):
         foreign.get_objects()
+
+
+def test_server_api_root_and_collection_load_and_refresh_their_information(
+    world, partner_server, live_server, key_for
+):
+    key = key_for(world.partner)
+    auth = {"user": key.username, "password": key.key}
+    partner_server.refresh()  # GET /taxii2/ again
+    assert partner_server.default.url == f"{live_server.url}/taxii2/cybercoop/"
+    assert partner_server.contact and partner_server.description
+
+    root = ApiRoot(f"{live_server.url}/taxii2/cybercoop/", **auth)
+    root.refresh_information()
+    assert root.title == "CyberCoop" and root.max_content_length > 0
+    root.refresh_collections()
+    assert len(root.collections) == 3
+    root.refresh()  # both again
+    assert {c.title for c in root.collections} == set(_collections(partner_server))
+
+    own_id = collection_id(world.partner.agency, "own")
+    own = Collection(f"{root.url}collections/{own_id}/", **auth)
+    own.refresh()  # GET collections/{id}/
+    assert (own.id, own.title) == (own_id, "Objects of NL-NHTCU")
+    assert own.can_read and own.can_write
+    assert own.media_types == ["application/stix+json;version=2.1"]
+
+    status = own.add_objects({"objects": []}, wait_for_completion=False)
+    assert root.get_status(status.id).total_count == 0  # GET status/{id}/ from the API root
+
+
+def _malware(modified: str, stix_id: str, **extra: object) -> dict:
+    return {
+        "type": "malware",
+        "spec_version": "2.1",
+        "id": stix_id,
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": modified,
+        "name": "client test",
+        "is_family": False,
+        **extra,
+    }
+
+
+def test_own_collection_filters_versions_pages_and_deletes_with_taxii2client(world, partner_server):
+    own = _collections(partner_server)["Objects of NL-NHTCU"]
+    malware_id = f"malware--{uuid.uuid4()}"
+    # Version strings as submitted: milliseconds, none trimmed, and microseconds.
+    versions = [
+        "2026-01-01T00:00:00.000Z",
+        "2026-02-01T00:00:00.120Z",
+        "2026-03-01T00:00:00.123456Z",
+    ]
+    tool = {
+        "type": "tool",
+        "spec_version": "2.1",
+        "id": f"tool--{uuid.uuid4()}",
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z",
+        "name": "a tool",
+    }
+    observable = {
+        "type": "domain-name",
+        "spec_version": "2.1",
+        "id": f"domain-name--{uuid.uuid4()}",
+        "value": "client.example",
+    }
+    envelope = {"objects": [*(_malware(v, malware_id) for v in versions), tool, observable]}
+    status = own.add_objects(envelope, wait_for_completion=False)
+    status.wait_until_final(poll_interval=0.1, timeout=10)  # GET status/{id}/ until complete
+    assert status.status == "complete"
+    assert (status.total_count, status.success_count, status.failure_count) == (5, 5, 0)
+    assert [s["version"] for s in status.successes][:3] == versions
+
+    def ids(envelope: dict) -> list[str]:
+        return [o["id"] for o in without_context(envelope.get("objects", []))]
+
+    assert ids(own.get_objects(type="malware")) == [malware_id]
+    # In date_added order: an envelope's versions of one id are added oldest first, after
+    # the first version of every id in it.
+    assert ids(own.get_objects(type=["malware", "tool"])) == [tool["id"], malware_id]
+    assert ids(own.get_objects(id=observable["id"])) == [observable["id"]]
+    assert ids(own.get_objects(spec_version="2.0")) == []
+    every = own.get_objects(id=malware_id, version="all")["objects"]
+    assert [o["modified"] for o in every] == versions
+    for match, expected in (("first", versions[0]), ("last", versions[2]), (versions[1],) * 2):
+        (obj,) = own.get_object(malware_id, version=match)["objects"]
+        assert obj["modified"] == expected
+    assert own.object_versions(malware_id)["versions"] == versions
+    manifest = own.get_manifest(id=malware_id, version="all")["objects"]
+    assert [m["version"] for m in manifest] == versions
+    first, last = manifest[0]["date_added"], manifest[-1]["date_added"]
+    assert ids(own.get_objects(added_after=first, type="malware")) == [malware_id]
+    assert ids(own.get_objects(added_after=last, type="malware")) == []
+
+    pages = list(as_pages(own.get_objects, per_request=2, type=["malware", "tool"], version="all"))
+    assert [len(p["objects"]) for p in pages] == [2, 2]
+    assert [o["id"] for p in pages for o in p["objects"]] == [malware_id, tool["id"]] + [
+        malware_id
+    ] * 2
+    manifest_pages = list(as_pages(own.get_manifest, per_request=3, version="all"))
+    entries = [m for p in manifest_pages for m in without_context(p["objects"])]
+    assert len(manifest_pages) > 1
+    assert [m["id"] for m in entries] == [malware_id, tool["id"], observable["id"]] + [
+        malware_id
+    ] * 2
+
+    own.delete_object(malware_id, version=versions[1])  # DELETE ?match[version]=
+    assert own.object_versions(malware_id)["versions"] == [versions[0], versions[2]]
+    own.delete_object(malware_id, version="all")
+    with pytest.raises(requests.HTTPError, match="404 Client Error"):
+        own.get_object(malware_id)
+    assert ids(own.get_objects(type=["malware", "tool"])) == [tool["id"]]
