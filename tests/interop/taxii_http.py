@@ -6,7 +6,12 @@ from typing import Any
 
 from interop.selectors import collection_id
 from interop.stix import identity_id
-from sharing.stix import PAP_MARKING_IDS, TLP_MARKING_IDS
+from sharing.stix import (
+    CYBERCOOP_EXTENSION_ID,
+    PAP_MARKING_IDS,
+    PLATFORM_IDENTITY_ID,
+    TLP_MARKING_IDS,
+)
 
 TAXII = "application/taxii+json;version=2.1"
 # What a collection serves beside its objects: the owning agencies' identities, the markings,
@@ -32,4 +37,5 @@ def without_context(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def context_ids(agency_code: str) -> set[str]:
     """The context's ids, for a collection of objects the agency ``agency_code`` owns."""
-    return {identity_id(agency_code), *TLP_MARKING_IDS.values(), *PAP_MARKING_IDS.values()}
+    markings = {*TLP_MARKING_IDS.values(), *PAP_MARKING_IDS.values()}
+    return {identity_id(agency_code), *markings, CYBERCOOP_EXTENSION_ID, PLATFORM_IDENTITY_ID}

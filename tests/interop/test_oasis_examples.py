@@ -12,9 +12,14 @@ from typing import Any
 import pytest
 from stix2validator import ValidationOptions, validate_instance
 
-from interop.stix import identity_id
+from interop.stix import PATTERN_DESCRIPTION, identity_id
 from sharing.models import Indicator
-from sharing.stix import PAP_MARKING_IDS, TLP_MARKING_IDS
+from sharing.stix import (
+    CYBERCOOP_EXTENSION_ID,
+    PAP_MARKING_IDS,
+    TLP_MARKING_IDS,
+    extension_properties,
+)
 from tests.interop.taxii_http import collection_url, context_ids, get
 
 pytestmark = pytest.mark.django_db
@@ -78,10 +83,14 @@ def as_served(original: dict[str, Any], owner: str) -> dict[str, Any]:
     tlp = {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": "RED"}  # TLP 1.0 RED
     level = next((tlp[m] for m in obj.get("object_marking_refs", []) if m in tlp), "AMBER")
     obj["object_marking_refs"] = [TLP_MARKING_IDS[level], PAP_MARKING_IDS["AMBER"]]
-    obj.update(x_cybercoop_pap="AMBER", x_cybercoop_handling_code="H0", x_cybercoop_owner=owner)
+    ours: dict[str, Any] = {"pap": "AMBER", "handling_code": "H0", "owner": owner}
     if obj["type"] == "indicator":
-        obj["x_cybercoop_pattern_only"] = True
+        ours["pattern_only"] = True
         obj.setdefault("labels", ["pattern"])
+        obj.setdefault("name", f"{obj['pattern_type']} pattern")
+        obj.setdefault("description", PATTERN_DESCRIPTION)
+    extension = {"extension_type": "property-extension", **ours}
+    obj["extensions"] = {**obj.get("extensions", {}), CYBERCOOP_EXTENSION_ID: extension}
     return obj
 
 
@@ -167,7 +176,8 @@ def test_the_same_bundle_imported_by_two_agencies_is_two_copies(
         objects = pages(client, collection_url(key, "own"), key)
         ids = {o["id"] for o in objects} - context_ids(code)
         assert ids == {o["id"] for o in bundle["objects"]}
-        assert {o["x_cybercoop_owner"] for o in objects if o["id"] in ids} == {code}
+        owners = {extension_properties(o)["owner"] for o in objects if o["id"] in ids}
+        assert owners == {code}
     # The outsider imported nothing: its collection holds none of them.
     outsider = key_for(world.outsider)
     assert pages(client, collection_url(outsider, "own"), outsider) == []
