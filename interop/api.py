@@ -1,4 +1,6 @@
-"""REST API: STIX 2.1 export and import (correlation and access requests are sharing's)."""
+"""REST API: STIX 2.1 export and import, and STIX objects of every type (list, detail, shares,
+revocation). Invisible objects answer 404; visible but not yours, 403. Correlation and access
+requests are sharing's."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.http import parse_header_parameters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,13 +19,23 @@ from rest_framework.views import APIView
 from agencies.authentication import acting_agency
 from agencies.models import Agency, APIKey
 from agencies.providers import ProviderGatePermission
+from common.drf import IdCursor, list_response
 from common.parsers import NOT_AN_OBJECT, JSONParser, json_kind, read_json
 from interop import selectors, services
-from interop.serializers import ExportQuerySerializer, ImportReportSerializer
+from interop.serializers import (
+    ExportQuerySerializer,
+    ImportReportSerializer,
+    ObjectQuerySerializer,
+    StixObjectDetailSerializer,
+    StixObjectSerializer,
+)
 from interop.stix import STIX_MEDIA_TYPE, export_bundle
+from sharing import selectors as sharing_selectors
+from sharing import services as sharing_services
 from sharing import stix as sharing_stix
-from sharing.api import one_agency
+from sharing.api import one_agency, share_spec
 from sharing.selectors import managing_agencies
+from sharing.serializers import ShareCreateSerializer, ShareSerializer
 
 JSON_SCHEMA_MEDIA_TYPE = "application/schema+json"
 NOT_A_BUNDLE = "Send a STIX bundle (type: bundle)."
@@ -131,3 +144,107 @@ class StixExtensionSchemaView(APIView):
     def get(self, request: Request) -> HttpResponse:
         body = json.dumps(sharing_stix.extension_schema(), indent=2)
         return HttpResponse(body, content_type=JSON_SCHEMA_MEDIA_TYPE)
+
+
+class StixObjectListView(APIView):
+    pagination_class = IdCursor
+
+    @extend_schema(
+        summary="STIX objects visible to you (other than typed indicators), by type or name",
+        parameters=[ObjectQuerySerializer],
+        responses=StixObjectSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = ObjectQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        qs = sharing_selectors.stix_object_search(
+            user=request.user,
+            agency=acting_agency(request),
+            type=query.validated_data.get("type", ""),
+            q=query.validated_data.get("q", ""),
+        )
+        return list_response(request, self, qs, StixObjectSerializer)
+
+
+class StixObjectDetailView(APIView):
+    @extend_schema(
+        summary="A STIX object: our fields and the object as TAXII serves it",
+        responses=StixObjectDetailSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        stix_object = sharing_selectors.access_stix_object(
+            user=request.user, pk=pk, agency=acting_agency(request)
+        )
+        return Response(StixObjectDetailSerializer(stix_object).data)
+
+
+class StixObjectSharesView(APIView):
+    pagination_class = IdCursor
+
+    @extend_schema(
+        summary="Shares of a STIX object (owning agency only)",
+        responses=ShareSerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        stix_object = sharing_selectors.access_owned_stix_object(
+            user=request.user, pk=pk, agency=acting_agency(request)
+        )
+        shares = sharing_selectors.stix_object_shares(stix_object=stix_object)
+        return list_response(request, self, shares, ShareSerializer)
+
+    @extend_schema(
+        summary="Share the STIX object with agencies, jurisdictions, a JIT, the community or users",
+        description="As for indicators: cross-jurisdiction shares need a legal basis on record "
+        "(the 400 says what is missing); TLP:AMBER+STRICT never leaves the owner; TLP:RED goes "
+        "to named users only. Partner endpoints (webhooks) receive indicators only; the object "
+        "reaches the recipients in CyberCoop and over TAXII.",
+        request=ShareCreateSerializer,
+        responses={201: ShareSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        agency = acting_agency(request)
+        stix_object = sharing_selectors.access_owned_stix_object(
+            user=request.user, pk=pk, agency=agency
+        )
+        serializer = ShareCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        share = sharing_services.stix_objects_share(
+            actor=request.user,
+            objects=[stix_object],
+            spec=share_spec(request, serializer.validated_data),
+            agency=agency,
+        )
+        return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
+
+
+class StixObjectShareWithdrawView(APIView):
+    @extend_schema(
+        summary="Withdraw a share of the STIX object: its recipients lose access at once",
+        request=None,
+        responses=ShareSerializer,
+    )
+    def post(self, request: Request, pk: int, share_pk: int) -> Response:
+        agency = acting_agency(request)
+        stix_object = sharing_selectors.access_owned_stix_object(
+            user=request.user, pk=pk, agency=agency
+        )
+        share = sharing_selectors.access_stix_object_share(stix_object=stix_object, pk=share_pk)
+        share = sharing_services.share_withdraw(actor=request.user, share=share, agency=agency)
+        return Response(ShareSerializer(share).data)
+
+
+class StixObjectRevokeView(APIView):
+    @extend_schema(
+        summary="Revoke the STIX object: a revoked version for TAXII; recipients lose it",
+        request=None,
+        responses=StixObjectDetailSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        agency = acting_agency(request)
+        stix_object = sharing_selectors.access_owned_stix_object(
+            user=request.user, pk=pk, agency=agency
+        )
+        stix_object = sharing_services.stix_object_revoke(
+            actor=request.user, stix_object=stix_object, agency=agency
+        )
+        return Response(StixObjectDetailSerializer(stix_object).data)

@@ -1,4 +1,4 @@
-"""Keeps TAXII object versions in step with sharing's indicator writes."""
+"""Keeps TAXII object versions in step with sharing's writes to indicators and STIX objects."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from django.dispatch import receiver
 
 from interop import versions
-from sharing.models import Indicator
-from sharing.signals import indicators_changed
+from sharing.models import Indicator, StixObject
+from sharing.signals import indicators_changed, stix_objects_changed
 
 
 @receiver(indicators_changed, dispatch_uid="interop.indicators_changed")
@@ -21,3 +21,13 @@ def on_indicators_changed(
     if action == "revalued":  # its "updated" announcement recorded the version
         return
     versions.versions_record(indicators, fresh=action == "created")
+
+
+@receiver(stix_objects_changed, dispatch_uid="interop.stix_objects_changed")
+def on_stix_objects_changed(
+    sender: Any, *, objects: list[StixObject], action: str, **kwargs: Any
+) -> None:
+    if action == "shared":
+        versions.object_versions_republish(objects)
+        return
+    versions.object_versions_record([versions.object_current_version(o) for o in objects])

@@ -12,7 +12,7 @@ from django.db.models import Exists, Q, QuerySet
 from agencies.models import Agency
 from cases.selectors import cases_visible_to
 from interop.models import ObjectVersion, PatternLiteral, TaxiiStatus
-from sharing.models import IndicatorType
+from sharing.models import IndicatorType, StixObject
 from sharing.selectors import (
     indicator_visible_exists,
     shared_with_exists,
@@ -144,3 +144,9 @@ def access_status(*, agency: Agency, pk: str) -> TaxiiStatus | None:
         return TaxiiStatus.objects.filter(agency=agency, uuid=uuid.UUID(pk)).first()
     except ValueError:
         return None
+
+
+def stix_object_versions(*, stix_object: StixObject) -> QuerySet[ObjectVersion]:
+    """The versions TAXII holds of an object the caller may already see (its access is the
+    caller's: ``sharing.selectors.access_stix_object``), newest first."""
+    return ObjectVersion.objects.filter(stix_object=stix_object).order_by("-modified", "-id")

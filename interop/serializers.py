@@ -1,15 +1,19 @@
-"""DRF serializers for interop's REST endpoints (STIX export filters, import reports)."""
+"""DRF serializers for interop's REST endpoints (STIX export filters, import reports, STIX
+objects)."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from sharing.models import IndicatorType
+from interop.stix import stix_object_stix
+from sharing.models import IndicatorType, StixObject
+
+STIX_TYPE = r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$"
 
 
 class ExportQuerySerializer(serializers.Serializer):
     type = serializers.RegexField(
-        r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$",
+        STIX_TYPE,
         required=False,
         allow_blank=True,
         help_text=f"An indicator type ({', '.join(IndicatorType.values)}), 'pattern' "
@@ -40,3 +44,48 @@ class MispEventReportSerializer(ImportReportSerializer):
 class MispImportReportSerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
     events = MispEventReportSerializer(many=True)
+
+
+class ObjectQuerySerializer(serializers.Serializer):
+    type = serializers.RegexField(
+        STIX_TYPE,
+        required=False,
+        allow_blank=True,
+        help_text="A STIX type (malware, relationship, …)",
+    )
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text="Name contains, or a STIX id"
+    )
+
+
+class StixObjectSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.code", read_only=True)
+
+    class Meta:
+        model = StixObject
+        fields = [
+            "id",
+            "stix_id",
+            "type",
+            "name",
+            "owner",
+            "pattern_type",
+            "tlp",
+            "pap",
+            "handling_code",
+            "created",
+            "modified",
+            "revoked",
+        ]
+        read_only_fields = fields
+
+
+class StixObjectDetailSerializer(StixObjectSerializer):
+    stix = serializers.SerializerMethodField(help_text="The STIX 2.1 object as TAXII serves it")
+
+    class Meta(StixObjectSerializer.Meta):
+        fields = [*StixObjectSerializer.Meta.fields, "stix"]
+        read_only_fields = fields
+
+    def get_stix(self, stix_object: StixObject) -> dict:
+        return stix_object_stix(stix_object, stix_object.owner.code)

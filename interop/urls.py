@@ -1,12 +1,20 @@
-"""Routes of the TAXII 2.1 server and the STIX import/export API."""
+"""Routes of the TAXII 2.1 server, the STIX object pages and the STIX and object APIs."""
 
 from __future__ import annotations
 
 from django.urls import path, re_path
 
-from interop import api, misp_api, taxii
+from interop import api, misp_api, taxii, views
 
 urlpatterns = [
+    path("objects/", views.stix_object_list, name="stix_object_list"),
+    path("objects/<int:pk>/", views.stix_object_detail, name="stix_object_detail"),
+    path("objects/<int:pk>/revoke/", views.stix_object_revoke, name="stix_object_revoke"),
+    path(
+        "objects/<int:pk>/shares/<int:share_pk>/withdraw/",
+        views.stix_object_share_withdraw,
+        name="stix_object_share_withdraw",
+    ),
     path("taxii2/", taxii.discovery, name="taxii_discovery"),
     path(f"taxii2/{taxii.API_ROOT}/", taxii.api_root, name="taxii_api_root"),
     path(f"taxii2/{taxii.API_ROOT}/status/<str:status_id>/", taxii.status, name="taxii_status"),
@@ -61,5 +69,22 @@ api_urlpatterns = [
         "misp/feed/<uuid:event_uuid>.json",
         misp_api.MispFeedEventView.as_view(),
         name="api_misp_feed_event",
+    ),
+    path("objects/", api.StixObjectListView.as_view(), name="api_stix_objects"),
+    path("objects/<int:pk>/", api.StixObjectDetailView.as_view(), name="api_stix_object"),
+    path(
+        "objects/<int:pk>/shares/",
+        api.StixObjectSharesView.as_view(),
+        name="api_stix_object_shares",
+    ),
+    path(
+        "objects/<int:pk>/shares/<int:share_pk>/withdraw/",
+        api.StixObjectShareWithdrawView.as_view(),
+        name="api_stix_object_share_withdraw",
+    ),
+    path(
+        "objects/<int:pk>/revoke/",
+        api.StixObjectRevokeView.as_view(),
+        name="api_stix_object_revoke",
     ),
 ]

@@ -215,23 +215,43 @@ def context_record(owner_ids: Iterable[int]) -> None:
     ObjectVersion.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def versions_republish(indicators: Sequence[Indicator]) -> None:
-    """A share widened who sees these: their latest versions count as newly added."""
-    ids = [i.pk for i in indicators]
+def _republish(column: str, ids: list[int]) -> None:
+    """The latest versions of these objects (by ``column``: indicator_id or stix_object_id)
+    count as newly added, so a TAXII client polling with ``added_after`` gets them."""
     if connection.vendor == "postgresql":
         table = ObjectVersion._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} v SET date_added = %s + r.rn * interval '1 microsecond' "
                 f"FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM {table} "
-                "WHERE is_latest AND indicator_id = ANY(%s)) r WHERE v.id = r.id",
+                f"WHERE is_latest AND {column} = ANY(%s)) r WHERE v.id = r.id",
                 [timezone.now(), ids],
             )
         return
-    latest = list(ObjectVersion.objects.filter(indicator_id__in=ids, is_latest=True).order_by("pk"))
+    latest = list(
+        ObjectVersion.objects.filter(**{f"{column}__in": ids, "is_latest": True}).order_by("pk")
+    )
     for version, stamp in zip(latest, _stamps(len(latest)), strict=True):
         version.date_added = stamp
     ObjectVersion.objects.bulk_update(latest, ["date_added"], batch_size=BATCH)
+
+
+def versions_republish(indicators: Sequence[Indicator]) -> None:
+    """A share widened who sees these: their latest versions count as newly added."""
+    _republish("indicator_id", [i.pk for i in indicators])
+
+
+def object_versions_republish(objects: Sequence[StixObject]) -> None:
+    """``versions_republish`` for STIX objects."""
+    _republish("stix_object_id", [o.pk for o in objects])
+
+
+def object_current_version(stix_object: StixObject) -> Version:
+    """The object's current state (``body``, as sharing last wrote it) as a version to record."""
+    body = stix.stix_object_stix(stix_object, stix_object.owner.code)
+    modified = stix_object.body.get("modified")
+    version = str(modified or sharing_stix.modified_stamp(stix_object.modified))
+    return Version(stix_object, body, stix_object.modified, version)
 
 
 def versions_backfill() -> int:

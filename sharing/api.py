@@ -195,7 +195,7 @@ class IndicatorDetailView(generics.RetrieveAPIView):
         return Response(IndicatorSerializer(indicator, context=context).data)
 
 
-def _share_spec(request: Request, data: dict[str, Any]) -> ShareSpec:
+def share_spec(request: Request, data: dict[str, Any]) -> ShareSpec:
     jit = None
     if data.get("jit") is not None:
         jit = (
@@ -223,7 +223,7 @@ def _create_share(request: Request, indicators: list[Indicator]) -> Response:
     share = services.indicator_share(
         actor=request.user,
         indicators=indicators,
-        spec=_share_spec(request, serializer.validated_data),
+        spec=share_spec(request, serializer.validated_data),
         agency=acting_agency(request),
     )
     return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)

@@ -5,6 +5,7 @@ shares, joined through the link table ``Share.indicators`` (see ``indicators_vis
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -430,3 +431,65 @@ def shared_with_exists(*, user: Any, agency: Agency | None, ref: str) -> Q:
     return (
         own | Q(Exists(shares.filter(pk__in=by_group))) | Q(Exists(shares.filter(pk__in=by_user)))
     )
+
+
+def can_manage_stix_object(
+    *, user: Any, stix_object: StixObject, agency: Agency | None = None
+) -> bool:
+    """Members of the owning agency (through its key, with a key) share and revoke it."""
+    return is_member(user=user, of=stix_object.owner, agency=agency)
+
+
+def access_owned_stix_object(*, user: Any, pk: Any, agency: Agency | None = None) -> StixObject:
+    """404 if invisible, 403 if visible but not the owner's."""
+    stix_object = access_stix_object(user=user, pk=pk, agency=agency)
+    if not can_manage_stix_object(user=user, stix_object=stix_object, agency=agency):
+        raise PermissionDenied(NOT_OWNER)
+    return stix_object
+
+
+def stix_object_shares(*, stix_object: StixObject) -> QuerySet[Share]:
+    """The shares linking the object (for its owner: who it went to, withdrawn or not)."""
+    return (
+        Share.objects.filter(stix_objects=stix_object)
+        .select_related("created_by", "jit", "withdrawn_by")
+        .prefetch_related("agencies", "jurisdictions", "users")
+    )
+
+
+def access_stix_object_share(*, stix_object: StixObject, pk: Any) -> Share:
+    return get_visible_or_404(stix_object_shares(stix_object=stix_object), pk=pk)
+
+
+def visible_targets(
+    *, user: Any, stix_ids: Iterable[str], agency: Agency | None = None
+) -> dict[str, str]:
+    """Of these STIX ids, those the caller may see as an indicator or a STIX object, each with
+    the page of one visible copy (the caller's own first). Ids that are not visible and ids
+    that exist nowhere are alike absent."""
+    ids = sorted({i for i in stix_ids if isinstance(i, str)})
+    if not ids:
+        return {}
+    found: dict[str, str] = {}
+    uuids = {}
+    for stix_id in ids:
+        kind, _, raw = stix_id.partition("--")
+        if kind == "indicator":
+            try:
+                uuids[uuid.UUID(raw)] = stix_id
+            except ValueError:
+                continue
+    if uuids:
+        indicators = indicators_visible_to(user=user, agency=agency).filter(stix_uuid__in=uuids)
+        for indicator in indicators.order_by("-id"):
+            found[uuids[indicator.stix_uuid]] = indicator.get_absolute_url()
+    own = agencies_of(user=user).values("pk") if agency is None else [agency.pk]
+    objects = (
+        stix_objects_visible_to(user=user, agency=agency)
+        .filter(stix_id__in=ids)
+        .annotate(own=Exists(Agency.objects.filter(pk=OuterRef("owner_id"), pk__in=own)))
+        .order_by("own", "-id")
+    )
+    for stix_object in objects:
+        found[stix_object.stix_id] = stix_object.get_absolute_url()
+    return found

@@ -122,6 +122,7 @@ class ShareSerializer(serializers.ModelSerializer):
     )
     owner = serializers.CharField(source="owner.code", read_only=True)
     indicators = serializers.SerializerMethodField()
+    objects = serializers.SerializerMethodField(help_text="STIX objects of other kinds")
 
     class Meta:
         model = Share
@@ -129,6 +130,7 @@ class ShareSerializer(serializers.ModelSerializer):
             "id",
             "owner",
             "indicators",
+            "objects",
             "agencies",
             "jurisdictions",
             "jit",
@@ -142,6 +144,9 @@ class ShareSerializer(serializers.ModelSerializer):
 
     def get_indicators(self, share: Share) -> int:
         return share.indicators.count()
+
+    def get_objects(self, share: Share) -> int:
+        return share.stix_objects.count()
 
 
 class PartnerEndpointSerializer(serializers.ModelSerializer):

@@ -4,6 +4,7 @@ each with its permission rows, outbox rows and audit event in one transaction.""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,13 +20,16 @@ from cases.selectors import jit_accepted_agencies
 from common.bulk import copy_rows
 from sharing import legal, signals, ssrf
 from sharing.legal import ShareSpec  # callers may take it from here, next to indicator_share
-from sharing.models import Delivery, Indicator, IndicatorType, NamedRecipient, Share
+from sharing.models import Delivery, Indicator, IndicatorType, NamedRecipient, Share, StixObject
+from sharing.objects import is_observable
 from sharing.outbox import enqueue_on_commit, fan_out_first, tombstones
 from sharing.permissions import (
     sync_indicator_permissions,
     sync_share_permissions,
     sync_shares_permissions,
+    sync_stix_objects_permissions,
 )
+from sharing.stix import modified_stamp
 from sharing.webhooks import new_secret
 
 NOT_OWNER = "Only the owning agency may share, widen or revoke this indicator."
@@ -39,75 +43,101 @@ NO_RECIPIENTS = (
     "Name at least one recipient: agencies, jurisdictions, a JIT, the community or users."
 )
 NO_INDICATORS = "Choose at least one indicator."
+NO_OBJECTS = "Choose at least one STIX object."
 ONE_OWNER = "Share indicators of one owning agency at a time."
 REVOKED_STAY = "Revoked indicators cannot be shared ({codes})."
 ALREADY_WITHDRAWN = "This share is already withdrawn."
 ALREADY_REVOKED = "This indicator is already revoked."
+OBJECT_ALREADY_REVOKED = "This STIX object is already revoked."
+NO_VERSIONS = "A {type} has no versions in STIX 2.1, so it cannot be revoked."
 NO_PARTIES = "An agreement needs parties: agencies or jurisdictions."
 
 
 # --- shares ----------------------------------------------------------------------------------
 
 
-def _check_owner(*, actor: Any, indicators: Sequence[Indicator], agency: Agency | None) -> Agency:
-    owners = {i.owner_id for i in indicators}
+Shareable = Indicator | StixObject
+
+
+def _label(item: Shareable) -> str:
+    if isinstance(item, Indicator):
+        return item.normalized
+    return item.name or item.stix_id
+
+
+def _check_owner(
+    *, actor: Any, items: Sequence[Shareable], agency: Agency | None, field: str = "indicators"
+) -> Agency:
+    owners = {i.owner_id for i in items}
     if len(owners) != 1:
-        raise ValidationError({"indicators": ONE_OWNER})
-    owner = indicators[0].owner
+        raise ValidationError({field: ONE_OWNER})
+    owner = items[0].owner
     if not is_member(user=actor, of=owner, agency=agency):
         raise PermissionDenied(NOT_OWNER)
     return owner
 
 
-def _check_tlp(indicators: Sequence[Indicator], *, to_groups: bool, users: Sequence[Any]) -> None:
-    def codes(items: list[Indicator]) -> str:
-        return ", ".join(i.normalized for i in items[:5]) + (" …" if len(items) > 5 else "")
+def _check_tlp(
+    items: Sequence[Shareable], *, to_groups: bool, users: Sequence[Any], field: str = "indicators"
+) -> None:
+    """The TLP rules of a share, for indicators and STIX objects alike (``field`` names the
+    list in errors)."""
 
-    strict = [i for i in indicators if i.tlp == TLP.AMBER_STRICT]
+    def codes(found: list[Shareable]) -> str:
+        return ", ".join(_label(i) for i in found[:5]) + (" …" if len(found) > 5 else "")
+
+    strict = [i for i in items if i.tlp == TLP.AMBER_STRICT]
     if strict:
-        raise ValidationError({"indicators": STRICT_STAYS.format(codes=codes(strict))})
-    red = [i for i in indicators if i.tlp == TLP.RED]
+        raise ValidationError({field: STRICT_STAYS.format(codes=codes(strict))})
+    red = [i for i in items if i.tlp == TLP.RED]
     if red and to_groups:
-        raise ValidationError({"indicators": RED_NAMED_ONLY.format(codes=codes(red))})
-    not_red = [i for i in indicators if i.tlp != TLP.RED]
+        raise ValidationError({field: RED_NAMED_ONLY.format(codes=codes(red))})
+    not_red = [i for i in items if i.tlp != TLP.RED]
     if users and not_red:
         raise ValidationError({"users": NAMED_USERS_RED_ONLY.format(codes=codes(not_red))})
-    revoked = [i for i in indicators if i.revoked]
+    revoked = [i for i in items if i.revoked]
     if revoked:
-        raise ValidationError({"indicators": REVOKED_STAY.format(codes=codes(revoked))})
+        raise ValidationError({field: REVOKED_STAY.format(codes=codes(revoked))})
 
 
 def share_preview(
     *,
     actor: Any,
-    indicators: Sequence[Indicator],
+    indicators: Sequence[Indicator] = (),
+    objects: Sequence[StixObject] = (),
     spec: ShareSpec,
     agency: Agency | None = None,
 ) -> legal.Resolution:
-    """Validate a share and say who receives it under which basis (raises what is missing)."""
-    if not indicators:
-        raise ValidationError({"indicators": NO_INDICATORS})
-    owner = _check_owner(actor=actor, indicators=indicators, agency=agency)
+    """Validate a share of indicators and/or STIX objects and say who receives it under which
+    basis (raises what is missing)."""
+    field = "indicators" if indicators or not objects else "objects"
+    items: list[Shareable] = [*indicators, *objects]
+    if not items:
+        raise ValidationError({field: NO_INDICATORS if field == "indicators" else NO_OBJECTS})
+    owner = _check_owner(actor=actor, items=items, agency=agency, field=field)
     if not spec.to_groups and not spec.users:
         raise ValidationError({"agencies": NO_RECIPIENTS})
-    _check_tlp(indicators, to_groups=spec.to_groups, users=spec.users)
+    _check_tlp(items, to_groups=spec.to_groups, users=spec.users, field=field)
     resolution = legal.resolve(owner=owner, spec=spec)
     if resolution.missing:
         raise ValidationError({"legal_basis": resolution.missing})
     return resolution
 
 
-@transaction.atomic
-def indicator_share(
+def _share_create(
     *,
     actor: Any,
     indicators: Sequence[Indicator],
+    objects: Sequence[StixObject],
     spec: ShareSpec,
-    agency: Agency | None = None,
+    agency: Agency | None,
 ) -> Share:
-    """Share indicators: permission rows, outbox deliveries and the audit event, atomically."""
-    resolution = share_preview(actor=actor, indicators=indicators, spec=spec, agency=agency)
-    owner = indicators[0].owner
+    """One share of indicators and STIX objects: its audience rows, its links, the outbox
+    deliveries of its indicators (webhooks carry indicators only) and the audit event."""
+    resolution = share_preview(
+        actor=actor, indicators=indicators, objects=objects, spec=spec, agency=agency
+    )
+    owner = (indicators or objects)[0].owner
     share = Share.objects.create(
         owner=owner,
         jit=spec.jit,
@@ -124,16 +154,25 @@ def indicator_share(
     copy_rows(
         Share.indicators.through, ["share", "indicator"], ((share.pk, i.pk) for i in indicators)
     )
+    copy_rows(
+        Share.stix_objects.through, ["share", "stixobject"], ((share.pk, o.pk) for o in objects)
+    )
     sync_share_permissions(share)
-    signals.indicators_changed.send(Indicator, indicators=list(indicators), action="shared")
+    if indicators:
+        signals.indicators_changed.send(Indicator, indicators=list(indicators), action="shared")
+    if objects:
+        signals.stix_objects_changed.send(StixObject, objects=list(objects), action="shared")
     delivery_ids = fan_out_first(share, indicators, resolution.agency_ids)
+    summary: dict[str, Any] = {"indicators": len(indicators)}
+    if objects:
+        summary["objects"] = len(objects)
     audit_log(
         actor=actor,
-        action="indicator.shared",
+        action="indicator.shared" if indicators else "stix_object.shared",
         obj=share,
         agency=owner,
         summary={
-            "indicators": len(indicators),
+            **summary,
             "agencies": [a.code for a in spec.agencies],
             "jurisdictions": [j.code for j in spec.jurisdictions],
             "jit": spec.jit.pk if spec.jit else None,
@@ -145,6 +184,36 @@ def indicator_share(
     )
     enqueue_on_commit(delivery_ids)
     return share
+
+
+@transaction.atomic
+def indicator_share(
+    *,
+    actor: Any,
+    indicators: Sequence[Indicator],
+    spec: ShareSpec,
+    agency: Agency | None = None,
+    objects: Sequence[StixObject] = (),
+) -> Share:
+    """Share indicators (and STIX objects with them): permission rows, outbox deliveries and
+    the audit event, atomically."""
+    return _share_create(
+        actor=actor, indicators=indicators, objects=objects, spec=spec, agency=agency
+    )
+
+
+@transaction.atomic
+def stix_objects_share(
+    *,
+    actor: Any,
+    objects: Sequence[StixObject],
+    spec: ShareSpec,
+    agency: Agency | None = None,
+) -> Share:
+    """Share STIX objects of any type, under the rules of an indicator share (legal basis,
+    TLP, audiences). No webhook delivery: partner endpoints receive indicators only; TAXII
+    serves the objects to the share's audience."""
+    return _share_create(actor=actor, indicators=(), objects=objects, spec=spec, agency=agency)
 
 
 @transaction.atomic
@@ -160,12 +229,16 @@ def share_withdraw(*, actor: Any, share: Share, agency: Agency | None = None) ->
     sync_share_permissions(share)  # its audience only: the indicators' rows do not change
     indicators = list(share.indicators.select_related("owner"))
     delivery_ids = tombstones(indicators, keep_entitled=True)
+    summary: dict[str, Any] = {"indicators": len(indicators), "tombstones": len(delivery_ids)}
+    objects = share.stix_objects.count()
+    if objects:
+        summary["objects"] = objects
     audit_log(
         actor=actor,
         action="indicator.share_withdrawn",
         obj=share,
         agency=share.owner,
-        summary={"indicators": len(indicators), "tombstones": len(delivery_ids)},
+        summary=summary,
     )
     enqueue_on_commit(delivery_ids)
     return share
@@ -177,7 +250,7 @@ def indicator_revoke(
 ) -> Indicator:
     """Revoke: recipients lose access at once and every endpoint that got it gets a tombstone."""
     indicator = Indicator.objects.select_for_update().select_related("owner").get(pk=indicator.pk)
-    _check_owner(actor=actor, indicators=[indicator], agency=agency)
+    _check_owner(actor=actor, items=[indicator], agency=agency)
     if indicator.revoked:
         raise ValidationError({"indicator": ALREADY_REVOKED})
     now = timezone.now()
@@ -195,6 +268,39 @@ def indicator_revoke(
     )
     enqueue_on_commit(delivery_ids)
     return indicator
+
+
+@transaction.atomic
+def stix_object_revoke(
+    *, actor: Any, stix_object: StixObject, agency: Agency | None = None
+) -> StixObject:
+    """Revoke a STIX object: a new version with ``revoked: true`` (recorded for TAXII, where
+    the audiences of its active shares still see it, revoked); it leaves every other list of
+    recipients at once. Cyber observables and marking definitions have no versions."""
+    stix_object = (
+        StixObject.objects.select_for_update().select_related("owner").get(pk=stix_object.pk)
+    )
+    _check_owner(actor=actor, items=[stix_object], agency=agency, field="objects")
+    if stix_object.revoked:
+        raise ValidationError({"stix_object": OBJECT_ALREADY_REVOKED})
+    if is_observable(stix_object.body) or stix_object.type == "marking-definition":
+        raise ValidationError({"stix_object": NO_VERSIONS.format(type=stix_object.type)})
+    # Strictly newer than the current version, even one whose modified lies ahead of our clock.
+    now = max(timezone.now(), stix_object.modified + timedelta(milliseconds=1))
+    stamp = modified_stamp(now)
+    stix_object.revoked, stix_object.modified = True, now
+    stix_object.body = {**stix_object.body, "revoked": True, "modified": stamp}
+    stix_object.save(update_fields=["revoked", "modified", "body"])
+    sync_stix_objects_permissions([stix_object])
+    signals.stix_objects_changed.send(StixObject, objects=[stix_object], action="revoked")
+    audit_log(
+        actor=actor,
+        action="stix_object.revoked",
+        obj=stix_object,
+        agency=stix_object.owner,
+        summary={"stix_id": stix_object.stix_id, "type": stix_object.type, "modified": stamp},
+    )
+    return stix_object
 
 
 def resync_jit_shares(*, jit: JointInvestigationTeam, **kwargs: Any) -> None:
@@ -215,6 +321,9 @@ def resync_jit_shares(*, jit: JointInvestigationTeam, **kwargs: Any) -> None:
         )
     )
     sync_shares_permissions(shares)
+    objects = list(StixObject.objects.filter(shares__in=shares).distinct())
+    if objects:
+        signals.stix_objects_changed.send(StixObject, objects=objects, action="shared")
     indicators = list({i.pk: i for share in shares for i in share.indicators.all()}.values())
     if not indicators:
         return

@@ -25,6 +25,7 @@ from sharing.models import IndicatorType
 from sharing.normalize import detect_type
 
 PAGE_SIZE = 50
+REFERRERS_SHOWN = 100
 
 
 @login_required
@@ -133,8 +134,10 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     owner_view = selectors.can_manage_indicator(user=request.user, indicator=indicator)
     shares = selectors.indicator_shares(indicator=indicator) if owner_view else []
     case_visible = bool(selectors.visible_case_ids(user=request.user, indicators=[indicator]))
+    referrers = selectors.stix_references_to(user=request.user, stix_id=indicator.stix_id)
     context = {
         "indicator": indicator,
+        "referrers": referrers[:REFERRERS_SHOWN],
         "owner_view": owner_view,
         "shares": shares,
         "case_visible": case_visible,
@@ -151,20 +154,29 @@ def _share_form(request: HttpRequest) -> ShareForm:
     )
 
 
+def _ids(request: HttpRequest, name: str) -> list[int]:
+    values = request.GET.getlist(name) + request.POST.getlist(name)
+    return [int(x) for x in values if x.isascii() and x.isdigit()]
+
+
 @login_required
 def indicator_share(request: HttpRequest) -> HttpResponse:
-    """The share dialog: choose recipients, preview who receives under which basis, share."""
-    ids = [
-        int(x)
-        for x in request.GET.getlist("ids") + request.POST.getlist("ids")
-        if x.isascii() and x.isdigit()
-    ]
+    """The share dialog for indicators (``ids``) and STIX objects of any type (``objects``):
+    choose recipients, preview who receives under which basis, share."""
+    ids, object_ids = _ids(request, "ids"), _ids(request, "objects")
     indicators = list(selectors.indicators_visible_to(user=request.user).filter(pk__in=ids))
-    if not indicators or len(indicators) != len(set(ids)):
+    objects = list(selectors.stix_objects_visible_to(user=request.user).filter(pk__in=object_ids))
+    if (
+        not (indicators or objects)
+        or len(indicators) != len(set(ids))
+        or len(objects) != len(set(object_ids))
+    ):
         raise Http404
-    for indicator in indicators:
-        if not selectors.can_manage_indicator(user=request.user, indicator=indicator):
-            raise PermissionDenied(services.NOT_OWNER)
+    managed = all(
+        selectors.can_manage_indicator(user=request.user, indicator=i) for i in indicators
+    ) and all(selectors.can_manage_stix_object(user=request.user, stix_object=o) for o in objects)
+    if not managed:
+        raise PermissionDenied(services.NOT_OWNER)
     form = _share_form(request)
     preview = None
     status = 200
@@ -173,15 +185,17 @@ def indicator_share(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("action") == "share":
                 share = services.indicator_share(
-                    actor=request.user, indicators=indicators, spec=spec
+                    actor=request.user, indicators=indicators, objects=objects, spec=spec
                 )
                 messages.success(
                     request,
-                    f"Shared {len(indicators)} indicator(s); {share.deliveries.count()} "
-                    "deliveries queued to partner endpoints.",
+                    f"Shared {len(indicators) + len(objects)} item(s); "
+                    f"{share.deliveries.count()} deliveries queued to partner endpoints.",
                 )
-                return redirect("indicator_detail", pk=indicators[0].pk)
-            preview = services.share_preview(actor=request.user, indicators=indicators, spec=spec)
+                return redirect((indicators or objects)[0].get_absolute_url())
+            preview = services.share_preview(
+                actor=request.user, indicators=indicators, objects=objects, spec=spec
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
     if request.method == "POST" and form.errors:
@@ -197,10 +211,12 @@ def indicator_share(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "indicators": indicators,
+        "objects": objects,
         "form": form,
         "preview": preview,
         "recipients": recipients,
         "ids": ids,
+        "object_ids": object_ids,
     }
     return render(request, "sharing/share.html", context, status=status)
 

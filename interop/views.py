@@ -1,0 +1,163 @@
+"""Browser pages of STIX objects of every type: the list (by type, name or id), an object's
+page (its properties, relationships both ways, versions, markings, shares), its revocation
+and the withdrawal of its shares. Sharing goes through sharing's share dialog."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from common import keyset
+from interop import selectors
+from interop.forms import ObjectFilterForm
+from interop.stix import object_types, type_label
+from sharing import selectors as sharing_selectors
+from sharing import services
+from sharing.models import StixObject
+
+PAGE_SIZE = 50
+# The same words whether the target is another agency's, withdrawn, revoked or unknown.
+NOT_VISIBLE = "not visible to you or not in CyberCoop"
+
+
+@dataclass
+class Ref:
+    stix_id: str
+    url: str | None
+
+
+@dataclass
+class Property:
+    name: str
+    refs: list[Ref] = field(default_factory=list)
+    text: str = ""
+    structured: bool = False
+
+
+def _is_ref(name: str) -> bool:
+    return name != "object_marking_refs" and (name.endswith("_ref") or name.endswith("_refs"))
+
+
+def _ref_ids(body: dict[str, Any]) -> list[str]:
+    ids: list[str] = []
+    for name, value in body.items():
+        if _is_ref(name):
+            ids += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+    return ids
+
+
+def _properties(body: dict[str, Any], targets: dict[str, str]) -> list[Property]:
+    """The body's top-level properties for a table: references as links to what the reader
+    may see, text as text, anything structured as indented JSON."""
+    rows = []
+    for name, value in body.items():
+        if _is_ref(name):
+            values = [value] if isinstance(value, str) else list(value or [])
+            refs = [Ref(str(v), targets.get(v) if isinstance(v, str) else None) for v in values]
+            rows.append(Property(name, refs=refs))
+        elif isinstance(value, str | int | float | bool) or value is None:
+            rows.append(
+                Property(name, text=json.dumps(value) if not isinstance(value, str) else value)
+            )
+        else:
+            rows.append(
+                Property(
+                    name, text=json.dumps(value, indent=2, ensure_ascii=False), structured=True
+                )
+            )
+    return rows
+
+
+@login_required
+@require_safe
+def stix_object_list(request: HttpRequest) -> HttpResponse:
+    form = ObjectFilterForm(request.GET)
+    valid = form.is_valid()
+    params = form.cleaned_data if valid else {"type": "", "q": ""}
+    qs = sharing_selectors.stix_object_search(user=request.user, type=params["type"], q=params["q"])
+    page = keyset.page_for_request(request, qs if valid else qs.none(), size=PAGE_SIZE)
+    context = {
+        "page": page,
+        "rows": [(o, type_label(o.type)) for o in page],
+        "form": form,
+        "params": {"type": request.GET.get("type", ""), "q": request.GET.get("q", "")},
+        "types": object_types(),
+    }
+    return render(request, "interop/object_list.html", context, status=200 if valid else 400)
+
+
+@login_required
+@require_safe
+def stix_object_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    stix_object = sharing_selectors.access_stix_object(user=request.user, pk=pk)
+    owner_view = sharing_selectors.can_manage_stix_object(
+        user=request.user, stix_object=stix_object
+    )
+    outgoing_ids = _ref_ids(stix_object.body)
+    incoming = list(
+        sharing_selectors.stix_references_to(user=request.user, stix_id=stix_object.stix_id)
+    )
+    targets = sharing_selectors.visible_targets(user=request.user, stix_ids=outgoing_ids)
+    outgoing = [
+        (r.property, Ref(r.target, targets.get(r.target)))
+        for r in stix_object.references.order_by("property", "target")
+    ]
+    context = {
+        "object": stix_object,
+        "type_label": type_label(stix_object.type),
+        "properties": _properties(stix_object.body, targets),
+        "outgoing": outgoing,
+        "incoming": [(r, type_label(r.source.type)) for r in incoming],
+        "versions": selectors.stix_object_versions(stix_object=stix_object),
+        "owner_view": owner_view,
+        "shares": sharing_selectors.stix_object_shares(stix_object=stix_object)
+        if owner_view
+        else [],
+        "not_visible": NOT_VISIBLE,
+    }
+    return render(request, "interop/object_detail.html", context)
+
+
+def _name(stix_object: StixObject) -> str:
+    return stix_object.name or stix_object.stix_id
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def stix_object_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmation page; its POST revokes the object."""
+    stix_object = sharing_selectors.access_owned_stix_object(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.stix_object_revoke(actor=request.user, stix_object=stix_object)
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        else:
+            messages.success(
+                request, f"{_name(stix_object)} revoked; TAXII serves its revoked version."
+            )
+        return redirect(stix_object)
+    context = {"object": stix_object, "name": _name(stix_object)}
+    return render(request, "interop/object_revoke.html", context)
+
+
+@login_required
+@require_POST
+def stix_object_share_withdraw(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    stix_object = sharing_selectors.access_owned_stix_object(user=request.user, pk=pk)
+    share = sharing_selectors.access_stix_object_share(stix_object=stix_object, pk=share_pk)
+    try:
+        services.share_withdraw(actor=request.user, share=share)
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(request, "Share withdrawn; its recipients lost access.")
+    return redirect(stix_object)
