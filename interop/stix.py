@@ -56,7 +56,7 @@ def indicator_stix(indicator: Indicator, owner_code: str) -> dict[str, Any]:
     exported indicator carries both (strict validation asks for a description).
     """
     obj = sharing_stix.indicator_json(indicator)
-    obj["created_by_ref"] = identity_id(owner_code)
+    obj.setdefault("created_by_ref", identity_id(owner_code))  # its own, when it came with one
     obj.setdefault("labels", [indicator.type])
     obj.setdefault("description", sharing_stix.default_description(indicator.type))
     return obj

@@ -107,7 +107,7 @@ def _item_data(raw: Any) -> dict[str, Any]:
         except ValueError as exc:
             name, _, reason = str(exc).partition(": ")
             raise _ItemError(name, reason) from None
-    data = dict(raw)
+    data = {k: v for k, v in raw.items() if k not in ("stix_modified", "stix_extra")}  # STIX's
     if "id" in data:
         try:
             data["stix_uuid"] = stix.parse_id(data.pop("id"))
@@ -151,6 +151,7 @@ def _optional_fields(data: dict[str, Any], fields: dict[str, Any]) -> None:
             fields[name] = _date(name, data[name])
     if isinstance(data.get("stix_modified"), str):  # as a STIX item spelt it (only read while
         fields["stix_modified"] = data["stix_modified"][:40]  # it parses to ``modified``)
+        fields["stix_extra"] = data.get("stix_extra")  # a STIX item's other properties
     if "confidence" in data:
         fields["confidence"] = _check_confidence(data["confidence"])
     for name, allowed in _CHOICES.items():
@@ -203,6 +204,7 @@ _UPDATABLE = [
     "valid_until",
     "modified",
     "stix_modified",
+    "stix_extra",
     "revoked",
     "revoked_at",
 ]

@@ -88,6 +88,9 @@ class Indicator(models.Model):
     # ``modified`` as the STIX object that set it spelt it, so its TAXII version string is
     # the one the partner sent (``sharing.stix.stix_modified``); stale once ``modified`` moves.
     stix_modified = models.CharField(max_length=40, blank=True, default="", db_default="")
+    # What the STIX object that set it held besides these fields (its name, kill chain phases,
+    # external references, creator, the pattern as written, …), served back with it.
+    stix_extra = models.JSONField(null=True, blank=True, default=None)
     # Provenance: who put it here, through which key (inbound partner systems). Never queried
     # by these: no index (only deleting a user or a key looks them up).
     created_by = models.ForeignKey(

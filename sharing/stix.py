@@ -617,7 +617,19 @@ def indicator_json(indicator: Indicator, *, revoked: bool | None = None) -> dict
         obj["labels"] = list(indicator.labels)
     if indicator.valid_until and indicator.valid_until > valid_from:
         obj["valid_until"] = _stamp(indicator.valid_until, min_millis=False)
+    if indicator.stix_extra:
+        _with_extra(obj, indicator.stix_extra)
     return obj
+
+
+def _with_extra(obj: dict[str, Any], extra: dict[str, Any]) -> None:
+    """The received object's own properties back in ``obj`` (its name, the pattern as written,
+    other extensions beside ours, …)."""
+    for key, value in extra.items():
+        if key == "extensions":
+            obj["extensions"] = {**value, **obj["extensions"]}
+        elif key not in MODELLED:  # never what the model decides (id, markings, modified, …)
+            obj[key] = value
 
 
 def bundle(objects: list[dict[str, Any]], *, seed: str | None = None) -> dict[str, Any]:
@@ -645,6 +657,39 @@ def default_description(type_: str) -> str:
     return f"Indicator of type {type_}, shared through CyberCoop."
 
 
+# A STIX indicator's properties the Indicator model holds (or replaces: markings, our
+# extension); the others are kept as they came (``Indicator.stix_extra``) and served back.
+MODELLED = frozenset(
+    {
+        "type",
+        "spec_version",
+        "id",
+        "created",
+        "modified",
+        "pattern_type",
+        "valid_from",
+        "valid_until",
+        "confidence",
+        "revoked",
+        "labels",
+        "description",
+        "object_marking_refs",
+        *LEGACY_PROPERTIES.values(),
+    }
+)
+
+
+def stix_extra(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """What ``Indicator.stix_extra`` keeps of a received indicator (``None``: nothing)."""
+    extra = {k: v for k, v in obj.items() if k not in MODELLED}
+    extensions = extra.pop("extensions", None)
+    if isinstance(extensions, dict):
+        others = {k: v for k, v in extensions.items() if k != CYBERCOOP_EXTENSION_ID}
+        if others:
+            extra["extensions"] = others
+    return extra or None
+
+
 def fields_from_stix(obj: dict[str, Any]) -> dict[str, Any]:
     """Indicator fields from a STIX indicator dict (values not yet normalised).
 
@@ -662,6 +707,7 @@ def fields_from_stix(obj: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {"stix_uuid": stix_uuid, "type": type_, "value": value}
     if isinstance(obj.get("modified"), str):
         fields["stix_modified"] = obj["modified"]
+    fields["stix_extra"] = stix_extra(obj)
     for stix_name, name in (
         ("created", "created"),
         ("modified", "modified"),

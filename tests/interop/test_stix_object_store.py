@@ -246,3 +246,35 @@ def test_another_agencys_object_is_not_in_my_collections_nor_my_references(
         user=world.owner.investigator, stix_id=secret["id"], agency=world.owner.agency
     )
     assert list(refs) == []  # the partner's relationship is the partner's
+
+
+def test_a_typed_indicator_is_served_with_the_properties_it_came_with(
+    world, owner, key_for, client
+):
+    creator = f"identity--{uuid.uuid4()}"
+    sent = stix_indicator(
+        "[network-traffic:dst_ref.value = '198.51.100.80']",
+        name="HTRAN hop point",
+        indicator_types=["malicious-activity"],
+        kill_chain_phases=[{"kill_chain_name": "lockheed-martin", "phase_name": "c2"}],
+        external_references=[{"source_name": "report", "url": "https://example.org/r"}],
+        created_by_ref=creator,
+    )
+    post(owner, sent)
+    assert Indicator.objects.get(owner=world.owner.agency).normalized == "198.51.100.80"
+    key = key_for(world.owner)
+    (served,) = get(client, collection_url(key, "own", f"objects/{sent['id']}/"), key).json()[
+        "objects"
+    ]
+    for name in ("name", "pattern", "indicator_types", "kill_chain_phases", "created_by_ref"):
+        assert served[name] == sent[name], name
+    assert served["external_references"] == sent["external_references"]
+
+
+def test_simple_json_cannot_smuggle_stix_properties_into_what_is_served(world, api_client_for):
+    client = api_client_for(world.owner.investigator, world.owner.agency)
+    smuggled = {"stix_id": "x", "object_marking_refs": [], "name": "not mine"}
+    item = {"type": "domain", "value": "smuggle.example", "stix_extra": smuggled}
+    assert client.post("/api/v1/indicators/", item, format="json").status_code == 201
+    indicator = Indicator.objects.get(normalized="smuggle.example")
+    assert indicator.stix_extra is None
