@@ -31,6 +31,8 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
             raise EmptyResultSet
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        field = self.lhs.output_field  # elsewhere each value as the column stores it (SQLite
+        values = [field.get_db_prep_value(v, connection, prepared=True) for v in values]  # UUIDs)
         placeholders = ", ".join(["%s"] * len(values))
         return f"{lhs} IN ({placeholders})", [*lhs_params, *values]
 

@@ -21,7 +21,7 @@ from common import lookups  # noqa: F401  (registers field__any)
 from common.bulk import copy_instances, copy_rows, new_instance
 from common.dates import parse_iso_datetime
 from sharing import stix
-from sharing.models import PAP, StixObject, StixReference
+from sharing.models import PAP, Indicator, StixObject, StixReference
 from sharing.permissions import sync_stix_objects_permissions
 
 # Cyber observables (STIX 2.1 §6): no created, modified, created_by_ref nor versions.
@@ -171,15 +171,21 @@ def version_of(obj: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _name(obj: dict[str, Any]) -> str:
-    """What a list shows for the object."""
+def _name(obj: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """What a list shows for the object; a relationship or sighting names its ends by
+    ``names`` (id → name, of the agency's own objects), else by their types."""
+
+    def end(ref: str) -> str:
+        return (names or {}).get(ref) or ref.partition("--")[0]
+
     for key in ("name", "value", "path", "number", "opinion", "pattern", "content"):
         if key in obj and isinstance(obj[key], str | int) and not isinstance(obj[key], bool):
             return str(obj[key])[:250]
     if obj.get("type") == "relationship":
-        return f"{obj['source_ref']} {obj['relationship_type']} {obj['target_ref']}"[:250]
+        source, target = end(obj["source_ref"]), end(obj["target_ref"])
+        return f"{source} {obj['relationship_type']} {target}"[:250]
     if obj.get("type") == "sighting":
-        return f"sighting of {obj['sighting_of_ref']}"[:250]
+        return f"sighting of {end(obj['sighting_of_ref'])}"[:250]
     hashes = obj.get("hashes")
     if isinstance(hashes, dict) and hashes:
         return str(next(iter(hashes.values())))[:250]
@@ -198,7 +204,9 @@ def _choice(ours: dict[str, Any], name: str, allowed: tuple[str, ...], default: 
     return value
 
 
-def fields_of(obj: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+def fields_of(
+    obj: dict[str, Any], *, now: datetime, names: dict[str, str] | None = None
+) -> dict[str, Any]:
     """StixObject fields of a checked object whose markings are already ours."""
     markings = stix.markings_read(obj.get("object_marking_refs"))
     ours = stix.extension_properties(obj)
@@ -206,7 +214,7 @@ def fields_of(obj: dict[str, Any], *, now: datetime) -> dict[str, Any]:
     return {
         "stix_id": obj["id"],
         "type": obj["type"],
-        "name": _name(obj),
+        "name": _name(obj, names),
         "pattern_type": str(obj.get("pattern_type", ""))[:32] if obj["type"] == "indicator" else "",
         "tlp": markings.tlp or TLP.AMBER,
         "pap": _choice(ours, "pap", _PAPS, markings.pap or PAP.AMBER),
@@ -258,6 +266,27 @@ def _references_replace(objects: list[StixObject], *, fresh: bool) -> None:
     copy_rows(StixReference, ["source", "target", "property"], rows)
 
 
+_ENDS = ("source_ref", "target_ref", "sighting_of_ref")
+
+
+def _end_names(agency: Agency, items: list[tuple[int, dict[str, Any]]]) -> dict[str, str]:
+    """Names of what the relationships and sightings among ``items`` connect: objects in
+    ``items`` or the agency's own stored objects and indicators (a few queries)."""
+    ends = {o[k] for _, o in items for k in _ENDS if isinstance(o.get(k), str)}
+    if not ends:
+        return {}
+    names = {o["id"]: _name(o) for _, o in items if o["id"] in ends}
+    missing = [e for e in ends if not names.get(e)]
+    names |= dict(
+        StixObject.objects.filter(owner=agency, stix_id__any=missing).values_list("stix_id", "name")
+    )
+    uuids = [e.partition("--")[2] for e in missing if e.startswith("indicator--")]
+    for indicator in Indicator.objects.filter(owner=agency, stix_uuid__any=uuids):
+        extra = indicator.stix_extra or {}
+        names[indicator.stix_id] = str(extra.get("name") or indicator)
+    return {k: v for k, v in names.items() if v}
+
+
 def stix_objects_store(
     *, actor: Any, agency: Agency, items: list[tuple[int, dict[str, Any]]]
 ) -> StoreReport:
@@ -270,11 +299,12 @@ def stix_objects_store(
     now = timezone.now()
     ids = [obj["id"] for _, obj in items]
     stored = {o.stix_id: o for o in StixObject.objects.filter(owner=agency, stix_id__any=ids)}
+    names = _end_names(agency, items)
     new: list[StixObject] = []
     changed: list[StixObject] = []
     for index, obj in items:
         try:
-            fields = fields_of(obj, now=now)
+            fields = fields_of(obj, now=now, names=names)
         except ValueError as exc:
             report.errors.append((index, str(exc)))
             continue
