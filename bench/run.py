@@ -103,6 +103,14 @@ FIGURES: dict[str, Figure] = {
         ["stix_import.py", "--count", "{stix}", "--via", "taxii", "--url", "{url}"],
         http=True,
     ),
+    "stix-taxii-2": Figure(
+        "the same over TAXII with two clients posting envelopes at once, objects/s",
+        [
+            "stix_import.py",
+            *("--count", "{stix}", "--via", "taxii", "--clients", "2", "--url", "{url}"),
+        ],
+        http=True,
+    ),
     "taxii": Figure(
         "TAXII paging of 100k objects with taxii2-client at 1,000 per page, objects/s",
         ["interop_taxii.py", "--url", "{url}", "--per-request", "1000", "--rounds", "2"],

@@ -16,6 +16,7 @@ import argparse
 import json
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from harness import bench_world, setup
 
@@ -86,6 +87,9 @@ def main() -> None:
     parser.add_argument("--via", choices=("rest", "taxii"), default="rest")
     parser.add_argument("--chunk", type=int, default=10_000, help="objects per TAXII envelope")
     parser.add_argument("--url", default="http://127.0.0.1:8811")
+    parser.add_argument(
+        "--clients", type=int, default=1, help="TAXII envelopes posted by this many at once"
+    )
     args = parser.parse_args()
     setup()
     import requests
@@ -111,19 +115,23 @@ def main() -> None:
         session.headers["Accept"] = media
     encoded = [json.dumps(body).encode() for body in bodies]
     counts: dict[str, int] = {}
-    started = time.perf_counter()
-    for body in encoded:
+
+    def send(body: bytes) -> dict:
         response = session.post(url, data=body, headers={"Content-Type": media}, timeout=900)
         response.raise_for_status()
-        report = response.json()
-        if args.via == "rest":
-            counts = report["counts"]
-        else:
-            for name in ("success_count", "failure_count"):
-                counts[name] = counts.get(name, 0) + report[name]
+        return response.json()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.clients) as pool:
+        for report in pool.map(send, encoded):
+            if args.via == "rest":
+                counts = report["counts"]
+            else:
+                for name in ("success_count", "failure_count"):
+                    counts[name] = counts.get(name, 0) + report[name]
     elapsed = time.perf_counter() - started
     size = sum(len(b) for b in encoded) / 1e6
-    print(f"{args.via}: {len(encoded)} request(s), {json.dumps(counts)}")
+    print(f"{args.via}: {len(encoded)} request(s), {args.clients} at once, {json.dumps(counts)}")
     print(
         f"{len(objects)} objects, {size:.1f} MB in {elapsed:.2f} s = "
         f"{len(objects) / elapsed:,.0f} objects/s"
