@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from stix2validator import ValidationOptions, validate_instance
+from stix2validator import ValidationOptions, validate_instance, validate_string
 
 from interop.stix import PATTERN_DESCRIPTION, identity_id
 from sharing.models import Indicator
@@ -181,3 +181,50 @@ def test_the_same_bundle_imported_by_two_agencies_is_two_copies(
     # The outsider imported nothing: its collection holds none of them.
     outsider = key_for(world.outsider)
     assert pages(client, collection_url(outsider, "own"), outsider) == []
+
+
+def _without_owner(obj: dict[str, Any]) -> dict[str, Any]:
+    """An object as served, but for which agency's copy it is."""
+    extensions = {**obj.get("extensions", {})}
+    ours = {k: v for k, v in extensions.pop(CYBERCOOP_EXTENSION_ID, {}).items() if k != "owner"}
+    return {**obj, "extensions": {**extensions, CYBERCOOP_EXTENSION_ID: ours}}
+
+
+def test_an_export_is_strict_valid_and_reimported_elsewhere_gives_the_same_objects(
+    world, api_client_for, key_for, client
+):
+    """Issue 14 §6: export → strict validation → re-import into another agency → the same
+    objects. Strict validation flags only what OASIS's own data carries: external references
+    with a URL and no hash (rule 302)."""
+    owner = api_client_for(world.owner.investigator, world.owner.agency)
+    names = ("apt1", "threat-actor-leveraging-attack-patterns-and-malware")
+    for name in names:
+        assert owner.post(URL, load(name), format="json").json()["counts"]["rejected"] == 0
+    exported = owner.get("/api/v1/stix/export/")
+    result = validate_string(
+        exported.content.decode(), ValidationOptions(strict=True, version="2.1")
+    )
+    errors = [str(e) for e in result.errors]
+    assert all("{302}" in e for e in errors), errors
+    assert [str(w) for w in result.warnings] == []
+    hashless = [
+        o["id"]
+        for name in names
+        for o in load(name)["objects"]
+        if any("url" in ref and "hashes" not in ref for ref in o.get("external_references", []))
+    ]
+    assert sorted({e.split(":")[0] for e in errors}) == sorted(set(hashless))
+    partner = api_client_for(world.partner.investigator, world.partner.agency)
+    report = partner.post(URL, exported.json(), format="json").json()
+    assert report["rejected"] == [] and report["warnings"] == []
+    stored = {}
+    for side, code in ((world.owner, "DE-BKA"), (world.partner, "NL-NHTCU")):
+        key = key_for(side)
+        objects = pages(client, collection_url(key, "own"), key)
+        stored[code] = {
+            o["id"]: _without_owner(o) for o in objects if o["id"] not in context_ids(code)
+        }
+    originals = {o["id"] for name in names for o in load(name)["objects"]}
+    assert originals <= stored["NL-NHTCU"].keys()
+    for stix_id in originals:
+        assert stored["NL-NHTCU"][stix_id] == stored["DE-BKA"][stix_id], stix_id
