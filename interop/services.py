@@ -38,6 +38,7 @@ NOW_PATTERN_ONLY = (
 )
 
 Item = tuple[int, dict[str, Any]]  # (index in the bundle, STIX object)
+Checked = tuple[int, dict[str, Any], bool]  # … and whether it is a typed (simple) indicator
 
 
 @dataclass
@@ -126,7 +127,7 @@ def _valid_until(obj: dict[str, Any]) -> None:
         raise ValueError(f"valid_until: {sharing_ingest.VALID_UNTIL_NOT_LATER}")
 
 
-def _checked(objects: list[Any], report: ImportReport) -> list[tuple[int, dict[str, Any], bool]]:
+def _checked(objects: list[Any], report: ImportReport) -> list[Checked]:
     """(index, object with our markings, simple indicator?) of every storable object; the
     rest rejected by index. The well-known TLP and PAP definitions are ours already."""
     defined = sharing_stix.bundle_markings(objects)
@@ -153,13 +154,11 @@ def _checked(objects: list[Any], report: ImportReport) -> list[tuple[int, dict[s
     return checked
 
 
-def _rounds(
-    checked: list[tuple[int, dict[str, Any], bool]], report: ImportReport
-) -> list[list[tuple[int, dict[str, Any], bool]]]:
+def _rounds(checked: list[Checked], report: ImportReport) -> list[list[Checked]]:
     """The objects in rounds, oldest version first: round k holds the k-th version of each id,
     so every version of an id sent together is stored, in order. A second copy of a version
     already in the bundle is "already present" (counted unchanged)."""
-    by_id: dict[str, dict[str | None, tuple[int, dict[str, Any], bool]]] = {}
+    by_id: dict[str, dict[str | None, Checked]] = {}
     for item in checked:
         index, obj, _ = item
         versions = by_id.setdefault(obj["id"], {})
@@ -168,7 +167,7 @@ def _rounds(
             report.accept(index, obj, "unchanged")
             continue
         versions[version] = item
-    rounds: list[list[tuple[int, dict[str, Any], bool]]] = []
+    rounds: list[list[Checked]] = []
     for versions in by_id.values():
         ordered = sorted(versions.values(), key=lambda i: _modified_key(i[1]))
         for position, item in enumerate(ordered):
@@ -188,7 +187,7 @@ def _modified_key(obj: dict[str, Any]) -> datetime:
 
 
 def _route(
-    agency: Agency, items: list[tuple[int, dict[str, Any], bool]], report: ImportReport
+    agency: Agency, items: list[Checked], report: ImportReport
 ) -> tuple[list[Item], list[Item]]:
     """(typed indicators, other objects). An id the agency holds as a STIX object stays one;
     a typed indicator cannot become pattern-only."""

@@ -277,11 +277,6 @@ def marking_levels(obj: dict[str, Any]) -> tuple[str | None, str | None]:
     return tlp, pap
 
 
-def marking_tlp(obj: dict[str, Any]) -> str | None:
-    """The TLP a marking-definition object states, whatever its id; ``None`` if none."""
-    return marking_levels(obj)[0]
-
-
 Defined = dict[str, tuple[str | None, str | None]]  # marking id -> (TLP, PAP) by content
 
 
