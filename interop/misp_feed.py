@@ -101,19 +101,32 @@ def _rows(*, user: Any, agency: Agency | None) -> Iterator[tuple[Any, ...]]:
             "stix_object__tlp",
             "indicator__pap",
             "stix_object__pap",
+            "indicator__type",
+            "indicator__normalized",
         )
         .iterator()
     )
+
+
+def _as_attribute(obj: dict[str, Any], type_: str, normalized: str, owner: Agency) -> str:
+    """A typed indicator in the form misp-stix maps to one attribute of its value: our own
+    pattern and creator, not the ones it was received with (``Indicator.stix_extra``)."""
+    obj["pattern"] = sharing_stix.pattern_for(type_, normalized)
+    obj["created_by_ref"] = identity_id(owner.code)
+    return json.dumps(obj)
 
 
 def feed_events(*, user: Any, agency: Agency | None) -> dict[str, FeedEvent]:
     """The caller's feed events by uuid: only objects it may see, so only events it sees."""
     events: dict[str, FeedEvent] = {}
     owners = {a.pk: a for a in Agency.objects.all()}
-    for body, owner_id, tlp, pattern_tlp, pap, pattern_pap in _rows(user=user, agency=agency):
+    for row in _rows(user=user, agency=agency):
+        body, owner_id, tlp, pattern_tlp, pap, pattern_pap, type_, normalized = row
         obj = json.loads(body)
         if obj.get("revoked") is True:
             continue
+        if type_:
+            body = _as_attribute(obj, type_, normalized, owners[owner_id])
         day = str(obj.get("created", ""))[:10]
         event = FeedEvent(owners[owner_id], day)
         event = events.setdefault(event.uuid, event)
