@@ -22,6 +22,7 @@ from interop.stix import object_types, type_label
 from sharing import selectors as sharing_selectors
 from sharing import services
 from sharing.models import StixObject
+from sharing.objects import references_of
 
 PAGE_SIZE = 50
 # The same words whether the target is another agency's, withdrawn, revoked or unknown.
@@ -44,14 +45,6 @@ class Property:
 
 def _is_ref(name: str) -> bool:
     return name != "object_marking_refs" and (name.endswith("_ref") or name.endswith("_refs"))
-
-
-def _ref_ids(body: dict[str, Any]) -> list[str]:
-    ids: list[str] = []
-    for name, value in body.items():
-        if _is_ref(name):
-            ids += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
-    return ids
 
 
 def _properties(body: dict[str, Any], targets: dict[str, str]) -> list[Property]:
@@ -101,7 +94,7 @@ def stix_object_detail(request: HttpRequest, pk: int) -> HttpResponse:
     owner_view = sharing_selectors.can_manage_stix_object(
         user=request.user, stix_object=stix_object
     )
-    outgoing_ids = _ref_ids(stix_object.body)
+    outgoing_ids = sorted({target for _, target in references_of(stix_object.body)})
     incoming = list(
         sharing_selectors.stix_references_to(user=request.user, stix_id=stix_object.stix_id)
     )
