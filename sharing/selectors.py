@@ -303,19 +303,42 @@ def indicator_visible_exists(
     (principal, permission, share) index. ``per_row`` (a page that stops after ``limit`` rows)
     keeps PostgreSQL from hashing everything the caller may see first (``RowExists``).
     """
+    return _visible_exists(
+        user=user,
+        agency=agency,
+        ref=ref,
+        per_row=per_row,
+        history=history,
+        rows=IndicatorGroupObjectPermission.objects.filter(permission_id=_view_indicator_id()),
+        links=Share.indicators.through.objects.all(),
+        link="indicator",
+    )
+
+
+def _visible_exists(
+    *,
+    user: Any,
+    agency: Agency | None,
+    ref: str,
+    per_row: bool,
+    history: bool,
+    rows: QuerySet[Any],
+    links: QuerySet[Any],
+    link: str,
+) -> Q:
+    """The rule of ``indicator_visible_exists`` for any object with owner ``rows`` (of the
+    view permission) and share ``links`` (whose ``link`` column points to it)."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     group_ids = list(principal_group_ids(user, agency).values_list("pk", flat=True))
-    by_owner = IndicatorGroupObjectPermission.objects.filter(
-        content_object_id=OuterRef(ref), permission_id=_view_indicator_id(), group_id__in=group_ids
-    )
+    by_owner = rows.filter(content_object_id=OuterRef(ref), group_id__in=group_ids)
     by_group, by_user = _audiences(user=user, agency=agency)
-    links = Share.indicators.through.objects.filter(indicator_id=OuterRef(ref))
-    through_groups = links.filter(
-        passes_to_groups_q("indicator__", revoked_too=history), share_id__in=by_group
+    linked = links.filter(**{f"{link}_id": OuterRef(ref)})
+    through_groups = linked.filter(
+        passes_to_groups_q(f"{link}__", revoked_too=history), share_id__in=by_group
     )
-    through_users = links.filter(
-        passes_to_named_users_q("indicator__", revoked_too=history), share_id__in=by_user
+    through_users = linked.filter(
+        passes_to_named_users_q(f"{link}__", revoked_too=history), share_id__in=by_user
     )
     exists = lookups.RowExists if per_row else Exists
     return Q(exists(by_owner)) | Q(exists(through_groups)) | Q(exists(through_users))
@@ -369,24 +392,18 @@ def stix_object_visible_exists(
     """``indicator_visible_exists`` for STIX objects: true where the object whose id is in
     the outer row's ``ref`` column is visible (``history``: revoked ones too, to those whose
     share is still active)."""
-    if not getattr(user, "is_authenticated", False):
-        return Q(pk__in=[])
-    group_ids = list(principal_group_ids(user, agency).values_list("pk", flat=True))
-    by_owner = StixObjectGroupObjectPermission.objects.filter(
-        content_object_id=OuterRef(ref),
-        permission_id=permission(StixObject, OBJECT_CODENAME).pk,
-        group_id__in=group_ids,
+    return _visible_exists(
+        user=user,
+        agency=agency,
+        ref=ref,
+        per_row=per_row,
+        history=history,
+        rows=StixObjectGroupObjectPermission.objects.filter(
+            permission_id=permission(StixObject, OBJECT_CODENAME).pk
+        ),
+        links=Share.stix_objects.through.objects.all(),
+        link="stixobject",
     )
-    by_group, by_user = _audiences(user=user, agency=agency)
-    links = Share.stix_objects.through.objects.filter(stixobject_id=OuterRef(ref))
-    through_groups = links.filter(
-        passes_to_groups_q("stixobject__", revoked_too=history), share_id__in=by_group
-    )
-    through_users = links.filter(
-        passes_to_named_users_q("stixobject__", revoked_too=history), share_id__in=by_user
-    )
-    exists = lookups.RowExists if per_row else Exists
-    return Q(exists(by_owner)) | Q(exists(through_groups)) | Q(exists(through_users))
 
 
 def access_stix_object(*, user: Any, pk: Any, agency: Agency | None = None) -> StixObject:
