@@ -48,4 +48,4 @@ format: install
 	$(BIN)/ruff format .
 
 test: install lint types services chromium
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest --create-db $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest --create-db -n auto --dist loadfile $(PYTEST_ARGS)

@@ -29,7 +29,10 @@ from tests.factories import (
     RegimeFactory,
     make_member,
 )
+from tests.xdist_worker import isolate_worker
 from tools.verify_log import Verifier
+
+isolate_worker()
 
 
 @dataclass
