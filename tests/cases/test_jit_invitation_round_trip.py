@@ -58,6 +58,7 @@ def test_jit_invitation_round_trip(world, page, settings, tmp_path):
     page.get_by_role("link", name="Cases").click()
     page.get_by_role("link", name=reference).click()
     assert page.locator("#case-reference").inner_text().startswith(reference)
+    page.locator("#case-tabs").get_by_role("link", name="JIT", exact=True).click()
     assert "NL-NHTCU (accepted)" in page.locator("#jits").inner_text()
 
     browser_login(page, world.outsider.investigator.username, PASSWORD)
