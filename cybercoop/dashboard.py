@@ -178,7 +178,14 @@ def _correlation(user: Any, agency: Any) -> Tile:
     return Tile(
         "correlation",
         _("Correlation hits this week"),
-        [Line(_("Of your indicators, seen by another agency"), hits, _url("correlations"), "info")],
+        [
+            Line(
+                _("Of your indicators, already held by another agency"),
+                hits,
+                _url("correlations"),
+                "info",
+            )
+        ],
         _url("correlations"),
     )
 

@@ -1,0 +1,5 @@
+"""The case fixtures (tests/cases/conftest.py) for the home dashboard's tests."""
+
+from __future__ import annotations
+
+from tests.cases.conftest import case_world  # noqa: F401
