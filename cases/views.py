@@ -27,7 +27,7 @@ from cases import evidence as evidence_services
 from cases import forms, jits, receipts, selectors, services, timeline
 from cases.api import evidence_file_response
 from cases.files import install_limit_handler, too_large_message
-from cases.models import CustodyEvent, JITMembership
+from cases.models import CustodyEvent, JITMembership, OffenceCategory
 from common import keyset
 from common.errors import StateConflict
 from common.forms import apply_validation_error
@@ -103,6 +103,8 @@ def _detail_context(request: HttpRequest, case: Any, tab: str, **forms_: Any) ->
     if tab == "overview":
         recent = selectors.case_timeline(user=user, case=case)[:RECENT_EVENTS]
         context["recent"] = timeline.entries(case, recent)
+        labels = dict(OffenceCategory.choices)
+        context["offences"] = [labels.get(code, code) for code in case.offence_categories]
     elif tab == "jit":
         context["jits"] = (
             selectors.jits_visible_to(user=user)

@@ -130,3 +130,16 @@ def test_the_overview_shows_recent_activity_in_sentences(case_world, client_for)
     html = client_for(cw.partner.investigator).get(cw.case.get_absolute_url()).content.decode()
     section = html[html.index('id="recent-activity"') :]
     assert "added a note to" in section and "note.added" not in section
+
+
+def test_the_overview_names_offences_by_their_labels_not_their_codes(case_world, client_for):
+    html = client_for(case_world.owner.investigator).get(case_world.case.get_absolute_url())
+    overview = html.content.decode()
+    assert "Illegal access (Art. 2)" in overview and "illegal_access" not in overview
+
+
+def test_the_jit_tab_shows_member_states_in_words(case_world, client_for):
+    cw = case_world
+    html = client_for(cw.partner.investigator).get(cw.case.get_absolute_url(), {"tab": "jit"})
+    jits_table = html.content.decode()
+    assert "NL-NHTCU (accepted)" in jits_table and "FR-OFAC (left)" in jits_table
