@@ -188,9 +188,9 @@ def by_day(items: list[Entry]) -> list[tuple[Any, list[Entry]]]:
 def kind_links(case: Case, current: str) -> list[dict[str, Any]]:
     """The filter: every kind, and "all"."""
     base = _tab(case, "timeline")
-    links = [{"label": _("All"), "url": base, "current": not current}]
+    links = [{"label": _("All"), "url": base, "current": not current, "kind": ""}]
     links += [
-        {"label": label, "url": f"{base}&kind={kind}", "current": kind == current}
+        {"label": label, "url": f"{base}&kind={kind}", "current": kind == current, "kind": kind}
         for kind, (label, _q) in KINDS.items()
     ]
     return links

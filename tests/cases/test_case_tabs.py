@@ -93,7 +93,7 @@ def test_the_timeline_filters_by_kind(case_world, client_for):
         days = _timeline(client, cw.case, kind=kind).context["days"]
         assert {e.kind for _, day in days for e in day} == {kind}
     html = _timeline(client, cw.case, kind="evidence").content.decode()
-    assert re.search(r'kind=evidence"\s+aria-current="true"', html)
+    assert re.search(r'kind=evidence"[^>]*aria-current="true"', html)
 
 
 def test_the_partner_timeline_leaves_out_what_the_partner_may_not_see(case_world, client_for):
