@@ -4,12 +4,13 @@ log's codes, and the kinds the timeline can be filtered by."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -26,6 +27,8 @@ KINDS: dict[str, tuple[Any, Q]] = {
     "evidence": (gettext_lazy("Evidence"), Q(object_type="cases.evidence")),
     "task": (gettext_lazy("Tasks"), Q(object_type="cases.task")),
     "note": (gettext_lazy("Notes"), Q(object_type="cases.note")),
+    "share": (gettext_lazy("Shares"), Q(object_type="sharing.share")),
+    "notice": (gettext_lazy("Notices"), Q(object_type="notices.notice")),
 }
 _KIND_OF_TYPE = {
     "cases.case": "case",
@@ -33,8 +36,29 @@ _KIND_OF_TYPE = {
     "cases.evidence": "evidence",
     "cases.task": "task",
     "cases.note": "note",
+    "sharing.share": "share",
+    "notices.notice": "notice",
 }
 UNKNOWN_KIND = gettext_lazy("Unknown kind of event: choose one of %(kinds)s.")
+
+
+@dataclass(frozen=True)
+class Linked:
+    """Objects of an app above cases tied to a case (shares of its indicators, its notices):
+    ``ids(user=, agency=, case=)`` gives the pks of those the viewer may see, ``url_name``
+    their page (a URL name with the pk as argument)."""
+
+    object_type: str
+    ids: Callable[..., Any]
+    url_name: str = ""
+
+
+# Filled by the apps above in their AppConfig.ready (cases may not import them).
+LINKED: dict[str, Linked] = {}
+
+
+def register_linked(linked: Linked) -> None:
+    LINKED[linked.object_type] = linked
 
 
 @dataclass(frozen=True)
@@ -94,6 +118,20 @@ _PHRASES: dict[str, Any] = {
     "task.updated": gettext_lazy("%(who)s updated the task %(item)s"),
     "note.added": gettext_lazy("%(who)s added a note to %(case)s"),
     "note.updated": gettext_lazy("%(who)s edited a note in %(case)s"),
+    "indicator.shared": gettext_lazy("%(who)s shared indicators of %(case)s with %(agency)s"),
+    "indicator.share_withdrawn": gettext_lazy("%(who)s withdrew a share of %(case)s"),
+    "stix_object.shared": gettext_lazy("%(who)s shared objects of %(case)s with %(agency)s"),
+    "notice.created": gettext_lazy("%(who)s drafted %(item)s for %(case)s"),
+    "notice.updated": gettext_lazy("%(who)s edited %(item)s"),
+    "notice.submitted": gettext_lazy("%(who)s submitted %(item)s for review"),
+    "notice.resubmitted": gettext_lazy("%(who)s submitted %(item)s again"),
+    "notice.review_started": gettext_lazy("%(who)s started the review of %(item)s"),
+    "notice.info_requested": gettext_lazy("%(who)s asked for more information on %(item)s"),
+    "notice.published": gettext_lazy("%(who)s published %(item)s"),
+    "notice.refused": gettext_lazy("%(who)s refused %(item)s"),
+    "notice.withdrawn": gettext_lazy("%(who)s withdrew %(item)s"),
+    "notice.cancelled": gettext_lazy("%(who)s cancelled %(item)s"),
+    "notice.expired": gettext_lazy("%(item)s expired"),
 }
 
 
@@ -143,7 +181,28 @@ def _places(event: AuditEvent, names: _Names) -> dict[str, SafeString]:
         places["item"] = _link(_tab(case, "tasks"), title)
     elif event.object_type == "cases.note":
         places["case"] = _link(_tab(case, "notes"), case.reference)
+    elif event.object_type == "sharing.share":
+        recipients = [*summary.get("agencies", []), *summary.get("jurisdictions", [])]
+        if summary.get("jit"):
+            recipients.append(_("the JIT"))
+        if summary.get("community"):
+            recipients.append(_("the community"))
+        places["agency"] = format_html(
+            "<strong>{}</strong>", ", ".join(map(str, recipients)) or _("its recipients")
+        )
+    elif event.object_type == "notices.notice":
+        places["item"] = _linked_item(event, _("the notice"))
     return places
+
+
+def _linked_item(event: AuditEvent, text: Any) -> SafeString:
+    linked = LINKED.get(event.object_type)
+    if linked is None or not linked.url_name:
+        return format_html("{}", text)
+    try:
+        return _link(reverse(linked.url_name, args=[event.object_id]), text)
+    except NoReverseMatch:
+        return format_html("{}", text)
 
 
 def sentence(event: AuditEvent, names: _Names) -> SafeString:

@@ -281,6 +281,18 @@ def endpoint_dashboard(*, agency: Agency) -> list[dict[str, Any]]:
     return rows
 
 
+def case_shares_ids(*, user: Any, case: Any, agency: Agency | None = None) -> QuerySet[Any]:
+    """Shares of the case's indicators made by the user's agencies (for the case timeline):
+    who got them is the sharer's to know."""
+    return (
+        Share.objects.filter(
+            owner__in=managing_agencies(user=user, agency=agency), indicators__case=case
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def delivery_counts_per_day(
     *, user: Any, agency: Agency | None = None, since: datetime
 ) -> list[dict[str, Any]]:

@@ -143,3 +143,33 @@ def test_the_jit_tab_shows_member_states_in_words(case_world, client_for):
     html = client_for(cw.partner.investigator).get(cw.case.get_absolute_url(), {"tab": "jit"})
     jits_table = html.content.decode()
     assert "NL-NHTCU (accepted)" in jits_table and "FR-OFAC (left)" in jits_table
+
+
+def test_the_timeline_holds_the_case_shares_and_notices_for_those_who_may_see_them(
+    case_world, eu_agreement, client_for
+):
+    from notices import services as notice_services
+    from sharing import services as sharing_services
+    from tests.notices.conftest import RED_DATA
+    from tests.sharing.conftest import add
+
+    cw = case_world
+    sharing_services.indicator_share(
+        actor=cw.owner.investigator,
+        indicators=add(cw.owner, ("ipv4", "198.51.100.60"), case=cw.case),
+        spec=sharing_services.ShareSpec(agencies=[cw.partner.agency]),
+    )
+    notice = notice_services.notice_create(
+        actor=cw.owner.investigator,
+        agency=cw.owner.agency,
+        notice_type="RED",
+        data={**RED_DATA, "case": cw.case},
+    )
+    html = _timeline(client_for(cw.owner.investigator), cw.case).content.decode()
+    assert "shared indicators of" in html and "<strong>NL-NHTCU</strong>" in html
+    assert f'drafted <a href="/notices/{notice.pk}/">the notice</a> for' in html
+    shares = _timeline(client_for(cw.owner.investigator), cw.case, kind="share")
+    assert {e.kind for _, day in shares.context["days"] for e in day} == {"share"}
+    # the partner sees neither whom the owner shared with nor the owner's draft notice
+    partner = _timeline(client_for(cw.partner.investigator), cw.case).content.decode()
+    assert "shared indicators of" not in partner and "drafted" not in partner
