@@ -165,3 +165,49 @@ def test_the_dashboard_runs_a_bounded_number_of_queries_whatever_the_data(
     many = _queries(client)
     assert many == few
     assert many <= 25  # 23 measured: session, user, memberships, then one per tile
+
+
+def test_access_requests_wait_for_the_holding_agency_only(world, eu_agreement, client_for):
+    from sharing.access_requests import access_request_create
+
+    add(world.owner, ("ipv4", "198.51.100.77"))
+    (theirs,) = add(world.partner, ("ipv4", "198.51.100.77"))
+    access_request_create(
+        actor=world.partner.investigator,
+        indicator=theirs,
+        reason="Op TULIP",
+        legal_basis="EU 2023/977",
+        handling_code="H0",
+    )
+    label = "Access requests to decide"
+    waiting = {
+        name: _line(client_for(side.investigator).get("/"), "waiting", label).count
+        for name, side in (
+            ("owner", world.owner),
+            ("partner", world.partner),
+            ("outsider", world.outsider),
+        )
+    }
+    assert waiting == {"owner": 1, "partner": 0, "outsider": 0}
+    line = _line(client_for(world.owner.investigator).get("/"), "waiting", label)
+    assert line.url == "/correlations/requests/"
+
+
+def test_notices_in_review_count_for_the_requester_and_the_reviewer_only(world, client_for):
+    from notices import services as notice_services
+    from tests.notices.conftest import RED_DATA
+
+    notice = notice_services.notice_create(
+        actor=world.owner.investigator, agency=world.owner.agency, notice_type="RED", data=RED_DATA
+    )
+    notice_services.notice_submit(actor=world.owner.investigator, notice=notice)
+    counts = {
+        name: _line(client_for(user).get("/"), "notices", "Submitted").count
+        for name, user in (
+            ("owner", world.owner.investigator),
+            ("reviewer", world.reviewer),
+            ("partner", world.partner.investigator),
+            ("outsider", world.outsider.investigator),
+        )
+    }
+    assert counts == {"owner": 1, "reviewer": 1, "partner": 0, "outsider": 0}
