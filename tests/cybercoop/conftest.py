@@ -2,4 +2,5 @@
 
 from __future__ import annotations
 
+from tests.assistance.conftest import aw  # noqa: F401
 from tests.cases.conftest import case_world  # noqa: F401

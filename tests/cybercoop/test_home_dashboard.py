@@ -211,3 +211,30 @@ def test_notices_in_review_count_for_the_requester_and_the_reviewer_only(world, 
         )
     }
     assert counts == {"owner": 1, "reviewer": 1, "partner": 0, "outsider": 0}
+
+
+def test_assistance_requests_due_soon_count_for_the_notified_agency_only(aw, client_for):
+    from assistance.models import Instrument, Kind, Urgency
+    from tests.assistance.conftest import sent
+
+    request = sent(
+        aw,
+        kind=Kind.TRAFFIC,
+        instrument=Instrument.EPOC,
+        data_categories=["traffic"],
+        enforcing_authority=aw.partner.agency,
+        urgency=Urgency.EMERGENCY,
+        emergency_justification="A hostage is held; the C2 logs locate the captors.",
+    )
+    assert request.enforcing_authority == aw.partner.agency
+    due = {
+        name: _line(client_for(user).get("/"), "assistance", "Due within 7 days").count
+        for name, user in (
+            ("owner", aw.owner.investigator),
+            ("partner", aw.partner.investigator),
+            ("outsider", aw.outsider.investigator),
+        )
+    }
+    assert due == {"owner": 0, "partner": 1, "outsider": 0}
+    html = client_for(aw.partner.investigator).get("/").content.decode()
+    assert f'href="/assistance/{request.pk}/"' in html
