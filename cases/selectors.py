@@ -12,6 +12,7 @@ from agencies.access import get_visible_or_404, permission, principal_group_ids,
 from agencies.models import Agency, Membership
 from agencies.selectors import administered_agencies, agencies_of, is_member
 from audit.models import AuditEvent
+from cases import timeline
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -334,6 +335,10 @@ def case_timeline(
         ids = [str(pk) for pk in queryset.filter(case=case).values_list("pk", flat=True)]
         if ids:
             query |= Q(object_type=object_type, object_id__in=ids)
+    for linked in timeline.LINKED.values():  # shares, notices: registered by their apps
+        ids = [str(pk) for pk in linked.ids(user=user, agency=agency, case=case)]
+        if ids:
+            query |= Q(object_type=linked.object_type, object_id__in=ids)
     events = AuditEvent.objects.filter(query).select_related("actor").order_by("-id")
     if not include_views:
         events = events.exclude(action__endswith=".viewed")

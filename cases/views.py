@@ -18,15 +18,16 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from agencies.selectors import agencies_of
 from cases import evidence as evidence_services
-from cases import forms, jits, receipts, selectors, services
+from cases import forms, jits, receipts, selectors, services, timeline
 from cases.api import evidence_file_response
 from cases.files import install_limit_handler, too_large_message
-from cases.models import CustodyEvent, JITMembership
+from cases.models import CustodyEvent, JITMembership, OffenceCategory
 from common import keyset
 from common.errors import StateConflict
 from common.forms import apply_validation_error
@@ -83,51 +84,92 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "case": case}, status=status)
 
 
-def _detail_context(request: HttpRequest, case: Any, **forms_: Any) -> dict[str, Any]:
+TABS = ("overview", "jit", "evidence", "tasks", "notes", "timeline")
+RECENT_EVENTS = 5
+UNKNOWN_TAB = gettext_lazy("tab: choose one of %(tabs)s.")
+
+
+def _detail_context(request: HttpRequest, case: Any, tab: str, **forms_: Any) -> dict[str, Any]:
+    """What the case page's ``tab`` shows, and only that: each tab is a short page."""
     user = request.user
-    in_circle = agencies_of(user=user).filter(pk__in=selectors.circle_agency_ids(case)).exists()
-    team = selectors.case_team_users(case=case)
-    return {
+    context: dict[str, Any] = {
         "case": case,
+        "tab": tab,
         "can_edit": selectors.can_change_case(user=user, case=case),
-        "in_circle": in_circle,
-        "jits": selectors.jits_visible_to(user=user)
-        .filter(case=case)
-        .prefetch_related(
-            Prefetch("memberships", queryset=JITMembership.objects.select_related("agency"))
-        ),
+        "in_circle": agencies_of(user=user)
+        .filter(pk__in=selectors.circle_agency_ids(case))
+        .exists(),
+    }
+    if tab == "overview":
+        recent = selectors.case_timeline(user=user, case=case)[:RECENT_EVENTS]
+        context["recent"] = timeline.entries(case, recent)
+        labels = dict(OffenceCategory.choices)
+        context["offences"] = [labels.get(code, code) for code in case.offence_categories]
+    elif tab == "jit":
+        context["jits"] = (
+            selectors.jits_visible_to(user=user)
+            .filter(case=case)
+            .prefetch_related(
+                Prefetch("memberships", queryset=JITMembership.objects.select_related("agency"))
+            )
+        )
+        context["jit_form"] = forms_.get("jit_form") or forms.JITForm()
+    elif tab == "evidence":
         # Each list pages on its own (?evidence=, ?tasks=, ?notes= cursors).
-        "evidence": keyset.page_for_request(
+        context["evidence"] = keyset.page_for_request(
             request,
             selectors.evidence_visible_to(user=user).filter(case=case),
             size=PAGE_SIZE,
             param="evidence",
-        ),
-        "tasks": keyset.page_for_request(
+        )
+        context["evidence_form"] = forms_.get("evidence_form") or forms.EvidenceForm()
+    elif tab == "tasks":
+        context["tasks"] = keyset.page_for_request(
             request,
-            selectors.tasks_visible_to(user=user).filter(case=case),
+            selectors.tasks_visible_to(user=user).filter(case=case).select_related("assignee"),
             size=PAGE_SIZE,
             param="tasks",
-        ),
-        "notes": keyset.page_for_request(
+        )
+        team = selectors.case_team_users(case=case)
+        context["task_form"] = forms_.get("task_form") or forms.TaskForm(users=team)
+        context["task_statuses"] = forms.Task.Status.choices
+    elif tab == "notes":
+        context["notes"] = keyset.page_for_request(
             request,
-            selectors.notes_visible_to(user=user).filter(case=case),
+            selectors.notes_visible_to(user=user).filter(case=case).select_related("author"),
             size=PAGE_SIZE,
             param="notes",
-        ),
-        "timeline": selectors.case_timeline(user=user, case=case)[:15],
-        "evidence_form": forms_.get("evidence_form") or forms.EvidenceForm(),
-        "task_form": forms_.get("task_form") or forms.TaskForm(users=team),
-        "note_form": forms_.get("note_form") or forms.NoteForm(),
-        "jit_form": forms_.get("jit_form") or forms.JITForm(),
-        "task_statuses": forms.Task.Status.choices,
-    }
+        )
+        context["note_form"] = forms_.get("note_form") or forms.NoteForm()
+    elif tab == "timeline":
+        kind = request.GET.get("kind", "")
+        events = timeline.filter_kind(selectors.case_timeline(user=user, case=case), kind)
+        page = keyset.page_for_request(request, events, size=TIMELINE_PAGE_SIZE, param="events")
+        context["events_page"] = page
+        context["days"] = timeline.by_day(timeline.entries(case, page))
+        context["kinds"] = timeline.kind_links(case, kind)
+    return context
+
+
+def _tab_of(request: HttpRequest) -> str | None:
+    tab = request.GET.get("tab") or "overview"
+    return tab if tab in TABS else None
+
+
+def _bad_choice(message: str) -> HttpResponse:
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(user=request.user, pk=pk)
-    response = render(request, "cases/case_detail.html", _detail_context(request, case))
+    tab = _tab_of(request)
+    if tab is None:
+        return _bad_choice(str(UNKNOWN_TAB % {"tabs": ", ".join(TABS)}))
+    if tab == "timeline" and request.GET.get("kind", "") not in ("", *timeline.KINDS):
+        return _bad_choice(f"kind: {timeline.unknown_kind_message()}")
+    context = _detail_context(request, case, tab)
+    response = render(request, "cases/case_detail.html", context)
     services.case_record_view(actor=request.user, case=case)  # last: holds the audit lock
     return response
 
@@ -141,14 +183,20 @@ def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/case_timeline.html",
-        {"case": case, "page": page, "include_views": include_views},
+        {
+            "case": case,
+            "page": page,
+            "rows": timeline.entries(case, page),
+            "include_views": include_views,
+        },
     )
 
 
 def _child_post(
     request: HttpRequest, pk: int, form_name: str, form: Any, create: Any
 ) -> HttpResponse:
-    """Shared flow for adding evidence, tasks and notes from the case page."""
+    """Shared flow for adding evidence, tasks and notes from their tab of the case page."""
+    tab = {"evidence_form": "evidence", "task_form": "tasks", "note_form": "notes"}[form_name]
     case = selectors.access_case(user=request.user, pk=pk)
     agency = selectors.acting_agency_for_case(user=request.user, case=case)
     if form.is_valid():
@@ -157,9 +205,13 @@ def _child_post(
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            return redirect(case)
-    context = _detail_context(request, case, **{form_name: form})
+            return redirect(_tab_url(case, tab))
+    context = _detail_context(request, case, tab, **{form_name: form})
     return render(request, "cases/case_detail.html", context, status=400)
+
+
+def _tab_url(case: Any, tab: str) -> str:
+    return f"{case.get_absolute_url()}?tab={tab}"
 
 
 @csrf_exempt
@@ -214,7 +266,7 @@ def task_status(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return HttpResponseBadRequest(f"status: {'; '.join(map(str, form.errors['status']))}")
     services.task_update(actor=request.user, task=task, status=form.cleaned_data["status"])
-    return redirect(task.case)
+    return redirect(_tab_url(task.case, "tasks"))
 
 
 @login_required
@@ -352,9 +404,8 @@ def jit_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"JIT {jit.name} formed.")
             return redirect(jit)
-    return render(
-        request, "cases/case_detail.html", _detail_context(request, case, jit_form=form), status=400
-    )
+    context = _detail_context(request, case, "jit", jit_form=form)
+    return render(request, "cases/case_detail.html", context, status=400)
 
 
 def _jit_page(request: HttpRequest, jit: Any, status: int = 200, **extra: Any) -> HttpResponse:

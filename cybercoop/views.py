@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
@@ -9,13 +11,22 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from agencies.selectors import active_memberships
+from agencies.providers import provider_only
+from cybercoop import dashboard
 from cybercoop.tasks import last_heartbeat
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"memberships": active_memberships(user=request.user)})
+    """The dashboard of one of the member's agencies (``?agency=CODE``, else the first)."""
+    membership, memberships = dashboard.choose_membership(
+        user=request.user, code=request.GET.get("agency")
+    )
+    context: dict[str, Any] = {"memberships": memberships, "current": membership}
+    if membership is not None and not provider_only(request.user):
+        context.update(dashboard.dashboard(user=request.user, membership=membership))
+        context["charts"] = context["sharing"]["chart"] is not None
+    return render(request, "home.html", context)
 
 
 def _broker_status() -> str:

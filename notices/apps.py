@@ -11,6 +11,10 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         # app registry: selectors import models, which load only after ready()
         from audit import access
-        from notices.selectors import notices_visible_to
+        from cases import timeline
+        from notices.selectors import case_notice_ids, notices_visible_to
 
         access.register("notices.notice", notices_visible_to)
+        timeline.register_linked(
+            timeline.Linked("notices.notice", case_notice_ids, url_name="notice_detail")
+        )

@@ -37,6 +37,13 @@ def notices_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[N
     ).select_related("requesting_agency__country", "created_by")
 
 
+def case_notice_ids(*, user: Any, case: Any, agency: Agency | None = None) -> QuerySet[Any]:
+    """The notices linked to ``case`` that the user may see (for the case timeline)."""
+    return (
+        notices_visible_to(user=user, agency=agency).filter(case=case).values_list("pk", flat=True)
+    )
+
+
 def access_notice(*, user: Any, pk: Any, agency: Agency | None = None) -> Notice:
     """The notice if the user may see it, else 404 (same answer as a missing one)."""
     return get_visible_or_404(notices_visible_to(user=user, agency=agency), pk=pk)

@@ -14,6 +14,7 @@ class SharingConfig(AppConfig):
         # app registry: these import models, which load only after ready()
         from audit import access
         from audit.signals import checkpoint_signed
+        from cases import timeline
         from cases.signals import jit_circle_changed
         from sharing import correlation, selectors  # noqa: F401  (correlation matches on create)
         from sharing.outbox import push_checkpoint
@@ -23,3 +24,4 @@ class SharingConfig(AppConfig):
         checkpoint_signed.connect(push_checkpoint, dispatch_uid="sharing.push_checkpoint")
         access.register("sharing.indicator", selectors.indicators_visible_to)
         access.register("agencies.partnerendpoint", selectors.endpoints_administered_by)
+        timeline.register_linked(timeline.Linked("sharing.share", selectors.case_shares_ids))

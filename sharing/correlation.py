@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -115,6 +116,22 @@ def on_indicators_changed(
         Match.objects.filter(Q(indicator_id__in=ids) | Q(other_id__in=ids)).delete()
     if action in ("created", "revalued"):
         matches_find(indicators)
+
+
+def indicators_hit_since(*, user: Any, agency: Agency | None = None, since: datetime) -> int:
+    """How many of the user's agencies' indicators another agency's indicator matched since
+    ``since`` (what ``matches_of`` lists, counted: never how many other holders there are)."""
+    return (
+        Match.objects.filter(
+            indicator__owner__in=managing_agencies(user=user, agency=agency),
+            indicator__revoked=False,
+            other__revoked=False,
+            found_at__gte=since,
+        )
+        .values("indicator_id")
+        .distinct()
+        .count()
+    )
 
 
 def matches_of(*, user: Any, agency: Agency | None = None) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import random
+import re
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -35,14 +36,19 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import PartnerEndpoint
 from audit.models import SignedCheckpoint
+from common.charts import Series
 from sharing import ssrf, stix, webhooks
 from sharing.models import Delivery, DeliveryAttempt, DeliveryItem, Indicator
 from tools.verify_log import parse_checkpoint, parse_note
 
 logger = logging.getLogger(__name__)
+StrOrPromise = str | Promise
+LEASE_LOST = "Worker lost during the attempt (lease expired); sending again."
 
 _sessions: dict[int, requests.Session] = {}
 _senders: list[ThreadPoolExecutor] = []
@@ -189,7 +195,7 @@ def claim(delivery_ids: list[int]) -> list[Delivery]:
                 delivery=d,
                 number=d.attempts - 1,
                 started_at=was[d.pk][1] or timezone.now(),
-                error="Worker lost during the attempt (lease expired); sending again.",
+                error=LEASE_LOST,
             )
             for d in deliveries
             if was[d.pk][0] == Delivery.Status.SENDING
@@ -403,3 +409,52 @@ def due_for_sweep(limit: int = 5000) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+# --- for the pages: the chart's series, errors in words ------------------------------------------
+
+# Deliveries per day on the home dashboard and the deliveries page, stacked by current status.
+DELIVERY_SERIES = (
+    Series((Delivery.Status.DELIVERED,), _("Delivered"), "ok"),
+    Series((Delivery.Status.FAILING,), _("Failing (will retry)"), "warn"),
+    Series((Delivery.Status.DEAD,), _("Dead"), "bad"),
+    Series((Delivery.Status.PENDING, Delivery.Status.SENDING), _("Waiting"), "muted"),
+)
+
+_HTTP_ERROR = re.compile(r"^HTTP (\d{3})\b")
+# (words found in the raw error, the sentence); the first that matches wins.
+_ERROR_WORDS: list[tuple[tuple[str, ...], StrOrPromise]] = [
+    (("Refused by the SSRF guard", "cannot be resolved"), _("Partner host name not found")),
+    (("Refused by the SSRF guard", "credentials"), _("Refused: the address holds credentials")),
+    (("Refused by the SSRF guard", "http(s) URL"), _("Refused: not an http(s) address")),
+    (("Refused by the SSRF guard",), _("Refused: private address")),
+    (("Timeout",), _("Timed out")),
+    (("timed out",), _("Timed out")),
+    (("NameResolutionError",), _("Partner host name not found")),
+    (("Name or service not known",), _("Partner host name not found")),
+    (("Failed to resolve",), _("Partner host name not found")),
+    (("Connection refused",), _("Connection refused by partner")),
+    (("SSLError",), _("Secure connection (TLS) to partner failed")),
+    (("Connection aborted",), _("Partner closed the connection")),
+    (("Connection reset",), _("Partner closed the connection")),
+    (("RemoteDisconnected",), _("Partner closed the connection")),
+    ((LEASE_LOST,), _("Interrupted on our side; sending again")),
+    (("ConnectionError",), _("Could not connect to partner")),
+]
+
+
+def error_in_words(error: str, status_code: int | None = None) -> str:
+    """A delivery's raw error (as ``send`` records it) as a short sentence for people; the raw
+    text stays available behind a disclosure."""
+    if not error and status_code is None:
+        return ""
+    http = _HTTP_ERROR.match(error)
+    code = int(http.group(1)) if http else status_code
+    if code is not None and not 200 <= code < 300:
+        if code == 410:
+            return str(_("HTTP 410 from partner: the endpoint is gone"))
+        return str(_("HTTP %(code)s from partner") % {"code": code})
+    for needles, sentence in _ERROR_WORDS:
+        if all(needle in error for needle in needles):
+            return str(sentence)
+    return str(_("Delivery failed"))

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from agencies.access import get_visible_or_404, permission, principal_group_ids, visible_filter
 from agencies.models import Agency, PartnerEndpoint
@@ -277,6 +279,52 @@ def endpoint_dashboard(*, agency: Agency) -> list[dict[str, Any]]:
         )
         rows.append({"endpoint": endpoint, "last_failure": last_failure})
     return rows
+
+
+def case_shares_ids(*, user: Any, case: Any, agency: Agency | None = None) -> QuerySet[Any]:
+    """Shares of the case's indicators made by the user's agencies (for the case timeline):
+    who got them is the sharer's to know."""
+    return (
+        Share.objects.filter(
+            owner__in=managing_agencies(user=user, agency=agency), indicators__case=case
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def delivery_counts_per_day(
+    *, user: Any, agency: Agency | None = None, since: datetime
+) -> list[dict[str, Any]]:
+    """Deliveries queued since ``since`` to the endpoints the user administers, counted per
+    endpoint, day (of queueing) and current status: one aggregate query."""
+    return list(
+        Delivery.objects.filter(
+            endpoint__in=endpoints_administered_by(user=user, agency=agency).values("pk"),
+            created_at__gte=since,
+        )
+        .annotate(day=TruncDate("created_at"))
+        .values("endpoint_id", "day", "status")
+        .annotate(n=Count("pk"))
+        .order_by("endpoint_id", "day", "status")
+    )
+
+
+def latest_delivery_errors(*, agency: Agency, limit: int = 10) -> list[Delivery]:
+    """The agency's most recent deliveries that ended their last attempt with an error."""
+    return list(
+        Delivery.objects.filter(endpoint__agency=agency)
+        .exclude(last_error="")
+        .select_related("endpoint")
+        .order_by("-pk")[:limit]
+    )
+
+
+def shares_made_count(*, user: Any, agency: Agency | None = None, since: datetime) -> int:
+    """Shares made since ``since`` by the agencies whose indicators the user manages."""
+    return Share.objects.filter(
+        owner__in=managing_agencies(user=user, agency=agency), created_at__gte=since
+    ).count()
 
 
 # --- indicator visibility for other apps' hot paths -------------------------------------------

@@ -11,15 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
 from cases.selectors import jits_visible_to
-from common import keyset
+from common import charts, keyset
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
-from sharing import ingest, legal, selectors, services
+from sharing import delivery, ingest, legal, selectors, services
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import IndicatorType
 from sharing.normalize import detect_type
@@ -286,15 +287,40 @@ def endpoint_active(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return redirect("sharing_endpoints", code=agency.code)
 
 
+CHART_DAYS = 30
+
+
 @login_required
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     agency = access_admin_agency(user=request.user, code=code)
     recent = selectors.deliveries_visible_to(user=request.user).filter(endpoint__agency=agency)[:25]
-    return render(
-        request,
-        "sharing/dashboard.html",
-        {"agency": agency, "rows": selectors.endpoint_dashboard(agency=agency), "recent": recent},
+    days = charts.last_days(today=timezone.localdate(), days=CHART_DAYS)
+    counts = selectors.delivery_counts_per_day(
+        user=request.user, agency=agency, since=charts.day_start(days[0])
     )
+    rows = selectors.endpoint_dashboard(agency=agency)
+    for row in rows:
+        mine = [c for c in counts if c["endpoint_id"] == row["endpoint"].pk]
+        row["chart"] = charts.stacked_per_day(mine, days=days, series=delivery.DELIVERY_SERIES)
+        row["chart_id"] = f"endpoint-chart-{row['endpoint'].pk}"
+        failure = row["last_failure"]
+        if failure:
+            failure["words"] = delivery.error_in_words(
+                failure["last_error"], failure["last_status_code"]
+            )
+    errors = [
+        (d, delivery.error_in_words(d.last_error, d.last_status_code))
+        for d in selectors.latest_delivery_errors(agency=agency)
+    ]
+    context = {
+        "agency": agency,
+        "rows": rows,
+        "recent": recent,
+        "errors": errors,
+        "chart_days": CHART_DAYS,
+        "charts": True,
+    }
+    return render(request, "sharing/dashboard.html", context)
 
 
 @login_required

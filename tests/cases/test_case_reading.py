@@ -32,19 +32,21 @@ def test_the_case_list_filters_and_searches(case_world, client):
     assert "Ransomware wave" in body and "Botnet takedown" not in body
 
 
-def test_the_detail_page_is_audited_and_shows_every_section(case_world, client):
+def test_the_detail_page_is_audited_and_shows_every_section_on_its_tab(case_world, client):
     client.force_login(case_world.partner.investigator)
-    response = client.get(case_world.case.get_absolute_url())
-    body = response.content.decode()
-    for section in (
-        'id="overview"',
-        'id="jit"',
-        'id="evidence"',
-        'id="tasks"',
-        'id="notes"',
-        'id="timeline"',
+    url = case_world.case.get_absolute_url()
+    body = ""
+    for tab, section in (
+        ("", 'id="overview"'),
+        ("jit", 'id="jit"'),
+        ("evidence", 'id="evidence"'),
+        ("tasks", 'id="tasks"'),
+        ("notes", 'id="notes"'),
+        ("timeline", 'id="timeline"'),
     ):
-        assert section in body
+        page = client.get(url, {"tab": tab} if tab else {}).content.decode()
+        assert section in page
+        body += page
     assert "JIT Botnet" in body and "Capture" in body and "Seize C2" in body and "C2 in NL" in body
     event = AuditEvent.objects.filter(action="case.viewed").last()
     assert event.actor == case_world.partner.investigator and event.object_id == str(

@@ -14,7 +14,7 @@ from tests.factories import PASSWORD
 def test_jit_invitation_round_trip(world, page, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     browser_login(page, world.owner.investigator.username, PASSWORD)
-    page.get_by_role("link", name="Cases").click()
+    page.get_by_role("link", name="Cases", exact=True).click()
     page.click("#new-case")
     page.fill("#case-form input[name=title]", "Botnet C2 takedown")
     page.fill("#case-form textarea[name=summary]", "C2 servers in DE and NL")
@@ -28,6 +28,7 @@ def test_jit_invitation_round_trip(world, page, settings, tmp_path):
     assert page.locator("#case-reference").inner_text().startswith(reference)
     case_url = page.url
 
+    page.locator("#case-tabs").get_by_role("link", name="JIT", exact=True).click()
     page.click("#jit summary")
     page.fill("#jit-form input[name=name]", "JIT Botnet")
     page.select_option("#jit-form select[name=legal_basis]", "eu_jit")
@@ -44,7 +45,7 @@ def test_jit_invitation_round_trip(world, page, settings, tmp_path):
     assert page.goto(case_url).status == 404
 
     browser_login(page, world.partner.admin.username, PASSWORD)
-    page.get_by_role("link", name="JIT invitations").click()
+    page.get_by_role("link", name="JIT invitations", exact=True).click()
     row = page.locator("#inbox tr", has_text="JIT Botnet")
     assert reference in row.inner_text()
     row.get_by_role("button", name="Accept").click()
@@ -55,9 +56,10 @@ def test_jit_invitation_round_trip(world, page, settings, tmp_path):
     )
 
     browser_login(page, world.partner.investigator.username, PASSWORD)
-    page.get_by_role("link", name="Cases").click()
+    page.get_by_role("link", name="Cases", exact=True).click()
     page.get_by_role("link", name=reference).click()
     assert page.locator("#case-reference").inner_text().startswith(reference)
+    page.locator("#case-tabs").get_by_role("link", name="JIT", exact=True).click()
     assert "NL-NHTCU (accepted)" in page.locator("#jits").inner_text()
 
     browser_login(page, world.outsider.investigator.username, PASSWORD)

@@ -189,12 +189,17 @@ def test_the_case_pages_evidence_tasks_and_notes_page_apart(world, cases, client
             actor=world.owner.investigator, case=case, agency=world.owner.agency, body=f"N{n}"
         )
     client.force_login(world.owner.investigator)
-    url = reverse("cases:detail", args=[case.pk])
+    base = reverse("cases:detail", args=[case.pk])
+    url = f"{base}?tab=notes"
     notes = walk_html(client, url, page="notes")
     assert [n.body for n in notes] == ["N2", "N1", "N0"]
-    # Paging the notes leaves the other lists on their first page.
-    older = client.get(url + client.get(url).context["notes"].links.next)
+    # The notes' next link stays on the notes tab; the other tabs ignore the notes' cursor.
+    older_link = client.get(url).context["notes"].links.next
+    assert "tab=notes" in older_link
+    older = client.get(base + older_link)
     assert [n.body for n in older.context["notes"]] == ["N0"]
-    assert older.context["tasks"].is_first and older.context["evidence"].is_first
+    for tab in ("tasks", "evidence"):
+        other = client.get(base + older_link.replace("tab=notes", f"tab={tab}"))
+        assert other.context[tab].is_first
     client.force_login(world.partner.investigator)
     assert client.get(url).status_code == 404  # not in this case's circle
