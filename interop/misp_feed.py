@@ -297,14 +297,41 @@ def feed_event(event: FeedEvent) -> MISPEvent:
     elsewhere = {e.obj["id"].partition("--")[2] for e in event.context}
     misp_event.attributes = [a for a in misp_event.attributes if str(a.uuid) not in elsewhere]
     misp_event.objects = [o for o in misp_event.objects if str(o.uuid) not in elsewhere]
-    for attribute in [
-        *misp_event.attributes,
-        *(a for o in misp_event.objects for a in o.attributes),
-    ]:
-        for tag in attribute.tags:  # misp-stix reads our PAP marking as a statement
-            tag.name = tag.name.removeprefix(PAP_STATEMENT)
+    _tlp_tags(misp_event, event)
     _add_unconverted(misp_event, event, _cluster_uuids(parser))
     return misp_event
+
+
+def _tlp_tags(misp_event: MISPEvent, event: FeedEvent) -> None:
+    """Every attribute tagged with its TLP and PAP (``PAP:*``: misp-stix reads our PAP
+    marking as a statement). misp-stix tags what it made of a marked object but not the
+    attributes of an object it made of an observed-data: those take the markings of the STIX
+    object of their own uuid, or of their MISP object's, or of the objects their comment
+    names, else the event's strictest TLP and the PAP of its first object."""
+    everything = [*event.context, *event.entries]
+    by_id = {e.obj["id"]: e for e in everything}
+    by_uuid = {uuid_: e for uuid_, e in ((i.partition("--")[2], e) for i, e in by_id.items())}
+
+    def entry(*items: Any) -> Entry | None:
+        for item in items:
+            if str(item.uuid) in by_uuid:
+                return by_uuid[str(item.uuid)]
+            named = [by_id[w] for w in str(getattr(item, "comment", "")).split() if w in by_id]
+            if named:
+                return max(named, key=lambda e: TLP_RANK[e.tlp])
+        return None
+
+    pairs: list[tuple[Any, tuple[Any, ...]]] = [(a, (a,)) for a in misp_event.attributes]
+    pairs += [(a, (a, o)) for o in misp_event.objects for a in o.attributes]
+    for attribute, items in pairs:
+        for tag in attribute.tags:
+            tag.name = tag.name.removeprefix(PAP_STATEMENT)
+        names = {t.name.split(":")[0] for t in attribute.tags}
+        found = entry(*items)
+        if "tlp" not in names:
+            attribute.add_tag(f"tlp:{(found.tlp if found else event.tlp).lower()}")
+        if "PAP" not in names:
+            attribute.add_tag(f"PAP:{(found or event.entries[0]).pap}")
 
 
 def _cluster_uuids(parser: ExternalSTIX2toMISPParser) -> dict[str, str]:
