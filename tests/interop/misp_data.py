@@ -119,6 +119,13 @@ SECRET_USES = _sdo(
     source_ref=SECRET_ACTOR["id"],
     target_ref=MALWARE["id"],
 )
+TO_SECRET = _sdo(  # its target is what a partner may not see
+    "relationship",
+    25,
+    relationship_type="related-to",
+    source_ref=MALWARE["id"],
+    target_ref=SECRET_ACTOR["id"],
+)
 SIGHTING = _sdo(
     "sighting", 20, sighting_of_ref=INDICATOR["id"], count=3, where_sighted_refs=[IDENTITY["id"]]
 )
@@ -148,6 +155,7 @@ FAMILIES = [
     INDICATES,
     USES,
     SECRET_USES,
+    TO_SECRET,
     SIGHTING,
     NOTE,
     OPINION,

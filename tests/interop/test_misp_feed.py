@@ -56,6 +56,13 @@ def clusters(feed_event: dict) -> dict[str, str]:
     return {c["value"]: g["type"] for g in galaxies for c in g["GalaxyCluster"]}
 
 
+def types(agency) -> Counter[str]:
+    """How many objects of each STIX type the agency holds (typed indicators included)."""
+    kinds = Counter(StixObject.objects.filter(owner=agency).values_list("type", flat=True))
+    kinds["indicator"] += Indicator.objects.filter(owner=agency).count()
+    return kinds
+
+
 def test_the_owners_feed_lists_one_event_per_day_with_tlp_tags_and_hashes(world, api_client_for):
     import_events(world.owner, [event(), *feed_events()])
     client = api_client_for(world.owner.investigator, world.owner.agency)
@@ -93,7 +100,9 @@ def test_the_owners_feed_lists_one_event_per_day_with_tlp_tags_and_hashes(world,
     assert [hashlib.md5(b"203.0.113.11").hexdigest(), old_key] in rows
 
 
-def test_each_type_family_appears_as_its_misp_construct(world, api_client_for):
+def test_each_type_family_appears_as_its_misp_construct_and_comes_back_through_misp_import(
+    world, api_client_for
+):
     import_families(world.owner)
     client = api_client_for(world.owner.investigator, world.owner.agency)
     key = event_uuid(world.owner.agency.code, data.DAY)
@@ -134,6 +143,22 @@ def test_each_type_family_appears_as_its_misp_construct(world, api_client_for):
     # hashes.csv covers the event's values
     hashes = client.get(FEED + "hashes.csv").content.decode()
     assert f"{hashlib.md5(b'c2.nightjar.example').hexdigest()},{key}" in hashes.split()
+    # the round trip: the feed event imported into another agency gives the same objects
+    partner = api_client_for(world.partner.investigator, world.partner.agency)
+    response = partner.post("/api/v1/misp/events/", feed_event, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["counts"]["rejected"] == 0
+    before, after = types(world.owner.agency), types(world.partner.agency)
+    same = {*data.GALAXIES, "indicator", "malware", "sighting", "opinion", "infrastructure"}
+    same |= {"ipv4-addr"}
+    assert {kind: after[kind] for kind in same} == {kind: before[kind] for kind in same}
+    # MISP has no STIX report or grouping in an event: their event reports come back as notes
+    assert after["note"] == before["note"] + before["report"] + before["grouping"]
+    # relationships misp-stix did not convert come back as they were
+    relationships = StixObject.objects.filter(owner=world.partner.agency, type="relationship")
+    assert {data.USES["id"], data.SECRET_USES["id"]} <= set(
+        relationships.values_list("stix_id", flat=True)
+    )
 
 
 def test_a_partner_gets_only_what_is_shared_and_an_outsider_nothing(
@@ -142,7 +167,8 @@ def test_a_partner_gets_only_what_is_shared_and_an_outsider_nothing(
     import_families(world.owner)
     owned = {o.stix_id: o for o in StixObject.objects.filter(owner=world.owner.agency)}
     (indicator,) = Indicator.objects.filter(owner=world.owner.agency)
-    shared = [data.MALWARE, data.INDICATES, data.SECRET_USES, data.REPORT, data.NOTE]
+    shared = [data.MALWARE, data.INDICATES, data.SECRET_USES, data.TO_SECRET, data.REPORT]
+    shared += [data.NOTE]
     shared += [data.SIGHTING, data.OPINION, data.INFRASTRUCTURE]
     spec = ShareSpec(agencies=[world.partner.agency])
     objects = [owned[o["id"]] for o in shared]
@@ -169,9 +195,10 @@ def test_a_partner_gets_only_what_is_shared_and_an_outsider_nothing(
     (report,) = body["EventReport"]
     assert report["content"].count("\n- ") == 2
     # nothing of what the partner may not see: not the actor's uuid or name, not the
-    # relationship from it (shared, but its source is not), not the revoked infrastructure
+    # relationships from and to it (shared, but one end is not), not the revoked infrastructure
     text = manifest.content.decode() + response.content.decode() + hashes
-    for hidden in (data.SECRET_ACTOR, data.THREAT_ACTOR, data.SECRET_USES, data.USES):
+    hiddens = (data.SECRET_ACTOR, data.THREAT_ACTOR, data.SECRET_USES, data.USES, data.TO_SECRET)
+    for hidden in hiddens:
         assert uuid_of(hidden) not in text
     for name in (data.SECRET_ACTOR["name"], data.THREAT_ACTOR["name"], "Nightjar relay"):
         assert name not in text
@@ -186,33 +213,6 @@ def test_a_partner_gets_only_what_is_shared_and_an_outsider_nothing(
     assert hidden.status_code == missing.status_code == 404
     assert hidden.content == missing.content
     assert outsider.get(FEED + "not-a-uuid.json").status_code == 404
-
-
-def test_a_feed_event_imported_into_another_agency_gives_the_same_objects(world, api_client_for):
-    import_families(world.owner)
-    owner = api_client_for(world.owner.investigator, world.owner.agency)
-    feed_event = owner.get(FEED + f"{event_uuid(world.owner.agency.code, data.DAY)}.json").json()
-    partner = api_client_for(world.partner.investigator, world.partner.agency)
-    response = partner.post("/api/v1/misp/events/", feed_event, format="json")
-    assert response.status_code == 201, response.content
-    assert response.json()["counts"]["rejected"] == 0
-
-    def types(agency) -> Counter[str]:
-        kinds = Counter(StixObject.objects.filter(owner=agency).values_list("type", flat=True))
-        kinds["indicator"] += Indicator.objects.filter(owner=agency).count()
-        return kinds
-
-    before, after = types(world.owner.agency), types(world.partner.agency)
-    same = {*data.GALAXIES, "indicator", "malware", "sighting", "opinion", "infrastructure"}
-    same |= {"ipv4-addr"}
-    assert {kind: after[kind] for kind in same} == {kind: before[kind] for kind in same}
-    # MISP has no STIX report or grouping in an event: their event reports come back as notes
-    assert after["note"] == before["note"] + before["report"] + before["grouping"]
-    # relationships misp-stix did not convert come back as they were
-    relationships = StixObject.objects.filter(owner=world.partner.agency, type="relationship")
-    assert {data.USES["id"], data.SECRET_USES["id"]} <= set(
-        relationships.values_list("stix_id", flat=True)
-    )
 
 
 def test_a_misp_stix_bundle_round_trips_through_import_and_feed(world, api_client_for):
