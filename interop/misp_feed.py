@@ -33,7 +33,7 @@ from interop.selectors import export_versions
 from interop.stix import export_bundle, identity_id
 from sharing import stix as sharing_stix
 from sharing.models import TLP_RANK
-from sharing.objects import REQUIRED, is_observable, is_reference
+from sharing.objects import REQUIRED, is_observable, is_reference, references_of
 
 FEED_NAMESPACE = uuid.UUID("3b0f7c4e-9a51-4f0e-8d3c-5e2a7b6c1d90")
 TLP_COLOURS: dict[str, str] = {
@@ -113,7 +113,8 @@ class FeedEvent:
 
     @property
     def tlp(self) -> str:
-        return max((e.tlp for e in self.entries), key=TLP_RANK.__getitem__)
+        """The strictest TLP of what the event shows (the context's galaxy clusters too)."""
+        return max((e.tlp for e in [*self.entries, *self.context]), key=TLP_RANK.__getitem__)
 
     @property
     def timestamp(self) -> int:
@@ -245,16 +246,9 @@ def feed_events(*, user: Any, agency: Agency | None) -> dict[str, FeedEvent]:
         event.entries.append(entry)
     for event in events.values():
         present = {e.obj["id"] for e in event.entries}
-        wanted = {t for e in event.entries for _, t in _references(e.obj)} - present
+        wanted = {t for e in event.entries for _, t in references_of(e.obj)} - present
         event.context = [by_id[t][0] for t in sorted(wanted) if t in by_id]
     return events
-
-
-def _references(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    for name, value in obj.items():
-        if is_reference(name):
-            for target in value if isinstance(value, list) else [value]:
-                yield name, target
 
 
 def feed_manifest(*, user: Any, agency: Agency | None) -> dict[str, Any]:
