@@ -17,6 +17,7 @@ the feed names no uuid, name or count of what the caller may not see.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from interop.stix import export_bundle, identity_id
 from sharing import stix as sharing_stix
 from sharing.models import TLP_RANK
 from sharing.objects import REQUIRED, is_observable, is_reference, references_of
+
+logger = logging.getLogger(__name__)
 
 FEED_NAMESPACE = uuid.UUID("3b0f7c4e-9a51-4f0e-8d3c-5e2a7b6c1d90")
 TLP_COLOURS: dict[str, str] = {
@@ -102,10 +105,6 @@ class FeedEvent:
     @property
     def uuid(self) -> str:
         return event_uuid(self.owner.code, self.day)
-
-    @property
-    def bodies(self) -> list[str]:
-        return [json.dumps(e.obj) for e in self.entries]
 
     @property
     def levels(self) -> dict[str, str]:  # STIX id → TLP
@@ -268,11 +267,8 @@ def feed_event(event: FeedEvent) -> MISPEvent:
     document = json.loads(export_bundle(bodies, [event.owner], tlps, paps))
     ours = {sharing_stix.PLATFORM_IDENTITY_ID, sharing_stix.CYBERCOOP_EXTENSION_ID}
     document["objects"] = [o for o in document["objects"] if o["id"] not in ours]
-    bundle = stix2.parse(document, allow_custom=True)  # without our publisher: not event data
     parser = ExternalSTIX2toMISPParser()
-    parser.load_stix_bundle(bundle)
-    parser.parse_stix_bundle(single_event=True)
-    misp_event: MISPEvent = parser.misp_event
+    misp_event = _converted_event(parser, document["objects"])
     meta = event.meta()
     misp_event.uuid = event.uuid
     misp_event.info = meta["info"]
@@ -293,6 +289,27 @@ def feed_event(event: FeedEvent) -> MISPEvent:
     misp_event.objects = [o for o in misp_event.objects if str(o.uuid) not in elsewhere]
     _tlp_tags(misp_event, event)
     _add_unconverted(misp_event, event, _cluster_uuids(parser))
+    return misp_event
+
+
+def _converted_event(parser: ExternalSTIX2toMISPParser, objects: list[Any]) -> MISPEvent:
+    """misp-stix's MISP event of these objects (without our publisher: not event data). An
+    object stix2 rejects (our import checks less, e.g. a campaign's ``first_seen``) is left
+    to ``_add_unconverted``, as is everything when misp-stix itself fails, so an odd object
+    never fails the event."""
+    parsed = []
+    for obj in objects:
+        try:
+            parsed.append(stix2.parse(obj, allow_custom=True))
+        except Exception:  # stix2 raises several kinds on what it will not take
+            logger.info("MISP feed: stix2 rejects %s", obj.get("id"))
+    try:
+        parser.load_stix_bundle(stix2.v21.Bundle(objects=parsed, allow_custom=True))
+        parser.parse_stix_bundle(single_event=True)
+    except Exception:  # misp-stix raises anything on input it cannot read
+        logger.warning("MISP feed: misp-stix could not convert an event", exc_info=True)
+        return MISPEvent()
+    misp_event: MISPEvent = parser.misp_event
     return misp_event
 
 

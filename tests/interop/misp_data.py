@@ -126,6 +126,7 @@ TO_SECRET = _sdo(  # its target is what a partner may not see
     source_ref=MALWARE["id"],
     target_ref=SECRET_ACTOR["id"],
 )
+BROKEN = _sdo("campaign", 26, name="Half-written campaign", first_seen="soon")  # stix2 refuses
 SIGHTING = _sdo(
     "sighting", 20, sighting_of_ref=INDICATOR["id"], count=3, where_sighted_refs=[IDENTITY["id"]]
 )
@@ -156,6 +157,7 @@ FAMILIES = [
     USES,
     SECRET_USES,
     TO_SECRET,
+    BROKEN,
     SIGHTING,
     NOTE,
     OPINION,

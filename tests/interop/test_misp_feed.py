@@ -132,7 +132,7 @@ def test_each_type_family_appears_as_its_misp_construct_and_comes_back_through_m
     assert data.MALWARE["id"] in reports[uuid_of(data.REPORT)]["content"]
     assert "suspicious-activity" in reports[uuid_of(data.GROUPING)]["content"]
     # what misp-stix does not convert is never dropped: the STIX object as JSON, its uuid kept
-    for kept in (data.INFRASTRUCTURE, data.OPINION, data.USES):
+    for kept in (data.INFRASTRUCTURE, data.OPINION, data.USES, data.BROKEN):
         attribute = attributes[uuid_of(kept)]
         assert attribute["type"] == "text"
         assert attribute["comment"] == UNCONVERTED.format(kind=kept["type"])
