@@ -16,6 +16,7 @@ from misp_stix_converter import MISPtoSTIX21Parser
 
 from agencies.models import TLP, Agency, APIKey
 from audit.services import audit_log
+from interop.misp_feed import carried_object
 from interop.services import OUTCOMES, ImportReport, bundle_import
 from sharing.models import TLP_RANK
 from sharing.stix import TLP_MARKING_IDS
@@ -260,11 +261,15 @@ class _Converted:
 
 
 def _convert(event: dict[str, Any]) -> _Converted:
-    """misp-stix's STIX 2.1 objects for one event, marked, and what it could not convert."""
+    """misp-stix's STIX 2.1 objects for one event, marked, and what it could not convert; the
+    STIX objects our feed carries as JSON in ``text`` attributes are taken back as they are."""
+    attributes = event.get("Attribute") or []
+    carried = [o for o in map(carried_object, attributes) if o is not None]
+    rest = [a for a in attributes if carried_object(a) is None]
     parser = MISPtoSTIX21Parser()
     try:
-        parser.parse_misp_event({"Event": event})
-        objects = json.loads(parser.bundle.serialize())["objects"]
+        parser.parse_misp_event({"Event": {**event, "Attribute": rest}})
+        objects = json.loads(parser.bundle.serialize())["objects"] + carried
     except Exception as exc:  # misp-stix raises anything on input it cannot read
         logger.info("misp-stix could not convert event %s: %r", event.get("uuid"), exc)
         reason = f"misp-stix could not convert it: {_message(exc)}"

@@ -22,7 +22,7 @@ from interop.stix import object_types, type_label
 from sharing import selectors as sharing_selectors
 from sharing import services
 from sharing.models import StixObject
-from sharing.objects import references_of
+from sharing.objects import is_reference, references_of
 
 PAGE_SIZE = 50
 # The same words whether the target is another agency's, withdrawn, revoked or unknown.
@@ -43,16 +43,12 @@ class Property:
     structured: bool = False
 
 
-def _is_ref(name: str) -> bool:
-    return name != "object_marking_refs" and (name.endswith("_ref") or name.endswith("_refs"))
-
-
 def _properties(body: dict[str, Any], targets: dict[str, str]) -> list[Property]:
     """The body's top-level properties for a table: references as links to what the reader
     may see, text as text, anything structured as indented JSON."""
     rows = []
     for name, value in body.items():
-        if _is_ref(name):
+        if is_reference(name):
             values = [value] if isinstance(value, str) else list(value or [])
             refs = [Ref(str(v), targets.get(v) if isinstance(v, str) else None) for v in values]
             rows.append(Property(name, refs=refs))

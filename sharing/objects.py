@@ -246,14 +246,21 @@ _UPDATABLE = [
 ]
 
 
+def is_reference(name: str) -> bool:
+    """A top-level property that refers to other objects: ``*_ref`` or ``*_refs``, but the
+    markings (those are ours)."""
+    return name != "object_marking_refs" and (name.endswith("_ref") or name.endswith("_refs"))
+
+
 def references_of(body: dict[str, Any]) -> set[tuple[str, str]]:
-    """(property, target id) of an object's references: its top-level ``*_ref`` and
-    ``*_refs`` properties but its markings (those are ours)."""
+    """(property, target id) of an object's references (``is_reference``)."""
     found: set[tuple[str, str]] = set()
     for name, value in body.items():
+        if not is_reference(name):
+            continue
         if name.endswith("_ref"):
             found.add((name, value))
-        elif name.endswith("_refs") and name != "object_marking_refs":
+        else:
             found.update((name, target) for target in value)
     return found
 

@@ -619,12 +619,14 @@ def indicator_json(indicator: Indicator, *, revoked: bool | None = None) -> dict
 
 def _with_extra(obj: dict[str, Any], extra: dict[str, Any]) -> None:
     """The received object's own properties back in ``obj`` (its name, the pattern as written,
-    other extensions beside ours, …)."""
+    other extensions beside ours, …), without the optional ones it came without."""
     for key, value in extra.items():
         if key == "extensions":
             obj["extensions"] = {**value, **obj["extensions"]}
-        elif key not in MODELLED:  # never what the model decides (id, markings, modified, …)
+        elif key not in MODELLED and key != ABSENT:  # never what the model decides (id, …)
             obj[key] = value
+    for name in DEFAULTED.intersection(extra.get(ABSENT) or ()):
+        obj.pop(name, None)
 
 
 def bundle(objects: list[dict[str, Any]], *, seed: str | None = None) -> dict[str, Any]:
@@ -674,14 +676,25 @@ MODELLED = frozenset(
 )
 
 
+# Optional properties our indicators carry (the model's confidence, which defaults to 50, and
+# the pattern's version): a received indicator that came without one is served without it,
+# as ``stix_extra`` records under ``ABSENT`` (no STIX property begins with "_").
+DEFAULTED = frozenset({"confidence", "pattern_version"})
+ABSENT = "_absent"
+
+
 def stix_extra(obj: dict[str, Any]) -> dict[str, Any] | None:
-    """What ``Indicator.stix_extra`` keeps of a received indicator (``None``: nothing)."""
-    extra = {k: v for k, v in obj.items() if k not in MODELLED}
+    """What ``Indicator.stix_extra`` keeps of a received indicator (``None``: nothing): the
+    properties the model does not hold, and which of ``DEFAULTED`` it came without."""
+    extra = {k: v for k, v in obj.items() if k not in MODELLED and k != ABSENT}
     extensions = extra.pop("extensions", None)
     if isinstance(extensions, dict):
         others = {k: v for k, v in extensions.items() if k != CYBERCOOP_EXTENSION_ID}
         if others:
             extra["extensions"] = others
+    absent = sorted(name for name in DEFAULTED if name not in obj)
+    if absent:
+        extra[ABSENT] = absent
     return extra or None
 
 

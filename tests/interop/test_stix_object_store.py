@@ -271,6 +271,30 @@ def test_a_typed_indicator_is_served_with_the_properties_it_came_with(
     assert served["external_references"] == sent["external_references"]
 
 
+def test_a_typed_indicator_sent_without_confidence_or_pattern_version_gains_neither(
+    world, owner, key_for, client
+):
+    bare = stix_indicator("[domain-name:value = 'bare.example']")
+    full = stix_indicator(
+        "[domain-name:value = 'full.example']", confidence=80, pattern_version="2.1"
+    )
+    post(owner, bare, full)
+    assert Indicator.objects.filter(owner=world.owner.agency).count() == 2
+    key = key_for(world.owner)
+
+    def served(sent: dict[str, Any]) -> dict[str, Any]:
+        url = collection_url(key, "own", f"objects/{sent['id']}/")
+        (obj,) = get(client, url, key).json()["objects"]
+        return obj
+
+    assert "confidence" not in served(bare) and "pattern_version" not in served(bare)
+    assert (served(full)["confidence"], served(full)["pattern_version"]) == (80, "2.1")
+    export = owner.get("/api/v1/stix/export/", {"value": "bare.example"})
+    assert export.status_code == 200, export.content
+    (exported,) = [o for o in export.json()["objects"] if o["id"] == bare["id"]]
+    assert "confidence" not in exported and "_absent" not in exported
+
+
 def test_simple_json_cannot_smuggle_stix_properties_into_what_is_served(world, api_client_for):
     client = api_client_for(world.owner.investigator, world.owner.agency)
     smuggled = {"stix_id": "x", "object_marking_refs": [], "name": "not mine"}
