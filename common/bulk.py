@@ -66,32 +66,34 @@ def _copy_value(value: Any) -> str:
     return _FORMATTERS.get(type(value), _any)(value)
 
 
-_SPECIAL = ("\\", "\t", "\n", "\r")  # what COPY's text format escapes
+def _int(value: Any) -> str:
+    return "\\N" if value is None else str(value)
 
 
-def _texts(values: list[str]) -> list[str]:
-    """A column of exact ``str``: as it is when no value holds a character to escape (one
-    scan of the whole column instead of four tests per value), else each value escaped."""
-    joined = "".join(values)
-    if any(char in joined for char in _SPECIAL):
-        return list(map(_text, values))
-    return values
+def _bool(value: Any) -> str:
+    return "\\N" if value is None else ("t" if value else "f")
 
 
-def _column_values(values: list[Any]) -> list[str]:
-    """One column's values in COPY's text format, by the column's types: ids, text, times and
-    JSON documents (the hot cases) in C-level passes over the column; anything else (None,
-    flags, str enums, UUIDs, …) value by value."""
-    kinds = set(map(type, values))
-    if kinds == {int}:
-        return list(map(str, values))
-    if kinds == {str}:
-        return _texts(values)
-    if kinds == {datetime}:
-        return list(map(datetime.isoformat, values))
-    if kinds <= {dict, list}:
-        return _texts(list(map(json.dumps, values)))
-    return list(map(_copy_value, values))
+def _str(value: Any) -> str:
+    return _text(value) if isinstance(value, str) else _copy_value(value)
+
+
+def _datetime(value: Any) -> str:
+    return value.isoformat() if type(value) is datetime else _copy_value(value)
+
+
+def _converter(sample: Any) -> Callable[[Any], str]:
+    """A per-column formatter chosen from the first row (ids, flags, text and times are the hot
+    cases; each still formats any other value a later row may hold)."""
+    if type(sample) is int:
+        return _int
+    if type(sample) is bool:
+        return _bool
+    if isinstance(sample, str):  # TextChoices members too (str subclasses)
+        return _str
+    if type(sample) is datetime:
+        return _datetime
+    return _copy_value
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -116,7 +118,7 @@ def new_instance(model: type[M], values: dict[str, Any]) -> M:
     """``model(**values)`` (``values`` by attname: ``owner_id``) for the many instances of a
     bulk insert: the field values go straight into the instance's ``__dict__``, where
     ``Model.__init__`` would set them one by one through their descriptors (a foreign key's
-    checks its cache on every set) — about three times as fast. Django's own constructor when
+    checks its cache on every set) — 2.5 times as fast in CPU time. Django's own constructor when
     any ``pre_init`` / ``post_init`` receiver is connected or a key is not a column."""
     fields, attnames = _columns(model)
     if signals.pre_init.receivers or signals.post_init.receivers or not values.keys() <= attnames:
@@ -170,9 +172,12 @@ def copy_rows(
         )
         return len(rows)
     columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in fields)
-    columns_text = [_column_values(list(column)) for column in zip(*rows, strict=True)]
+    converters = [_converter(value) for value in rows[0]]
     buffer = io.StringIO()
-    buffer.writelines(line + "\n" for line in map("\t".join, zip(*columns_text, strict=True)))
+    buffer.writelines(
+        "\t".join([convert(v) for convert, v in zip(converters, row, strict=True)]) + "\n"
+        for row in rows
+    )
     buffer.seek(0)
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
