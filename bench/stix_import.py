@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -81,10 +82,45 @@ def _fresh() -> None:
         )
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process on this machine (``/proc/<pid>/stat``)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _in_process(owner, user, objects: list[dict]) -> None:
+    from django.db import connection, transaction
+
+    from interop.services import bundle_import
+
+    objects = json.loads(json.dumps(objects))  # as a request's parser hands them over
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    python, postgres = time.process_time(), _cpu_seconds(backend)
+    started = time.perf_counter()
+    with transaction.atomic():
+        report = bundle_import(actor=user, agency=owner, objects=objects)
+    elapsed = time.perf_counter() - started
+    python, postgres = time.process_time() - python, _cpu_seconds(backend) - postgres
+    print(f"in-process: {json.dumps(report.counts)}; load average {os.getloadavg()}")
+    print(
+        f"{len(objects)} objects in {elapsed:.2f} s = {len(objects) / elapsed:,.0f} objects/s; "
+        f"CPU {python:.2f} s Python + {postgres:.2f} s PostgreSQL = {python + postgres:.2f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--via", choices=("rest", "taxii"), default="rest")
+    parser.add_argument(
+        "--via",
+        choices=("rest", "taxii", "in-process"),
+        default="rest",
+        help="in-process: bundle_import itself, with its CPU seconds (this process and its "
+        "PostgreSQL backend, on the same machine): comparable on a loaded machine",
+    )
     parser.add_argument("--chunk", type=int, default=10_000, help="objects per TAXII envelope")
     parser.add_argument("--url", default="http://127.0.0.1:8811")
     parser.add_argument(
@@ -100,6 +136,9 @@ def main() -> None:
     owner, user, _ = bench_world()
     _fresh()
     objects = mixed(args.count)
+    if args.via == "in-process":
+        _in_process(owner, user, objects)
+        return
     scopes = ["read", "write", "taxii", "ingest"]
     _, key = api_key_issue(actor=None, agency=owner, user=user, name="bench", scopes=scopes)
     session = requests.Session()

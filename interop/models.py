@@ -49,8 +49,17 @@ class ObjectVersion(models.Model):
     # matches it exactly; empty for rows that predate it (then ``modified`` in stix2's format).
     version = models.CharField(max_length=40, blank=True, default="", db_default="")
     date_added = models.DateTimeField(default=timezone.now)
+    # No database constraints on owner and stix_object: an import's versions point to rows the
+    # same transaction has just written or read, and checking 50k of them took a second of
+    # its commit; deletions cascade through Django. (Indicators' versions keep theirs: a
+    # worker writes them after the ingest's commit.)
     owner = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     # Indexed by objver_indicator (indicator, is_latest) and objver_object (non-null only):
     # no single-column index of their own on this hot table.
@@ -64,6 +73,7 @@ class ObjectVersion(models.Model):
         on_delete=models.CASCADE,
         related_name="versions",
         db_index=False,
+        db_constraint=False,
     )
     context = models.BooleanField(
         default=False,

@@ -182,7 +182,7 @@ class StixObject(models.Model):
         Agency,
         on_delete=models.PROTECT,
         related_name="stix_objects",
-        db_index=False,  # one_stix_copy_per_owner (owner, stix_id) leads with it
+        db_index=False,  # stixobject_owner_type (owner, type, id) leads with it
         db_constraint=False,
     )
     stix_id = models.CharField("STIX id", max_length=300)
@@ -211,13 +211,14 @@ class StixObject(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        # One index on the random STIX ids, not two: (stix_id, owner) serves the lookups by id
+        # alone (references, search) as well as an agency's own copies (``owner = … AND
+        # stix_id = ANY(…)``). Copying an import's 50k rows took 3.3–4.1 s with three such
+        # indexes, 1.1–1.6 s with none (under load): each random-key index costs the import.
         constraints = [
-            models.UniqueConstraint(fields=["owner", "stix_id"], name="one_stix_copy_per_owner")
+            models.UniqueConstraint(fields=["stix_id", "owner"], name="one_stix_copy_per_owner")
         ]
-        indexes = [
-            models.Index(fields=["stix_id"], name="stixobject_stix_id"),
-            models.Index(fields=["owner", "type", "id"], name="stixobject_owner_type"),
-        ]
+        indexes = [models.Index(fields=["owner", "type", "id"], name="stixobject_owner_type")]
 
     def __str__(self) -> str:
         return self.stix_id

@@ -284,13 +284,17 @@ def _end_names(agency: Agency, items: list[tuple[int, dict[str, Any]]]) -> dict[
         return {}
     names = {o["id"]: _name(o) for _, o in items if o["id"] in ends}
     missing = [e for e in ends if not names.get(e)]
+    # A typed indicator's name comes first (and only what it reads, ``Indicator.__str__``): an
+    # import's relationships can point to tens of thousands of indicators.
+    uuids = [e.partition("--")[2] for e in missing if e.startswith("indicator--")]
+    found = Indicator.objects.filter(owner=agency, stix_uuid__any=uuids)
+    for indicator in found.only("stix_uuid", "type", "normalized", "stix_extra"):
+        extra = indicator.stix_extra or {}
+        names[indicator.stix_id] = str(extra.get("name") or indicator)
+    missing = [e for e in missing if e not in names]
     names |= dict(
         StixObject.objects.filter(owner=agency, stix_id__any=missing).values_list("stix_id", "name")
     )
-    uuids = [e.partition("--")[2] for e in missing if e.startswith("indicator--")]
-    for indicator in Indicator.objects.filter(owner=agency, stix_uuid__any=uuids):
-        extra = indicator.stix_extra or {}
-        names[indicator.stix_id] = str(extra.get("name") or indicator)
     return {k: v for k, v in names.items() if v}
 
 

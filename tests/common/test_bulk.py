@@ -1,0 +1,77 @@
+"""``common.bulk``: COPY writes every kind of column value as the database would store it, and
+bulk instances are the instances Django's constructor builds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.db.models import signals
+
+from agencies.models import TLP
+from common.bulk import copy_rows, new_instance
+from sharing.models import StixObject, StixReference
+
+
+def _object_values(world, **overrides):
+    stamp = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    values = {
+        "owner_id": world.owner.agency.pk,
+        "stix_id": "malware--6b2c4b23-5f8a-4a4e-9a6f-3c4a1d2b3c4d",
+        "type": "malware",
+        "name": "Emotet",
+        "tlp": TLP.GREEN,
+        "created": stamp,
+        "modified": stamp,
+        "body": {"type": "malware", "name": "Emotet", "is_family": True},
+    }
+    return values | overrides
+
+
+def test_copy_rows_keeps_tabs_newlines_backslashes_nulls_and_json_as_they_were(world):
+    source = StixObject.objects.create(**_object_values(world))
+    rows = [
+        (source.pk, "x--1", "plain"),
+        (source.pk, "x--2\tafter a tab", "line\nbreak"),
+        (source.pk, "back\\slash\r", "object_refs"),
+    ]
+    assert copy_rows(StixReference, ["source", "target", "property"], rows) == 3
+    stored = StixReference.objects.filter(source=source).order_by("pk")
+    assert [(r.source_id, r.target, r.property) for r in stored] == rows
+
+
+def test_copy_rows_writes_json_documents_times_choices_flags_and_empty_foreign_keys(world):
+    body = {"name": "tab\there", "path": "C:\\temp", "labels": ["a\nb"], "revoked": False}
+    stamp = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    fields = ["owner", "stix_id", "type", "tlp", "created", "modified", "revoked", "body"]
+    fields += ["created_by", "name", "pattern_type", "pap", "handling_code"]
+    base = (world.owner.agency.pk, "tool--1", "tool", TLP.RED, stamp, stamp, True, body, None)
+    rows = [(*base, "", "", "AMBER", "H0"), (*base[:1], "tool--2", *base[2:], "n", "", "RED", "H1")]
+    copy_rows(StixObject, fields, rows)
+    first, second = StixObject.objects.filter(stix_id__in=["tool--1", "tool--2"]).order_by("pk")
+    assert first.body == body and first.tlp == "RED" and first.revoked is True
+    assert first.created == stamp and first.created_by_id is None
+    assert (second.name, second.pap, second.handling_code) == ("n", "RED", "H1")
+
+
+def test_a_bulk_instance_equals_what_the_model_constructor_builds(world):
+    values = _object_values(world)
+    fast, django = new_instance(StixObject, values), StixObject(**values)
+    for field in StixObject._meta.concrete_fields:
+        assert getattr(fast, field.attname) == getattr(django, field.attname), field.name
+    assert fast._state.adding and fast.pk is None and fast.owner == world.owner.agency
+    fast.save()
+    assert StixObject.objects.get(pk=fast.pk).body == values["body"]
+
+
+def test_a_bulk_instance_goes_through_the_constructor_when_a_receiver_listens(world):
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    signals.post_init.connect(receiver, sender=StixObject)
+    try:
+        built = new_instance(StixObject, _object_values(world))
+    finally:
+        signals.post_init.disconnect(receiver, sender=StixObject)
+    assert seen == [built]
