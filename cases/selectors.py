@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.access import get_visible_or_404, permission, principal_group_ids, visible_filter
 from agencies.models import Agency, Membership
@@ -352,3 +354,46 @@ def case_team_users(*, case: Case) -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+def jit_membership_effects(*, membership: JITMembership, action: str) -> list[str]:
+    """The sentences of a JIT leave / remove / decline confirmation page, with the numbers of
+    what the agency stops seeing."""
+    jit, agency = membership.jit, membership.agency
+    if action == "decline":
+        return [
+            _("%(agency)s does not join %(jit)s and gets no access to case %(case)s.")
+            % {"agency": agency.code, "jit": jit.name, "case": jit.case.reference},
+            _("Only a new invitation from the JIT's leader can bring it in."),
+        ]
+    case = jit.case
+    evidence = Evidence.objects.filter(case=case).count()
+    tasks = Task.objects.filter(case=case).count()
+    notes = Note.objects.filter(case=case).count()
+    others = (
+        JITMembership.objects.filter(jit=jit, status=JITMembership.Status.ACCEPTED)
+        .exclude(agency=agency)
+        .count()
+    )
+    return [
+        _(
+            "%(agency)s loses access at once to case %(case)s: %(evidence)d evidence items, "
+            "%(tasks)d tasks and %(notes)d notes, except what was shared with it directly."
+        )
+        % {
+            "agency": agency.code,
+            "case": case.reference,
+            "evidence": evidence,
+            "tasks": tasks,
+            "notes": notes,
+        },
+        _("What was shared with the JIT stops reaching %(agency)s and its partner endpoints.")
+        % {"agency": agency.code},
+        ngettext(
+            "%(count)d other member agency stays in the JIT.",
+            "%(count)d other member agencies stay in the JIT.",
+            others,
+        )
+        % {"count": others},
+        _("Coming back needs a new invitation from the JIT's leader."),
+    ]

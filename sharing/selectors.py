@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.access import get_visible_or_404, permission, principal_group_ids, visible_filter
 from agencies.models import Agency, PartnerEndpoint
@@ -20,6 +22,7 @@ from common import lookups  # noqa: F401  (registers field__any)
 from common.keyset import Grants, Window, grant_window
 from sharing.models import (
     Delivery,
+    DeliveryItem,
     Indicator,
     IndicatorGroupObjectPermission,
     NamedRecipient,
@@ -510,3 +513,143 @@ def visible_targets(
     for stix_object in objects:
         found[stix_object.stix_id] = stix_object.get_absolute_url()
     return found
+
+
+# --- what a withdrawal or revocation reaches, for its confirmation page ------------------------
+
+
+def endpoints_that_received(*, indicator_ids: Iterable[int]) -> int:
+    """Partner endpoints that got (or are due) one of these indicators and no tombstone for it
+    yet: the most a withdrawal or revocation sends a revocation to."""
+    ids = list(indicator_ids)
+    if not ids:
+        return 0
+    tombstoned = DeliveryItem.objects.filter(
+        indicator_id=OuterRef("indicator_id"), endpoint_id=OuterRef("endpoint_id"), tombstone=True
+    )
+    return (
+        DeliveryItem.objects.filter(indicator_id__in=ids, tombstone=False)
+        .exclude(Exists(tombstoned))
+        .values("endpoint_id")
+        .distinct()
+        .count()
+    )
+
+
+def share_reach(*, share: Share) -> dict[str, Any]:
+    """Who a share reaches: agency and jurisdiction codes, the JIT, named users, and the
+    partner endpoints that received its indicators."""
+    indicator_ids = list(share.indicators.values_list("pk", flat=True))
+    return {
+        "agencies": sorted(a.code for a in share.agencies.all()),
+        "jurisdictions": sorted(j.code for j in share.jurisdictions.all()),
+        "jit": share.jit.name if share.jit is not None else "",
+        "community": share.community,
+        "users": share.users.count(),
+        "items": len(indicator_ids) + share.stix_objects.count(),
+        "endpoints": endpoints_that_received(indicator_ids=indicator_ids),
+    }
+
+
+def revocation_reach(*, indicator: Indicator) -> dict[str, Any]:
+    """What revoking an indicator reaches: its active shares, the agencies they name and the
+    endpoints that received it."""
+    active = Share.objects.filter(indicators=indicator, withdrawn_at__isnull=True)
+    return {
+        "shares": active.count(),
+        "agencies": sorted(
+            set(Agency.objects.filter(shares_received__in=active).values_list("code", flat=True))
+        ),
+        "endpoints": endpoints_that_received(indicator_ids=[indicator.pk]),
+    }
+
+
+def share_withdraw_effects(*, share: Share) -> list[str]:
+    """The sentences of a withdrawal's confirmation page."""
+    reach = share_reach(share=share)
+    who = [
+        *reach["agencies"],
+        *(f"[{code}]" for code in reach["jurisdictions"]),
+        *([_("JIT %(name)s") % {"name": reach["jit"]}] if reach["jit"] else []),
+        *([_("the community")] if reach["community"] else []),
+    ]
+    effects = []
+    if who:
+        effects.append(
+            ngettext(
+                "%(count)d recipient loses access at once: %(who)s.",
+                "%(count)d recipients lose access at once: %(who)s.",
+                len(who),
+            )
+            % {"count": len(who), "who": ", ".join(who)}
+        )
+    if reach["users"]:
+        effects.append(
+            ngettext(
+                "%(count)d named user loses access.",
+                "%(count)d named users lose access.",
+                reach["users"],
+            )
+            % {"count": reach["users"]}
+        )
+    effects.append(
+        ngettext(
+            "This sends a revocation to up to %(count)d partner endpoint "
+            "(those still entitled through another share keep the data).",
+            "This sends a revocation to up to %(count)d partner endpoints "
+            "(those still entitled through another share keep the data).",
+            reach["endpoints"],
+        )
+        % {"count": reach["endpoints"]}
+    )
+    effects.append(_("A withdrawn share cannot be restored: sharing again makes a new share."))
+    return effects
+
+
+def indicator_revoke_effects(*, indicator: Indicator) -> list[str]:
+    """The sentences of a revocation's confirmation page."""
+    reach = revocation_reach(indicator=indicator)
+    agencies = reach["agencies"]
+    return [
+        ngettext(
+            "This sends a revocation to %(count)d partner endpoint.",
+            "This sends a revocation to %(count)d partner endpoints.",
+            reach["endpoints"],
+        )
+        % {"count": reach["endpoints"]},
+        ngettext(
+            "%(count)d partner agency loses access%(who)s; ",
+            "%(count)d partner agencies lose access%(who)s; ",
+            len(agencies),
+        )
+        % {"count": len(agencies), "who": f" ({', '.join(agencies)})" if agencies else ""}
+        + ngettext(
+            "%(count)d active share ends.",
+            "%(count)d active shares end.",
+            reach["shares"],
+        )
+        % {"count": reach["shares"]},
+        _("A revoked indicator cannot be shared again."),
+    ]
+
+
+def stix_object_revoke_effects(*, stix_object: StixObject) -> list[str]:
+    """The sentences of a STIX object revocation's confirmation page."""
+    active = Share.objects.filter(stix_objects=stix_object, withdrawn_at__isnull=True)
+    agencies = sorted(
+        set(Agency.objects.filter(shares_received__in=active).values_list("code", flat=True))
+    )
+    return [
+        _(
+            "A new version of %(stix_id)s is recorded with revoked: true; partners polling "
+            "TAXII see it revoked."
+        )
+        % {"stix_id": stix_object.stix_id},
+        ngettext(
+            "%(count)d partner agency sees only the revoked version from now on%(who)s.",
+            "%(count)d partner agencies see only the revoked version from now on%(who)s.",
+            len(agencies),
+        )
+        % {"count": len(agencies), "who": f" ({', '.join(agencies)})" if agencies else ""},
+        _("A revoked object cannot be shared again."),
+    ]
