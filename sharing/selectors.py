@@ -518,22 +518,34 @@ def visible_targets(
 # --- what a withdrawal or revocation reaches, for its confirmation page ------------------------
 
 
-def endpoints_that_received(*, indicator_ids: Iterable[int]) -> int:
-    """Partner endpoints that got (or are due) one of these indicators and no tombstone for it
-    yet: the most a withdrawal or revocation sends a revocation to."""
-    ids = list(indicator_ids)
-    if not ids:
-        return 0
+def _live_items(indicator_ids: list[int]) -> QuerySet[DeliveryItem]:
     tombstoned = DeliveryItem.objects.filter(
         indicator_id=OuterRef("indicator_id"), endpoint_id=OuterRef("endpoint_id"), tombstone=True
     )
-    return (
-        DeliveryItem.objects.filter(indicator_id__in=ids, tombstone=False)
-        .exclude(Exists(tombstoned))
-        .values("endpoint_id")
-        .distinct()
-        .count()
+    return DeliveryItem.objects.filter(indicator_id__in=indicator_ids, tombstone=False).exclude(
+        Exists(tombstoned)
     )
+
+
+def _unsent() -> Q:
+    return Q(delivery__status=Delivery.Status.PENDING, delivery__attempts=0)
+
+
+def endpoints_that_received(*, indicator_ids: Iterable[int]) -> int:
+    """Partner endpoints that got (or were tried with) one of these indicators and no tombstone
+    for it yet: the most a withdrawal or revocation sends a revocation to."""
+    ids = list(indicator_ids)
+    if not ids:
+        return 0
+    return _live_items(ids).exclude(_unsent()).values("endpoint_id").distinct().count()
+
+
+def endpoints_not_sent_yet(*, indicator_ids: Iterable[int]) -> int:
+    """Partner endpoints whose delivery of these indicators has not left yet: it is cancelled."""
+    ids = list(indicator_ids)
+    if not ids:
+        return 0
+    return _live_items(ids).filter(_unsent()).values("endpoint_id").distinct().count()
 
 
 def share_reach(*, share: Share) -> dict[str, Any]:
@@ -548,6 +560,7 @@ def share_reach(*, share: Share) -> dict[str, Any]:
         "users": share.users.count(),
         "items": len(indicator_ids) + share.stix_objects.count(),
         "endpoints": endpoints_that_received(indicator_ids=indicator_ids),
+        "unsent": endpoints_not_sent_yet(indicator_ids=indicator_ids),
     }
 
 
@@ -561,7 +574,21 @@ def revocation_reach(*, indicator: Indicator) -> dict[str, Any]:
             set(Agency.objects.filter(shares_received__in=active).values_list("code", flat=True))
         ),
         "endpoints": endpoints_that_received(indicator_ids=[indicator.pk]),
+        "unsent": endpoints_not_sent_yet(indicator_ids=[indicator.pk]),
     }
+
+
+def _unsent_effect(count: int) -> list[str]:
+    if not count:
+        return []
+    return [
+        ngettext(
+            "The delivery to %(count)d partner endpoint that has not left yet is cancelled.",
+            "The deliveries to %(count)d partner endpoints that have not left yet are cancelled.",
+            count,
+        )
+        % {"count": count}
+    ]
 
 
 def share_withdraw_effects(*, share: Share) -> list[str]:
@@ -602,6 +629,7 @@ def share_withdraw_effects(*, share: Share) -> list[str]:
         )
         % {"count": reach["endpoints"]}
     )
+    effects += _unsent_effect(reach["unsent"])
     effects.append(_("A withdrawn share cannot be restored: sharing again makes a new share."))
     return effects
 
@@ -610,7 +638,7 @@ def indicator_revoke_effects(*, indicator: Indicator) -> list[str]:
     """The sentences of a revocation's confirmation page."""
     reach = revocation_reach(indicator=indicator)
     agencies = reach["agencies"]
-    return [
+    effects = [
         ngettext(
             "This sends a revocation to %(count)d partner endpoint.",
             "This sends a revocation to %(count)d partner endpoints.",
@@ -629,8 +657,10 @@ def indicator_revoke_effects(*, indicator: Indicator) -> list[str]:
             reach["shares"],
         )
         % {"count": reach["shares"]},
-        _("A revoked indicator cannot be shared again."),
     ]
+    effects += _unsent_effect(reach["unsent"])
+    effects.append(_("A revoked indicator cannot be shared again."))
+    return effects
 
 
 def stix_object_revoke_effects(*, stix_object: StixObject) -> list[str]:
