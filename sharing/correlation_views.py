@@ -173,5 +173,3 @@ def inbox_decline(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         status=400 if form.is_bound else 200,
     )
-
-
