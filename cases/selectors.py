@@ -377,8 +377,8 @@ def jit_membership_effects(*, membership: JITMembership, action: str) -> list[st
     )
     return [
         _(
-            "%(agency)s loses access at once to case %(case)s: %(evidence)d evidence items, "
-            "%(tasks)d tasks and %(notes)d notes, except what was shared with it directly."
+            "%(agency)s loses access at once to case %(case)s (evidence items: %(evidence)d, "
+            "tasks: %(tasks)d, notes: %(notes)d), except what was shared with it directly."
         )
         % {
             "agency": agency.code,
