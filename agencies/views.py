@@ -228,7 +228,12 @@ def my_api_keys(request: HttpRequest) -> HttpResponse:
         request,
         form=lambda data: APIKeyForm(data, user=request.user),
         issue=lambda data: services.api_key_issue(actor=request.user, user=request.user, **data),
+        load=lambda pk: selectors.user_api_keys(user=request.user).filter(pk=pk).first(),
+        session_key="agencies.new_api_key",
     )
+    if issued.redirect:
+        messages.success(request, _("Key created."))
+        return redirect("my_api_keys")
     context = {
         "form": issued.form,
         "confirmed": confirmed,
@@ -331,7 +336,23 @@ def witness_retire(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         witnesses.witness_retire(actor=request.user, witness=witness)
         messages.success(request, f"Witness {witness.name} retired; its cosignatures stay.")
         return redirect("agency_witnesses", code=agency.code)
-    return render(request, "agencies/witness_retire.html", {"agency": agency, "witness": witness})
+    return confirmation(
+        request,
+        title=_("Retire witness %(name)s?") % {"name": witness.name},
+        effects=[
+            _(
+                "From now on the log refuses cosignatures of %(name)s (%(key)s). The "
+                "cosignatures it already made stay on record."
+            )
+            % {"name": witness.name, "key": witness.verifier_key},
+            _(
+                "A retired key cannot be registered again: a witness that should resume "
+                "needs a new key."
+            ),
+        ],
+        button=_("Retire %(name)s") % {"name": witness.name},
+        cancel_url=reverse("agency_witnesses", args=[agency.code]),
+    )
 
 
 @login_required

@@ -573,9 +573,23 @@ def revocation_reach(*, indicator: Indicator) -> dict[str, Any]:
         "agencies": sorted(
             set(Agency.objects.filter(shares_received__in=active).values_list("code", flat=True))
         ),
+        "users": active.filter(users__isnull=False).values("users").distinct().count(),
         "endpoints": endpoints_that_received(indicator_ids=[indicator.pk]),
         "unsent": endpoints_not_sent_yet(indicator_ids=[indicator.pk]),
     }
+
+
+def _named_users_effect(count: int) -> list[str]:
+    if not count:
+        return []
+    return [
+        ngettext(
+            "%(count)d named user loses access.",
+            "%(count)d named users lose access.",
+            count,
+        )
+        % {"count": count}
+    ]
 
 
 def _unsent_effect(count: int) -> list[str]:
@@ -610,15 +624,7 @@ def share_withdraw_effects(*, share: Share) -> list[str]:
             )
             % {"count": len(who), "who": ", ".join(who)}
         )
-    if reach["users"]:
-        effects.append(
-            ngettext(
-                "%(count)d named user loses access.",
-                "%(count)d named users lose access.",
-                reach["users"],
-            )
-            % {"count": reach["users"]}
-        )
+    effects += _named_users_effect(reach["users"])
     effects.append(
         ngettext(
             "This sends a revocation to up to %(count)d partner endpoint "
@@ -658,6 +664,7 @@ def indicator_revoke_effects(*, indicator: Indicator) -> list[str]:
         )
         % {"count": reach["shares"]},
     ]
+    effects += _named_users_effect(reach["users"])
     effects += _unsent_effect(reach["unsent"])
     effects.append(_("A revoked indicator cannot be shared again."))
     return effects

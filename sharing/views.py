@@ -282,7 +282,12 @@ def endpoints(request: HttpRequest, code: str) -> HttpResponse:
         request,
         form=EndpointForm,
         issue=lambda data: services.endpoint_create(actor=request.user, agency=agency, **data),
+        load=lambda pk: agency.partner_endpoints.filter(pk=pk).first(),
+        session_key=f"sharing.new_endpoint.{agency.code}",
     )
+    if issued.redirect:
+        messages.success(request, _("Endpoint registered."))
+        return redirect("sharing_endpoints", code=agency.code)
     context = {
         "agency": agency,
         "form": issued.form,
