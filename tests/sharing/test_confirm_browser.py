@@ -5,9 +5,11 @@ the page comes back from the back/forward cache."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from sharing import services
 from sharing.models import Indicator
+from tests.browser import watch_console
 from tests.conftest import browser_login
 from tests.factories import PASSWORD
 from tests.sharing.conftest import add
@@ -21,8 +23,7 @@ def test_a_revocation_is_confirmed_and_cancelling_it_changes_nothing(world, eu_a
         indicators=[ind],
         spec=services.ShareSpec(agencies=[world.partner.agency]),
     )
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    problems = watch_console(page)
     browser_login(page, world.owner.investigator.username, PASSWORD)
     page.goto(ind.get_absolute_url())
     page.get_by_role("link", name="Revoke…").click()
@@ -48,6 +49,7 @@ def test_submit_buttons_are_disabled_while_a_form_submits_and_enabled_on_pagesho
     form = "form.card"
     button = page.locator(f"{form} button[type=submit]")
     assert button.is_enabled()
+    page.locator(f"{form} textarea").first.fill("192.0.2.77")
     # A listener registered after forms.js's records whether forms.js stopped the submit, and
     # holds the navigation back so the page stays to be looked at.
     page.evaluate(
@@ -61,7 +63,7 @@ def test_submit_buttons_are_disabled_while_a_form_submits_and_enabled_on_pagesho
         }""",
         form,
     )
-    page.wait_for_function(f"document.querySelector('{form} button[type=submit]').disabled")
+    expect(button).to_be_disabled()
     assert page.locator(form).get_attribute("aria-busy") == "true"
     # A second submit while the first is in flight is stopped by forms.js itself.
     page.evaluate("sel => document.querySelector(sel).requestSubmit()", form)
