@@ -397,3 +397,28 @@ def jit_membership_effects(*, membership: JITMembership, action: str) -> list[st
         % {"count": others},
         _("Coming back needs a new invitation from the JIT's leader."),
     ]
+
+
+def jit_close_effects(*, jit: JointInvestigationTeam) -> list[str]:
+    """The sentences of closing a JIT: the member agencies that lose the case."""
+    members = sorted(
+        JITMembership.objects.filter(jit=jit, status=JITMembership.Status.ACCEPTED)
+        .exclude(agency_id=jit.leader_id)
+        .values_list("agency__code", flat=True)
+    )
+    return [
+        ngettext(
+            "%(count)d member agency loses access at once to case %(case)s%(who)s, except "
+            "what was shared with it directly.",
+            "%(count)d member agencies lose access at once to case %(case)s%(who)s, except "
+            "what was shared with them directly.",
+            len(members),
+        )
+        % {
+            "count": len(members),
+            "case": jit.case.reference,
+            "who": f" ({', '.join(members)})" if members else "",
+        },
+        _("What was shared with the JIT stops reaching its members and their endpoints."),
+        _("A closed JIT cannot be changed or reopened."),
+    ]

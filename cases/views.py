@@ -19,6 +19,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,9 +29,9 @@ from cases import evidence as evidence_services
 from cases import forms, jits, receipts, selectors, services
 from cases.api import evidence_file_response
 from cases.files import install_limit_handler, too_large_message
-from cases.models import CustodyEvent, JITMembership
+from cases.models import CustodyEvent, JITMembership, JointInvestigationTeam
 from common import keyset
-from common.confirm import confirmation
+from common.confirm import carried_over, confirmation, is_confirmed
 from common.errors import StateConflict
 from common.forms import apply_validation_error
 
@@ -389,6 +390,16 @@ def jit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         if not data.get("status"):
             data.pop("status")
+        closing = data.get("status") == JointInvestigationTeam.Status.CLOSED and not jit.is_closed
+        if closing and not is_confirmed(request):
+            return confirmation(
+                request,
+                title=_("Close %(jit)s?") % {"jit": jit.name},
+                effects=selectors.jit_close_effects(jit=jit),
+                button=_("Close the JIT"),
+                cancel_url=reverse("cases:jit-edit", args=[jit.pk]),
+                form=carried_over(request.POST),
+            )
         try:
             jits.jit_update(actor=request.user, jit=jit, **data)
         except ValidationError as error:

@@ -78,3 +78,45 @@ def test_accepting_is_not_confirmed_and_refuses_a_get(case_world, client):
     client.force_login(cw.former.admin)
     assert client.get(_url(cw, "FR-OFAC", "accept")).status_code == 405
     assert _status(cw, "FR-OFAC") == JITMembership.Status.INVITED
+
+
+def _agreement(**extra: str) -> dict[str, str]:
+    return {
+        "name": "JIT Botnet",
+        "purpose": "p",
+        "legal_basis": "eu_jit",
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        **extra,
+    }
+
+
+def test_closing_a_jit_asks_first_naming_the_members_that_lose_the_case(case_world, client):
+    cw = case_world
+    url = reverse("cases:jit-edit", args=[cw.jit.pk])
+    client.force_login(cw.owner.investigator)
+    response = client.post(url, _agreement(status="closed"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"1 member agency loses access at once to case {cw.case.reference} (NL-NHTCU)" in page
+    assert 'name="confirmed" value="1"' in page and 'name="status" value="closed"' in page
+    cw.jit.refresh_from_db()
+    assert cw.jit.status != "closed"
+    # The confirmation's form posts the same values again, confirmed.
+    confirmed = client.post(url, _agreement(status="closed", confirmed="1"))
+    assert confirmed.status_code == 302
+    cw.jit.refresh_from_db()
+    assert cw.jit.status == "closed"
+    client.force_login(cw.partner.investigator)
+    assert client.get(cw.case.get_absolute_url()).status_code == 404
+
+
+def test_other_agreement_changes_need_no_confirmation_and_outsiders_get_404(case_world, client):
+    cw = case_world
+    url = reverse("cases:jit-edit", args=[cw.jit.pk])
+    client.force_login(cw.outsider.investigator)
+    assert client.post(url, _agreement(status="closed")).status_code == 404
+    client.force_login(cw.owner.investigator)
+    assert client.post(url, _agreement(purpose="changed")).status_code == 302
+    cw.jit.refresh_from_db()
+    assert cw.jit.purpose == "changed" and cw.jit.status != "closed"
