@@ -6,6 +6,8 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.access import get_visible_or_404
 from agencies.models import Agency, APIKey, Cosignature, Invitation, Membership, Witness
@@ -177,3 +179,59 @@ def witnessed_checkpoint(*, size: int) -> SignedCheckpoint | None:
     newest one is often not cosigned yet), or None."""
     cosigned = SignedCheckpoint.objects.filter(tree_size__gte=size, cosignatures__isnull=False)
     return cosigned.order_by("-tree_size").first()
+
+
+# --- what an admin's action does, for its confirmation page -----------------------------------
+
+
+def suspension_effects(*, membership: Membership) -> list[str]:
+    """The sentences of a suspension's confirmation page, with the numbers it touches."""
+    user, agency = membership.user, membership.agency
+    keys = APIKey.objects.filter(user=user, agency=agency, revoked_at__isnull=True).count()
+    others = (
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+        .exclude(agency=agency)
+        .count()
+    )
+    return [
+        _("%(user)s loses access at once to everything %(agency)s sees and shares.")
+        % {"user": user.username, "agency": agency.code},
+        ngettext(
+            "%(count)d active API key of %(user)s for %(agency)s stops working.",
+            "%(count)d active API keys of %(user)s for %(agency)s stop working.",
+            keys,
+        )
+        % {"count": keys, "user": user.username, "agency": agency.code},
+        ngettext(
+            "Their membership of %(count)d other agency is not affected.",
+            "Their memberships of %(count)d other agencies are not affected.",
+            others,
+        )
+        % {"count": others},
+        _("Reactivate restores the membership."),
+    ]
+
+
+def api_key_revoke_effects(*, key: APIKey) -> list[str]:
+    """The sentences of an API key revocation's confirmation page."""
+    used = (
+        _("It was last used %(when)s UTC.") % {"when": f"{key.last_used_at:%Y-%m-%d %H:%M}"}
+        if key.last_used_at
+        else _("It has never been used.")
+    )
+    return [
+        _(
+            "Key %(name)s (%(prefix)s…) of %(user)s stops working at once: every system that "
+            "uses it is refused from now on."
+        )
+        % {"name": key.name, "prefix": key.prefix, "user": key.user.username},
+        used,
+        _("A revoked key cannot be restored; a new key must be created."),
+    ]
+
+
+def invitation_revoke_effects(*, invitation: Invitation) -> list[str]:
+    return [
+        _("The link sent to %(email)s stops working at once.") % {"email": invitation.email},
+        _("A new invitation can be sent later."),
+    ]

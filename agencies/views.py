@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agencies import lockouts, selectors, services, witnesses
@@ -25,6 +26,7 @@ from agencies.providers import roles_for
 from agencies.second_factor import has_second_factor, session_passed_second_factor
 from audit import checkpoints
 from common import keyset
+from common.confirm import confirmation
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
 
@@ -34,6 +36,8 @@ TRANSPARENCY_PAGE_CHECKPOINTS = 20
 
 
 MEMBERS_PAGE_SIZE = 100
+# The session key under which a new invitation's link waits for the page after the redirect.
+NEW_INVITATION = "agencies.new_invitation"
 
 
 def _members_page(
@@ -70,6 +74,14 @@ def _refused(request: HttpRequest, agency, error: ValidationError) -> HttpRespon
 @login_required
 def members(request: HttpRequest, code: str) -> HttpResponse:
     agency = selectors.access_admin_agency(user=request.user, code=code)
+    # A new invitation's link is shown once, on the page the invite redirected to.
+    new = request.session.pop(NEW_INVITATION, None)
+    if new and new.get("agency") == agency.code:
+        invitation = selectors.agency_invitations(agency=agency).filter(pk=new["pk"]).first()
+        if invitation is not None:
+            return _members_page(
+                request, agency, new_invitation=invitation, invitation_link=new["link"]
+            )
     return _members_page(request, agency)
 
 
@@ -87,7 +99,16 @@ def invite(request: HttpRequest, code: str) -> HttpResponse:
             apply_validation_error(form, error)
         else:
             link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
-            return _members_page(request, agency, new_invitation=invitation, invitation_link=link)
+            # Post/redirect/get: a reload of the page must not send a second invitation.
+            request.session[NEW_INVITATION] = {
+                "agency": agency.code,
+                "pk": invitation.pk,
+                "link": link,
+            }
+            messages.success(
+                request, _("Invitation for %(email)s created.") % {"email": invitation.email}
+            )
+            return redirect("agency_members", code=agency.code)
     return _members_page(request, agency, invite_form=form, status=400)
 
 
@@ -110,10 +131,21 @@ def member_role(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_status(request: HttpRequest, code: str, pk: int, status: str) -> HttpResponse:
+    """POST: set the status; GET of a suspension: what it does, to confirm."""
     agency = selectors.access_admin_agency(user=request.user, code=code)
     membership = selectors.access_membership(agency=agency, pk=pk)
+    if request.method != "POST":
+        if status != "suspended":
+            return HttpResponseNotAllowed(["POST"])
+        return confirmation(
+            request,
+            title=_("Suspend %(user)s?") % {"user": membership.user.username},
+            effects=selectors.suspension_effects(membership=membership),
+            button=_("Suspend %(user)s") % {"user": membership.user.username},
+            cancel_url=reverse("agency_members", args=[agency.code]),
+        )
     try:
         services.membership_update(actor=request.user, membership=membership, status=status)
     except ValidationError as error:
@@ -123,10 +155,19 @@ def member_status(request: HttpRequest, code: str, pk: int, status: str) -> Http
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitation_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """GET: what revoking the invitation does, to confirm; POST: revoke it."""
     agency = selectors.access_admin_agency(user=request.user, code=code)
     invitation = selectors.access_invitation(agency=agency, pk=pk)
+    if request.method != "POST":
+        return confirmation(
+            request,
+            title=_("Revoke the invitation of %(email)s?") % {"email": invitation.email},
+            effects=selectors.invitation_revoke_effects(invitation=invitation),
+            button=_("Revoke invitation"),
+            cancel_url=reverse("agency_members", args=[agency.code]),
+        )
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ValidationError as error:
@@ -187,7 +228,12 @@ def my_api_keys(request: HttpRequest) -> HttpResponse:
         request,
         form=lambda data: APIKeyForm(data, user=request.user),
         issue=lambda data: services.api_key_issue(actor=request.user, user=request.user, **data),
+        load=lambda pk: selectors.user_api_keys(user=request.user).filter(pk=pk).first(),
+        session_key="agencies.new_api_key",
     )
+    if issued.redirect:
+        messages.success(request, _("Key created."))
+        return redirect("my_api_keys")
     context = {
         "form": issued.form,
         "confirmed": confirmed,
@@ -199,19 +245,35 @@ def my_api_keys(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def my_api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what revoking the key does, to confirm; POST: revoke it."""
     key = selectors.access_own_api_key(user=request.user, pk=pk)
+    if request.method != "POST":
+        return _confirm_key_revoke(request, key, reverse("my_api_keys"))
     services.api_key_revoke(actor=request.user, key=key)
     messages.success(request, f"Key {key.name} revoked.")
     return redirect("my_api_keys")
 
 
+def _confirm_key_revoke(request: HttpRequest, key, cancel_url: str) -> HttpResponse:
+    return confirmation(
+        request,
+        title=_("Revoke the key %(name)s?") % {"name": key.name},
+        effects=selectors.api_key_revoke_effects(key=key),
+        button=_("Revoke key"),
+        cancel_url=cancel_url,
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def api_key_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """GET: what revoking the key does, to confirm; POST: revoke it."""
     agency = selectors.access_admin_agency(user=request.user, code=code)
     key = selectors.access_api_key(agency=agency, pk=pk)
+    if request.method != "POST":
+        return _confirm_key_revoke(request, key, reverse("agency_api_keys", args=[agency.code]))
     services.api_key_revoke(actor=request.user, key=key)
     messages.success(request, f"Key {key.name} revoked.")
     return redirect("agency_api_keys", code=agency.code)
@@ -274,7 +336,23 @@ def witness_retire(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         witnesses.witness_retire(actor=request.user, witness=witness)
         messages.success(request, f"Witness {witness.name} retired; its cosignatures stay.")
         return redirect("agency_witnesses", code=agency.code)
-    return render(request, "agencies/witness_retire.html", {"agency": agency, "witness": witness})
+    return confirmation(
+        request,
+        title=_("Retire witness %(name)s?") % {"name": witness.name},
+        effects=[
+            _(
+                "From now on the log refuses cosignatures of %(name)s (%(key)s). The "
+                "cosignatures it already made stay on record."
+            )
+            % {"name": witness.name, "key": witness.verifier_key},
+            _(
+                "A retired key cannot be registered again: a witness that should resume "
+                "needs a new key."
+            ),
+        ],
+        button=_("Retire %(name)s") % {"name": witness.name},
+        cancel_url=reverse("agency_witnesses", args=[agency.code]),
+    )
 
 
 @login_required

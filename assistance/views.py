@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistance import forms, notifications, selectors, services
@@ -86,6 +87,21 @@ def _actions(obj: AssistanceRequest, sides: str) -> list[str]:
     return allowed
 
 
+def _effect(obj: AssistanceRequest, action: str) -> str:
+    """What an irreversible step does, said beside its confirmation tick."""
+    if action == "refuse":
+        return _(
+            "%(agency)s is told at once that request #%(pk)s is refused, with the grounds you "
+            "give; the request ends and cannot be reopened."
+        ) % {"agency": obj.requesting_agency.code, "pk": obj.pk}
+    if action == "withdraw":
+        return _(
+            "%(agency)s is told at once that request #%(pk)s is withdrawn and need not answer; "
+            "the request ends and cannot be reopened."
+        ) % {"agency": obj.addressee.code, "pk": obj.pk}
+    return ""
+
+
 @login_required
 def case_requests(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case(user=request.user, pk=pk)
@@ -146,7 +162,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if p.follow_up_link_visible(agency_ids)
         ],
         "actions": [
-            (a, BUTTONS.get(a, a.capitalize()), FORMS[a]() if a in FORMS else None)
+            (a, BUTTONS.get(a, a.capitalize()), FORMS[a]() if a in FORMS else None, _effect(obj, a))
             for a in _actions(obj, sides)
         ],
     }

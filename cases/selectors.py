@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.access import get_visible_or_404, permission, principal_group_ids, visible_filter
 from agencies.models import Agency, Membership
@@ -357,3 +359,71 @@ def case_team_users(*, case: Case) -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+def jit_membership_effects(*, membership: JITMembership, action: str) -> list[str]:
+    """The sentences of a JIT leave / remove / decline confirmation page, with the numbers of
+    what the agency stops seeing."""
+    jit, agency = membership.jit, membership.agency
+    if action == "decline":
+        return [
+            _("%(agency)s does not join %(jit)s and gets no access to case %(case)s.")
+            % {"agency": agency.code, "jit": jit.name, "case": jit.case.reference},
+            _("Only a new invitation from the JIT's leader can bring it in."),
+        ]
+    case = jit.case
+    evidence = Evidence.objects.filter(case=case).count()
+    tasks = Task.objects.filter(case=case).count()
+    notes = Note.objects.filter(case=case).count()
+    others = (
+        JITMembership.objects.filter(jit=jit, status=JITMembership.Status.ACCEPTED)
+        .exclude(agency=agency)
+        .count()
+    )
+    return [
+        _(
+            "%(agency)s loses access at once to case %(case)s (evidence items: %(evidence)d, "
+            "tasks: %(tasks)d, notes: %(notes)d), except what was shared with it directly."
+        )
+        % {
+            "agency": agency.code,
+            "case": case.reference,
+            "evidence": evidence,
+            "tasks": tasks,
+            "notes": notes,
+        },
+        _("What was shared with the JIT stops reaching %(agency)s and its partner endpoints.")
+        % {"agency": agency.code},
+        ngettext(
+            "%(count)d other member agency stays in the JIT.",
+            "%(count)d other member agencies stay in the JIT.",
+            others,
+        )
+        % {"count": others},
+        _("Coming back needs a new invitation from the JIT's leader."),
+    ]
+
+
+def jit_close_effects(*, jit: JointInvestigationTeam) -> list[str]:
+    """The sentences of closing a JIT: the member agencies that lose the case."""
+    members = sorted(
+        JITMembership.objects.filter(jit=jit, status=JITMembership.Status.ACCEPTED)
+        .exclude(agency_id=jit.leader_id)
+        .values_list("agency__code", flat=True)
+    )
+    return [
+        ngettext(
+            "%(count)d member agency loses access at once to case %(case)s%(who)s, except "
+            "what was shared with it directly.",
+            "%(count)d member agencies lose access at once to case %(case)s%(who)s, except "
+            "what was shared with them directly.",
+            len(members),
+        )
+        % {
+            "count": len(members),
+            "case": jit.case.reference,
+            "who": f" ({', '.join(members)})" if members else "",
+        },
+        _("What was shared with the JIT stops reaching its members and their endpoints."),
+        _("A closed JIT cannot be changed or reopened."),
+    ]

@@ -15,20 +15,24 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseNotAllowed,
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.selectors import agencies_of
 from cases import evidence as evidence_services
 from cases import forms, jits, receipts, selectors, services, timeline
 from cases.api import evidence_file_response
 from cases.files import install_limit_handler, too_large_message
-from cases.models import CustodyEvent, JITMembership, OffenceCategory
+from cases.models import CustodyEvent, JITMembership, JointInvestigationTeam, OffenceCategory
 from common import keyset
+from common.confirm import carried_over, confirmation, is_confirmed
 from common.errors import StateConflict
 from common.forms import apply_validation_error
 
@@ -437,6 +441,16 @@ def jit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         if not data.get("status"):
             data.pop("status")
+        closing = data.get("status") == JointInvestigationTeam.Status.CLOSED and not jit.is_closed
+        if closing and not is_confirmed(request):
+            return confirmation(
+                request,
+                title=_("Close %(jit)s?") % {"jit": jit.name},
+                effects=selectors.jit_close_effects(jit=jit),
+                button=_("Close the JIT"),
+                cancel_url=reverse("cases:jit-edit", args=[jit.pk]),
+                form=carried_over(request.POST),
+            )
         try:
             jits.jit_update(actor=request.user, jit=jit, **data)
         except ValidationError as error:
@@ -468,11 +482,25 @@ def jit_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def jit_member_action(request: HttpRequest, pk: int, code: str, action: str) -> HttpResponse:
+    """POST: accept, decline or leave; GET of a leave or decline: what it does, to confirm."""
     jit = selectors.access_jit(user=request.user, pk=pk)
     membership = selectors.access_membership(jit=jit, code=code)
     is_admin = selectors.is_agency_admin(user=request.user, of=membership.agency)
+    if request.method != "POST":
+        if action not in ("leave", "decline"):
+            return HttpResponseNotAllowed(["POST"])
+        own = action == "decline" or is_admin
+        verb = {"decline": _("Decline"), "leave": _("Leave") if own else _("Remove")}[action]
+        return confirmation(
+            request,
+            title=_("%(verb)s: %(agency)s in %(jit)s?")
+            % {"verb": verb, "agency": membership.agency.code, "jit": jit.name},
+            effects=selectors.jit_membership_effects(membership=membership, action=action),
+            button=verb,
+            cancel_url=jit.get_absolute_url(),
+        )
     try:
         if action == "leave":
             jits.jit_leave(actor=request.user, membership=membership)

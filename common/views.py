@@ -23,6 +23,7 @@ class Issued(Generic[T]):
     obj: T | None = None
     secret: str | None = None
     status: int = 200
+    redirect: bool = False  # issued: answer with a redirect to the page (post/redirect/get)
 
 
 def issue_with_secret(
@@ -30,15 +31,22 @@ def issue_with_secret(
     *,
     form: Callable[[QueryDict | None], forms.Form],
     issue: Callable[[Mapping[str, Any]], tuple[T, str]],
+    load: Callable[[int], T | None],
+    session_key: str,
 ) -> Issued[T]:
     """The "show the secret once" flow of an issuing page (API keys, endpoint secrets).
 
     A valid POST calls ``issue(cleaned_data)``, which returns the object and its secret in
-    clear; only this response carries the secret (it is stored hashed or never shown
-    again) and the page gets a blank form. A service's ValidationError lands on the form;
-    an invalid POST answers 400.
+    clear, and answers ``redirect``: the caller redirects to the page, so a reload sends
+    nothing again. The secret waits in the session under ``session_key`` for that one GET,
+    which takes it out (``load(pk)`` finds the object again); it is never shown twice. A
+    service's ValidationError lands on the form; an invalid POST answers 400.
     """
     if request.method != "POST":
+        shown = request.session.pop(session_key, None)
+        obj = load(shown["pk"]) if isinstance(shown, dict) else None
+        if shown and obj is not None:
+            return Issued(form(None), obj, shown["secret"])
         return Issued(form(None))
     bound = form(request.POST)
     if bound.is_valid():
@@ -47,5 +55,6 @@ def issue_with_secret(
         except ValidationError as error:
             apply_validation_error(bound, error)
         else:
-            return Issued(form(None), obj, secret)
+            request.session[session_key] = {"pk": getattr(obj, "pk", None), "secret": secret}
+            return Issued(form(None), obj, secret, redirect=True)
     return Issued(bound, status=400)

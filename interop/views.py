@@ -13,9 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from common import keyset
+from common.confirm import confirmation
 from interop import selectors
 from interop.forms import ObjectFilterForm
 from interop.stix import object_types, type_label
@@ -134,15 +136,30 @@ def stix_object_revoke(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"{_name(stix_object)} revoked; TAXII serves its revoked version."
             )
         return redirect(stix_object)
-    context = {"object": stix_object, "name": _name(stix_object)}
-    return render(request, "interop/object_revoke.html", context)
+    name = _name(stix_object)
+    return confirmation(
+        request,
+        title=_("Revoke %(name)s?") % {"name": name},
+        effects=sharing_selectors.stix_object_revoke_effects(stix_object=stix_object),
+        button=_("Revoke %(name)s") % {"name": name},
+        cancel_url=stix_object.get_absolute_url(),
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def stix_object_share_withdraw(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    """GET: what withdrawing the share does, to confirm; POST: withdraw it."""
     stix_object = sharing_selectors.access_owned_stix_object(user=request.user, pk=pk)
     share = sharing_selectors.access_stix_object_share(stix_object=stix_object, pk=share_pk)
+    if request.method != "POST":
+        return confirmation(
+            request,
+            title=_("Withdraw this share of %(name)s?") % {"name": _name(stix_object)},
+            effects=sharing_selectors.share_withdraw_effects(share=share),
+            button=_("Withdraw share"),
+            cancel_url=stix_object.get_absolute_url(),
+        )
     try:
         services.share_withdraw(actor=request.user, share=share)
     except ValidationError as error:

@@ -13,12 +13,15 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Greatest, Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.access import get_visible_or_404, visible_filter
 from agencies.models import Agency, Membership
 from agencies.selectors import active_memberships
 from audit.models import AuditEvent
 from notices.models import PUBLIC_TYPES, Notice, NoticeGroupObjectPermission, Notification
+from notices.permissions import recipient_groups
 
 # Minimum trigram word similarity for a query word to match a name (PostgreSQL).
 NAME_SIMILARITY = 0.3
@@ -205,3 +208,42 @@ def notifications_for(*, user: Any, agency: Agency | None = None) -> QuerySet[No
     """The user's notifications about notices they may still see (with a key: as its agency)."""
     visible = notices_visible_to(user=user, agency=agency).values("pk")
     return Notification.objects.filter(user=user, notice__in=visible).select_related("notice")
+
+
+def recipient_agency_count(*, notice: Notice) -> int:
+    """How many active agencies the notice reaches now (through their own, their country's or
+    their country's regimes' groups)."""
+    groups = [g.pk for g in recipient_groups(notice)]
+    if not groups:
+        return 0
+    return (
+        Agency.objects.filter(active=True)
+        .filter(
+            Q(group_id__in=groups)
+            | Q(country__group_id__in=groups)
+            | Q(country__regimes__group_id__in=groups)
+        )
+        .exclude(pk=notice.requesting_agency_id)
+        .distinct()
+        .count()
+    )
+
+
+def notice_end_effects(*, notice: Notice, verb: str) -> list[str]:
+    """The sentences of a cancellation's or withdrawal's confirmation page."""
+    count = recipient_agency_count(notice=notice)
+    effects = [
+        ngettext(
+            "%(count)d agency that receives this notice stops seeing it.",
+            "%(count)d agencies that receive this notice stop seeing it.",
+            count,
+        )
+        % {"count": count},
+    ]
+    if notice.public_extract_consent and notice.status == Notice.Status.PUBLISHED:
+        effects.append(_("Its public extract is taken off the public list."))
+    effects.append(
+        _("A %(verb)s notice cannot be brought back; a new request goes through review again.")
+        % {"verb": verb}
+    )
+    return effects

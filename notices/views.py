@@ -8,12 +8,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.selectors import cases_visible_to
 from common import keyset
+from common.confirm import confirmation
 from common.forms import apply_validation_error
 from notices import review, selectors, services
 from notices.api import PUBLIC_ORDERING, keyset_ordering
@@ -114,23 +117,30 @@ def notice_new(request: HttpRequest) -> HttpResponse:
         return _render_form(request, form, None)
     if not form.is_valid():
         return _render_form(request, form, None, status=400)
+    submit = request.POST.get("action") == "submit"
     try:
-        notice = services.notice_create(
-            actor=request.user,
-            agency=form.cleaned_data["requesting_agency"],
-            notice_type=form.cleaned_data["notice_type"],
-            **_form_data(form),
-        )
+        # A request submitted from the new form is created and submitted together: when the
+        # submission is refused, nothing is saved (no half-made draft) and the form shows why.
+        with transaction.atomic():
+            notice = services.notice_create(
+                actor=request.user,
+                agency=form.cleaned_data["requesting_agency"],
+                notice_type=form.cleaned_data["notice_type"],
+                **_form_data(form),
+            )
+            if submit:
+                services.notice_submit(actor=request.user, notice=notice)
     except ValidationError as error:
         _apply(form, error)
+        if submit:
+            messages.error(
+                request, _("Not submitted and not saved: complete the fields marked below.")
+            )
         return _render_form(request, form, None, status=400)
-    if request.POST.get("action") == "submit":
-        form = NoticeForm(
-            request.POST, request.FILES or None, instance=notice, agencies=agencies, cases=cases
-        )
-        form.is_valid()
-        return _submit_or_show_errors(request, notice, form)
-    messages.success(request, "Draft saved.")
+    except services.NoticeStateError as error:
+        messages.error(request, str(error))
+        return _render_form(request, form, None, status=400)
+    messages.success(request, _("Submitted for review.") if submit else _("Draft saved."))
     return redirect(notice)
 
 
@@ -211,12 +221,26 @@ def notice_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def notice_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what cancelling does, with the reason to give; POST: cancel."""
     notice = _requester_or_403(request, pk)
+    if request.method != "POST":
+        return _confirm_end(request, notice, _("Cancel"), _("cancelled"))
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reasons"] if form.is_valid() else ""
     return _action(request, notice, services.notice_cancel, "Notice cancelled.", reason=reason)
+
+
+def _confirm_end(request: HttpRequest, notice: Notice, verb: str, done: str) -> HttpResponse:
+    return confirmation(
+        request,
+        title=_("%(verb)s notice %(notice)s?") % {"verb": verb, "notice": notice},
+        effects=selectors.notice_end_effects(notice=notice, verb=done),
+        button=_("%(verb)s notice") % {"verb": verb},
+        cancel_url=notice.get_absolute_url(),
+        form=ReasonForm(),
+    )
 
 
 @login_required
@@ -252,9 +276,12 @@ def notice_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what withdrawing does, with the reasons to give; POST: withdraw."""
     notice = _reviewer_or_403(request, pk)
+    if request.method != "POST":
+        return _confirm_end(request, notice, _("Withdraw"), _("withdrawn"))
     form = ReasonForm(request.POST)
     reasons = form.cleaned_data["reasons"] if form.is_valid() else ""
     return _action(request, notice, review.notice_withdraw, "Notice withdrawn.", reasons=reasons)

@@ -12,9 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common import keyset
+from common.confirm import confirmation
 from common.forms import apply_validation_error
 from sharing import access_requests, correlation
 from sharing.correlation_forms import AccessRequestForm, DeclineForm, GrantForm, LookupForm
@@ -137,13 +140,36 @@ def inbox_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def inbox_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    return _answer(
+    """GET: what declining does, with the reason to give; POST: decline."""
+    target = access_requests.access_target(user=request.user, pk=pk)
+    form = DeclineForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            access_requests.access_request_decline(
+                actor=request.user, target=target, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Request declined.")
+            return redirect("access_inbox_detail", pk=target.pk)
+    requester = target.request.requester.code
+    return confirmation(
         request,
-        pk,
-        form_class=DeclineForm,
-        form_name="decline_form",
-        decide=access_requests.access_request_decline,
-        done="Request declined.",
+        title=_("Decline the request of %(agency)s?") % {"agency": requester},
+        effects=[
+            _(
+                "%(agency)s is told the request is declined, with your reason, and gets no "
+                "access to %(value)s."
+            )
+            % {"agency": requester, "value": target.indicator.normalized},
+            _("A declined request cannot be reopened; %(agency)s may ask again.")
+            % {"agency": requester},
+        ],
+        button=_("Decline"),
+        cancel_url=reverse("access_inbox_detail", args=[target.pk]),
+        form=form,
+        status=400 if form.is_bound else 200,
     )

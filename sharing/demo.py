@@ -17,6 +17,10 @@ from sharing import ingest, services
 from sharing.models import Indicator
 
 DEMO_RECEIVER_PORT = 8765
+# The one path the printed command and README use for the receiver's own store.
+DEMO_RECEIVER_DB = "/tmp/nhtcu-receiver.sqlite3"
+# The receiver runs under the demo's settings (``make demo``'s DEBUG=1), which need no SECRET_KEY.
+DEMO_RECEIVER_ENV = "DEBUG=1"
 
 INDICATOR_DATA: list[str] = [SharingAgreement.DataCategory.INDICATORS]
 # name, basis, jurisdiction, reference, in force from, data categories
@@ -81,21 +85,31 @@ def _agreements() -> None:
             )
 
 
-def _endpoint(nhtcu: Agency | None) -> None:
+def receiver_command(secret: str) -> str:
+    """The shell command that starts the demo's partner receiver, exactly as seed prints it."""
+    return (
+        f"{DEMO_RECEIVER_ENV} .venv/bin/python manage.py run_partner_receiver "
+        f"--port {DEMO_RECEIVER_PORT} --secret {secret} --db {DEMO_RECEIVER_DB}"
+    )
+
+
+def _endpoint(nhtcu: Agency | None) -> PartnerEndpoint | None:
     if nhtcu is None:
-        return
-    if PartnerEndpoint.objects.filter(agency=nhtcu, name="NHTCU SOC (demo receiver)").exists():
-        return
+        return None
+    existing = PartnerEndpoint.objects.filter(agency=nhtcu, name="NHTCU SOC (demo receiver)")
+    if endpoint := existing.first():
+        return endpoint
     admin = get_user_model().objects.filter(username="nhtcu.admin").first()
     # The demo's partner lives on loopback: allow it explicitly, as tests do.
     with override_settings(SHARING_ENDPOINT_ALLOWED_NETWORKS=["127.0.0.0/8", "::1/128"]):
-        services.endpoint_create(
+        endpoint, _ = services.endpoint_create(
             actor=admin,
             agency=nhtcu,
             name="NHTCU SOC (demo receiver)",
             url=f"http://127.0.0.1:{DEMO_RECEIVER_PORT}/",
             max_tlp=TLP.AMBER,
         )
+    return endpoint
 
 
 def _indicators(actor: Any, bka: Agency) -> None:
@@ -158,7 +172,7 @@ def seed(stdout: Any) -> None:
     actor = get_user_model().objects.filter(username="bka.investigator").first()
     if actor is None:
         return
-    _endpoint(agencies.get("NL-NHTCU"))
+    endpoint = _endpoint(agencies.get("NL-NHTCU"))
     if not Indicator.objects.filter(owner=bka).exists():
         _indicators(actor, bka)
         _shares(actor, bka, agencies)
@@ -168,3 +182,9 @@ def seed(stdout: Any) -> None:
     )
     if "IN-CBI" in agencies:
         _refusal(actor, bka, agencies["IN-CBI"], stdout)
+    if endpoint is not None:
+        # Demo only: its secret is printed so the receiver can verify the demo's signatures.
+        stdout.write(
+            "  Partner receiver of NL-NHTCU's demo endpoint (run it in a second shell):\n"
+            f"    {receiver_command(endpoint.secret)}"
+        )

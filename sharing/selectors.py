@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.access import get_visible_or_404, permission, principal_group_ids, visible_filter
 from agencies.models import Agency, PartnerEndpoint
@@ -22,6 +24,7 @@ from common import lookups  # noqa: F401  (registers field__any)
 from common.keyset import Grants, Window, grant_window
 from sharing.models import (
     Delivery,
+    DeliveryItem,
     Indicator,
     IndicatorGroupObjectPermission,
     NamedRecipient,
@@ -558,3 +561,180 @@ def visible_targets(
     for stix_object in objects:
         found[stix_object.stix_id] = stix_object.get_absolute_url()
     return found
+
+
+# --- what a withdrawal or revocation reaches, for its confirmation page ------------------------
+
+
+def _live_items(indicator_ids: list[int]) -> QuerySet[DeliveryItem]:
+    tombstoned = DeliveryItem.objects.filter(
+        indicator_id=OuterRef("indicator_id"), endpoint_id=OuterRef("endpoint_id"), tombstone=True
+    )
+    return DeliveryItem.objects.filter(indicator_id__in=indicator_ids, tombstone=False).exclude(
+        Exists(tombstoned)
+    )
+
+
+def _unsent() -> Q:
+    return Q(delivery__status=Delivery.Status.PENDING, delivery__attempts=0)
+
+
+def endpoints_that_received(*, indicator_ids: Iterable[int]) -> int:
+    """Partner endpoints that got (or were tried with) one of these indicators and no tombstone
+    for it yet: the most a withdrawal or revocation sends a revocation to."""
+    ids = list(indicator_ids)
+    if not ids:
+        return 0
+    return _live_items(ids).exclude(_unsent()).values("endpoint_id").distinct().count()
+
+
+def endpoints_not_sent_yet(*, indicator_ids: Iterable[int]) -> int:
+    """Partner endpoints whose delivery of these indicators has not left yet: it is cancelled."""
+    ids = list(indicator_ids)
+    if not ids:
+        return 0
+    return _live_items(ids).filter(_unsent()).values("endpoint_id").distinct().count()
+
+
+def share_reach(*, share: Share) -> dict[str, Any]:
+    """Who a share reaches: agency and jurisdiction codes, the JIT, named users, and the
+    partner endpoints that received its indicators."""
+    indicator_ids = list(share.indicators.values_list("pk", flat=True))
+    return {
+        "agencies": sorted(a.code for a in share.agencies.all()),
+        "jurisdictions": sorted(j.code for j in share.jurisdictions.all()),
+        "jit": share.jit.name if share.jit is not None else "",
+        "community": share.community,
+        "users": share.users.count(),
+        "items": len(indicator_ids) + share.stix_objects.count(),
+        "endpoints": endpoints_that_received(indicator_ids=indicator_ids),
+        "unsent": endpoints_not_sent_yet(indicator_ids=indicator_ids),
+    }
+
+
+def revocation_reach(*, indicator: Indicator) -> dict[str, Any]:
+    """What revoking an indicator reaches: its active shares, the agencies they name and the
+    endpoints that received it."""
+    active = Share.objects.filter(indicators=indicator, withdrawn_at__isnull=True)
+    return {
+        "shares": active.count(),
+        "agencies": sorted(
+            set(Agency.objects.filter(shares_received__in=active).values_list("code", flat=True))
+        ),
+        "users": active.filter(users__isnull=False).values("users").distinct().count(),
+        "endpoints": endpoints_that_received(indicator_ids=[indicator.pk]),
+        "unsent": endpoints_not_sent_yet(indicator_ids=[indicator.pk]),
+    }
+
+
+def _named_users_effect(count: int) -> list[str]:
+    if not count:
+        return []
+    return [
+        ngettext(
+            "%(count)d named user loses access.",
+            "%(count)d named users lose access.",
+            count,
+        )
+        % {"count": count}
+    ]
+
+
+def _unsent_effect(count: int) -> list[str]:
+    if not count:
+        return []
+    return [
+        ngettext(
+            "The delivery to %(count)d partner endpoint that has not left yet is cancelled.",
+            "The deliveries to %(count)d partner endpoints that have not left yet are cancelled.",
+            count,
+        )
+        % {"count": count}
+    ]
+
+
+def share_withdraw_effects(*, share: Share) -> list[str]:
+    """The sentences of a withdrawal's confirmation page."""
+    reach = share_reach(share=share)
+    who = [
+        *reach["agencies"],
+        *(f"[{code}]" for code in reach["jurisdictions"]),
+        *([_("JIT %(name)s") % {"name": reach["jit"]}] if reach["jit"] else []),
+        *([_("the community")] if reach["community"] else []),
+    ]
+    effects = []
+    if who:
+        effects.append(
+            ngettext(
+                "%(count)d recipient loses access at once: %(who)s.",
+                "%(count)d recipients lose access at once: %(who)s.",
+                len(who),
+            )
+            % {"count": len(who), "who": ", ".join(who)}
+        )
+    effects += _named_users_effect(reach["users"])
+    effects.append(
+        ngettext(
+            "This sends a revocation to up to %(count)d partner endpoint "
+            "(those still entitled through another share keep the data).",
+            "This sends a revocation to up to %(count)d partner endpoints "
+            "(those still entitled through another share keep the data).",
+            reach["endpoints"],
+        )
+        % {"count": reach["endpoints"]}
+    )
+    effects += _unsent_effect(reach["unsent"])
+    effects.append(_("A withdrawn share cannot be restored: sharing again makes a new share."))
+    return effects
+
+
+def indicator_revoke_effects(*, indicator: Indicator) -> list[str]:
+    """The sentences of a revocation's confirmation page."""
+    reach = revocation_reach(indicator=indicator)
+    agencies = reach["agencies"]
+    effects = [
+        ngettext(
+            "This sends a revocation to %(count)d partner endpoint.",
+            "This sends a revocation to %(count)d partner endpoints.",
+            reach["endpoints"],
+        )
+        % {"count": reach["endpoints"]},
+        ngettext(
+            "%(count)d partner agency loses access%(who)s; ",
+            "%(count)d partner agencies lose access%(who)s; ",
+            len(agencies),
+        )
+        % {"count": len(agencies), "who": f" ({', '.join(agencies)})" if agencies else ""}
+        + ngettext(
+            "%(count)d active share ends.",
+            "%(count)d active shares end.",
+            reach["shares"],
+        )
+        % {"count": reach["shares"]},
+    ]
+    effects += _named_users_effect(reach["users"])
+    effects += _unsent_effect(reach["unsent"])
+    effects.append(_("A revoked indicator cannot be shared again."))
+    return effects
+
+
+def stix_object_revoke_effects(*, stix_object: StixObject) -> list[str]:
+    """The sentences of a STIX object revocation's confirmation page."""
+    active = Share.objects.filter(stix_objects=stix_object, withdrawn_at__isnull=True)
+    agencies = sorted(
+        set(Agency.objects.filter(shares_received__in=active).values_list("code", flat=True))
+    )
+    return [
+        _(
+            "A new version of %(stix_id)s is recorded with revoked: true; partners polling "
+            "TAXII see it revoked."
+        )
+        % {"stix_id": stix_object.stix_id},
+        ngettext(
+            "%(count)d partner agency sees only the revoked version from now on%(who)s.",
+            "%(count)d partner agencies see only the revoked version from now on%(who)s.",
+            len(agencies),
+        )
+        % {"count": len(agencies), "who": f" ({', '.join(agencies)})" if agencies else ""},
+        _("A revoked object cannot be shared again."),
+    ]

@@ -12,12 +12,14 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
 from cases.selectors import jits_visible_to
 from common import charts, keyset
+from common.confirm import confirmation
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
 from sharing import delivery, ingest, legal, selectors, services
@@ -223,10 +225,19 @@ def indicator_share(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def share_withdraw(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    """GET: what withdrawing the share does, to confirm; POST: withdraw it."""
     indicator = selectors.access_owned_indicator(user=request.user, pk=pk)
     share = selectors.access_share(indicator=indicator, pk=share_pk)
+    if request.method != "POST":
+        return confirmation(
+            request,
+            title=_("Withdraw this share of %(value)s?") % {"value": indicator.value},
+            effects=selectors.share_withdraw_effects(share=share),
+            button=_("Withdraw share"),
+            cancel_url=indicator.get_absolute_url(),
+        )
     try:
         services.share_withdraw(actor=request.user, share=share)
     except ValidationError as error:
@@ -239,9 +250,18 @@ def share_withdraw(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def indicator_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what revoking the indicator does, to confirm; POST: revoke it."""
     indicator = selectors.access_owned_indicator(user=request.user, pk=pk)
+    if request.method != "POST":
+        return confirmation(
+            request,
+            title=_("Revoke %(value)s?") % {"value": indicator.value},
+            effects=selectors.indicator_revoke_effects(indicator=indicator),
+            button=_("Revoke indicator"),
+            cancel_url=indicator.get_absolute_url(),
+        )
     try:
         services.indicator_revoke(actor=request.user, indicator=indicator)
     except ValidationError as error:
@@ -263,7 +283,12 @@ def endpoints(request: HttpRequest, code: str) -> HttpResponse:
         request,
         form=EndpointForm,
         issue=lambda data: services.endpoint_create(actor=request.user, agency=agency, **data),
+        load=lambda pk: agency.partner_endpoints.filter(pk=pk).first(),
+        session_key=f"sharing.new_endpoint.{agency.code}",
     )
+    if issued.redirect:
+        messages.success(request, _("Endpoint registered."))
+        return redirect("sharing_endpoints", code=agency.code)
     context = {
         "agency": agency,
         "form": issued.form,

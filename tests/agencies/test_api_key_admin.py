@@ -74,9 +74,13 @@ def test_a_key_of_another_agency_is_404_through_ones_own(world, client):
     assert key.revoked_at is None
 
 
-def test_revoke_only_accepts_post(world, client):
+def test_revoke_by_get_only_asks_for_confirmation(world, client):
     key, _ = services.api_key_issue(
         actor=None, agency=world.owner.agency, user=world.owner.analyst, name="k"
     )
     client.force_login(world.owner.admin)
-    assert client.get(f"/agencies/DE-BKA/api-keys/{key.pk}/revoke/").status_code == 405
+    response = client.get(f"/agencies/DE-BKA/api-keys/{key.pk}/revoke/")
+    assert response.status_code == 200
+    assert "stops working at once" in response.content.decode()
+    key.refresh_from_db()
+    assert key.revoked_at is None

@@ -18,6 +18,9 @@ def test_invite(world, client, who, expected):
         url, {"email": "New@Example.org", "role": "analyst"}
     )
     if expected is None:
+        # Post/redirect/get: the link is shown once, on the page the invite redirects to.
+        assert response.status_code == 302 and response["Location"] == "/agencies/DE-BKA/members/"
+        response = client.get(response["Location"])
         assert response.status_code == 200
         invitation = Invitation.objects.get()
         assert (invitation.email, invitation.role, invitation.agency) == (
@@ -61,8 +64,36 @@ def test_a_secretariat_may_invite_a_reviewer(world, client):
         f"/agencies/{world.secretariat.code}/members/invite/",
         {"email": "rev@example.org", "role": "reviewer"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert Invitation.objects.get().role == "reviewer"
+
+
+def test_reloading_the_page_after_an_invite_sends_no_second_invitation(world, client):
+    client.force_login(world.owner.admin)
+    response = client.post(
+        "/agencies/DE-BKA/members/invite/", {"email": "once@example.org", "role": "analyst"}
+    )
+    assert response.status_code == 302
+    first = client.get(response["Location"])
+    assert "Invitation for once@example.org created." in first.content.decode()
+    assert 'id="invitation-link"' in first.content.decode()
+    # A reload is a GET of the members page: no new invitation, and the link is not shown again.
+    again = client.get(response["Location"])
+    assert again.status_code == 200
+    assert 'id="invitation-link"' not in again.content.decode()
+    assert Invitation.objects.filter(email="once@example.org").count() == 1
+
+
+def test_an_invitation_link_is_not_shown_on_another_agencys_members_page(world, client):
+    admin = services.membership_set(
+        actor=None, agency=world.partner.agency, user=world.owner.admin, role="agency_admin"
+    ).user
+    client.force_login(admin)
+    client.post("/agencies/DE-BKA/members/invite/", {"email": "x@example.org", "role": "analyst"})
+    other = client.get(f"/agencies/{world.partner.agency.code}/members/")
+    assert 'id="invitation-link"' not in other.content.decode()
+    # ... and it is gone for its own page too: shown at most once.
+    assert 'id="invitation-link"' not in client.get("/agencies/DE-BKA/members/").content.decode()
 
 
 def test_invite_only_accepts_post(world, client):

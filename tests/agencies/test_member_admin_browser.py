@@ -71,7 +71,10 @@ def test_admin_invites_the_user_accepts_and_the_admin_changes_the_role(world, pa
 def test_a_member_suspended_by_the_admin_no_longer_sees_the_agency(world, page):
     browser_login(page, world.owner.admin.username, PASSWORD)
     page.goto("/agencies/DE-BKA/members/")
-    member_row(page, "owner_analyst").get_by_role("button", name="Suspend").click()
+    member_row(page, "owner_analyst").get_by_role("link", name="Suspend…").click()
+    page.wait_for_url("**/suspended/")
+    assert "Suspend owner_analyst?" in page.locator("h1").inner_text()
+    page.get_by_role("button", name="Suspend owner_analyst").click()
     page.wait_for_url("**/agencies/DE-BKA/members/")
     assert member_row(page, "owner_analyst").locator("td.status").inner_text() == "Suspended"
 

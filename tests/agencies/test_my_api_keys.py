@@ -25,8 +25,10 @@ def form(world, **extra):
 
 def test_a_member_makes_a_key_that_acts_as_them_shown_once(world, client):
     client.force_login(world.owner.analyst)
-    response = client.post(URL, form(world, scopes=["read", "taxii"]))
-    assert response.status_code == 200
+    posted = client.post(URL, form(world, scopes=["read", "taxii"]))
+    # Post/redirect/get: a reload of the page does not make a second key.
+    assert posted.status_code == 302 and posted["Location"] == URL
+    response = client.get(URL)
     plaintext = response.context["plaintext"]
     key = APIKey.objects.get()
     assert (key.name, key.user, key.agency, key.created_by, key.scopes) == (

@@ -67,6 +67,14 @@ def test_the_request_page_shows_each_side_its_own_buttons(aw, client_for):
     liaison = client_for(aw.liaison).get(url).content.decode()
     assert 'id="action-acknowledge"' in liaison and 'id="action-preserve"' in liaison
     assert 'id="action-withdraw"' not in liaison
+    # The irreversible steps say beside their tick whom they tell.
+    assert (
+        f"{request.addressee.code} is told at once that request #{request.pk} is withdrawn" in owner
+    )
+    assert (
+        f"{request.requesting_agency.code} is told at once that request #{request.pk} is refused"
+        in liaison
+    )
     assert client_for(aw.outsider.investigator).get(url).status_code == 404
     assert client_for(aw.outsider.investigator).post(f"{url}acknowledge/").status_code == 404
 

@@ -240,7 +240,8 @@ def test_revoke_asks_for_confirmation_then_revokes_with_a_new_version(world, gra
     confirm = client.get(url)
     assert confirm.status_code == 200
     assert "Revoke Emotet loader?" in names(confirm)
-    assert "Partners polling TAXII will see it revoked" in names(confirm)
+    assert "partners polling TAXII see it revoked" in names(confirm)
+    assert "1 partner agency sees only the revoked version" in names(confirm)
     graph.malware.refresh_from_db()
     assert not graph.malware.revoked  # a GET changes nothing
     response = client.post(url)

@@ -31,10 +31,12 @@ def test_the_request_form_shows_pre_check_errors_next_to_the_fields(world, clien
         block = re.search(rf'id="field-{field}".*?(?=id="field-)', html, re.S).group(0)
         assert 'class="errorlist"' in block, field
     assert "at least 2 years" in html
-    # The draft was kept, and the form now edits it.
-    notice = Notice.objects.get()
-    assert notice.status == Notice.Status.DRAFT
-    assert f'action="/notices/{notice.pk}/edit/"' in html
+    # A refused submission leaves no half-made draft: nothing is saved, the form keeps what
+    # was typed and still posts to the new-request address.
+    assert Notice.objects.count() == 0
+    assert 'action="/notices/new/"' in html
+    assert "Not submitted and not saved" in html
+    assert 'value="12"' in html
 
 
 def test_the_request_form_rejects_bad_values_inline(world, client_for):

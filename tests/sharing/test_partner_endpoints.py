@@ -106,8 +106,11 @@ def test_endpoint_management_shows_the_secret_once(world, client_for, client):
         {"name": "SOC", "url": "http://127.0.0.1:8765/", "min_confidence": 0, "max_tlp": "AMBER"},
     )
     secret = PartnerEndpoint.objects.get().secret
-    assert response.status_code == 200 and secret in response.content.decode()
+    # Post/redirect/get: the secret is on the page the POST redirects to, that once.
+    assert response.status_code == 302 and response["Location"] == url
+    assert secret in admin.get(url).content.decode()
     assert secret not in admin.get(url).content.decode()
+    assert PartnerEndpoint.objects.count() == 1
     endpoint = PartnerEndpoint.objects.get()
     admin.post(f"{url}{endpoint.pk}/active/", {"active": "0"})
     assert not PartnerEndpoint.objects.get().active
