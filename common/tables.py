@@ -1,0 +1,169 @@
+"""Every HTML list's table: django-tables2 columns drawn by one template (``_table.html``),
+sorted server-side by whitelisted keys only, keyset-paged (first / previous / next / last,
+a choice of page size) and with a total only where the list says counting is cheap.
+
+A list names its sorts as ``{column name: ascending keyset ordering}``, each ordering unique
+(ending with the primary key) and backed by an index or a small table; ``?sort=name`` or
+``?sort=-name`` picks one, anything else is ignored (the list's default). ``?per_page=`` takes
+one of ``PAGE_SIZES``, anything else gives the default. The rows come from the caller's
+queryset, i.e. from a selector: the table never widens what is visible, and its total counts
+only visible rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import django_tables2 as tables
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from common import keyset
+
+StrOrPromise = str | Promise
+PAGE_SIZES = (25, 50, 100, 200)
+LAST = "last"  # the cursor value that asks for the last page
+SORT, SIZE, CURSOR = "sort", "per_page", "cursor"
+
+
+@dataclass
+class Header:
+    """One column heading: a link that sorts by it (when it may), and its ``aria-sort``."""
+
+    column: Any
+    href: str | None = None
+    aria_sort: str | None = None
+
+
+class ListTable(tables.Table):  # type: ignore[misc]  # django-tables2 ships no types
+    """A table whose rows are one keyset page: django-tables2 neither sorts nor pages it."""
+
+    class Meta:
+        orderable = False
+        template_name = "_table.html"
+        empty_text = _("Nothing here yet.")
+
+    # Set by ``paged``:
+    page: keyset.KeysetPage
+    headers: list[Header]
+    sort: str
+    size: int
+    sizes: Sequence[int] = PAGE_SIZES
+    total: int | None = None
+    total_more: bool = False  # ``total`` is a floor: more rows match than were counted
+    keep: list[tuple[str, str]]
+    links: dict[str, str | None]
+    label: StrOrPromise = _("Pages")
+    # The empty state's next step, when the caller may take it: (url, words).
+    empty_action: tuple[str, StrOrPromise] | None = None
+
+
+def _parse_sort(value: str, sorts: Mapping[str, Sequence[str]]) -> tuple[str, bool] | None:
+    name = value[1:] if value.startswith("-") else value
+    if name not in sorts:
+        return None
+    return name, value.startswith("-")
+
+
+def ordering_for(name: str, descending: bool, sorts: Mapping[str, Sequence[str]]) -> list[str]:
+    ascending = list(sorts[name])
+    if not descending:
+        return ascending
+    return [key[1:] if key.startswith("-") else f"-{key}" for key in ascending]
+
+
+def paged(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    table_class: type[ListTable],
+    sorts: Mapping[str, Sequence[str]],
+    default_sort: str,
+    size: int = 50,
+    window: keyset.Window | None = None,
+    count: bool | int = False,
+    label: StrOrPromise | None = None,
+    **table_kwargs: Any,
+) -> ListTable:
+    """The request's page of ``queryset`` as a ``table_class``.
+
+    ``window`` (``keyset.grant_window``) is used only when the chosen order is ``-id``.
+    ``count``: ``True`` counts every visible row (small lists); an int counts up to that many
+    and then says "more than"; ``False`` shows no total (a COUNT would read the whole set).
+    """
+    chosen = _parse_sort(request.GET.get(SORT, ""), sorts) or _parse_sort(default_sort, sorts)
+    if chosen is None:
+        raise ValueError(f"The default sort {default_sort!r} is not one of the sorts.")
+    name, descending = chosen
+    ordering = ordering_for(name, descending, sorts)
+    if tuple(ordering) != ("-id",):
+        window = None
+    try:
+        per_page = int(request.GET.get(SIZE, ""))
+    except ValueError:
+        per_page = size
+    if per_page not in PAGE_SIZES:
+        per_page = size
+
+    cursor = request.GET.get(CURSOR) or None
+    if cursor == LAST:
+        page = keyset.keyset_page(
+            queryset, ordering=ordering, size=per_page, window=window, last=True
+        )
+    else:
+        try:
+            page = keyset.keyset_page(
+                queryset, ordering=ordering, cursor=cursor, size=per_page, window=window
+            )
+        except keyset.InvalidCursor:
+            page = keyset.keyset_page(queryset, ordering=ordering, size=per_page, window=window)
+
+    def query(**changes: str | None) -> str:
+        params = request.GET.copy()
+        for key, value in changes.items():
+            params.pop(key, None)
+            if value is not None:
+                params[key] = value
+        return "?" + params.urlencode()
+
+    table = table_class(page.object_list, **table_kwargs)
+    table.page = page
+    table.sort = f"-{name}" if descending else name
+    table.size = per_page
+    table.links = {
+        "first": None if page.is_first else query(cursor=None),
+        "previous": query(cursor=page.previous_cursor) if page.previous_cursor else None,
+        "next": query(cursor=page.next_cursor) if page.next_cursor else None,
+        "last": query(cursor=LAST) if page.next_cursor else None,
+    }
+    page.links = keyset.PageLinks(
+        first=table.links["first"], previous=table.links["previous"], next=table.links["next"]
+    )
+    table.headers = []
+    for column in table.columns:
+        header = Header(column=column)
+        if column.name in sorts:
+            current = column.name == name
+            flip = "-" if current and not descending else ""
+            header.href = query(cursor=None, **{SORT: f"{flip}{column.name}"})
+            if current:
+                header.aria_sort = "descending" if descending else "ascending"
+        table.headers.append(header)
+    table.keep = [
+        (key, value)
+        for key, values in request.GET.lists()
+        if key not in (CURSOR, SIZE)
+        for value in values
+    ]
+    if label is not None:
+        table.label = label
+    if count is True:
+        table.total = queryset.order_by().count()
+    elif count:
+        counted = queryset.order_by().values("pk")[: count + 1].count()
+        table.total, table.total_more = min(counted, count), counted > count
+    return table
