@@ -52,6 +52,7 @@ class ListTable(tables.Table):  # type: ignore[misc]  # django-tables2 ships no 
     headers: list[Header]
     sort: str
     size: int
+    size_param: str = SIZE
     sizes: Sequence[int] = PAGE_SIZES
     total: int | None = None
     total_more: bool = False  # ``total`` is a floor: more rows match than were counted
@@ -87,6 +88,7 @@ def paged(
     window: keyset.Window | None = None,
     count: bool | int = False,
     label: StrOrPromise | None = None,
+    prefix: str = "",
     **table_kwargs: Any,
 ) -> ListTable:
     """The request's page of ``queryset`` as a ``table_class``.
@@ -94,8 +96,10 @@ def paged(
     ``window`` (``keyset.grant_window``) is used only when the chosen order is ``-id``.
     ``count``: ``True`` counts every visible row (small lists); an int counts up to that many
     and then says "more than"; ``False`` shows no total (a COUNT would read the whole set).
+    ``prefix`` names this list's parameters (``<prefix>sort``, …) when a page holds two.
     """
-    chosen = _parse_sort(request.GET.get(SORT, ""), sorts) or _parse_sort(default_sort, sorts)
+    sort_param, size_param, cursor_param = (prefix + name for name in (SORT, SIZE, CURSOR))
+    chosen = _parse_sort(request.GET.get(sort_param, ""), sorts) or _parse_sort(default_sort, sorts)
     if chosen is None:
         raise ValueError(f"The default sort {default_sort!r} is not one of the sorts.")
     name, descending = chosen
@@ -103,13 +107,13 @@ def paged(
     if tuple(ordering) != ("-id",):
         window = None
     try:
-        per_page = int(request.GET.get(SIZE, ""))
+        per_page = int(request.GET.get(size_param, ""))
     except ValueError:
         per_page = size
     if per_page not in PAGE_SIZES:
         per_page = size
 
-    cursor = request.GET.get(CURSOR) or None
+    cursor = request.GET.get(cursor_param) or None
     if cursor == LAST:
         page = keyset.keyset_page(
             queryset, ordering=ordering, size=per_page, window=window, last=True
@@ -125,6 +129,7 @@ def paged(
     def query(**changes: str | None) -> str:
         params = request.GET.copy()
         for key, value in changes.items():
+            key = prefix + key
             params.pop(key, None)
             if value is not None:
                 params[key] = value
@@ -134,6 +139,7 @@ def paged(
     table.page = page
     table.sort = f"-{name}" if descending else name
     table.size = per_page
+    table.size_param = size_param
     table.links = {
         "first": None if page.is_first else query(cursor=None),
         "previous": query(cursor=page.previous_cursor) if page.previous_cursor else None,
@@ -156,7 +162,7 @@ def paged(
     table.keep = [
         (key, value)
         for key, values in request.GET.lists()
-        if key not in (CURSOR, SIZE)
+        if key not in (cursor_param, size_param)
         for value in values
     ]
     if label is not None:

@@ -7,6 +7,7 @@ from typing import Any
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from common.tables import ListTable
@@ -62,3 +63,64 @@ class IndicatorTable(ListTable):
 
     def render_state(self, value: bool) -> str:
         return str(_("revoked") if value else _("active"))
+
+
+# Access requests are few per agency (an index on (holder, status) for the inbox).
+INBOX_SORTS = {"received": ("id",), "status": ("status", "id")}
+SENT_SORTS = {"sent": ("id",)}
+
+
+class AccessInboxTable(ListTable):
+    indicator = tables.Column(verbose_name=_("Your indicator"), empty_values=())
+    asked_by = tables.Column(verbose_name=_("Asked by"), empty_values=())
+    reason = tables.Column(verbose_name=_("Reason"), accessor="request__reason")
+    legal_basis = tables.Column(verbose_name=_("Legal basis"), accessor="request__legal_basis")
+    handling = tables.Column(verbose_name=_("Handling"), accessor="request__handling_code")
+    status = tables.Column(verbose_name=_("Status"), accessor="get_status_display")
+    received = tables.DateColumn(
+        verbose_name=_("Received"), accessor="request__created_at", format="Y-m-d"
+    )
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "inbox"}
+        empty_text = _("No requests.")
+
+    def render_indicator(self, record: Any) -> str:
+        return format_html(
+            '<a href="{}"><code>{}</code></a> ({})',
+            reverse("access_inbox_detail", args=[record.pk]),
+            Truncator(record.indicator.normalized).chars(60),
+            record.holder.code,
+        )
+
+    def render_asked_by(self, record: Any) -> str:
+        return f"{record.request.requested_by.username} ({record.request.requester.code})"
+
+    def render_reason(self, value: str) -> str:
+        return Truncator(value).chars(80)
+
+
+class AccessSentTable(ListTable):
+    indicator = tables.Column(verbose_name=_("Your indicator"), empty_values=())
+    asked_by = tables.Column(verbose_name=_("Asked by"), accessor="requested_by__username")
+    reason = tables.Column(verbose_name=_("Reason"))
+    outcome = tables.Column(verbose_name=_("Outcome"), empty_values=())
+    sent = tables.DateColumn(verbose_name=_("Sent"), accessor="created_at", format="Y-m-d")
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "sent"}
+        empty_text = _("No requests sent.")
+
+    def render_indicator(self, record: Any) -> str:
+        return format_html(
+            "<code>{}</code> ({})",
+            Truncator(record.indicator.normalized).chars(60),
+            record.requester.code,
+        )
+
+    def render_reason(self, value: str) -> str:
+        return Truncator(value).chars(80)
+
+    def render_outcome(self, record: Any) -> str:
+        outcome = record.outcome  # set by the view: request_outcome, what the requester may learn
+        return "".join([outcome["status"], *(f": {r}" for r in outcome["decline_reasons"])])
