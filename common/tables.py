@@ -19,6 +19,8 @@ from typing import Any
 import django_tables2 as tables
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template import Context
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -136,6 +138,9 @@ def paged(
         return "?" + params.urlencode()
 
     table = table_class(page.object_list, **table_kwargs)
+    # What template cells render with (``TemplateColumn``): the request and, for the forms
+    # some cells hold, the CSRF token ({% render_table %} would set this; we include).
+    table.context = Context({"request": request, "csrf_token": get_token(request), "table": table})
     table.page = page
     table.sort = f"-{name}" if descending else name
     table.size = per_page
