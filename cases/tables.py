@@ -38,8 +38,9 @@ class CaseTable(ListTable):
     def render_reference(self, value: str, record: Any) -> str:
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
 
-    def render_tlp(self, value: str) -> str:
-        return render_to_string("cases/_tlp.html", {"tlp": value})
+    def render_tlp(self, record: Any) -> str:
+        # The code, not the label django-tables2 would pass (``get_tlp_display``).
+        return render_to_string("cases/_tlp.html", {"tlp": record.tlp})
 
     def render_offences(self, value: list[str]) -> str:
         labels = dict(OffenceCategory.choices)

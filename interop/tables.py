@@ -39,8 +39,9 @@ class StixObjectTable(ListTable):
         url = reverse("stix_object_detail", args=[record.pk])
         return format_html('<a href="{}">{}</a>', url, text)
 
-    def render_tlp(self, value: str) -> str:
-        return format_html('<span class="tlp tlp-{}">TLP:{}</span>', value, value)
+    def render_tlp(self, record: Any) -> str:
+        # The code, not the label django-tables2 would pass (``get_tlp_display``).
+        return format_html('<span class="tlp tlp-{}">TLP:{}</span>', record.tlp, record.tlp)
 
     def render_state(self, value: bool) -> str:
         if value:

@@ -31,7 +31,12 @@ class IndicatorTable(ListTable):
         },
     )
     type = tables.Column(verbose_name=_("Type"), accessor="get_type_display")
-    value = tables.Column(verbose_name=_("Value"), accessor="normalized", empty_values=())
+    value = tables.Column(
+        verbose_name=_("Value"),
+        accessor="normalized",
+        empty_values=(),
+        attrs={"td": {"class": "value"}},
+    )
     owner = tables.Column(verbose_name=_("Owner"), accessor="owner__code")
     tlp = tables.Column(verbose_name=_("TLP"))
     pap = tables.Column(verbose_name=_("PAP"))
@@ -58,8 +63,9 @@ class IndicatorTable(ListTable):
             _("Select %(value)s") % {"value": record.normalized[:80]},
         )
 
-    def render_tlp(self, value: str) -> str:
-        return format_html('<span class="tlp tlp-{}">TLP:{}</span>', value, value)
+    def render_tlp(self, record: Any) -> str:
+        # The code, not the label django-tables2 would pass (``get_tlp_display``).
+        return format_html('<span class="tlp tlp-{}">TLP:{}</span>', record.tlp, record.tlp)
 
     def render_state(self, value: bool) -> str:
         return str(_("revoked") if value else _("active"))

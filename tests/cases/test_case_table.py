@@ -88,3 +88,8 @@ def test_a_filter_narrows_and_a_bad_one_is_a_400_naming_its_field(world, cases, 
 def test_the_empty_list_offers_to_open_a_case(world, client_for):
     html = client_for(world.owner.investigator).get(URL).content.decode()
     assert "No cases found." in html and f'href="{reverse("cases:create")}">Open a case' in html
+
+
+def test_the_tlp_cell_shows_the_code_with_its_colour_class(world, cases, client_for):
+    html = client_for(world.owner.investigator).get(URL).content.decode()
+    assert '<span class="tlp tlp-AMBER">TLP:AMBER</span>' in html

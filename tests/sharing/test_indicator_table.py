@@ -197,3 +197,8 @@ def test_share_all_matching_refuses_more_than_the_cap_with_a_message(
     response = client_for(world.owner.investigator).get("/indicators/share/", {"all": "1"})
     assert response.status_code == 302
     assert "More than 2 indicators match" in str(list(get_messages(response.wsgi_request))[0])
+
+
+def test_the_tlp_cell_shows_the_code_with_its_colour_class(world, four, client_for):
+    html = client_for(world.owner.investigator).get("/indicators/").content.decode()
+    assert '<span class="tlp tlp-AMBER">TLP:AMBER</span>' in html
