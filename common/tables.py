@@ -12,7 +12,9 @@ only visible rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template import Context
+from django.utils import dateformat, timezone
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from common import keyset
@@ -39,6 +43,52 @@ class Header:
     column: Any
     href: str | None = None
     aria_sort: str | None = None
+
+
+class DateColumn(tables.Column):  # type: ignore[misc]  # django-tables2 ships no types
+    """A date (or date and time, shown in the current time zone) in ``format``; "–" if none."""
+
+    def __init__(self, *args: Any, format: str = "Y-m-d", **kwargs: Any) -> None:
+        kwargs.setdefault("default", "–")
+        super().__init__(*args, **kwargs)
+        self.format = format
+
+    def render(self, value: Any) -> str:
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value)
+        return dateformat.format(value, self.format)
+
+
+@dataclass
+class Row:
+    attrs: str
+    cells: list[tuple[str, str]]  # (the cell's attributes, its HTML)
+
+
+def _renderer(table: Any, bound: Any) -> Callable[[Any], str] | None:
+    """One column's cell renderer, worked out once per page rather than once per cell (as
+    django-tables2's ``call_with_appropriate`` does, inspecting signatures each time: most of
+    a 50-row page's time). ``None``: let django-tables2 render it (template columns)."""
+    column, accessor = bound.column, bound.accessor
+    method = getattr(table, f"render_{bound.name}", None)
+    if method is None and isinstance(column, tables.TemplateColumn):
+        return None
+    if method is None and type(column).render is not tables.Column.render:
+        method = column.render  # a column class of its own (DateColumn)
+    wants = set(inspect.signature(method).parameters) if method is not None else {"value"}
+    default = conditional_escape(column.default) if column.default is not None else ""
+
+    def render(record: Any) -> str:
+        value = accessor.resolve(record, quiet=True) if "value" in wants else None
+        if "value" in wants and value in column.empty_values:
+            return default
+        if method is None:
+            return conditional_escape(value if isinstance(value, str) else str(value))
+        kwargs = {"value": value, "record": record}
+        html: Any = method(**{k: v for k, v in kwargs.items() if k in wants})
+        return conditional_escape(html)
+
+    return render
 
 
 class ListTable(tables.Table):  # type: ignore[misc]  # django-tables2 ships no types
@@ -63,6 +113,20 @@ class ListTable(tables.Table):  # type: ignore[misc]  # django-tables2 ships no 
     label: StrOrPromise = _("Pages")
     # The empty state's next step, when the caller may take it: (url, words).
     empty_action: tuple[str, StrOrPromise] | None = None
+
+    def fast_rows(self) -> list[Row]:
+        """The page's rows as HTML cells, each column's renderer resolved once."""
+        columns = list(self.columns)
+        renderers = [_renderer(self, bound) for bound in columns]
+        td_attrs = [bound.attrs["td"].as_html() for bound in columns]
+        rows = []
+        for row in self.rows:
+            cells = []
+            for bound, render, attrs in zip(columns, renderers, td_attrs, strict=True):
+                html = render(row.record) if render is not None else row.get_cell(bound.name)
+                cells.append((attrs, html))
+            rows.append(Row(attrs=row.attrs.as_html(), cells=cells))
+        return rows
 
 
 def _parse_sort(value: str, sorts: Mapping[str, Sequence[str]]) -> tuple[str, bool] | None:

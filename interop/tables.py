@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from common.tables import ListTable
+from common.tables import DateColumn, ListTable
 from interop.stix import type_label
 
 # The id is the one order an index serves for every caller and filter (newest / oldest).
@@ -23,8 +23,8 @@ class StixObjectTable(ListTable):
     name = tables.Column(verbose_name=_("Name"), empty_values=())
     owner = tables.Column(verbose_name=_("Owner"), accessor="owner__code")
     tlp = tables.Column(verbose_name=_("TLP"))
-    modified = tables.DateTimeColumn(verbose_name=_("Modified"), format="Y-m-d H:i")
-    added = tables.DateColumn(verbose_name=_("Added"), accessor="created", format="Y-m-d")
+    modified = DateColumn(verbose_name=_("Modified"), format="Y-m-d H:i")
+    added = DateColumn(verbose_name=_("Added"), accessor="created", format="Y-m-d")
     state = tables.Column(verbose_name=_("State"), accessor="revoked", empty_values=())
 
     class Meta(ListTable.Meta):

@@ -8,7 +8,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.tables import ListTable
+from common.tables import DateColumn, ListTable
 
 # Not-null keys only (a keyset cursor cannot hold a null): the number (newest / oldest), the
 # type and the status (each led by an index), each ending with the id. A name search adds
@@ -25,13 +25,13 @@ class NoticeTable(ListTable):
     number = tables.Column(verbose_name="#", accessor="pk")
     type = tables.Column(verbose_name=_("Type"), accessor="notice_type")
     subject = tables.Column(verbose_name=_("Subject"), accessor="subject_label", empty_values=())
-    born = tables.DateColumn(verbose_name=_("Born"), accessor="date_of_birth", format="Y-m-d")
+    born = DateColumn(verbose_name=_("Born"), accessor="date_of_birth", format="Y-m-d")
     nationalities = tables.Column(verbose_name=_("Nationalities"), empty_values=())
     requester = tables.Column(verbose_name=_("Requester"), accessor="requesting_agency__code")
     status = tables.Column(
         verbose_name=_("Status"), accessor="get_status_display", attrs={"td": {"class": "status"}}
     )
-    expires = tables.DateColumn(verbose_name=_("Expires"), accessor="expires_at", format="Y-m-d")
+    expires = DateColumn(verbose_name=_("Expires"), accessor="expires_at", format="Y-m-d")
 
     class Meta(ListTable.Meta):
         attrs = {"id": "notices"}

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from common.tables import ListTable
+from common.tables import DateColumn, ListTable
 
 # Only orders an index serves over a million rows: the id (newest / oldest) and the
 # (type, normalized) lookup index (then the id, an incremental sort within equal values).
@@ -39,10 +39,10 @@ class IndicatorTable(ListTable):
     )
     owner = tables.Column(verbose_name=_("Owner"), accessor="owner__code")
     tlp = tables.Column(verbose_name=_("TLP"))
-    pap = tables.Column(verbose_name=_("PAP"))
+    pap = tables.Column(verbose_name=_("PAP"), accessor="get_pap_display")
     confidence = tables.Column(verbose_name=_("Confidence"))
-    last_seen = tables.DateColumn(verbose_name=_("Last seen"), format="Y-m-d", default="–")
-    created = tables.DateColumn(verbose_name=_("Added"), format="Y-m-d")
+    last_seen = DateColumn(verbose_name=_("Last seen"), format="Y-m-d", default="–")
+    created = DateColumn(verbose_name=_("Added"), format="Y-m-d")
     state = tables.Column(verbose_name=_("State"), accessor="revoked", empty_values=())
 
     class Meta(ListTable.Meta):
@@ -83,7 +83,7 @@ class AccessInboxTable(ListTable):
     legal_basis = tables.Column(verbose_name=_("Legal basis"), accessor="request__legal_basis")
     handling = tables.Column(verbose_name=_("Handling"), accessor="request__handling_code")
     status = tables.Column(verbose_name=_("Status"), accessor="get_status_display")
-    received = tables.DateColumn(
+    received = DateColumn(
         verbose_name=_("Received"), accessor="request__created_at", format="Y-m-d"
     )
 
@@ -111,7 +111,7 @@ class AccessSentTable(ListTable):
     asked_by = tables.Column(verbose_name=_("Asked by"), accessor="requested_by__username")
     reason = tables.Column(verbose_name=_("Reason"))
     outcome = tables.Column(verbose_name=_("Outcome"), empty_values=())
-    sent = tables.DateColumn(verbose_name=_("Sent"), accessor="created_at", format="Y-m-d")
+    sent = DateColumn(verbose_name=_("Sent"), accessor="created_at", format="Y-m-d")
 
     class Meta(ListTable.Meta):
         attrs = {"id": "sent"}
