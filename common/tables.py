@@ -25,7 +25,7 @@ from django.middleware.csrf import get_token
 from django.template import Context
 from django.utils import dateformat, timezone
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from common import keyset
@@ -78,8 +78,20 @@ def _renderer(table: Any, bound: Any) -> Callable[[Any], str] | None:
     wants = set(inspect.signature(method).parameters) if method is not None else {"value"}
     default = conditional_escape(column.default) if column.default is not None else ""
 
+    bits = accessor.bits  # "owner__code" → ("owner", "code"), resolved by getattr
+
+    def resolve(record: Any) -> Any:
+        value = record
+        for bit in bits:
+            value = getattr(value, bit, None)
+            if value is None:
+                return None
+            if callable(value) and not getattr(value, "alters_data", False):
+                value = value()  # get_type_display
+        return value
+
     def render(record: Any) -> str:
-        value = accessor.resolve(record, quiet=True) if "value" in wants else None
+        value = resolve(record) if "value" in wants else None
         if "value" in wants and value in column.empty_values:
             return default
         if method is None:
@@ -114,18 +126,29 @@ class ListTable(tables.Table):  # type: ignore[misc]  # django-tables2 ships no 
     # The empty state's next step, when the caller may take it: (url, words).
     empty_action: tuple[str, StrOrPromise] | None = None
 
+    def _cell(self, record: Any, bound: Any) -> str:
+        """A template column's cell, the django-tables2 way (a row of it, then the cell)."""
+        html: str = self.rows[self.page.object_list.index(record)].get_cell(bound.name)
+        return html
+
     def fast_rows(self) -> list[Row]:
         """The page's rows as HTML cells, each column's renderer resolved once."""
         columns = list(self.columns)
         renderers = [_renderer(self, bound) for bound in columns]
         td_attrs = [bound.attrs["td"].as_html() for bound in columns]
+        # Row attributes (``Meta.row_attrs``), evaluated per record without a BoundRow.
+        row_attrs = dict(self._meta.row_attrs or {})
         rows = []
-        for row in self.rows:
-            cells = []
-            for bound, render, attrs in zip(columns, renderers, td_attrs, strict=True):
-                html = render(row.record) if render is not None else row.get_cell(bound.name)
-                cells.append((attrs, html))
-            rows.append(Row(attrs=row.attrs.as_html(), cells=cells))
+        for record in self.page.object_list:
+            cells = [
+                (attrs, render(record) if render is not None else self._cell(record, bound))
+                for bound, render, attrs in zip(columns, renderers, td_attrs, strict=True)
+            ]
+            attrs = " ".join(
+                format_html('{}="{}"', key, value(record) if callable(value) else value)
+                for key, value in row_attrs.items()
+            )
+            rows.append(Row(attrs=attrs, cells=cells))
         return rows
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -55,12 +56,16 @@ class IndicatorTable(ListTable):
             '<a href="{}"><code>{}</code></a>', reverse("indicator_detail", args=[record.pk]), text
         )
 
-    def render_select(self, value: Any, record: Any) -> str:
+    @cached_property
+    def select_label(self) -> str:
+        return str(_("Select %(value)s"))  # translated once per page, not per row
+
+    def render_select(self, record: Any) -> str:
         return format_html(
             '<input type="checkbox" name="ids" value="{}" class="select-row" form="share-selected"'
             ' aria-label="{}">',
             record.pk,
-            _("Select %(value)s") % {"value": record.normalized[:80]},
+            self.select_label % {"value": record.normalized[:80]},
         )
 
     def render_tlp(self, record: Any) -> str:
