@@ -25,7 +25,7 @@ from django.middleware.csrf import get_token
 from django.template import Context
 from django.utils import dateformat, timezone
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common import keyset
@@ -137,16 +137,17 @@ class ListTable(tables.Table):  # type: ignore[misc]  # django-tables2 ships no 
         renderers = [_renderer(self, bound) for bound in columns]
         td_attrs = [bound.attrs["td"].as_html() for bound in columns]
         # Row attributes (``Meta.row_attrs``), evaluated per record without a BoundRow.
-        row_attrs = dict(self._meta.row_attrs or {})
+        row_items = list((self._meta.row_attrs or {}).items())
         rows = []
         for record in self.page.object_list:
             cells = [
                 (attrs, render(record) if render is not None else self._cell(record, bound))
                 for bound, render, attrs in zip(columns, renderers, td_attrs, strict=True)
             ]
-            attrs = " ".join(
-                format_html('{}="{}"', key, value(record) if callable(value) else value)
-                for key, value in row_attrs.items()
+            attrs = format_html_join(
+                " ",
+                '{}="{}"',
+                ((key, value(record) if callable(value) else value) for key, value in row_items),
             )
             rows.append(Row(attrs=attrs, cells=cells))
         return rows

@@ -30,10 +30,12 @@ def test_select_a_whole_page_then_rows_of_the_next_then_share_them_all(world, pa
     page.check("#select-page")
     assert "25" in page.inner_text("#selection-count")
     page.click("a[rel=next]")
+    page.wait_for_url("**cursor=**")
     assert page.is_disabled("#share-button") is False
     page.check(f"input.select-row[value='{domains[0].pk}']")
     assert "26" in page.inner_text("#selection-count")
     page.click("a[rel=first]")
+    page.locator("#selection-count", has_text="26").wait_for()  # the script has run
     assert page.is_checked(f"input.select-row[value='{domains[29].pk}']")  # kept across pages
     page.click("#share-button")
     page.wait_for_url("**/indicators/share/**")
