@@ -22,10 +22,12 @@ from agencies.forms import (
     MembershipRoleForm,
     WitnessForm,
 )
+from agencies.models import Membership
 from agencies.providers import roles_for
 from agencies.second_factor import has_second_factor, session_passed_second_factor
+from agencies.tables import MEMBER_DEFAULT_SORT, MEMBER_SORTS, MemberTable
 from audit import checkpoints
-from common import keyset
+from common import tables
 from common.confirm import confirmation
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
@@ -43,21 +45,48 @@ NEW_INVITATION = "agencies.new_invitation"
 def _members_page(
     request: HttpRequest, agency, invite_form=None, status=200, **extra
 ) -> HttpResponse:
+    members = lockouts.with_lockouts(selectors.agency_members(agency=agency))
+    # Filters by role and status; an unknown value is named on the page (400) and left out.
+    unknown = []
+    for field, label, choices in (
+        ("role", _("Role"), Membership.Role),
+        ("status", _("Status"), Membership.Status),
+    ):
+        value = request.GET.get(field, "")
+        if value in choices.values:
+            members = members.filter(**{field: value})
+        elif value:
+            unknown.append(tables.unknown_choice(label, value))
+    table = tables.paged(
+        request,
+        members,
+        table_class=MemberTable,
+        sorts=MEMBER_SORTS,
+        default_sort=MEMBER_DEFAULT_SORT,
+        size=MEMBERS_PAGE_SIZE,
+        count=True,
+        label=_("Pages of members"),
+        prefix="members_",
+    )
+    table.agency = agency
+    table.roles = roles_for(agency)
+    table.cool_off_minutes = lockouts.cool_off_minutes()
     context = {
         "agency": agency,
-        "members": keyset.page_for_request(
-            request,
-            lockouts.with_lockouts(selectors.agency_members(agency=agency)),
-            ordering=("user__username", "id"),
-            size=MEMBERS_PAGE_SIZE,
-            param="members",
-        ),
+        "members": table.page,
+        "members_table": table,
+        "member_filters": {k: request.GET.get(k, "") for k in ("role", "status")},
+        "member_roles": Membership.Role.choices,
+        "member_statuses": Membership.Status.choices,
+        "filter_errors": unknown,
         "cool_off_minutes": lockouts.cool_off_minutes(),
         "invitations": selectors.agency_invitations(agency=agency),
         "invite_form": invite_form or InvitationForm(agency=agency),
         "roles": roles_for(agency),
         **extra,
     }
+    if unknown and status == 200:
+        status = 400
     return render(request, "agencies/members.html", context, status=status)
 
 

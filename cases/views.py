@@ -31,12 +31,14 @@ from cases import forms, jits, receipts, selectors, services, timeline
 from cases.api import evidence_file_response
 from cases.files import install_limit_handler, too_large_message
 from cases.models import CustodyEvent, JITMembership, JointInvestigationTeam, OffenceCategory
-from common import keyset
+from cases.tables import CASE_DEFAULT_SORT, CASE_SORTS, CaseTable
+from common import keyset, tables
 from common.confirm import carried_over, confirmation, is_confirmed
 from common.errors import StateConflict
 from common.forms import apply_validation_error
 
 PAGE_SIZE = 50
+COUNT_CAP = 1000
 TIMELINE_PAGE_SIZE = 100
 
 
@@ -47,13 +49,31 @@ def _error_text(error: ValidationError) -> str:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = forms.CaseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    filters = {k: v for k, v in filters.items() if v}
+    # A bad filter is named on the page (400) and left out; the valid ones still apply.
+    invalid = form.is_bound and not form.is_valid()
+    filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
     cases = selectors.case_list(user=request.user, **filters)
-    # Unfiltered, the page is read from the grant indexes (a filter narrows the id scan).
-    window = None if filters else selectors.cases_window(user=request.user)
-    page = keyset.page_for_request(request, cases, size=PAGE_SIZE, window=window)
-    return render(request, "cases/case_list.html", {"form": form, "page": page})
+    # Unfiltered, the page is read from the grant indexes (a filter narrows the id scan); a
+    # total is counted (up to a cap) only under a filter, never over everything visible.
+    table = tables.paged(
+        request,
+        cases,
+        table_class=CaseTable,
+        sorts=CASE_SORTS,
+        default_sort=CASE_DEFAULT_SORT,
+        size=PAGE_SIZE,
+        window=None if filters else selectors.cases_window(user=request.user),
+        count=COUNT_CAP if filters else False,
+        label=_("Pages of cases"),
+    )
+    if table.page.object_list:
+        pass  # the empty state's next step costs a query: only on an empty page
+    elif filters:
+        table.empty_action = (reverse("cases:list"), _("Clear the filters"))
+    elif agencies_of(user=request.user).exists():
+        table.empty_action = (reverse("cases:create"), _("Open a case"))
+    context = {"form": form, "table": table, "page": table.page, "filtered": bool(filters)}
+    return render(request, "cases/case_list.html", context, status=400 if invalid else 200)
 
 
 @login_required

@@ -245,8 +245,10 @@ def keyset_page(
     cursor: str | None = None,
     size: int = 50,
     window: Window | None = None,
+    last: bool = False,
 ) -> KeysetPage:
-    """The page of ``queryset`` that ``cursor`` points at (the first without one).
+    """The page of ``queryset`` that ``cursor`` points at (the first without one; the last
+    with ``last``: the first page of the reversed ordering, read back).
 
     ``ordering`` must be unique and unchanging (end with the primary key) and its fields
     not null; one query of ``size + 1`` rows, whatever the size of ``queryset``. Going back
@@ -254,6 +256,8 @@ def keyset_page(
     A ``window`` (ordering ``-id`` only) bounds that query to the ids it names; the queryset
     still decides what is visible.
     """
+    if last:
+        return _last_page(queryset, ordering=ordering, size=size, window=window)
     decoded = decode_cursor(cursor, queryset, ordering) if cursor else None
     reverse = decoded is not None and decoded.reverse
     rows = queryset.order_by(*(_reversed(ordering) if reverse else ordering))
@@ -282,6 +286,28 @@ def keyset_page(
             else None
         ),
         is_first=not has_previous,
+    )
+
+
+def _last_page(
+    queryset: QuerySet[Any], *, ordering: Sequence[str], size: int, window: Window | None
+) -> KeysetPage:
+    """The last page: ``size + 1`` rows from the far end (one query, like any other page)."""
+    rows = queryset.order_by(*_reversed(ordering))
+    if window is not None:
+        if tuple(ordering) != ("-id",):
+            raise ValueError("A window pages by -id only.")
+        rows = rows.filter(pk__in=window(None, True, size + 1))
+    found = list(rows[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    found.reverse()
+    return KeysetPage(
+        object_list=found,
+        previous_cursor=(
+            encode_cursor(_position(found[0], ordering), reverse=True) if more else None
+        ),
+        is_first=not more,
     )
 
 

@@ -13,20 +13,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from common import keyset
+from common import tables
 from common.confirm import confirmation
 from interop import selectors
 from interop.forms import ObjectFilterForm
 from interop.stix import object_types, type_label
+from interop.tables import OBJECT_DEFAULT_SORT, OBJECT_SORTS, StixObjectTable
 from sharing import selectors as sharing_selectors
 from sharing import services
 from sharing.models import StixObject
 from sharing.objects import is_reference, references_of
 
 PAGE_SIZE = 50
+COUNT_CAP = 1000
 # The same words whether the target is another agency's, withdrawn, revoked or unknown.
 NOT_VISIBLE = "not visible to you or not in CyberCoop"
 
@@ -74,10 +77,22 @@ def stix_object_list(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid()
     params = form.cleaned_data if valid else {"type": "", "q": ""}
     qs = sharing_selectors.stix_object_search(user=request.user, type=params["type"], q=params["q"])
-    page = keyset.page_for_request(request, qs if valid else qs.none(), size=PAGE_SIZE)
+    filtered = bool(params["type"] or params["q"])
+    table = tables.paged(
+        request,
+        qs if valid else qs.none(),
+        table_class=StixObjectTable,
+        sorts=OBJECT_SORTS,
+        default_sort=OBJECT_DEFAULT_SORT,
+        size=PAGE_SIZE,
+        count=COUNT_CAP if filtered and valid else False,
+        label=_("Pages of STIX objects"),
+    )
+    if filtered or not valid:
+        table.empty_action = (reverse("stix_object_list"), _("Clear the search"))
     context = {
-        "page": page,
-        "rows": [(o, type_label(o.type)) for o in page],
+        "table": table,
+        "page": table.page,
         "form": form,
         "params": {"type": request.GET.get("type", ""), "q": request.GET.get("q", "")},
         "types": object_types(),

@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.selectors import cases_visible_to
-from common import keyset
+from common import keyset, tables
 from common.confirm import confirmation
 from common.forms import apply_validation_error
 from notices import review, selectors, services
@@ -24,6 +25,7 @@ from notices.forms import NoticeForm, ReasonForm, ReviewForm, SearchForm
 from notices.models import TYPE_PURPOSES, Notice, NoticeReview, NoticeType
 from notices.permissions import DIFFUSION_CIRCULATING
 from notices.services import EDITABLE_FIELDS
+from notices.tables import MATCH_SORT, NOTICE_SORTS, NoticeTable
 
 PAGE_SIZE = 100
 
@@ -66,10 +68,22 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             status=data["status"],
         )
     notices, ordering = keyset_ordering(notices)
-    page = keyset.page_for_request(request, notices, ordering=ordering, size=PAGE_SIZE)
+    searched = tuple(ordering) != ("-id",)  # a name search: best match first by default
+    table = tables.paged(
+        request,
+        notices,
+        table_class=NoticeTable,
+        sorts={**NOTICE_SORTS, **MATCH_SORT} if searched else NOTICE_SORTS,
+        default_sort="-match" if searched else "-number",
+        size=PAGE_SIZE,
+        label=_("Pages of notices"),
+    )
+    if selectors.requesting_agencies(user=request.user).exists() and not request.GET:
+        table.empty_action = (reverse("notice_new"), _("Request a notice"))
     context = {
         "form": form,
-        "page": page,
+        "table": table,
+        "page": table.page,
         "is_reviewer": selectors.is_reviewer(user=request.user),
         "can_request": selectors.requesting_agencies(user=request.user).exists(),
     }

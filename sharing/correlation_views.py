@@ -16,13 +16,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common import keyset
+from common import tables
 from common.confirm import confirmation
 from common.forms import apply_validation_error
 from sharing import access_requests, correlation
 from sharing.correlation_forms import AccessRequestForm, DeclineForm, GrantForm, LookupForm
 from sharing.models import AccessRequestTarget, IndicatorType
 from sharing.selectors import access_indicator
+from sharing.tables import INBOX_SORTS, SENT_SORTS, AccessInboxTable, AccessSentTable
 
 PAGE_SIZE = 25  # access requests per page, in each of the two lists
 
@@ -84,13 +85,48 @@ def request_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def requests_page(request: HttpRequest) -> HttpResponse:
-    sent_requests = access_requests.requests_sent(user=request.user)
-    sent = keyset.page_for_request(request, sent_requests, size=PAGE_SIZE, param="sent")
     inbox_items = access_requests.inbox_for(user=request.user)
-    inbox = keyset.page_for_request(request, inbox_items, size=PAGE_SIZE, param="inbox")
-    rows = [(r, access_requests.request_outcome(r)) for r in sent]
-    context = {"sent": sent, "sent_rows": rows, "inbox": inbox}
-    return render(request, "sharing/correlation/requests.html", context)
+    status = request.GET.get("status", "")
+    statuses = AccessRequestTarget.Status
+    unknown = bool(status) and status not in statuses.values
+    if status and not unknown:
+        inbox_items = inbox_items.filter(status=status)
+    inbox = tables.paged(
+        request,
+        inbox_items,
+        table_class=AccessInboxTable,
+        sorts=INBOX_SORTS,
+        default_sort="-received",
+        size=PAGE_SIZE,
+        count=True,
+        label=_("Pages of the inbox"),
+        prefix="inbox_",
+    )
+    sent = tables.paged(
+        request,
+        access_requests.requests_sent(user=request.user),
+        table_class=AccessSentTable,
+        sorts=SENT_SORTS,
+        default_sort="-sent",
+        size=PAGE_SIZE,
+        count=True,
+        label=_("Pages of sent requests"),
+        prefix="sent_",
+    )
+    for r in sent.page:
+        r.outcome = access_requests.request_outcome(r)
+    context = {
+        "inbox_table": inbox,
+        "sent_table": sent,
+        "inbox": inbox.page,
+        "sent": sent.page,
+        "statuses": statuses.choices,
+        "status": "" if unknown else status,
+        "unknown_status": status[:100] if unknown else "",
+    }
+    return render(
+        request, "sharing/correlation/requests.html", context, status=400 if unknown else 200
+    )
 
 
 @login_required

@@ -4,6 +4,7 @@ partner endpoint management and the delivery dashboard."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,42 +12,97 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
 from cases.selectors import jits_visible_to
-from common import charts, keyset
+from common import charts, tables
 from common.confirm import confirmation
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
 from sharing import delivery, ingest, legal, selectors, services
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
-from sharing.models import IndicatorType
+from sharing.models import TLP, IndicatorType
 from sharing.normalize import detect_type
+from sharing.tables import INDICATOR_DEFAULT_SORT, INDICATOR_SORTS, IndicatorTable
 
 PAGE_SIZE = 50
 REFERRERS_SHOWN = 100
+INDICATOR_FILTERS = ("q", "type", "tlp")
+# "Share all matching" resolves the filter to at most this many of the caller's indicators.
+SHARE_ALL_MAX = 10_000
+NOTHING_SELECTED = gettext_lazy(
+    "Nothing was selected: tick the indicators to share, or select all matching."
+)
+TOO_MANY = gettext_lazy("More than %(max)s indicators match: narrow the search, then share them.")
+
+
+def _carried_filters(request: HttpRequest) -> dict[str, str]:
+    """The list's filter as the share dialog received it (query string, then its form)."""
+    return {k: (request.GET.get(k) or request.POST.get(k) or "").strip() for k in INDICATOR_FILTERS}
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    """The indicator list with the filter the request carried (never an outside address)."""
+    params = _carried_filters(request)
+    query = urlencode({k: v for k, v in params.items() if v})
+    return reverse("indicator_list") + (f"?{query}" if query else "")
+
+
+def _indicator_filters(request: HttpRequest) -> dict[str, str]:
+    return {k: request.GET.get(k, "").strip() for k in INDICATOR_FILTERS}
 
 
 @login_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
-    params = {k: request.GET.get(k, "") for k in ("q", "type", "tlp")}
+    params = _indicator_filters(request)
+    errors = []
+    for field, label, choices in (
+        ("type", _("Type"), IndicatorType.values),
+        ("tlp", _("TLP"), TLP.values),
+    ):
+        if params[field] and params[field] not in choices:
+            errors.append(tables.unknown_choice(label, params[field]))
+            params[field] = ""
     qs = selectors.indicator_search(
         user=request.user, q=params["q"], type=params["type"], tlp=params["tlp"]
     )
-    # Unfiltered, the page is driven from the grant indexes (a filter narrows the id scan).
-    window = None if any(params.values()) else selectors.indicators_window(user=request.user)
-    page = keyset.page_for_request(request, qs, size=PAGE_SIZE, window=window)
+    # Unfiltered, the page is driven from the grant indexes (a filter narrows the id scan);
+    # a total is counted (up to a cap) only under a filter, never over everything visible.
+    filtered = any(params.values())
+    table = tables.paged(
+        request,
+        qs,
+        table_class=IndicatorTable,
+        sorts=INDICATOR_SORTS,
+        default_sort=INDICATOR_DEFAULT_SORT,
+        size=PAGE_SIZE,
+        window=None if filtered else selectors.indicators_window(user=request.user),
+        count=SHARE_ALL_MAX if filtered else False,
+        label=_("Pages of indicators"),
+    )
+    can_add = selectors.managing_agencies(user=request.user).exists()
+    if filtered:
+        table.empty_action = (reverse("indicator_list"), _("Clear the search"))
+    elif can_add:
+        table.empty_action = (reverse("indicator_add"), _("Add indicators"))
     context = {
-        "page": page,
+        "table": table,
+        "page": table.page,
         "params": params,
+        "filtered": filtered,
         "types": IndicatorType.choices,
-        "can_add": selectors.managing_agencies(user=request.user).exists(),
+        "tlps": TLP.choices,
+        "can_add": can_add,
+        "errors": errors,
     }
-    return render(request, "sharing/indicator_list.html", context)
+    status = 400 if errors else 200
+    return render(request, "sharing/indicator_list.html", context, status=status)
 
 
 def parse_paste(text: str, default_type: str = "") -> tuple[list[dict], list[dict]]:
@@ -162,11 +218,32 @@ def _ids(request: HttpRequest, name: str) -> list[int]:
     return [int(x) for x in values if x.isascii() and x.isdigit()]
 
 
+def _matching_owned(request: HttpRequest) -> list[int]:
+    """For "select all matching" on the list: the ids of the caller's own indicators under
+    the filter the list carried (``all=1`` with ``q``, ``type``, ``tlp``), at most one more
+    than ``SHARE_ALL_MAX``."""
+    params = _carried_filters(request)
+    owned = selectors.indicator_search(
+        user=request.user, q=params["q"], type=params["type"], tlp=params["tlp"]
+    ).filter(owner__in=selectors.managing_agencies(user=request.user))
+    return list(owned.order_by("-id").values_list("pk", flat=True)[: SHARE_ALL_MAX + 1])
+
+
 @login_required
 def indicator_share(request: HttpRequest) -> HttpResponse:
-    """The share dialog for indicators (``ids``) and STIX objects of any type (``objects``):
-    choose recipients, preview who receives under which basis, share."""
+    """The share dialog for indicators (``ids``, or ``all`` the caller's own under the list's
+    filter) and STIX objects of any type (``objects``): choose recipients, preview who receives
+    under which basis, share."""
     ids, object_ids = _ids(request, "ids"), _ids(request, "objects")
+    share_all = (request.GET.get("all") or request.POST.get("all")) == "1"
+    if share_all:
+        ids = _matching_owned(request)
+        if len(ids) > SHARE_ALL_MAX:
+            messages.warning(request, TOO_MANY % {"max": SHARE_ALL_MAX})
+            return redirect(_back_to_list(request))
+    if not ids and not object_ids:
+        messages.warning(request, NOTHING_SELECTED)
+        return redirect(_back_to_list(request))
     indicators = list(selectors.indicators_visible_to(user=request.user).filter(pk__in=ids))
     objects = list(selectors.stix_objects_visible_to(user=request.user).filter(pk__in=object_ids))
     if (
@@ -218,8 +295,12 @@ def indicator_share(request: HttpRequest) -> HttpResponse:
         "form": form,
         "preview": preview,
         "recipients": recipients,
-        "ids": ids,
+        "ids": [] if share_all else ids,
         "object_ids": object_ids,
+        "share_all": share_all,
+        "filters": {
+            k: (request.GET.get(k) or request.POST.get(k) or "") for k in INDICATOR_FILTERS
+        },
     }
     return render(request, "sharing/share.html", context, status=status)
 

@@ -92,16 +92,17 @@ def test_the_case_list_page_walks_every_visible_case_once_with_its_filters(
     assert walk_html(client, reverse("cases:list")) == [cases[5], cases[3], cases[1]]
 
 
-def test_the_case_list_page_has_no_page_count_and_links_older_and_newest(
+def test_the_case_list_page_has_no_page_count_and_links_first_previous_next_and_last(
     world, cases, client, monkeypatch
 ):
     monkeypatch.setattr("cases.views.PAGE_SIZE", 3)
     client.force_login(world.owner.investigator)
     first = client.get(reverse("cases:list"))
     body = first.content.decode()
-    assert "Older" in body and "Newest" not in body and "Page 1" not in body
+    assert 'rel="next"' in body and 'rel="last"' in body
+    assert 'rel="first"' not in body and "Page 1" not in body
     second = client.get(reverse("cases:list") + first.context["page"].links.next)
-    assert "Newest" in second.content.decode() and "Newer" in second.content.decode()
+    assert 'rel="first"' in second.content.decode() and 'rel="prev"' in second.content.decode()
 
 
 @pytest.mark.parametrize("cursor", TAMPERED)

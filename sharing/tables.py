@@ -1,0 +1,137 @@
+"""The indicator list's table (``common.tables``): its columns and the sorts it allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from common.tables import DateColumn, ListTable
+
+# Only orders an index serves over a million rows: the id (newest / oldest) and the
+# (type, normalized) lookup index (then the id, an incremental sort within equal values).
+INDICATOR_SORTS = {
+    "created": ("id",),
+    "type": ("type", "normalized", "id"),
+}
+INDICATOR_DEFAULT_SORT = "-created"
+
+
+class IndicatorTable(ListTable):
+    select = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={
+            "th": {"class": "select"},
+            "td": {"class": "select"},
+            "th__input": {"id": "select-page", "aria-label": _("Select every row of this page")},
+        },
+    )
+    type = tables.Column(verbose_name=_("Type"), accessor="get_type_display")
+    value = tables.Column(
+        verbose_name=_("Value"),
+        accessor="normalized",
+        empty_values=(),
+        attrs={"td": {"class": "value"}},
+    )
+    owner = tables.Column(verbose_name=_("Owner"), accessor="owner__code")
+    tlp = tables.Column(verbose_name=_("TLP"))
+    pap = tables.Column(verbose_name=_("PAP"), accessor="get_pap_display")
+    confidence = tables.Column(verbose_name=_("Confidence"))
+    last_seen = DateColumn(verbose_name=_("Last seen"), format="Y-m-d", default="–")
+    created = DateColumn(verbose_name=_("Added"), format="Y-m-d")
+    state = tables.Column(verbose_name=_("State"), accessor="revoked", empty_values=())
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "indicators"}
+        empty_text = _("No indicators found.")
+
+    def render_value(self, record: Any) -> str:
+        text = record.normalized if len(record.normalized) <= 80 else record.normalized[:79] + "…"
+        return format_html(
+            '<a href="{}"><code>{}</code></a>', reverse("indicator_detail", args=[record.pk]), text
+        )
+
+    @cached_property
+    def select_label(self) -> str:
+        return str(_("Select %(value)s"))  # translated once per page, not per row
+
+    def render_select(self, record: Any) -> str:
+        return format_html(
+            '<input type="checkbox" name="ids" value="{}" class="select-row" form="share-selected"'
+            ' aria-label="{}">',
+            record.pk,
+            self.select_label % {"value": record.normalized[:80]},
+        )
+
+    def render_tlp(self, record: Any) -> str:
+        # The code, not the label django-tables2 would pass (``get_tlp_display``).
+        return format_html('<span class="tlp tlp-{}">TLP:{}</span>', record.tlp, record.tlp)
+
+    def render_state(self, value: bool) -> str:
+        return str(_("revoked") if value else _("active"))
+
+
+# Access requests are few per agency (an index on (holder, status) for the inbox).
+INBOX_SORTS = {"received": ("id",), "status": ("status", "id")}
+SENT_SORTS = {"sent": ("id",)}
+
+
+class AccessInboxTable(ListTable):
+    indicator = tables.Column(verbose_name=_("Your indicator"), empty_values=())
+    asked_by = tables.Column(verbose_name=_("Asked by"), empty_values=())
+    reason = tables.Column(verbose_name=_("Reason"), accessor="request__reason")
+    legal_basis = tables.Column(verbose_name=_("Legal basis"), accessor="request__legal_basis")
+    handling = tables.Column(verbose_name=_("Handling"), accessor="request__handling_code")
+    status = tables.Column(verbose_name=_("Status"), accessor="get_status_display")
+    received = DateColumn(
+        verbose_name=_("Received"), accessor="request__created_at", format="Y-m-d"
+    )
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "inbox"}
+        empty_text = _("No requests.")
+
+    def render_indicator(self, record: Any) -> str:
+        return format_html(
+            '<a href="{}"><code>{}</code></a> ({})',
+            reverse("access_inbox_detail", args=[record.pk]),
+            Truncator(record.indicator.normalized).chars(60),
+            record.holder.code,
+        )
+
+    def render_asked_by(self, record: Any) -> str:
+        return f"{record.request.requested_by.username} ({record.request.requester.code})"
+
+    def render_reason(self, value: str) -> str:
+        return Truncator(value).chars(80)
+
+
+class AccessSentTable(ListTable):
+    indicator = tables.Column(verbose_name=_("Your indicator"), empty_values=())
+    asked_by = tables.Column(verbose_name=_("Asked by"), accessor="requested_by__username")
+    reason = tables.Column(verbose_name=_("Reason"))
+    outcome = tables.Column(verbose_name=_("Outcome"), empty_values=())
+    sent = DateColumn(verbose_name=_("Sent"), accessor="created_at", format="Y-m-d")
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "sent"}
+        empty_text = _("No requests sent.")
+
+    def render_indicator(self, record: Any) -> str:
+        return format_html(
+            "<code>{}</code> ({})",
+            Truncator(record.indicator.normalized).chars(60),
+            record.requester.code,
+        )
+
+    def render_reason(self, value: str) -> str:
+        return Truncator(value).chars(80)
+
+    def render_outcome(self, record: Any) -> str:
+        outcome = record.outcome  # set by the view: request_outcome, what the requester may learn
+        return "".join([outcome["status"], *(f": {r}" for r in outcome["decline_reasons"])])
