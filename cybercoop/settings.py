@@ -255,6 +255,7 @@ CELERY_TASK_ROUTES = {
     "sharing.deliver": {"queue": SHARING_DELIVERY_QUEUE or CELERY_TASK_DEFAULT_QUEUE},
     "sharing.fill_outbox": {"queue": SHARING_DELIVERY_QUEUE or CELERY_TASK_DEFAULT_QUEUE},
     "sharing.announce_indicators": {"queue": INGEST_QUEUE},
+    "sharing.bulk_paste": {"queue": INGEST_QUEUE},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # The worker records each run; /healthz reports when the worker was last seen.
