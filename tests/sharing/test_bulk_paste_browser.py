@@ -1,4 +1,5 @@
-"""A 5,000-line paste in a real browser: a progress bar that moves, then the paged report."""
+"""A 5,000-line paste in a real browser: its button disabled while it is sent, a progress bar
+that moves, then the paged report."""
 
 from __future__ import annotations
 
@@ -51,8 +52,17 @@ def test_a_5000_line_paste_shows_progress_then_the_report(world, page, settings,
     page.eval_on_selector(
         "textarea[name=values]", "(el, text) => { el.value = text; }", "\n".join(lines)
     )
+    # Note, in the tab's session storage (it outlives the navigation), whether the button was
+    # disabled a moment after the submission left.
+    page.evaluate(
+        """() => { const form = document.querySelector('main form');
+        const button = form.querySelector('button[type=submit]');
+        form.addEventListener('submit', () => setTimeout(
+            () => sessionStorage.setItem('busy', String(button.disabled)), 5)); }"""
+    )
     page.click("main form button[type=submit]")
     page.wait_for_url("**/indicators/add/jobs/**")
+    assert page.evaluate("sessionStorage.getItem('busy')") == "true"
     bar = page.locator("progress#bulk-bar")
     assert bar.get_attribute("max") == "5000" and bar.get_attribute("value") == "0"
     assert "0 of 5000 lines done" in page.locator("#bulk-status").inner_text()
