@@ -51,7 +51,10 @@ def indicator_add(request: HttpRequest) -> HttpResponse:
     if not agencies.exists():
         raise Http404
     form = IndicatorAddForm(
-        request.POST or None, agencies=agencies, initial={"agency": agencies.first()}
+        request.POST or None,
+        request.FILES or None,
+        agencies=agencies,
+        initial={"agency": agencies.first()},
     )
     report: list[dict[str, Any]] = []
     status = 200

@@ -243,3 +243,41 @@ def test_a_job_whose_broker_is_down_says_it_stopped(
     assert client.get(url + "progress/").json()["state"] == "failed"
     assert b"The job stopped after 0 of 7 lines." in client.get(url).content
     assert not Indicator.objects.exists()
+
+
+def test_an_uploaded_file_above_the_threshold_runs_as_a_job(
+    world, client_for, eager, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(world.owner.investigator)
+    form = _form(world.owner.agency, "")
+    form["upload"] = SimpleUploadedFile("list.txt", ("\ufeff" + PASTE).encode(), "text/plain")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/indicators/add/", form)
+    assert response.status_code == 302
+    progress = client.get(response["Location"] + "progress/").json()
+    assert (progress["state"], progress["added"], progress["errors"]) == ("done", 4, 3)
+
+
+@pytest.mark.parametrize(
+    ("values", "content", "field", "message"),
+    [
+        ("192.0.2.1", b"192.0.2.2", "upload", "Paste the values or choose a file, not both."),
+        ("", b"\xff\xfe1\x00", "upload", "The file must be UTF-8 text."),
+        ("", b"192.0.2.2\x00", "upload", "The file must be text, without NUL characters."),
+        ("", None, "values", "Paste values, one per line, or choose a file."),
+    ],
+)
+def test_a_bad_upload_is_refused_naming_the_field_and_adds_nothing(
+    world, client_for, values, content, field, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    form = _form(world.owner.agency, values)
+    if content is not None:
+        form["upload"] = SimpleUploadedFile("list.txt", content, "text/plain")
+    response = client_for(world.owner.investigator).post("/indicators/add/", form)
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [message]
+    assert not Indicator.objects.exists()
