@@ -256,6 +256,7 @@ CELERY_TASK_ROUTES = {
     "sharing.deliver": {"queue": SHARING_DELIVERY_QUEUE or CELERY_TASK_DEFAULT_QUEUE},
     "sharing.fill_outbox": {"queue": SHARING_DELIVERY_QUEUE or CELERY_TASK_DEFAULT_QUEUE},
     "sharing.announce_indicators": {"queue": INGEST_QUEUE},
+    "sharing.bulk_paste": {"queue": INGEST_QUEUE},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # The worker records each run; /healthz reports when the worker was last seen.
@@ -424,6 +425,11 @@ SHARING_INGEST_MAX_ITEMS = envint("SHARING_INGEST_MAX_ITEMS", 200_000)
 # listeners (TAXII versions, correlation) after the commit, in chunks of INGEST_ANNOUNCE_CHUNK.
 INGEST_ANNOUNCE_INLINE_MAX = envint("INGEST_ANNOUNCE_INLINE_MAX", 1000)
 INGEST_ANNOUNCE_CHUNK = envint("INGEST_ANNOUNCE_CHUNK", 5000)
+# A browser paste of at least this many lines runs as a Celery job with a progress page, in
+# chunks of SHARING_BULK_CHUNK lines; its report stays in the cache SHARING_BULK_REPORT_DAYS.
+SHARING_BULK_ASYNC_MIN_LINES = envint("SHARING_BULK_ASYNC_MIN_LINES", 500)
+SHARING_BULK_CHUNK = envint("SHARING_BULK_CHUNK", 250)
+SHARING_BULK_REPORT_DAYS = envint("SHARING_BULK_REPORT_DAYS", 7)
 
 # TAXII 2.1 server (interop): page size cap, largest accepted POST, discovery contact.
 TAXII_MAX_PAGE_SIZE = envint("TAXII_MAX_PAGE_SIZE", 10_000)

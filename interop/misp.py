@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -327,13 +328,15 @@ def misp_events_import(
     events: Any,
     api_key: APIKey | None = None,
     source: str = "misp",
+    on_event: Callable[[EventReport], None] | None = None,
 ) -> MispImportReport:
     """Import MISP events as ``agency``'s objects through misp-stix and ``bundle_import``.
 
     Every event is checked first (ValidationError naming ``events[i].field``: nothing is
     written); each one's report lists what its STIX import rejected and, as warnings by MISP
     uuid, what the MISP mapping lost (unmapped sharing groups, attributes misp-stix could not
-    convert or only as custom ``x-misp-*`` objects).
+    convert or only as custom ``x-misp-*`` objects). ``on_event`` is called with each event's
+    report once it is imported (a progress bar).
     """
     if not isinstance(events, list) or not events:
         raise ValidationError({"events": NOT_A_LIST})
@@ -354,6 +357,8 @@ def misp_events_import(
         for misp_uuid, reason in conversion.lines:
             report.warnings.append({"index": None, "id": misp_uuid, "reason": reason})
         result.events.append(EventReport(str(event["uuid"]), str(event["info"]), report))
+        if on_event is not None:
+            on_event(result.events[-1])
     audit_log(
         actor=actor,
         action="misp.events_imported",

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction, SharingAgreement
 from agencies.providers import partner_agencies
@@ -21,8 +22,14 @@ class IndicatorAddForm(forms.Form):
         choices=[("", "Detect per line")] + IndicatorType.choices, required=False
     )
     values = forms.CharField(
+        required=False,
         widget=forms.Textarea(attrs={"rows": 8, "placeholder": "One value per line"}),
         help_text="One value per line; optionally 'type value' (e.g. 'sha256 e3b0…').",
+    )
+    upload = forms.FileField(
+        required=False,
+        label=_("Or a text file"),
+        help_text=_("UTF-8 text, one value per line, as above."),
     )
     tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label="TLP")
     pap = forms.ChoiceField(choices=PAP.choices, initial=PAP.AMBER, label="PAP")
@@ -34,6 +41,26 @@ class IndicatorAddForm(forms.Form):
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
+
+    def clean(self) -> dict[str, Any]:
+        """The lines to add, pasted or uploaded (``values``), named by the field at fault."""
+        data = super().clean() or self.cleaned_data
+        upload = data.get("upload")
+        if upload and data.get("values", "").strip():
+            self.add_error("upload", _("Paste the values or choose a file, not both."))
+        elif upload:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("upload", _("The file must be UTF-8 text."))
+                return data
+            if "\x00" in text:
+                self.add_error("upload", _("The file must be text, without NUL characters."))
+                return data
+            data["values"] = text
+        if not data.get("values", "").strip() and "upload" not in self.errors:
+            self.add_error("values", _("Paste values, one per line, or choose a file."))
+        return data
 
 
 class ShareForm(forms.Form):

@@ -78,6 +78,14 @@ def sweep_announcements() -> bool:
     return due
 
 
+@shared_task(name="sharing.bulk_paste", acks_late=True, ignore_result=True)
+def bulk_paste(job_id: str) -> int:
+    """Run a large browser paste, storing its progress and report; the lines done."""
+    from sharing import bulk  # cycle: bulk enqueues through this module
+
+    return bulk.job_run(job_id)
+
+
 def _queue() -> str | None:
     """The delivery queue, read when sending (a test or the bench picks its own);
     ``CELERY_TASK_ROUTES`` names the same for these tasks sent by name."""

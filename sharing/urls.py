@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sharing import api, correlation_urls, views
+from sharing import api, bulk_views, correlation_urls, views
 
 urlpatterns = [
     path("indicators/", views.indicator_list, name="indicator_list"),
     path("indicators/add/", views.indicator_add, name="indicator_add"),
+    path("indicators/add/jobs/<str:job_id>/", bulk_views.bulk_job, name="bulk_job"),
+    path(
+        "indicators/add/jobs/<str:job_id>/progress/",
+        bulk_views.bulk_job_progress,
+        name="bulk_job_progress",
+    ),
+    path(
+        "indicators/add/jobs/<str:job_id>/report.csv",
+        bulk_views.bulk_job_csv,
+        name="bulk_job_csv",
+    ),
     path("indicators/share/", views.indicator_share, name="indicator_share"),
     path("indicators/<int:pk>/", views.indicator_detail, name="indicator_detail"),
     path("indicators/<int:pk>/revoke/", views.indicator_revoke, name="indicator_revoke"),

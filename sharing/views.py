@@ -25,10 +25,9 @@ from common import charts, tables
 from common.confirm import confirmation
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
-from sharing import delivery, ingest, legal, selectors, services
+from sharing import bulk, delivery, legal, selectors, services
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import TLP, IndicatorType
-from sharing.normalize import detect_type
 from sharing.tables import INDICATOR_DEFAULT_SORT, INDICATOR_SORTS, IndicatorTable
 
 PAGE_SIZE = 50
@@ -105,47 +104,22 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sharing/indicator_list.html", context, status=status)
 
 
-def parse_paste(text: str, default_type: str = "") -> tuple[list[dict], list[dict]]:
-    """Lines → (items for ingest with their line numbers, per-line errors)."""
-    items, errors = [], []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        first, _, rest = line.partition(" ")
-        type_: str | None
-        if first.lower() in IndicatorType.values and rest.strip():
-            type_, value = first.lower(), rest.strip()
-        else:
-            type_, value = default_type or detect_type(line), line
-        if not type_:
-            errors.append(
-                {
-                    "line": number,
-                    "value": line,
-                    "status": "invalid",
-                    "reason": "Cannot tell the type; write 'type value'.",
-                }
-            )
-            continue
-        items.append({"line": number, "type": type_, "value": value})
-    return items, errors
-
-
 @login_required
 def indicator_add(request: HttpRequest) -> HttpResponse:
     agencies = selectors.managing_agencies(user=request.user)
     if not agencies.exists():
         raise Http404
     form = IndicatorAddForm(
-        request.POST or None, agencies=agencies, initial={"agency": agencies.first()}
+        request.POST or None,
+        request.FILES or None,
+        agencies=agencies,
+        initial={"agency": agencies.first()},
     )
     report: list[dict[str, Any]] = []
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            items, errors = parse_paste(data["values"], data["type"])
             defaults = {
                 "tlp": data["tlp"],
                 "pap": data["pap"],
@@ -154,27 +128,21 @@ def indicator_add(request: HttpRequest) -> HttpResponse:
                 "description": data["description"],
                 "labels": [x.strip() for x in data["labels"].split(",") if x.strip()],
             }
-            result = ingest.indicators_ingest(
-                actor=request.user,
-                agency=data["agency"],
-                items=[{"type": i["type"], "value": i["value"]} for i in items],
-                defaults=defaults,
-                source="browser",
+            if bulk.is_large(data["values"]):
+                job_id = bulk.job_start(
+                    actor=request.user,
+                    agency=data["agency"],
+                    values=data["values"],
+                    type=data["type"],
+                    defaults=defaults,
+                )
+                return redirect("bulk_job", job_id=job_id)
+            items, errors = bulk.parse_paste(data["values"], data["type"])
+            report = bulk.paste_ingest(
+                actor=request.user, agency=data["agency"], items=items, defaults=defaults
             )
-            bad = {e["index"]: e for e in result.errors}
-            for index, item in enumerate(items):
-                row = {"line": item["line"], "value": item["value"], "type": item["type"]}
-                if index in bad:
-                    row.update(status="invalid", reason=bad[index]["reason"])
-                else:
-                    state, indicator = result.items[index]
-                    row.update(
-                        status="added" if state == "created" else "already there",
-                        indicator=indicator,
-                    )
-                report.append(row)
             report = sorted(report + errors, key=lambda r: r["line"])
-            added = len(result.created)
+            added = sum(1 for r in report if r["status"] == bulk.ADDED)
             messages.success(
                 request, f"{added} added, {len(report) - added} not added (see the report)."
             )

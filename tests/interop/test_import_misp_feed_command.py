@@ -88,3 +88,30 @@ def test_a_service_provider_is_refused(world):
     with pytest.raises(CommandError, match="NL-HOSTCO is a service provider"):
         run(FEED, world.owner, agency=provider.code, user=admin.username)
     assert not Indicator.objects.exists()
+
+
+class Terminal(StringIO):
+    """An output that says it is a terminal, as a shell's stdout does."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_without_a_terminal_each_event_is_a_plain_line_as_it_is_imported(world):
+    output = run(FEED, world.owner)
+    assert "\x1b[" not in output and "━" not in output
+    lines = output.splitlines()
+    assert lines[0].startswith(f"{SHARING_GROUP_EVENT_UUID} Botnet C2 servers")
+    assert ": created " in lines[0]
+    assert sum(1 for line in lines if not line.startswith("  ")) == 3  # two events, the total
+
+
+def test_on_a_terminal_a_progress_bar_counts_the_events(world):
+    out = Terminal()
+    args = {"agency": world.owner.agency.code, "user": world.owner.investigator.username}
+    call_command("import_misp_feed", str(FEED), stdout=out, **args)
+    output = out.getvalue()
+    assert "MISP events" in output and "2/2" in output and "━" in output
+    assert f"{SHARING_GROUP_EVENT_UUID} Botnet C2 servers" in output
+    # The bar's last state stays above the total (the cursor, hidden meanwhile, comes back).
+    assert "2 events imported for DE-BKA: created " in output.rstrip().splitlines()[-1]

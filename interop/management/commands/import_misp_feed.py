@@ -1,18 +1,21 @@
 """Import a MISP feed (a directory with manifest.json and <uuid>.json events) or one MISP
-event file as an agency's objects, and print the report."""
+event file as an agency's objects, and print the report event by event (on a terminal under
+a progress bar)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
-from interop.misp import events_from, misp_events_import
+from interop.misp import EventReport, events_from, misp_events_import
 from sharing.selectors import managing_agencies
 
 
@@ -47,6 +50,16 @@ def feed_events(path: Path) -> list[Any]:
     return events
 
 
+def event_lines(event: EventReport) -> list[str]:
+    """What the report says of one imported event."""
+    data = event.as_dict()
+    counts = ", ".join(f"{k} {v}" for k, v in data["counts"].items() if v)
+    lines = [f"{data['uuid']} {data['info']}: {counts or 'nothing'}"]
+    lines += [f"  rejected {line['id']}: {line['reason']}" for line in data["rejected"]]
+    lines += [f"  warning {line['id'] or ''}: {line['reason']}" for line in data["warnings"]]
+    return lines
+
+
 class Command(BaseCommand):
     help = "Import a MISP feed directory (manifest.json + events) or one MISP event file."
 
@@ -67,20 +80,45 @@ class Command(BaseCommand):
         if not managing_agencies(user=user).filter(pk=agency.pk).exists():
             raise CommandError(f"{user.username} is not an active member of {agency.code}.")
         events = feed_events(Path(options["path"]))
-        try:
-            report = misp_events_import(
-                actor=user, agency=agency, events=events, source="misp-feed"
-            )
-        except ValidationError as exc:
-            raise CommandError(
-                "; ".join(f"{field}: {' '.join(m)}" for field, m in exc.message_dict.items())
-            ) from exc
-        for event in report.as_dict()["events"]:
-            counts = ", ".join(f"{k} {v}" for k, v in event["counts"].items() if v)
-            self.stdout.write(f"{event['uuid']} {event['info']}: {counts or 'nothing'}")
-            for line in event["rejected"]:
-                self.stdout.write(f"  rejected {line['id']}: {line['reason']}")
-            for line in event["warnings"]:
-                self.stdout.write(f"  warning {line['id'] or ''}: {line['reason']}")
+        with self.progress(len(events)) as on_event:
+            try:
+                report = misp_events_import(
+                    actor=user,
+                    agency=agency,
+                    events=events,
+                    source="misp-feed",
+                    on_event=on_event,
+                )
+            except ValidationError as exc:
+                raise CommandError(
+                    "; ".join(f"{field}: {' '.join(m)}" for field, m in exc.message_dict.items())
+                ) from exc
         total = ", ".join(f"{k} {v}" for k, v in report.counts.items() if v)
         self.stdout.write(f"{len(report.events)} events imported for {agency.code}: {total}.")
+
+    @contextmanager
+    def progress(self, total: int) -> Iterator[Callable[[EventReport], None]]:
+        """Each event's lines as it is imported: under a rich progress bar on a terminal, as
+        plain lines otherwise (a log, a pipe)."""
+        if not self.stdout.isatty():
+
+            def plain(event: EventReport) -> None:
+                for line in event_lines(event):
+                    self.stdout.write(line)
+
+            yield plain
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        console = Console(file=cast(IO[str], self.stdout._out), highlight=False)
+        columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task("MISP events", total=total)
+
+            def advance(event: EventReport) -> None:
+                for line in event_lines(event):
+                    bar.console.print(line, markup=False)
+                bar.advance(task)
+
+            yield advance

@@ -1,0 +1,200 @@
+"""Bulk paste of indicator lines: parse, ingest with a line-by-line report, and, for a large
+paste, a Celery job whose progress and report live in the cache under a random id bound to
+the member and agency who started it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from sharing import ingest, tasks
+from sharing.models import IndicatorType
+from sharing.normalize import detect_type
+from sharing.selectors import managing_agencies
+
+logger = logging.getLogger(__name__)
+
+RUNNING, DONE, FAILED = "running", "done", "failed"
+ADDED, ALREADY_THERE, INVALID = "added", "already there", "invalid"
+
+# The job's input: gone once read. Progress: kept as long as the report.
+_KEY = "sharing:bulk:{}"
+
+
+def _key(job_id: str, part: str = "") -> str:
+    return _KEY.format(job_id) + (f":{part}" if part else "")
+
+
+def _ttl() -> int:
+    return max(1, settings.SHARING_BULK_REPORT_DAYS) * 86400
+
+
+def parse_paste(text: str, default_type: str = "") -> tuple[list[dict], list[dict]]:
+    """Lines → (items for ingest with their line numbers, per-line errors)."""
+    items, errors = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        first, _sep, rest = line.partition(" ")
+        type_: str | None
+        if first.lower() in IndicatorType.values and rest.strip():
+            type_, value = first.lower(), rest.strip()
+        else:
+            type_, value = default_type or detect_type(line), line
+        if not type_:
+            errors.append(
+                {
+                    "line": number,
+                    "value": line,
+                    "type": "",
+                    "status": INVALID,
+                    "reason": _("Cannot tell the type; write 'type value'."),
+                }
+            )
+            continue
+        items.append({"line": number, "type": type_, "value": value})
+    return items, errors
+
+
+def line_count(text: str) -> int:
+    """The lines a paste holds that are neither blank nor comments."""
+    return sum(1 for raw in text.splitlines() if raw.strip() and not raw.strip().startswith("#"))
+
+
+def is_large(text: str) -> bool:
+    return line_count(text) >= settings.SHARING_BULK_ASYNC_MIN_LINES
+
+
+def paste_ingest(
+    *, actor: Any, agency: Agency, items: list[dict], defaults: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Ingest parsed items in one transaction; one report row per item, in their order."""
+    result = ingest.indicators_ingest(
+        actor=actor,
+        agency=agency,
+        items=[{"type": i["type"], "value": i["value"]} for i in items],
+        defaults=defaults,
+        source="browser",
+    )
+    bad = {e["index"]: e for e in result.errors}
+    rows = []
+    for index, item in enumerate(items):
+        row: dict[str, Any] = {"line": item["line"], "value": item["value"], "type": item["type"]}
+        if index in bad:
+            row.update(status=INVALID, reason=bad[index]["reason"])
+        else:
+            state, indicator = result.items[index]
+            row.update(
+                status=ADDED if state == "created" else ALREADY_THERE, indicator_id=indicator.pk
+            )
+        rows.append(row)
+    return rows
+
+
+def job_start(
+    *, actor: Any, agency: Agency, values: str, type: str, defaults: dict[str, Any]
+) -> str:
+    """Store a large paste and enqueue its job after the commit; the job's id."""
+    job_id = secrets.token_urlsafe(18)
+    total = line_count(values)
+    cache.set(
+        _key(job_id),
+        {
+            "user": actor.pk,
+            "agency": agency.pk,
+            "state": RUNNING,
+            "total": total,
+            "done": 0,
+            "errors": 0,
+            "added": 0,
+            "started": timezone.now().isoformat(),
+        },
+        _ttl(),
+    )
+    cache.set(_key(job_id, "input"), {"values": values, "type": type, "defaults": defaults}, _ttl())
+    transaction.on_commit(lambda: _enqueue(job_id))
+    return job_id
+
+
+def _enqueue(job_id: str) -> None:
+    try:
+        tasks.bulk_paste.apply_async((job_id,))
+    except Exception:  # broker down: the page says so instead of waiting for ever
+        logger.exception("could not enqueue bulk paste job %s", job_id)
+        _update(job_id, state=FAILED)
+
+
+def _update(job_id: str, **changes: Any) -> dict[str, Any]:
+    job = cache.get(_key(job_id)) or {}
+    job.update(changes)
+    cache.set(_key(job_id), job, _ttl())
+    return job
+
+
+def job_run(job_id: str) -> int:
+    """Run a stored paste chunk by chunk (each chunk its own transaction, so the progress is
+    real; a rerun after a crash reports the lines already stored as "already there"), then
+    store the report. The lines done."""
+    job = cache.get(_key(job_id))
+    data = cache.get(_key(job_id, "input"))
+    if job is None or data is None or job.get("state") != RUNNING:
+        return 0
+    try:
+        actor = get_user_model().objects.get(pk=job["user"], is_active=True)
+        agency = managing_agencies(user=actor).get(pk=job["agency"])
+        items, rows = parse_paste(data["values"], data["type"])
+        _update(job_id, done=len(rows), errors=len(rows))
+        size = max(1, settings.SHARING_BULK_CHUNK)
+        for start in range(0, len(items), size):
+            with transaction.atomic():
+                chunk = paste_ingest(
+                    actor=actor,
+                    agency=agency,
+                    items=items[start : start + size],
+                    defaults=data["defaults"],
+                )
+            rows += chunk
+            _update(
+                job_id,
+                done=len(rows),
+                errors=sum(1 for r in rows if r["status"] == INVALID),
+                added=sum(1 for r in rows if r["status"] == ADDED),
+            )
+        rows.sort(key=lambda r: r["line"])
+        cache.set(_key(job_id, "report"), rows, _ttl())
+        _update(job_id, state=DONE, finished=timezone.now().isoformat())
+        cache.delete(_key(job_id, "input"))
+        return len(rows)
+    except Exception:
+        logger.exception("bulk paste job %s failed", job_id)
+        _update(job_id, state=FAILED)
+        return 0
+
+
+def access_job(*, user: Any, job_id: str) -> dict[str, Any]:
+    """The job, to the member who started it while still a member of its agency; for anyone
+    else, and for an unknown or expired id, the same 404."""
+    job = cache.get(_key(job_id)) if len(job_id) <= 64 else None
+    if (
+        job is None
+        or job.get("user") != user.pk
+        or not managing_agencies(user=user).filter(pk=job.get("agency")).exists()
+    ):
+        raise Http404
+    return {"id": job_id, **job}
+
+
+def job_report(job_id: str) -> list[dict[str, Any]]:
+    """The finished job's rows (empty while it runs)."""
+    return cache.get(_key(job_id, "report")) or []

@@ -1,0 +1,83 @@
+"""Browser pages of a large paste's job: its progress (page and JSON for polling), then its
+report, paged, with an errors-only filter and a CSV download."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from sharing import bulk
+
+REPORT_PAGE_SIZE = 100
+# A spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _rows(request: HttpRequest, job_id: str) -> tuple[list[dict[str, Any]], bool]:
+    errors_only = request.GET.get("errors") == "1"
+    rows = bulk.job_report(job_id)
+    if errors_only:
+        rows = [r for r in rows if r["status"] == bulk.INVALID]
+    return rows, errors_only
+
+
+def _progress(job: dict[str, Any]) -> dict[str, Any]:
+    keys = ("state", "total", "done", "errors", "added")
+    return {key: job.get(key) for key in keys}
+
+
+@login_required
+@require_GET
+def bulk_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = bulk.access_job(user=request.user, job_id=job_id)
+    context: dict[str, Any] = {"job": job}
+    if job["state"] == bulk.DONE:
+        rows, errors_only = _rows(request, job_id)
+        context["errors_only"] = errors_only
+        context["page"] = Paginator(rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sharing/bulk_job.html", context)
+
+
+@login_required
+@require_GET
+def bulk_job_progress(request: HttpRequest, job_id: str) -> JsonResponse:
+    job = bulk.access_job(user=request.user, job_id=job_id)
+    response = JsonResponse(_progress(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+@login_required
+@require_GET
+def bulk_job_csv(request: HttpRequest, job_id: str) -> HttpResponse:
+    bulk.access_job(user=request.user, job_id=job_id)
+    rows, errors_only = _rows(request, job_id)
+    name = f"indicator-report-{job_id[:8]}{'-errors' if errors_only else ''}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow([_("Line"), _("Value"), _("Type"), _("Result"), _("Reason"), _("Indicator")])
+    for row in rows:
+        writer.writerow(
+            [
+                row["line"],
+                _cell(row["value"]),
+                _cell(row.get("type")),
+                _cell(row["status"]),
+                _cell(row.get("reason", "")),
+                row.get("indicator_id") or "",
+            ]
+        )
+    return response
