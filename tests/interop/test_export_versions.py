@@ -1,15 +1,22 @@
-"""``export_versions`` reads from the caller's side (the visible ids, then their versions); it
-must return exactly the latest non-context versions that ``versions_visible_to`` allows."""
+"""``versions_visible_to`` and ``export_versions`` read from the caller's side (the visible ids,
+then their versions); they must answer exactly what sharing's correlated rule
+(``*_visible_exists``, with ``history``) and the context rule (the identities of agencies the
+caller may know, the definitions beside them) answer row by row."""
 
 from __future__ import annotations
 
 import pytest
-from django.db.models import QuerySet
+from django.db.models import Exists, Q, QuerySet
 
 from interop.models import ObjectVersion
 from interop.selectors import export_versions, versions_visible_to
 from sharing import services
 from sharing.models import Indicator
+from sharing.selectors import (
+    indicator_visible_exists,
+    shared_with_exists,
+    stix_object_visible_exists,
+)
 from tests.interop import object_graph
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +26,20 @@ def _ids(versions: QuerySet[ObjectVersion]) -> set[int]:
     return set(versions.values_list("pk", flat=True))
 
 
-def test_export_versions_are_exactly_the_latest_versions_each_reader_may_see(
+def _by_the_row(user: object, agency: object) -> QuerySet[ObjectVersion]:
+    """The rule probed on every version (what the selectors answered before)."""
+    kwargs = {"user": user, "agency": agency, "history": True}
+    known = Q(shared_with_exists(user=user, agency=agency, ref="owner_id"), context=True)
+    any_identity = ObjectVersion.objects.filter(known, object_type="identity")
+    return ObjectVersion.objects.filter(
+        Q(Exists(any_identity), context=True, owner__isnull=True)
+        | known
+        | indicator_visible_exists(ref="indicator_id", **kwargs)
+        | stix_object_visible_exists(ref="stix_object_id", **kwargs)
+    )
+
+
+def test_taxii_and_export_versions_are_exactly_what_the_rule_gives_each_reader(
     world, eu_agreement, add_indicators, share_with
 ):
     graph = object_graph.build(world)
@@ -48,10 +68,10 @@ def test_export_versions_are_exactly_the_latest_versions_each_reader_may_see(
         for agency in (side.agency, None)
     ]
     for user, agency in readers:
-        expected = versions_visible_to(user=user, agency=agency).filter(
-            is_latest=True, context=False
-        )
-        assert _ids(export_versions(user=user, agency=agency)) == _ids(expected), (user, agency)
+        expected = _by_the_row(user, agency)
+        assert _ids(versions_visible_to(user=user, agency=agency)) == _ids(expected)
+        latest = expected.filter(is_latest=True, context=False)
+        assert _ids(export_versions(user=user, agency=agency)) == _ids(latest), (user, agency)
 
     partner = export_versions(user=world.partner.investigator, agency=world.partner.agency)
     seen = set(partner.values_list("stix_id", flat=True))
