@@ -14,9 +14,9 @@ from cases.selectors import cases_visible_to
 from interop.models import ObjectVersion, PatternLiteral, TaxiiStatus
 from sharing.models import IndicatorType, StixObject
 from sharing.selectors import (
-    indicator_visible_exists,
+    indicator_visible_id_sets,
     shared_with_exists,
-    stix_object_visible_exists,
+    stix_object_visible_id_sets,
 )
 from sharing.stix import literal_key
 
@@ -25,31 +25,51 @@ SHARED, SUBMISSIONS, OWN = "shared", "submissions", "own"
 TITLES = {SHARED: "Shared with", SUBMISSIONS: "Submissions from", OWN: "Objects of"}
 
 
-def versions_visible_to(
-    *, user: Any, agency: Agency | None = None, paged: bool = False
-) -> QuerySet[ObjectVersion]:
+def versions_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[ObjectVersion]:
     """Versions of the objects the caller may see, and their context: the identities of the
     caller's agency and of the agencies that share with it (``shared_with_exists``), and,
     when there is one of those, the TLP and PAP marking definitions. A reader with nothing to
     see sees nothing, not even context.
 
-    Indicators and other STIX objects each by sharing's rule (``indicator_visible_exists``,
-    ``stix_object_visible_exists``), probed per row when ``paged`` so a TAXII page stops after
-    ``limit`` rows. A revoked object's versions stay visible to the audiences of its
+    Indicators and other STIX objects each by sharing's rule, read from the caller's side
+    (``_object_branches``). A revoked object's versions stay visible to the audiences of its
     still-active shares (``history``): STIX's revocation is itself a version, meant for those
     who had the object.
     """
     if not getattr(user, "is_authenticated", False):
         return ObjectVersion.objects.none()
-    kwargs = {"user": user, "agency": agency, "per_row": paged, "history": True}
-    identities = Q(shared_with_exists(user=user, agency=agency, ref="owner_id"), context=True)
-    any_identity = ObjectVersion.objects.filter(identities, object_type="identity")
-    return ObjectVersion.objects.filter(
-        Q(Exists(any_identity), context=True, owner__isnull=True)
-        | identities
-        | indicator_visible_exists(ref="indicator_id", **kwargs)
-        | stix_object_visible_exists(ref="stix_object_id", **kwargs)
+    # Context rows by their owner's index (an agency the caller may know, or none), so no
+    # branch scans the table: a plan costed at a full scan also pays PostgreSQL's JIT.
+    known = Agency.objects.filter(shared_with_exists(user=user, agency=agency, ref="id"))
+    identities = ObjectVersion.objects.filter(context=True, owner_id__in=known.values("pk"))
+    definitions = ObjectVersion.objects.filter(
+        Exists(identities.filter(object_type="identity")), context=True, owner__isnull=True
     )
+    branches = _object_branches(user=user, agency=agency, versions=ObjectVersion.objects.all())
+    return _united([*branches, identities, definitions])
+
+
+def _object_branches(
+    *, user: Any, agency: Agency | None, versions: QuerySet[ObjectVersion]
+) -> list[QuerySet[ObjectVersion]]:
+    """Of ``versions``, those of the indicators and of the other STIX objects the caller may
+    see: sharing's id sets (``*_visible_id_sets``, with ``history``), each joined to its
+    versions on their (object, is_latest) index. Their cost follows what the caller may see;
+    filtering every version by correlated EXISTS instead read the whole table (seconds for a
+    partner that sees 24 of 100k versions)."""
+    return [
+        versions.filter(indicator_id__in=ids)
+        for ids in indicator_visible_id_sets(user=user, agency=agency, history=True)
+    ] + [
+        versions.filter(stix_object_id__in=ids)
+        for ids in stix_object_visible_id_sets(user=user, agency=agency, history=True)
+    ]
+
+
+def _united(branches: list[QuerySet[ObjectVersion]]) -> QuerySet[ObjectVersion]:
+    """The versions in any of ``branches``, as one filterable queryset (a union of ids)."""
+    first, *rest = [b.order_by().values("pk") for b in branches]
+    return ObjectVersion.objects.filter(pk__in=first.union(*rest))
 
 
 def export_versions(
@@ -69,7 +89,10 @@ def export_versions(
     ``value`` finds indicators of that (normalised) value and pattern-only indicators whose
     pattern compares against it.
     """
-    qs = versions_visible_to(user=user, agency=agency).filter(is_latest=True, context=False)
+    if not getattr(user, "is_authenticated", False):
+        return ObjectVersion.objects.none()
+    latest = ObjectVersion.objects.filter(is_latest=True, context=False)
+    qs = _united(_object_branches(user=user, agency=agency, versions=latest))
     if value:
         keys = {literal_key(value), value.strip().lower()}
         literals = PatternLiteral.objects.filter(value__in=keys).values("stix_object_id")
@@ -125,13 +148,11 @@ def collections_for(*, agency: Agency) -> list[Collection]:
     return [Collection(collection_id(agency, k), agency, k) for k in (SHARED, SUBMISSIONS, OWN)]
 
 
-def collection_versions(
-    *, user: Any, collection: Collection, paged: bool = False
-) -> QuerySet[ObjectVersion]:
+def collection_versions(*, user: Any, collection: Collection) -> QuerySet[ObjectVersion]:
     """The object versions a readable collection holds for the caller: everything it may see
     ("Shared with"), or of those, its agency's own objects ("Objects of")."""
     agency = collection.agency
-    qs = versions_visible_to(user=user, agency=agency, paged=paged)
+    qs = versions_visible_to(user=user, agency=agency)
     return qs.filter(Q(owner=agency) | Q(context=True)) if collection.kind == OWN else qs
 
 

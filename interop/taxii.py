@@ -300,7 +300,7 @@ def _date_headers(rows: list[tuple]) -> dict[str, str]:
 
 
 def _visible(key: APIKey, collection: selectors.Collection) -> QuerySet[ObjectVersion]:
-    return selectors.collection_versions(user=key.user, collection=collection, paged=True)
+    return selectors.collection_versions(user=key.user, collection=collection)
 
 
 def _envelope(rows: list[tuple], more: bool, token: str) -> str:

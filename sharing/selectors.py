@@ -395,6 +395,49 @@ def _visible_exists(
     return Q(exists(by_owner)) | Q(exists(through_groups)) | Q(exists(through_users))
 
 
+def _visible_id_sets(
+    *,
+    user: Any,
+    agency: Agency | None,
+    history: bool,
+    rows: QuerySet[Any],
+    links: QuerySet[Any],
+    link: str,
+) -> list[QuerySet[Any]]:
+    """``_visible_exists``'s three ways as uncorrelated id subqueries, each read from the
+    caller's side of the grant indexes: its groups' owner rows, and the links of the shares
+    whose audience holds it (``history``: revoked objects too)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    group_ids = list(principal_group_ids(user, agency).values_list("pk", flat=True))
+    by_owner = rows.filter(group_id__in=group_ids).values("content_object_id")
+    by_group, by_user = _audiences(user=user, agency=agency)
+    through_groups = links.filter(
+        passes_to_groups_q(f"{link}__", revoked_too=history), share_id__in=by_group
+    ).values(f"{link}_id")
+    through_users = links.filter(
+        passes_to_named_users_q(f"{link}__", revoked_too=history), share_id__in=by_user
+    ).values(f"{link}_id")
+    return [by_owner, through_groups, through_users]
+
+
+def indicator_visible_id_sets(
+    *, user: Any, agency: Agency | None, history: bool = False
+) -> list[QuerySet[Any]]:
+    """``indicator_visible_exists``'s rule as subqueries of indicator ids (owner rows, shares
+    to the caller's groups, shares naming it), for a caller who wants everything visible
+    rather than to probe candidates: their cost follows what the caller may see, not the
+    size of the table asked about. An indicator is visible iff its id is in one of them."""
+    return _visible_id_sets(
+        user=user,
+        agency=agency,
+        history=history,
+        rows=IndicatorGroupObjectPermission.objects.filter(permission_id=_view_indicator_id()),
+        links=Share.indicators.through.objects.all(),
+        link="indicator",
+    )
+
+
 def visible_indicator_ids(*, user: Any, agency: Agency | None, ids: list[int]) -> set[int]:
     """Which of ``ids`` the caller may see, probed through the candidates' rows and links (the
     ids travel as one array parameter: ``common.lookups``)."""
@@ -448,6 +491,22 @@ def stix_object_visible_exists(
         agency=agency,
         ref=ref,
         per_row=per_row,
+        history=history,
+        rows=StixObjectGroupObjectPermission.objects.filter(
+            permission_id=permission(StixObject, OBJECT_CODENAME).pk
+        ),
+        links=Share.stix_objects.through.objects.all(),
+        link="stixobject",
+    )
+
+
+def stix_object_visible_id_sets(
+    *, user: Any, agency: Agency | None, history: bool = False
+) -> list[QuerySet[Any]]:
+    """``indicator_visible_id_sets`` for STIX objects (``stix_object_visible_exists``'s rule)."""
+    return _visible_id_sets(
+        user=user,
+        agency=agency,
         history=history,
         rows=StixObjectGroupObjectPermission.objects.filter(
             permission_id=permission(StixObject, OBJECT_CODENAME).pk

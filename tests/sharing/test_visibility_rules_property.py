@@ -234,8 +234,9 @@ def actual(sides, indicators, *, paged=False):
             )
             for per_row in (False, True)
         ]
+        id_sets = _id_sets(user, agency, ids, history=False)
         walked = set(walk(user, agency)) & set(ids) if paged else listed
-        assert listed == probed == exists[0] == exists[1] == walked, viewer
+        assert listed == probed == exists[0] == exists[1] == id_sets == walked, viewer
         result[viewer] = {index[pk] for pk in listed}
     return result
 
@@ -253,8 +254,15 @@ def actual_history(sides, indicators):
             ),
             pk__in=ids,
         ).values_list("pk", flat=True)
+        assert set(seen) == _id_sets(user, agency, ids, history=True), viewer
         result[viewer] = {index[pk] for pk in seen}
     return result
+
+
+def _id_sets(user, agency, ids, *, history):
+    """What ``indicator_visible_id_sets`` (TAXII's and the export's form) answers of ``ids``."""
+    sets = selectors.indicator_visible_id_sets(user=user, agency=agency, history=history)
+    return {pk for qs in sets for row in qs for pk in row.values()} & set(ids)
 
 
 @pytest.mark.django_db
