@@ -66,12 +66,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
         count=COUNT_CAP if filters else False,
         label=_("Pages of cases"),
     )
-    if table.page.object_list:
-        pass  # the empty state's next step costs a query: only on an empty page
-    elif filters:
-        table.empty_action = (reverse("cases:list"), _("Clear the filters"))
-    elif agencies_of(user=request.user).exists():
-        table.empty_action = (reverse("cases:create"), _("Open a case"))
+    # The empty state's next step costs a query: only on an empty page.
+    if not table.page.object_list:
+        if filters:
+            table.empty_action = (reverse("cases:list"), _("Clear the filters"))
+        elif agencies_of(user=request.user).exists():
+            table.empty_action = (reverse("cases:create"), _("Open a case"))
     context = {"form": form, "table": table, "page": table.page, "filtered": bool(filters)}
     return render(request, "cases/case_list.html", context, status=400 if invalid else 200)
 
