@@ -35,6 +35,15 @@
     }, 0);
   });
 
+  // A select marked data-autosubmit (the language switcher) sends its form when it changes; its
+  // own submit button stays for browsers without script.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field instanceof HTMLSelectElement && field.hasAttribute("data-autosubmit") && field.form) {
+      field.form.requestSubmit();
+    }
+  });
+
   window.addEventListener("pageshow", function () {
     Array.prototype.forEach.call(document.querySelectorAll("form[" + BUSY + "]"), function (form) {
       form.removeAttribute(BUSY);
