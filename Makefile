@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cybercoop
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install demo test services chromium lint types format messages
+.PHONY: install demo test services chromium lint types format messages screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,24 @@ MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=bench --ignore=tests --ignore=too
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-location --no-obsolete -e html,txt,py $(MAKEMESSAGES_IGNORE)
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Screenshots of the main pages at 1366 and 390 px, in English and Arabic, for reviewers (not
+# part of `make test`): a fresh demo on SQLite in .screenshots/, served on SHOTS_PORT while
+# tools/screenshots.py takes them into screenshots/ (open screenshots/index.html).
+SHOTS_PORT ?= 8066
+SHOTS_TMP := $(CURDIR)/.screenshots
+SHOTS_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(SHOTS_TMP)/db.sqlite3 REDIS_URL= MEDIA_ROOT=$(SHOTS_TMP)/media TRANSPARENCY_SIGNING_KEY_FILE=$(SHOTS_TMP)/log.key
+screenshots: install chromium
+	rm -rf $(SHOTS_TMP) && mkdir -p $(SHOTS_TMP)
+	$(SHOTS_ENV) $(BIN)/python manage.py migrate --noinput >/dev/null
+	$(SHOTS_ENV) $(BIN)/python manage.py transparency_keygen --if-missing >/dev/null
+	$(SHOTS_ENV) $(BIN)/python manage.py seed_demo >/dev/null
+	$(SHOTS_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(SHOTS_PORT) --noreload >$(SHOTS_TMP)/server.log 2>&1 & \
+	  server=$$!; trap 'kill $$server' EXIT; \
+	  for i in $$(seq 1 60); do curl -fs http://127.0.0.1:$(SHOTS_PORT)/healthz >/dev/null && break; sleep 1; done; \
+	  $(BIN)/python tools/screenshots.py --base http://127.0.0.1:$(SHOTS_PORT) --out screenshots \
+	    --password "$$($(SHOTS_ENV) $(BIN)/python manage.py shell -v 0 -c 'from agencies.demo import DEMO_PASSWORD; print(DEMO_PASSWORD)')" \
+	    --totp-secret "$$($(SHOTS_ENV) $(BIN)/python manage.py shell -v 0 -c 'from agencies.demo import DEMO_TOTP_SECRET; print(DEMO_TOTP_SECRET)')"
 
 lint: install
 	$(BIN)/ruff check .
