@@ -75,7 +75,12 @@ def read_json(request: Any) -> Any:
             f"The body is {length} bytes; the limit is {settings.SHARING_INGEST_MAX_BYTES}."
         )
     stream = request.stream
-    raw = stream.read() if stream is not None else b""
+    return parse_json(stream.read() if stream is not None else b"")
+
+
+def parse_json(raw: bytes) -> Any:
+    """JSON bytes (a body or an uploaded file) → data; ParseError for malformed JSON, a NUL
+    character or nesting too deep, before anything is written."""
     _refuse_nul(raw)
     try:
         return json.loads(raw)

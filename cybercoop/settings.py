@@ -268,6 +268,7 @@ CELERY_TASK_ROUTES = {
     "sharing.fill_outbox": {"queue": SHARING_DELIVERY_QUEUE or CELERY_TASK_DEFAULT_QUEUE},
     "sharing.announce_indicators": {"queue": INGEST_QUEUE},
     "sharing.bulk_paste": {"queue": INGEST_QUEUE},
+    "interop.import_job": {"queue": INGEST_QUEUE},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # The worker records each run; /healthz reports when the worker was last seen.
@@ -441,6 +442,11 @@ INGEST_ANNOUNCE_CHUNK = envint("INGEST_ANNOUNCE_CHUNK", 5000)
 SHARING_BULK_ASYNC_MIN_LINES = envint("SHARING_BULK_ASYNC_MIN_LINES", 500)
 SHARING_BULK_CHUNK = envint("SHARING_BULK_CHUNK", 250)
 SHARING_BULK_REPORT_DAYS = envint("SHARING_BULK_REPORT_DAYS", 7)
+# A STIX bundle or MISP file imported in the browser with at least this many objects (events)
+# runs as a Celery job, a bundle in chunks of INTEROP_IMPORT_CHUNK objects; smaller ones are
+# imported within the request. Either way the report is kept as a paste's is.
+INTEROP_IMPORT_ASYNC_MIN_OBJECTS = envint("INTEROP_IMPORT_ASYNC_MIN_OBJECTS", 500)
+INTEROP_IMPORT_CHUNK = envint("INTEROP_IMPORT_CHUNK", 1000)
 
 # TAXII 2.1 server (interop): page size cap, largest accepted POST, discovery contact.
 TAXII_MAX_PAGE_SIZE = envint("TAXII_MAX_PAGE_SIZE", 10_000)

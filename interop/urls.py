@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from interop import api, misp_api, taxii, views
+from interop import api, import_views, misp_api, taxii, views
 
 urlpatterns = [
     path("objects/", views.stix_object_list, name="stix_object_list"),
+    path("objects/import/", import_views.import_new, name="stix_import"),
+    path("objects/import/<str:job_id>/", import_views.import_job, name="stix_import_job"),
+    path(
+        "objects/import/<str:job_id>/progress/",
+        import_views.import_job_progress,
+        name="stix_import_job_progress",
+    ),
+    path(
+        "objects/import/<str:job_id>/report.csv",
+        import_views.import_job_csv,
+        name="stix_import_job_csv",
+    ),
     path("objects/<int:pk>/", views.stix_object_detail, name="stix_object_detail"),
     path("objects/<int:pk>/revoke/", views.stix_object_revoke, name="stix_object_revoke"),
     path(

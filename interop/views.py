@@ -96,6 +96,7 @@ def stix_object_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "params": {"type": request.GET.get("type", ""), "q": request.GET.get("q", "")},
         "types": object_types(),
+        "can_import": sharing_selectors.managing_agencies(user=request.user).exists(),
     }
     return render(request, "interop/object_list.html", context, status=200 if valid else 400)
 

@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyotp
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, ViewportSize, sync_playwright
 
-WIDTHS = {"desktop": {"width": 1366, "height": 800}, "phone": {"width": 390, "height": 844}}
+WIDTHS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1366, "height": 800},
+    "phone": {"width": 390, "height": 844},
+}
 LANGUAGES = ["en", "ar"]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
