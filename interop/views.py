@@ -21,12 +21,11 @@ from common import tables
 from common.confirm import confirmation
 from interop import selectors
 from interop.forms import ObjectFilterForm
-from interop.stix import object_types, type_label
 from interop.tables import OBJECT_DEFAULT_SORT, OBJECT_SORTS, StixObjectTable
 from sharing import selectors as sharing_selectors
 from sharing import services
 from sharing.models import StixObject
-from sharing.objects import is_reference, references_of
+from sharing.objects import is_reference, references_of, type_choices, type_label
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -95,7 +94,7 @@ def stix_object_list(request: HttpRequest) -> HttpResponse:
         "page": table.page,
         "form": form,
         "params": {"type": request.GET.get("type", ""), "q": request.GET.get("q", "")},
-        "types": object_types(),
+        "types": type_choices(),
     }
     return render(request, "interop/object_list.html", context, status=200 if valid else 400)
 
