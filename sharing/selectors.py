@@ -6,7 +6,9 @@ shares, joined through the link table ``Share.indicators`` (see ``indicators_vis
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +29,7 @@ from sharing.models import (
     DeliveryItem,
     Indicator,
     IndicatorGroupObjectPermission,
+    IndicatorType,
     NamedRecipient,
     Share,
     ShareGroupObjectPermission,
@@ -36,6 +39,7 @@ from sharing.models import (
     StixReference,
 )
 from sharing.normalize import InvalidValue, detect_type, normalize
+from sharing.objects import type_label
 from sharing.permissions import (
     OBJECT_CODENAME,
     SHARE_CODENAME,
@@ -257,6 +261,60 @@ def deliveries_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySe
         # "objects" (the API's field) shadows the manager on instances; the stubs object.
         .annotate(objects=Count("items"))  # type: ignore[no-redef]
     )
+
+
+@dataclass(frozen=True)
+class DeliveryItemInWords:
+    """One item of a delivery as people read it: what it is and its name, not ids."""
+
+    kind: str  # "indicator" or "stix_object"
+    type: str
+    type_label: str
+    name: str
+    stix_id: str
+    tombstone: bool
+
+    def __str__(self) -> str:
+        text = f"{self.type_label}: {self.name}" if self.name else self.type_label
+        return _("%(item)s (revocation)") % {"item": text} if self.tombstone else text
+
+
+def delivery_items_in_words(*, delivery_ids: Iterable[int]) -> dict[int, list[DeliveryItemInWords]]:
+    """Delivery id -> its items in order (indicators and STIX objects, with their types in
+    words and their names), read in one query. Only for deliveries the caller may see
+    (``deliveries_visible_to``): their endpoint received or will receive these."""
+    found: dict[int, list[DeliveryItemInWords]] = defaultdict(list)
+    rows = (
+        DeliveryItem.objects.filter(delivery_id__in=list(delivery_ids))
+        .order_by("delivery_id", "pk")
+        .values_list(
+            "delivery_id",
+            "tombstone",
+            "indicator__type",
+            "indicator__normalized",
+            "indicator__stix_uuid",
+            "stix_object__type",
+            "stix_object__name",
+            "stix_object__stix_id",
+        )
+    )
+    for delivery_id, tombstone, kind, value, stix_uuid, object_type, name, stix_id in rows:
+        if kind is not None:
+            item = DeliveryItemInWords(
+                "indicator",
+                kind,
+                str(IndicatorType(kind).label),
+                value,
+                f"indicator--{stix_uuid}",
+                tombstone,
+            )
+        elif object_type is not None:
+            label = type_label(object_type)
+            item = DeliveryItemInWords("stix_object", object_type, label, name, stix_id, tombstone)
+        else:  # deleted meanwhile
+            continue
+        found[delivery_id].append(item)
+    return found
 
 
 def endpoint_dashboard(*, agency: Agency) -> list[dict[str, Any]]:
