@@ -147,7 +147,12 @@ def stix_object_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "; ".join(error.messages))
         else:
             messages.success(
-                request, f"{_name(stix_object)} revoked; TAXII serves its revoked version."
+                request,
+                _(
+                    "%(name)s revoked; TAXII serves its revoked version and it is pushed to "
+                    "every partner endpoint that received the object."
+                )
+                % {"name": _name(stix_object)},
             )
         return redirect(stix_object)
     name = _name(stix_object)

@@ -692,40 +692,63 @@ def _live_items(indicator_ids: list[int]) -> QuerySet[DeliveryItem]:
     )
 
 
+def _live_object_items(object_ids: list[int]) -> QuerySet[DeliveryItem]:
+    tombstoned = DeliveryItem.objects.filter(
+        stix_object_id=OuterRef("stix_object_id"),
+        endpoint_id=OuterRef("endpoint_id"),
+        tombstone=True,
+    )
+    return DeliveryItem.objects.filter(stix_object_id__in=object_ids, tombstone=False).exclude(
+        Exists(tombstoned)
+    )
+
+
 def _unsent() -> Q:
     return Q(delivery__status=Delivery.Status.PENDING, delivery__attempts=0)
 
 
-def endpoints_that_received(*, indicator_ids: Iterable[int]) -> int:
-    """Partner endpoints that got (or were tried with) one of these indicators and no tombstone
-    for it yet: the most a withdrawal or revocation sends a revocation to."""
-    ids = list(indicator_ids)
-    if not ids:
-        return 0
-    return _live_items(ids).exclude(_unsent()).values("endpoint_id").distinct().count()
+def _endpoint_count(indicator_ids: list[int], object_ids: list[int], *, unsent: bool) -> int:
+    """Distinct endpoints among the live items of these indicators and STIX objects whose
+    delivery has (``unsent``: has not) left."""
+
+    def pick(items: QuerySet[DeliveryItem]) -> QuerySet[DeliveryItem]:
+        return items.filter(_unsent()) if unsent else items.exclude(_unsent())
+
+    if not object_ids:
+        if not indicator_ids:
+            return 0
+        return pick(_live_items(indicator_ids)).values("endpoint_id").distinct().count()
+    endpoints = set(pick(_live_object_items(object_ids)).values_list("endpoint_id", flat=True))
+    if indicator_ids:
+        endpoints |= set(pick(_live_items(indicator_ids)).values_list("endpoint_id", flat=True))
+    return len(endpoints)
 
 
-def endpoints_not_sent_yet(*, indicator_ids: Iterable[int]) -> int:
-    """Partner endpoints whose delivery of these indicators has not left yet: it is cancelled."""
-    ids = list(indicator_ids)
-    if not ids:
-        return 0
-    return _live_items(ids).filter(_unsent()).values("endpoint_id").distinct().count()
+def endpoints_that_received(*, indicator_ids: Iterable[int], object_ids: Iterable[int] = ()) -> int:
+    """Partner endpoints that got (or were tried with) one of these indicators or STIX objects
+    and no tombstone for it yet: the most a withdrawal or revocation sends a revocation to."""
+    return _endpoint_count(list(indicator_ids), list(object_ids), unsent=False)
+
+
+def endpoints_not_sent_yet(*, indicator_ids: Iterable[int], object_ids: Iterable[int] = ()) -> int:
+    """Partner endpoints whose delivery of these items has not left yet: it is cancelled."""
+    return _endpoint_count(list(indicator_ids), list(object_ids), unsent=True)
 
 
 def share_reach(*, share: Share) -> dict[str, Any]:
     """Who a share reaches: agency and jurisdiction codes, the JIT, named users, and the
-    partner endpoints that received its indicators."""
+    partner endpoints that received its indicators and STIX objects."""
     indicator_ids = list(share.indicators.values_list("pk", flat=True))
+    object_ids = list(share.stix_objects.values_list("pk", flat=True))
     return {
         "agencies": sorted(a.code for a in share.agencies.all()),
         "jurisdictions": sorted(j.code for j in share.jurisdictions.all()),
         "jit": share.jit.name if share.jit is not None else "",
         "community": share.community,
         "users": share.users.count(),
-        "items": len(indicator_ids) + share.stix_objects.count(),
-        "endpoints": endpoints_that_received(indicator_ids=indicator_ids),
-        "unsent": endpoints_not_sent_yet(indicator_ids=indicator_ids),
+        "items": len(indicator_ids) + len(object_ids),
+        "endpoints": endpoints_that_received(indicator_ids=indicator_ids, object_ids=object_ids),
+        "unsent": endpoints_not_sent_yet(indicator_ids=indicator_ids, object_ids=object_ids),
     }
 
 
@@ -841,12 +864,21 @@ def stix_object_revoke_effects(*, stix_object: StixObject) -> list[str]:
     agencies = sorted(
         set(Agency.objects.filter(shares_received__in=active).values_list("code", flat=True))
     )
+    endpoints = endpoints_that_received(indicator_ids=(), object_ids=[stix_object.pk])
+    unsent = endpoints_not_sent_yet(indicator_ids=(), object_ids=[stix_object.pk])
     return [
         _(
             "A new version of %(stix_id)s is recorded with revoked: true; partners polling "
             "TAXII see it revoked."
         )
         % {"stix_id": stix_object.stix_id},
+        ngettext(
+            "This sends the revoked version to %(count)d partner endpoint.",
+            "This sends the revoked version to %(count)d partner endpoints.",
+            endpoints,
+        )
+        % {"count": endpoints},
+        *_unsent_effect(unsent),
         ngettext(
             "%(count)d partner agency sees only the revoked version from now on%(who)s.",
             "%(count)d partner agencies see only the revoked version from now on%(who)s.",

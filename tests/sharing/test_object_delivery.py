@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from interop.models import ObjectVersion
-from sharing import delivery, outbox, services, webhooks
+from sharing import delivery, outbox, selectors, services, webhooks
 from sharing.models import Delivery, DeliveryAttempt, DeliveryItem, OutboxFill, StixObject
 from tests.interop.object_graph import build, load, sdo, share_with_partner
 from tests.sharing.conftest import add
@@ -99,6 +99,8 @@ def test_revoking_a_delivered_object_pushes_its_revoked_version(
 ):
     share_with_partner(world, graph.malware)
     _deliver_all()
+    effects = selectors.stix_object_revoke_effects(stix_object=graph.malware)
+    assert "This sends the revoked version to 1 partner endpoint." in effects
     revoked = services.stix_object_revoke(actor=world.owner.investigator, stix_object=graph.malware)
     tomb = Delivery.objects.get(status="pending")
     assert tomb.items.get().tombstone
@@ -111,6 +113,9 @@ def test_revoking_a_delivered_object_pushes_its_revoked_version(
 
 def test_revoking_an_object_not_sent_yet_cancels_its_push(world, graph, partner_endpoint):
     share_with_partner(world, graph.malware)
+    effects = selectors.stix_object_revoke_effects(stix_object=graph.malware)
+    assert "This sends the revoked version to 0 partner endpoints." in effects
+    assert any("1 partner endpoint that has not left yet is cancelled" in e for e in effects)
     services.stix_object_revoke(actor=world.owner.investigator, stix_object=graph.malware)
     assert not Delivery.objects.exists()
 
@@ -127,6 +132,7 @@ def test_withdrawal_tombstones_objects_only_where_no_other_share_keeps_them(
     )
     services.share_withdraw(actor=world.owner.investigator, share=first)
     assert Delivery.objects.count() == 1  # still entitled through the second share
+    assert selectors.share_reach(share=second)["endpoints"] == 1
     services.share_withdraw(actor=world.owner.investigator, share=second)
     tomb = Delivery.objects.get(status="pending")
     assert delivery.deliver(tomb.pk) == "delivered"
