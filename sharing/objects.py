@@ -22,6 +22,7 @@ from common.bulk import copy_instances, copy_rows, new_instance
 from common.dates import parse_iso_datetime
 from sharing import stix
 from sharing.models import PAP, Indicator, StixObject, StixReference
+from sharing.outbox import enqueue_on_commit, tombstones
 from sharing.permissions import sync_stix_objects_permissions
 
 # Cyber observables (STIX 2.1 §6): no created, modified, created_by_ref nor versions.
@@ -351,7 +352,8 @@ def stix_objects_store(
     creates the agency's object, a newer ``modified`` updates it, the stored version is
     unchanged, an older one is left for the caller to record as history; a cyber observable
     sent again with the same content is unchanged, with other content a new version. At most
-    one item per id; the caller's transaction."""
+    one item per id; the caller's transaction. A newer version that revokes an object is
+    pushed to the partner endpoints that received it (``outbox.tombstones``)."""
     report = StoreReport()
     now = timezone.now()
     ids = [obj["id"] for _, obj in items]
@@ -391,6 +393,9 @@ def stix_objects_store(
     if changed:
         StixObject.objects.bulk_update(changed, _UPDATABLE, batch_size=2000)
         _references_replace(changed, fresh=False)
+        revoked = [o for o in changed if o.revoked]
+        if revoked:  # a newer version revoked it: endpoints that got it get that version
+            enqueue_on_commit(tombstones([], keep_entitled=False, objects=revoked))
     return report
 
 

@@ -111,6 +111,22 @@ def test_revoking_a_delivered_object_pushes_its_revoked_version(
     assert pushed == _served(revoked)
 
 
+def test_an_imported_newer_version_that_revokes_an_object_is_pushed(
+    world, graph, partner_endpoint, receiver
+):
+    share_with_partner(world, graph.malware)
+    _deliver_all()
+    newer = {**graph.malware.body, "modified": "2026-02-01T00:00:00.000Z", "revoked": True}
+    load(world.owner, newer)
+    tomb = Delivery.objects.get(status="pending")
+    assert delivery.deliver(tomb.pk) == "delivered"
+    assert receiver.objects()[-1] == (graph.malware.stix_id, 1)
+    pushed = _bodies(receiver)[-1]
+    assert pushed["modified"] == "2026-02-01T00:00:00.000Z"
+    graph.malware.refresh_from_db()
+    assert pushed == _served(graph.malware)
+
+
 def test_revoking_an_object_not_sent_yet_cancels_its_push(world, graph, partner_endpoint):
     share_with_partner(world, graph.malware)
     effects = selectors.stix_object_revoke_effects(stix_object=graph.malware)
