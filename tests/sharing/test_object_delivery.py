@@ -312,3 +312,27 @@ def test_deliveries_show_their_objects_in_words_to_the_receiving_admins_only(
         assert other.get(f"/api/v1/deliveries/{d.pk}/").status_code == 404
         dashboard = f"/agencies/{world.partner.agency.code}/deliveries/"
         assert client_for(side.admin).get(dashboard).status_code == 404
+
+
+def test_endpoints_of_an_agency_that_joins_the_jit_later_get_its_shared_objects_once(
+    world, graph, partner_endpoint
+):
+    from cases import jits as case_services
+    from tests.cases.conftest import join, open_case
+
+    jit = case_services.jit_create(
+        actor=world.owner.investigator,
+        case=open_case(world.owner),
+        name="JIT Nightjar",
+        legal_basis="eu_jit",
+    )
+    services.stix_objects_share(
+        actor=world.owner.investigator, objects=[graph.malware], spec=services.ShareSpec(jit=jit)
+    )
+    assert not DeliveryItem.objects.filter(endpoint=partner_endpoint).exists()
+    join(jit, world.owner, world.partner)
+    membership = jit.memberships.get(agency=world.partner.agency)
+    case_services.jit_leave(actor=world.partner.admin, membership=membership)
+    join(jit, world.owner, world.partner)
+    items = DeliveryItem.objects.filter(endpoint=partner_endpoint)
+    assert list(items.values_list("stix_object_id", "tombstone")) == [(graph.malware.pk, False)]
