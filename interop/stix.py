@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from agencies.models import TLP, Agency
-from sharing import objects as sharing_objects
 from sharing import stix as sharing_stix
 from sharing.models import PAP, Indicator, StixObject
 
@@ -126,38 +125,3 @@ def export_bundle(
         + ", ".join(context + objects)
         + "]}"
     )
-
-
-# What the object pages call each STIX 2.1 type (others: the type with spaces for hyphens).
-TYPE_LABELS = {
-    "autonomous-system": "Autonomous system",
-    "course-of-action": "Course of action",
-    "domain-name": "Domain name",
-    "email-addr": "E-mail address",
-    "email-message": "E-mail message",
-    "extension-definition": "Extension definition",
-    "ipv4-addr": "IPv4 address",
-    "ipv6-addr": "IPv6 address",
-    "language-content": "Language content",
-    "mac-addr": "MAC address",
-    "malware-analysis": "Malware analysis",
-    "marking-definition": "Marking definition",
-    "network-traffic": "Network traffic",
-    "observed-data": "Observed data",
-    "url": "URL",
-    "user-account": "User account",
-    "windows-registry-key": "Windows registry key",
-    "x509-certificate": "X.509 certificate",
-}
-
-
-def type_label(kind: str) -> str:
-    """A STIX type in words: ``threat-actor`` → "Threat actor"."""
-    return TYPE_LABELS.get(kind) or kind.replace("-", " ").capitalize()
-
-
-def object_types() -> list[tuple[str, str]]:
-    """(type, label) of every STIX 2.1 type, by label: the object list's type filter."""
-    kinds = set(sharing_objects.REQUIRED) | sharing_objects.OBSERVABLE_TYPES
-    kinds |= {"location", "marking-definition"}
-    return sorted(((k, type_label(k)) for k in kinds), key=lambda choice: choice[1])

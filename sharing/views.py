@@ -28,6 +28,7 @@ from common.views import issue_with_secret
 from sharing import bulk, delivery, legal, selectors, services
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import TLP, IndicatorType
+from sharing.objects import type_label
 from sharing.tables import INDICATOR_DEFAULT_SORT, INDICATOR_SORTS, IndicatorTable
 
 PAGE_SIZE = 50
@@ -343,7 +344,10 @@ def endpoints(request: HttpRequest, code: str) -> HttpResponse:
         "form": issued.form,
         "new_endpoint": issued.obj,
         "secret": issued.secret,
-        "endpoints": agency.partner_endpoints.all(),
+        "endpoints": [
+            (endpoint, [type_label(kind) for kind in endpoint.object_types])
+            for endpoint in agency.partner_endpoints.all()
+        ],
     }
     return render(request, "sharing/endpoints.html", context, status=issued.status)
 
@@ -362,12 +366,16 @@ def endpoint_active(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 CHART_DAYS = 30
+ITEMS_SHOWN = 5  # per recent delivery, in words; the rest as "and N more"
 
 
 @login_required
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     agency = access_admin_agency(user=request.user, code=code)
-    recent = selectors.deliveries_visible_to(user=request.user).filter(endpoint__agency=agency)[:25]
+    recent = list(
+        selectors.deliveries_visible_to(user=request.user).filter(endpoint__agency=agency)[:25]
+    )
+    items = selectors.delivery_items_in_words(delivery_ids=[d.pk for d in recent])
     days = charts.last_days(today=timezone.localdate(), days=CHART_DAYS)
     counts = selectors.delivery_counts_per_day(
         user=request.user, agency=agency, since=charts.day_start(days[0])
@@ -389,7 +397,10 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "agency": agency,
         "rows": rows,
-        "recent": recent,
+        "recent": [
+            (d, its[:ITEMS_SHOWN], max(0, len(its) - ITEMS_SHOWN))
+            for d, its in ((d, items.get(d.pk, [])) for d in recent)
+        ],
         "errors": errors,
         "chart_days": CHART_DAYS,
         "charts": True,
