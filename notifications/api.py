@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
@@ -45,15 +46,16 @@ class NotificationListView(generics.ListAPIView):
         params = self.request.query_params
         unread = params.get("unread", "")
         if unread not in ("", "true", "false", "1", "0"):
-            raise ValidationError({"unread": ["Give true or false."]})
+            raise ValidationError({"unread": [_("Give true or false.")]})
         if unread in ("true", "1"):
             items = items.filter(read_at__isnull=True)
         elif unread in ("false", "0"):
             items = items.filter(read_at__isnull=False)
         kind = params.get("kind", "")
         if kind and kind not in Notification.Kind.values:
+            choices = ", ".join(Notification.Kind.values)
             raise ValidationError(
-                {"kind": [f"Choose one of: {', '.join(Notification.Kind.values)}."]}
+                {"kind": [_("Choose one of: %(choices)s.") % {"choices": choices}]}
             )
         return items.filter(kind=kind) if kind else items
 

@@ -103,3 +103,16 @@ def test_mark_all_as_read_empties_the_inbox_notifications_of_that_user_only(aw, 
     assert 'id="notifications"' not in page
     assert Notification.objects.filter(user=aw.owner.investigator, read_at__isnull=True).exists()
     assert client.get("/assistance/notifications/read/").status_code == 405
+
+
+def test_a_service_providers_liaison_reads_its_requests_notifications_in_the_centre(
+    aw, client_for, api_client_for
+):
+    request = sent(aw)
+    page = client_for(aw.liaison).get("/notifications/")
+    assert page.status_code == 200
+    assert f"request #{request.pk} from DE-BKA" in page.content.decode()
+    api = api_client_for(aw.liaison, aw.liaison.memberships.get().agency)
+    (item,) = api.get("/api/v1/notifications/").json()["results"]
+    assert item["link"] == f"/assistance/{request.pk}/"
+    assert client_for(aw.owner.analyst).get("/notifications/").context["page"].object_list == []
