@@ -10,13 +10,13 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency
+from agencies.selectors import active_members
 from assistance.models import AssistanceRequest, EnforcingDecision, Urgency
 from assistance.models import Kind as RequestKind
 from audit.services import audit_log
@@ -24,14 +24,12 @@ from notifications import services as notifications
 from notifications.models import Notification
 from notifications.sentences import source_label
 
-User = get_user_model()
 Kind = Notification.Kind
 SUBJECT = "CyberCoop: {what} – request #{pk}"
 
 
 def members_of(agency: Agency) -> list[Any]:
-    active = Membership.objects.filter(agency=agency, status=Membership.Status.ACTIVE)
-    return list(User.objects.filter(pk__in=active.values("user_id"), is_active=True))
+    return list(active_members(agency=agency))
 
 
 def requester_users(request: AssistanceRequest) -> list[Any]:

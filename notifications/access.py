@@ -5,7 +5,7 @@ an unregistered type is read by no one: a new source must say who sees its objec
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -23,12 +23,15 @@ def registered() -> frozenset[str]:
     return frozenset(_VISIBLE)
 
 
-def readable(*, user: Any, agency: Any = None) -> Q:
+def readable(*, user: Any, agency: Any = None, types: Iterable[str] | None = None) -> Q:
     """The condition on notifications that the user may read them (with an API key, acting
     for ``agency``): about no object, or about one the user may still see. One ``EXISTS`` per
-    object type, each an index lookup per notification row."""
+    object type (of ``types`` only, when given), each an index lookup per notification row."""
     allowed = Q(object_type="")
+    wanted = set(_VISIBLE) if types is None else set(types) & set(_VISIBLE)
     for object_type, visible in _VISIBLE.items():
+        if object_type not in wanted:
+            continue
         objects = visible(user=user, agency=agency).order_by().filter(pk=OuterRef("object_id"))
         allowed |= Q(Q(object_type=object_type), Exists(objects.values("pk")))
     return allowed

@@ -28,8 +28,15 @@ def unread_for(*, user: Any, agency: Any = None) -> QuerySet[Notification]:
 
 
 def unread_count(*, user: Any, agency: Any = None) -> int:
-    """One query: the unread notifications the user may read."""
-    return unread_for(user=user, agency=agency).order_by().count()
+    """How many unread notifications the user may read: one index query when there are none
+    (most pages), else a second that checks visibility for the object types present only."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by()
+    types = set(unread.values_list("object_type", flat=True).distinct())
+    if not types:
+        return 0
+    return unread.filter(readable(user=user, agency=agency, types=types)).count()
 
 
 def access_notification(*, user: Any, pk: Any, agency: Any = None) -> Notification:

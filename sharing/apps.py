@@ -12,17 +12,14 @@ class SharingConfig(AppConfig):
     name = "sharing"
 
     def ready(self) -> None:
-        # app registry: these import models, which load only after ready()
+        # app registry: these import models, which load only after ready() (correlation is
+        # imported for its matches on create)
         from audit import access
         from audit.signals import checkpoint_signed
         from cases import timeline
         from cases.signals import jit_circle_changed
         from notifications import access as notification_access
-        from sharing import (
-            access_requests,
-            correlation,  # noqa: F401  (correlation matches on create)
-            selectors,
-        )
+        from sharing import access_requests, correlation, selectors  # noqa: F401
         from sharing.outbox import push_checkpoint
         from sharing.services import resync_jit_shares
 

@@ -104,7 +104,7 @@ def test_mark_all_read_redirects_with_a_message_and_touches_only_mine(world, cli
     assert client.get("/notifications/read/").status_code == 405
 
 
-def test_the_header_badge_counts_unread_with_words_in_one_query(world, client_for):
+def test_the_header_badge_counts_unread_with_words_in_one_cheap_query_when_none(world, client_for):
     tell(world.owner.investigator, 3)
     client = client_for(world.owner.investigator)
     html = client.get("/cases/").content.decode()
@@ -117,6 +117,9 @@ def test_the_header_badge_counts_unread_with_words_in_one_query(world, client_fo
     assert "1 unread notification<" in one
     with CaptureQueriesContext(connection) as queries:
         assert selectors.unread_count(user=world.owner.investigator) == 3
+    assert len(queries) == 2  # the types present, then the count that checks visibility
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.unread_count(user=world.outsider.investigator) == 0
     assert len(queries) == 1
 
 

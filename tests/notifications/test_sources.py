@@ -68,13 +68,15 @@ def test_a_jit_invitation_reaches_the_invited_agencys_admins_only(world, invitat
 
 def test_an_admin_who_steps_down_no_longer_reads_the_invitation(world, invitation, client_for):
     make_member(world.partner.agency, "partner_admin2", Membership.Role.AGENCY_ADMIN)
-    assert "JIT Tulip" in client_for(world.partner.admin).get("/notifications/").content.decode()
+    html = client_for(world.partner.admin).get("/notifications/").content.decode()
+    assert "JIT Tulip" in html and "1 unread notification<" in html
     membership = Membership.objects.get(user=world.partner.admin, agency=world.partner.agency)
     agency_services.membership_update(
         actor=None, membership=membership, role=Membership.Role.INVESTIGATOR
     )
     html = client_for(world.partner.admin).get("/notifications/").content.decode()
     assert "JIT Tulip" not in html
+    assert "unread notification" not in html  # the badge counts only what may be read
 
 
 # --- access requests ------------------------------------------------------------------------
