@@ -349,6 +349,7 @@ SPECTACULAR_SETTINGS = {
         "AssistanceKindEnum": "assistance.models.Kind",
         "AssistanceStatusEnum": "assistance.models.AssistanceRequest.Status",
         "AttachmentKindEnum": "assistance.models.RequestAttachment.Kind",
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
         "RefusalGroundsEnum": "assistance.models.RefusalGrounds",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
