@@ -26,7 +26,7 @@ from cases.selectors import can_manage_jit, is_agency_admin
 from cases.signals import jit_circle_changed
 from notifications.models import Notification
 from notifications.sentences import source_label
-from notifications.services import notify
+from notifications.services import notifications_settle, notify
 
 NO_LEGAL_BASIS = (
     "{agency} is in another jurisdiction ({theirs}; the JIT leader {leader} is in {ours}). "
@@ -358,6 +358,7 @@ def jit_respond(
         status, kind = JITMembership.Status.ACCEPTED, JITAmendment.Kind.MEMBER_ACCEPTED
     else:
         status, kind = JITMembership.Status.DECLINED, JITAmendment.Kind.MEMBER_DECLINED
+    notifications_settle(about=membership, kind=Notification.Kind.JIT_INVITATION)
     return _record_answer(membership, status, kind, actor=actor, agency=membership.agency)
 
 

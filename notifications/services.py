@@ -106,6 +106,16 @@ def notifications_mark_all_read(
 
 
 @transaction.atomic
+def notifications_settle(*, about: models.Model, kind: str) -> int:
+    """What ``kind`` notifications about ``about`` asked for is done (an invitation answered,
+    a request decided): they are read for everyone they reached; how many."""
+    object_type, object_id = object_key(about)
+    return Notification.objects.filter(
+        object_type=object_type, object_id=object_id, kind=kind, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+@transaction.atomic
 def digest_preference_set(*, actor: Any, frequency: str, language: str = "") -> DigestPreference:
     """The actor's e-mail digest: none or daily, in ``language`` (the one they use now)."""
     if frequency not in DigestPreference.Frequency.values:

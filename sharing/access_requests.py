@@ -17,7 +17,7 @@ from agencies.models import TLP, Agency, HandlingCode, Membership
 from agencies.selectors import active_members, active_memberships, is_member
 from audit.services import audit_log
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import notifications_settle, notify
 from sharing import services as sharing_services
 from sharing.correlation import hidden_matches
 from sharing.legal import ShareSpec
@@ -243,6 +243,7 @@ def access_request_grant(
         summary={"request": request.pk, "indicator": target.indicator_id, "share": share.pk},
     )
     _tell_requester(request, before)
+    notifications_settle(about=target, kind=Notification.Kind.ACCESS_REQUEST)
     return target
 
 
@@ -269,4 +270,5 @@ def access_request_decline(
         summary={"request": target.request_id, "reason": target.decision_reason[:500]},
     )
     _tell_requester(request, before)
+    notifications_settle(about=target, kind=Notification.Kind.ACCESS_REQUEST)
     return target

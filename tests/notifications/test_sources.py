@@ -223,3 +223,20 @@ def test_a_successful_round_tells_no_one(world, endpoint):
     )
     attempt(Delivery.objects.get(endpoint=endpoint), status_code=200)
     assert not Notification.objects.exists()
+
+
+def test_an_answered_invitation_or_decided_request_is_read_for_everyone_it_reached(
+    world, invitation, asked
+):
+    jits.jit_respond(actor=world.partner.admin, membership=invitation, accept=True)
+    (note,) = received(world.partner.admin, Kind.JIT_INVITATION)
+    assert note.read_at is not None
+    target = AccessRequestTarget.objects.get(request=asked, holder=world.owner.agency)
+    access_requests.access_request_decline(
+        actor=world.owner.investigator, target=target, reason="Not now"
+    )
+    for user in (world.owner.admin, world.owner.investigator):
+        (note,) = received(user, Kind.ACCESS_REQUEST)
+        assert note.read_at is not None
+    (outsiders,) = received(world.outsider.investigator, Kind.ACCESS_REQUEST)
+    assert outsiders.read_at is None  # its own target is still to decide
