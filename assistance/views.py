@@ -16,17 +16,21 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from assistance import forms, notifications, selectors, services
+from assistance import forms, selectors, services
 from assistance.legal import valid_bases
 from assistance.models import AssistanceRequest, Kind
 from cases.selectors import access_case, acting_agency_for_case
 from common import keyset
 from common.errors import StateConflict
 from common.forms import apply_validation_error
+from notifications.selectors import unread_for
+from notifications.services import notifications_mark_all_read
 
 PAGE_SIZE = 50
+REQUESTS = AssistanceRequest._meta.label_lower  # what the inbox's notifications are about
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)  # sorts requests without a deadline last
 
 # Who may take each step from the page: the requester ("r"), the addressee ("a"), the
@@ -166,7 +170,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for a in _actions(obj, sides)
         ],
     }
-    notifications.mark_read(user=request.user, request=obj)
+    notifications_mark_all_read(actor=request.user, about=obj)
     return render(request, "assistance/request_detail.html", context)
 
 
@@ -234,7 +238,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "here": reverse("assistance:inbox"),
-            "notifications": notifications.unread_for(user=request.user)[:50],
+            "notifications": unread_for(user=request.user).filter(object_type=REQUESTS)[:50],
         },
     )
 
@@ -242,6 +246,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    count = notifications.mark_read(user=request.user)
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    count = notifications_mark_all_read(actor=request.user, object_type=REQUESTS)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d notification marked as read.",
+            "%(count)d notifications marked as read.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("assistance:inbox")
