@@ -23,12 +23,21 @@ from agencies.selectors import access_admin_agency
 from cases.selectors import jits_visible_to
 from common import charts, tables
 from common.confirm import confirmation
+from common.filters import filtered
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
 from sharing import bulk, delivery, legal, selectors, services
+from sharing.filters import DeliveryFilter
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import TLP, IndicatorType
-from sharing.tables import INDICATOR_DEFAULT_SORT, INDICATOR_SORTS, IndicatorTable
+from sharing.tables import (
+    DELIVERY_DEFAULT_SORT,
+    DELIVERY_SORTS,
+    INDICATOR_DEFAULT_SORT,
+    INDICATOR_SORTS,
+    DeliveryTable,
+    IndicatorTable,
+)
 
 PAGE_SIZE = 50
 REFERRERS_SHOWN = 100
@@ -362,12 +371,36 @@ def endpoint_active(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 CHART_DAYS = 30
+DELIVERY_PAGE_SIZE = 25
+DELIVERY_COUNT_CAP = 1000
 
 
 @login_required
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     agency = access_admin_agency(user=request.user, code=code)
-    recent = selectors.deliveries_visible_to(user=request.user).filter(endpoint__agency=agency)[:25]
+    deliveries = filtered(
+        request,
+        selectors.deliveries_visible_to(user=request.user).filter(endpoint__agency=agency),
+        DeliveryFilter,
+        endpoints=selectors.endpoints_administered_by(user=request.user, agency=agency),
+    )
+    recent = tables.paged(
+        request,
+        deliveries.rows,
+        table_class=DeliveryTable,
+        sorts=DELIVERY_SORTS,
+        default_sort=DELIVERY_DEFAULT_SORT,
+        size=DELIVERY_PAGE_SIZE,
+        count=DELIVERY_COUNT_CAP,
+        label=_("Pages of deliveries"),
+    )
+    if not recent.page.object_list and deliveries.active:
+        recent.empty_action = (request.path, _("Clear the filters"))
+    elif not recent.page.object_list:
+        recent.empty_action = (
+            reverse("sharing_endpoints", args=[agency.code]),
+            _("Check your endpoints"),
+        )
     days = charts.last_days(today=timezone.localdate(), days=CHART_DAYS)
     counts = selectors.delivery_counts_per_day(
         user=request.user, agency=agency, since=charts.day_start(days[0])
@@ -390,11 +423,15 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "agency": agency,
         "rows": rows,
         "recent": recent,
+        "page": recent.page,
+        "filters": deliveries,
         "errors": errors,
         "chart_days": CHART_DAYS,
         "charts": True,
     }
-    return render(request, "sharing/dashboard.html", context)
+    return render(
+        request, "sharing/dashboard.html", context, status=400 if deliveries.errors else 200
+    )
 
 
 @login_required
