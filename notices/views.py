@@ -18,14 +18,26 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.selectors import cases_visible_to
 from common import keyset, tables
 from common.confirm import confirmation
+from common.filters import filtered
 from common.forms import apply_validation_error
 from notices import review, selectors, services
-from notices.api import PUBLIC_ORDERING, keyset_ordering
+from notices.api import keyset_ordering
+from notices.filters import PublicNoticeFilter, QueueFilter
 from notices.forms import NoticeForm, ReasonForm, ReviewForm, SearchForm
 from notices.models import TYPE_PURPOSES, Notice, NoticeReview, NoticeType
 from notices.permissions import DIFFUSION_CIRCULATING
 from notices.services import EDITABLE_FIELDS
-from notices.tables import MATCH_SORT, NOTICE_SORTS, NoticeTable
+from notices.tables import (
+    MATCH_SORT,
+    NOTICE_SORTS,
+    PUBLIC_DEFAULT_SORT,
+    PUBLIC_SORTS,
+    QUEUE_DEFAULT_SORT,
+    QUEUE_SORTS,
+    NoticeTable,
+    PublicNoticeTable,
+    QueueTable,
+)
 
 PAGE_SIZE = 100
 
@@ -314,11 +326,21 @@ def notice_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not selectors.is_reviewer(user=request.user):
         raise PermissionDenied("Only secretariat reviewers have a review queue.")
-    notices = selectors.review_queue(user=request.user)
-    page = keyset.page_for_request(
-        request, notices, ordering=("submitted_at", "id"), size=PAGE_SIZE
+    queue = filtered(request, selectors.review_queue(user=request.user), QueueFilter)
+    table = tables.paged(
+        request,
+        queue.rows,
+        table_class=QueueTable,
+        sorts=QUEUE_SORTS,
+        default_sort=QUEUE_DEFAULT_SORT,
+        size=PAGE_SIZE,
+        count=True,
+        label=_("Pages of the review queue"),
     )
-    return render(request, "notices/queue.html", {"page": page})
+    if queue.active and not table.page.object_list:
+        table.empty_action = (request.path, _("Clear the filters"))
+    context = {"page": table.page, "table": table, "filters": queue}
+    return render(request, "notices/queue.html", context, status=400 if queue.errors else 200)
 
 
 @login_required
@@ -339,7 +361,20 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
-    page = keyset.page_for_request(
-        request, selectors.public_notices(), ordering=PUBLIC_ORDERING, size=PAGE_SIZE
+    public = filtered(request, selectors.public_notices(), PublicNoticeFilter)
+    table = tables.paged(
+        request,
+        public.rows,
+        table_class=PublicNoticeTable,
+        sorts=PUBLIC_SORTS,
+        default_sort=PUBLIC_DEFAULT_SORT,
+        size=PAGE_SIZE,
+        count=True,
+        label=_("Pages of public notices"),
     )
-    return render(request, "notices/public_list.html", {"page": page})
+    if public.active and not table.page.object_list:
+        table.empty_action = (request.path, _("Clear the filters"))
+    context = {"page": table.page, "table": table, "filters": public}
+    return render(
+        request, "notices/public_list.html", context, status=400 if public.errors else 200
+    )
