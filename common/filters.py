@@ -32,9 +32,15 @@ def filtered(
 ) -> Filtered:
     """``queryset`` (already what the caller may see) narrowed by the request's filters.
 
-    The filters only narrow: a filter can never reveal a row the selector left out."""
-    names = set(filterset_class.base_filters)
-    bound = any(request.GET.get(name) for name in names)
+    The filters only narrow: a filter can never reveal a row the selector left out. A
+    ``prefix`` (django-filter's) names the parameters ``<prefix>-<name>`` when a page holds
+    two lists."""
+    prefix = kwargs.get("prefix")
+
+    def param(name: str) -> str:
+        return f"{prefix}-{name}" if prefix else name
+
+    bound = any(request.GET.get(param(name)) for name in filterset_class.base_filters)
     filterset = filterset_class(request.GET if bound else None, queryset=queryset, **kwargs)
     rows = filterset.qs
     errors: list[str] = []
@@ -43,7 +49,7 @@ def filtered(
             label = str(filterset.form.fields[name].label or name)
             for problem in problems:
                 if problem.code == "invalid_choice":
-                    errors.append(unknown_choice(label, str(request.GET.get(name, ""))))
+                    errors.append(unknown_choice(label, str(request.GET.get(param(name), ""))))
                 else:
                     errors.extend(f"{label}: {message}" for message in problem.messages)
     cleaned = getattr(filterset.form, "cleaned_data", {}) if bound else {}
