@@ -147,18 +147,25 @@ def indicator_add(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("bulk_job", job_id=job_id)
             items, errors = bulk.parse_paste(data["values"], data["type"])
-            report = bulk.paste_ingest(
+            rows = bulk.paste_ingest(
                 actor=request.user, agency=data["agency"], items=items, defaults=defaults
             )
-            report = sorted(report + errors, key=lambda r: r["line"])
-            added = sum(1 for r in report if r["status"] == bulk.ADDED)
+            rows = sorted(rows + errors, key=lambda r: r["line"])
+            added = sum(1 for r in rows if r["status"] == bulk.ADDED)
             messages.success(
-                request, f"{added} added, {len(report) - added} not added (see the report)."
+                request,
+                _("%(added)s added, %(other)s not added (see the report below).")
+                % {"added": added, "other": len(rows) - added},
             )
-            if any(r["status"] == "invalid" for r in report):
-                status = 400
-        else:
-            status = 400
+            # Post/redirect/get: the report is kept (as a finished job's) for the page after
+            # the redirect, so a reload does not paste the list a second time.
+            report_id = bulk.report_keep(actor=request.user, agency=data["agency"], rows=rows)
+            return redirect(f"{reverse('indicator_add')}?{urlencode({'report': report_id})}")
+        status = 400
+    elif request.GET.get("report"):
+        # The report of the paste this member just added (404 for anyone else's).
+        bulk.access_job(user=request.user, job_id=request.GET["report"])
+        report = bulk.with_words(bulk.job_report(request.GET["report"]))
     return render(
         request, "sharing/indicator_add.html", {"form": form, "report": report}, status=status
     )
