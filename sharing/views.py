@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
 from cases.selectors import jits_visible_to
 from common import charts, tables
-from common.confirm import confirmation
+from common.confirm import carried_over, confirmation
 from common.filters import filtered
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
@@ -365,15 +365,30 @@ def endpoints(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def endpoint_active(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """POST: activate or deactivate; GET (deactivation only): what it does, to confirm."""
     agency = access_admin_agency(user=request.user, code=code)
     endpoint = selectors.access_endpoint(user=request.user, pk=pk)
     if endpoint.agency_id != agency.pk:
         raise Http404
+    if request.method != "POST":
+        if request.GET.get("active") != "0":
+            return HttpResponseNotAllowed(["POST"])
+        return confirmation(
+            request,
+            title=_("Deactivate %(name)s?") % {"name": endpoint.name},
+            effects=selectors.endpoint_deactivate_effects(endpoint=endpoint),
+            button=_("Deactivate %(name)s") % {"name": endpoint.name},
+            cancel_url=reverse("sharing_endpoints", args=[agency.code]),
+            form=carried_over(request.GET),
+        )
     active = request.POST.get("active") == "1"
     services.endpoint_update(actor=request.user, endpoint=endpoint, active=active)
-    messages.success(request, f"{endpoint.name} is now {'active' if active else 'inactive'}.")
+    if active:
+        messages.success(request, _("%(name)s is now active.") % {"name": endpoint.name})
+    else:
+        messages.success(request, _("%(name)s is now inactive.") % {"name": endpoint.name})
     return redirect("sharing_endpoints", code=agency.code)
 
 
