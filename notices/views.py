@@ -20,7 +20,7 @@ from common import keyset, tables
 from common.confirm import confirmation
 from common.filters import filtered
 from common.forms import apply_validation_error
-from notices import review, selectors, services
+from notices import history, review, selectors, services
 from notices.api import keyset_ordering
 from notices.filters import PublicNoticeFilter, QueueFilter
 from notices.forms import NoticeForm, ReasonForm, ReviewForm, SearchForm
@@ -205,7 +205,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notice": notice,
         "case_visible": notice.case_id is not None
         and cases_visible_to(user=request.user).filter(pk=notice.case_id).exists(),
-        "history": selectors.notice_history(notice=notice),
+        "history": history.history_in_words(selectors.notice_history(notice=notice)),
         "reviews": notice.reviews.select_related("reviewer"),
         "photos": notice.photos.all(),
         "recipient_agencies": notice.recipient_agencies.all(),

@@ -11,14 +11,19 @@ from notices.models import Notice
 def test_the_detail_page_shows_the_history(world, make_notice, client_for):
     notice = make_notice("published")
     html = client_for(world.owner.investigator).get(f"/notices/{notice.pk}/").content.decode()
-    for action in (
-        "notice.created",
-        "notice.submitted",
-        "notice.review_started",
-        "notice.published",
+    history = html[html.index('id="history"') :]
+    actor, reviewer = world.owner.investigator.username, world.reviewer.username
+    for sentence in (
+        f"{actor} created the notice",
+        f"{actor} submitted the notice for review",
+        f"{reviewer} started the review",
+        f"{reviewer} published the notice",
     ):
-        assert action in html
-    assert "submitted → under_review" in html
+        assert sentence in history
+    assert "Submitted → Under review" in history
+    # Words, not the log's codes.
+    for code in ("notice.created", "notice.published", "under_review", "{&#x27;"):
+        assert code not in history
     for side in (world.partner, world.outsider):
         assert client_for(side.investigator).get(f"/notices/{notice.pk}/").status_code == 200
 
