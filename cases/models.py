@@ -263,7 +263,7 @@ def _amendment_field(name: str) -> tuple[str, dict[str, str]]:
         except FieldDoesNotExist:
             continue
         labels = {str(k): str(v) for k, v in getattr(field, "flatchoices", None) or []}
-        return capfirst(str(field.verbose_name)), labels
+        return capfirst(str(getattr(field, "verbose_name", name))), labels
     return capfirst(name.replace("_", " ")), {}
 
 

@@ -51,7 +51,7 @@ def _status(value: Any) -> str:
 
 def _field_label(name: str) -> str:
     try:
-        return capfirst(str(Notice._meta.get_field(name).verbose_name))
+        return capfirst(str(getattr(Notice._meta.get_field(name), "verbose_name", name)))
     except FieldDoesNotExist:
         return capfirst(name.replace("_", " "))
 
