@@ -49,7 +49,8 @@ def _status(value: Any) -> str:
     return str(labels.get(value, value))
 
 
-def _field_label(name: str) -> str:
+def field_label(name: str) -> str:
+    """A notice field's label (its verbose name), for people."""
     try:
         return capfirst(str(getattr(Notice._meta.get_field(name), "verbose_name", name)))
     except FieldDoesNotExist:
@@ -61,7 +62,7 @@ def _details(summary: dict[str, Any]) -> list[str]:
     if summary.get("from") and summary.get("to"):
         details.append(f"{_status(summary['from'])} → {_status(summary['to'])}")
     if summary.get("fields"):
-        fields = ", ".join(_field_label(name) for name in summary["fields"])
+        fields = ", ".join(field_label(name) for name in summary["fields"])
         details.append(_("Changed: %(fields)s") % {"fields": fields})
     for key in ("reasons", "reason"):
         if summary.get(key):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +23,7 @@ from common.forms import apply_validation_error
 from notices import history, review, selectors, services
 from notices.api import keyset_ordering
 from notices.filters import PublicNoticeFilter, QueueFilter
-from notices.forms import NoticeForm, ReasonForm, ReviewForm, SearchForm
+from notices.forms import CHECK_TITLES, NoticeForm, ReasonForm, ReviewForm, SearchForm
 from notices.models import TYPE_PURPOSES, Notice, NoticeReview, NoticeType
 from notices.permissions import DIFFUSION_CIRCULATING
 from notices.services import EDITABLE_FIELDS
@@ -222,13 +222,28 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "notices/detail.html", context)
 
 
+def _label(field: str) -> str:
+    """What a message calls a field: a check's title, a form's label or the notice field's."""
+    if field in CHECK_TITLES:
+        return str(CHECK_TITLES[field])
+    for form in (ReviewForm, ReasonForm):
+        if field in form.base_fields and form.base_fields[field].label:
+            return str(form.base_fields[field].label)
+    return history.field_label(field)
+
+
 def _action(request: HttpRequest, notice: Notice, call: Any, success: str, **kwargs: Any):
     try:
         call(actor=request.user, notice=notice, **kwargs)
     except ValidationError as error:
         messages.error(
             request,
-            "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+            "; ".join(
+                " ".join(msgs)
+                if field == NON_FIELD_ERRORS
+                else f"{_label(field)}: {' '.join(msgs)}"
+                for field, msgs in error.message_dict.items()
+            )
             if hasattr(error, "error_dict")
             else "; ".join(error.messages),
         )

@@ -66,3 +66,18 @@ def test_a_reviewer_decides_from_the_detail_page(world, make_notice, client_for)
     assert notice.status == Notice.Status.PUBLISHED
     owner = client_for(world.owner.investigator)
     assert owner.post(f"/notices/{notice.pk}/withdraw/", {"reasons": "x"}).status_code == 403
+
+
+def test_a_refused_decision_names_the_checks_by_title_not_by_code(world, make_notice, client_for):
+    notice = make_notice("submitted")
+    client = client_for(world.reviewer)
+    client.post(f"/notices/{notice.pk}/review/start/")
+    response = client.post(
+        f"/notices/{notice.pk}/review/", {"decision": "publish", "minimum_data": "on"}, follow=True
+    )
+    html = response.content.decode()
+    assert "Art. 3 neutrality: This check must be confirmed to publish." in html
+    assert "Art. 2 human rights: This check must be confirmed to publish." in html
+    assert "art3_neutrality:" not in html and "art2_human_rights:" not in html
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.UNDER_REVIEW
