@@ -261,8 +261,16 @@ def report_keep(*, actor: Any, agency: Agency, rows: list[dict[str, Any]]) -> st
 
 
 def with_words(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Report rows with their result in words (``result``) for the pages."""
-    return [{**row, "result": RESULT_WORDS.get(row["status"], row["status"])} for row in rows]
+    """Report rows with their result and type in words (``result``, ``type_label``)."""
+    types = dict(IndicatorType.choices)
+    return [
+        {
+            **row,
+            "result": RESULT_WORDS.get(row["status"], row["status"]),
+            "type_label": types.get(row.get("type") or "", row.get("type") or ""),
+        }
+        for row in rows
+    ]
 
 
 def job_report(job_id: str) -> list[dict[str, Any]]:

@@ -90,6 +90,7 @@ def test_the_report_names_the_line_a_duplicate_repeats_and_results_in_words(worl
     report = html[html.index('id="report"') :]
     assert "Added" in report and "Not added" in report
     assert ">added<" not in report and "invalid:" not in report
+    assert "IPv4 address" in report and "<td>ipv4</td>" not in report
     assert "1 added" not in html and "2 added, 1 not added (see the report below)." in html
 
 
