@@ -81,3 +81,14 @@ def test_a_refused_decision_names_the_checks_by_title_not_by_code(world, make_no
     assert "art3_neutrality:" not in html and "art2_human_rights:" not in html
     notice.refresh_from_db()
     assert notice.status == Notice.Status.UNDER_REVIEW
+
+
+def test_notifications_name_their_notice_not_its_number(world, make_notice, client_for):
+    notice = make_notice("submitted", family_name="Nachtigall")
+    client = client_for(world.reviewer)
+    client.post(f"/notices/{notice.pk}/review/start/")
+    client.post(f"/notices/{notice.pk}/review/", {"decision": "refuse", "reasons": "Too thin"})
+    html = client_for(world.owner.investigator).get("/notices/notifications/").content.decode()
+    table = html[html.index('id="notifications"') :]
+    assert f'<a href="/notices/{notice.pk}/">Red notice: ' in table and "NACHTIGALL" in table
+    assert f">#{notice.pk}<" not in table
