@@ -93,3 +93,11 @@ def test_empty_lists_say_what_to_do_next(aw, client_for):
     assert "Start one from a case&#x27;s Requests tab." in html
     filtered = client_for(aw.owner.investigator).get(URL, {"status": "refused"})
     assert "Clear the filters" in filtered.content.decode()
+
+
+def test_the_cases_request_list_names_requests_by_their_summary(aw, made, client_for):
+    html = client_for(aw.owner.investigator).get(f"/assistance/cases/{aw.case.pk}/").content
+    text = html.decode()
+    assert "Second C2 server" in text and f">#{made['draft'].pk}<" not in text
+    outsider = client_for(aw.outsider.investigator).get(f"/assistance/cases/{aw.case.pk}/")
+    assert outsider.status_code == 404 and b"Second C2 server" not in outsider.content
