@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agencies import services
 from agencies.models import Invitation
+from tests.paging_queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +100,16 @@ def test_partner_and_outsider_admins_see_only_their_own_and_not_ours(
 def test_an_agency_without_invitations_is_told_how_to_invite(world, client_for):
     html = client_for(world.owner.admin).get(URL).content.decode()
     assert "No invitations. Invite a member with the form above." in html
+
+
+def test_the_invitations_read_no_query_per_row(world, invitations, client_for):
+    client = client_for(world.owner.admin)
+    one = count_queries(client, URL)
+    for n in range(3):
+        services.invitation_create(
+            actor=world.owner.admin,
+            agency=world.owner.agency,
+            email=f"more{n}@example.org",
+            role="analyst",
+        )
+    assert count_queries(client, URL) == one

@@ -8,6 +8,7 @@ import pytest
 
 from assistance.models import AssistanceRequest, Kind
 from tests.assistance.conftest import draft, sent
+from tests.paging_queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +102,12 @@ def test_the_cases_request_list_names_requests_by_their_summary(aw, made, client
     assert "Second C2 server" in text and f">#{made['draft'].pk}<" not in text
     outsider = client_for(aw.outsider.investigator).get(f"/assistance/cases/{aw.case.pk}/")
     assert outsider.status_code == 404 and b"Second C2 server" not in outsider.content
+
+
+def test_both_lists_read_no_query_per_row(aw, made, client_for):
+    one = count_queries(client_for(aw.owner.investigator), URL)
+    one_in = count_queries(client_for(aw.liaison), URL)
+    sent(aw)
+    sent(aw)
+    assert count_queries(client_for(aw.owner.investigator), URL) == one
+    assert count_queries(client_for(aw.liaison), URL) == one_in

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cases import jits
 from cases.models import JITMembership, JointInvestigationTeam
+from tests.paging_queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +96,18 @@ def test_empty_tables_say_what_happens_next(case_world, client):
     html = client.get(reverse("cases:inbox")).content.decode()
     assert "When a JIT&#x27;s leader invites your agency, it appears here." in html
     assert "Accept an invitation above to join one." in html
+
+
+def test_the_page_reads_no_query_per_invitation(case_world, invited, client):
+    client.force_login(case_world.former.admin)
+    url = reverse("cases:inbox")
+    one = count_queries(client, url)
+    jit = jits.jit_create(
+        actor=case_world.owner.investigator,
+        case=case_world.case,
+        name="JIT X",
+        legal_basis=JointInvestigationTeam.LegalBasis.EU_JIT,
+        period_start=dt.date(2026, 1, 1),
+    )
+    jits.jit_invite(actor=case_world.owner.investigator, jit=jit, agency=case_world.former.agency)
+    assert count_queries(client, url) == one

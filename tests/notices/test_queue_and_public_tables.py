@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.paging_queries import count_queries
+
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/notices/review/"
@@ -116,3 +118,16 @@ def test_the_public_list_sorts_by_name_and_filters_by_type(world, public, client
     bad = client.get(PUBLIC, {"type": "BLUE"})
     assert bad.status_code == 400
     assert "Type: “BLUE” is not one of the choices" in bad.content.decode()
+
+
+def test_the_queue_and_the_public_list_read_no_query_per_row(
+    world, make_notice, client_for, client
+):
+    reviewer = client_for(world.reviewer)
+    make_notice("submitted")
+    make_notice("published", public_extract_consent=True)
+    one = (count_queries(reviewer, QUEUE), count_queries(client, PUBLIC))
+    for _ in range(2):
+        make_notice("submitted")
+        make_notice("published", public_extract_consent=True)
+    assert (count_queries(reviewer, QUEUE), count_queries(client, PUBLIC)) == one

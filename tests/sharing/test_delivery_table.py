@@ -8,6 +8,7 @@ import pytest
 
 from sharing import services
 from sharing.models import Delivery
+from tests.paging_queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,10 @@ def test_other_agencies_and_members_who_are_not_admins_get_404(world, deliveries
         response = client_for(user).get(_url(world.partner))
         assert response.status_code == 404
         assert b"NL SOC" not in response.content
+
+
+def test_the_page_reads_no_query_per_delivery(world, deliveries, client_for):
+    client = client_for(world.partner.admin)
+    one = count_queries(client, _url(world.partner))
+    Delivery.objects.bulk_create([Delivery(endpoint=deliveries["cert"]) for _ in range(5)])
+    assert count_queries(client, _url(world.partner)) == one
