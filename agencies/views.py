@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -23,7 +24,7 @@ from agencies.forms import (
     MembershipRoleForm,
     WitnessForm,
 )
-from agencies.models import Membership
+from agencies.models import Invitation, Membership
 from agencies.providers import roles_for
 from agencies.second_factor import has_second_factor, session_passed_second_factor
 from agencies.tables import (
@@ -116,11 +117,22 @@ def _members_page(
     return render(request, "agencies/members.html", context, status=status)
 
 
+def _field_label(name: str) -> str:
+    """What a refusal calls a field: its label on the member and invitation models."""
+    for model in (Membership, Invitation):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        return capfirst(str(getattr(field, "verbose_name", name)))
+    return capfirst(name.replace("_", " "))
+
+
 def _refused(request: HttpRequest, agency, error: ValidationError) -> HttpResponse:
     """The members page again, 400, with the refusal naming the field it is about."""
     if hasattr(error, "error_dict"):
         for field, field_messages in error.message_dict.items():
-            messages.error(request, f"{field}: {' '.join(field_messages)}")
+            messages.error(request, f"{_field_label(field)}: {' '.join(field_messages)}")
     else:
         messages.error(request, " ".join(error.messages))
     return _members_page(request, agency, status=400)
