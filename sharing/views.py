@@ -22,8 +22,8 @@ from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
 from cases.selectors import jits_visible_to
 from common import charts, tables
+from common import filters as list_filters
 from common.confirm import carried_over, confirmation
-from common.filters import filtered
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
 from sharing import bulk, delivery, legal, selectors, services
@@ -400,7 +400,7 @@ DELIVERY_COUNT_CAP = 1000
 @login_required
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     agency = access_admin_agency(user=request.user, code=code)
-    deliveries = filtered(
+    deliveries = list_filters.filtered(
         request,
         selectors.deliveries_visible_to(user=request.user).filter(endpoint__agency=agency),
         DeliveryFilter,
