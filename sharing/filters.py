@@ -7,12 +7,22 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
 
 from sharing.models import Delivery, PartnerEndpoint
 
 
+class EndpointChoiceField(ModelChoiceField):
+    def label_from_instance(self, obj: PartnerEndpoint) -> str:
+        return obj.name  # the endpoint's name alone (its __str__ carries ids)
+
+
+class EndpointFilter(django_filters.ModelChoiceFilter):
+    field_class = EndpointChoiceField
+
+
 class DeliveryFilter(django_filters.FilterSet):
-    endpoint = django_filters.ModelChoiceFilter(
+    endpoint = EndpointFilter(
         label=_("Endpoint"), queryset=PartnerEndpoint.objects.none(), empty_label=_("Any endpoint")
     )
     status = django_filters.ChoiceFilter(
@@ -29,5 +39,5 @@ class DeliveryFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Only the agency's own endpoints are choices: another's is "not one of the choices".
         endpoint = self.filters["endpoint"]
-        assert isinstance(endpoint, django_filters.ModelChoiceFilter)
+        assert isinstance(endpoint, EndpointFilter)
         endpoint.queryset = endpoints if endpoints is not None else PartnerEndpoint.objects.none()

@@ -68,6 +68,8 @@ def test_the_admin_sees_endpoint_names_and_outcomes_in_words_and_no_webhook_ids(
     assert [d.pk for d in response.context["page"]] == [d.pk for d in reversed(deliveries["made"])]
     assert response.context["recent"].total == 3
     assert "Outsider SOC" not in html
+    options = html[html.index('id="delivery-filters"') : html.index('id="id_status"')]
+    assert f'<option value="{deliveries["soc"].pk}">NL SOC</option>' in options
 
 
 def test_the_table_sorts_by_outcome_and_by_time_both_ways(world, deliveries, client_for):
