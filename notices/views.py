@@ -203,8 +203,10 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_reviewer = selectors.is_reviewer(user=request.user)
     context = {
         "notice": notice,
-        "case_visible": notice.case_id is not None
-        and cases_visible_to(user=request.user).filter(pk=notice.case_id).exists(),
+        # The linked case, named by its reference, only to those who may see it.
+        "linked_case": cases_visible_to(user=request.user).filter(pk=notice.case_id).first()
+        if notice.case_id is not None
+        else None,
         "history": history.history_in_words(selectors.notice_history(notice=notice)),
         "reviews": notice.reviews.select_related("reviewer"),
         "photos": notice.photos.all(),
