@@ -447,6 +447,8 @@ INGEST_ANNOUNCE_CHUNK = envint("INGEST_ANNOUNCE_CHUNK", 5000)
 SHARING_BULK_ASYNC_MIN_LINES = envint("SHARING_BULK_ASYNC_MIN_LINES", 500)
 SHARING_BULK_CHUNK = envint("SHARING_BULK_CHUNK", 250)
 SHARING_BULK_REPORT_DAYS = envint("SHARING_BULK_REPORT_DAYS", 7)
+# A running job whose progress has not moved for this long (its worker died) reads as stopped.
+SHARING_BULK_STALL_MINUTES = envint("SHARING_BULK_STALL_MINUTES", 15)
 # A STIX bundle or MISP file imported in the browser with at least this many objects (events)
 # runs as a Celery job, a bundle in chunks of INTEROP_IMPORT_CHUNK objects; smaller ones are
 # imported within the request. Either way the report is kept as a paste's is.

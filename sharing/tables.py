@@ -7,11 +7,14 @@ from typing import Any
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.tables import DateColumn, ListTable
+from sharing.delivery import error_in_words
+from sharing.models import Delivery
 
 # Only orders an index serves over a million rows: the id (newest / oldest) and the
 # (type, normalized) lookup index (then the id, an incremental sort within equal values).
@@ -135,3 +138,59 @@ class AccessSentTable(ListTable):
     def render_outcome(self, record: Any) -> str:
         outcome = record.outcome  # set by the view: request_outcome, what the requester may learn
         return "".join([outcome["status"], *(f": {r}" for r in outcome["decline_reasons"])])
+
+
+# An agency's deliveries can run to many thousands: the id (newest / oldest queued) and the
+# (endpoint, status) index; the total is capped (``DELIVERY_COUNT_CAP`` in the view).
+DELIVERY_SORTS = {"queued": ("id",), "status": ("status", "id")}
+DELIVERY_DEFAULT_SORT = "-queued"
+
+
+ITEMS_SHOWN = 5  # per delivery, in words; the rest as "and N more"
+
+
+class DeliveryTable(ListTable):
+    endpoint = tables.Column(verbose_name=_("Endpoint"), accessor="endpoint__name")
+    carries = tables.Column(verbose_name=_("Carries"), empty_values=())
+    status = tables.Column(verbose_name=_("Outcome"), empty_values=())
+    attempts = tables.Column(verbose_name=_("Attempts"))
+    queued = DateColumn(verbose_name=_("Queued"), accessor="created_at", format="Y-m-d H:i:s")
+    delivered = DateColumn(
+        verbose_name=_("Delivered"), accessor="delivered_at", format="Y-m-d H:i:s"
+    )
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "recent-deliveries"}
+        empty_text = _(
+            "No deliveries yet: they are queued when your partners share with your agency."
+        )
+
+    # The view sets it: delivery id -> its items in words (selectors.delivery_items_in_words).
+    items_in_words: dict[int, list[Any]] = {}
+
+    def render_carries(self, record: Any) -> str:
+        if record.checkpoint_id:
+            return str(_("Checkpoint at %(size)s entries") % {"size": record.checkpoint.tree_size})
+        count = ngettext("%(count)s object", "%(count)s objects", record.objects) % {
+            "count": record.objects
+        }
+        items = self.items_in_words.get(record.pk, [])
+        if not items:
+            return str(count)
+        shown = [str(item) for item in items[:ITEMS_SHOWN]]
+        if len(items) > ITEMS_SHOWN:
+            more = len(items) - ITEMS_SHOWN
+            shown.append(ngettext("and %(more)s more", "and %(more)s more", more) % {"more": more})
+        return format_html(
+            '{}<ul class="delivery-items">{}</ul>',
+            count,
+            format_html_join("", "<li>{}</li>", ((line,) for line in shown)),
+        )
+
+    def render_status(self, record: Any) -> str:
+        words = record.get_status_display()
+        if record.status in (Delivery.Status.FAILING, Delivery.Status.DEAD):
+            reason = error_in_words(record.last_error, record.last_status_code)
+            if reason:
+                return f"{words}: {reason}"
+        return str(words)
