@@ -18,6 +18,7 @@ from stix2patterns.validator import run_validator
 from agencies.models import TLP, Agency, APIKey
 from audit.services import audit_log
 from common import lookups  # noqa: F401  (registers field__any)
+from common.bulk import collector_paused
 from common.dates import parse_iso_datetime
 from interop import stix
 from interop.models import ObjectVersion, PatternLiteral, TaxiiStatus
@@ -333,6 +334,23 @@ def bundle_import(
     """
     if not isinstance(objects, list):
         raise ValidationError({"objects": NOT_A_LIST})
+    with collector_paused():
+        report = _bundle_import(
+            actor=actor, agency=agency, objects=objects, api_key=api_key, source=source
+        )
+    audit_log(
+        actor=actor,
+        action="stix.bundle_imported",
+        agency=agency,
+        object_type="sharing.stixobject",
+        summary={**report.counts, "source": source, "api_key": api_key.prefix if api_key else None},
+    )
+    return report
+
+
+def _bundle_import(
+    *, actor: Any, agency: Agency, objects: list[Any], api_key: APIKey | None, source: str
+) -> ImportReport:
     report = ImportReport()
     for items in _rounds(_checked(objects, report), report):
         indicators, others = _route(agency, items, report)
@@ -356,13 +374,6 @@ def bundle_import(
             )
     report.rejected.sort(key=lambda r: r["index"])
     report.accepted.sort(key=lambda r: r["index"])
-    audit_log(
-        actor=actor,
-        action="stix.bundle_imported",
-        agency=agency,
-        object_type="sharing.stixobject",
-        summary={**report.counts, "source": source, "api_key": api_key.prefix if api_key else None},
-    )
     return report
 
 
