@@ -196,11 +196,21 @@ def _route(
     as_objects = set(
         StixObject.objects.filter(owner=agency, stix_id__any=ids).values_list("stix_id", flat=True)
     )
-    uuids = [uuid.UUID(i.removeprefix("indicator--")) for i in ids if i not in as_objects]
-    typed = {
-        i.stix_id
-        for i in Indicator.objects.filter(owner=agency, stix_uuid__any=uuids).only("stix_uuid")
-    }
+    # Only an indicator that is not routed to the ingest may be refused as a typed one (the
+    # ingest reads its own), so only those are looked up.
+    uuids = [
+        uuid.UUID(obj["id"].removeprefix("indicator--"))
+        for _, obj, simple in items
+        if obj["type"] == "indicator" and not simple and obj["id"] not in as_objects
+    ]
+    typed = (
+        {
+            i.stix_id
+            for i in Indicator.objects.filter(owner=agency, stix_uuid__any=uuids).only("stix_uuid")
+        }
+        if uuids
+        else set()
+    )
     indicators: list[Item] = []
     objects: list[Item] = []
     for index, obj, simple in items:
@@ -221,9 +231,10 @@ def _import_indicators(
     api_key: APIKey | None,
     source: str,
     report: ImportReport,
-) -> list[Item]:
+) -> tuple[list[Item], dict[str, Indicator]]:
     """Typed indicators through sharing's ingest; returns those whose value the agency holds
-    under another id, to be stored as STIX objects of their own."""
+    under another id, to be stored as STIX objects of their own, and the indicators stored
+    (created, updated or unchanged) by STIX id."""
     ingest = sharing_ingest.indicators_ingest(
         actor=actor,
         agency=agency,
@@ -232,7 +243,9 @@ def _import_indicators(
         source=source,
         keep_same_value=True,
     )
+    stored: dict[str, Indicator] = {}
     for position, (status, indicator) in ingest.items.items():
+        stored[indicator.stix_id] = indicator
         index, obj = items[position]
         report.accept(index, obj, status)
         if status != "unchanged" and indicator.revoked:
@@ -240,7 +253,7 @@ def _import_indicators(
     for error in ingest.errors:
         index, obj = items[error["index"]]
         report.reject(index, obj, f"{error['field']}: {error['reason']}")
-    return [items[position] for position in sorted(ingest.same_value)]
+    return [items[position] for position in sorted(ingest.same_value)], stored
 
 
 def _import_objects(
@@ -250,10 +263,14 @@ def _import_objects(
     items: list[Item],
     report: ImportReport,
     typed: frozenset[int] = frozenset(),
+    indicators: dict[str, Indicator] | None = None,
 ) -> None:
     """Every other object as the agency's copy; each version recorded for TAXII. ``typed``:
-    indexes of indicators with a typed value held under another id (not pattern-only)."""
-    stored = sharing_objects.stix_objects_store(actor=actor, agency=agency, items=items)
+    indexes of indicators with a typed value held under another id (not pattern-only);
+    ``indicators``: the round's typed indicators by STIX id (they name relationships' ends)."""
+    stored = sharing_objects.stix_objects_store(
+        actor=actor, agency=agency, items=items, indicators=indicators
+    )
     bodies = dict(items)
     for index, reason in stored.errors:
         report.reject(index, bodies[index], reason)
@@ -355,8 +372,9 @@ def _bundle_import(
     for items in _rounds(_checked(objects, report), report):
         indicators, others = _route(agency, items, report)
         held: list[Item] = []
+        typed: dict[str, Indicator] = {}
         if indicators:
-            held = _import_indicators(
+            held, typed = _import_indicators(
                 actor=actor,
                 agency=agency,
                 items=indicators,
@@ -371,6 +389,7 @@ def _bundle_import(
                 items=sorted(others + held, key=lambda item: item[0]),
                 report=report,
                 typed=frozenset(index for index, _ in held),
+                indicators=typed,
             )
     report.rejected.sort(key=lambda r: r["index"])
     report.accepted.sort(key=lambda r: r["index"])
