@@ -53,16 +53,19 @@ class ObjectVersion(models.Model):
     # same transaction has just written or read, and checking 50k of them took a second of
     # its commit; deletions cascade through Django. (Indicators' versions keep theirs: a
     # worker writes them after the ingest's commit.)
+    # Indexed for context rows only (objver_context_owner): every other read goes by object
+    # or by STIX id, and an import's 50k versions paid an index entry each for nothing.
     owner = models.ForeignKey(
         Agency,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,
         db_constraint=False,
     )
-    # Indexed by objver_indicator (indicator, is_latest) and objver_object (non-null only):
-    # no single-column index of their own on this hot table.
+    # Indexed by objver_indicator (indicator, is_latest) and objver_object, each of the rows
+    # that have one only: no single-column index of their own on this hot table.
     indicator = models.ForeignKey(
         Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -99,7 +102,14 @@ class ObjectVersion(models.Model):
                 condition=models.Q(is_latest=True),
             ),
             models.Index(fields=["date_added", "id"], name="objver_paging"),
-            models.Index(fields=["indicator", "is_latest"], name="objver_indicator"),
+            models.Index(
+                fields=["indicator", "is_latest"],
+                name="objver_indicator",
+                condition=models.Q(indicator__isnull=False),
+            ),
+            models.Index(
+                fields=["owner"], name="objver_context_owner", condition=models.Q(context=True)
+            ),
             models.Index(
                 fields=["stix_object", "is_latest"],
                 name="objver_object",

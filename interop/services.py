@@ -18,6 +18,7 @@ from stix2patterns.validator import run_validator
 from agencies.models import TLP, Agency, APIKey
 from audit.services import audit_log
 from common import lookups  # noqa: F401  (registers field__any)
+from common.bulk import collector_paused
 from common.dates import parse_iso_datetime
 from interop import stix
 from interop.models import ObjectVersion, PatternLiteral, TaxiiStatus
@@ -195,11 +196,21 @@ def _route(
     as_objects = set(
         StixObject.objects.filter(owner=agency, stix_id__any=ids).values_list("stix_id", flat=True)
     )
-    uuids = [uuid.UUID(i.removeprefix("indicator--")) for i in ids if i not in as_objects]
-    typed = {
-        i.stix_id
-        for i in Indicator.objects.filter(owner=agency, stix_uuid__any=uuids).only("stix_uuid")
-    }
+    # Only an indicator that is not routed to the ingest may be refused as a typed one (the
+    # ingest reads its own), so only those are looked up.
+    uuids = [
+        uuid.UUID(obj["id"].removeprefix("indicator--"))
+        for _, obj, simple in items
+        if obj["type"] == "indicator" and not simple and obj["id"] not in as_objects
+    ]
+    typed = (
+        {
+            i.stix_id
+            for i in Indicator.objects.filter(owner=agency, stix_uuid__any=uuids).only("stix_uuid")
+        }
+        if uuids
+        else set()
+    )
     indicators: list[Item] = []
     objects: list[Item] = []
     for index, obj, simple in items:
@@ -220,9 +231,10 @@ def _import_indicators(
     api_key: APIKey | None,
     source: str,
     report: ImportReport,
-) -> list[Item]:
+) -> tuple[list[Item], dict[str, Indicator]]:
     """Typed indicators through sharing's ingest; returns those whose value the agency holds
-    under another id, to be stored as STIX objects of their own."""
+    under another id, to be stored as STIX objects of their own, and the indicators stored
+    (created, updated or unchanged) by STIX id."""
     ingest = sharing_ingest.indicators_ingest(
         actor=actor,
         agency=agency,
@@ -231,7 +243,9 @@ def _import_indicators(
         source=source,
         keep_same_value=True,
     )
+    stored: dict[str, Indicator] = {}
     for position, (status, indicator) in ingest.items.items():
+        stored[indicator.stix_id] = indicator
         index, obj = items[position]
         report.accept(index, obj, status)
         if status != "unchanged" and indicator.revoked:
@@ -239,7 +253,7 @@ def _import_indicators(
     for error in ingest.errors:
         index, obj = items[error["index"]]
         report.reject(index, obj, f"{error['field']}: {error['reason']}")
-    return [items[position] for position in sorted(ingest.same_value)]
+    return [items[position] for position in sorted(ingest.same_value)], stored
 
 
 def _import_objects(
@@ -249,10 +263,14 @@ def _import_objects(
     items: list[Item],
     report: ImportReport,
     typed: frozenset[int] = frozenset(),
+    indicators: dict[str, Indicator] | None = None,
 ) -> None:
     """Every other object as the agency's copy; each version recorded for TAXII. ``typed``:
-    indexes of indicators with a typed value held under another id (not pattern-only)."""
-    stored = sharing_objects.stix_objects_store(actor=actor, agency=agency, items=items)
+    indexes of indicators with a typed value held under another id (not pattern-only);
+    ``indicators``: the round's typed indicators by STIX id (they name relationships' ends)."""
+    stored = sharing_objects.stix_objects_store(
+        actor=actor, agency=agency, items=items, indicators=indicators
+    )
     bodies = dict(items)
     for index, reason in stored.errors:
         report.reject(index, bodies[index], reason)
@@ -333,12 +351,30 @@ def bundle_import(
     """
     if not isinstance(objects, list):
         raise ValidationError({"objects": NOT_A_LIST})
+    with collector_paused():
+        report = _bundle_import(
+            actor=actor, agency=agency, objects=objects, api_key=api_key, source=source
+        )
+    audit_log(
+        actor=actor,
+        action="stix.bundle_imported",
+        agency=agency,
+        object_type="sharing.stixobject",
+        summary={**report.counts, "source": source, "api_key": api_key.prefix if api_key else None},
+    )
+    return report
+
+
+def _bundle_import(
+    *, actor: Any, agency: Agency, objects: list[Any], api_key: APIKey | None, source: str
+) -> ImportReport:
     report = ImportReport()
     for items in _rounds(_checked(objects, report), report):
         indicators, others = _route(agency, items, report)
         held: list[Item] = []
+        typed: dict[str, Indicator] = {}
         if indicators:
-            held = _import_indicators(
+            held, typed = _import_indicators(
                 actor=actor,
                 agency=agency,
                 items=indicators,
@@ -353,16 +389,10 @@ def bundle_import(
                 items=sorted(others + held, key=lambda item: item[0]),
                 report=report,
                 typed=frozenset(index for index, _ in held),
+                indicators=typed,
             )
     report.rejected.sort(key=lambda r: r["index"])
     report.accepted.sort(key=lambda r: r["index"])
-    audit_log(
-        actor=actor,
-        action="stix.bundle_imported",
-        agency=agency,
-        object_type="sharing.stixobject",
-        summary={**report.counts, "source": source, "api_key": api_key.prefix if api_key else None},
-    )
     return report
 
 

@@ -377,8 +377,9 @@ def _create(new: list[tuple[int, Indicator]], *, agency: Agency, report: IngestR
     if not new:
         return
     copy_instances(Indicator, [i for _, i in new])
+    owner_cache = Indicator.owner.field  # as ``indicator.owner = agency``, without its checks
     for index, indicator in new:
-        indicator.owner = agency
+        owner_cache.set_cached_value(indicator, agency)
         report.created.append(indicator)
         report.items[index] = ("created", indicator)
     sync_indicators_permissions(report.created, fresh=True)

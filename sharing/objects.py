@@ -323,22 +323,38 @@ def _references_replace(objects: list[StixObject], *, fresh: bool) -> None:
 _ENDS = ("source_ref", "target_ref", "sighting_of_ref")
 
 
-def _end_names(agency: Agency, items: list[tuple[int, dict[str, Any]]]) -> dict[str, str]:
+def indicator_name(indicator: Indicator) -> str:
+    """What a relationship's or sighting's name calls a typed indicator at one of its ends."""
+    extra = indicator.stix_extra or {}
+    return str(extra.get("name") or indicator)
+
+
+def _end_names(
+    agency: Agency,
+    items: list[tuple[int, dict[str, Any]]],
+    indicators: dict[str, Indicator] | None = None,
+) -> dict[str, str]:
     """Names of what the relationships and sightings among ``items`` connect: objects in
-    ``items`` or the agency's own stored objects and indicators (a few queries)."""
+    ``items``, ``indicators`` (the agency's typed indicators by STIX id, as the caller holds
+    them already) or the agency's own stored objects and indicators (a few queries)."""
     ends = {o[k] for _, o in items for k in _ENDS if isinstance(o.get(k), str)}
     if not ends:
         return {}
     names = {o["id"]: _name(o) for _, o in items if o["id"] in ends}
     missing = [e for e in ends if not names.get(e)]
+    if indicators:
+        for end in missing:
+            if end in indicators:
+                names[end] = indicator_name(indicators[end])
+        missing = [e for e in missing if e not in names]
     # A typed indicator's name comes first (and only what it reads, ``Indicator.__str__``): an
     # import's relationships can point to tens of thousands of indicators.
     uuids = [e.partition("--")[2] for e in missing if e.startswith("indicator--")]
-    found = Indicator.objects.filter(owner=agency, stix_uuid__any=uuids)
-    for indicator in found.only("stix_uuid", "type", "normalized", "stix_extra"):
-        extra = indicator.stix_extra or {}
-        names[indicator.stix_id] = str(extra.get("name") or indicator)
-    missing = [e for e in missing if e not in names]
+    if uuids:
+        found = Indicator.objects.filter(owner=agency, stix_uuid__any=uuids)
+        for indicator in found.only("stix_uuid", "type", "normalized", "stix_extra"):
+            names[indicator.stix_id] = indicator_name(indicator)
+        missing = [e for e in missing if e not in names]
     names |= dict(
         StixObject.objects.filter(owner=agency, stix_id__any=missing).values_list("stix_id", "name")
     )
@@ -346,21 +362,28 @@ def _end_names(agency: Agency, items: list[tuple[int, dict[str, Any]]]) -> dict[
 
 
 def stix_objects_store(
-    *, actor: Any, agency: Agency, items: list[tuple[int, dict[str, Any]]]
+    *,
+    actor: Any,
+    agency: Agency,
+    items: list[tuple[int, dict[str, Any]]],
+    indicators: dict[str, Indicator] | None = None,
 ) -> StoreReport:
     """Store one version of each of these (checked) objects as ``agency``'s copies: a new id
     creates the agency's object, a newer ``modified`` updates it, the stored version is
     unchanged, an older one is left for the caller to record as history; a cyber observable
     sent again with the same content is unchanged, with other content a new version. At most
     one item per id; the caller's transaction. A newer version that revokes an object is
-    pushed to the partner endpoints that received it (``outbox.tombstones``)."""
+    pushed to the partner endpoints that received it (``outbox.tombstones``). ``indicators``:
+    typed indicators of the agency the caller has just written or read, by STIX id
+    (relationships name their ends by them without reading them again)."""
     report = StoreReport()
     now = timezone.now()
     ids = [obj["id"] for _, obj in items]
     stored = {o.stix_id: o for o in StixObject.objects.filter(owner=agency, stix_id__any=ids)}
-    names = _end_names(agency, items)
+    names = _end_names(agency, items, indicators)
     new: list[StixObject] = []
     changed: list[StixObject] = []
+    owner_cache = StixObject.owner.field  # as ``created.owner = agency``, without its checks
     for index, obj in items:
         try:
             fields = fields_of(obj, now=now, names=names)
@@ -371,7 +394,7 @@ def stix_objects_store(
         if current is None:
             fields.update(owner_id=agency.pk, created_by_id=actor.pk if actor else None)
             created = new_instance(StixObject, fields)
-            created.owner = agency  # cached: the permission rows read its group
+            owner_cache.set_cached_value(created, agency)  # the permission rows read its group
             new.append(created)
             report.items[index] = ("created", created)
         elif "created" not in obj and obj == current.body:

@@ -420,6 +420,9 @@ def _address_type(value: str) -> str:
     return T.IPV6 if ":" in value else T.IPV4
 
 
+_ESCAPED = re.compile(r"\\(.)")
+
+
 def parse_pattern(pattern: str, hint: str | None = None) -> tuple[str, str]:
     """(type, value) of a single-comparison pattern; ValueError for anything else."""
     match = _PATTERN.match(pattern.strip())
@@ -428,7 +431,10 @@ def parse_pattern(pattern: str, hint: str | None = None) -> tuple[str, str]:
             "only single comparisons such as [ipv4-addr:value = '1.2.3.4'] are supported"
         )
     value = match["string"]
-    value = re.sub(r"\\(.)", r"\1", value) if value is not None else match["number"]
+    if value is None:
+        value = match["number"]
+    elif "\\" in value:  # most values have nothing to unescape: skip the substitution
+        value = _ESCAPED.sub(r"\1", value)
     key = (match["object"], match["path"])
     if key[0] == WALLET_OBJECT and key[1] == "value":
         if hint in (T.BTC, T.ETH):

@@ -3,12 +3,14 @@ bulk instances are the instances Django's constructor builds."""
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 
+import pytest
 from django.db.models import signals
 
 from agencies.models import TLP
-from common.bulk import copy_rows, new_instance
+from common.bulk import collector_paused, copy_rows, new_instance
 from sharing.models import StixObject, StixReference
 
 
@@ -75,3 +77,14 @@ def test_a_bulk_instance_goes_through_the_constructor_when_a_receiver_listens(wo
     finally:
         signals.post_init.disconnect(receiver, sender=StixObject)
     assert seen == [built]
+
+
+def test_collection_is_paused_inside_the_block_and_resumes_after_it_even_on_an_error():
+    assert gc.isenabled()
+    with pytest.raises(ValueError, match="inside"), collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # a nested block leaves resuming to the outermost
+            pass
+        assert not gc.isenabled()
+        raise ValueError("inside")
+    assert gc.isenabled()

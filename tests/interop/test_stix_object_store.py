@@ -302,3 +302,22 @@ def test_simple_json_cannot_smuggle_stix_properties_into_what_is_served(world, a
     assert client.post("/api/v1/indicators/", item, format="json").status_code == 201
     indicator = Indicator.objects.get(normalized="smuggle.example")
     assert indicator.stix_extra is None
+
+
+def test_a_relationship_names_typed_indicators_of_its_own_bundle_and_of_earlier_ones(owner):
+    earlier = stix_indicator("[domain-name:value = 'earlier.example']", name="Known C2")
+    post(owner, earlier)
+    now = stix_indicator("[ipv4-addr:value = '198.51.100.61']")
+    named = stix_indicator("[ipv4-addr:value = '198.51.100.62']", name="Named beacon")
+    malware = sdo("malware", name="Nightjar loader", is_family=True)
+    links = [
+        sdo("relationship", relationship_type="indicates", source_ref=i["id"], target_ref=ref)
+        for i, ref in ((now, malware["id"]), (named, malware["id"]), (earlier, malware["id"]))
+    ]
+    post(owner, now, named, malware, *links)
+    names = {o.stix_id: o.name for o in StixObject.objects.filter(type="relationship")}
+    assert [names[link["id"]] for link in links] == [
+        "ipv4:198.51.100.61 indicates Nightjar loader",
+        "Named beacon indicates Nightjar loader",
+        "Known C2 indicates Nightjar loader",
+    ]
