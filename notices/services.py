@@ -110,7 +110,7 @@ def notify(notice: Notice, kind: str, **params: Any) -> list[Notification]:
         kind=kind,
         about=notice,
         link=notice.get_absolute_url(),
-        subject=f"#{notice.pk} {notice.subject_label}".strip(),
+        subject=f"{NoticeType(notice.notice_type).label}: {notice.subject_label}".strip(),
         params={
             "notice": notice.pk,
             "type_label": source_label(NoticeType(notice.notice_type).label),

@@ -50,6 +50,9 @@ class NotificationTable(ListTable):
             return self.words["read"]
         return format_html('<strong class="badge">{}</strong>', self.words["unread"])
 
+    def render_subject(self, record: Any) -> str:
+        return format_html('<a href="{}">{}</a>', record.link, record.subject)
+
     def render_sentence(self, record: Any) -> str:
         return str(record.sentence)
 
