@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, APIKey, Membership
 from agencies.providers import PROVIDER_KEY_SCOPES, partner_agencies, roles_for
@@ -26,21 +27,23 @@ class AgencyDetailsForm(forms.Form):
     """The agency's 24/7 contact point and its central authority for MLA."""
 
     contact_name = forms.CharField(
-        label="24/7 contact point",
+        label=_("24/7 contact point"),
         max_length=200,
         required=False,
-        help_text="The unit that answers around the clock (Budapest Convention Art. 35).",
+        help_text=_("The unit that answers around the clock (Budapest Convention Art. 35)."),
     )
-    contact_phone = forms.CharField(label="24/7 phone", max_length=64, required=False)
-    contact_email = forms.EmailField(label="24/7 e-mail", required=False)
+    contact_phone = forms.CharField(label=_("24/7 phone"), max_length=64, required=False)
+    contact_email = forms.EmailField(label=_("24/7 e-mail"), required=False)
     central_authority = forms.ModelChoiceField(
         queryset=Agency.objects.none(),
         required=False,
         to_field_name="code",
-        empty_label="This agency itself",
-        help_text="The agency of your country that sends and receives mutual legal assistance "
-        "requests for you (Budapest Convention Art. 27), e.g. a ministry of justice or a "
-        "prosecutor's office.",
+        empty_label=_("This agency itself"),
+        help_text=_(
+            "The agency of your country that sends and receives mutual legal assistance "
+            "requests for you (Budapest Convention Art. 27), e.g. a ministry of justice or a "
+            "prosecutor's office."
+        ),
     )
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
@@ -90,8 +93,8 @@ class APIKeyForm(forms.Form):
     )
     allowed_networks = forms.CharField(
         required=False,
-        label="Client networks",
-        help_text="Optional: CIDR networks the key may be used from, separated by commas.",
+        label=_("Client networks"),
+        help_text=_("Optional: CIDR networks the key may be used from, separated by commas."),
     )
     expires_at = forms.DateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -118,8 +121,10 @@ class APIKeyForm(forms.Form):
 class WitnessForm(forms.Form):
     verifier_key = forms.CharField(
         max_length=1000,
-        label="Witness verifier key",
-        help_text="The line that manage.py witness --generate-key NAME printed: the name, "
-        "the key id and the key, joined by plus signs (a cosigner key, type 0x04).",
+        label=_("Witness verifier key"),
+        help_text=_(
+            "The line that manage.py witness --generate-key NAME printed: the name, "
+            "the key id and the key, joined by plus signs (a cosigner key, type 0x04)."
+        ),
         widget=forms.TextInput(attrs={"size": 80, "autocomplete": "off", "spellcheck": "false"}),
     )

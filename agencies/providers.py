@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from rest_framework import permissions
 from rest_framework.exceptions import NotFound
 
@@ -54,7 +55,7 @@ def check_role(agency: Agency, role: str) -> None:
         raise ValidationError({"role": PROVIDER_ROLE})
 
 
-def roles_for(agency: Agency) -> list[tuple[str, str]]:
+def roles_for(agency: Agency) -> list[tuple[str, str | Promise]]:
     """The roles an agency's admin may give (invitation and role change)."""
     if agency.is_service_provider:
         return [c for c in Membership.Role.choices if c[0] in PROVIDER_ROLES]

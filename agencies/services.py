@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies import providers
 from agencies.models import Agency, APIKey, Invitation, Jurisdiction, Membership
@@ -62,7 +63,9 @@ def sync_user_groups(user: Any) -> None:
         wanted.add(membership.agency.group_id)
         wanted |= {j.group_id for j in membership.agency.principal_jurisdictions()}
         if membership.role == Membership.Role.REVIEWER and membership.agency.is_secretariat:
-            reviewers, _ = Group.objects.get_or_create(name=membership.agency.reviewer_group_name)
+            reviewers, _created = Group.objects.get_or_create(
+                name=membership.agency.reviewer_group_name
+            )
             wanted.add(reviewers.pk)
     managed = Group.objects.filter(name__regex=r"^(agency|jurisdiction|reviewers):")
     current = set(user.groups.filter(pk__in=managed.values("pk")).values_list("pk", flat=True))
@@ -85,7 +88,7 @@ def sync_agency_groups(agency: Agency) -> None:
 def jurisdiction_upsert(
     *, code: str, name: str, kind: str, regimes: list[Jurisdiction] | None = None
 ) -> Jurisdiction:
-    jurisdiction, _ = Jurisdiction.objects.update_or_create(
+    jurisdiction, _created = Jurisdiction.objects.update_or_create(
         code=code, defaults={"name": name, "kind": kind}
     )
     jurisdiction.full_clean()
@@ -286,7 +289,7 @@ def membership_update(
     new_role = role or membership.role
     new_status = status or membership.status
     if new_status not in (Membership.Status.ACTIVE, Membership.Status.SUSPENDED):
-        raise ValidationError({"status": "Status must be active or suspended."})
+        raise ValidationError({"status": _("Status must be active or suspended.")})
     _ensure_admin_remains(membership, role=new_role, status=new_status)
     before = {"role": membership.role, "status": membership.status}
     membership.role, membership.status = new_role, new_status
@@ -333,7 +336,7 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Create an invitation; returns it and its token (shown once, stored only hashed)."""
     if role == Membership.Role.REVIEWER and not agency.is_secretariat:
-        raise ValidationError({"role": "Only secretariat agencies have reviewers."})
+        raise ValidationError({"role": _("Only secretariat agencies have reviewers.")})
     if role not in Membership.Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
     providers.check_role(agency, role)
@@ -387,7 +390,7 @@ def invitation_accept(
         raise ValidationError({"token": NOT_THE_INVITED_ADDRESS.format(email=user.email)})
     if user is None:
         if User.objects.filter(username=username).exists():
-            raise ValidationError({"username": "This username is taken."})
+            raise ValidationError({"username": _("This username is taken.")})
         user = User(username=username, email=invitation.email)
         try:
             validate_password(password, user)
@@ -399,7 +402,7 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    membership, _ = Membership.objects.update_or_create(
+    membership, _created = Membership.objects.update_or_create(
         user=user,
         agency=invitation.agency,
         defaults={"role": invitation.role, "status": Membership.Status.ACTIVE},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import TLP, Agency, HandlingCode
 from assistance.legal import LegalBasis
@@ -33,37 +34,41 @@ class AddresseeForm(forms.Form):
 class RequestForm(AddresseeForm):
     """Step two: only the legal bases valid between the requester and the addressee today."""
 
-    instrument = forms.ChoiceField(label="Legal basis", widget=forms.RadioSelect)
-    treaty = forms.CharField(required=False, help_text="Bilateral treaty: title, date, article")
+    instrument = forms.ChoiceField(label=_("Legal basis"), widget=forms.RadioSelect)
+    treaty = forms.CharField(required=False, help_text=_("Bilateral treaty: title, date, article"))
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.ROUTINE)
     emergency_justification = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Emergency only: the threat to the life or safety of a person",
+        help_text=_("Emergency only: the threat to the life or safety of a person"),
     )
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     identifiers = forms.JSONField(
         required=False,
         initial=list,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text='[{"type": "ip", "value": "203.0.113.7", "port": 44321, '
-        '"timestamp": "2026-01-05T10:00:00+01:00"}, {"type": "domain", "value": "…"}]',
+        help_text=_(
+            '[{"type": "ip", "value": "203.0.113.7", "port": 44321, '
+            '"timestamp": "2026-01-05T10:00:00+01:00"}, {"type": "domain", "value": "…"}]'
+        ),
     )
     data_categories = forms.MultipleChoiceField(
         choices=DataCategory.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     period_start = forms.DateTimeField(required=False, widget=DATETIME)
     period_end = forms.DateTimeField(required=False, widget=DATETIME)
-    tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label="TLP")
+    tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label=_("TLP"))
     handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
     handling_text = forms.CharField(required=False, max_length=300)
-    shared_with_jit = forms.BooleanField(required=False, label="Share with the case's JIT")
+    shared_with_jit = forms.BooleanField(required=False, label=_("Share with the case's JIT"))
     follow_up_of = forms.ModelChoiceField(
         queryset=AssistanceRequest.objects.none(),
         required=False,
-        label="Follows up preservation request",
-        help_text="The production request must be sent within the preservation period "
-        "(Budapest Convention Art. 29(7); Regulation (EU) 2023/1543 Art. 11(1)).",
+        label=_("Follows up preservation request"),
+        help_text=_(
+            "The production request must be sent within the preservation period "
+            "(Budapest Convention Art. 29(7); Regulation (EU) 2023/1543 Art. 11(1))."
+        ),
     )
     enforcing_authority = forms.ModelChoiceField(
         queryset=Agency.objects.none(),
@@ -73,7 +78,7 @@ class RequestForm(AddresseeForm):
     )
     enforcing_exempt = forms.BooleanField(
         required=False,
-        label="No notification (Art. 8(2))",
+        label=_("No notification (Art. 8(2))"),
         help_text=AssistanceRequest._meta.get_field("enforcing_exempt").help_text,
     )
 
@@ -120,7 +125,7 @@ def _preservation_label(request: AssistanceRequest) -> str:
 
 
 class PreserveForm(forms.Form):
-    reference = forms.CharField(max_length=120, label="Preservation reference")
+    reference = forms.CharField(max_length=120, label=_("Preservation reference"))
 
 
 class RefuseForm(forms.Form):
@@ -128,18 +133,20 @@ class RefuseForm(forms.Form):
 
     grounds = forms.ChoiceField(choices=RefusalGrounds.choices)
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    confirm = forms.BooleanField(label="I confirm: this cannot be undone")
+    confirm = forms.BooleanField(label=_("I confirm: this cannot be undone"))
 
 
 class AttachForm(forms.Form):
     kind = forms.ChoiceField(choices=RequestAttachment.Kind.choices)
-    language = forms.CharField(required=False, max_length=8, help_text="ISO 639-1, e.g. nl")
-    file = forms.FileField(help_text="Stored with its SHA-256, like evidence")
+    language = forms.CharField(required=False, max_length=8, help_text=_("ISO 639-1, e.g. nl"))
+    file = forms.FileField(help_text=_("Stored with its SHA-256, like evidence"))
 
 
 class RespondForm(forms.Form):
     file = forms.FileField()
-    complete = forms.BooleanField(required=False, initial=True, label="Answers the request fully")
+    complete = forms.BooleanField(
+        required=False, initial=True, label=_("Answers the request fully")
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -147,7 +154,7 @@ class ConfirmForm(forms.Form):
     """Irreversible steps (release, no ground for refusal; refuse and withdraw have their own
     forms) ask for a tick first."""
 
-    confirm = forms.BooleanField(label="I confirm: this cannot be undone")
+    confirm = forms.BooleanField(label=_("I confirm: this cannot be undone"))
 
 
 class WithdrawForm(ConfirmForm):

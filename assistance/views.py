@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from assistance import forms, notifications, selectors, services
@@ -50,7 +51,20 @@ BUTTONS = {
     "attach": "Attach file",
 }
 SERVICES = {"attach": services.attachment_add}
-DONE = {"attach": "Attachment stored with its SHA-256."}
+DONE = {
+    "attach": gettext_lazy("Attachment stored with its SHA-256."),
+    "send": gettext_lazy("Request sent."),
+    "acknowledge": gettext_lazy("Request acknowledged."),
+    "start": gettext_lazy("Request started."),
+    "preserve": gettext_lazy("Request preserved."),
+    "extend": gettext_lazy("Preservation extended."),
+    "respond": gettext_lazy("Request answered."),
+    "refuse": gettext_lazy("Request refused."),
+    "withdraw": gettext_lazy("Request withdrawn."),
+    "release": gettext_lazy("Request released."),
+    "expire": gettext_lazy("Request expired."),
+    "no_grounds": gettext_lazy("Confirmed: no ground for refusal."),
+}
 FORMS: dict[str, Any] = {
     "attach": forms.AttachForm,
     "preserve": forms.PreserveForm,
@@ -133,7 +147,7 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "Draft saved: attach the signed order, then send it.")
+            messages.success(request, _("Draft saved: attach the signed order, then send it."))
             return redirect("assistance:detail", obj.pk)
     context = {"case": case, "chooser": chooser, "form": form, "bases": bases, "kind": kind}
     return render(
@@ -189,7 +203,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, text)
     else:
-        messages.success(request, DONE.get(action, f"Request {services.VERBS[action]}."))
+        messages.success(request, DONE.get(action, _("Done.")))
     return redirect("assistance:detail", pk)
 
 
@@ -243,5 +257,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     count = notifications.mark_read(user=request.user)
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d notification marked as read.",
+            "%(count)d notifications marked as read.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("assistance:inbox")

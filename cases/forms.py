@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
 from agencies.providers import partner_agencies
@@ -38,19 +39,21 @@ class UsernamesField(forms.CharField):
         users = list(User.objects.filter(username__in=names, is_active=True))
         missing = set(names) - {u.username for u in users}
         if missing:
-            raise forms.ValidationError(f"Unknown users: {', '.join(sorted(missing))}.")
+            raise forms.ValidationError(
+                _("Unknown users: %(names)s.") % {"names": ", ".join(sorted(missing))}
+            )
         return users
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(required=False, label=_("Search"))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Case.Status.choices])
     tlp = forms.ChoiceField(required=False, choices=[("", "Any TLP"), *TLP.choices])
     category = forms.ChoiceField(
         required=False, choices=[("", "Any offence"), *OffenceCategory.choices]
     )
     tag = forms.CharField(required=False)
-    lead = forms.CharField(required=False, label="Lead agency")
+    lead = forms.CharField(required=False, label=_("Lead agency"))
 
 
 class CaseForm(forms.Form):
@@ -58,14 +61,14 @@ class CaseForm(forms.Form):
     title = forms.CharField(max_length=200)
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     status = forms.ChoiceField(choices=Case.Status.choices, initial=Case.Status.OPEN)
-    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
+    tlp = forms.ChoiceField(label=_("TLP"), choices=TLP.choices, initial=TLP.AMBER)
     handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
-    handling_text = forms.CharField(max_length=500, required=False, label="H3 restriction")
+    handling_text = forms.CharField(max_length=500, required=False, label=_("H3 restriction"))
     offence_categories = forms.MultipleChoiceField(
         choices=OffenceCategory.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. ransomware, botnet")
-    named_users = UsernamesField(label="Named users (TLP:RED)")
+    tags = forms.CharField(required=False, help_text=_("Comma-separated, e.g. ransomware, botnet"))
+    named_users = UsernamesField(label=_("Named users (TLP:RED)"))
 
     def __init__(self, *args: Any, agencies: Any = None, case: Case | None = None, **kwargs: Any):
         if case is not None:
@@ -104,7 +107,7 @@ class JITForm(forms.Form):
         choices=JointInvestigationTeam.LegalBasis.choices, required=False
     )
     legal_basis_text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Legal basis text"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Legal basis text")
     )
     period_start = forms.DateField(required=False, widget=DATE)
     period_end = forms.DateField(required=False, widget=DATE)
@@ -138,7 +141,7 @@ class JITForm(forms.Form):
 class InviteForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=partner_agencies(), to_field_name="code")
     role = forms.ChoiceField(choices=JITMembership.Role.choices, initial=JITMembership.Role.PARTY)
-    seconded_members = UsernamesField(label="Seconded members")
+    seconded_members = UsernamesField(label=_("Seconded members"))
 
 
 class EvidenceForm(forms.Form):
@@ -148,10 +151,10 @@ class EvidenceForm(forms.Form):
     collected_by = forms.CharField(max_length=200)
     collected_at = forms.DateTimeField(widget=DATETIME)
     collected_where = forms.CharField(max_length=300)
-    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
+    tlp = forms.ChoiceField(label=_("TLP"), choices=TLP.choices, initial=TLP.AMBER)
     handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
-    handling_text = forms.CharField(max_length=500, required=False, label="H3 restriction")
-    named_users = UsernamesField(label="Named users (TLP:RED)")
+    handling_text = forms.CharField(max_length=500, required=False, label=_("H3 restriction"))
+    named_users = UsernamesField(label=_("Named users (TLP:RED)"))
 
 
 class CustodyForm(forms.Form):
@@ -179,8 +182,8 @@ class TaskForm(forms.Form):
         queryset=User.objects.none(), to_field_name="username", required=False
     )
     due_date = forms.DateField(required=False, widget=DATE)
-    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
-    named_users = UsernamesField(label="Named users (TLP:RED)")
+    tlp = forms.ChoiceField(label=_("TLP"), choices=TLP.choices, initial=TLP.AMBER)
+    named_users = UsernamesField(label=_("Named users (TLP:RED)"))
 
     def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -196,5 +199,5 @@ class TaskStatusForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
-    named_users = UsernamesField(label="Named users (TLP:RED)")
+    tlp = forms.ChoiceField(label=_("TLP"), choices=TLP.choices, initial=TLP.AMBER)
+    named_users = UsernamesField(label=_("Named users (TLP:RED)"))
