@@ -186,7 +186,10 @@ def member_status(request: HttpRequest, code: str, pk: int, status: str) -> Http
     messages.success(
         request,
         _("%(user)s is now %(status)s.")
-        % {"user": membership.user.username, "status": membership.get_status_display()},
+        % {
+            "user": membership.user.username,
+            "status": str(Membership.Status(status).label).lower(),
+        },
     )
     return redirect("agency_members", code=agency.code)
 
