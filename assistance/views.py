@@ -46,9 +46,18 @@ SIDES = {
     "attach": "r",
 }
 BUTTONS = {
-    "no_grounds": "Raise no ground for refusal",
-    "respond": "Produce",
-    "attach": "Attach file",
+    "send": gettext_lazy("Send"),
+    "acknowledge": gettext_lazy("Acknowledge"),
+    "start": gettext_lazy("Start"),
+    "preserve": gettext_lazy("Preserve"),
+    "extend": gettext_lazy("Extend"),
+    "respond": gettext_lazy("Produce"),
+    "refuse": gettext_lazy("Refuse"),
+    "withdraw": gettext_lazy("Withdraw"),
+    "release": gettext_lazy("Release"),
+    "expire": gettext_lazy("Expire"),
+    "no_grounds": gettext_lazy("Raise no ground for refusal"),
+    "attach": gettext_lazy("Attach file"),
 }
 SERVICES = {"attach": services.attachment_add}
 DONE = {
