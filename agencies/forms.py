@@ -11,8 +11,8 @@ from agencies.providers import PROVIDER_KEY_SCOPES, partner_agencies, roles_for
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField()
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,6 +35,7 @@ class AgencyDetailsForm(forms.Form):
     contact_phone = forms.CharField(label=_("24/7 phone"), max_length=64, required=False)
     contact_email = forms.EmailField(label=_("24/7 e-mail"), required=False)
     central_authority = forms.ModelChoiceField(
+        label=_("Central authority"),
         queryset=Agency.objects.none(),
         required=False,
         to_field_name="code",
@@ -73,20 +74,23 @@ class AgencyDetailsForm(forms.Form):
 
 
 class MembershipRoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
 
 class AcceptInvitationForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
 
 
 class APIKeyForm(forms.Form):
     """A member's own key: for one of their agencies, with scopes and optional networks."""
 
-    name = forms.CharField(max_length=100)
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), empty_label=None
+    )
     scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
         choices=APIKey.Scope.choices,
         initial=[APIKey.Scope.READ],
         widget=forms.CheckboxSelectMultiple,
@@ -97,7 +101,9 @@ class APIKeyForm(forms.Form):
         help_text=_("Optional: CIDR networks the key may be used from, separated by commas."),
     )
     expires_at = forms.DateTimeField(
-        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Expires at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -25,9 +25,11 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
 class AddresseeForm(forms.Form):
     """Step one: what is asked, of whom (the legal bases depend on both)."""
 
-    kind = forms.ChoiceField(choices=Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     addressee = forms.ModelChoiceField(
-        queryset=Agency.objects.filter(active=True).order_by("code"), to_field_name="code"
+        label=_("Addressee"),
+        queryset=Agency.objects.filter(active=True).order_by("code"),
+        to_field_name="code",
     )
 
 
@@ -35,15 +37,23 @@ class RequestForm(AddresseeForm):
     """Step two: only the legal bases valid between the requester and the addressee today."""
 
     instrument = forms.ChoiceField(label=_("Legal basis"), widget=forms.RadioSelect)
-    treaty = forms.CharField(required=False, help_text=_("Bilateral treaty: title, date, article"))
-    urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.ROUTINE)
+    treaty = forms.CharField(
+        label=_("Treaty"), required=False, help_text=_("Bilateral treaty: title, date, article")
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE
+    )
     emergency_justification = forms.CharField(
+        label=_("Emergency justification"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Emergency only: the threat to the life or safety of a person"),
     )
-    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     identifiers = forms.JSONField(
+        label=_("Identifiers"),
         required=False,
         initial=list,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -53,13 +63,18 @@ class RequestForm(AddresseeForm):
         ),
     )
     data_categories = forms.MultipleChoiceField(
-        choices=DataCategory.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Data categories"),
+        choices=DataCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
-    period_start = forms.DateTimeField(required=False, widget=DATETIME)
-    period_end = forms.DateTimeField(required=False, widget=DATETIME)
+    period_start = forms.DateTimeField(label=_("Period start"), required=False, widget=DATETIME)
+    period_end = forms.DateTimeField(label=_("Period end"), required=False, widget=DATETIME)
     tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label=_("TLP"))
-    handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
-    handling_text = forms.CharField(required=False, max_length=300)
+    handling_code = forms.ChoiceField(
+        label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0
+    )
+    handling_text = forms.CharField(label=_("Handling text"), required=False, max_length=300)
     shared_with_jit = forms.BooleanField(required=False, label=_("Share with the case's JIT"))
     follow_up_of = forms.ModelChoiceField(
         queryset=AssistanceRequest.objects.none(),
@@ -71,6 +86,7 @@ class RequestForm(AddresseeForm):
         ),
     )
     enforcing_authority = forms.ModelChoiceField(
+        label=_("Enforcing authority"),
         queryset=Agency.objects.none(),
         required=False,
         to_field_name="code",
@@ -131,23 +147,29 @@ class PreserveForm(forms.Form):
 class RefuseForm(forms.Form):
     """A refusal is final: it asks for a tick, as withdraw and release do."""
 
-    grounds = forms.ChoiceField(choices=RefusalGrounds.choices)
-    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    grounds = forms.ChoiceField(label=_("Grounds"), choices=RefusalGrounds.choices)
+    text = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     confirm = forms.BooleanField(label=_("I confirm: this cannot be undone"))
 
 
 class AttachForm(forms.Form):
-    kind = forms.ChoiceField(choices=RequestAttachment.Kind.choices)
-    language = forms.CharField(required=False, max_length=8, help_text=_("ISO 639-1, e.g. nl"))
-    file = forms.FileField(help_text=_("Stored with its SHA-256, like evidence"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=RequestAttachment.Kind.choices)
+    language = forms.CharField(
+        label=_("Language"), required=False, max_length=8, help_text=_("ISO 639-1, e.g. nl")
+    )
+    file = forms.FileField(label=_("File"), help_text=_("Stored with its SHA-256, like evidence"))
 
 
 class RespondForm(forms.Form):
-    file = forms.FileField()
+    file = forms.FileField(label=_("File"))
     complete = forms.BooleanField(
         required=False, initial=True, label=_("Answers the request fully")
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ConfirmForm(forms.Form):
@@ -158,16 +180,19 @@ class ConfirmForm(forms.Form):
 
 
 class WithdrawForm(ConfirmForm):
-    reason = forms.CharField(required=False)
+    reason = forms.CharField(label=_("Reason"), required=False)
 
 
 class InboxFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "any kind"), *Kind.choices], required=False)
-    status = forms.ChoiceField(required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("any kind")), *Kind.choices], required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
     overdue = forms.NullBooleanField(
+        label=_("Overdue"),
         required=False,
         widget=forms.Select(
-            choices=[("", "overdue or not"), ("true", "overdue"), ("false", "on time")]
+            choices=[("", _("overdue or not")), ("true", _("overdue")), ("false", _("on time"))]
         ),
     )
 
@@ -175,4 +200,4 @@ class InboxFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         status = self.fields["status"]
         assert isinstance(status, forms.ChoiceField)
-        status.choices = [("", "any status"), *AssistanceRequest.Status.choices]
+        status.choices = [("", _("any status")), *AssistanceRequest.Status.choices]
