@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from agencies.models import TLP, Agency
 from agencies.selectors import is_member
@@ -119,19 +119,21 @@ EDITABLE = (
     "enforcing_exempt",
 )
 
+# The participle of each step, as the messages below say it ("it can be sent only when …"):
+# in the reader's language (a context of their own: other apps' 'withdrawn' agrees with a notice).
 VERBS = {
-    "send": "sent",
-    "acknowledge": "acknowledged",
-    "start": "started",
-    "preserve": "preserved",
-    "extend": "extended",
-    "respond": "answered",
-    "refuse": "refused",
-    "withdraw": "withdrawn",
-    "release": "released",
-    "expire": "expired",
-    "no_grounds": "confirmed",
-    "attach": "given attachments",
+    "send": pgettext_lazy("assistance request step", "sent"),
+    "acknowledge": pgettext_lazy("assistance request step", "acknowledged"),
+    "start": pgettext_lazy("assistance request step", "started"),
+    "preserve": pgettext_lazy("assistance request step", "preserved"),
+    "extend": pgettext_lazy("assistance request step", "extended"),
+    "respond": pgettext_lazy("assistance request step", "answered"),
+    "refuse": pgettext_lazy("assistance request step", "refused"),
+    "withdraw": pgettext_lazy("assistance request step", "withdrawn"),
+    "release": pgettext_lazy("assistance request step", "released"),
+    "expire": pgettext_lazy("assistance request step", "expired"),
+    "no_grounds": pgettext_lazy("assistance request step", "confirmed"),
+    "attach": pgettext_lazy("assistance request step", "given attachments"),
 }
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "send": (Status.DRAFT,),
@@ -165,7 +167,9 @@ UPDATE_ONLY_DRAFT = gettext_noop("This request is {status}: only a draft can be 
 
 def _or(values: tuple[str, ...]) -> str:
     labels = [str(Status(v).label).lower() for v in values]
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(some)s or %(last)s") % {"some": ", ".join(labels[:-1]), "last": labels[-1]}
 
 
 def check_transition(request: AssistanceRequest, action: str) -> None:
@@ -566,7 +570,9 @@ def request_start(
 
 def _require_preservation(request: AssistanceRequest, action: str) -> None:
     if request.kind != Kind.PRESERVATION:
-        raise StateConflict(_(NOT_PRESERVATION).format(verb=VERBS[action], kind=request.kind))
+        raise StateConflict(
+            _(NOT_PRESERVATION).format(verb=VERBS[action], kind=request.get_kind_display())
+        )
 
 
 @transaction.atomic
