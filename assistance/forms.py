@@ -181,23 +181,3 @@ class ConfirmForm(forms.Form):
 
 class WithdrawForm(ConfirmForm):
     reason = forms.CharField(label=_("Reason"), required=False)
-
-
-class InboxFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("any kind")), *Kind.choices], required=False
-    )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    overdue = forms.NullBooleanField(
-        label=_("Overdue"),
-        required=False,
-        widget=forms.Select(
-            choices=[("", _("overdue or not")), ("true", _("overdue")), ("false", _("on time"))]
-        ),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        status = self.fields["status"]
-        assert isinstance(status, forms.ChoiceField)
-        status.choices = [("", _("any status")), *AssistanceRequest.Status.choices]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import FileExtensionValidator
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Jurisdiction
 from agencies.providers import partner_agencies
@@ -107,6 +108,14 @@ class NoticeForm(forms.ModelForm):
     def _post_clean(self) -> None:
         # Model validation happens in the service; the form only checks types.
         pass
+
+
+# The review checklist's titles, as messages name them (never the field names).
+CHECK_TITLES = {
+    "art3_neutrality": _("Art. 3 neutrality"),
+    "art2_human_rights": _("Art. 2 human rights"),
+    "minimum_data": _("Minimum data"),
+}
 
 
 class ReviewForm(forms.Form):

@@ -10,8 +10,11 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.tables import DateColumn, ListTable
+from sharing.delivery import error_in_words
+from sharing.models import Delivery
 
 # Only orders an index serves over a million rows: the id (newest / oldest) and the
 # (type, normalized) lookup index (then the id, an incremental sort within equal values).
@@ -135,3 +138,42 @@ class AccessSentTable(ListTable):
     def render_outcome(self, record: Any) -> str:
         outcome = record.outcome  # set by the view: request_outcome, what the requester may learn
         return "".join([outcome["status"], *(f": {r}" for r in outcome["decline_reasons"])])
+
+
+# An agency's deliveries can run to many thousands: the id (newest / oldest queued) and the
+# (endpoint, status) index; the total is capped (``DELIVERY_COUNT_CAP`` in the view).
+DELIVERY_SORTS = {"queued": ("id",), "status": ("status", "id")}
+DELIVERY_DEFAULT_SORT = "-queued"
+
+
+class DeliveryTable(ListTable):
+    endpoint = tables.Column(verbose_name=_("Endpoint"), accessor="endpoint__name")
+    carries = tables.Column(verbose_name=_("Carries"), empty_values=())
+    status = tables.Column(verbose_name=_("Outcome"), empty_values=())
+    attempts = tables.Column(verbose_name=_("Attempts"))
+    queued = DateColumn(verbose_name=_("Queued"), accessor="created_at", format="Y-m-d H:i:s")
+    delivered = DateColumn(
+        verbose_name=_("Delivered"), accessor="delivered_at", format="Y-m-d H:i:s"
+    )
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "recent-deliveries"}
+        empty_text = _(
+            "No deliveries yet: they are queued when your partners share with your agency."
+        )
+
+    def render_carries(self, record: Any) -> str:
+        if record.checkpoint_id:
+            return str(_("Checkpoint at %(size)s entries") % {"size": record.checkpoint.tree_size})
+        return str(
+            ngettext("%(count)s object", "%(count)s objects", record.objects)
+            % {"count": record.objects}
+        )
+
+    def render_status(self, record: Any) -> str:
+        words = record.get_status_display()
+        if record.status in (Delivery.Status.FAILING, Delivery.Status.DEAD):
+            reason = error_in_words(record.last_error, record.last_status_code)
+            if reason:
+                return f"{words}: {reason}"
+        return str(words)

@@ -74,7 +74,9 @@ def test_a_red_notice_from_request_to_a_misspelt_search(world, page):
     page.check("input[name=decision][value=publish]")
     page.click("#record-decision")
     assert _status(page) == "published"
-    assert "notice.published" in page.locator("#history").inner_text()
+    assert (
+        f"{world.reviewer.username} published the notice" in page.locator("#history").inner_text()
+    )
 
     browser_login(page, world.partner.investigator.username, PASSWORD)
     page.goto("/notices/")
