@@ -4,14 +4,15 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, APIKey, Membership
 from agencies.providers import PROVIDER_KEY_SCOPES, partner_agencies, roles_for
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField()
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -26,21 +27,24 @@ class AgencyDetailsForm(forms.Form):
     """The agency's 24/7 contact point and its central authority for MLA."""
 
     contact_name = forms.CharField(
-        label="24/7 contact point",
+        label=_("24/7 contact point"),
         max_length=200,
         required=False,
-        help_text="The unit that answers around the clock (Budapest Convention Art. 35).",
+        help_text=_("The unit that answers around the clock (Budapest Convention Art. 35)."),
     )
-    contact_phone = forms.CharField(label="24/7 phone", max_length=64, required=False)
-    contact_email = forms.EmailField(label="24/7 e-mail", required=False)
+    contact_phone = forms.CharField(label=_("24/7 phone"), max_length=64, required=False)
+    contact_email = forms.EmailField(label=_("24/7 e-mail"), required=False)
     central_authority = forms.ModelChoiceField(
+        label=_("Central authority"),
         queryset=Agency.objects.none(),
         required=False,
         to_field_name="code",
-        empty_label="This agency itself",
-        help_text="The agency of your country that sends and receives mutual legal assistance "
-        "requests for you (Budapest Convention Art. 27), e.g. a ministry of justice or a "
-        "prosecutor's office.",
+        empty_label=_("This agency itself"),
+        help_text=_(
+            "The agency of your country that sends and receives mutual legal assistance "
+            "requests for you (Budapest Convention Art. 27), e.g. a ministry of justice or a "
+            "prosecutor's office."
+        ),
     )
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
@@ -70,31 +74,36 @@ class AgencyDetailsForm(forms.Form):
 
 
 class MembershipRoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
 
 class AcceptInvitationForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
 
 
 class APIKeyForm(forms.Form):
     """A member's own key: for one of their agencies, with scopes and optional networks."""
 
-    name = forms.CharField(max_length=100)
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), empty_label=None
+    )
     scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
         choices=APIKey.Scope.choices,
         initial=[APIKey.Scope.READ],
         widget=forms.CheckboxSelectMultiple,
     )
     allowed_networks = forms.CharField(
         required=False,
-        label="Client networks",
-        help_text="Optional: CIDR networks the key may be used from, separated by commas.",
+        label=_("Client networks"),
+        help_text=_("Optional: CIDR networks the key may be used from, separated by commas."),
     )
     expires_at = forms.DateTimeField(
-        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Expires at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -118,8 +127,10 @@ class APIKeyForm(forms.Form):
 class WitnessForm(forms.Form):
     verifier_key = forms.CharField(
         max_length=1000,
-        label="Witness verifier key",
-        help_text="The line that manage.py witness --generate-key NAME printed: the name, "
-        "the key id and the key, joined by plus signs (a cosigner key, type 0x04).",
+        label=_("Witness verifier key"),
+        help_text=_(
+            "The line that manage.py witness --generate-key NAME printed: the name, "
+            "the key id and the key, joined by plus signs (a cosigner key, type 0x04)."
+        ),
         widget=forms.TextInput(attrs={"size": 80, "autocomplete": "off", "spellcheck": "false"}),
     )

@@ -22,32 +22,34 @@ COUNTRY_CODE = "A country code is ISO 3166-1 alpha-2, e.g. DE."
 class TLP(models.TextChoices):
     """Traffic Light Protocol 2.0."""
 
-    CLEAR = "CLEAR", "TLP:CLEAR"
-    GREEN = "GREEN", "TLP:GREEN"
-    AMBER = "AMBER", "TLP:AMBER"
-    AMBER_STRICT = "AMBER+STRICT", "TLP:AMBER+STRICT"
-    RED = "RED", "TLP:RED"
+    CLEAR = "CLEAR", _("TLP:CLEAR")
+    GREEN = "GREEN", _("TLP:GREEN")
+    AMBER = "AMBER", _("TLP:AMBER")
+    AMBER_STRICT = "AMBER+STRICT", _("TLP:AMBER+STRICT")
+    RED = "RED", _("TLP:RED")
 
 
 class HandlingCode(models.TextChoices):
     """Europol-style handling codes."""
 
-    H0 = "H0", "H0 – for police and judicial use only"
-    H1 = "H1", "H1 – not to be used as evidence in court without originator's permission"
-    H2 = "H2", "H2 – not to be disseminated without originator's permission"
-    H3 = "H3", "H3 – other restrictions (see text)"
+    H0 = "H0", _("H0 – for police and judicial use only")
+    H1 = "H1", _("H1 – not to be used as evidence in court without originator's permission")
+    H2 = "H2", _("H2 – not to be disseminated without originator's permission")
+    H3 = "H3", _("H3 – other restrictions (see text)")
 
 
 class Jurisdiction(models.Model):
     class Kind(models.TextChoices):
-        COUNTRY = "country", "Country"
-        REGIME = "regime", "Legal regime"
+        COUNTRY = "country", _("Country")
+        REGIME = "regime", _("Legal regime")
 
     code = models.CharField(
         max_length=16,
         unique=True,
         validators=[RegexValidator(r"^[A-Z][A-Z0-9_]{1,15}$", "Upper-case letters, digits, _")],
-        help_text="ISO 3166-1 alpha-2 for a country (DE), a short name for a regime (EU, BUDAPEST)",
+        help_text=_(
+            "ISO 3166-1 alpha-2 for a country (DE), a short name for a regime (EU, BUDAPEST)"
+        ),
     )
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -68,7 +70,7 @@ class Jurisdiction(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self.group_id:
-            self.group, _ = Group.objects.get_or_create(name=f"jurisdiction:{self.code}")
+            self.group, _created = Group.objects.get_or_create(name=f"jurisdiction:{self.code}")
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -78,19 +80,19 @@ class Jurisdiction(models.Model):
 
 class Agency(models.Model):
     class Kind(models.TextChoices):
-        POLICE = "police", "Police"
-        NCB = "ncb", "INTERPOL National Central Bureau"
-        CERT = "cert", "CERT / CSIRT"
-        PROSECUTOR = "prosecutor", "Prosecutor"
-        INTERNATIONAL = "international", "International organisation"
-        SECRETARIAT = "secretariat", "Secretariat"
-        SERVICE_PROVIDER = "provider", "Service provider"
+        POLICE = "police", _("Police")
+        NCB = "ncb", _("INTERPOL National Central Bureau")
+        CERT = "cert", _("CERT / CSIRT")
+        PROSECUTOR = "prosecutor", _("Prosecutor")
+        INTERNATIONAL = "international", _("International organisation")
+        SECRETARIAT = "secretariat", _("Secretariat")
+        SERVICE_PROVIDER = "provider", _("Service provider")
 
     code = models.CharField(
         max_length=32,
         unique=True,
         validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9-]{1,31}$", "Upper-case letters, digits, -")],
-        help_text="Short code used in URLs, e.g. DE-BKA",
+        help_text=_("Short code used in URLs, e.g. DE-BKA"),
     )
     name = models.CharField(max_length=200)
     country = models.ForeignKey(
@@ -109,26 +111,28 @@ class Agency(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The agency that receives mutual legal assistance requests for this one "
-        "(Budapest Convention Art. 27); empty: this agency itself",
+        help_text=_(
+            "The agency that receives mutual legal assistance requests for this one "
+            "(Budapest Convention Art. 27); empty: this agency itself"
+        ),
     )
     active = models.BooleanField(default=True)
     require_second_factor = models.BooleanField(
         default=False,
-        help_text="Every member signs in with a second factor (admins and reviewers always do).",
+        help_text=_("Every member signs in with a second factor (admins and reviewers always do)."),
     )
     group = models.OneToOneField(Group, on_delete=models.PROTECT, editable=False, related_name="+")
 
     class Meta:
         ordering = ["code"]
-        verbose_name_plural = "agencies"
+        verbose_name_plural = _("agencies")
 
     def __str__(self) -> str:
         return self.code
 
     def save(self, *args, **kwargs) -> None:
         if not self.group_id:
-            self.group, _ = Group.objects.get_or_create(name=f"agency:{self.code}")
+            self.group, _created = Group.objects.get_or_create(name=f"agency:{self.code}")
         super().save(*args, **kwargs)
 
     @property
@@ -159,16 +163,16 @@ class Agency(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        INVESTIGATOR = "investigator", "Investigator"
-        ANALYST = "analyst", "Analyst"
-        AGENCY_ADMIN = "agency_admin", "Agency admin"
-        REVIEWER = "reviewer", "Reviewer (secretariat)"
-        PROVIDER_LIAISON = "provider_liaison", "Provider liaison (service provider)"
+        INVESTIGATOR = "investigator", _("Investigator")
+        ANALYST = "analyst", _("Analyst")
+        AGENCY_ADMIN = "agency_admin", _("Agency admin")
+        REVIEWER = "reviewer", _("Reviewer (secretariat)")
+        PROVIDER_LIAISON = "provider_liaison", _("Provider liaison (service provider)")
 
     class Status(models.TextChoices):
-        INVITED = "invited", "Invited"
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
+        INVITED = "invited", _("Invited")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -176,7 +180,7 @@ class Membership(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.INVESTIGATOR)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    seconded = models.BooleanField(default=False, help_text="Seconded to this agency")
+    seconded = models.BooleanField(default=False, help_text=_("Seconded to this agency"))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -192,7 +196,7 @@ class Membership(models.Model):
         from agencies.providers import check_role  # cycle: providers imports these models
 
         if self.role == self.Role.REVIEWER and not self.agency.is_secretariat:
-            raise ValidationError({"role": "Only secretariat agencies have reviewers."})
+            raise ValidationError({"role": _("Only secretariat agencies have reviewers.")})
         check_role(self.agency, self.role)
 
     @property
@@ -240,17 +244,28 @@ class Invitation(models.Model):
             return "expired"
         return "open"
 
+    @property
+    def state_label(self) -> str:
+        """The state in words, in the reader's language."""
+        labels = {
+            "accepted": _("accepted"),
+            "revoked": _("revoked"),
+            "expired": _("expired"),
+            "open": _("open"),
+        }
+        return str(labels[self.state])
+
 
 class APIKey(models.Model):
     """A key for one user acting for one agency, limited to scopes and, optionally, to client
     networks. Only its SHA-256 is stored."""
 
     class Scope(models.TextChoices):
-        READ = "read", "Read: what the agency may see, over REST"
-        WRITE = "write", "Write: cases, evidence, notices, shares, over REST"
-        TAXII = "taxii", "TAXII 2.1: its collections (posting needs ingest too)"
-        INGEST = "ingest", "Ingest: submit indicators and STIX bundles"
-        WITNESS = "witness", "Witness: post cosignatures of the log's checkpoints"
+        READ = "read", _("Read: what the agency may see, over REST")
+        WRITE = "write", _("Write: cases, evidence, notices, shares, over REST")
+        TAXII = "taxii", _("TAXII 2.1: its collections (posting needs ingest too)")
+        INGEST = "ingest", _("Ingest: submit indicators and STIX bundles")
+        WITNESS = "witness", _("Witness: post cosignatures of the log's checkpoints")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
@@ -266,16 +281,16 @@ class APIKey(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    scopes = models.JSONField(default=list, help_text="What the key may do (Scope values).")
+    scopes = models.JSONField(default=list, help_text=_("What the key may do (Scope values)."))
     allowed_networks = models.JSONField(
         default=list,
         blank=True,
-        help_text="Client networks (CIDR) the key may be used from; empty: anywhere.",
+        help_text=_("Client networks (CIDR) the key may be used from; empty: anywhere."),
     )
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -304,30 +319,35 @@ class SharingAgreement(models.Model):
     """
 
     class Basis(models.TextChoices):
-        EU = "eu", "EU law (Europol Regulation / Directive 2016/680 / Prüm)"
-        BUDAPEST = "budapest", "Budapest Convention on Cybercrime (ETS 185), Art. 25–35"
+        EU = "eu", _("EU law (Europol Regulation / Directive 2016/680 / Prüm)")
+        BUDAPEST = "budapest", _("Budapest Convention on Cybercrime (ETS 185), Art. 25–35")
         E_EVIDENCE = (
             "e_evidence",
-            "Regulation (EU) 2023/1543 on European Production and Preservation Orders (e-Evidence)",
+            _(
+                "Regulation (EU) 2023/1543 on European Production and Preservation Orders "
+                "(e-Evidence)"
+            ),
         )
-        BILATERAL = "bilateral", "Bilateral agreement or MoU"
-        MLAT = "mlat", "Mutual legal assistance treaty"
-        INTERPOL = "interpol", "INTERPOL Rules on the Processing of Data"
-        OTHER = "other", "Other (see reference)"
+        BILATERAL = "bilateral", _("Bilateral agreement or MoU")
+        MLAT = "mlat", _("Mutual legal assistance treaty")
+        INTERPOL = "interpol", _("INTERPOL Rules on the Processing of Data")
+        OTHER = "other", _("Other (see reference)")
 
     class DataCategory(models.TextChoices):
-        INDICATORS = "indicators", "Technical indicators"
-        CASE_DATA = "case_data", "Case data"
-        PERSONAL_DATA = "personal_data", "Personal data"
+        INDICATORS = "indicators", _("Technical indicators")
+        CASE_DATA = "case_data", _("Case data")
+        PERSONAL_DATA = "personal_data", _("Personal data")
 
     name = models.CharField(max_length=200)
     basis = models.CharField(max_length=16, choices=Basis.choices)
-    reference = models.CharField(max_length=300, blank=True, help_text="Treaty / article / MoU id")
+    reference = models.CharField(
+        max_length=300, blank=True, help_text=_("Treaty / article / MoU id")
+    )
     agencies = models.ManyToManyField(Agency, blank=True, related_name="sharing_agreements")
     jurisdictions = models.ManyToManyField(
         Jurisdiction, blank=True, related_name="sharing_agreements"
     )
-    data_categories = models.JSONField(default=list, help_text="DataCategory values covered")
+    data_categories = models.JSONField(default=list, help_text=_("DataCategory values covered"))
     valid_from = models.DateField(default=timezone.localdate)
     valid_until = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -343,11 +363,14 @@ class SharingAgreement(models.Model):
 
     def clean(self) -> None:
         if self.valid_until and self.valid_until < self.valid_from:
-            raise ValidationError({"valid_until": "The agreement cannot end before it starts."})
+            raise ValidationError({"valid_until": _("The agreement cannot end before it starts.")})
         unknown = set(self.data_categories or []) - set(self.DataCategory.values)
         if unknown or not self.data_categories:
             raise ValidationError(
-                {"data_categories": f"Choose from {', '.join(self.DataCategory.values)}."}
+                {
+                    "data_categories": _("Choose from %(choices)s.")
+                    % {"choices": ", ".join(self.DataCategory.values)}
+                }
             )
 
     def is_valid_on(self, day) -> bool:
@@ -363,7 +386,7 @@ class PartnerEndpoint(models.Model):
     # Standard Webhooks secret (whsec_ + base64). Stored because the worker must sign with it;
     # returned once at creation, never logged, never serialised again.
     secret = models.CharField(max_length=80, editable=False)
-    types = models.JSONField(default=list, blank=True, help_text="Indicator types; empty = all")
+    types = models.JSONField(default=list, blank=True, help_text=_("Indicator types; empty = all"))
     # Shared STIX objects other than typed indicators; validated by sharing, which knows the types.
     object_types = models.JSONField(
         _("STIX object types"),
@@ -374,7 +397,7 @@ class PartnerEndpoint(models.Model):
     min_confidence = models.PositiveSmallIntegerField(default=0)
     max_tlp = models.CharField("highest TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
     receives_checkpoints = models.BooleanField(
-        default=False, help_text="Also push the audit log's signed checkpoints to this endpoint"
+        default=False, help_text=_("Also push the audit log's signed checkpoints to this endpoint")
     )
     active = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
@@ -397,9 +420,9 @@ class Witness(models.Model):
     deleted, so the cosignatures it made stay attributable."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="witnesses")
-    name = models.CharField(max_length=200, help_text="The cosigner's key name")
+    name = models.CharField(max_length=200, help_text=_("The cosigner's key name"))
     verifier_key = models.CharField(
-        max_length=300, unique=True, help_text="<name>+<hex key id>+<base64 key>, type 0x04"
+        max_length=300, unique=True, help_text=_("<name>+<hex key id>+<base64 key>, type 0x04")
     )
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(
@@ -409,7 +432,7 @@ class Witness(models.Model):
 
     class Meta:
         ordering = ["agency__code", "name"]
-        verbose_name_plural = "witnesses"
+        verbose_name_plural = _("witnesses")
 
     def __str__(self) -> str:
         return f"{self.agency_id}:{self.name}"
@@ -422,8 +445,10 @@ class Cosignature(models.Model):
         SignedCheckpoint, on_delete=models.CASCADE, related_name="cosignatures"
     )
     witness = models.ForeignKey(Witness, on_delete=models.PROTECT, related_name="cosignatures")
-    timestamp = models.BigIntegerField(help_text="When the witness cosigned (POSIX seconds)")
-    line = models.CharField(max_length=400, help_text="The signature line, as the note carries it")
+    timestamp = models.BigIntegerField(help_text=_("When the witness cosigned (POSIX seconds)"))
+    line = models.CharField(
+        max_length=400, help_text=_("The signature line, as the note carries it")
+    )
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

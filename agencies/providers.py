@@ -17,6 +17,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import permissions
 from rest_framework.exceptions import NotFound
 
@@ -39,24 +42,26 @@ PROVIDER_OPEN_MODULES = (
     "drf_spectacular.",
 )
 
-LIAISON_ONLY_IN_PROVIDERS = "Only service providers have provider liaisons."
-PROVIDER_ROLE = "A service provider's members are provider liaisons or agency admins."
-PROVIDER_NOT_RECIPIENT = (
+LIAISON_ONLY_IN_PROVIDERS = gettext_noop("Only service providers have provider liaisons.")
+PROVIDER_ROLE = gettext_noop("A service provider's members are provider liaisons or agency admins.")
+PROVIDER_NOT_RECIPIENT = gettext_noop(
     "{agency} is a service provider: it receives only assistance requests addressed to it, "
     "never {what}."
 )
-PROVIDER_KEY_SCOPE = "A service provider's API key may have the read and write scopes only."
+PROVIDER_KEY_SCOPE = gettext_noop(
+    "A service provider's API key may have the read and write scopes only."
+)
 
 
 def check_role(agency: Agency, role: str) -> None:
     """Liaisons only in providers; in providers, only liaisons and admins (a field error)."""
     if role == Membership.Role.PROVIDER_LIAISON and not agency.is_service_provider:
-        raise ValidationError({"role": LIAISON_ONLY_IN_PROVIDERS})
+        raise ValidationError({"role": _(LIAISON_ONLY_IN_PROVIDERS)})
     if agency.is_service_provider and role not in PROVIDER_ROLES:
-        raise ValidationError({"role": PROVIDER_ROLE})
+        raise ValidationError({"role": _(PROVIDER_ROLE)})
 
 
-def roles_for(agency: Agency) -> list[tuple[str, str]]:
+def roles_for(agency: Agency) -> list[tuple[str, str | Promise]]:
     """The roles an agency's admin may give (invitation and role change)."""
     if agency.is_service_provider:
         return [c for c in Membership.Role.choices if c[0] in PROVIDER_ROLES]
@@ -75,13 +80,15 @@ def key_scopes_for(agency: Agency) -> list[str]:
 
 def check_key_scopes(agency: Agency, scopes: list[str]) -> None:
     if agency.is_service_provider and not set(scopes) <= PROVIDER_KEY_SCOPES:
-        raise ValidationError({"scopes": PROVIDER_KEY_SCOPE})
+        raise ValidationError({"scopes": _(PROVIDER_KEY_SCOPE)})
 
 
 def refuse_provider(agency: Agency, *, what: str, field: str = "agency") -> None:
     """A provider is no recipient of ``what`` (a JIT invitation, a share, a notice)."""
     if agency.is_service_provider:
-        raise ValidationError({field: PROVIDER_NOT_RECIPIENT.format(agency=agency.code, what=what)})
+        raise ValidationError(
+            {field: _(PROVIDER_NOT_RECIPIENT).format(agency=agency.code, what=what)}
+        )
 
 
 def partner_agencies() -> QuerySet[Agency]:

@@ -16,6 +16,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agencies import providers
 from agencies.models import Agency, APIKey, Invitation, Jurisdiction, Membership
@@ -23,20 +25,20 @@ from audit.services import audit_log
 
 User = get_user_model()
 
-INVITATION_NOT_OPEN = "This invitation is no longer valid (used, revoked or expired)."
-LAST_ADMIN = "An agency must keep at least one active agency admin."
-NOT_ACCEPTED = "This person has not accepted the invitation yet; revoke it or wait."
-ALREADY_MEMBER = "{email} is already a member of {agency}."
+INVITATION_NOT_OPEN = gettext_noop("This invitation is no longer valid (used, revoked or expired).")
+LAST_ADMIN = gettext_noop("An agency must keep at least one active agency admin.")
+NOT_ACCEPTED = gettext_noop("This person has not accepted the invitation yet; revoke it or wait.")
+ALREADY_MEMBER = gettext_noop("{email} is already a member of {agency}.")
 REGIME_NOT_COUNTRY = "{code} is a regime, not a country."
-PROVIDER_KIND_FIXED = (
+PROVIDER_KIND_FIXED = gettext_noop(
     "An agency does not become a service provider, nor stop being one: what it was given or "
     "addressed stays with it. Create a new agency instead."
 )
-NOT_ACTIVE_MEMBER = "{username} is not an active member of {agency}."
-EXPIRY_IN_PAST = "The expiry must be in the future."
-KEY_SCOPES = "Choose one or more scopes among: {scopes}."
-KEY_NETWORK = "{network!r} is not a network in CIDR notation, e.g. 192.0.2.0/24."
-NOT_THE_INVITED_ADDRESS = (
+NOT_ACTIVE_MEMBER = gettext_noop("{username} is not an active member of {agency}.")
+EXPIRY_IN_PAST = gettext_noop("The expiry must be in the future.")
+KEY_SCOPES = gettext_noop("Choose one or more scopes among: {scopes}.")
+KEY_NETWORK = gettext_noop("{network!r} is not a network in CIDR notation, e.g. 192.0.2.0/24.")
+NOT_THE_INVITED_ADDRESS = gettext_noop(
     "This invitation was sent to another e-mail address: sign in as that person, or ask the"
     " agency's admin to invite {email}."
 )
@@ -62,7 +64,9 @@ def sync_user_groups(user: Any) -> None:
         wanted.add(membership.agency.group_id)
         wanted |= {j.group_id for j in membership.agency.principal_jurisdictions()}
         if membership.role == Membership.Role.REVIEWER and membership.agency.is_secretariat:
-            reviewers, _ = Group.objects.get_or_create(name=membership.agency.reviewer_group_name)
+            reviewers, _created = Group.objects.get_or_create(
+                name=membership.agency.reviewer_group_name
+            )
             wanted.add(reviewers.pk)
     managed = Group.objects.filter(name__regex=r"^(agency|jurisdiction|reviewers):")
     current = set(user.groups.filter(pk__in=managed.values("pk")).values_list("pk", flat=True))
@@ -85,7 +89,7 @@ def sync_agency_groups(agency: Agency) -> None:
 def jurisdiction_upsert(
     *, code: str, name: str, kind: str, regimes: list[Jurisdiction] | None = None
 ) -> Jurisdiction:
-    jurisdiction, _ = Jurisdiction.objects.update_or_create(
+    jurisdiction, _created = Jurisdiction.objects.update_or_create(
         code=code, defaults={"name": name, "kind": kind}
     )
     jurisdiction.full_clean()
@@ -111,7 +115,7 @@ def agency_upsert(*, actor: Any = None, code: str, **fields: Any) -> Agency:
         for name, value in fields.items():
             setattr(agency, name, value)
         if agency.is_service_provider != was_provider:
-            raise ValidationError({"kind": PROVIDER_KIND_FIXED})
+            raise ValidationError({"kind": _(PROVIDER_KIND_FIXED)})
     if agency.country.kind != Jurisdiction.Kind.COUNTRY:
         raise ValidationError({"country": REGIME_NOT_COUNTRY.format(code=agency.country.code)})
     agency.full_clean()
@@ -273,7 +277,7 @@ def _ensure_admin_remains(membership: Membership, *, role: str, status: str) -> 
             .exists()
         )
         if not others:
-            raise ValidationError({"role": LAST_ADMIN})
+            raise ValidationError({"role": _(LAST_ADMIN)})
 
 
 @transaction.atomic
@@ -282,11 +286,11 @@ def membership_update(
 ) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status == Membership.Status.INVITED:
-        raise ValidationError({"status": NOT_ACCEPTED})
+        raise ValidationError({"status": _(NOT_ACCEPTED)})
     new_role = role or membership.role
     new_status = status or membership.status
     if new_status not in (Membership.Status.ACTIVE, Membership.Status.SUSPENDED):
-        raise ValidationError({"status": "Status must be active or suspended."})
+        raise ValidationError({"status": _("Status must be active or suspended.")})
     _ensure_admin_remains(membership, role=new_role, status=new_status)
     before = {"role": membership.role, "status": membership.status}
     membership.role, membership.status = new_role, new_status
@@ -333,7 +337,7 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Create an invitation; returns it and its token (shown once, stored only hashed)."""
     if role == Membership.Role.REVIEWER and not agency.is_secretariat:
-        raise ValidationError({"role": "Only secretariat agencies have reviewers."})
+        raise ValidationError({"role": _("Only secretariat agencies have reviewers.")})
     if role not in Membership.Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
     providers.check_role(agency, role)
@@ -353,7 +357,7 @@ def invitation_create(
         status__in=[Membership.Status.ACTIVE, Membership.Status.SUSPENDED],
     ).exists():
         raise ValidationError(
-            {"email": ALREADY_MEMBER.format(email=invitation.email, agency=agency.code)}
+            {"email": _(ALREADY_MEMBER).format(email=invitation.email, agency=agency.code)}
         )
     invitation.save()
     existing = User.objects.filter(email__iexact=invitation.email).first()
@@ -382,12 +386,12 @@ def invitation_accept(
     """Accept as the signed-in ``user``, or create an account with username and password."""
     invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
     if invitation is None or not invitation.is_open:
-        raise ValidationError({"token": INVITATION_NOT_OPEN})
+        raise ValidationError({"token": _(INVITATION_NOT_OPEN)})
     if user is not None and user.email.strip().lower() != invitation.email.strip().lower():
-        raise ValidationError({"token": NOT_THE_INVITED_ADDRESS.format(email=user.email)})
+        raise ValidationError({"token": _(NOT_THE_INVITED_ADDRESS).format(email=user.email)})
     if user is None:
         if User.objects.filter(username=username).exists():
-            raise ValidationError({"username": "This username is taken."})
+            raise ValidationError({"username": _("This username is taken.")})
         user = User(username=username, email=invitation.email)
         try:
             validate_password(password, user)
@@ -399,7 +403,7 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    membership, _ = Membership.objects.update_or_create(
+    membership, _created = Membership.objects.update_or_create(
         user=user,
         agency=invitation.agency,
         defaults={"role": invitation.role, "status": Membership.Status.ACTIVE},
@@ -424,7 +428,7 @@ def invitation_accept(
 @transaction.atomic
 def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
     if not invitation.is_open:
-        raise ValidationError({"invitation": INVITATION_NOT_OPEN})
+        raise ValidationError({"invitation": _(INVITATION_NOT_OPEN)})
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     Membership.objects.filter(
@@ -451,7 +455,9 @@ def _key_scopes(scopes: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(scopes))
     unknown = [scope for scope in chosen if scope not in APIKey.Scope.values]
     if unknown or not chosen:
-        raise ValidationError({"scopes": KEY_SCOPES.format(scopes=", ".join(APIKey.Scope.values))})
+        raise ValidationError(
+            {"scopes": _(KEY_SCOPES).format(scopes=", ".join(APIKey.Scope.values))}
+        )
     return chosen
 
 
@@ -462,7 +468,7 @@ def _key_networks(networks: Iterable[str]) -> list[str]:
             parsed.append(str(ipaddress.ip_network(network.strip(), strict=False)))
         except ValueError:
             raise ValidationError(
-                {"allowed_networks": KEY_NETWORK.format(network=network)}
+                {"allowed_networks": _(KEY_NETWORK).format(network=network)}
             ) from None
     return parsed
 
@@ -485,10 +491,10 @@ def api_key_issue(
         user=user, agency=agency, status=Membership.Status.ACTIVE
     ).exists():
         raise ValidationError(
-            {"user": NOT_ACTIVE_MEMBER.format(username=user.username, agency=agency.code)}
+            {"user": _(NOT_ACTIVE_MEMBER).format(username=user.username, agency=agency.code)}
         )
     if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": EXPIRY_IN_PAST})
+        raise ValidationError({"expires_at": _(EXPIRY_IN_PAST)})
     if scopes is None:
         scopes = providers.key_scopes_for(agency)
     chosen_scopes = _key_scopes(scopes)

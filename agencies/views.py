@@ -193,7 +193,11 @@ def member_role(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _refused(request, agency, error)
-    messages.success(request, f"{membership.user.username} is now {membership.get_role_display()}.")
+    messages.success(
+        request,
+        _("%(user)s is now %(role)s.")
+        % {"user": membership.user.username, "role": membership.get_role_display()},
+    )
     return redirect("agency_members", code=agency.code)
 
 
@@ -217,7 +221,14 @@ def member_status(request: HttpRequest, code: str, pk: int, status: str) -> Http
         services.membership_update(actor=request.user, membership=membership, status=status)
     except ValidationError as error:
         return _refused(request, agency, error)
-    messages.success(request, f"{membership.user.username} is now {status}.")
+    messages.success(
+        request,
+        _("%(user)s is now %(status)s.")
+        % {
+            "user": membership.user.username,
+            "status": str(Membership.Status(status).label).lower(),
+        },
+    )
     return redirect("agency_members", code=agency.code)
 
 
@@ -239,7 +250,7 @@ def invitation_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ValidationError as error:
         return _refused(request, agency, error)
-    messages.success(request, f"Invitation of {invitation.email} revoked.")
+    messages.success(request, _("Invitation of %(email)s revoked.") % {"email": invitation.email})
     return redirect("agency_members", code=agency.code)
 
 
@@ -261,7 +272,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             if error.messages:
                 apply_validation_error(form, error)
         else:
-            messages.success(request, f"Welcome to {invitation.agency.name}.")
+            messages.success(
+                request, _("Welcome to %(agency)s.") % {"agency": invitation.agency.name}
+            )
             return redirect("home")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -319,7 +332,7 @@ def my_api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _confirm_key_revoke(request, key, reverse("my_api_keys"))
     services.api_key_revoke(actor=request.user, key=key)
-    messages.success(request, f"Key {key.name} revoked.")
+    messages.success(request, _("Key %(name)s revoked.") % {"name": key.name})
     return redirect("my_api_keys")
 
 
@@ -342,7 +355,7 @@ def api_key_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _confirm_key_revoke(request, key, reverse("agency_api_keys", args=[agency.code]))
     services.api_key_revoke(actor=request.user, key=key)
-    messages.success(request, f"Key {key.name} revoked.")
+    messages.success(request, _("Key %(name)s revoked.") % {"name": key.name})
     return redirect("agency_api_keys", code=agency.code)
 
 
@@ -353,9 +366,9 @@ def second_factor_policy(request: HttpRequest, code: str) -> HttpResponse:
     required = request.POST.get("required") == "1"
     services.agency_require_second_factor(actor=request.user, agency=agency, required=required)
     if required:
-        messages.success(request, "Every member now signs in with a second factor.")
+        messages.success(request, _("Every member now signs in with a second factor."))
     else:
-        messages.success(request, "Only admins and reviewers must use a second factor now.")
+        messages.success(request, _("Only admins and reviewers must use a second factor now."))
     return redirect("agency_members", code=agency.code)
 
 
@@ -365,7 +378,7 @@ def member_unlock(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     agency = selectors.access_admin_agency(user=request.user, code=code)
     membership = selectors.access_membership(agency=agency, pk=pk)
     lockouts.lockout_lift(actor=request.user, membership=membership)
-    messages.success(request, f"{membership.user.username} may sign in again.")
+    messages.success(request, _("%(user)s may sign in again.") % {"user": membership.user.username})
     return redirect("agency_members", code=agency.code)
 
 
@@ -383,7 +396,7 @@ def witnesses_page(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"Witness {witness.name} registered.")
+            messages.success(request, _("Witness %(name)s registered.") % {"name": witness.name})
             return redirect("agency_witnesses", code=agency.code)
     context = {
         "agency": agency,
@@ -401,7 +414,9 @@ def witness_retire(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     witness = selectors.access_witness(agency=agency, pk=pk)
     if request.method == "POST":
         witnesses.witness_retire(actor=request.user, witness=witness)
-        messages.success(request, f"Witness {witness.name} retired; its cosignatures stay.")
+        messages.success(
+            request, _("Witness %(name)s retired; its cosignatures stay.") % {"name": witness.name}
+        )
         return redirect("agency_witnesses", code=agency.code)
     return confirmation(
         request,
@@ -450,7 +465,9 @@ def agency_details(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"The details of {agency.code} are saved.")
+            messages.success(
+                request, _("The details of %(agency)s are saved.") % {"agency": agency.code}
+            )
             return redirect("agency_details", code=agency.code)
     status = 400 if form.is_bound else 200
     return render(request, "agencies/details.html", {"agency": agency, "form": form}, status=status)

@@ -10,6 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agencies.models import Agency, Cosignature, Witness
 from agencies.selectors import agencies_of
@@ -27,19 +29,23 @@ from tools.verify_log import (
     verify_cosignature,
 )
 
-NOT_A_KEY = (
+NOT_A_KEY = gettext_noop(
     "Not a witness verifier key <name>+<hex key id>+<base64 key> ({reason}): paste the line "
     "the witness printed."
 )
-LOG_KEY = (
+LOG_KEY = gettext_noop(
     "This is a log's signing key (type 0x01), not a witness's cosigner key (type 0x04): "
     "paste the key the witness printed (manage.py witness --generate-key)."
 )
-KEY_TOO_LONG = "A verifier key is at most {max} characters, its name at most {name_max}."
-ALREADY_REGISTERED = "This witness key is already registered (a retired key is not reused)."
-NOT_OUR_CHECKPOINT = "Not a checkpoint this log signed."
-NOT_A_NOTE = "Not a signed note: {reason}."
-UNKNOWN_WITNESS = (
+KEY_TOO_LONG = gettext_noop(
+    "A verifier key is at most {max} characters, its name at most {name_max}."
+)
+ALREADY_REGISTERED = gettext_noop(
+    "This witness key is already registered (a retired key is not reused)."
+)
+NOT_OUR_CHECKPOINT = gettext_noop("Not a checkpoint this log signed.")
+NOT_A_NOTE = gettext_noop("Not a signed note: {reason}.")
+UNKNOWN_WITNESS = gettext_noop(
     "No signature line is from an active witness of your agency (unknown witness): "
     "register the witness's key first."
 )
@@ -56,13 +62,15 @@ def _cosigner_key(text: str) -> Verifier:
         verifier = Verifier.parse(text)
     except VerificationError as exc:
         reason = "not three such parts" if str(exc).startswith("not a verifier key") else exc
-        raise ValidationError({"verifier_key": NOT_A_KEY.format(reason=reason)}) from None
+        raise ValidationError({"verifier_key": _(NOT_A_KEY).format(reason=reason)}) from None
     if verifier.type != COSIGNATURE_V1:
-        raise ValidationError({"verifier_key": LOG_KEY})
+        raise ValidationError({"verifier_key": _(LOG_KEY)})
     name_max = Witness._meta.get_field("name").max_length or 0
     key_max = Witness._meta.get_field("verifier_key").max_length or 0
     if len(verifier.name) > name_max or len(str(verifier)) > key_max:
-        raise ValidationError({"verifier_key": KEY_TOO_LONG.format(max=key_max, name_max=name_max)})
+        raise ValidationError(
+            {"verifier_key": _(KEY_TOO_LONG).format(max=key_max, name_max=name_max)}
+        )
     return verifier
 
 
@@ -71,7 +79,7 @@ def witness_register(*, actor: Any, agency: Agency, verifier_key: str) -> Witnes
     """Register a witness of ``agency`` by its cosigner verifier key (type 0x04)."""
     verifier = _cosigner_key(verifier_key)
     if Witness.objects.filter(verifier_key=str(verifier)).exists():
-        raise ValidationError({"verifier_key": ALREADY_REGISTERED})
+        raise ValidationError({"verifier_key": _(ALREADY_REGISTERED)})
     witness = Witness(
         agency=agency, name=verifier.name, verifier_key=str(verifier), created_by=actor
     )
@@ -119,7 +127,7 @@ def _parse(note: str) -> Note:
         parsed = parse_note(note)
         parse_checkpoint(parsed.text)
     except VerificationError as exc:
-        raise ValidationError({"note": NOT_A_NOTE.format(reason=exc)}) from None
+        raise ValidationError({"note": _(NOT_A_NOTE).format(reason=exc)}) from None
     return parsed
 
 
@@ -127,10 +135,10 @@ def _signed_checkpoint(text: str) -> SignedCheckpoint:
     """The checkpoint this log signed whose note text is ``text`` (locked), else 400."""
     size = parse_checkpoint(text).size
     if size >= 1 << 63:  # beyond the column: no checkpoint of ours
-        raise ValidationError({"note": NOT_OUR_CHECKPOINT})
+        raise ValidationError({"note": _(NOT_OUR_CHECKPOINT)})
     found = SignedCheckpoint.objects.select_for_update().filter(tree_size=size).first()
     if found is None or parse_note(found.note).text != text:
-        raise ValidationError({"note": NOT_OUR_CHECKPOINT})
+        raise ValidationError({"note": _(NOT_OUR_CHECKPOINT)})
     return found
 
 
@@ -167,7 +175,7 @@ def cosignature_record(*, actor: Any, note: str, agency: Agency | None = None) -
         if witness is not None:
             signing.setdefault(witness.pk, (witness, signature))  # the first line counts
     if not signing:
-        raise ValidationError({"note": UNKNOWN_WITNESS})
+        raise ValidationError({"note": _(UNKNOWN_WITNESS)})
     stored = set(
         Cosignature.objects.filter(checkpoint=checkpoint).values_list("witness_id", flat=True)
     )
@@ -175,7 +183,7 @@ def cosignature_record(*, actor: Any, note: str, agency: Agency | None = None) -
     new = []
     for witness, signature in signing.values():
         try:
-            _, timestamp = verify_cosignature(note, Verifier.parse(witness.verifier_key))
+            _line, timestamp = verify_cosignature(note, Verifier.parse(witness.verifier_key))
         except VerificationError as exc:
             message = INVALID_COSIGNATURE.format(name=witness.name, reason=exc)
             raise ValidationError({"note": message}) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import TLP, Agency, HandlingCode
 from assistance.legal import LegalBasis
@@ -24,48 +25,68 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
 class AddresseeForm(forms.Form):
     """Step one: what is asked, of whom (the legal bases depend on both)."""
 
-    kind = forms.ChoiceField(choices=Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     addressee = forms.ModelChoiceField(
-        queryset=Agency.objects.filter(active=True).order_by("code"), to_field_name="code"
+        label=_("Addressee"),
+        queryset=Agency.objects.filter(active=True).order_by("code"),
+        to_field_name="code",
     )
 
 
 class RequestForm(AddresseeForm):
     """Step two: only the legal bases valid between the requester and the addressee today."""
 
-    instrument = forms.ChoiceField(label="Legal basis", widget=forms.RadioSelect)
-    treaty = forms.CharField(required=False, help_text="Bilateral treaty: title, date, article")
-    urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.ROUTINE)
+    instrument = forms.ChoiceField(label=_("Legal basis"), widget=forms.RadioSelect)
+    treaty = forms.CharField(
+        label=_("Treaty"), required=False, help_text=_("Bilateral treaty: title, date, article")
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE
+    )
     emergency_justification = forms.CharField(
+        label=_("Emergency justification"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Emergency only: the threat to the life or safety of a person",
+        help_text=_("Emergency only: the threat to the life or safety of a person"),
     )
-    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     identifiers = forms.JSONField(
+        label=_("Identifiers"),
         required=False,
         initial=list,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text='[{"type": "ip", "value": "203.0.113.7", "port": 44321, '
-        '"timestamp": "2026-01-05T10:00:00+01:00"}, {"type": "domain", "value": "…"}]',
+        help_text=_(
+            '[{"type": "ip", "value": "203.0.113.7", "port": 44321, '
+            '"timestamp": "2026-01-05T10:00:00+01:00"}, {"type": "domain", "value": "…"}]'
+        ),
     )
     data_categories = forms.MultipleChoiceField(
-        choices=DataCategory.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Data categories"),
+        choices=DataCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
-    period_start = forms.DateTimeField(required=False, widget=DATETIME)
-    period_end = forms.DateTimeField(required=False, widget=DATETIME)
-    tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label="TLP")
-    handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
-    handling_text = forms.CharField(required=False, max_length=300)
-    shared_with_jit = forms.BooleanField(required=False, label="Share with the case's JIT")
+    period_start = forms.DateTimeField(label=_("Period start"), required=False, widget=DATETIME)
+    period_end = forms.DateTimeField(label=_("Period end"), required=False, widget=DATETIME)
+    tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label=_("TLP"))
+    handling_code = forms.ChoiceField(
+        label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0
+    )
+    handling_text = forms.CharField(label=_("Handling text"), required=False, max_length=300)
+    shared_with_jit = forms.BooleanField(required=False, label=_("Share with the case's JIT"))
     follow_up_of = forms.ModelChoiceField(
         queryset=AssistanceRequest.objects.none(),
         required=False,
-        label="Follows up preservation request",
-        help_text="The production request must be sent within the preservation period "
-        "(Budapest Convention Art. 29(7); Regulation (EU) 2023/1543 Art. 11(1)).",
+        label=_("Follows up preservation request"),
+        help_text=_(
+            "The production request must be sent within the preservation period "
+            "(Budapest Convention Art. 29(7); Regulation (EU) 2023/1543 Art. 11(1))."
+        ),
     )
     enforcing_authority = forms.ModelChoiceField(
+        label=_("Enforcing authority"),
         queryset=Agency.objects.none(),
         required=False,
         to_field_name="code",
@@ -73,7 +94,7 @@ class RequestForm(AddresseeForm):
     )
     enforcing_exempt = forms.BooleanField(
         required=False,
-        label="No notification (Art. 8(2))",
+        label=_("No notification (Art. 8(2))"),
         help_text=AssistanceRequest._meta.get_field("enforcing_exempt").help_text,
     )
 
@@ -120,35 +141,43 @@ def _preservation_label(request: AssistanceRequest) -> str:
 
 
 class PreserveForm(forms.Form):
-    reference = forms.CharField(max_length=120, label="Preservation reference")
+    reference = forms.CharField(max_length=120, label=_("Preservation reference"))
 
 
 class RefuseForm(forms.Form):
     """A refusal is final: it asks for a tick, as withdraw and release do."""
 
-    grounds = forms.ChoiceField(choices=RefusalGrounds.choices)
-    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    confirm = forms.BooleanField(label="I confirm: this cannot be undone")
+    grounds = forms.ChoiceField(label=_("Grounds"), choices=RefusalGrounds.choices)
+    text = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(label=_("I confirm: this cannot be undone"))
 
 
 class AttachForm(forms.Form):
-    kind = forms.ChoiceField(choices=RequestAttachment.Kind.choices)
-    language = forms.CharField(required=False, max_length=8, help_text="ISO 639-1, e.g. nl")
-    file = forms.FileField(help_text="Stored with its SHA-256, like evidence")
+    kind = forms.ChoiceField(label=_("Kind"), choices=RequestAttachment.Kind.choices)
+    language = forms.CharField(
+        label=_("Language"), required=False, max_length=8, help_text=_("ISO 639-1, e.g. nl")
+    )
+    file = forms.FileField(label=_("File"), help_text=_("Stored with its SHA-256, like evidence"))
 
 
 class RespondForm(forms.Form):
-    file = forms.FileField()
-    complete = forms.BooleanField(required=False, initial=True, label="Answers the request fully")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    file = forms.FileField(label=_("File"))
+    complete = forms.BooleanField(
+        required=False, initial=True, label=_("Answers the request fully")
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ConfirmForm(forms.Form):
     """Irreversible steps (release, no ground for refusal; refuse and withdraw have their own
     forms) ask for a tick first."""
 
-    confirm = forms.BooleanField(label="I confirm: this cannot be undone")
+    confirm = forms.BooleanField(label=_("I confirm: this cannot be undone"))
 
 
 class WithdrawForm(ConfirmForm):
-    reason = forms.CharField(required=False)
+    reason = forms.CharField(label=_("Reason"), required=False)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from agencies.models import TLP, Agency, HandlingCode, SharingAgreement
@@ -27,56 +28,61 @@ BILATERAL_NEEDS_TREATY = "Name the bilateral treaty (title, date, article) the r
 
 
 class Kind(models.TextChoices):
-    PRESERVATION = "preservation", "Expedited preservation of stored data"
-    EXPEDITED_DISCLOSURE = "expedited_disclosure", "Expedited disclosure of preserved traffic data"
-    PRODUCTION = "production", "Production order / mutual legal assistance"
-    SUBSCRIBER = "subscriber", "Subscriber information"
-    DOMAIN_REGISTRATION = "domain_registration", "Domain name registration information"
-    TRAFFIC = "traffic", "Traffic data"
-    EMERGENCY_DISCLOSURE = "emergency_disclosure", "Emergency disclosure"
-    OTHER = "other", "Other"
+    PRESERVATION = "preservation", _("Expedited preservation of stored data")
+    EXPEDITED_DISCLOSURE = (
+        "expedited_disclosure",
+        _("Expedited disclosure of preserved traffic data"),
+    )
+    PRODUCTION = "production", _("Production order / mutual legal assistance")
+    SUBSCRIBER = "subscriber", _("Subscriber information")
+    DOMAIN_REGISTRATION = "domain_registration", _("Domain name registration information")
+    TRAFFIC = "traffic", _("Traffic data")
+    EMERGENCY_DISCLOSURE = "emergency_disclosure", _("Emergency disclosure")
+    OTHER = "other", _("Other")
 
 
 class Instrument(models.TextChoices):
-    BUDAPEST_29 = "budapest_29", "Budapest Convention Art. 29 – expedited preservation"
+    BUDAPEST_29 = "budapest_29", _("Budapest Convention Art. 29 – expedited preservation")
     BUDAPEST_30 = (
         "budapest_30",
-        "Budapest Convention Art. 30 – expedited disclosure of traffic data",
+        _("Budapest Convention Art. 30 – expedited disclosure of traffic data"),
     )
-    BUDAPEST_31 = "budapest_31", "Budapest Convention Art. 31 – access to stored computer data"
-    BUDAPEST_33_34 = "budapest_33_34", "Budapest Convention Art. 33/34 – real-time collection"
-    PROTOCOL_6 = "protocol_6", "Second Protocol (CETS 224) Art. 6 – domain registration data"
-    PROTOCOL_7 = "protocol_7", "Second Protocol (CETS 224) Art. 7 – subscriber information"
-    PROTOCOL_8 = "protocol_8", "Second Protocol (CETS 224) Art. 8 – giving effect to orders"
-    PROTOCOL_9 = "protocol_9", "Second Protocol (CETS 224) Art. 9 – emergency disclosure"
-    PROTOCOL_10 = "protocol_10", "Second Protocol (CETS 224) Art. 10 – emergency MLA"
-    EPOC = "epoc", "Regulation (EU) 2023/1543 – European Production Order (EPOC)"
-    EPOC_PR = "epoc_pr", "Regulation (EU) 2023/1543 – European Preservation Order (EPOC-PR)"
-    BILATERAL = "bilateral", "Bilateral mutual legal assistance treaty"
-    JIT = "jit", "The case's joint investigation team agreement"
+    BUDAPEST_31 = "budapest_31", _("Budapest Convention Art. 31 – access to stored computer data")
+    BUDAPEST_33_34 = "budapest_33_34", _("Budapest Convention Art. 33/34 – real-time collection")
+    PROTOCOL_6 = "protocol_6", _("Second Protocol (CETS 224) Art. 6 – domain registration data")
+    PROTOCOL_7 = "protocol_7", _("Second Protocol (CETS 224) Art. 7 – subscriber information")
+    PROTOCOL_8 = "protocol_8", _("Second Protocol (CETS 224) Art. 8 – giving effect to orders")
+    PROTOCOL_9 = "protocol_9", _("Second Protocol (CETS 224) Art. 9 – emergency disclosure")
+    PROTOCOL_10 = "protocol_10", _("Second Protocol (CETS 224) Art. 10 – emergency MLA")
+    EPOC = "epoc", _("Regulation (EU) 2023/1543 – European Production Order (EPOC)")
+    EPOC_PR = "epoc_pr", _("Regulation (EU) 2023/1543 – European Preservation Order (EPOC-PR)")
+    BILATERAL = "bilateral", _("Bilateral mutual legal assistance treaty")
+    JIT = "jit", _("The case's joint investigation team agreement")
 
 
 class Urgency(models.TextChoices):
-    ROUTINE = "routine", "Routine"
-    URGENT = "urgent", "Urgent"
-    EMERGENCY = "emergency", "Emergency (threat to life or safety)"
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent")
+    EMERGENCY = "emergency", _("Emergency (threat to life or safety)")
 
 
 class AddresseeRole(models.TextChoices):
-    POINT_OF_CONTACT = "24_7", "24/7 point of contact (Budapest Convention Art. 35)"
-    CENTRAL_AUTHORITY = "central_authority", "Central authority for MLA (Budapest Art. 27)"
-    SERVICE_PROVIDER = "service_provider", "Service provider (CETS 224 Art. 6/7; EU 2023/1543)"
+    POINT_OF_CONTACT = "24_7", _("24/7 point of contact (Budapest Convention Art. 35)")
+    CENTRAL_AUTHORITY = "central_authority", _("Central authority for MLA (Budapest Art. 27)")
+    SERVICE_PROVIDER = "service_provider", _("Service provider (CETS 224 Art. 6/7; EU 2023/1543)")
 
 
 class DataCategory(models.TextChoices):
-    SUBSCRIBER = "subscriber", "Subscriber data"
+    SUBSCRIBER = "subscriber", _("Subscriber data")
     IDENTIFYING = (
         "identifying",
-        "Data requested only to identify the user (an IP address at a time; Reg. 2023/1543 "
-        "Art. 3(10))",
+        _(
+            "Data requested only to identify the user (an IP address at a time; Reg. 2023/1543 "
+            "Art. 3(10))"
+        ),
     )
-    TRAFFIC = "traffic", "Traffic data"
-    CONTENT = "content", "Content data"
+    TRAFFIC = "traffic", _("Traffic data")
+    CONTENT = "content", _("Content data")
 
 
 # A European Production Order for these is notified to the enforcing authority (Reg. 2023/1543
@@ -85,26 +91,26 @@ NOTIFIED_CATEGORIES = (DataCategory.TRAFFIC, DataCategory.CONTENT)
 
 
 class EnforcingDecision(models.TextChoices):
-    PENDING = "", "Pending"
-    NO_GROUNDS = "no_grounds", "No ground for refusal (Reg. 2023/1543 Art. 10(2))"
-    REFUSED = "refused", "Ground for refusal raised (Reg. 2023/1543 Art. 12)"
+    PENDING = "", _("Pending")
+    NO_GROUNDS = "no_grounds", _("No ground for refusal (Reg. 2023/1543 Art. 10(2))")
+    REFUSED = "refused", _("Ground for refusal raised (Reg. 2023/1543 Art. 12)")
 
 
 class RefusalGrounds(models.TextChoices):
-    DUAL_CRIMINALITY = "dual_criminality", "No dual criminality (Budapest Art. 29(4))"
-    POLITICAL_OFFENCE = "political_offence", "Political offence (Budapest Art. 27(4)(a))"
+    DUAL_CRIMINALITY = "dual_criminality", _("No dual criminality (Budapest Art. 29(4))")
+    POLITICAL_OFFENCE = "political_offence", _("Political offence (Budapest Art. 27(4)(a))")
     IMMUNITY = (
         "immunity",
-        "Immunities, privileges or freedom of the press (Reg. 2023/1543 Art. 12(1)(a))",
+        _("Immunities, privileges or freedom of the press (Reg. 2023/1543 Art. 12(1)(a))"),
     )
     FUNDAMENTAL_RIGHTS = (
         "fundamental_rights",
-        "Manifest breach of a fundamental right (Reg. 2023/1543 Art. 12(1)(b))",
+        _("Manifest breach of a fundamental right (Reg. 2023/1543 Art. 12(1)(b))"),
     )
-    NE_BIS_IN_IDEM = "ne_bis_in_idem", "Ne bis in idem (Reg. 2023/1543 Art. 12(1)(c))"
-    DATA_UNAVAILABLE = "data_unavailable", "Data no longer available"
-    INSUFFICIENT_DETAIL = "insufficient_detail", "Insufficient detail to execute"
-    OTHER = "other", "Other (see text)"
+    NE_BIS_IN_IDEM = "ne_bis_in_idem", _("Ne bis in idem (Reg. 2023/1543 Art. 12(1)(c))")
+    DATA_UNAVAILABLE = "data_unavailable", _("Data no longer available")
+    INSUFFICIENT_DETAIL = "insufficient_detail", _("Insufficient detail to execute")
+    OTHER = "other", _("Other (see text)")
 
 
 def validate_categories(value: object) -> None:
@@ -126,18 +132,18 @@ def with_overdue(requests: models.QuerySet) -> models.QuerySet:
 
 class AssistanceRequest(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SENT = "sent", "Sent"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        IN_PROGRESS = "in_progress", "In progress"
-        PRESERVED = "preserved", "Preserved"
-        EXTENDED = "extended", "Preservation extended"
-        ANSWERED_PARTIALLY = "answered_partially", "Answered partially"
-        ANSWERED_FULLY = "answered_fully", "Answered fully"
-        REFUSED = "refused", "Refused"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        RELEASED = "released", "Preservation released"
-        EXPIRED = "expired", "Preservation expired"
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "in_progress", _("In progress")
+        PRESERVED = "preserved", _("Preserved")
+        EXTENDED = "extended", _("Preservation extended")
+        ANSWERED_PARTIALLY = "answered_partially", _("Answered partially")
+        ANSWERED_FULLY = "answered_fully", _("Answered fully")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        RELEASED = "released", _("Preservation released")
+        EXPIRED = "expired", _("Preservation expired")
 
     # Someone still has to act before ``due_at``: the addressee, or (preserved) the requester's
     # follow-up request.
@@ -167,22 +173,26 @@ class AssistanceRequest(models.Model):
         Agency,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The agency asked; on sending, MLA goes to its central authority if it names "
-        "one, preservation and emergencies to its 24/7 point (Budapest Art. 35).",
+        help_text=_(
+            "The agency asked; on sending, MLA goes to its central authority if it names "
+            "one, preservation and emergencies to its 24/7 point (Budapest Art. 35)."
+        ),
     )
     addressee_role = models.CharField(
-        max_length=20, choices=AddresseeRole.choices, blank=True, help_text="Set on sending."
+        max_length=20, choices=AddresseeRole.choices, blank=True, help_text=_("Set on sending.")
     )
     instrument = models.CharField(
         "legal basis",
         max_length=16,
         choices=Instrument.choices,
         blank=True,
-        help_text="Budapest Convention (ETS 185) Art. 29 preservation, Art. 30 disclosure of "
-        "traffic data, Art. 31 stored data, Art. 33/34 real-time collection; Second Protocol "
-        "(CETS 224) Art. 6 domain registration, Art. 7 subscriber information, Art. 8 orders, "
-        "Art. 9/10 emergencies; Regulation (EU) 2023/1543 EPOC (Art. 10) / EPOC-PR (Art. 11); "
-        "a bilateral MLA treaty; the case's JIT agreement.",
+        help_text=_(
+            "Budapest Convention (ETS 185) Art. 29 preservation, Art. 30 disclosure of "
+            "traffic data, Art. 31 stored data, Art. 33/34 real-time collection; Second Protocol "
+            "(CETS 224) Art. 6 domain registration, Art. 7 subscriber information, Art. 8 orders, "
+            "Art. 9/10 emergencies; Regulation (EU) 2023/1543 EPOC (Art. 10) / EPOC-PR (Art. 11); "
+            "a bilateral MLA treaty; the case's JIT agreement."
+        ),
     )
     agreement = models.ForeignKey(
         SharingAgreement,
@@ -190,7 +200,7 @@ class AssistanceRequest(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The agreement on record the basis relies on (set on sending).",
+        help_text=_("The agreement on record the basis relies on (set on sending)."),
     )
     jit = models.ForeignKey(
         JointInvestigationTeam,
@@ -198,30 +208,34 @@ class AssistanceRequest(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The JIT whose agreement is the basis (instrument 'jit').",
+        help_text=_("The JIT whose agreement is the basis (instrument 'jit')."),
     )
     treaty = models.CharField(
-        max_length=300, blank=True, help_text="Bilateral treaty: title, date and article."
+        max_length=300, blank=True, help_text=_("Bilateral treaty: title, date and article.")
     )
     urgency = models.CharField(max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE)
     emergency_justification = models.TextField(
         blank=True,
-        help_text="Required in an emergency: the significant and imminent risk to the life or "
-        "safety of a person (CETS 224 Art. 3(2)(c), 9, 10; Reg. 2023/1543 Art. 3(18)).",
+        help_text=_(
+            "Required in an emergency: the significant and imminent risk to the life or "
+            "safety of a person (CETS 224 Art. 3(2)(c), 9, 10; Reg. 2023/1543 Art. 3(18))."
+        ),
     )
-    summary = models.TextField(blank=True, help_text="Facts, offence and why the data matters.")
+    summary = models.TextField(blank=True, help_text=_("Facts, offence and why the data matters."))
     identifiers = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_identifiers],
-        help_text='Items {"type": ip|account|domain|email|phone|other, "value": ...}; an IP '
-        'also has "timestamp" (ISO 8601 with time zone) and may have "port".',
+        help_text=_(
+            'Items {"type": ip|account|domain|email|phone|other, "value": ...}; an IP '
+            'also has "timestamp" (ISO 8601 with time zone) and may have "port".'
+        ),
     )
     data_categories = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_categories],
-        help_text="subscriber, traffic, content",
+        help_text=_("subscriber, traffic, content"),
     )
     period_start = models.DateTimeField(null=True, blank=True)
     period_end = models.DateTimeField(null=True, blank=True)
@@ -231,20 +245,22 @@ class AssistanceRequest(models.Model):
     )
     handling_text = models.CharField(max_length=300, blank=True)
     shared_with_jit = models.BooleanField(
-        default=False, help_text="The case's JIT members see this request and its responses."
+        default=False, help_text=_("The case's JIT members see this request and its responses.")
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     refusal_grounds = models.CharField(max_length=24, choices=RefusalGrounds.choices, blank=True)
     refusal_text = models.TextField(blank=True)
     preservation_reference = models.CharField(
-        max_length=120, blank=True, help_text="The addressee's reference for the preserved data."
+        max_length=120, blank=True, help_text=_("The addressee's reference for the preserved data.")
     )
     preserved_at = models.DateTimeField(null=True, blank=True)
     preserved_until = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="At least 60 days (Budapest Art. 29(7); Reg. 2023/1543 Art. 11(1)), "
-        "extended on request (EPOC-PR: by 30 days).",
+        help_text=_(
+            "At least 60 days (Budapest Art. 29(7); Reg. 2023/1543 Art. 11(1)), "
+            "extended on request (EPOC-PR: by 30 days)."
+        ),
     )
     extensions = models.PositiveSmallIntegerField(default=0)
     follow_up = models.ForeignKey(
@@ -253,8 +269,10 @@ class AssistanceRequest(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="preservations",
-        help_text="The production / MLA request that follows this preservation (Budapest "
-        "Art. 29(3)): it must be sent before the preservation ends.",
+        help_text=_(
+            "The production / MLA request that follows this preservation (Budapest "
+            "Art. 29(3)): it must be sent before the preservation ends."
+        ),
     )
     enforcing_authority = models.ForeignKey(
         Agency,
@@ -262,15 +280,19 @@ class AssistanceRequest(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="European Production Order for traffic or content data: the authority of the "
-        "provider's Member State, notified with the order (Reg. 2023/1543 Art. 8(1)); it may "
-        "raise a ground for refusal within 10 days, 96 hours in an emergency (Art. 10, 12).",
+        help_text=_(
+            "European Production Order for traffic or content data: the authority of the "
+            "provider's Member State, notified with the order (Reg. 2023/1543 Art. 8(1)); it may "
+            "raise a ground for refusal within 10 days, 96 hours in an emergency (Art. 10, 12)."
+        ),
     )
     enforcing_exempt = models.BooleanField(
         "no notification (Art. 8(2))",
         default=False,
-        help_text="The offence was, is or is likely to be committed in the issuing State and "
-        "the person whose data are sought lives there (Reg. 2023/1543 Art. 8(2)).",
+        help_text=_(
+            "The offence was, is or is likely to be committed in the issuing State and "
+            "the person whose data are sought lives there (Reg. 2023/1543 Art. 8(2))."
+        ),
     )
     enforcing_notified_at = models.DateTimeField(null=True, blank=True)
     enforcing_decision = models.CharField(
@@ -400,15 +422,15 @@ def attachment_upload_to(instance: RequestAttachment, filename: str) -> str:
 
 class RequestAttachment(models.Model):
     class Kind(models.TextChoices):
-        SIGNED_ORDER = "signed_order", "Signed order / certificate (EPOC, EPOC-PR, MLA request)"
-        TRANSLATION = "translation", "Translation"
-        OTHER = "other", "Other"
+        SIGNED_ORDER = "signed_order", _("Signed order / certificate (EPOC, EPOC-PR, MLA request)")
+        TRANSLATION = "translation", _("Translation")
+        OTHER = "other", _("Other")
 
     request = models.ForeignKey(
         AssistanceRequest, on_delete=models.CASCADE, related_name="attachments"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1, e.g. nl")
+    language = models.CharField(max_length=8, blank=True, help_text=_("ISO 639-1, e.g. nl"))
     file = models.FileField(upload_to=attachment_upload_to, max_length=500)
     original_name = models.CharField(max_length=200)
     size = models.BigIntegerField()
@@ -441,7 +463,7 @@ class RequestResponse(models.Model):
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
     note = models.TextField(blank=True)
-    complete = models.BooleanField(default=True, help_text="Answers the request fully.")
+    complete = models.BooleanField(default=True, help_text=_("Answers the request fully."))
     evidence = models.OneToOneField(
         Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

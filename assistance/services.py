@@ -15,6 +15,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from agencies.models import TLP, Agency
 from agencies.selectors import is_member
@@ -46,49 +48,51 @@ from common.errors import StateConflict
 Status = AssistanceRequest.Status
 
 REQUESTER_ONLY = "Only {agency} (the requesting agency) can {verb} this request."
-ADDRESSEE_ONLY = "Only {agency} (the addressee) can {verb} this request."
-REQUESTER_OR_ADDRESSEE = "Only {requester} or {addressee} can {verb} this request."
-ILLEGAL = "This request is {status}: it can be {verb} only when it is {allowed}."
-NOT_PRESERVATION = "Only a preservation request can be {verb}; this one is '{kind}'."
-EPOC_PR_ONCE = (
+ADDRESSEE_ONLY = gettext_noop("Only {agency} (the addressee) can {verb} this request.")
+REQUESTER_OR_ADDRESSEE = gettext_noop("Only {requester} or {addressee} can {verb} this request.")
+ILLEGAL = gettext_noop("This request is {status}: it can be {verb} only when it is {allowed}.")
+NOT_PRESERVATION = gettext_noop("Only a preservation request can be {verb}; this one is '{kind}'.")
+EPOC_PR_ONCE = gettext_noop(
     "An EPOC-PR preservation is extended once, by 30 days (Regulation (EU) 2023/1543 "
     "Art. 11(1)); send the production request instead."
 )
-SELF_ADDRESSED = "A request goes to another agency than the requesting one."
-ADDRESSEE_INACTIVE = "{agency} is not active."
-FOLLOW_UP_NOT_PRESERVATION = "Only a preservation request of the same case is followed up."
-FOLLOW_UP_TAKEN = "That preservation is already followed up by request #{pk}."
-JIT_OF_ANOTHER_CASE = "That JIT belongs to another case."
-REFERENCE_REQUIRED = "Give your reference for the preserved data."
+SELF_ADDRESSED = gettext_noop("A request goes to another agency than the requesting one.")
+ADDRESSEE_INACTIVE = gettext_noop("{agency} is not active.")
+FOLLOW_UP_NOT_PRESERVATION = gettext_noop(
+    "Only a preservation request of the same case is followed up."
+)
+FOLLOW_UP_TAKEN = gettext_noop("That preservation is already followed up by request #{pk}.")
+JIT_OF_ANOTHER_CASE = gettext_noop("That JIT belongs to another case.")
+REFERENCE_REQUIRED = gettext_noop("Give your reference for the preserved data.")
 GROUNDS = "Choose the grounds: " + ", ".join(RefusalGrounds.values) + "."
-GROUNDS_TEXT = "Explain the grounds."
-SHARED_NEEDS_JIT = "The case has no JIT to share this request with."
-ENFORCING_REQUIRED = (
+GROUNDS_TEXT = gettext_noop("Explain the grounds.")
+SHARED_NEEDS_JIT = gettext_noop("The case has no JIT to share this request with.")
+ENFORCING_REQUIRED = gettext_noop(
     "A European Production Order for traffic or content data is notified to the enforcing "
     "authority of the provider's Member State when it is sent (Regulation (EU) 2023/1543 "
     "Art. 8(1)): name that authority, or tick 'no notification' if Art. 8(2) applies."
 )
-ENFORCING_NOT_NEEDED = (
+ENFORCING_NOT_NEEDED = gettext_noop(
     "Only a European Production Order for traffic or content data, without the Art. 8(2) "
     "exception, is notified to an enforcing authority (Regulation (EU) 2023/1543 Art. 8)."
 )
-ENFORCING_COUNTRY = (
+ENFORCING_COUNTRY = gettext_noop(
     "The enforcing authority is an authority of {country}, where {provider} is established "
     "(Regulation (EU) 2023/1543 Art. 3(17), 8(1)); {agency} is in {theirs}."
 )
-ENFORCING_PROVIDER = "A service provider is not an enforcing authority."
+ENFORCING_PROVIDER = gettext_noop("A service provider is not an enforcing authority.")
 ENFORCING_ONLY = "Only {agency} (the enforcing authority) can {verb} this order."
-ENFORCING_DECIDED = "The enforcing authority has already decided: {decision}."
-ENFORCING_WINDOW_OVER = (
+ENFORCING_DECIDED = gettext_noop("The enforcing authority has already decided: {decision}.")
+ENFORCING_WINDOW_OVER = gettext_noop(
     "The time to raise a ground for refusal ended on {end:%Y-%m-%d %H:%M %Z} (Regulation (EU) "
     "2023/1543 Art. 10(2), 12(1)): the order stands."
 )
-ENFORCING_PENDING = (
+ENFORCING_PENDING = gettext_noop(
     "{agency}, the enforcing authority, may raise a ground for refusal until "
     "{end:%Y-%m-%d %H:%M %Z}: the data are preserved now and produced once it confirms it "
     "raises none, or after that date (Regulation (EU) 2023/1543 Art. 10(2))."
 )
-FOLLOW_UP_LAPSED = (
+FOLLOW_UP_LAPSED = gettext_noop(
     "Preservation request #{pk} is {status}: the production request that follows it must be "
     "sent within the preservation period (Budapest Convention Art. 29(7); Regulation (EU) "
     "2023/1543 Art. 11(1)). Send a request that is not a follow-up instead."
@@ -115,19 +119,21 @@ EDITABLE = (
     "enforcing_exempt",
 )
 
+# The participle of each step, as the messages below say it ("it can be sent only when …"):
+# in the reader's language (a context of their own: other apps' 'withdrawn' agrees with a notice).
 VERBS = {
-    "send": "sent",
-    "acknowledge": "acknowledged",
-    "start": "started",
-    "preserve": "preserved",
-    "extend": "extended",
-    "respond": "answered",
-    "refuse": "refused",
-    "withdraw": "withdrawn",
-    "release": "released",
-    "expire": "expired",
-    "no_grounds": "confirmed",
-    "attach": "given attachments",
+    "send": pgettext_lazy("assistance request step", "sent"),
+    "acknowledge": pgettext_lazy("assistance request step", "acknowledged"),
+    "start": pgettext_lazy("assistance request step", "started"),
+    "preserve": pgettext_lazy("assistance request step", "preserved"),
+    "extend": pgettext_lazy("assistance request step", "extended"),
+    "respond": pgettext_lazy("assistance request step", "answered"),
+    "refuse": pgettext_lazy("assistance request step", "refused"),
+    "withdraw": pgettext_lazy("assistance request step", "withdrawn"),
+    "release": pgettext_lazy("assistance request step", "released"),
+    "expire": pgettext_lazy("assistance request step", "expired"),
+    "no_grounds": pgettext_lazy("assistance request step", "confirmed"),
+    "attach": pgettext_lazy("assistance request step", "given attachments"),
 }
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "send": (Status.DRAFT,),
@@ -156,19 +162,21 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "no_grounds": (Status.SENT, Status.ACKNOWLEDGED, Status.IN_PROGRESS),
     "attach": (Status.DRAFT, *AssistanceRequest.WAITING),
 }
-UPDATE_ONLY_DRAFT = "This request is {status}: only a draft can be changed."
+UPDATE_ONLY_DRAFT = gettext_noop("This request is {status}: only a draft can be changed.")
 
 
 def _or(values: tuple[str, ...]) -> str:
     labels = [str(Status(v).label).lower() for v in values]
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(some)s or %(last)s") % {"some": ", ".join(labels[:-1]), "last": labels[-1]}
 
 
 def check_transition(request: AssistanceRequest, action: str) -> None:
     """``StateConflict`` in words unless ``action`` is possible in the request's status."""
     if request.status not in ALLOWED_FROM[action]:
         raise StateConflict(
-            ILLEGAL.format(
+            _(ILLEGAL).format(
                 status=str(request.get_status_display()).lower(),
                 verb=VERBS[action],
                 allowed=_or(ALLOWED_FROM[action]),
@@ -219,7 +227,7 @@ def _as_either(actor: Any, request: AssistanceRequest, agency: Agency | None, ve
         if is_member(user=actor, of=side, agency=agency):
             return side
     raise PermissionDenied(
-        REQUESTER_OR_ADDRESSEE.format(
+        _(REQUESTER_OR_ADDRESSEE).format(
             requester=request.requesting_agency.code, addressee=request.addressee.code, verb=verb
         )
     )
@@ -264,15 +272,15 @@ def _record(
 def _check_fields(request: AssistanceRequest) -> None:
     check_handling(request.handling_code, request.handling_text)
     if request.addressee_id == request.requesting_agency_id:
-        raise ValidationError({"addressee": SELF_ADDRESSED})
+        raise ValidationError({"addressee": _(SELF_ADDRESSED)})
     if not request.addressee.active:
         raise ValidationError(
-            {"addressee": ADDRESSEE_INACTIVE.format(agency=request.addressee.code)}
+            {"addressee": _(ADDRESSEE_INACTIVE).format(agency=request.addressee.code)}
         )
     if request.jit is not None and request.jit.case_id != request.case_id:
-        raise ValidationError({"jit": JIT_OF_ANOTHER_CASE})
+        raise ValidationError({"jit": _(JIT_OF_ANOTHER_CASE)})
     if request.shared_with_jit and not request.case.jits.exists():
-        raise ValidationError({"shared_with_jit": SHARED_NEEDS_JIT})
+        raise ValidationError({"shared_with_jit": _(SHARED_NEEDS_JIT)})
     _check_enforcing(request)
     full_clean(request)
 
@@ -282,16 +290,18 @@ def _check_enforcing(request: AssistanceRequest) -> None:
     if authority is None:
         return
     if not request.needs_enforcing_notification:
-        raise ValidationError({"enforcing_authority": ENFORCING_NOT_NEEDED})
+        raise ValidationError({"enforcing_authority": _(ENFORCING_NOT_NEEDED)})
     if authority.is_service_provider:
-        raise ValidationError({"enforcing_authority": ENFORCING_PROVIDER})
+        raise ValidationError({"enforcing_authority": _(ENFORCING_PROVIDER)})
     if not authority.active:
-        raise ValidationError({"enforcing_authority": ADDRESSEE_INACTIVE.format(agency=authority)})
+        raise ValidationError(
+            {"enforcing_authority": _(ADDRESSEE_INACTIVE).format(agency=authority)}
+        )
     provider = request.addressee
     if authority.country_id != provider.country_id:
         raise ValidationError(
             {
-                "enforcing_authority": ENFORCING_COUNTRY.format(
+                "enforcing_authority": _(ENFORCING_COUNTRY).format(
                     country=provider.country.name,
                     provider=provider.code,
                     agency=authority.code,
@@ -317,7 +327,7 @@ def _check_follow_up(request: AssistanceRequest) -> AssistanceRequest | None:
     )
     if preservation.status not in AssistanceRequest.PRESERVING or lapsed:
         status = "expired" if lapsed else str(preservation.get_status_display()).lower()
-        raise StateConflict(FOLLOW_UP_LAPSED.format(pk=preservation.pk, status=status))
+        raise StateConflict(_(FOLLOW_UP_LAPSED).format(pk=preservation.pk, status=status))
     return preservation
 
 
@@ -370,15 +380,15 @@ def request_create(
     if follow_up_of is not None:
         follow_up_of = AssistanceRequest.objects.select_for_update().get(pk=follow_up_of.pk)
         if follow_up_of.case_id != case.pk or follow_up_of.kind != Kind.PRESERVATION:
-            raise ValidationError({"follow_up_of": FOLLOW_UP_NOT_PRESERVATION})
+            raise ValidationError({"follow_up_of": _(FOLLOW_UP_NOT_PRESERVATION)})
         if follow_up_of.follow_up_id:
             raise ValidationError(
-                {"follow_up_of": FOLLOW_UP_TAKEN.format(pk=follow_up_of.follow_up_id)}
+                {"follow_up_of": _(FOLLOW_UP_TAKEN).format(pk=follow_up_of.follow_up_id)}
             )
         if follow_up_of.status not in AssistanceRequest.FOLLOWABLE:
             raise ValidationError(
                 {
-                    "follow_up_of": FOLLOW_UP_LAPSED.format(
+                    "follow_up_of": _(FOLLOW_UP_LAPSED).format(
                         pk=follow_up_of.pk, status=str(follow_up_of.get_status_display()).lower()
                     )
                 }
@@ -407,7 +417,7 @@ def request_update(
     requester = _as_requester(actor, request, agency, "change")
     if request.status != Status.DRAFT:
         raise StateConflict(
-            UPDATE_ONLY_DRAFT.format(status=str(request.get_status_display()).lower())
+            _(UPDATE_ONLY_DRAFT).format(status=str(request.get_status_display()).lower())
         )
     unknown = set(fields) - set(EDITABLE)
     if unknown:
@@ -471,7 +481,7 @@ def request_send(
     if basis.missing:
         raise ValidationError({"instrument": basis.missing})
     if request.needs_enforcing_notification and request.enforcing_authority is None:
-        raise ValidationError({"enforcing_authority": ENFORCING_REQUIRED})
+        raise ValidationError({"enforcing_authority": _(ENFORCING_REQUIRED)})
     preservation = _check_follow_up(request)
     now = timezone.now()
     if request.enforcing_authority is not None:
@@ -560,7 +570,9 @@ def request_start(
 
 def _require_preservation(request: AssistanceRequest, action: str) -> None:
     if request.kind != Kind.PRESERVATION:
-        raise StateConflict(NOT_PRESERVATION.format(verb=VERBS[action], kind=request.kind))
+        raise StateConflict(
+            _(NOT_PRESERVATION).format(verb=VERBS[action], kind=request.get_kind_display())
+        )
 
 
 @transaction.atomic
@@ -574,7 +586,7 @@ def request_preserve(
     check_transition(request, "preserve")
     reference = (reference or "").strip()
     if not reference:
-        raise ValidationError({"reference": REFERENCE_REQUIRED})
+        raise ValidationError({"reference": _(REFERENCE_REQUIRED)})
     now = timezone.now()
     request.preservation_reference = reference[:120]
     request.preserved_at = now
@@ -611,7 +623,7 @@ def request_extend(
     _require_preservation(request, "extend")
     check_transition(request, "extend")
     if request.instrument == Instrument.EPOC_PR and request.extensions >= 1:
-        raise StateConflict(EPOC_PR_ONCE)
+        raise StateConflict(_(EPOC_PR_ONCE))
     assert request.preserved_until is not None  # set whenever the status is preserved
     request.preserved_until = request.due_at = request.preserved_until + deadlines.extension(
         request.instrument
@@ -717,7 +729,7 @@ def request_refuse(
     if grounds not in RefusalGrounds.values:
         raise ValidationError({"grounds": GROUNDS})
     if grounds == RefusalGrounds.OTHER and not (text or "").strip():
-        raise ValidationError({"text": GROUNDS_TEXT})
+        raise ValidationError({"text": _(GROUNDS_TEXT)})
     if side == enforcing:
         request.enforcing_decision = EnforcingDecision.REFUSED
         request.enforcing_decided_at = timezone.now()
@@ -739,15 +751,15 @@ def _as_enforcing(
     """A member of the enforcing authority, while it may still decide (else ``StateConflict``)."""
     authority = request.enforcing_authority
     if authority is None:
-        raise PermissionDenied(ADDRESSEE_ONLY.format(agency=request.addressee.code, verb=verb))
+        raise PermissionDenied(_(ADDRESSEE_ONLY).format(agency=request.addressee.code, verb=verb))
     _acting(actor, authority, agency, ENFORCING_ONLY.format(agency=authority.code, verb=verb))
     if request.enforcing_decision:
         raise StateConflict(
-            ENFORCING_DECIDED.format(decision=str(request.get_enforcing_decision_display()))
+            _(ENFORCING_DECIDED).format(decision=str(request.get_enforcing_decision_display()))
         )
     end = request.enforcing_window_ends
     if end is not None and end < timezone.now():
-        raise StateConflict(ENFORCING_WINDOW_OVER.format(end=end))
+        raise StateConflict(_(ENFORCING_WINDOW_OVER).format(end=end))
     return authority
 
 
@@ -755,7 +767,7 @@ def _check_not_awaiting_enforcing(request: AssistanceRequest) -> None:
     if request.awaits_enforcing_authority:
         assert request.enforcing_authority is not None  # notified, so named
         raise StateConflict(
-            ENFORCING_PENDING.format(
+            _(ENFORCING_PENDING).format(
                 agency=request.enforcing_authority.code, end=request.enforcing_window_ends
             )
         )

@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from assistance import forms, selectors, services
@@ -57,12 +57,34 @@ SIDES = {
     "attach": "r",
 }
 BUTTONS = {
-    "no_grounds": "Raise no ground for refusal",
-    "respond": "Produce",
-    "attach": "Attach file",
+    "send": gettext_lazy("Send"),
+    "acknowledge": gettext_lazy("Acknowledge"),
+    "start": gettext_lazy("Start"),
+    "preserve": gettext_lazy("Preserve"),
+    "extend": gettext_lazy("Extend"),
+    "respond": gettext_lazy("Produce"),
+    "refuse": gettext_lazy("Refuse"),
+    "withdraw": gettext_lazy("Withdraw"),
+    "release": gettext_lazy("Release"),
+    "expire": gettext_lazy("Expire"),
+    "no_grounds": gettext_lazy("Raise no ground for refusal"),
+    "attach": gettext_lazy("Attach file"),
 }
 SERVICES = {"attach": services.attachment_add}
-DONE = {"attach": "Attachment stored with its SHA-256."}
+DONE = {
+    "attach": gettext_lazy("Attachment stored with its SHA-256."),
+    "send": gettext_lazy("Request sent."),
+    "acknowledge": gettext_lazy("Request acknowledged."),
+    "start": gettext_lazy("Request started."),
+    "preserve": gettext_lazy("Request preserved."),
+    "extend": gettext_lazy("Preservation extended."),
+    "respond": gettext_lazy("Request answered."),
+    "refuse": gettext_lazy("Request refused."),
+    "withdraw": gettext_lazy("Request withdrawn."),
+    "release": gettext_lazy("Request released."),
+    "expire": gettext_lazy("Request expired."),
+    "no_grounds": gettext_lazy("Confirmed: no ground for refusal."),
+}
 FORMS: dict[str, Any] = {
     "attach": forms.AttachForm,
     "preserve": forms.PreserveForm,
@@ -145,7 +167,7 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "Draft saved: attach the signed order, then send it.")
+            messages.success(request, _("Draft saved: attach the signed order, then send it."))
             return redirect("assistance:detail", obj.pk)
     context = {"case": case, "chooser": chooser, "form": form, "bases": bases, "kind": kind}
     return render(
@@ -201,7 +223,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, text)
     else:
-        messages.success(request, DONE.get(action, f"Request {services.VERBS[action]}."))
+        messages.success(request, DONE.get(action, _("Done.")))
     return redirect("assistance:detail", pk)
 
 

@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agencies.models import TLP, Agency, HandlingCode
 from audit.models import AuditEvent
@@ -29,15 +31,15 @@ from cases.models import Case, CustodyEvent, Evidence, evidence_upload_to
 from cases.permissions import circle_agency_ids, sync_evidence_permissions
 from cases.services import Edit, apply_edit
 
-DISPOSED = "This evidence has been disposed of."
-PURPOSE_REQUIRED = "State the purpose."
-PURPOSE_TOO_LONG = "State the purpose in at most {limit} characters."
+DISPOSED = gettext_noop("This evidence has been disposed of.")
+PURPOSE_REQUIRED = gettext_noop("State the purpose.")
+PURPOSE_TOO_LONG = gettext_noop("State the purpose in at most {limit} characters.")
 PURPOSE_MAX = 300
-ALREADY_CHECKED_OUT = "Already checked out by {user}."
-NOT_CHECKED_OUT = "This evidence is not checked out."
-CHOOSE_RECIPIENT = "Choose the agency that receives it."
-RECIPIENT_OUTSIDE = "{agency} does not take part in this case."
-UNKNOWN_CUSTODY_KIND = "Choose checked_out, checked_in, transferred or disposed."
+ALREADY_CHECKED_OUT = gettext_noop("Already checked out by {user}.")
+NOT_CHECKED_OUT = gettext_noop("This evidence is not checked out.")
+CHOOSE_RECIPIENT = gettext_noop("Choose the agency that receives it.")
+RECIPIENT_OUTSIDE = gettext_noop("{agency} does not take part in this case.")
+UNKNOWN_CUSTODY_KIND = gettext_noop("Choose checked_out, checked_in, transferred or disposed.")
 
 
 def _custody(
@@ -252,7 +254,7 @@ def evidence_record_download(
     *, actor: Any, evidence: Evidence, agency: Agency | None
 ) -> CustodyEvent:
     if evidence.disposed_at:
-        raise ValidationError(DISPOSED)
+        raise ValidationError(_(DISPOSED))
     event = _custody(evidence, CustodyEvent.Kind.DOWNLOADED, actor, agency, sha256=evidence.sha256)
     logged = audit_log(
         actor=actor,
@@ -269,7 +271,7 @@ def evidence_record_download(
 def evidence_verify(*, actor: Any, evidence: Evidence, agency: Agency | None) -> CustodyEvent:
     """Re-hash the stored file; record match or mismatch."""
     if evidence.disposed_at:
-        raise ValidationError(DISPOSED)
+        raise ValidationError(_(DISPOSED))
     try:
         size, digest = hash_stored(evidence.file)
     except FileNotFoundError:
@@ -304,35 +306,35 @@ def evidence_custody(
     """Check out / check in (with purpose), transfer (to an agency in the case) or dispose."""
     evidence = Evidence.objects.select_for_update().select_related("case").get(pk=evidence.pk)
     if evidence.disposed_at:
-        raise ValidationError(DISPOSED)
+        raise ValidationError(_(DISPOSED))
     kinds = CustodyEvent.Kind
     fields: list[str] = []
     if kind in (kinds.CHECKED_OUT, kinds.CHECKED_IN) and not purpose.strip():
-        raise ValidationError({"purpose": PURPOSE_REQUIRED})
+        raise ValidationError({"purpose": _(PURPOSE_REQUIRED)})
     if len(purpose) > PURPOSE_MAX:
-        raise ValidationError({"purpose": PURPOSE_TOO_LONG.format(limit=PURPOSE_MAX)})
+        raise ValidationError({"purpose": _(PURPOSE_TOO_LONG).format(limit=PURPOSE_MAX)})
     if kind == kinds.CHECKED_OUT:
         if evidence.checked_out_by_id:
-            raise ValidationError(ALREADY_CHECKED_OUT.format(user=evidence.checked_out_by))
+            raise ValidationError(_(ALREADY_CHECKED_OUT).format(user=evidence.checked_out_by))
         evidence.checked_out_by = actor
         fields = ["checked_out_by"]
     elif kind == kinds.CHECKED_IN:
         if not evidence.checked_out_by_id:
-            raise ValidationError(NOT_CHECKED_OUT)
+            raise ValidationError(_(NOT_CHECKED_OUT))
         evidence.checked_out_by = None
         fields = ["checked_out_by"]
     elif kind == kinds.TRANSFERRED:
         if to_agency is None:
-            raise ValidationError({"to_agency": CHOOSE_RECIPIENT})
+            raise ValidationError({"to_agency": _(CHOOSE_RECIPIENT)})
         if to_agency.pk not in circle_agency_ids(evidence.case):
-            raise ValidationError({"to_agency": RECIPIENT_OUTSIDE.format(agency=to_agency.code)})
+            raise ValidationError({"to_agency": _(RECIPIENT_OUTSIDE).format(agency=to_agency.code)})
         evidence.custodian = to_agency
         fields = ["custodian"]
     elif kind == kinds.DISPOSED:
         evidence.disposed_at = timezone.now()
         fields = ["disposed_at"]
     else:
-        raise ValidationError({"kind": UNKNOWN_CUSTODY_KIND})
+        raise ValidationError({"kind": _(UNKNOWN_CUSTODY_KIND)})
     evidence.save(update_fields=fields)
     event = _custody(evidence, kind, actor, agency, purpose=purpose, to_agency=to_agency)
     logged = audit_log(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
 from agencies.providers import partner_agencies
@@ -38,34 +39,53 @@ class UsernamesField(forms.CharField):
         users = list(User.objects.filter(username__in=names, is_active=True))
         missing = set(names) - {u.username for u in users}
         if missing:
-            raise forms.ValidationError(f"Unknown users: {', '.join(sorted(missing))}.")
+            raise forms.ValidationError(
+                _("Unknown users: %(names)s.") % {"names": ", ".join(sorted(missing))}
+            )
         return users
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Case.Status.choices])
-    tlp = forms.ChoiceField(required=False, choices=[("", "Any TLP"), *TLP.choices])
-    category = forms.ChoiceField(
-        required=False, choices=[("", "Any offence"), *OffenceCategory.choices]
+    q = forms.CharField(required=False, label=_("Search"))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Case.Status.choices]
     )
-    tag = forms.CharField(required=False)
-    lead = forms.CharField(required=False, label="Lead agency")
+    tlp = forms.ChoiceField(
+        label=_("TLP"), required=False, choices=[("", _("Any TLP")), *TLP.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("Any offence")), *OffenceCategory.choices],
+    )
+    tag = forms.CharField(label=_("Tag"), required=False)
+    lead = forms.CharField(required=False, label=_("Lead agency"))
 
 
 class CaseForm(forms.Form):
-    lead_agency = forms.ModelChoiceField(queryset=Agency.objects.none())
-    title = forms.CharField(max_length=200)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    status = forms.ChoiceField(choices=Case.Status.choices, initial=Case.Status.OPEN)
-    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
-    handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
-    handling_text = forms.CharField(max_length=500, required=False, label="H3 restriction")
-    offence_categories = forms.MultipleChoiceField(
-        choices=OffenceCategory.choices, required=False, widget=forms.CheckboxSelectMultiple
+    lead_agency = forms.ModelChoiceField(label=_("Lead agency"), queryset=Agency.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. ransomware, botnet")
-    named_users = UsernamesField(label="Named users (TLP:RED)")
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Case.Status.choices, initial=Case.Status.OPEN
+    )
+    tlp = forms.ChoiceField(label=_("TLP"), choices=TLP.choices, initial=TLP.AMBER)
+    handling_code = forms.ChoiceField(
+        label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0
+    )
+    handling_text = forms.CharField(max_length=500, required=False, label=_("H3 restriction"))
+    offence_categories = forms.MultipleChoiceField(
+        label=_("Offence categories"),
+        choices=OffenceCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tags = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Comma-separated, e.g. ransomware, botnet")
+    )
+    named_users = UsernamesField(label=_("Named users (TLP:RED)"))
 
     def __init__(self, *args: Any, agencies: Any = None, case: Case | None = None, **kwargs: Any):
         if case is not None:
@@ -98,22 +118,27 @@ class CaseForm(forms.Form):
 
 
 class JITForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    purpose = forms.CharField(
+        label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     legal_basis = forms.ChoiceField(
-        choices=JointInvestigationTeam.LegalBasis.choices, required=False
+        label=_("Legal basis"), choices=JointInvestigationTeam.LegalBasis.choices, required=False
     )
     legal_basis_text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Legal basis text"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Legal basis text")
     )
-    period_start = forms.DateField(required=False, widget=DATE)
-    period_end = forms.DateField(required=False, widget=DATE)
+    period_start = forms.DateField(label=_("Period start"), required=False, widget=DATE)
+    period_end = forms.DateField(label=_("Period end"), required=False, widget=DATE)
     states_of_operation = forms.ModelMultipleChoiceField(
+        label=_("States of operation"),
         queryset=Jurisdiction.objects.filter(kind=Jurisdiction.Kind.COUNTRY),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    status = forms.ChoiceField(choices=JointInvestigationTeam.Status.choices, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=JointInvestigationTeam.Status.choices, required=False
+    )
 
     def __init__(self, *args: Any, jit: JointInvestigationTeam | None = None, **kwargs: Any):
         if jit is not None:
@@ -136,26 +161,35 @@ class JITForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=partner_agencies(), to_field_name="code")
-    role = forms.ChoiceField(choices=JITMembership.Role.choices, initial=JITMembership.Role.PARTY)
-    seconded_members = UsernamesField(label="Seconded members")
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=partner_agencies(), to_field_name="code"
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=JITMembership.Role.choices, initial=JITMembership.Role.PARTY
+    )
+    seconded_members = UsernamesField(label=_("Seconded members"))
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField()
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    collected_by = forms.CharField(max_length=200)
-    collected_at = forms.DateTimeField(widget=DATETIME)
-    collected_where = forms.CharField(max_length=300)
-    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
-    handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
-    handling_text = forms.CharField(max_length=500, required=False, label="H3 restriction")
-    named_users = UsernamesField(label="Named users (TLP:RED)")
+    file = forms.FileField(label=_("File"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    collected_by = forms.CharField(label=_("Collected by"), max_length=200)
+    collected_at = forms.DateTimeField(label=_("Collected at"), widget=DATETIME)
+    collected_where = forms.CharField(label=_("Collected where"), max_length=300)
+    tlp = forms.ChoiceField(label=_("TLP"), choices=TLP.choices, initial=TLP.AMBER)
+    handling_code = forms.ChoiceField(
+        label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0
+    )
+    handling_text = forms.CharField(max_length=500, required=False, label=_("H3 restriction"))
+    named_users = UsernamesField(label=_("Named users (TLP:RED)"))
 
 
 class CustodyForm(forms.Form):
     kind = forms.ChoiceField(
+        label=_("Kind"),
         choices=[
             (k.value, k.label)
             for k in (
@@ -164,23 +198,28 @@ class CustodyForm(forms.Form):
                 CustodyEvent.Kind.TRANSFERRED,
                 CustodyEvent.Kind.DISPOSED,
             )
-        ]
+        ],
     )
-    purpose = forms.CharField(max_length=300, required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=300, required=False)
     to_agency = forms.ModelChoiceField(
-        queryset=Agency.objects.filter(active=True), to_field_name="code", required=False
+        label=_("To agency"),
+        queryset=Agency.objects.filter(active=True),
+        to_field_name="code",
+        required=False,
     )
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    assignee = forms.ModelChoiceField(
-        queryset=User.objects.none(), to_field_name="username", required=False
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    due_date = forms.DateField(required=False, widget=DATE)
-    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
-    named_users = UsernamesField(label="Named users (TLP:RED)")
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), to_field_name="username", required=False
+    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
+    tlp = forms.ChoiceField(label=_("TLP"), choices=TLP.choices, initial=TLP.AMBER)
+    named_users = UsernamesField(label=_("Named users (TLP:RED)"))
 
     def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,10 +230,10 @@ class TaskForm(forms.Form):
 
 
 class TaskStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Task.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Task.Status.choices)
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    tlp = forms.ChoiceField(label="TLP", choices=TLP.choices, initial=TLP.AMBER)
-    named_users = UsernamesField(label="Named users (TLP:RED)")
+    body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 3}))
+    tlp = forms.ChoiceField(label=_("TLP"), choices=TLP.choices, initial=TLP.AMBER)
+    named_users = UsernamesField(label=_("Named users (TLP:RED)"))

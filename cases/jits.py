@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agencies.models import Agency, Jurisdiction, Membership
 from agencies.providers import refuse_provider
@@ -28,24 +30,26 @@ from notifications.models import Notification
 from notifications.sentences import source_label
 from notifications.services import notifications_settle, notify
 
-NO_LEGAL_BASIS = (
+NO_LEGAL_BASIS = gettext_noop(
     "{agency} is in another jurisdiction ({theirs}; the JIT leader {leader} is in {ours}). "
     "The JIT has no legal basis: record one on the JIT agreement (EU JIT agreement, "
     "Budapest Convention, bilateral MLA treaty or other, with its text) before inviting."
 )
-BASIS_DOES_NOT_COVER = (
+BASIS_DOES_NOT_COVER = gettext_noop(
     "The legal basis '{basis}' does not cover {agency} ({theirs}): it is not in {regime}. "
     "Record a legal basis that covers it (e.g. a bilateral MLA treaty) before inviting."
 )
-JIT_CLOSED = "This JIT is closed."
-ALREADY_MEMBER = "{agency} is already {status} in this JIT."
-NOT_INVITED = "{agency} has no open invitation to this JIT (it is {status})."
-NOT_ACCEPTED = "{agency} is not a current member of this JIT (it is {status})."
-LEADER_CANNOT_LEAVE = "The leader agency cannot leave its own JIT; close the JIT instead."
-NOT_AGENCY_ADMIN = "Only an admin of {agency} can answer for it."
-LEAVE_NOT_ALLOWED = "Only the member's admins or the lead agency can do this."
-UNKNOWN_ROLE = "Choose one of: {roles}."
-AGENCY_INACTIVE = "{agency} is not active."
+JIT_CLOSED = gettext_noop("This JIT is closed.")
+ALREADY_MEMBER = gettext_noop("{agency} is already {status} in this JIT.")
+NOT_INVITED = gettext_noop("{agency} has no open invitation to this JIT (it is {status}).")
+NOT_ACCEPTED = gettext_noop("{agency} is not a current member of this JIT (it is {status}).")
+LEADER_CANNOT_LEAVE = gettext_noop(
+    "The leader agency cannot leave its own JIT; close the JIT instead."
+)
+NOT_AGENCY_ADMIN = gettext_noop("Only an admin of {agency} can answer for it.")
+LEAVE_NOT_ALLOWED = gettext_noop("Only the member's admins or the lead agency can do this.")
+UNKNOWN_ROLE = gettext_noop("Choose one of: {roles}.")
+AGENCY_INACTIVE = gettext_noop("{agency} is not active.")
 
 # Legal bases that only cover the member countries of a regime (participants are exempt).
 REGIME_OF_BASIS: dict[str, str] = {
@@ -157,7 +161,7 @@ def jit_update(*, actor: Any, jit: JointInvestigationTeam, **fields: Any) -> Joi
     check_editable(fields, JIT_EDITABLE)
     jit = JointInvestigationTeam.objects.select_for_update().get(pk=jit.pk)
     if jit.is_closed:
-        raise ValidationError(JIT_CLOSED)
+        raise ValidationError(_(JIT_CLOSED))
     old_end = jit.period_end
     changes = {
         name: [_jsonable(getattr(jit, name)), _jsonable(value)]
@@ -205,7 +209,7 @@ def _check_legal_basis(jit: JointInvestigationTeam, agency: Agency, role: str) -
     if not jit.has_legal_basis:
         raise ValidationError(
             {
-                "legal_basis": NO_LEGAL_BASIS.format(
+                "legal_basis": _(NO_LEGAL_BASIS).format(
                     agency=agency.code,
                     theirs=agency.country.code,
                     leader=leader.code,
@@ -222,7 +226,7 @@ def _check_legal_basis(jit: JointInvestigationTeam, agency: Agency, role: str) -
     ):
         raise ValidationError(
             {
-                "agency": BASIS_DOES_NOT_COVER.format(
+                "agency": _(BASIS_DOES_NOT_COVER).format(
                     basis=jit.get_legal_basis_display(),
                     agency=agency.code,
                     theirs=agency.country.code,
@@ -247,13 +251,13 @@ def jit_invite(
         .get(pk=jit.pk)
     )
     if jit.is_closed:
-        raise ValidationError(JIT_CLOSED)
+        raise ValidationError(_(JIT_CLOSED))
     if role not in JITMembership.Role.values:
         raise ValidationError(
-            {"role": UNKNOWN_ROLE.format(roles=", ".join(JITMembership.Role.values))}
+            {"role": _(UNKNOWN_ROLE).format(roles=", ".join(JITMembership.Role.values))}
         )
     if not agency.active:
-        raise ValidationError({"agency": AGENCY_INACTIVE.format(agency=agency.code)})
+        raise ValidationError({"agency": _(AGENCY_INACTIVE).format(agency=agency.code)})
     refuse_provider(agency, what="JIT invitations")
     membership = JITMembership.objects.filter(jit=jit, agency=agency).first()
     if membership and membership.status in (
@@ -261,7 +265,7 @@ def jit_invite(
         JITMembership.Status.ACCEPTED,
     ):
         raise ValidationError(
-            {"agency": ALREADY_MEMBER.format(agency=agency.code, status=membership.status)}
+            {"agency": _(ALREADY_MEMBER).format(agency=agency.code, status=membership.status)}
         )
     _check_legal_basis(jit, agency, role)
     seconded = check_named_users(seconded_members, {agency.pk})
@@ -308,7 +312,7 @@ def jit_invite(
 
 def _require_agency_admin(actor: Any, of: Agency, agency: Agency | None = None) -> None:
     if not is_agency_admin(user=actor, of=of, agency=agency):
-        raise PermissionDenied(NOT_AGENCY_ADMIN.format(agency=of.code))
+        raise PermissionDenied(_(NOT_AGENCY_ADMIN).format(agency=of.code))
 
 
 def _locked(membership: JITMembership) -> JITMembership:
@@ -350,10 +354,10 @@ def jit_respond(
     _require_agency_admin(actor, membership.agency, agency)
     if membership.status != JITMembership.Status.INVITED:
         raise ValidationError(
-            NOT_INVITED.format(agency=membership.agency.code, status=membership.status)
+            _(NOT_INVITED).format(agency=membership.agency.code, status=membership.status)
         )
     if membership.jit.is_closed:
-        raise ValidationError(JIT_CLOSED)
+        raise ValidationError(_(JIT_CLOSED))
     if accept:
         status, kind = JITMembership.Status.ACCEPTED, JITAmendment.Kind.MEMBER_ACCEPTED
     else:
@@ -372,12 +376,12 @@ def jit_leave(
         is_agency_admin(user=actor, of=membership.agency, agency=agency)
         or can_manage_jit(user=actor, jit=membership.jit, agency=agency)
     ):
-        raise PermissionDenied(LEAVE_NOT_ALLOWED)
+        raise PermissionDenied(_(LEAVE_NOT_ALLOWED))
     if membership.agency_id == membership.jit.leader_id:
-        raise ValidationError(LEADER_CANNOT_LEAVE)
+        raise ValidationError(_(LEADER_CANNOT_LEAVE))
     if membership.status != JITMembership.Status.ACCEPTED:
         raise ValidationError(
-            NOT_ACCEPTED.format(agency=membership.agency.code, status=membership.status)
+            _(NOT_ACCEPTED).format(agency=membership.agency.code, status=membership.status)
         )
     return _record_answer(
         membership,

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
@@ -20,15 +21,15 @@ from audit.models import AuditEvent
 class OffenceCategory(models.TextChoices):
     """Budapest Convention (ETS 185) offence categories."""
 
-    ILLEGAL_ACCESS = "illegal_access", "Illegal access (Art. 2)"
-    ILLEGAL_INTERCEPTION = "illegal_interception", "Illegal interception (Art. 3)"
-    DATA_INTERFERENCE = "data_interference", "Data interference (Art. 4)"
-    SYSTEM_INTERFERENCE = "system_interference", "System interference (Art. 5)"
-    MISUSE_OF_DEVICES = "misuse_of_devices", "Misuse of devices (Art. 6)"
-    COMPUTER_FORGERY = "computer_forgery", "Computer-related forgery (Art. 7)"
-    COMPUTER_FRAUD = "computer_fraud", "Computer-related fraud (Art. 8)"
-    CSAM = "csam", "Child sexual abuse material (Art. 9)"
-    COPYRIGHT = "copyright", "Copyright and related rights (Art. 10)"
+    ILLEGAL_ACCESS = "illegal_access", _("Illegal access (Art. 2)")
+    ILLEGAL_INTERCEPTION = "illegal_interception", _("Illegal interception (Art. 3)")
+    DATA_INTERFERENCE = "data_interference", _("Data interference (Art. 4)")
+    SYSTEM_INTERFERENCE = "system_interference", _("System interference (Art. 5)")
+    MISUSE_OF_DEVICES = "misuse_of_devices", _("Misuse of devices (Art. 6)")
+    COMPUTER_FORGERY = "computer_forgery", _("Computer-related forgery (Art. 7)")
+    COMPUTER_FRAUD = "computer_fraud", _("Computer-related fraud (Art. 8)")
+    CSAM = "csam", _("Child sexual abuse material (Art. 9)")
+    COPYRIGHT = "copyright", _("Copyright and related rights (Art. 10)")
 
 
 class CaseCounter(models.Model):
@@ -49,10 +50,10 @@ class CaseCounter(models.Model):
 
 class Case(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
 
     reference = models.CharField(max_length=64, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -64,12 +65,12 @@ class Case(models.Model):
         max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
     )
     handling_text = models.CharField(
-        max_length=500, blank=True, help_text="Required with H3: the restriction in words"
+        max_length=500, blank=True, help_text=_("Required with H3: the restriction in words")
     )
     offence_categories = models.JSONField(default=list, blank=True)
     tags = models.JSONField(default=list, blank=True)
     named_users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="TLP:RED recipients"
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text=_("TLP:RED recipients")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -94,17 +95,17 @@ class Case(models.Model):
 
 class JointInvestigationTeam(models.Model):
     class LegalBasis(models.TextChoices):
-        NONE = "", "None yet"
-        EU_JIT = "eu_jit", "EU JIT – 2000 MLA Convention Art. 13 / FD 2002/465/JHA"
-        BUDAPEST = "budapest", "Budapest Convention on Cybercrime"
-        BILATERAL_MLA = "bilateral_mla", "Bilateral MLA treaty"
-        OTHER = "other", "Other (see text)"
+        NONE = "", _("None yet")
+        EU_JIT = "eu_jit", _("EU JIT – 2000 MLA Convention Art. 13 / FD 2002/465/JHA")
+        BUDAPEST = "budapest", _("Budapest Convention on Cybercrime")
+        BILATERAL_MLA = "bilateral_mla", _("Bilateral MLA treaty")
+        OTHER = "other", _("Other (see text)")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        EXTENDED = "extended", "Extended"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        EXTENDED = "extended", _("Extended")
+        CLOSED = "closed", _("Closed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="jits")
     name = models.CharField(max_length=200)
@@ -113,7 +114,7 @@ class JointInvestigationTeam(models.Model):
         max_length=16, choices=LegalBasis.choices, default=LegalBasis.NONE, blank=True
     )
     legal_basis_text = models.TextField(
-        blank=True, help_text="Treaty name / reference; required for bilateral and other"
+        blank=True, help_text=_("Treaty name / reference; required for bilateral and other")
     )
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
@@ -129,7 +130,7 @@ class JointInvestigationTeam(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "joint investigation team"
+        verbose_name = _("joint investigation team")
 
     def __str__(self) -> str:
         return self.name
@@ -139,13 +140,13 @@ class JointInvestigationTeam(models.Model):
 
     def clean(self) -> None:
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError({"period_end": "The period cannot end before it starts."})
+            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
         if (
             self.legal_basis in (self.LegalBasis.BILATERAL_MLA, self.LegalBasis.OTHER)
             and not self.legal_basis_text.strip()
         ):
             raise ValidationError(
-                {"legal_basis_text": "Name the treaty or instrument for this legal basis."}
+                {"legal_basis_text": _("Name the treaty or instrument for this legal basis.")}
             )
 
     @property
@@ -159,15 +160,15 @@ class JointInvestigationTeam(models.Model):
 
 class JITMembership(models.Model):
     class Role(models.TextChoices):
-        PARTY = "party", "Party"
-        PARTICIPANT = "participant", "Participant (e.g. Europol, Eurojust)"
-        OBSERVER = "observer", "Observer"
+        PARTY = "party", _("Party")
+        PARTICIPANT = "participant", _("Participant (e.g. Europol, Eurojust)")
+        OBSERVER = "observer", _("Observer")
 
     class Status(models.TextChoices):
-        INVITED = "invited", "Invited"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        LEFT = "left", "Left"
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        LEFT = "left", _("Left")
 
     jit = models.ForeignKey(
         JointInvestigationTeam, on_delete=models.CASCADE, related_name="memberships"
@@ -176,7 +177,10 @@ class JITMembership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PARTY)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.INVITED)
     seconded_members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="Named seconded members"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text=_("Named seconded members"),
     )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -202,15 +206,15 @@ class JITAmendment(models.Model):
     """Dated history of the agreement: creation, extensions, changes, membership changes."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", "Agreement created"
-        CHANGED = "changed", "Agreement changed"
-        EXTENDED = "extended", "Extended"
-        CLOSED = "closed", "Closed"
-        MEMBER_INVITED = "member_invited", "Member invited"
-        MEMBER_ACCEPTED = "member_accepted", "Member accepted"
-        MEMBER_DECLINED = "member_declined", "Member declined"
-        MEMBER_LEFT = "member_left", "Member left"
-        MEMBER_CHANGED = "member_changed", "Membership changed"
+        CREATED = "created", _("Agreement created")
+        CHANGED = "changed", _("Agreement changed")
+        EXTENDED = "extended", _("Extended")
+        CLOSED = "closed", _("Closed")
+        MEMBER_INVITED = "member_invited", _("Member invited")
+        MEMBER_ACCEPTED = "member_accepted", _("Member accepted")
+        MEMBER_DECLINED = "member_declined", _("Member declined")
+        MEMBER_LEFT = "member_left", _("Member left")
+        MEMBER_CHANGED = "member_changed", _("Membership changed")
 
     jit = models.ForeignKey(
         JointInvestigationTeam, on_delete=models.CASCADE, related_name="amendments"
@@ -279,7 +283,7 @@ class CaseChild(models.Model):
     """Fields shared by evidence, tasks and notes: the owning agency and TLP."""
 
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="+", help_text="Owning agency"
+        Agency, on_delete=models.PROTECT, related_name="+", help_text=_("Owning agency")
     )
     tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
     created_at = models.DateTimeField(default=timezone.now)
@@ -305,15 +309,15 @@ class Evidence(CaseChild):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.BigIntegerField()
     sha256 = models.CharField("SHA-256", max_length=64)
-    collected_by = models.CharField(max_length=200, help_text="Who collected it")
-    collected_at = models.DateTimeField(help_text="When it was collected")
-    collected_where = models.CharField(max_length=300, help_text="Where it was collected")
+    collected_by = models.CharField(max_length=200, help_text=_("Who collected it"))
+    collected_at = models.DateTimeField(help_text=_("When it was collected"))
+    collected_where = models.CharField(max_length=300, help_text=_("Where it was collected"))
     handling_code = models.CharField(
         max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
     )
     handling_text = models.CharField(max_length=500, blank=True)
     custodian = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="+", help_text="Agency holding it now"
+        Agency, on_delete=models.PROTECT, related_name="+", help_text=_("Agency holding it now")
     )
     checked_out_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -326,7 +330,7 @@ class Evidence(CaseChild):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
 
     def __str__(self) -> str:
         return self.title
@@ -337,18 +341,18 @@ class Evidence(CaseChild):
 
 class CustodyEvent(models.Model):
     class Kind(models.TextChoices):
-        COLLECTED = "collected", "Collected"
-        TRANSFERRED = "transferred", "Transferred"
-        CHECKED_OUT = "checked_out", "Checked out"
-        CHECKED_IN = "checked_in", "Checked in"
-        VERIFIED = "verified", "Verified"
-        DOWNLOADED = "downloaded", "Downloaded"
-        DISPOSED = "disposed", "Disposed"
+        COLLECTED = "collected", _("Collected")
+        TRANSFERRED = "transferred", _("Transferred")
+        CHECKED_OUT = "checked_out", _("Checked out")
+        CHECKED_IN = "checked_in", _("Checked in")
+        VERIFIED = "verified", _("Verified")
+        DOWNLOADED = "downloaded", _("Downloaded")
+        DISPOSED = "disposed", _("Disposed")
 
     class Result(models.TextChoices):
         NONE = "", "—"
-        MATCH = "match", "Match"
-        MISMATCH = "mismatch", "Mismatch"
+        MATCH = "match", _("Match")
+        MISMATCH = "mismatch", _("Mismatch")
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="custody_events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -384,10 +388,10 @@ class CustodyEvent(models.Model):
 
 class Task(CaseChild):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=200)

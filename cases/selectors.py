@@ -139,7 +139,7 @@ def access_case(*, user: Any, pk: Any, agency: Agency | None = None, write: bool
     """The case if visible (else 404); with ``write``, 403 unless the user may change it."""
     case = get_visible_or_404(cases_visible_to(user=user, agency=agency), pk=pk)
     if write and not can_change_case(user=user, case=case, agency=agency):
-        raise PermissionDenied("You may see this case but not change it.")
+        raise PermissionDenied(_("You may see this case but not change it."))
     return case
 
 
@@ -283,7 +283,7 @@ def access_evidence(
         agency,
         evidence.pk,
     ):
-        raise PermissionDenied("You may see this evidence but not change it.")
+        raise PermissionDenied(_("You may see this evidence but not change it."))
     return evidence
 
 
@@ -319,7 +319,7 @@ def access_task(*, user: Any, pk: Any, agency: Agency | None = None, write: bool
         agency,
         task.pk,
     ):
-        raise PermissionDenied("You may see this task but not change it.")
+        raise PermissionDenied(_("You may see this task but not change it."))
     return task
 
 

@@ -28,7 +28,7 @@ class CaseTable(ListTable):
         verbose_name=_("Offences"), accessor="offence_categories", empty_values=()
     )
     tags = tables.Column(verbose_name=_("Tags"), empty_values=())
-    opened = DateColumn(verbose_name=_("Opened"), accessor="created_at", format="Y-m-d")
+    opened = DateColumn(verbose_name=_("Opened"), accessor="created_at")
 
     class Meta(ListTable.Meta):
         attrs = {"id": "cases"}

@@ -51,6 +51,12 @@ PAGE_SIZE = 50
 COUNT_CAP = 1000
 TIMELINE_PAGE_SIZE = 100
 
+JIT_ACTION_DONE = {
+    "accept": gettext_lazy("%(agency)s: invitation accepted."),
+    "decline": gettext_lazy("%(agency)s: invitation declined."),
+    "leave": gettext_lazy("%(agency)s: left the JIT."),
+}
+
 
 def _error_text(error: ValidationError) -> str:
     return "; ".join(error.messages)
@@ -96,7 +102,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"Case {case.reference} opened.")
+            messages.success(
+                request, _("Case %(reference)s opened.") % {"reference": case.reference}
+            )
             return redirect(case)
     status = 400 if form.errors else 200
     return render(request, "cases/case_form.html", {"form": form}, status=status)
@@ -112,7 +120,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "Case updated.")
+            messages.success(request, _("Case updated."))
             return redirect(case)
     status = 400 if form.errors else 200
     return render(request, "cases/case_form.html", {"form": form, "case": case}, status=status)
@@ -267,7 +275,9 @@ def _evidence_upload(request: HttpRequest, pk: int, handler: Any) -> HttpRespons
 
     def create(**data: Any) -> Any:
         evidence = evidence_services.evidence_add(actor=request.user, **data)
-        messages.success(request, f"Evidence stored, SHA-256 {evidence.sha256}.")
+        messages.success(
+            request, _("Evidence stored, SHA-256 %(sha256)s.") % {"sha256": evidence.sha256}
+        )
         return evidence
 
     return _child_post(request, pk, "evidence_form", form, create)
@@ -436,7 +446,7 @@ def jit_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"JIT {jit.name} formed.")
+            messages.success(request, _("JIT %(name)s formed.") % {"name": jit.name})
             return redirect(jit)
     context = _detail_context(request, case, "jit", jit_form=form)
     return render(request, "cases/case_detail.html", context, status=400)
@@ -465,7 +475,7 @@ def jit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def jit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     jit = selectors.access_jit(user=request.user, pk=pk)
     if not selectors.can_manage_jit(user=request.user, jit=jit):
-        raise PermissionDenied("Only the lead agency changes the JIT agreement.")
+        raise PermissionDenied(_("Only the lead agency changes the JIT agreement."))
     form = forms.JITForm(request.POST or None, jit=jit)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -486,7 +496,7 @@ def jit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "Agreement updated.")
+            messages.success(request, _("Agreement updated."))
             return redirect(jit)
     status = 400 if form.errors else 200
     return render(request, "cases/jit_form.html", {"form": form, "jit": jit}, status=status)
@@ -497,7 +507,7 @@ def jit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def jit_invite(request: HttpRequest, pk: int) -> HttpResponse:
     jit = selectors.access_jit(user=request.user, pk=pk)
     if not selectors.can_manage_jit(user=request.user, jit=jit):
-        raise PermissionDenied("Only the lead agency invites to its JIT.")
+        raise PermissionDenied(_("Only the lead agency invites to its JIT."))
     form = forms.InviteForm(request.POST)
     if form.is_valid():
         try:
@@ -505,7 +515,7 @@ def jit_invite(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{membership.agency.code} invited.")
+            messages.success(request, _("%(agency)s invited.") % {"agency": membership.agency.code})
             return redirect(jit)
     jit = selectors.access_jit(user=request.user, pk=pk)
     return _jit_page(request, jit, status=400, invite_form=form)
@@ -537,11 +547,11 @@ def jit_member_action(request: HttpRequest, pk: int, code: str, action: str) -> 
         elif action in ("accept", "decline"):
             jits.jit_respond(actor=request.user, membership=membership, accept=action == "accept")
         else:
-            raise PermissionDenied("Unknown action.")
+            raise PermissionDenied(_("Unknown action."))
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect(jit)
-    messages.success(request, f"{code}: {action} recorded.")
+    messages.success(request, JIT_ACTION_DONE[action] % {"agency": code})
     if action in ("accept", "leave") and is_admin:
         return redirect("cases:inbox")
     return redirect(jit)

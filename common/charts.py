@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 
 
@@ -63,7 +64,7 @@ def stacked_per_day(
         "spec": {
             "kind": "bar",
             "stacked": True,
-            "labels": [day.strftime("%d %b") for day in days],
+            "labels": [date_format(day, "MONTH_DAY_FORMAT") for day in days],
             "datasets": [
                 {"label": label, "data": data[label], "tone": s.tone}
                 for s, label in zip(series, labels, strict=True)

@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template import Context
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
@@ -48,9 +48,10 @@ class Header:
 
 
 class DateColumn(tables.Column):  # type: ignore[misc]  # django-tables2 ships no types
-    """A date (or date and time, shown in the current time zone) in ``format``; "–" if none."""
+    """A date (or date and time, shown in the current time zone) in ``format`` (a named format
+    such as the default, ``SHORT_DATE_FORMAT``, follows the reader's locale); "–" if none."""
 
-    def __init__(self, *args: Any, format: str = "Y-m-d", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, format: str = "SHORT_DATE_FORMAT", **kwargs: Any) -> None:
         kwargs.setdefault("default", "–")
         super().__init__(*args, **kwargs)
         self.format = format
@@ -58,7 +59,7 @@ class DateColumn(tables.Column):  # type: ignore[misc]  # django-tables2 ships n
     def render(self, value: Any) -> str:
         if isinstance(value, datetime.datetime):
             value = timezone.localtime(value)
-        return dateformat.format(value, self.format)
+        return formats.date_format(value, self.format)
 
 
 @dataclass

@@ -34,18 +34,23 @@
         fill: false,
       };
     });
+    // The page's language formats the numbers; right-to-left pages mirror the legend, the
+    // tooltips and the x axis (the newest day at the left end of the reading direction).
+    var root = document.documentElement;
+    var rtl = root.getAttribute("dir") === "rtl";
     canvas.chart = new window.Chart(canvas, {
       type: spec.kind || "bar",
       data: { labels: spec.labels, datasets: datasets },
       options: {
+        locale: root.getAttribute("lang") || undefined,
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
         interaction: { mode: "index", intersect: false },
-        plugins: { legend: { position: "bottom" } },
+        plugins: { legend: { position: "bottom", rtl: rtl }, tooltip: { rtl: rtl } },
         scales: {
-          x: { stacked: !!spec.stacked, ticks: { maxRotation: 0, autoSkip: true } },
-          y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } },
+          x: { stacked: !!spec.stacked, reverse: rtl, ticks: { maxRotation: 0, autoSkip: true } },
+          y: { stacked: !!spec.stacked, beginAtZero: true, position: rtl ? "right" : "left", ticks: { precision: 0 } },
         },
       },
     });

@@ -461,7 +461,7 @@ def test_every_member_sees_the_log_key_and_who_witnessed_each_checkpoint(
     assert page.status_code == 200
     assert str(log_key) in text
     assert (
-        f"<div>{world.partner.agency.name} ({witness.name}) at 2026-05-28 20:26:40 UTC</div>"
+        f"<div>{world.partner.agency.name} ({witness.name}) at 28/05/2026 20:26:40 UTC</div>"
         in text
     )
     assert f"<td>{signed.tree_size}</td>" in text
