@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agencies.models import Agency
 from sharing import ingest, tasks
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
 ADDED, ALREADY_THERE, INVALID = "added", "already there", "invalid"
+# A report row's result as the pages show it, translated there ({% translate row.status %}).
+RESULT_WORDS = [gettext_noop("added"), gettext_noop("already there"), gettext_noop("invalid")]
 
 # The job's input: gone once read. Progress: kept as long as the report.
 _KEY = "sharing:bulk:{}"

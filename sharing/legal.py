@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.legal import (
     Party,
@@ -25,7 +26,7 @@ from cases.models import JointInvestigationTeam
 from cases.selectors import jit_accepted_agencies
 
 CATEGORY = SharingAgreement.DataCategory.INDICATORS
-NO_BASIS = (
+NO_BASIS = gettext_noop(
     "No legal basis on record for sharing indicators from {owner} ({country}) with {target}: "
     "record a sharing agreement covering 'indicators' between them or their jurisdictions "
     "(valid today), or share through a JIT both belong to."
@@ -86,7 +87,7 @@ def community_agency_ids(
 
 
 def _missing(owner: Agency, target: str) -> str:
-    return NO_BASIS.format(owner=owner.code, country=owner.country.code, target=target)
+    return gettext(NO_BASIS).format(owner=owner.code, country=owner.country.code, target=target)
 
 
 def _to_agencies(
