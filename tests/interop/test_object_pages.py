@@ -33,7 +33,10 @@ def names(response) -> str:
 
 
 def without_csrf(response) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", names(response))
+    """The page without its CSRF token and the language switcher's return address (the
+    caller's own URL, which differs between the two requests compared)."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", names(response))
+    return re.sub(r'name="next" value="[^"]*"', "", page)
 
 
 def relationships(page: str, rel: StixObject, target: str) -> str:
