@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.selectors import cases_visible_to
@@ -28,6 +29,22 @@ from notices.services import EDITABLE_FIELDS
 from notices.tables import MATCH_SORT, NOTICE_SORTS, NoticeTable
 
 PAGE_SIZE = 100
+# The notice's audit events in words on its page (the log keeps the kinds, shown as data-action).
+EVENT_WORDS = {
+    "notice.created": gettext_noop("Notice created"),
+    "notice.updated": gettext_noop("Notice edited"),
+    "notice.submitted": gettext_noop("Submitted for review"),
+    "notice.resubmitted": gettext_noop("Resubmitted"),
+    "notice.review_started": gettext_noop("Review started"),
+    "notice.published": gettext_noop("Published"),
+    "notice.refused": gettext_noop("Refused"),
+    "notice.info_requested": gettext_noop("Information requested"),
+    "notice.cancelled": gettext_noop("Cancelled"),
+    "notice.withdrawn": gettext_noop("Withdrawn"),
+    "notice.expired": gettext_noop("Expired"),
+    "notice.expiry_reminder_sent": gettext_noop("Expiry reminder sent"),
+    "notice.renewal_requested": gettext_noop("Renewal requested"),
+}
 
 
 def _requester_or_403(request: HttpRequest, pk: int) -> Notice:
@@ -193,7 +210,10 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notice": notice,
         "case_visible": notice.case_id is not None
         and cases_visible_to(user=request.user).filter(pk=notice.case_id).exists(),
-        "history": selectors.notice_history(notice=notice),
+        "history": [
+            (event, _(EVENT_WORDS[event.action]) if event.action in EVENT_WORDS else event.action)
+            for event in selectors.notice_history(notice=notice)
+        ],
         "reviews": notice.reviews.select_related("reviewer"),
         "photos": notice.photos.all(),
         "recipient_agencies": notice.recipient_agencies.all(),

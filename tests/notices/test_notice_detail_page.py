@@ -17,7 +17,8 @@ def test_the_detail_page_shows_the_history(world, make_notice, client_for):
         "notice.review_started",
         "notice.published",
     ):
-        assert action in html
+        assert f'data-action="{action}"' in html
+    assert '<td class="event" data-action="notice.review_started">Review started</td>' in html
     assert "submitted → under_review" in html
     for side in (world.partner, world.outsider):
         assert client_for(side.investigator).get(f"/notices/{notice.pk}/").status_code == 200
