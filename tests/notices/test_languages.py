@@ -64,3 +64,12 @@ def test_pre_check_errors_of_a_refused_submission_read_in_french(world, client_f
     assert "au moins 2 ans (24 mois)." in block
     assert "Ni soumise ni enregistrée" in html
     assert Notice.objects.count() == 0
+
+
+def test_the_public_notices_read_in_french_for_anyone(world, make_notice, client):
+    make_notice("published", public_extract_consent=True)
+    html = client.get("/public/notices/", **FRENCH).content.decode()
+    assert "<h1>Notices publiques</h1>" in html
+    assert "contactez la police de votre lieu de résidence" in html
+    assert "<th>Pays requérant</th>" in html
+    assert "<td>Notice rouge</td>" in html and "<td>Masculin</td>" in html
