@@ -9,7 +9,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.tables import ListTable
+from common.tables import DateColumn, ListTable
 
 # An agency's memberships are few: every column that orders them is cheap.
 MEMBER_SORTS = {
@@ -58,3 +58,41 @@ class MemberTable(ListTable):
 
     def render_second_factor(self, value: bool) -> str:
         return str(_("Yes") if value else _("Not yet"))
+
+
+# An agency's invitations are few: every column orders them cheaply.
+INVITATION_SORTS = {
+    "email": ("email", "id"),
+    "sent": ("id",),
+    "expires": ("expires_at", "id"),
+}
+INVITATION_STATES = {
+    "open": _("Open"),
+    "accepted": _("Accepted"),
+    "revoked": _("Revoked"),
+    "expired": _("Expired"),
+}
+
+
+class InvitationTable(ListTable):
+    email = tables.Column(verbose_name=_("E-mail"))
+    role = tables.Column(verbose_name=_("Role"), accessor="get_role_display")
+    invited_by = tables.Column(verbose_name=_("Invited by"), accessor="created_by__username")
+    sent = DateColumn(verbose_name=_("Sent"), accessor="created_at", format="Y-m-d H:i")
+    expires = DateColumn(verbose_name=_("Expires"), accessor="expires_at", format="Y-m-d H:i")
+    state = tables.Column(verbose_name=_("State"), empty_values=())
+    actions = tables.TemplateColumn(
+        verbose_name=_("Actions"),
+        template_name="agencies/members/_invitation_actions.html",
+        empty_values=(),
+    )
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "invitations"}
+        empty_text = _("No invitations. Invite a member with the form above.")
+
+    def render_state(self, record: Any) -> str:
+        words = str(INVITATION_STATES[record.state])
+        if record.accepted_by is not None:
+            return str(_("Accepted by %(user)s") % {"user": record.accepted_by.username})
+        return words

@@ -6,14 +6,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agencies import lockouts, selectors, services, witnesses
+from agencies.filters import InvitationFilter
 from agencies.forms import (
     AcceptInvitationForm,
     AgencyDetailsForm,
@@ -22,13 +24,20 @@ from agencies.forms import (
     MembershipRoleForm,
     WitnessForm,
 )
-from agencies.models import Membership
+from agencies.models import Invitation, Membership
 from agencies.providers import roles_for
 from agencies.second_factor import has_second_factor, session_passed_second_factor
-from agencies.tables import MEMBER_DEFAULT_SORT, MEMBER_SORTS, MemberTable
+from agencies.tables import (
+    INVITATION_SORTS,
+    MEMBER_DEFAULT_SORT,
+    MEMBER_SORTS,
+    InvitationTable,
+    MemberTable,
+)
 from audit import checkpoints
 from common import tables
 from common.confirm import confirmation
+from common.filters import filtered
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
 
@@ -71,6 +80,22 @@ def _members_page(
     table.agency = agency
     table.roles = roles_for(agency)
     table.cool_off_minutes = lockouts.cool_off_minutes()
+    invited = filtered(
+        request, selectors.agency_invitations(agency=agency), InvitationFilter, prefix="inv"
+    )
+    invitations = tables.paged(
+        request,
+        invited.rows,
+        table_class=InvitationTable,
+        sorts=INVITATION_SORTS,
+        default_sort="-sent",
+        size=MEMBERS_PAGE_SIZE,
+        count=True,
+        label=_("Pages of invitations"),
+        prefix="inv_",
+    )
+    if invited.active and not invitations.page.object_list:
+        invitations.empty_action = (request.path, _("Clear the filters"))
     context = {
         "agency": agency,
         "members": table.page,
@@ -80,21 +105,34 @@ def _members_page(
         "member_statuses": Membership.Status.choices,
         "filter_errors": unknown,
         "cool_off_minutes": lockouts.cool_off_minutes(),
-        "invitations": selectors.agency_invitations(agency=agency),
+        "invitations": invitations.page,
+        "invitations_table": invitations,
+        "invitation_filters": invited,
         "invite_form": invite_form or InvitationForm(agency=agency),
         "roles": roles_for(agency),
         **extra,
     }
-    if unknown and status == 200:
+    if (unknown or invited.errors) and status == 200:
         status = 400
     return render(request, "agencies/members.html", context, status=status)
+
+
+def _field_label(name: str) -> str:
+    """What a refusal calls a field: its label on the member and invitation models."""
+    for model in (Membership, Invitation):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        return capfirst(str(getattr(field, "verbose_name", name)))
+    return capfirst(name.replace("_", " "))
 
 
 def _refused(request: HttpRequest, agency, error: ValidationError) -> HttpResponse:
     """The members page again, 400, with the refusal naming the field it is about."""
     if hasattr(error, "error_dict"):
         for field, field_messages in error.message_dict.items():
-            messages.error(request, f"{field}: {' '.join(field_messages)}")
+            messages.error(request, f"{_field_label(field)}: {' '.join(field_messages)}")
     else:
         messages.error(request, " ".join(error.messages))
     return _members_page(request, agency, status=400)

@@ -152,20 +152,3 @@ class ConfirmForm(forms.Form):
 
 class WithdrawForm(ConfirmForm):
     reason = forms.CharField(required=False)
-
-
-class InboxFilterForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "any kind"), *Kind.choices], required=False)
-    status = forms.ChoiceField(required=False)
-    overdue = forms.NullBooleanField(
-        required=False,
-        widget=forms.Select(
-            choices=[("", "overdue or not"), ("true", "overdue"), ("false", "on time")]
-        ),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        status = self.fields["status"]
-        assert isinstance(status, forms.ChoiceField)
-        status.choices = [("", "any status"), *AssistanceRequest.Status.choices]

@@ -126,5 +126,11 @@ def inbox_for(
     return filter_requests(requests, **filters).order_by("due_at", "pk")
 
 
+def outbox_for(*, user: Any) -> QuerySet[AssistanceRequest]:
+    """Requests the user's agencies made (drafts included), of those the user sees."""
+    mine = list(agencies_of(user=user).values_list("pk", flat=True))
+    return requests_visible_to(user=user).filter(requesting_agency_id__in=mine)
+
+
 def access_attachment(*, request: AssistanceRequest, pk: Any) -> RequestAttachment:
     return get_visible_or_404(request.attachments.all(), pk=pk)

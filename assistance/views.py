@@ -19,11 +19,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistance import forms, notifications, selectors, services
+from assistance.filters import RequestFilter
 from assistance.legal import valid_bases
 from assistance.models import AssistanceRequest, Kind
+from assistance.tables import (
+    REQUEST_DEFAULT_SORT,
+    REQUEST_SORTS,
+    OutgoingTable,
+    RequestTable,
+)
 from cases.selectors import access_case, acting_agency_for_case
-from common import keyset
+from common import tables
 from common.errors import StateConflict
+from common.filters import filtered
 from common.forms import apply_validation_error
 
 PAGE_SIZE = 50
@@ -219,24 +227,47 @@ def attachment_download(request: HttpRequest, pk: int, aid: int) -> FileResponse
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    filters = forms.InboxFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    requests = selectors.inbox_for(
-        user=request.user, **{k: v for k, v in values.items() if v not in ("", None)}
-    )
     # Soonest due first, those without a deadline last: a key without nulls for the cursor.
-    requests = requests.annotate(due_key=Coalesce("due_at", Value(NO_DEADLINE)))
-    page = keyset.page_for_request(request, requests, ordering=("due_key", "id"), size=PAGE_SIZE)
-    return render(
+    due_key = Coalesce("due_at", Value(NO_DEADLINE))
+    incoming = filtered(request, selectors.inbox_for(user=request.user), RequestFilter)
+    table = tables.paged(
         request,
-        "assistance/inbox.html",
-        {
-            "page": page,
-            "filters": filters,
-            "here": reverse("assistance:inbox"),
-            "notifications": notifications.unread_for(user=request.user)[:50],
-        },
+        incoming.rows.annotate(due_key=due_key),
+        table_class=RequestTable,
+        sorts=REQUEST_SORTS,
+        default_sort=REQUEST_DEFAULT_SORT,
+        size=PAGE_SIZE,
+        count=True,
+        label=_("Pages of incoming requests"),
     )
+    outgoing = filtered(
+        request, selectors.outbox_for(user=request.user), RequestFilter, prefix="out"
+    )
+    sent = tables.paged(
+        request,
+        outgoing.rows.annotate(due_key=due_key),
+        table_class=OutgoingTable,
+        sorts=REQUEST_SORTS,
+        default_sort="-number",
+        size=PAGE_SIZE,
+        count=True,
+        label=_("Pages of outgoing requests"),
+        prefix="out_",
+    )
+    for listed, found in ((table, incoming), (sent, outgoing)):
+        if found.active and not listed.page.object_list:
+            listed.empty_action = (request.path, _("Clear the filters"))
+    context = {
+        "page": table.page,
+        "table": table,
+        "filters": incoming,
+        "outgoing_table": sent,
+        "outgoing_filters": outgoing,
+        "here": reverse("assistance:inbox"),
+        "notifications": notifications.unread_for(user=request.user)[:50],
+    }
+    bad = bool(incoming.errors or outgoing.errors)
+    return render(request, "assistance/inbox.html", context, status=400 if bad else 200)
 
 
 @login_required

@@ -3,11 +3,14 @@ chain of custody, tasks and notes, and their guardian permission rows."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
@@ -229,6 +232,47 @@ class JITAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jit}: {self.get_kind_display()} {self.effective_date}"
+
+    @property
+    def changes_in_words(self) -> list[str]:
+        """Each change as "Legal basis: — → EU JIT – …" (field labels, choice labels, "—" for
+        nothing), never the stored codes; a membership's role and seconded members likewise."""
+        lines = []
+        for name, change in (self.changes or {}).items():
+            label, labels = _amendment_field(name)
+            if isinstance(change, list) and len(change) == 2 and name not in _LISTS:
+                before, after = change
+                lines.append(
+                    f"{label}: {_amendment_value(before, labels)} → "
+                    f"{_amendment_value(after, labels)}"
+                )
+            else:
+                lines.append(f"{label}: {_amendment_value(change, labels)}")
+        return lines
+
+
+# Amendment fields whose value is itself a list (not a [before, after] pair).
+_LISTS = {"seconded_members"}
+
+
+def _amendment_field(name: str) -> tuple[str, dict[str, str]]:
+    """An amendment's field: its label and the labels of its choices."""
+    for model in (JointInvestigationTeam, JITMembership):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        labels = {str(k): str(v) for k, v in getattr(field, "flatchoices", None) or []}
+        return capfirst(str(getattr(field, "verbose_name", name))), labels
+    return capfirst(name.replace("_", " ")), {}
+
+
+def _amendment_value(value: Any, labels: dict[str, str]) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in value)
+    return labels.get(str(value), str(value))
 
 
 class CaseChild(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_tables2 as tables
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -47,3 +48,61 @@ class CaseTable(ListTable):
 
     def render_tags(self, value: list[str]) -> str:
         return ", ".join(value)
+
+
+# An agency's JIT invitations and memberships are few: every column orders them cheaply.
+INVITATION_SORTS = {
+    "invited": ("invited_at", "id"),
+    "jit": ("jit__name", "id"),
+    "role": ("role", "id"),
+}
+MEMBERSHIP_SORTS = {"jit": ("jit__name", "id"), "joined": ("id",)}
+
+
+class JITInvitationTable(ListTable):
+    jit = tables.Column(verbose_name=_("JIT"), accessor="jit__name")
+    case = tables.Column(verbose_name=_("Case"), accessor="jit__case__reference")
+    leader = tables.Column(verbose_name=_("Leader"), accessor="jit__leader__code")
+    agency = tables.Column(verbose_name=_("For"), accessor="agency__code")
+    role = tables.Column(verbose_name=_("Role"), accessor="get_role_display")
+    legal_basis = tables.Column(
+        verbose_name=_("Legal basis"), accessor="jit__get_legal_basis_display"
+    )
+    invited = tables.Column(verbose_name=_("Invited"), accessor="invited_at", empty_values=())
+    answer = tables.TemplateColumn(
+        verbose_name=_("Answer"), template_name="cases/inbox/_answer.html", empty_values=()
+    )
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "inbox"}
+        row_attrs = {"data-jit": lambda record: record.jit_id}
+        empty_text = _(
+            "No open invitations. When a JIT's leader invites your agency, it appears here."
+        )
+
+    def render_jit(self, value: str, record: Any) -> str:
+        return format_html('<a href="{}">{}</a>', record.jit.get_absolute_url(), value)
+
+    def render_invited(self, record: Any) -> str:
+        when = dateformat.format(timezone.localtime(record.invited_at), "Y-m-d")
+        if record.invited_by is None:
+            return when
+        return str(_("%(date)s by %(user)s") % {"date": when, "user": record.invited_by.username})
+
+
+class JITMembershipTable(ListTable):
+    jit = tables.Column(verbose_name=_("JIT"), accessor="jit__name")
+    case = tables.Column(verbose_name=_("Case"), accessor="jit__case__reference")
+    agency = tables.Column(verbose_name=_("For"), accessor="agency__code")
+    role = tables.Column(verbose_name=_("Role"), accessor="get_role_display")
+    joined = DateColumn(verbose_name=_("Since"), accessor="responded_at", format="Y-m-d")
+    leave = tables.TemplateColumn(
+        verbose_name=_("Leave"), template_name="cases/inbox/_leave.html", empty_values=()
+    )
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "current"}
+        empty_text = _("Your agency is in no JIT. Accept an invitation above to join one.")
+
+    def render_jit(self, value: str, record: Any) -> str:
+        return format_html('<a href="{}">{}</a>', record.jit.get_absolute_url(), value)

@@ -30,11 +30,21 @@ from cases import evidence as evidence_services
 from cases import forms, jits, receipts, selectors, services, timeline
 from cases.api import evidence_file_response
 from cases.files import install_limit_handler, too_large_message
+from cases.filters import JITMembershipFilter
 from cases.models import CustodyEvent, JITMembership, JointInvestigationTeam, OffenceCategory
-from cases.tables import CASE_DEFAULT_SORT, CASE_SORTS, CaseTable
+from cases.tables import (
+    CASE_DEFAULT_SORT,
+    CASE_SORTS,
+    INVITATION_SORTS,
+    MEMBERSHIP_SORTS,
+    CaseTable,
+    JITInvitationTable,
+    JITMembershipTable,
+)
 from common import keyset, tables
 from common.confirm import carried_over, confirmation, is_confirmed
 from common.errors import StateConflict
+from common.filters import filtered
 from common.forms import apply_validation_error
 
 PAGE_SIZE = 50
@@ -539,12 +549,47 @@ def jit_member_action(request: HttpRequest, pk: int, code: str, action: str) -> 
 
 @login_required
 def invitation_inbox(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "cases/inbox.html",
-        {
-            "invitations": selectors.jit_invitations_for_admin(user=request.user),
-            "memberships": selectors.jit_memberships_of_admin(user=request.user),
-            "is_admin": selectors.administered_agencies(user=request.user).exists(),
-        },
+    invited = filtered(
+        request, selectors.jit_invitations_for_admin(user=request.user), JITMembershipFilter
     )
+    invitations = tables.paged(
+        request,
+        invited.rows,
+        table_class=JITInvitationTable,
+        sorts=INVITATION_SORTS,
+        default_sort="-invited",
+        size=PAGE_SIZE,
+        count=True,
+        label=_("Pages of JIT invitations"),
+    )
+    current = filtered(
+        request,
+        selectors.jit_memberships_of_admin(user=request.user),
+        JITMembershipFilter,
+        prefix="cur",
+    )
+    memberships = tables.paged(
+        request,
+        current.rows,
+        table_class=JITMembershipTable,
+        sorts=MEMBERSHIP_SORTS,
+        default_sort="-joined",
+        size=PAGE_SIZE,
+        count=True,
+        label=_("Pages of current JIT memberships"),
+        prefix="cur_",
+    )
+    for table, found in ((invitations, invited), (memberships, current)):
+        if found.active and not table.page.object_list:
+            table.empty_action = (request.path, _("Clear the filters"))
+    context = {
+        "invitations": invitations.page,
+        "memberships": memberships.page,
+        "invitations_table": invitations,
+        "memberships_table": memberships,
+        "invitation_filters": invited,
+        "membership_filters": current,
+        "is_admin": selectors.administered_agencies(user=request.user).exists(),
+    }
+    bad = bool(invited.errors or current.errors)
+    return render(request, "cases/inbox.html", context, status=400 if bad else 200)

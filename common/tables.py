@@ -119,6 +119,7 @@ class ListTable(tables.Table):  # type: ignore[misc]  # django-tables2 ships no 
     sort: str
     size: int
     size_param: str = SIZE
+    sort_param: str = SORT
     sizes: Sequence[int] = PAGE_SIZES
     total: int | None = None
     total_more: bool = False  # ``total`` is a floor: more rows match than were counted
@@ -239,6 +240,7 @@ def paged(
     table.sort = f"-{name}" if descending else name
     table.size = per_page
     table.size_param = size_param
+    table.sort_param = sort_param
     table.links = {
         "first": None if page.is_first else query(cursor=None),
         "previous": query(cursor=page.previous_cursor) if page.previous_cursor else None,

@@ -441,6 +441,8 @@ INGEST_ANNOUNCE_CHUNK = envint("INGEST_ANNOUNCE_CHUNK", 5000)
 SHARING_BULK_ASYNC_MIN_LINES = envint("SHARING_BULK_ASYNC_MIN_LINES", 500)
 SHARING_BULK_CHUNK = envint("SHARING_BULK_CHUNK", 250)
 SHARING_BULK_REPORT_DAYS = envint("SHARING_BULK_REPORT_DAYS", 7)
+# A running job whose progress has not moved for this long (its worker died) reads as stopped.
+SHARING_BULK_STALL_MINUTES = envint("SHARING_BULK_STALL_MINUTES", 15)
 
 # TAXII 2.1 server (interop): page size cap, largest accepted POST, discovery contact.
 TAXII_MAX_PAGE_SIZE = envint("TAXII_MAX_PAGE_SIZE", 10_000)

@@ -1,4 +1,4 @@
-"""Project-wide pages: home and the health check."""
+"""Project-wide pages: home, the health check and the favicon."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from agencies.providers import provider_only
 from cybercoop import dashboard
@@ -71,3 +73,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "worker": _worker_status(checks["broker"]),
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on their own, whatever the page (the API's, the schema's):
+    the SVG icon that base.html links."""
+    return redirect(static("favicon.svg"))

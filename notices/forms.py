@@ -144,6 +144,14 @@ class NoticeForm(forms.ModelForm):
         pass
 
 
+# The review checklist's titles, as messages name them (never the field names).
+CHECK_TITLES = {
+    "art3_neutrality": _("Art. 3 neutrality"),
+    "art2_human_rights": _("Art. 2 human rights"),
+    "minimum_data": _("Minimum data"),
+}
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=NoticeReview.Decision.choices, widget=forms.RadioSelect

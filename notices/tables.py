@@ -53,3 +53,77 @@ class NoticeTable(ListTable):
 
     def render_nationalities(self, value: list[str]) -> str:
         return ", ".join(value or [])
+
+
+# The review queue is small (what waits for the secretariat): each column orders it cheaply.
+QUEUE_SORTS: dict[str, tuple[str, ...]] = {
+    "submitted": ("submitted_at", "id"),
+    "type": ("notice_type", "submitted_at", "id"),
+    "number": ("id",),
+}
+QUEUE_DEFAULT_SORT = "submitted"
+
+
+class QueueTable(ListTable):
+    number = tables.Column(verbose_name="#", accessor="pk")
+    type = tables.Column(verbose_name=_("Type"), accessor="notice_type", empty_values=())
+    subject = tables.Column(verbose_name=_("Subject"), accessor="subject_label", empty_values=())
+    requester = tables.Column(verbose_name=_("Requester"), accessor="requesting_agency__code")
+    submitted = DateColumn(verbose_name=_("Submitted"), accessor="submitted_at", format="Y-m-d H:i")
+    status = tables.Column(
+        verbose_name=_("Status"), accessor="get_status_display", attrs={"td": {"class": "status"}}
+    )
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "queue"}
+        empty_text = _("Nothing waiting for review: submitted notices and diffusions appear here.")
+
+    def render_type(self, record: Any) -> str:
+        label = record.get_notice_type_display()
+        if record.is_renewal:
+            return str(_("%(type)s (renewal)") % {"type": label})
+        return str(label)
+
+    def render_subject(self, record: Any) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            record.get_absolute_url(),
+            record.subject_label or _("(untitled)"),
+        )
+
+
+# Public extracts are few (published, consented, of three types).
+PUBLIC_SORTS: dict[str, tuple[str, ...]] = {
+    "published": ("published_at", "id"),
+    "name": ("family_name", "forenames", "id"),
+    "type": ("notice_type", "published_at", "id"),
+}
+PUBLIC_DEFAULT_SORT = "-published"
+
+
+class PublicNoticeTable(ListTable):
+    type = tables.Column(verbose_name=_("Type"), accessor="get_notice_type_display")
+    name = tables.Column(verbose_name=_("Name"), empty_values=())
+    born = DateColumn(verbose_name=_("Born"), accessor="date_of_birth", format="Y-m-d")
+    sex = tables.Column(verbose_name=_("Sex"), accessor="get_sex_display")
+    nationalities = tables.Column(verbose_name=_("Nationalities"), empty_values=())
+    charges = tables.Column(verbose_name=_("Charges"), empty_values=())
+    country = tables.Column(
+        verbose_name=_("Requesting country"), accessor="requesting_agency__country__code"
+    )
+    published = DateColumn(verbose_name=_("Published"), accessor="published_at", format="Y-m-d")
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "public-notices"}
+        empty_text = _(
+            "No public notices match. If you have information, contact your local police."
+        )
+
+    def render_name(self, record: Any) -> str:
+        return " ".join(p for p in (record.forenames, record.family_name.upper()) if p)
+
+    def render_nationalities(self, value: list[str]) -> str:
+        return ", ".join(value or [])
+
+    def render_charges(self, record: Any) -> str:
+        return str(record.charges) if record.notice_type == "RED" else ""

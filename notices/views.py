@@ -7,44 +7,39 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.selectors import cases_visible_to
 from common import keyset, tables
 from common.confirm import confirmation
+from common.filters import filtered
 from common.forms import apply_validation_error
-from notices import review, selectors, services
-from notices.api import PUBLIC_ORDERING, keyset_ordering
-from notices.forms import NoticeForm, ReasonForm, ReviewForm, SearchForm
+from notices import history, review, selectors, services
+from notices.api import keyset_ordering
+from notices.filters import PublicNoticeFilter, QueueFilter
+from notices.forms import CHECK_TITLES, NoticeForm, ReasonForm, ReviewForm, SearchForm
 from notices.models import TYPE_PURPOSES, Notice, NoticeReview, NoticeType
 from notices.permissions import DIFFUSION_CIRCULATING
 from notices.services import EDITABLE_FIELDS
-from notices.tables import MATCH_SORT, NOTICE_SORTS, NoticeTable
+from notices.tables import (
+    MATCH_SORT,
+    NOTICE_SORTS,
+    PUBLIC_DEFAULT_SORT,
+    PUBLIC_SORTS,
+    QUEUE_DEFAULT_SORT,
+    QUEUE_SORTS,
+    NoticeTable,
+    PublicNoticeTable,
+    QueueTable,
+)
 
 PAGE_SIZE = 100
-# The notice's audit events in words on its page (the log keeps the kinds, shown as data-action).
-EVENT_WORDS = {
-    "notice.created": gettext_noop("Notice created"),
-    "notice.updated": gettext_noop("Notice edited"),
-    "notice.submitted": gettext_noop("Submitted for review"),
-    "notice.resubmitted": gettext_noop("Resubmitted"),
-    "notice.review_started": gettext_noop("Review started"),
-    "notice.published": gettext_noop("Published"),
-    "notice.refused": gettext_noop("Refused"),
-    "notice.info_requested": gettext_noop("Information requested"),
-    "notice.cancelled": gettext_noop("Cancelled"),
-    "notice.withdrawn": gettext_noop("Withdrawn"),
-    "notice.expired": gettext_noop("Expired"),
-    "notice.expiry_reminder_sent": gettext_noop("Expiry reminder sent"),
-    "notice.renewal_requested": gettext_noop("Renewal requested"),
-}
 
 
 def _requester_or_403(request: HttpRequest, pk: int) -> Notice:
@@ -208,12 +203,11 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_reviewer = selectors.is_reviewer(user=request.user)
     context = {
         "notice": notice,
-        "case_visible": notice.case_id is not None
-        and cases_visible_to(user=request.user).filter(pk=notice.case_id).exists(),
-        "history": [
-            (event, _(EVENT_WORDS[event.action]) if event.action in EVENT_WORDS else event.action)
-            for event in selectors.notice_history(notice=notice)
-        ],
+        # The linked case, named by its reference, only to those who may see it.
+        "linked_case": cases_visible_to(user=request.user).filter(pk=notice.case_id).first()
+        if notice.case_id is not None
+        else None,
+        "history": history.history_in_words(selectors.notice_history(notice=notice)),
         "reviews": notice.reviews.select_related("reviewer"),
         "photos": notice.photos.all(),
         "recipient_agencies": notice.recipient_agencies.all(),
@@ -230,13 +224,28 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "notices/detail.html", context)
 
 
+def _label(field: str) -> str:
+    """What a message calls a field: a check's title, a form's label or the notice field's."""
+    if field in CHECK_TITLES:
+        return str(CHECK_TITLES[field])
+    for form in (ReviewForm, ReasonForm):
+        if field in form.base_fields and form.base_fields[field].label:
+            return str(form.base_fields[field].label)
+    return history.field_label(field)
+
+
 def _action(request: HttpRequest, notice: Notice, call: Any, success: str, **kwargs: Any):
     try:
         call(actor=request.user, notice=notice, **kwargs)
     except ValidationError as error:
         messages.error(
             request,
-            "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+            "; ".join(
+                " ".join(msgs)
+                if field == NON_FIELD_ERRORS
+                else f"{_label(field)}: {' '.join(msgs)}"
+                for field, msgs in error.message_dict.items()
+            )
             if hasattr(error, "error_dict")
             else "; ".join(error.messages),
         )
@@ -334,11 +343,21 @@ def notice_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not selectors.is_reviewer(user=request.user):
         raise PermissionDenied(_("Only secretariat reviewers have a review queue."))
-    notices = selectors.review_queue(user=request.user)
-    page = keyset.page_for_request(
-        request, notices, ordering=("submitted_at", "id"), size=PAGE_SIZE
+    queue = filtered(request, selectors.review_queue(user=request.user), QueueFilter)
+    table = tables.paged(
+        request,
+        queue.rows,
+        table_class=QueueTable,
+        sorts=QUEUE_SORTS,
+        default_sort=QUEUE_DEFAULT_SORT,
+        size=PAGE_SIZE,
+        count=True,
+        label=_("Pages of the review queue"),
     )
-    return render(request, "notices/queue.html", {"page": page})
+    if queue.active and not table.page.object_list:
+        table.empty_action = (request.path, _("Clear the filters"))
+    context = {"page": table.page, "table": table, "filters": queue}
+    return render(request, "notices/queue.html", context, status=400 if queue.errors else 200)
 
 
 @login_required
@@ -359,7 +378,20 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
-    page = keyset.page_for_request(
-        request, selectors.public_notices(), ordering=PUBLIC_ORDERING, size=PAGE_SIZE
+    public = filtered(request, selectors.public_notices(), PublicNoticeFilter)
+    table = tables.paged(
+        request,
+        public.rows,
+        table_class=PublicNoticeTable,
+        sorts=PUBLIC_SORTS,
+        default_sort=PUBLIC_DEFAULT_SORT,
+        size=PAGE_SIZE,
+        count=True,
+        label=_("Pages of public notices"),
     )
-    return render(request, "notices/public_list.html", {"page": page})
+    if public.active and not table.page.object_list:
+        table.empty_action = (request.path, _("Clear the filters"))
+    context = {"page": table.page, "table": table, "filters": public}
+    return render(
+        request, "notices/public_list.html", context, status=400 if public.errors else 200
+    )

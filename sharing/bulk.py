@@ -4,6 +4,7 @@ the member and agency who started it."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import secrets
 from typing import Any
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from sharing import ingest, tasks
@@ -26,9 +27,16 @@ from sharing.selectors import managing_agencies
 logger = logging.getLogger(__name__)
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
+# Not stored: a running job whose progress has not moved for SHARING_BULK_STALL_MINUTES (its
+# worker died, or its message was lost) reads as stopped, and its page offers to run it again.
+STOPPED = "stopped"
 ADDED, ALREADY_THERE, INVALID = "added", "already there", "invalid"
-# A report row's result as the pages show it, translated there ({% translate row.status %}).
-RESULT_WORDS = [gettext_noop("added"), gettext_noop("already there"), gettext_noop("invalid")]
+# A report row's result in words (the status is stored as its code).
+RESULT_WORDS = {
+    ADDED: gettext_lazy("Added"),
+    ALREADY_THERE: gettext_lazy("Already there"),
+    INVALID: gettext_lazy("Not added"),
+}
 
 # The job's input: gone once read. Progress: kept as long as the report.
 _KEY = "sharing:bulk:{}"
@@ -94,7 +102,10 @@ def paste_ingest(
     rows = []
     for index, item in enumerate(items):
         row: dict[str, Any] = {"line": item["line"], "value": item["value"], "type": item["type"]}
-        if index in bad:
+        if index in result.duplicate_of:
+            line = items[result.duplicate_of[index]]["line"]
+            row.update(status=INVALID, reason=_("Duplicate of line %(line)s.") % {"line": line})
+        elif index in bad:
             row.update(status=INVALID, reason=bad[index]["reason"])
         else:
             state, indicator = result.items[index]
@@ -122,6 +133,7 @@ def job_start(
             "errors": 0,
             "added": 0,
             "started": timezone.now().isoformat(),
+            "moved": timezone.now().isoformat(),
         },
         _ttl(),
     )
@@ -140,7 +152,7 @@ def _enqueue(job_id: str) -> None:
 
 def _update(job_id: str, **changes: Any) -> dict[str, Any]:
     job = cache.get(_key(job_id)) or {}
-    job.update(changes)
+    job.update(changes, moved=timezone.now().isoformat())
     cache.set(_key(job_id), job, _ttl())
     return job
 
@@ -196,6 +208,69 @@ def access_job(*, user: Any, job_id: str) -> dict[str, Any]:
     ):
         raise Http404
     return {"id": job_id, **job}
+
+
+def job_state(job: dict[str, Any], *, now: datetime.datetime | None = None) -> str:
+    """The job's state as its page tells it: a running job that has not moved for
+    ``SHARING_BULK_STALL_MINUTES`` is ``STOPPED``."""
+    state = str(job.get("state"))
+    moved = job.get("moved") or job.get("started")
+    if state != RUNNING or not moved:
+        return state
+    idle = (now or timezone.now()) - datetime.datetime.fromisoformat(moved)
+    stall = datetime.timedelta(minutes=max(1, settings.SHARING_BULK_STALL_MINUTES))
+    return STOPPED if idle >= stall else RUNNING
+
+
+def job_can_retry(job_id: str) -> bool:
+    """Whether the job's input is still stored (it is dropped once the job is done)."""
+    return cache.get(_key(job_id, "input")) is not None
+
+
+def job_retry(*, job: dict[str, Any]) -> bool:
+    """Run a stopped job again from its stored input (lines already stored are reported as
+    already there); ``False`` if it is not stopped or its input is gone."""
+    job_id = job["id"]
+    if job_state(job) != STOPPED or not job_can_retry(job_id):
+        return False
+    _update(job_id, state=RUNNING)
+    transaction.on_commit(lambda: _enqueue(job_id))
+    return True
+
+
+def report_keep(*, actor: Any, agency: Agency, rows: list[dict[str, Any]]) -> str:
+    """Keep a paste's report added at once as a finished job's, so that the add page can show
+    it after the redirect that follows its POST; the report's id."""
+    job_id = secrets.token_urlsafe(18)
+    now = timezone.now().isoformat()
+    job = {
+        "user": actor.pk,
+        "agency": agency.pk,
+        "state": DONE,
+        "total": len(rows),
+        "done": len(rows),
+        "errors": sum(1 for r in rows if r["status"] == INVALID),
+        "added": sum(1 for r in rows if r["status"] == ADDED),
+        "started": now,
+        "moved": now,
+        "finished": now,
+    }
+    cache.set(_key(job_id), job, _ttl())
+    cache.set(_key(job_id, "report"), rows, _ttl())
+    return job_id
+
+
+def with_words(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Report rows with their result and type in words (``result``, ``type_label``)."""
+    types = dict(IndicatorType.choices)
+    return [
+        {
+            **row,
+            "result": RESULT_WORDS.get(row["status"], row["status"]),
+            "type_label": types.get(row.get("type") or "", row.get("type") or ""),
+        }
+        for row in rows
+    ]
 
 
 def job_report(job_id: str) -> list[dict[str, Any]]:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from sharing import bulk
 
@@ -21,28 +23,45 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _rows(request: HttpRequest, job_id: str) -> tuple[list[dict[str, Any]], bool]:
+    """The report's rows (errors only with ``?errors=1``), each with its result in words."""
     errors_only = request.GET.get("errors") == "1"
     rows = bulk.job_report(job_id)
     if errors_only:
         rows = [r for r in rows if r["status"] == bulk.INVALID]
-    return rows, errors_only
+    return bulk.with_words(rows), errors_only
 
 
 def _progress(job: dict[str, Any]) -> dict[str, Any]:
-    keys = ("state", "total", "done", "errors", "added")
-    return {key: job.get(key) for key in keys}
+    keys = ("total", "done", "errors", "added")
+    return {"state": bulk.job_state(job), **{key: job.get(key) for key in keys}}
 
 
 @login_required
 @require_GET
 def bulk_job(request: HttpRequest, job_id: str) -> HttpResponse:
     job = bulk.access_job(user=request.user, job_id=job_id)
+    job["state"] = bulk.job_state(job)
     context: dict[str, Any] = {"job": job}
+    if job["state"] == bulk.STOPPED:
+        context["can_retry"] = bulk.job_can_retry(job_id)
+        context["stall_minutes"] = settings.SHARING_BULK_STALL_MINUTES
     if job["state"] == bulk.DONE:
         rows, errors_only = _rows(request, job_id)
         context["errors_only"] = errors_only
         context["page"] = Paginator(rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "sharing/bulk_job.html", context)
+
+
+@login_required
+@require_POST
+def bulk_job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    """Run a stopped job again (its starter only, as every page of the job)."""
+    job = bulk.access_job(user=request.user, job_id=job_id)
+    if bulk.job_retry(job=job):
+        messages.success(request, _("The job runs again from the start of the paste."))
+    else:
+        messages.error(request, _("This job cannot run again: paste the list again instead."))
+    return redirect("bulk_job", job_id=job_id)
 
 
 @login_required

@@ -22,7 +22,7 @@ from common.forms import apply_validation_error
 from sharing import access_requests, correlation
 from sharing.correlation_forms import AccessRequestForm, DeclineForm, GrantForm, LookupForm
 from sharing.models import AccessRequestTarget, IndicatorType
-from sharing.selectors import access_indicator
+from sharing.selectors import access_indicator, indicators_visible_to
 from sharing.tables import INBOX_SORTS, SENT_SORTS, AccessInboxTable, AccessSentTable
 
 PAGE_SIZE = 25  # access requests per page, in each of the two lists
@@ -44,6 +44,26 @@ def _parse_lines(text: str) -> list:
     return values
 
 
+def _in_words(request: HttpRequest, results: list[Any]) -> list[dict[str, Any]]:
+    """Each result with its type's label and, when the caller may see the matches, the
+    indicators themselves (named by their holder, linked), never bare ids."""
+    ids = [pk for r in results for pk in r.ids]
+    shown = {
+        i.pk: i
+        for i in indicators_visible_to(user=request.user).filter(pk__in=ids).select_related("owner")
+    }
+    types = dict(IndicatorType.choices)
+    return [
+        {
+            "type": types.get(r.type, r.type),
+            "normalized": r.normalized,
+            "result": r.result,
+            "matches": [shown[pk] for pk in r.ids if pk in shown],
+        }
+        for r in results
+    ]
+
+
 @login_required
 def correlations(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None)
@@ -62,7 +82,7 @@ def correlations(request: HttpRequest) -> HttpResponse:
             apply_validation_error(form, exc)
     context = {
         "form": form,
-        "results": results,
+        "results": _in_words(request, results) if results is not None else None,
         "matches": correlation.matches_of(user=request.user),
     }
     return render(request, "sharing/correlation/correlations.html", context)

@@ -49,6 +49,10 @@ NO_SUCH_CASE = "No such case."
 VALID_UNTIL_NOT_LATER = "valid_until must be later than valid_from (first_seen, else created)."
 
 
+# The API names items by their index in the request; the paste page names lines instead.
+DUPLICATE = "Duplicate of item %(index)s in this request."
+
+
 @dataclass
 class IngestReport:
     created: list[Indicator] = field(default_factory=list)
@@ -60,6 +64,8 @@ class IngestReport:
     # index -> the indicator already holding the value of a STIX item with an id of its own
     # (``same_value="keep"``: the caller stores the object under its id)
     same_value: dict[int, Indicator] = field(default_factory=dict)
+    # index -> the earlier index whose value (or STIX id) it repeats; rejected with DUPLICATE
+    duplicate_of: dict[int, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -236,7 +242,8 @@ def _clean_items(
                 continue
             dup = seen_values[key]
         if dup is not None:
-            report.reject(index, "value", f"Duplicate of item {dup} in this request.")
+            report.reject(index, "value", DUPLICATE % {"index": dup})
+            report.duplicate_of[index] = dup
             continue
         seen_values[key] = index
         if stix_uuid is not None:
@@ -437,7 +444,8 @@ def indicators_ingest(
         elif earlier in report.same_value:
             report.same_value[index] = report.same_value[earlier]
         else:
-            report.reject(index, "value", f"Duplicate of item {earlier} in this request.")
+            report.reject(index, "value", DUPLICATE % {"index": earlier})
+            report.duplicate_of[index] = earlier
     if not keep_same_value:
         for index, holder in sorted(report.same_value.items()):
             report.reject(index, "id", value_held(holder.stix_id))

@@ -247,6 +247,28 @@ def access_endpoint(*, user: Any, pk: Any, agency: Agency | None = None) -> Part
     return get_visible_or_404(endpoints_administered_by(user=user, agency=agency), pk=pk)
 
 
+def endpoint_deactivate_effects(*, endpoint: PartnerEndpoint) -> list[str]:
+    """The sentences of the confirmation page that deactivating an endpoint shows."""
+    waiting = endpoint.deliveries.filter(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.FAILING]
+    ).count()
+    return [
+        _("Nothing is sent to %(name)s while it is inactive.") % {"name": endpoint.name},
+        ngettext(
+            "%(count)d delivery waiting for it stays queued and resumes when you activate it "
+            "again.",
+            "%(count)d deliveries waiting for it stay queued and resume when you activate it "
+            "again.",
+            waiting,
+        )
+        % {"count": waiting},
+        _(
+            "What partners share with your agency while it is inactive is not queued for it "
+            "and is not sent later."
+        ),
+    ]
+
+
 def deliveries_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySet[Delivery]:
     """Deliveries to the endpoints the user administers."""
     return (

@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from common.tables import DateColumn, ListTable
+from sharing.delivery import error_in_words
+from sharing.models import Delivery
 
 # Only orders an index serves over a million rows: the id (newest / oldest) and the
 # (type, normalized) lookup index (then the id, an incremental sort within equal values).
@@ -145,3 +147,42 @@ class AccessSentTable(ListTable):
         outcome = record.outcome  # set by the view: request_outcome, what the requester may learn
         status = gettext(OUTCOME_WORDS.get(outcome["status"], outcome["status"]))
         return "".join([status, *(f": {r}" for r in outcome["decline_reasons"])])
+
+
+# An agency's deliveries can run to many thousands: the id (newest / oldest queued) and the
+# (endpoint, status) index; the total is capped (``DELIVERY_COUNT_CAP`` in the view).
+DELIVERY_SORTS = {"queued": ("id",), "status": ("status", "id")}
+DELIVERY_DEFAULT_SORT = "-queued"
+
+
+class DeliveryTable(ListTable):
+    endpoint = tables.Column(verbose_name=_("Endpoint"), accessor="endpoint__name")
+    carries = tables.Column(verbose_name=_("Carries"), empty_values=())
+    status = tables.Column(verbose_name=_("Outcome"), empty_values=())
+    attempts = tables.Column(verbose_name=_("Attempts"))
+    queued = DateColumn(verbose_name=_("Queued"), accessor="created_at", format="Y-m-d H:i:s")
+    delivered = DateColumn(
+        verbose_name=_("Delivered"), accessor="delivered_at", format="Y-m-d H:i:s"
+    )
+
+    class Meta(ListTable.Meta):
+        attrs = {"id": "recent-deliveries"}
+        empty_text = _(
+            "No deliveries yet: they are queued when your partners share with your agency."
+        )
+
+    def render_carries(self, record: Any) -> str:
+        if record.checkpoint_id:
+            return str(_("Checkpoint at %(size)s entries") % {"size": record.checkpoint.tree_size})
+        return str(
+            ngettext("%(count)s object", "%(count)s objects", record.objects)
+            % {"count": record.objects}
+        )
+
+    def render_status(self, record: Any) -> str:
+        words = record.get_status_display()
+        if record.status in (Delivery.Status.FAILING, Delivery.Status.DEAD):
+            reason = error_in_words(record.last_error, record.last_status_code)
+            if reason:
+                return f"{words}: {reason}"
+        return str(words)

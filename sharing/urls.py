@@ -11,6 +11,11 @@ urlpatterns = [
     path("indicators/add/", views.indicator_add, name="indicator_add"),
     path("indicators/add/jobs/<str:job_id>/", bulk_views.bulk_job, name="bulk_job"),
     path(
+        "indicators/add/jobs/<str:job_id>/retry/",
+        bulk_views.bulk_job_retry,
+        name="bulk_job_retry",
+    ),
+    path(
         "indicators/add/jobs/<str:job_id>/progress/",
         bulk_views.bulk_job_progress,
         name="bulk_job_progress",

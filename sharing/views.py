@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +22,22 @@ from agencies.models import Agency, SharingAgreement
 from agencies.selectors import access_admin_agency
 from cases.selectors import jits_visible_to
 from common import charts, tables
-from common.confirm import confirmation
+from common import filters as list_filters
+from common.confirm import carried_over, confirmation
 from common.forms import apply_validation_error
 from common.views import issue_with_secret
 from sharing import bulk, delivery, legal, selectors, services
+from sharing.filters import DeliveryFilter
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import TLP, IndicatorType
-from sharing.tables import INDICATOR_DEFAULT_SORT, INDICATOR_SORTS, IndicatorTable
+from sharing.tables import (
+    DELIVERY_DEFAULT_SORT,
+    DELIVERY_SORTS,
+    INDICATOR_DEFAULT_SORT,
+    INDICATOR_SORTS,
+    DeliveryTable,
+    IndicatorTable,
+)
 
 PAGE_SIZE = 50
 REFERRERS_SHOWN = 100
@@ -138,20 +147,25 @@ def indicator_add(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("bulk_job", job_id=job_id)
             items, errors = bulk.parse_paste(data["values"], data["type"])
-            report = bulk.paste_ingest(
+            rows = bulk.paste_ingest(
                 actor=request.user, agency=data["agency"], items=items, defaults=defaults
             )
-            report = sorted(report + errors, key=lambda r: r["line"])
-            added = sum(1 for r in report if r["status"] == bulk.ADDED)
+            rows = sorted(rows + errors, key=lambda r: r["line"])
+            added = sum(1 for r in rows if r["status"] == bulk.ADDED)
             messages.success(
                 request,
-                _("%(added)s added, %(other)s not added (see the report).")
-                % {"added": added, "other": len(report) - added},
+                _("%(added)s added, %(other)s not added (see the report below).")
+                % {"added": added, "other": len(rows) - added},
             )
-            if any(r["status"] == "invalid" for r in report):
-                status = 400
-        else:
-            status = 400
+            # Post/redirect/get: the report is kept (as a finished job's) for the page after
+            # the redirect, so a reload does not paste the list a second time.
+            report_id = bulk.report_keep(actor=request.user, agency=data["agency"], rows=rows)
+            return redirect(f"{reverse('indicator_add')}?{urlencode({'report': report_id})}")
+        status = 400
+    elif request.GET.get("report"):
+        # The report of the paste this member just added (404 for anyone else's).
+        bulk.access_job(user=request.user, job_id=request.GET["report"])
+        report = bulk.with_words(bulk.job_report(request.GET["report"]))
     return render(
         request, "sharing/indicator_add.html", {"form": form, "report": report}, status=status
     )
@@ -357,26 +371,64 @@ def endpoints(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def endpoint_active(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """POST: activate or deactivate; GET (deactivation only): what it does, to confirm."""
     agency = access_admin_agency(user=request.user, code=code)
     endpoint = selectors.access_endpoint(user=request.user, pk=pk)
     if endpoint.agency_id != agency.pk:
         raise Http404
+    if request.method != "POST":
+        if request.GET.get("active") != "0":
+            return HttpResponseNotAllowed(["POST"])
+        return confirmation(
+            request,
+            title=_("Deactivate %(name)s?") % {"name": endpoint.name},
+            effects=selectors.endpoint_deactivate_effects(endpoint=endpoint),
+            button=_("Deactivate %(name)s") % {"name": endpoint.name},
+            cancel_url=reverse("sharing_endpoints", args=[agency.code]),
+            form=carried_over(request.GET),
+        )
     active = request.POST.get("active") == "1"
     services.endpoint_update(actor=request.user, endpoint=endpoint, active=active)
-    done = _("%(name)s is now active.") if active else _("%(name)s is now inactive.")
-    messages.success(request, done % {"name": endpoint.name})
+    if active:
+        messages.success(request, _("%(name)s is now active.") % {"name": endpoint.name})
+    else:
+        messages.success(request, _("%(name)s is now inactive.") % {"name": endpoint.name})
     return redirect("sharing_endpoints", code=agency.code)
 
 
 CHART_DAYS = 30
+DELIVERY_PAGE_SIZE = 25
+DELIVERY_COUNT_CAP = 1000
 
 
 @login_required
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     agency = access_admin_agency(user=request.user, code=code)
-    recent = selectors.deliveries_visible_to(user=request.user).filter(endpoint__agency=agency)[:25]
+    deliveries = list_filters.filtered(
+        request,
+        selectors.deliveries_visible_to(user=request.user).filter(endpoint__agency=agency),
+        DeliveryFilter,
+        endpoints=selectors.endpoints_administered_by(user=request.user, agency=agency),
+    )
+    recent = tables.paged(
+        request,
+        deliveries.rows,
+        table_class=DeliveryTable,
+        sorts=DELIVERY_SORTS,
+        default_sort=DELIVERY_DEFAULT_SORT,
+        size=DELIVERY_PAGE_SIZE,
+        count=DELIVERY_COUNT_CAP,
+        label=_("Pages of deliveries"),
+    )
+    if not recent.page.object_list and deliveries.active:
+        recent.empty_action = (request.path, _("Clear the filters"))
+    elif not recent.page.object_list:
+        recent.empty_action = (
+            reverse("sharing_endpoints", args=[agency.code]),
+            _("Check your endpoints"),
+        )
     days = charts.last_days(today=timezone.localdate(), days=CHART_DAYS)
     counts = selectors.delivery_counts_per_day(
         user=request.user, agency=agency, since=charts.day_start(days[0])
@@ -399,11 +451,15 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "agency": agency,
         "rows": rows,
         "recent": recent,
+        "page": recent.page,
+        "filters": deliveries,
         "errors": errors,
         "chart_days": CHART_DAYS,
         "charts": True,
     }
-    return render(request, "sharing/dashboard.html", context)
+    return render(
+        request, "sharing/dashboard.html", context, status=400 if deliveries.errors else 200
+    )
 
 
 @login_required

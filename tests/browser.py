@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def watch_console(page) -> list[str]:
-    """Console errors (CSP violations among them) and failed loads, the browser's own favicon
-    request aside (its console line names no address, so loads are watched by response)."""
+    """Console errors (CSP violations among them) and failed loads (a failed load's console
+    line names no address, so loads are watched by response). The favicon is served, so a
+    404 for it counts like any other."""
     problems: list[str] = []
 
     def console(message) -> None:
@@ -13,7 +14,7 @@ def watch_console(page) -> list[str]:
             problems.append(message.text)
 
     def response(answer) -> None:
-        if answer.status >= 400 and not answer.url.endswith("/favicon.ico"):
+        if answer.status >= 400:
             problems.append(f"{answer.status} {answer.url}")
 
     page.on("console", console)

@@ -136,7 +136,7 @@ def test_revoking_twice_is_400_naming_the_invitation(world, client, invitation):
     client.post(f"/agencies/DE-BKA/invitations/{invitation.pk}/revoke/")
     response = client.post(f"/agencies/DE-BKA/invitations/{invitation.pk}/revoke/")
     assert response.status_code == 400
-    assert messages_of(response)[-1] == f"invitation: {services.INVITATION_NOT_OPEN}"
+    assert messages_of(response)[-1] == f"Invitation: {services.INVITATION_NOT_OPEN}"
 
 
 def test_revoking_drops_the_placeholder_membership_of_an_existing_user(world, client):

@@ -84,10 +84,10 @@ def test_a_member_of_another_agency_cannot_be_reached_through_ones_own_agency(wo
 @pytest.mark.parametrize(
     "who, role, message",
     [
-        ("investigator", "wizard", "role: Select a valid choice. wizard is not one of"),
-        ("investigator", "", "role: This field is required."),
-        ("investigator", "reviewer", "role: Only secretariat agencies have reviewers."),
-        ("admin", "analyst", f"role: {LAST_ADMIN}"),
+        ("investigator", "wizard", "Role: Select a valid choice. wizard is not one of"),
+        ("investigator", "", "Role: This field is required."),
+        ("investigator", "reviewer", "Role: Only secretariat agencies have reviewers."),
+        ("admin", "analyst", f"Role: {LAST_ADMIN}"),
     ],
 )
 def test_a_bad_role_change_is_400_naming_the_field(world, client, who, role, message):
@@ -142,7 +142,7 @@ def test_the_last_admin_cannot_be_suspended(world, client):
     client.force_login(world.owner.admin)
     response = client.post(f"/agencies/DE-BKA/members/{own.pk}/suspended/")
     assert response.status_code == 400
-    assert messages_of(response) == [f"role: {LAST_ADMIN}"]
+    assert messages_of(response) == [f"Role: {LAST_ADMIN}"]
 
 
 def test_an_invited_member_cannot_be_activated_without_accepting(world, client):
@@ -160,7 +160,7 @@ def test_an_invited_member_cannot_be_activated_without_accepting(world, client):
     ):
         response = client.post(url, data)
         assert response.status_code == 400
-        assert messages_of(response) == [f"status: {NOT_ACCEPTED}"]
+        assert messages_of(response) == [f"Status: {NOT_ACCEPTED}"]
     invited.refresh_from_db()
     assert (invited.status, invited.role) == ("invited", "analyst")
 

@@ -32,8 +32,7 @@ def _watch_console(page) -> list[str]:
     problems: list[str] = []
 
     def console(message) -> None:
-        # the browser's own favicon request is no page's doing
-        if message.type == "error" and "favicon.ico" not in message.location.get("url", ""):
+        if message.type == "error":
             problems.append(f"{message.text} ({message.location.get('url')})")
 
     page.on("console", console)

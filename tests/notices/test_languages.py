@@ -29,7 +29,6 @@ def test_a_notice_page_shows_spanish_labels_to_every_agency_that_sees_it(
         assert "pena máx. 120 meses" in html
         assert "Localizar a una persona y proceder a su detención provisional" in html
         assert '<span class="tlp tlp-AMBER">TLP:AMBER</span>' in html
-        assert 'data-action="notice.review_started">Revisión iniciada</td>' in html
         assert "Judicial data" not in html
 
 

@@ -23,7 +23,8 @@ def test_requester_sees_the_case_link(world, linked, api_client_for, client_for)
     listed = api.get("/api/v1/notices/").json()["results"]
     assert [n["case"] for n in listed] == [case.pk]
     body = client_for(world.owner.investigator).get(f"/notices/{notice.pk}/").content.decode()
-    assert f"linked case #{case.pk}" in body
+    assert f'linked case <a href="{case.get_absolute_url()}">{case.reference}</a>' in body
+    assert f"#{case.pk}" not in body
 
 
 def test_partner_sees_the_notice_but_not_the_case(world, linked, api_client_for, client_for):

@@ -11,15 +11,19 @@ from notices.models import Notice
 def test_the_detail_page_shows_the_history(world, make_notice, client_for):
     notice = make_notice("published")
     html = client_for(world.owner.investigator).get(f"/notices/{notice.pk}/").content.decode()
-    for action in (
-        "notice.created",
-        "notice.submitted",
-        "notice.review_started",
-        "notice.published",
+    history = html[html.index('id="history"') :]
+    actor, reviewer = world.owner.investigator.username, world.reviewer.username
+    for sentence in (
+        f"{actor} created the notice",
+        f"{actor} submitted the notice for review",
+        f"{reviewer} started the review",
+        f"{reviewer} published the notice",
     ):
-        assert f'data-action="{action}"' in html
-    assert '<td class="event" data-action="notice.review_started">Review started</td>' in html
-    assert "submitted → under_review" in html
+        assert sentence in history
+    assert "Submitted → Under review" in history
+    # Words, not the log's codes.
+    for code in ("notice.created", "notice.published", "under_review", "{&#x27;"):
+        assert code not in history
     for side in (world.partner, world.outsider):
         assert client_for(side.investigator).get(f"/notices/{notice.pk}/").status_code == 200
 
@@ -62,3 +66,29 @@ def test_a_reviewer_decides_from_the_detail_page(world, make_notice, client_for)
     assert notice.status == Notice.Status.PUBLISHED
     owner = client_for(world.owner.investigator)
     assert owner.post(f"/notices/{notice.pk}/withdraw/", {"reasons": "x"}).status_code == 403
+
+
+def test_a_refused_decision_names_the_checks_by_title_not_by_code(world, make_notice, client_for):
+    notice = make_notice("submitted")
+    client = client_for(world.reviewer)
+    client.post(f"/notices/{notice.pk}/review/start/")
+    response = client.post(
+        f"/notices/{notice.pk}/review/", {"decision": "publish", "minimum_data": "on"}, follow=True
+    )
+    html = response.content.decode()
+    assert "Art. 3 neutrality: This check must be confirmed to publish." in html
+    assert "Art. 2 human rights: This check must be confirmed to publish." in html
+    assert "art3_neutrality:" not in html and "art2_human_rights:" not in html
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.UNDER_REVIEW
+
+
+def test_notifications_name_their_notice_not_its_number(world, make_notice, client_for):
+    notice = make_notice("submitted", family_name="Nachtigall")
+    client = client_for(world.reviewer)
+    client.post(f"/notices/{notice.pk}/review/start/")
+    client.post(f"/notices/{notice.pk}/review/", {"decision": "refuse", "reasons": "Too thin"})
+    html = client_for(world.owner.investigator).get("/notices/notifications/").content.decode()
+    table = html[html.index('id="notifications"') :]
+    assert f'<a href="/notices/{notice.pk}/">Red notice: ' in table and "NACHTIGALL" in table
+    assert f">#{notice.pk}<" not in table

@@ -24,7 +24,9 @@ def test_lookup_page_shows_hit_without_holder(world, held, client_for):
     assert "Another agency holds a match." in text and "DE-BKA" not in text
     response = client.post("/correlations/", {"values": "c2.evil.example\nipv4 192.0.2.55"})
     text = response.content.decode()
-    assert f"#{held[1].pk}" in text and "No match" in text
+    # The match is named by its holder and linked, not "#<id>".
+    assert f'href="/indicators/{held[1].pk}/"' in text and "No match" in text
+    assert f"#{held[1].pk}" not in text
     bad = client.post("/correlations/", {"values": "ipv4 999.0.0.1"})
     assert "Line 1:" in bad.content.decode()
 

@@ -36,12 +36,7 @@ def test_a_5000_line_paste_shows_progress_then_the_report(world, page, settings,
     errors: list[str] = []
     page.on(
         "console",
-        # The browser's own favicon request (a 404 for now) is no error of these pages.
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
-            else None
-        ),
+        lambda m: errors.append(m.text) if m.type == "error" else None,
     )
     page.on("pageerror", lambda e: errors.append(str(e)))
     browser_login(page, world.owner.investigator.username, PASSWORD)

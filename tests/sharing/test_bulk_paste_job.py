@@ -65,7 +65,9 @@ def _start(client, agency, values, capture, execute=True):
 
 def test_a_paste_below_the_threshold_is_added_at_once(world, client_for, eager):
     client = client_for(world.owner.investigator)
-    response = client.post("/indicators/add/", _form(world.owner.agency, "192.0.2.1\n192.0.2.2"))
+    response = client.post(
+        "/indicators/add/", _form(world.owner.agency, "192.0.2.1\n192.0.2.2"), follow=True
+    )
     assert response.status_code == 200
     assert [r["status"] for r in response.context["report"]] == ["added", "added"]
     assert Indicator.objects.filter(owner=world.owner.agency).count() == 2

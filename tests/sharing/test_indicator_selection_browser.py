@@ -12,8 +12,6 @@ from tests.sharing.conftest import add
 
 def watch_console(page) -> list[str]:
     errors: list[str] = []
-    # The site has no favicon (a 404 the browser asks for on its own, not a page's resource).
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)

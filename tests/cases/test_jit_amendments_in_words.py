@@ -1,0 +1,57 @@
+"""The JIT page's amendment history in words: "Legal basis: — → EU JIT – …", dates and
+states as values, a membership's role by its label, never the stored dict or codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from cases import jits
+from cases.models import JointInvestigationTeam
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def amended(case_world):
+    cw = case_world
+    jit = jits.jit_create(
+        actor=cw.owner.investigator,
+        case=cw.case,
+        name="JIT Ransom",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 6, 30),
+    )
+    jits.jit_update(
+        actor=cw.owner.investigator,
+        jit=jit,
+        legal_basis=JointInvestigationTeam.LegalBasis.EU_JIT,
+        period_end=dt.date(2026, 12, 31),
+    )
+    jits.jit_invite(actor=cw.owner.investigator, jit=jit, agency=cw.partner.agency)
+    return jit
+
+
+def test_the_amendment_history_reads_as_words(case_world, amended, client):
+    client.force_login(case_world.owner.investigator)
+    html = client.get(reverse("cases:jit-detail", args=[amended.pk])).content.decode()
+    history = html[html.index('id="amendments"') :]
+    label = JointInvestigationTeam.LegalBasis.EU_JIT.label
+    assert f"Legal basis: — → {label}" in history
+    assert "Period end: 2026-06-30 → 2026-12-31" in history
+    assert "Role: Party" in history
+    for code in ("eu_jit", "{&#x27;", "[&#x27;", "&#x27;role&#x27;"):
+        assert code not in history
+
+
+def test_the_invited_partner_sees_the_same_words_and_the_outsider_nothing(
+    case_world, amended, client
+):
+    url = reverse("cases:jit-detail", args=[amended.pk])
+    client.force_login(case_world.partner.admin)
+    assert "Legal basis: — → " in client.get(url).content.decode()
+    client.force_login(case_world.outsider.admin)
+    response = client.get(url)
+    assert response.status_code == 404 and b"Legal basis" not in response.content
