@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import SignedCheckpoint
 
@@ -363,6 +364,13 @@ class PartnerEndpoint(models.Model):
     # returned once at creation, never logged, never serialised again.
     secret = models.CharField(max_length=80, editable=False)
     types = models.JSONField(default=list, blank=True, help_text="Indicator types; empty = all")
+    # Shared STIX objects other than typed indicators; validated by sharing, which knows the types.
+    object_types = models.JSONField(
+        _("STIX object types"),
+        default=list,
+        blank=True,
+        help_text=_("STIX object types pushed (malware, report, relationship, …); empty = all"),
+    )
     min_confidence = models.PositiveSmallIntegerField(default=0)
     max_tlp = models.CharField("highest TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
     receives_checkpoints = models.BooleanField(

@@ -196,8 +196,8 @@ class StixObjectSharesView(APIView):
         summary="Share the STIX object with agencies, jurisdictions, a JIT, the community or users",
         description="As for indicators: cross-jurisdiction shares need a legal basis on record "
         "(the 400 says what is missing); TLP:AMBER+STRICT never leaves the owner; TLP:RED goes "
-        "to named users only. Partner endpoints (webhooks) receive indicators only; the object "
-        "reaches the recipients in CyberCoop and over TAXII.",
+        "to named users only. The object reaches the recipients in CyberCoop, over TAXII and "
+        "as a webhook push to their partner endpoints that take its type (object_types).",
         request=ShareCreateSerializer,
         responses={201: ShareSerializer},
     )

@@ -1,4 +1,5 @@
-"""Keeps TAXII object versions in step with sharing's writes to indicators and STIX objects."""
+"""Keeps TAXII object versions in step with sharing's writes to indicators and STIX objects,
+and writes STIX objects into sharing's webhook pushes as TAXII serves them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from interop import versions
+from interop import stix, versions
 from sharing.models import Indicator, StixObject
 from sharing.signals import indicators_changed, stix_objects_changed
 
@@ -31,3 +32,9 @@ def on_stix_objects_changed(
         versions.object_versions_republish(objects)
         return
     versions.object_versions_record([versions.object_current_version(o) for o in objects])
+
+
+def delivery_body(stix_object: StixObject) -> dict[str, Any]:
+    """The object's newest version as TAXII serves it (``versions.object_current_version``),
+    for ``sharing.delivery`` (registered in ``InteropConfig.ready``)."""
+    return stix.stix_object_stix(stix_object, stix_object.owner.code)

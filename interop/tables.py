@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from common.tables import DateColumn, ListTable
-from interop.stix import type_label
+from sharing.objects import type_label
 
 # The id is the one order an index serves for every caller and filter (newest / oldest).
 OBJECT_SORTS = {"added": ("id",)}

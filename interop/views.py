@@ -22,12 +22,11 @@ from common import tables
 from common.confirm import confirmation
 from interop import selectors
 from interop.forms import ObjectFilterForm
-from interop.stix import object_types, type_label
 from interop.tables import OBJECT_DEFAULT_SORT, OBJECT_SORTS, StixObjectTable
 from sharing import selectors as sharing_selectors
 from sharing import services
 from sharing.models import StixObject
-from sharing.objects import is_reference, references_of
+from sharing.objects import is_reference, references_of, type_choices, type_label
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -96,7 +95,7 @@ def stix_object_list(request: HttpRequest) -> HttpResponse:
         "page": table.page,
         "form": form,
         "params": {"type": request.GET.get("type", ""), "q": request.GET.get("q", "")},
-        "types": object_types(),
+        "types": type_choices(),
     }
     return render(request, "interop/object_list.html", context, status=200 if valid else 400)
 
@@ -150,7 +149,10 @@ def stix_object_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s revoked; TAXII serves its revoked version.")
+                _(
+                    "%(name)s revoked; TAXII serves its revoked version and it is pushed to "
+                    "every partner endpoint that received the object."
+                )
                 % {"name": _name(stix_object)},
             )
         return redirect(stix_object)

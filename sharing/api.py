@@ -399,3 +399,9 @@ class DeliveryDetailView(generics.RetrieveAPIView):
         return selectors.deliveries_visible_to(
             user=self.request.user, agency=acting_agency(self.request)
         ).prefetch_related("attempt_log")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        found = self.get_object()
+        items = selectors.delivery_items_in_words(delivery_ids=[found.pk]).get(found.pk, [])
+        context = {**self.get_serializer_context(), "items": items}
+        return Response(self.get_serializer(found, context=context).data)

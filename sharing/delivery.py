@@ -25,7 +25,7 @@ import re
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +33,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -43,7 +44,7 @@ from agencies.models import PartnerEndpoint
 from audit.models import SignedCheckpoint
 from common.charts import Series
 from sharing import ssrf, stix, webhooks
-from sharing.models import Delivery, DeliveryAttempt, DeliveryItem, Indicator
+from sharing.models import Delivery, DeliveryAttempt, DeliveryItem, Indicator, StixObject
 from tools.verify_log import parse_checkpoint, parse_note
 
 logger = logging.getLogger(__name__)
@@ -87,37 +88,83 @@ def checkpoint_payload(checkpoint: SignedCheckpoint) -> str:
     )
 
 
-def _bundle(items: tuple[tuple[int, bool], ...], by_pk: dict[int, Indicator]) -> str:
-    """The STIX bundle of an item list: (indicator id, tombstone) pairs, in order. Its id is
-    seeded by the items and their versions, not by a delivery, so every endpoint that gets
-    them gets one body, and other objects or versions get another id."""
-    present = [(by_pk[pk], tombstone) for pk, tombstone in items if pk in by_pk]
-    versions = [(i.pk, tombstone, i.modified.isoformat()) for i, tombstone in present]
+# (indicator id, STIX object id, tombstone): one item of a message, exactly one id set.
+Entry = tuple[int | None, int | None, bool]
+ObjectSerializer = Callable[[StixObject], dict[str, Any]]
+_object_serializers: list[ObjectSerializer] = []
+
+
+def register_object_serializer(serializer: ObjectSerializer) -> None:
+    """Set how a STIX object is written into a message: as TAXII serves its newest version
+    (interop registers its serialiser at ready(); sharing may not import interop)."""
+    _object_serializers[:] = [serializer]
+
+
+def object_json(stix_object: StixObject, *, tombstone: bool = False) -> dict[str, Any]:
+    """A STIX object as a message carries it: its newest version as TAXII serves it; as a
+    tombstone, that version revoked (a newer ``modified``, unless revoked already or without
+    versions, as cyber observables)."""
+    if not _object_serializers:
+        raise ImproperlyConfigured(
+            "No STIX object serialiser is registered (is interop installed?)"
+        )
+    obj = _object_serializers[0](stix_object)
+    if tombstone and obj.get("revoked") is not True:
+        obj["revoked"] = True
+        if "modified" in obj:
+            now = max(timezone.now(), stix_object.modified + timedelta(milliseconds=1))
+            obj["modified"] = stix.modified_stamp(now)
+    return obj
+
+
+def _bundle(
+    items: tuple[Entry, ...], by_pk: dict[int, Indicator], objects_by_pk: dict[int, StixObject]
+) -> str:
+    """The STIX bundle of an item list, in order. Its id is seeded by the items and their
+    versions, not by a delivery, so every endpoint that gets them gets one body, and other
+    objects or versions get another id."""
+    versions: list[tuple[Any, ...]] = []
+    objects: list[dict[str, Any]] = []
+    for indicator_id, object_id, tombstone in items:
+        if indicator_id is not None:
+            indicator = by_pk.get(indicator_id)
+            if indicator is None:  # deleted meanwhile
+                continue
+            versions.append((indicator.pk, tombstone, indicator.modified.isoformat()))
+            objects.append(stix.indicator_json(indicator, revoked=True if tombstone else None))
+        elif object_id is not None and object_id in objects_by_pk:
+            stix_object = objects_by_pk[object_id]
+            versions.append(("object", stix_object.pk, tombstone, stix_object.modified.isoformat()))
+            objects.append(object_json(stix_object, tombstone=tombstone))
     seed = hashlib.sha256(repr(versions).encode()).hexdigest()
-    objects = [
-        stix.indicator_json(i, revoked=True if tombstone else None) for i, tombstone in present
-    ]
     return json.dumps(stix.bundle(objects, seed=seed))
 
 
 def build_payloads(deliveries: Sequence[Delivery]) -> dict[int, bytes]:
     """The message of each delivery, by id: its checkpoint, or the STIX bundle of its items
-    (indicators or their tombstones). Deliveries with the same items or the same checkpoint
-    share one message, built once; only the signature differs per endpoint."""
-    items: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    (indicators and STIX objects, or their tombstones). Deliveries with the same items or the
+    same checkpoint share one message, built once; only the signature differs per endpoint."""
+    items: dict[int, list[Entry]] = defaultdict(list)
     rows = DeliveryItem.objects.filter(
         delivery_id__in=[d.pk for d in deliveries if d.checkpoint_id is None]
     ).order_by("delivery_id", "pk")
-    for delivery_id, pk, tombstone in rows.values_list("delivery_id", "indicator_id", "tombstone"):
-        items[delivery_id].append((pk, tombstone))
+    for delivery_id, pk, object_id, tombstone in rows.values_list(
+        "delivery_id", "indicator_id", "stix_object_id", "tombstone"
+    ):
+        items[delivery_id].append((pk, object_id, tombstone))
     keys = {d.pk: tuple(items[d.pk]) for d in deliveries if d.checkpoint_id is None}
+    entries = [entry for key in keys.values() for entry in key]
     by_pk = Indicator.objects.select_related("owner").in_bulk(
-        {pk for key in keys.values() for pk, _ in key}
+        {pk for pk, _, _ in entries if pk is not None}
+    )
+    object_ids = {pk for _, pk, _ in entries if pk is not None}
+    objects_by_pk = (
+        StixObject.objects.select_related("owner").in_bulk(object_ids) if object_ids else {}
     )
     checkpoints = SignedCheckpoint.objects.in_bulk(
         {d.checkpoint_id for d in deliveries if d.checkpoint_id is not None}
     )
-    bundles = {key: _bundle(key, by_pk).encode() for key in set(keys.values())}
+    bundles = {key: _bundle(key, by_pk, objects_by_pk).encode() for key in set(keys.values())}
     messages = {pk: checkpoint_payload(c).encode() for pk, c in checkpoints.items()}
     return {
         d.pk: bundles[keys[d.pk]] if d.checkpoint_id is None else messages[d.checkpoint_id]

@@ -15,6 +15,7 @@ from agencies.providers import partner_agencies
 from cases.models import JointInvestigationTeam
 from sharing.legal import ShareSpec
 from sharing.models import PAP, IndicatorType
+from sharing.objects import type_choices
 
 
 class IndicatorAddForm(forms.Form):
@@ -150,6 +151,17 @@ class EndpointForm(forms.Form):
     )
     min_confidence = forms.IntegerField(
         label=_("Minimum confidence"), min_value=0, max_value=100, initial=0
+    )
+    object_types = forms.MultipleChoiceField(
+        choices=type_choices,
+        required=False,
+        label=_("STIX object types"),
+        help_text=_(
+            "Shared STIX objects (malware, reports, relationships, …) of these types are pushed "
+            "too; none selected = all types. The indicator types and minimum confidence above "
+            "apply to indicators only."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     max_tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label=_("Highest TLP"))
     receives_checkpoints = forms.BooleanField(

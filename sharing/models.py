@@ -421,7 +421,8 @@ class Delivery(models.Model):
 
 
 class DeliveryItem(models.Model):
-    """One indicator (or its tombstone) inside a delivery; at most once per endpoint.
+    """One indicator or STIX object (or its tombstone) inside a delivery; at most once per
+    endpoint. Exactly one of ``indicator`` and ``stix_object`` is set.
 
     A fan-out writes one item per (indicator, endpoint) — 200,000 for 10k indicators to 20
     endpoints — so the three foreign keys have no database constraint: their deferred checks
@@ -443,33 +444,73 @@ class DeliveryItem(models.Model):
         db_constraint=False,
     )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+        Indicator,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # Covered by item_stix_object (partial: indicator items, the many, do not pay for it).
+    stix_object = models.ForeignKey(
+        StixObject,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     tombstone = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
+            # An object item has no indicator: NULLs are distinct, so this holds for indicators.
             models.UniqueConstraint(
                 fields=["endpoint", "indicator", "tombstone"], name="one_item_per_endpoint"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["endpoint", "stix_object", "tombstone"],
+                condition=models.Q(stix_object__isnull=False),
+                name="one_object_item_per_endpoint",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(indicator__isnull=False, stix_object__isnull=True)
+                | models.Q(indicator__isnull=True, stix_object__isnull=False),
+                name="item_indicator_or_object",
+            ),
         ]
-        indexes = [models.Index(fields=["indicator", "tombstone"], name="item_indicator")]
+        indexes = [
+            models.Index(fields=["indicator", "tombstone"], name="item_indicator"),
+            models.Index(
+                fields=["stix_object", "tombstone"],
+                condition=models.Q(stix_object__isnull=False),
+                name="item_stix_object",
+            ),
+        ]
 
     def __str__(self) -> str:
         kind = "tombstone" if self.tombstone else "indicator"
+        if self.stix_object_id is not None:
+            return f"{kind} of object {self.stix_object_id} → endpoint {self.endpoint_id}"
         return f"{kind} {self.indicator_id} → endpoint {self.endpoint_id}"
 
 
 class OutboxFill(models.Model):
     """The rest of a large share's outbox. The share commits its audience and the deliveries
-    of its first ``SHARING_OUTBOX_CHUNK`` indicators (by id), so the first pushes leave at
-    once; a task then writes the deliveries of the next chunks, each chunk and the cursor in
-    one transaction, so a crash redoes at most one chunk (the sweeper re-enqueues a fill left
-    idle past ``SHARING_SWEEP_GRACE``)."""
+    of its first ``SHARING_OUTBOX_CHUNK`` items (indicators by id, then STIX objects by id), so
+    the first pushes leave at once; a task then writes the deliveries of the next chunks, each
+    chunk and the cursors in one transaction, so a crash redoes at most one chunk (the sweeper
+    re-enqueues a fill left idle past ``SHARING_SWEEP_GRACE``)."""
 
     share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="outbox_fills")
     agency_ids = models.JSONField(default=list, help_text="The entitled agencies at sharing")
     after_indicator = models.BigIntegerField(help_text="The share's indicators above this id")
+    # Once no indicator is left above ``after_indicator``.
+    after_object = models.BigIntegerField(
+        default=0, db_default=0, help_text=_("Then the share's STIX objects above this id")
+    )
     done = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

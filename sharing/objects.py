@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.models import TLP, Agency, HandlingCode
 from common import lookups  # noqa: F401  (registers field__any)
@@ -22,6 +23,7 @@ from common.bulk import copy_instances, copy_rows, new_instance
 from common.dates import parse_iso_datetime
 from sharing import stix
 from sharing.models import PAP, Indicator, StixObject, StixReference
+from sharing.outbox import enqueue_on_commit, tombstones
 from sharing.permissions import sync_stix_objects_permissions
 
 # Cyber observables (STIX 2.1 §6): no created, modified, created_by_ref nor versions.
@@ -85,6 +87,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "url": ("value",),
 }
 UNVERSIONED = frozenset({"marking-definition"})  # created, but never a newer version
+# Every STIX 2.1 type (custom ones, ``x-…``, besides).
+STIX_TYPES = frozenset(REQUIRED) | OBSERVABLE_TYPES | {"location", "marking-definition"}
 # STIX 2.1's domain, relationship and meta objects: created, modified (but markings), versions.
 DOMAIN_TYPES = frozenset(REQUIRED) - OBSERVABLE_TYPES | {"location", "marking-definition"}
 _TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
@@ -111,6 +115,76 @@ def parse_stix_id(value: Any, *, name: str = "id", type_: str | None = None) -> 
             raise ValueError(f"{name}: {raw!r} is not a UUID") from None
         raise ValueError(f"{name}: the UUID must be an RFC 4122 UUID (STIX 2.1, section 2.9)")
     return value
+
+
+# What the pages call each STIX 2.1 type, translated when shown (others: the type with spaces
+# for hyphens).
+TYPE_LABELS = {
+    "artifact": gettext_noop("Artifact"),
+    "attack-pattern": gettext_noop("Attack pattern"),
+    "autonomous-system": gettext_noop("Autonomous system"),
+    "campaign": gettext_noop("Campaign"),
+    "course-of-action": gettext_noop("Course of action"),
+    "directory": gettext_noop("Directory"),
+    "domain-name": gettext_noop("Domain name"),
+    "email-addr": gettext_noop("E-mail address"),
+    "email-message": gettext_noop("E-mail message"),
+    "extension-definition": gettext_noop("Extension definition"),
+    "file": gettext_noop("File"),
+    "grouping": gettext_noop("Grouping"),
+    "ipv4-addr": gettext_noop("IPv4 address"),
+    "ipv6-addr": gettext_noop("IPv6 address"),
+    "identity": gettext_noop("Identity"),
+    "incident": gettext_noop("Incident"),
+    "indicator": gettext_noop("Indicator"),
+    "infrastructure": gettext_noop("Infrastructure"),
+    "intrusion-set": gettext_noop("Intrusion set"),
+    "language-content": gettext_noop("Language content"),
+    "location": gettext_noop("Location"),
+    "mac-addr": gettext_noop("MAC address"),
+    "malware": gettext_noop("Malware"),
+    "malware-analysis": gettext_noop("Malware analysis"),
+    "marking-definition": gettext_noop("Marking definition"),
+    "mutex": gettext_noop("Mutex"),
+    "network-traffic": gettext_noop("Network traffic"),
+    "note": gettext_noop("Note"),
+    "observed-data": gettext_noop("Observed data"),
+    "opinion": gettext_noop("Opinion"),
+    "process": gettext_noop("Process"),
+    "relationship": gettext_noop("Relationship"),
+    "report": gettext_noop("Report"),
+    "sighting": gettext_noop("Sighting"),
+    "software": gettext_noop("Software"),
+    "threat-actor": gettext_noop("Threat actor"),
+    "tool": gettext_noop("Tool"),
+    "url": gettext_noop("URL"),
+    "user-account": gettext_noop("User account"),
+    "vulnerability": gettext_noop("Vulnerability"),
+    "windows-registry-key": gettext_noop("Windows registry key"),
+    "x509-certificate": gettext_noop("X.509 certificate"),
+}
+
+
+def type_label(kind: str) -> str:
+    """A STIX type in words: ``threat-actor`` → "Threat actor"."""
+    label = TYPE_LABELS.get(kind)
+    return gettext(label) if label else kind.replace("-", " ").capitalize()
+
+
+def type_choices() -> list[tuple[str, str]]:
+    """(type, label) of every STIX 2.1 type, by label: the type filters and choices."""
+    return sorted(((k, type_label(k)) for k in STIX_TYPES), key=lambda choice: choice[1])
+
+
+def unknown_types(kinds: list[str]) -> list[str]:
+    """Of ``kinds``, those that are neither a STIX 2.1 type nor a custom one (``x-…``)."""
+
+    def known(kind: object) -> bool:
+        return isinstance(kind, str) and (
+            kind in STIX_TYPES or (kind.startswith("x-") and bool(_TYPE.match(kind)))
+        )
+
+    return sorted({str(k) for k in kinds if not known(k)})
 
 
 def is_observable(obj: dict[str, Any]) -> bool:
@@ -305,7 +379,8 @@ def stix_objects_store(
     creates the agency's object, a newer ``modified`` updates it, the stored version is
     unchanged, an older one is left for the caller to record as history; a cyber observable
     sent again with the same content is unchanged, with other content a new version. At most
-    one item per id; the caller's transaction."""
+    one item per id; the caller's transaction. A newer version that revokes an object is
+    pushed to the partner endpoints that received it (``outbox.tombstones``)."""
     report = StoreReport()
     now = timezone.now()
     ids = [obj["id"] for _, obj in items]
@@ -345,6 +420,9 @@ def stix_objects_store(
     if changed:
         StixObject.objects.bulk_update(changed, _UPDATABLE, batch_size=2000)
         _references_replace(changed, fresh=False)
+        revoked = [o for o in changed if o.revoked]
+        if revoked:  # a newer version revoked it: endpoints that got it get that version
+            enqueue_on_commit(tombstones([], keep_entitled=False, objects=revoked))
     return report
 
 

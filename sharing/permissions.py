@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -49,12 +50,12 @@ _KEPT_HOME = (TLP.AMBER_STRICT, TLP.RED)
 # One rule in two forms, side by side: Python for the outbox, Q objects for the selectors.
 
 
-def passes_to_groups(indicator: Indicator) -> bool:
+def passes_to_groups(indicator: Indicator | StixObject) -> bool:
     """The indicator reaches its shares' recipient groups: not revoked, not AMBER+STRICT/RED."""
     return not indicator.revoked and indicator.tlp not in _KEPT_HOME
 
 
-def passes_to_named_users(indicator: Indicator) -> bool:
+def passes_to_named_users(indicator: Indicator | StixObject) -> bool:
     """The indicator reaches its shares' named users: TLP:RED and not revoked."""
     return not indicator.revoked and indicator.tlp == TLP.RED
 
@@ -121,15 +122,23 @@ def sync_shares_permissions(shares: Iterable[Share]) -> None:
         sync_share_permissions(share, cache)
 
 
-# --- the outbox's view: who is entitled to an indicator ----------------------------------------
+# --- the outbox's view: who is entitled to an indicator or STIX object ----------------------
 
 
 def active_shares(indicator_ids: Iterable[int]) -> dict[int, list[Share]]:
     """Indicator id -> its shares not withdrawn, with what ``indicator_grants`` reads loaded."""
-    through = Share.indicators.through
+    return _active_shares(Share.indicators.through, "indicator_id", indicator_ids)
+
+
+def active_object_shares(object_ids: Iterable[int]) -> dict[int, list[Share]]:
+    """``active_shares`` for STIX objects (``Share.stix_objects``)."""
+    return _active_shares(Share.stix_objects.through, "stixobject_id", object_ids)
+
+
+def _active_shares(through: Any, column: str, ids: Iterable[int]) -> dict[int, list[Share]]:
     rows = through.objects.filter(
-        indicator_id__in=list(indicator_ids), share__withdrawn_at__isnull=True
-    ).values_list("indicator_id", "share_id")
+        **{f"{column}__in": list(ids)}, share__withdrawn_at__isnull=True
+    ).values_list(column, "share_id")
     share_ids = {s for _, s in rows}
     shares = {
         s.pk: s
@@ -144,9 +153,10 @@ def active_shares(indicator_ids: Iterable[int]) -> dict[int, list[Share]]:
 
 
 def indicator_grants(
-    indicator: Indicator, shares: Sequence[Share], community_cache: dict[int, set[int]]
+    indicator: Indicator | StixObject, shares: Sequence[Share], community_cache: dict[int, set[int]]
 ) -> tuple[set[int], set[int]]:
-    """(group ids, user ids) that may view the indicator: what the rows above give it.
+    """(group ids, user ids) that may view the indicator (or STIX object, by the same rule):
+    what the rows above give it.
 
     The owning agency always sees its indicator; the audiences of its active shares see it
     when it passes to them (``passes_to_groups``, ``passes_to_named_users``).

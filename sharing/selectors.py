@@ -6,7 +6,9 @@ shares, joined through the link table ``Share.indicators`` (see ``indicators_vis
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +29,7 @@ from sharing.models import (
     DeliveryItem,
     Indicator,
     IndicatorGroupObjectPermission,
+    IndicatorType,
     NamedRecipient,
     Share,
     ShareGroupObjectPermission,
@@ -36,6 +39,7 @@ from sharing.models import (
     StixReference,
 )
 from sharing.normalize import InvalidValue, detect_type, normalize
+from sharing.objects import type_label
 from sharing.permissions import (
     OBJECT_CODENAME,
     SHARE_CODENAME,
@@ -279,6 +283,60 @@ def deliveries_visible_to(*, user: Any, agency: Agency | None = None) -> QuerySe
         # "objects" (the API's field) shadows the manager on instances; the stubs object.
         .annotate(objects=Count("items"))  # type: ignore[no-redef]
     )
+
+
+@dataclass(frozen=True)
+class DeliveryItemInWords:
+    """One item of a delivery as people read it: what it is and its name, not ids."""
+
+    kind: str  # "indicator" or "stix_object"
+    type: str
+    type_label: str
+    name: str
+    stix_id: str
+    tombstone: bool
+
+    def __str__(self) -> str:
+        text = f"{self.type_label}: {self.name}" if self.name else self.type_label
+        return _("%(item)s (revocation)") % {"item": text} if self.tombstone else text
+
+
+def delivery_items_in_words(*, delivery_ids: Iterable[int]) -> dict[int, list[DeliveryItemInWords]]:
+    """Delivery id -> its items in order (indicators and STIX objects, with their types in
+    words and their names), read in one query. Only for deliveries the caller may see
+    (``deliveries_visible_to``): their endpoint received or will receive these."""
+    found: dict[int, list[DeliveryItemInWords]] = defaultdict(list)
+    rows = (
+        DeliveryItem.objects.filter(delivery_id__in=list(delivery_ids))
+        .order_by("delivery_id", "pk")
+        .values_list(
+            "delivery_id",
+            "tombstone",
+            "indicator__type",
+            "indicator__normalized",
+            "indicator__stix_uuid",
+            "stix_object__type",
+            "stix_object__name",
+            "stix_object__stix_id",
+        )
+    )
+    for delivery_id, tombstone, kind, value, stix_uuid, object_type, name, stix_id in rows:
+        if kind is not None:
+            item = DeliveryItemInWords(
+                "indicator",
+                kind,
+                str(IndicatorType(kind).label),
+                value,
+                f"indicator--{stix_uuid}",
+                tombstone,
+            )
+        elif object_type is not None:
+            label = type_label(object_type)
+            item = DeliveryItemInWords("stix_object", object_type, label, name, stix_id, tombstone)
+        else:  # deleted meanwhile
+            continue
+        found[delivery_id].append(item)
+    return found
 
 
 def endpoint_dashboard(*, agency: Agency) -> list[dict[str, Any]]:
@@ -656,40 +714,63 @@ def _live_items(indicator_ids: list[int]) -> QuerySet[DeliveryItem]:
     )
 
 
+def _live_object_items(object_ids: list[int]) -> QuerySet[DeliveryItem]:
+    tombstoned = DeliveryItem.objects.filter(
+        stix_object_id=OuterRef("stix_object_id"),
+        endpoint_id=OuterRef("endpoint_id"),
+        tombstone=True,
+    )
+    return DeliveryItem.objects.filter(stix_object_id__in=object_ids, tombstone=False).exclude(
+        Exists(tombstoned)
+    )
+
+
 def _unsent() -> Q:
     return Q(delivery__status=Delivery.Status.PENDING, delivery__attempts=0)
 
 
-def endpoints_that_received(*, indicator_ids: Iterable[int]) -> int:
-    """Partner endpoints that got (or were tried with) one of these indicators and no tombstone
-    for it yet: the most a withdrawal or revocation sends a revocation to."""
-    ids = list(indicator_ids)
-    if not ids:
-        return 0
-    return _live_items(ids).exclude(_unsent()).values("endpoint_id").distinct().count()
+def _endpoint_count(indicator_ids: list[int], object_ids: list[int], *, unsent: bool) -> int:
+    """Distinct endpoints among the live items of these indicators and STIX objects whose
+    delivery has (``unsent``: has not) left."""
+
+    def pick(items: QuerySet[DeliveryItem]) -> QuerySet[DeliveryItem]:
+        return items.filter(_unsent()) if unsent else items.exclude(_unsent())
+
+    if not object_ids:
+        if not indicator_ids:
+            return 0
+        return pick(_live_items(indicator_ids)).values("endpoint_id").distinct().count()
+    endpoints = set(pick(_live_object_items(object_ids)).values_list("endpoint_id", flat=True))
+    if indicator_ids:
+        endpoints |= set(pick(_live_items(indicator_ids)).values_list("endpoint_id", flat=True))
+    return len(endpoints)
 
 
-def endpoints_not_sent_yet(*, indicator_ids: Iterable[int]) -> int:
-    """Partner endpoints whose delivery of these indicators has not left yet: it is cancelled."""
-    ids = list(indicator_ids)
-    if not ids:
-        return 0
-    return _live_items(ids).filter(_unsent()).values("endpoint_id").distinct().count()
+def endpoints_that_received(*, indicator_ids: Iterable[int], object_ids: Iterable[int] = ()) -> int:
+    """Partner endpoints that got (or were tried with) one of these indicators or STIX objects
+    and no tombstone for it yet: the most a withdrawal or revocation sends a revocation to."""
+    return _endpoint_count(list(indicator_ids), list(object_ids), unsent=False)
+
+
+def endpoints_not_sent_yet(*, indicator_ids: Iterable[int], object_ids: Iterable[int] = ()) -> int:
+    """Partner endpoints whose delivery of these items has not left yet: it is cancelled."""
+    return _endpoint_count(list(indicator_ids), list(object_ids), unsent=True)
 
 
 def share_reach(*, share: Share) -> dict[str, Any]:
     """Who a share reaches: agency and jurisdiction codes, the JIT, named users, and the
-    partner endpoints that received its indicators."""
+    partner endpoints that received its indicators and STIX objects."""
     indicator_ids = list(share.indicators.values_list("pk", flat=True))
+    object_ids = list(share.stix_objects.values_list("pk", flat=True))
     return {
         "agencies": sorted(a.code for a in share.agencies.all()),
         "jurisdictions": sorted(j.code for j in share.jurisdictions.all()),
         "jit": share.jit.name if share.jit is not None else "",
         "community": share.community,
         "users": share.users.count(),
-        "items": len(indicator_ids) + share.stix_objects.count(),
-        "endpoints": endpoints_that_received(indicator_ids=indicator_ids),
-        "unsent": endpoints_not_sent_yet(indicator_ids=indicator_ids),
+        "items": len(indicator_ids) + len(object_ids),
+        "endpoints": endpoints_that_received(indicator_ids=indicator_ids, object_ids=object_ids),
+        "unsent": endpoints_not_sent_yet(indicator_ids=indicator_ids, object_ids=object_ids),
     }
 
 
@@ -805,12 +886,21 @@ def stix_object_revoke_effects(*, stix_object: StixObject) -> list[str]:
     agencies = sorted(
         set(Agency.objects.filter(shares_received__in=active).values_list("code", flat=True))
     )
+    endpoints = endpoints_that_received(indicator_ids=(), object_ids=[stix_object.pk])
+    unsent = endpoints_not_sent_yet(indicator_ids=(), object_ids=[stix_object.pk])
     return [
         _(
             "A new version of %(stix_id)s is recorded with revoked: true; partners polling "
             "TAXII see it revoked."
         )
         % {"stix_id": stix_object.stix_id},
+        ngettext(
+            "This sends the revoked version to %(count)d partner endpoint.",
+            "This sends the revoked version to %(count)d partner endpoints.",
+            endpoints,
+        )
+        % {"count": endpoints},
+        *_unsent_effect(unsent),
         ngettext(
             "%(count)d partner agency sees only the revoked version from now on%(who)s.",
             "%(count)d partner agencies see only the revoked version from now on%(who)s.",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import TLP, Agency, Jurisdiction, PartnerEndpoint
@@ -161,6 +163,15 @@ class PartnerEndpointSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Indicator types; empty = all",
     )
+    object_types = serializers.ListField(
+        child=serializers.CharField(max_length=250),
+        required=False,
+        help_text=_(
+            "STIX types of the shared objects pushed besides indicators (malware, report, "
+            "relationship, x-… custom types); empty = all. The indicator types and minimum "
+            "confidence apply to indicators only."
+        ),
+    )
 
     class Meta:
         model = PartnerEndpoint
@@ -170,6 +181,7 @@ class PartnerEndpointSerializer(serializers.ModelSerializer):
             "name",
             "url",
             "types",
+            "object_types",
             "min_confidence",
             "max_tlp",
             "receives_checkpoints",
@@ -226,9 +238,29 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DeliveryItemSerializer(serializers.Serializer):
+    """One item of a delivery (``selectors.DeliveryItemInWords``)."""
+
+    kind = serializers.ChoiceField(
+        choices=[("indicator", _("Indicator")), ("stix_object", _("STIX object"))]
+    )
+    type = serializers.CharField(help_text=_("Indicator type, or STIX type of the object"))
+    type_label = serializers.CharField(help_text=_("The type in words"))
+    name = serializers.CharField()
+    stix_id = serializers.CharField()
+    tombstone = serializers.BooleanField(help_text=_("A revocation (revoked: true)"))
+
+
 class DeliveryDetailSerializer(DeliverySerializer):
     attempt_log = DeliveryAttemptSerializer(many=True, read_only=True)
+    items = serializers.SerializerMethodField()
 
     class Meta(DeliverySerializer.Meta):
-        fields = [*DeliverySerializer.Meta.fields, "attempt_log"]
+        fields = [*DeliverySerializer.Meta.fields, "items", "attempt_log"]
         read_only_fields = fields
+
+    @extend_schema_field(DeliveryItemSerializer(many=True))
+    def get_items(self, delivery: Delivery) -> Any:
+        """What the message carries, in order: indicators and STIX objects, or revocations
+        (``context["items"]``, read by the view)."""
+        return DeliveryItemSerializer(self.context.get("items", []), many=True).data

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
 
 from agencies.models import TLP, Agency, Jurisdiction, PartnerEndpoint, SharingAgreement
 from agencies.selectors import is_member
@@ -22,9 +23,10 @@ from common.bulk import copy_rows
 from sharing import legal, signals, ssrf
 from sharing.legal import ShareSpec  # callers may take it from here, next to indicator_share
 from sharing.models import Delivery, Indicator, IndicatorType, NamedRecipient, Share, StixObject
-from sharing.objects import is_observable
+from sharing.objects import is_observable, unknown_types
 from sharing.outbox import enqueue_on_commit, fan_out_first, tombstones
 from sharing.permissions import (
+    passes_to_groups,
     sync_indicator_permissions,
     sync_share_permissions,
     sync_shares_permissions,
@@ -136,7 +138,7 @@ def _share_create(
     agency: Agency | None,
 ) -> Share:
     """One share of indicators and STIX objects: its audience rows, its links, the outbox
-    deliveries of its indicators (webhooks carry indicators only) and the audit event."""
+    deliveries of its items (indicators, then objects) and the audit event."""
     resolution = share_preview(
         actor=actor, indicators=indicators, objects=objects, spec=spec, agency=agency
     )
@@ -165,7 +167,7 @@ def _share_create(
         signals.indicators_changed.send(Indicator, indicators=list(indicators), action="shared")
     if objects:
         signals.stix_objects_changed.send(StixObject, objects=list(objects), action="shared")
-    delivery_ids = fan_out_first(share, indicators, resolution.agency_ids)
+    delivery_ids = fan_out_first(share, indicators, resolution.agency_ids, objects)
     summary: dict[str, Any] = {"indicators": len(indicators)}
     if objects:
         summary["objects"] = len(objects)
@@ -214,8 +216,8 @@ def stix_objects_share(
     agency: Agency | None = None,
 ) -> Share:
     """Share STIX objects of any type, under the rules of an indicator share (legal basis,
-    TLP, audiences). No webhook delivery: partner endpoints receive indicators only; TAXII
-    serves the objects to the share's audience."""
+    TLP, audiences): TAXII serves them to the share's audience and the entitled partner
+    endpoints that take their types receive them as pushes."""
     return _share_create(actor=actor, indicators=(), objects=objects, spec=spec, agency=agency)
 
 
@@ -231,11 +233,11 @@ def share_withdraw(*, actor: Any, share: Share, agency: Agency | None = None) ->
     share.save(update_fields=["withdrawn_at", "withdrawn_by"])
     sync_share_permissions(share)  # its audience only: the indicators' rows do not change
     indicators = list(share.indicators.select_related("owner"))
-    delivery_ids = tombstones(indicators, keep_entitled=True)
+    objects = list(share.stix_objects.select_related("owner"))
+    delivery_ids = tombstones(indicators, keep_entitled=True, objects=objects)
     summary: dict[str, Any] = {"indicators": len(indicators), "tombstones": len(delivery_ids)}
-    objects = share.stix_objects.count()
     if objects:
-        summary["objects"] = objects
+        summary["objects"] = len(objects)
     audit_log(
         actor=actor,
         action="indicator.share_withdrawn",
@@ -278,8 +280,9 @@ def stix_object_revoke(
     *, actor: Any, stix_object: StixObject, agency: Agency | None = None
 ) -> StixObject:
     """Revoke a STIX object: a new version with ``revoked: true`` (recorded for TAXII, where
-    the audiences of its active shares still see it, revoked); it leaves every other list of
-    recipients at once. Cyber observables and marking definitions have no versions."""
+    the audiences of its active shares still see it, revoked, and pushed to every endpoint
+    that received the object); it leaves every other list of recipients at once. Cyber
+    observables and marking definitions have no versions."""
     stix_object = (
         StixObject.objects.select_for_update().select_related("owner").get(pk=stix_object.pk)
     )
@@ -296,13 +299,20 @@ def stix_object_revoke(
     stix_object.save(update_fields=["revoked", "modified", "body"])
     sync_stix_objects_permissions([stix_object])
     signals.stix_objects_changed.send(StixObject, objects=[stix_object], action="revoked")
+    delivery_ids = tombstones([], keep_entitled=False, objects=[stix_object])
     audit_log(
         actor=actor,
         action="stix_object.revoked",
         obj=stix_object,
         agency=stix_object.owner,
-        summary={"stix_id": stix_object.stix_id, "type": stix_object.type, "modified": stamp},
+        summary={
+            "stix_id": stix_object.stix_id,
+            "type": stix_object.type,
+            "modified": stamp,
+            "tombstones": len(delivery_ids),
+        },
     )
+    enqueue_on_commit(delivery_ids)
     return stix_object
 
 
@@ -321,6 +331,7 @@ def resync_jit_shares(*, jit: JointInvestigationTeam, **kwargs: Any) -> None:
             "jurisdictions",
             "users",
             Prefetch("indicators", queryset=Indicator.objects.select_related("owner")),
+            Prefetch("stix_objects", queryset=StixObject.objects.select_related("owner")),
         )
     )
     sync_shares_permissions(shares)
@@ -328,18 +339,16 @@ def resync_jit_shares(*, jit: JointInvestigationTeam, **kwargs: Any) -> None:
     if objects:
         signals.stix_objects_changed.send(StixObject, objects=objects, action="shared")
     indicators = list({i.pk: i for share in shares for i in share.indicators.all()}.values())
-    if not indicators:
+    if not indicators and not objects:
         return
-    signals.indicators_changed.send(Indicator, indicators=indicators, action="shared")
+    if indicators:
+        signals.indicators_changed.send(Indicator, indicators=indicators, action="shared")
     members = set(jit_accepted_agencies(jit).values_list("pk", flat=True))
     delivery_ids: list[int] = []
     for share in shares:
-        live = [
-            i
-            for i in share.indicators.all()
-            if not i.revoked and i.tlp not in (TLP.AMBER_STRICT, TLP.RED)
-        ]
-        delivery_ids += fan_out_first(share, live, members)
+        live = [i for i in share.indicators.all() if passes_to_groups(i)]
+        live_objects = [o for o in share.stix_objects.all() if passes_to_groups(o)]
+        delivery_ids += fan_out_first(share, live, members, live_objects)
     enqueue_on_commit(delivery_ids)
 
 
@@ -361,6 +370,16 @@ def _endpoint_fields(data: dict[str, Any]) -> dict[str, Any]:
                 {"types": f"Unknown indicator types: {', '.join(sorted(unknown))}."}
             )
         fields["types"] = list(data["types"] or [])
+    if "object_types" in data:
+        unknown_kinds = unknown_types(list(data["object_types"] or []))
+        if unknown_kinds:
+            raise ValidationError(
+                {
+                    "object_types": _("Unknown STIX object types: %(types)s.")
+                    % {"types": ", ".join(unknown_kinds)}
+                }
+            )
+        fields["object_types"] = list(data["object_types"] or [])
     for name in ("name", "min_confidence", "max_tlp", "receives_checkpoints", "active"):
         if name in data:
             fields[name] = data[name]
@@ -385,6 +404,7 @@ def endpoint_create(*, actor: Any, agency: Agency, **data: Any) -> tuple[Partner
             "name": endpoint.name,
             "url": endpoint.url,
             "types": endpoint.types,
+            "object_types": endpoint.object_types,
             "min_confidence": endpoint.min_confidence,
             "max_tlp": endpoint.max_tlp,
             "receives_checkpoints": endpoint.receives_checkpoints,

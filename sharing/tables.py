@@ -7,7 +7,7 @@ from typing import Any
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -153,6 +153,7 @@ class AccessSentTable(ListTable):
 # (endpoint, status) index; the total is capped (``DELIVERY_COUNT_CAP`` in the view).
 DELIVERY_SORTS = {"queued": ("id",), "status": ("status", "id")}
 DELIVERY_DEFAULT_SORT = "-queued"
+ITEMS_SHOWN = 5  # per delivery, in words; the rest as "and N more"
 
 
 class DeliveryTable(ListTable):
@@ -174,10 +175,20 @@ class DeliveryTable(ListTable):
     def render_carries(self, record: Any) -> str:
         if record.checkpoint_id:
             return str(_("Checkpoint at %(size)s entries") % {"size": record.checkpoint.tree_size})
-        return str(
+        text = str(
             ngettext("%(count)s object", "%(count)s objects", record.objects)
             % {"count": record.objects}
         )
+        # Set by the view for the page: the items in words (sharing.selectors).
+        items = getattr(record, "items_in_words", [])
+        if not items:
+            return text
+        shown = format_html_join("", "<li>{}</li>", ((str(i),) for i in items[:ITEMS_SHOWN]))
+        more = len(items) - ITEMS_SHOWN
+        if more > 0:
+            words = ngettext("and %(more)s more", "and %(more)s more", more) % {"more": more}
+            shown = format_html("{}<li>{}</li>", shown, words)
+        return format_html('{}<ul class="delivery-items">{}</ul>', text, shown)
 
     def render_status(self, record: Any) -> str:
         words = record.get_status_display()

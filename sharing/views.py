@@ -30,6 +30,7 @@ from sharing import bulk, delivery, legal, selectors, services
 from sharing.filters import DeliveryFilter
 from sharing.forms import EndpointForm, IndicatorAddForm, ShareForm
 from sharing.models import TLP, IndicatorType
+from sharing.objects import type_label
 from sharing.tables import (
     DELIVERY_DEFAULT_SORT,
     DELIVERY_SORTS,
@@ -365,7 +366,10 @@ def endpoints(request: HttpRequest, code: str) -> HttpResponse:
         "form": issued.form,
         "new_endpoint": issued.obj,
         "secret": issued.secret,
-        "endpoints": agency.partner_endpoints.all(),
+        "endpoints": [
+            (endpoint, [type_label(kind) for kind in endpoint.object_types])
+            for endpoint in agency.partner_endpoints.all()
+        ],
     }
     return render(request, "sharing/endpoints.html", context, status=issued.status)
 
