@@ -27,10 +27,12 @@ PROVIDER_ROLES = frozenset({Membership.Role.PROVIDER_LIAISON, Membership.Role.AG
 # What a provider's API key may do: REST reads and writes of what is addressed to it.
 PROVIDER_KEY_SCOPES = frozenset({APIKey.Scope.READ, APIKey.Scope.WRITE})
 # Modules whose views a provider's members may reach: their own agency's admin pages, the
-# home page, sign-in and second factors, the API schema, and the assistance requests.
+# home page, sign-in and second factors, the API schema, the assistance requests and their
+# notifications (the centre shows each user only what they may see).
 PROVIDER_OPEN_MODULES = (
     "agencies.",
     "assistance.",
+    "notifications.",
     "cybercoop.",
     "allauth.",
     "django.",

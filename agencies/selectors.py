@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,6 +35,16 @@ def agency_directory(*, user: Any = None, agency: Agency | None = None) -> Query
         own = agencies_of(user=user)
         directory = directory.filter(pk__in=own if agency is None else [agency.pk])
     return directory
+
+
+def active_members(*, agency: Agency, roles: set[str] | None = None) -> QuerySet[Any]:
+    """The active users with an active membership of ``agency`` (in one of ``roles``): who
+    is told about what is addressed to the agency."""
+    memberships = Membership.objects.filter(agency=agency, status=Membership.Status.ACTIVE)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    User = get_user_model()
+    return User.objects.filter(pk__in=memberships.values("user_id"), is_active=True)
 
 
 def administered_agencies(*, user: Any, agency: Agency | None = None) -> QuerySet[Agency]:

@@ -1,4 +1,5 @@
-"""Assistance requests' app config: their audit entries are readable by whoever sees them."""
+"""Assistance requests' app config: their audit entries and notifications are readable by
+whoever sees them."""
 
 from __future__ import annotations
 
@@ -12,5 +13,7 @@ class AssistanceConfig(AppConfig):
         # app registry: selectors import models, which load only after ready()
         from assistance import selectors
         from audit import access
+        from notifications import access as notification_access
 
         access.register("assistance.assistancerequest", selectors.requests_visible_to)
+        notification_access.register("assistance.assistancerequest", selectors.requests_visible_to)

@@ -457,34 +457,6 @@ class RequestResponse(models.Model):
         return f"{self.original_name} ({self.sha256[:12]})"
 
 
-class Notification(models.Model):
-    """An in-app notification about a request (mailed too, where the user has an address)."""
-
-    class Kind(models.TextChoices):
-        NEW = "new", "New request"
-        STATUS = "status", "Status change"
-        DEADLINE = "deadline", "Deadline approaching"
-        OVERDUE = "overdue", "Overdue"
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assistance_notifications"
-    )
-    request = models.ForeignKey(
-        AssistanceRequest, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    message = models.CharField(max_length=400)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="assistance_notif_user_idx")]
-
-    def __str__(self) -> str:
-        return self.message
-
-
 class AssistanceRequestGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE)
 

@@ -1,6 +1,6 @@
 """Who hears about a request: the addressee's members of a new request, the requester of every
-status change and (beat task) of a deadline 48 hours ahead and of an overdue request. In-app
-rows now; e-mail through Django's mail backend once the transaction commits."""
+status change and (beat task) of a deadline 48 hours ahead and of an overdue request. In the
+notification centre now; e-mail through Django's mail backend once the transaction commits."""
 
 from __future__ import annotations
 
@@ -10,22 +10,26 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency, Membership
-from assistance.models import AssistanceRequest, Notification
+from agencies.models import Agency
+from agencies.selectors import active_members
+from assistance.models import AssistanceRequest, EnforcingDecision, Urgency
+from assistance.models import Kind as RequestKind
 from audit.services import audit_log
+from notifications import services as notifications
+from notifications.models import Notification
+from notifications.sentences import source_label
 
-User = get_user_model()
+Kind = Notification.Kind
 SUBJECT = "CyberCoop: {what} – request #{pk}"
 
 
 def members_of(agency: Agency) -> list[Any]:
-    active = Membership.objects.filter(agency=agency, status=Membership.Status.ACTIVE)
-    return list(User.objects.filter(pk__in=active.values("user_id"), is_active=True))
+    return list(active_members(agency=agency))
 
 
 def requester_users(request: AssistanceRequest) -> list[Any]:
@@ -35,22 +39,36 @@ def requester_users(request: AssistanceRequest) -> list[Any]:
     return author or members
 
 
+def _iso(moment: dt.datetime | None) -> str:
+    return moment.isoformat() if moment is not None else ""
+
+
 def notify(
-    request: AssistanceRequest, users: Iterable[Any], kind: str, message: str, *, skip: Any = None
+    request: AssistanceRequest,
+    users: Iterable[Any],
+    kind: str,
+    *,
+    skip: Any = None,
+    **params: Any,
 ) -> list[Notification]:
-    rows = [
-        Notification(user=user, request=request, kind=kind, message=message[:400])
-        for user in users
-        if skip is None or user.pk != getattr(skip, "pk", None)
-    ]
-    Notification.objects.bulk_create(rows)
+    """Notify ``users`` about ``request`` in the notification centre, and mail those with an
+    address once the transaction commits (the sentence, in the language active now)."""
+    rows = notifications.notify(
+        users=users,
+        kind=kind,
+        about=request,
+        link=reverse("assistance:detail", args=[request.pk]),
+        subject=f"#{request.pk} {request.requesting_agency.code} → {request.addressee.code}",
+        params={"request": request.pk, **params},
+        skip=skip,
+    )
     addresses = sorted({row.user.email for row in rows if row.user.email})
     if addresses:
-        subject = SUBJECT.format(what=Notification.Kind(kind).label, pk=request.pk)
+        subject = SUBJECT.format(what=rows[0].get_kind_display(), pk=request.pk)
         mail = partial(
             send_mail,
             subject,
-            message,
+            rows[0].sentence,
             settings.DEFAULT_FROM_EMAIL,
             addresses,
             fail_silently=True,
@@ -61,43 +79,53 @@ def notify(
 
 def on_transition(request: AssistanceRequest, action: str, actor: Any) -> None:
     """Called by the services after each step (before the audit event)."""
+    requester, addressee = request.requesting_agency.code, request.addressee.code
     if action == "sent":
-        message = (
-            f"New {request.get_kind_display().lower()} request #{request.pk} from "
-            f"{request.requesting_agency.code} ({request.get_urgency_display()}), due "
-            f"{request.due_at:%Y-%m-%d %H:%M %Z}."
+        notify(
+            request,
+            members_of(request.addressee),
+            Kind.ASSISTANCE_NEW,
+            requester=requester,
+            kind_label=source_label(RequestKind(request.kind).label),
+            urgency_label=source_label(Urgency(request.urgency).label),
+            due_at=_iso(request.due_at),
         )
-        notify(request, members_of(request.addressee), Notification.Kind.NEW, message)
         if request.enforcing_authority is not None and request.enforcing_window_ends:
-            notice = (
-                f"European Production Order #{request.pk} from {request.requesting_agency.code} "
-                f"to {request.addressee.code} is notified to you (Regulation (EU) 2023/1543 "
-                f"Art. 8): raise any ground for refusal by "
-                f"{request.enforcing_window_ends:%Y-%m-%d %H:%M %Z}."
+            notify(
+                request,
+                members_of(request.enforcing_authority),
+                Kind.ASSISTANCE_NEW,
+                variant="enforcing",
+                requester=requester,
+                addressee=addressee,
+                window_ends_at=_iso(request.enforcing_window_ends),
             )
-            notify(request, members_of(request.enforcing_authority), Notification.Kind.NEW, notice)
         return
     if action in ("no_grounds", "refused") and request.enforcing_decision:
         assert request.enforcing_authority is not None  # decided, so named
-        message = (
-            f"Order #{request.pk} to {request.addressee.code}: "
-            f"{request.get_enforcing_decision_display()}, says "
-            f"{request.enforcing_authority.code} (the enforcing authority)."
-        )
-        notify(request, members_of(request.addressee), Notification.Kind.STATUS, message)
-        notify(request, requester_users(request), Notification.Kind.STATUS, message)
+        decided = {
+            "variant": "enforcing_decision",
+            "addressee": addressee,
+            "authority": request.enforcing_authority.code,
+            "decision_label": source_label(EnforcingDecision(request.enforcing_decision).label),
+        }
+        notify(request, members_of(request.addressee), Kind.ASSISTANCE_STATUS, **decided)
+        notify(request, requester_users(request), Kind.ASSISTANCE_STATUS, **decided)
         return
     if action not in ("created", "updated", "followed_up"):
-        message = (
-            f"Request #{request.pk} to {request.addressee.code} is now "
-            f"{request.get_status_display().lower()}."
+        notify(
+            request,
+            requester_users(request),
+            Kind.ASSISTANCE_STATUS,
+            skip=actor,
+            addressee=addressee,
+            status_label=source_label(AssistanceRequest.Status(request.status).label),
         )
-        notify(request, requester_users(request), Notification.Kind.STATUS, message, skip=actor)
 
 
-def _remind(request: AssistanceRequest, kind: str, message: str, action: str) -> None:
+def _remind(request: AssistanceRequest, kind: str, action: str) -> None:
     users = {u.pk: u for u in [*requester_users(request), *members_of(request.addressee)]}
-    notify(request, users.values(), kind, message)
+    notify(request, users.values(), kind, due_at=_iso(request.due_at))
     audit_log(
         actor=None,
         action=action,
@@ -118,27 +146,13 @@ def send_deadline_reminders(*, now: dt.datetime | None = None) -> list[int]:
     done = []
     ahead = now + settings.ASSISTANCE_REMINDER_BEFORE
     for request in waiting.filter(due_at__gt=now, due_at__lte=ahead, reminded_at__isnull=True):
-        message = f"Request #{request.pk} is due {request.due_at:%Y-%m-%d %H:%M %Z}."
         request.reminded_at = now
         request.save(update_fields=["reminded_at"])
-        _remind(request, Notification.Kind.DEADLINE, message, "assistance.deadline_reminder")
+        _remind(request, Kind.ASSISTANCE_DEADLINE, "assistance.deadline_reminder")
         done.append(request.pk)
     for request in waiting.filter(due_at__lte=now, overdue_notified_at__isnull=True):
-        message = f"Request #{request.pk} is overdue since {request.due_at:%Y-%m-%d %H:%M %Z}."
         request.overdue_notified_at = now
         request.save(update_fields=["overdue_notified_at"])
-        _remind(request, Notification.Kind.OVERDUE, message, "assistance.overdue")
+        _remind(request, Kind.ASSISTANCE_OVERDUE, "assistance.overdue")
         done.append(request.pk)
     return done
-
-
-def mark_read(*, user: Any, request: AssistanceRequest | None = None) -> int:
-    """The user's unread notifications (of one request, or all) are read now."""
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
-    if request is not None:
-        unread = unread.filter(request=request)
-    return unread.update(read_at=timezone.now())
-
-
-def unread_for(*, user: Any) -> Any:
-    return Notification.objects.filter(user=user, read_at__isnull=True).select_related("request")

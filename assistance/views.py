@@ -16,9 +16,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from assistance import forms, notifications, selectors, services
+from assistance import forms, selectors, services
 from assistance.filters import RequestFilter
 from assistance.legal import valid_bases
 from assistance.models import AssistanceRequest, Kind
@@ -33,8 +34,11 @@ from common import tables
 from common.errors import StateConflict
 from common.filters import filtered
 from common.forms import apply_validation_error
+from notifications.selectors import unread_for
+from notifications.services import notifications_mark_all_read
 
 PAGE_SIZE = 50
+REQUESTS = AssistanceRequest._meta.label_lower  # what the inbox's notifications are about
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)  # sorts requests without a deadline last
 
 # Who may take each step from the page: the requester ("r"), the addressee ("a"), the
@@ -174,7 +178,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for a in _actions(obj, sides)
         ],
     }
-    notifications.mark_read(user=request.user, request=obj)
+    notifications_mark_all_read(actor=request.user, about=obj)
     return render(request, "assistance/request_detail.html", context)
 
 
@@ -264,7 +268,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "outgoing_table": sent,
         "outgoing_filters": outgoing,
         "here": reverse("assistance:inbox"),
-        "notifications": notifications.unread_for(user=request.user)[:50],
+        "notifications": unread_for(user=request.user).filter(object_type=REQUESTS)[:50],
     }
     bad = bool(incoming.errors or outgoing.errors)
     return render(request, "assistance/inbox.html", context, status=400 if bad else 200)
@@ -273,6 +277,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    count = notifications.mark_read(user=request.user)
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    count = notifications_mark_all_read(actor=request.user, object_type=REQUESTS)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d notification marked as read.",
+            "%(count)d notifications marked as read.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("assistance:inbox")

@@ -13,9 +13,14 @@ class CasesConfig(AppConfig):
         # app registry: selectors import models, which load only after ready()
         from audit import access
         from cases import selectors
+        from notifications import access as notification_access
 
         access.register("cases.case", selectors.cases_visible_to)
         access.register("cases.jointinvestigationteam", selectors.jits_visible_to)
         access.register("cases.evidence", selectors.evidence_visible_to)
         access.register("cases.task", selectors.tasks_visible_to)
         access.register("cases.note", selectors.notes_visible_to)
+        # The admins of an invited agency read the notification of its invitation.
+        notification_access.register(
+            "cases.jitmembership", selectors.jit_memberships_administered_by
+        )

@@ -12,16 +12,21 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency, Jurisdiction
+from agencies.models import Agency, Jurisdiction, Membership
 from agencies.providers import refuse_provider
+from agencies.selectors import active_members
 from audit.services import audit_log
 from cases.checks import check_editable, check_named_users, full_clean
 from cases.models import Case, JITAmendment, JITMembership, JointInvestigationTeam
 from cases.permissions import sync_case_tree_permissions
 from cases.selectors import can_manage_jit, is_agency_admin
 from cases.signals import jit_circle_changed
+from notifications.models import Notification
+from notifications.sentences import source_label
+from notifications.services import notifications_settle, notify
 
 NO_LEGAL_BASIS = (
     "{agency} is in another jurisdiction ({theirs}; the JIT leader {leader} is in {ours}). "
@@ -277,6 +282,20 @@ def jit_invite(
         agency=agency,
         changes={"role": role, "seconded_members": [u.username for u in seconded]},
     )
+    notify(
+        users=active_members(agency=agency, roles={Membership.Role.AGENCY_ADMIN}),
+        kind=Notification.Kind.JIT_INVITATION,
+        about=membership,
+        link=reverse("cases:inbox"),
+        subject=jit.name,
+        params={
+            "jit": jit.name,
+            "leader": jit.leader.code,
+            "agency": agency.code,
+            "role_label": source_label(JITMembership.Role(role).label),
+        },
+        skip=actor,
+    )
     audit_log(
         actor=actor,
         action="jit.member_invited",
@@ -339,6 +358,7 @@ def jit_respond(
         status, kind = JITMembership.Status.ACCEPTED, JITAmendment.Kind.MEMBER_ACCEPTED
     else:
         status, kind = JITMembership.Status.DECLINED, JITAmendment.Kind.MEMBER_DECLINED
+    notifications_settle(about=membership, kind=Notification.Kind.JIT_INVITATION)
     return _record_answer(membership, status, kind, actor=actor, agency=membership.agency)
 
 

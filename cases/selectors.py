@@ -232,6 +232,14 @@ def jit_invitations_for_admin(
     )
 
 
+def jit_memberships_administered_by(
+    *, user: Any, agency: Agency | None = None
+) -> QuerySet[JITMembership]:
+    """Every JIT membership (invited, answered or left) of agencies the user administers: who
+    reads the notification of an invitation."""
+    return JITMembership.objects.filter(agency__in=administered_agencies(user=user, agency=agency))
+
+
 def jit_memberships_of_admin(*, user: Any, agency: Agency | None = None) -> QuerySet[JITMembership]:
     """Current memberships (accepted) of agencies the user administers, for "leave"."""
     return (

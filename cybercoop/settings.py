@@ -50,6 +50,7 @@ THIRD_PARTY_APPS = [
     "axes",
 ]
 LOCAL_APPS = [
+    "notifications",
     "audit",
     "agencies",
     "cases",
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.memberships",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -291,6 +293,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "assistance.deadline_reminders",
         "schedule": 900.0,
     },
+    # The daily e-mail digest of unread notifications (each user at most once a day).
+    "notifications-send-digests": {"task": "notifications.send_digests", "schedule": 3600.0},
     # Re-enqueue deliveries a lost message or a killed worker left pending.
     "sharing-sweep-deliveries": {
         "task": "sharing.tasks.sweep_deliveries",
@@ -356,6 +360,7 @@ SPECTACULAR_SETTINGS = {
         "AssistanceKindEnum": "assistance.models.Kind",
         "AssistanceStatusEnum": "assistance.models.AssistanceRequest.Status",
         "AttachmentKindEnum": "assistance.models.RequestAttachment.Kind",
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
         "RefusalGroundsEnum": "assistance.models.RefusalGrounds",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -463,6 +468,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")  # or EMAIL_HOST_PASSWORD_F
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "cybercoop@localhost")
+# The site's address for links in e-mails sent outside a request (the notification digest).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Content-Security-Policy on every response: everything from this origin, no inline script or
 # style, no plugins, no framing. Templates carry no inline script; Swagger UI loads its init

@@ -13,6 +13,7 @@ from cases import urls as cases_urls
 from cybercoop import views
 from interop import urls as interop_urls
 from notices import urls as notices_urls
+from notifications import urls as notifications_urls
 from sharing import urls as sharing_urls
 
 APP_URLS = [
@@ -21,6 +22,7 @@ APP_URLS = [
     cases_urls,
     assistance_urls,
     notices_urls,
+    notifications_urls,
     sharing_urls,
     interop_urls,
 ]

@@ -27,12 +27,13 @@ from common.drf import IdCursor
 from notices import review, selectors, services
 from notices.models import Notice, NoticeReview, NoticeType
 from notices.serializers import (
+    NoticeNotificationSerializer,
     NoticeSerializer,
-    NotificationSerializer,
     PublicNoticeSerializer,
     ReasonSerializer,
     ReviewRequestSerializer,
 )
+from notifications.selectors import notifications_for
 
 NOT_REQUESTER = "Only members of the requesting agency can do this."
 NOT_REVIEWER = "Only secretariat reviewers can review notices."
@@ -301,14 +302,15 @@ class NoticeRenewView(NoticeActionView):
 
 
 class NotificationListView(generics.ListAPIView):
-    """Your in-app notifications about notices (expiry reminders, review decisions)."""
+    """Your notifications about notices (expiry reminders, review decisions): the notices'
+    part of the notification centre (``/api/v1/notifications/``), in this list's old shape."""
 
-    serializer_class = NotificationSerializer
+    serializer_class = NoticeNotificationSerializer
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
-        return selectors.notifications_for(
-            user=self.request.user, agency=acting_agency(self.request)
+        return notifications_for(user=self.request.user, agency=acting_agency(self.request)).filter(
+            object_type=Notice._meta.label_lower
         )
 
 

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_log
-from notices.models import REMINDER_BEFORE, Notice, Notification
+from notices.models import REMINDER_BEFORE, Notice
 from notices.services import notify, transition
+from notifications.models import Notification
 
 
 @transaction.atomic
@@ -27,11 +28,7 @@ def notices_expire_due(*, now: datetime | None = None) -> list[int]:
     for notice in due:
         notice.closed_at = now
         transition(notice, Notice.Status.EXPIRED, now=now, fields=["closed_at"])
-        notify(
-            notice,
-            Notification.Kind.EXPIRED,
-            f"{notice.get_notice_type_display()} #{notice.pk} ({notice.subject_label}) expired.",
-        )
+        notify(notice, Notification.Kind.NOTICE_EXPIRED)
         audit_log(
             actor=None,
             action="notice.expired",
@@ -61,11 +58,12 @@ def notices_send_expiry_reminders(*, now: datetime | None = None) -> list[int]:
         .select_related("requesting_agency", "created_by")
     )
     for notice in due:
-        message = (
-            f"{notice.get_notice_type_display()} #{notice.pk} ({notice.subject_label}) expires on "
-            f"{notice.expires_at:%Y-%m-%d}. Renew it to keep it in force."
+        (reminder,) = notify(
+            notice,
+            Notification.Kind.NOTICE_EXPIRY_REMINDER,
+            expires_on=f"{notice.expires_at:%Y-%m-%d}",
         )
-        notify(notice, Notification.Kind.EXPIRY_REMINDER, message)
+        message = reminder.sentence
         notice.reminder_sent_at = now
         notice.save(update_fields=["reminder_sent_at"])
         if notice.created_by.email:

@@ -1,4 +1,4 @@
-"""Notices and diffusions, their reviews, photos, permission rows and notifications."""
+"""Notices and diffusions, their reviews, photos and permission rows."""
 
 from __future__ import annotations
 
@@ -325,28 +325,3 @@ class NoticeGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         indexes = [models.Index(fields=["group", "permission", "content_object"])]
-
-
-class Notification(models.Model):
-    """An in-app notification about a notice (expiry reminder, review decision, ...)."""
-
-    class Kind(models.TextChoices):
-        EXPIRY_REMINDER = "expiry_reminder", _("Expiry reminder")
-        EXPIRED = "expired", _("Expired")
-        REVIEW = "review", _("Review decision")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_notifications"
-    )
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    message = models.CharField(max_length=400)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.user_id}: {self.message[:40]}"

@@ -15,10 +15,11 @@ from django.utils.translation import gettext, gettext_noop
 from agencies.models import Agency, Membership
 from agencies.selectors import active_memberships
 from audit.services import audit_log
-from notices.models import RED_VALIDITY, Notice, NoticeReview, NoticeType, Notification
+from notices.models import RED_VALIDITY, Notice, NoticeReview, NoticeType
 from notices.permissions import DIFFUSION_CIRCULATING
 from notices.prechecks import notice_precheck
 from notices.services import NoticeStateError, notify, transition
+from notifications.models import Notification
 
 NOT_REVIEWABLE = gettext_noop("Only a submitted notice or one under review can be reviewed.")
 NOT_WITHDRAWABLE = gettext_noop(
@@ -87,13 +88,12 @@ class _Outcome:
 
     status: str
     action: str  # the audit action
-    message: str
+    told: str  # the notification's variant (``notifications.sentences``)
     fields: list[str] = field(default_factory=list)
 
 
 def _decide(notice: Notice, decision: str, reasons: str, now: datetime) -> _Outcome:
     """Set the decision's dates on ``notice`` (unsaved) and say where it goes."""
-    label = notice.get_notice_type_display()
     if decision == NoticeReview.Decision.PUBLISH:
         notice.published_at = now
         notice.expires_at = now + RED_VALIDITY if notice.notice_type == NoticeType.RED else None
@@ -102,27 +102,27 @@ def _decide(notice: Notice, decision: str, reasons: str, now: datetime) -> _Outc
         return _Outcome(
             Notice.Status.PUBLISHED,
             "notice.published",
-            f"Your {label} was published.",
+            "published",
             ["published_at", "expires_at", "reminder_sent_at", "is_renewal"],
         )
     if decision == NoticeReview.Decision.REQUEST_INFO:
         return _Outcome(
             Notice.Status.INFO_REQUESTED,
             "notice.info_requested",
-            f"The reviewer asks for more information: {reasons}",
+            "info_requested",
         )
     notice.closed_at = now
     if notice.is_diffusion:  # it already circulates: refusing it withdraws it
         return _Outcome(
             Notice.Status.WITHDRAWN,
             "notice.withdrawn",
-            f"Your diffusion was withdrawn after review: {reasons}",
+            "diffusion_withdrawn",
             ["closed_at"],
         )
     return _Outcome(
         Notice.Status.REFUSED,
         "notice.refused",
-        f"Your {label} was refused: {reasons}",
+        "refused",
         ["closed_at"],
     )
 
@@ -166,7 +166,12 @@ def notice_review(
     )
     outcome = _decide(notice, decision, reasons, now)
     before = transition(notice, outcome.status, now=now, fields=outcome.fields)
-    notify(notice, Notification.Kind.REVIEW, outcome.message[:400])
+    notify(
+        notice,
+        Notification.Kind.NOTICE_REVIEW,
+        variant=outcome.told,
+        reasons=(reasons or "")[:400],
+    )
     audit_log(
         actor=actor,
         action=outcome.action,
@@ -198,7 +203,7 @@ def notice_withdraw(*, actor: Any, notice: Notice, reasons: str) -> Notice:
         raise ValidationError({"reasons": gettext(REASONS_REQUIRED)})
     notice.closed_at = now
     before = transition(notice, Notice.Status.WITHDRAWN, now=now, fields=["closed_at"])
-    notify(notice, Notification.Kind.REVIEW, f"Withdrawn by the secretariat: {reasons}"[:400])
+    notify(notice, Notification.Kind.NOTICE_REVIEW, variant="withdrawn", reasons=reasons[:400])
     audit_log(
         actor=actor,
         action="notice.withdrawn",

@@ -20,7 +20,7 @@ from agencies.access import get_visible_or_404, visible_filter
 from agencies.models import Agency, Membership
 from agencies.selectors import active_memberships
 from audit.models import AuditEvent
-from notices.models import PUBLIC_TYPES, Notice, NoticeGroupObjectPermission, Notification
+from notices.models import PUBLIC_TYPES, Notice, NoticeGroupObjectPermission
 from notices.permissions import recipient_groups
 
 # Minimum trigram word similarity for a query word to match a name (PostgreSQL).
@@ -202,12 +202,6 @@ def notice_history(*, notice: Notice) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("id")
     )
-
-
-def notifications_for(*, user: Any, agency: Agency | None = None) -> QuerySet[Notification]:
-    """The user's notifications about notices they may still see (with a key: as its agency)."""
-    visible = notices_visible_to(user=user, agency=agency).values("pk")
-    return Notification.objects.filter(user=user, notice__in=visible).select_related("notice")
 
 
 def recipient_agency_count(*, notice: Notice) -> int:

@@ -17,9 +17,9 @@ from notices.models import (
     NoticePhoto,
     NoticeReview,
     NoticeType,
-    Notification,
 )
 from notices.services import EDITABLE_FIELDS
+from notifications.models import Notification
 
 COUNTRY_CODE = RegexValidator(r"^[A-Z]{2}$", "Give an ISO 3166-1 alpha-2 code, e.g. DE.")
 
@@ -173,10 +173,17 @@ class ReasonSerializer(serializers.Serializer):
     reasons = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NoticeNotificationSerializer(serializers.ModelSerializer):
+    """A notification of the centre about a notice, in the shape this list had before the
+    centre: ``message`` is its sentence in the caller's language."""
+
+    notice = serializers.IntegerField(source="object_id", read_only=True)
+    message = serializers.CharField(source="sentence", read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "notice", "kind", "message", "created_at", "read_at"]
+        read_only_fields = fields
 
 
 class PublicNoticeSerializer(serializers.ModelSerializer):

@@ -22,9 +22,12 @@ from agencies.selectors import active_memberships
 from audit.services import audit_log
 from cases.selectors import cases_visible_to
 from common.errors import StateConflict
-from notices.models import REMINDER_BEFORE, Language, Notice, NoticePhoto, Notification
+from notices.models import REMINDER_BEFORE, Language, Notice, NoticePhoto, NoticeType
 from notices.permissions import sync_notice_permissions
 from notices.prechecks import notice_precheck
+from notifications import services as notifications
+from notifications.models import Notification
+from notifications.sentences import source_label
 
 # Fields a requester writes (everything else is lifecycle state).
 EDITABLE_FIELDS = [
@@ -73,7 +76,6 @@ NOT_RENEWABLE = gettext_noop(
 )
 CASE_NOT_VISIBLE = gettext_noop("Select a case your agency can see.")
 NOT_REQUESTER = gettext_noop("You are not an active member of the requesting agency.")
-NOT_YOUR_NOTIFICATION = gettext_noop("Not your notification.")
 CHOOSE_LANGUAGES = gettext_noop("Choose from {languages}.")
 COUNTRY_CODES = gettext_noop("Give ISO 3166-1 alpha-2 country codes, e.g. DE.")
 
@@ -105,10 +107,21 @@ def transition(notice: Notice, status: str, *, now: datetime, fields: Iterable[s
     return before
 
 
-def notify(notice: Notice, kind: str, message: str) -> Notification:
-    """An in-app notification to the notice's author."""
-    return Notification.objects.create(
-        user=notice.created_by, notice=notice, kind=kind, message=message
+def notify(notice: Notice, kind: str, **params: Any) -> list[Notification]:
+    """A notification to the notice's author about the notice (the sentence is written when
+    read, from ``params`` and the notice's type and name)."""
+    return notifications.notify(
+        users=[notice.created_by],
+        kind=kind,
+        about=notice,
+        link=notice.get_absolute_url(),
+        subject=f"#{notice.pk} {notice.subject_label}".strip(),
+        params={
+            "notice": notice.pk,
+            "type_label": source_label(NoticeType(notice.notice_type).label),
+            "name": notice.subject_label,
+            **params,
+        },
     )
 
 
@@ -330,16 +343,3 @@ def notice_renew(*, actor: Any, notice: Notice, now: datetime | None = None) -> 
         summary={"from": before, "to": Notice.Status.SUBMITTED, "expires_at": notice.expires_at},
     )
     return notice
-
-
-# --- notifications -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def notification_mark_read(*, actor: Any, notification: Notification) -> Notification:
-    if notification.user_id != actor.pk:
-        raise ValidationError({"notification": gettext(NOT_YOUR_NOTIFICATION)})
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-    return notification

@@ -1,5 +1,5 @@
-"""Notice pages: list and search, request form, detail with history, reviewer queue,
-notifications, and the public list."""
+"""Notice pages: list and search, request form, detail with history, reviewer queue, and the
+public list (notifications are the notification centre's: the old addresses lead there)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.selectors import cases_visible_to
-from common import keyset, tables
+from common import tables
 from common.confirm import confirmation
 from common.filters import filtered
 from common.forms import apply_validation_error
@@ -38,6 +38,8 @@ from notices.tables import (
     PublicNoticeTable,
     QueueTable,
 )
+from notifications.selectors import access_notification
+from notifications.services import notification_mark_read
 
 PAGE_SIZE = 100
 
@@ -362,19 +364,17 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = selectors.notifications_for(user=request.user)
-    page = keyset.page_for_request(request, items, size=PAGE_SIZE)
-    return render(request, "notices/notifications.html", {"page": page})
+    """Notice notifications moved to the notification centre."""
+    return redirect("notifications:list")
 
 
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = selectors.notifications_for(user=request.user).filter(pk=pk).first()
-    if notification is None:
-        raise Http404
-    services.notification_mark_read(actor=request.user, notification=notification)
-    return redirect("notice_notifications")
+    """The old "mark read" of a notice notification: the centre's, back to the centre."""
+    notification = access_notification(user=request.user, pk=pk)
+    notification_mark_read(actor=request.user, notification=notification)
+    return redirect("notifications:list")
 
 
 def public_list(request: HttpRequest) -> HttpResponse:

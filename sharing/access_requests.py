@@ -8,13 +8,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_noop
 
 from agencies.access import get_visible_or_404
 from agencies.models import TLP, Agency, HandlingCode, Membership
-from agencies.selectors import active_memberships, is_member
+from agencies.selectors import active_members, active_memberships, is_member
 from audit.services import audit_log
+from notifications.models import Notification
+from notifications.services import notifications_settle, notify
 from sharing import services as sharing_services
 from sharing.correlation import hidden_matches
 from sharing.legal import ShareSpec
@@ -120,9 +124,11 @@ def access_request_create(
         legal_basis=legal_basis.strip()[:300],
         handling_code=handling_code,
     )
-    AccessRequestTarget.objects.bulk_create(
+    targets = AccessRequestTarget.objects.bulk_create(
         [AccessRequestTarget(request=request, indicator=h, holder_id=h.owner_id) for h in hidden]
     )
+    for target, held in zip(targets, hidden, strict=True):
+        _tell_holder(target, held, request)
     audit_log(
         actor=actor,
         action="correlation.access_requested",
@@ -136,6 +142,59 @@ def access_request_create(
         },
     )
     return request
+
+
+# --- who is told ---------------------------------------------------------------------------
+
+
+def _tell_holder(target: AccessRequestTarget, held: Indicator, request: AccessRequest) -> None:
+    """The holder's deciders hear of the request (they see it in their inbox)."""
+    notify(
+        users=active_members(agency=held.owner, roles=DECIDERS),
+        kind=Notification.Kind.ACCESS_REQUEST,
+        about=target,
+        link=reverse("access_inbox_detail", args=[target.pk]),
+        subject=Truncator(held.normalized).chars(80),
+        params={
+            "requester": request.requester.code,
+            "holder": held.owner.code,
+            "value": Truncator(held.normalized).chars(80),
+        },
+    )
+
+
+def _tell_requester(request: AccessRequest, before: str) -> None:
+    """The requester's author hears of the outcome once it changes (pending to shared or
+    declined): one notification per outcome, never one per holder, so it tells neither who
+    answered nor how many holders there are."""
+    outcome = request_outcome(request)
+    if outcome["status"] == before or outcome["status"] == "pending":
+        return
+    notify(
+        users=[request.requested_by],
+        kind=Notification.Kind.ACCESS_DECISION,
+        about=request,
+        link=reverse("access_requests"),
+        subject=Truncator(request.indicator.normalized).chars(80),
+        params={
+            "variant": outcome["status"],
+            "request": request.pk,
+            "requester": request.requester.code,
+            "value": Truncator(request.indicator.normalized).chars(80),
+            "reasons": "; ".join(outcome["decline_reasons"])[:400],
+        },
+    )
+
+
+def _lock_request(target: AccessRequestTarget) -> tuple[AccessRequest, str]:
+    """The target's request, locked (holders' answers to one request are taken one at a time,
+    so the outcome each sees is final), and its outcome before this answer."""
+    request = (
+        AccessRequest.objects.select_for_update()
+        .select_related("requester__country", "requested_by", "indicator")
+        .get(pk=target.request_id)
+    )
+    return request, request_outcome(request)["status"]
 
 
 def _check_decider(actor: Any, target: AccessRequestTarget, agency: Agency | None) -> None:
@@ -162,7 +221,7 @@ def access_request_grant(
         .get(pk=target.pk)
     )
     _check_decider(actor, target, agency)
-    request = target.request
+    request, before = _lock_request(target)
     red = target.indicator.tlp == TLP.RED
     share = sharing_services.indicator_share(
         actor=actor,
@@ -184,6 +243,8 @@ def access_request_grant(
         agency=target.holder,
         summary={"request": request.pk, "indicator": target.indicator_id, "share": share.pk},
     )
+    _tell_requester(request, before)
+    notifications_settle(about=target, kind=Notification.Kind.ACCESS_REQUEST)
     return target
 
 
@@ -197,6 +258,7 @@ def access_request_decline(
     _check_decider(actor, target, agency)
     if not (reason or "").strip():
         raise ValidationError({"reason": gettext(NO_DECLINE_REASON)})
+    request, before = _lock_request(target)
     target.status = AccessRequestTarget.Status.DECLINED
     target.decided_by, target.decided_at = actor, timezone.now()
     target.decision_reason = reason.strip()
@@ -208,4 +270,6 @@ def access_request_decline(
         agency=target.holder,
         summary={"request": target.request_id, "reason": target.decision_reason[:500]},
     )
+    _tell_requester(request, before)
+    notifications_settle(about=target, kind=Notification.Kind.ACCESS_REQUEST)
     return target

@@ -36,13 +36,17 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import PartnerEndpoint
+from agencies.models import Membership, PartnerEndpoint
+from agencies.selectors import active_members
 from audit.models import SignedCheckpoint
 from common.charts import Series
+from notifications.models import Notification
+from notifications.services import notify
 from sharing import ssrf, stix, webhooks
 from sharing.models import Delivery, DeliveryAttempt, DeliveryItem, Indicator, StixObject
 from tools.verify_log import parse_checkpoint, parse_note
@@ -412,7 +416,38 @@ def finish(outcomes: Sequence[Outcome]) -> list[tuple[int, str, float | None]]:
             Delivery.objects.filter(pk__in=ids, claim=claim, status=Delivery.Status.SENDING).update(
                 **changes
             )
+        tell_admins(outcomes, {pk: status for pk, status, _ in results})
     return results
+
+
+def tell_admins(outcomes: Sequence[Outcome], settled: dict[int, str]) -> None:
+    """The admins of an endpoint's agency hear when one of its deliveries is dead, or when
+    one fails its first attempt (the endpoint starts failing): one notification per endpoint,
+    not repeated while they have it unread. Nothing when all goes well (no query)."""
+    news: dict[int, tuple[str, Outcome]] = {}
+    for o in outcomes:
+        status = settled.get(o.delivery.pk)
+        if status == Delivery.Status.DEAD:
+            news[o.delivery.endpoint_id] = ("dead", o)
+        elif status == Delivery.Status.FAILING and o.delivery.attempts == 1:
+            news.setdefault(o.delivery.endpoint_id, ("failing", o))
+    for variant, o in news.values():
+        endpoint = PartnerEndpoint.objects.select_related("agency").get(pk=o.delivery.endpoint_id)
+        with translation.override(None):  # stored in English, translated when read
+            error = error_in_words(o.error, o.status_code)
+        notify(
+            users=active_members(agency=endpoint.agency, roles={Membership.Role.AGENCY_ADMIN}),
+            kind=Notification.Kind.DELIVERY_FAILING,
+            about=endpoint,
+            link=reverse("sharing_dashboard", args=[endpoint.agency.code]),
+            subject=endpoint.name,
+            params={
+                "variant": variant,
+                "endpoint": endpoint.name,
+                "agency": endpoint.agency.code,
+                "error_label": error,
+            },
+        )
 
 
 def attempt(delivery_ids: list[int]) -> list[tuple[int, str, float | None]]:

@@ -1,10 +1,10 @@
 """The import graph of first-party code points down the layers and has no cycles.
 
 Layers, bottom first (README "Layout"): ``tools`` (stand-alone, no Django); ``common``;
-``audit``; ``agencies``; ``cases``; ``notices`` | ``sharing`` (siblings: neither imports the
-other); ``interop``; ``cybercoop``
-(wiring: nothing imports it). Only module-level imports count: a function-local import is
-allowed where a real cycle would otherwise appear, with a comment naming the cycle.
+``notifications`` (Django and ``common`` only); ``audit``; ``agencies``; ``cases``;
+``assistance``; ``notices`` | ``sharing`` (siblings: neither imports the other); ``interop``;
+``cybercoop`` (wiring: nothing imports it). Only module-level imports count: a function-local
+import is allowed where a real cycle would otherwise appear, with a comment naming the cycle.
 Imports under ``if TYPE_CHECKING:`` count for direction but not for cycles (they never run).
 """
 
@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS: list[set[str]] = [
     {"tools"},
     {"common"},
+    {"notifications"},
     {"audit"},
     {"agencies"},
     {"cases"},

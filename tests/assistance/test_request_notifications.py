@@ -1,5 +1,5 @@
 """The addressee hears of a new request, the requester of every status change, and both of a
-deadline 48 hours ahead and of an overdue request — in the app and by e-mail."""
+deadline 48 hours ahead and of an overdue request — in the notification centre and by e-mail."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from django.core import mail
 from django.utils import timezone
 
 from assistance import services
-from assistance.models import AssistanceRequest, Notification
+from assistance.models import AssistanceRequest
 from assistance.tasks import deadline_reminders
+from notifications.models import Notification
 from tests.assistance.conftest import draft, sent
 
 
 def messages_of(user) -> list[str]:
-    return list(
-        Notification.objects.filter(user=user).order_by("pk").values_list("message", flat=True)
-    )
+    """The sentences of the user's notifications, oldest first."""
+    return [n.sentence for n in Notification.objects.filter(user=user).order_by("pk")]
 
 
 def test_the_addressee_is_notified_of_a_new_request_in_app_and_by_mail(
@@ -32,7 +32,8 @@ def test_the_addressee_is_notified_of_a_new_request_in_app_and_by_mail(
         f"(Routine), due {request.due_at:%Y-%m-%d %H:%M %Z}."
     ]
     assert [m.to for m in mail.outbox] == [["lert@hosting.example"]]
-    assert mail.outbox[0].subject == f"CyberCoop: New request – request #{request.pk}"
+    assert mail.outbox[0].subject == f"CyberCoop: New assistance request – request #{request.pk}"
+    assert mail.outbox[0].body == messages_of(aw.liaison)[0]
     assert messages_of(aw.owner.analyst) == []
 
 
@@ -69,8 +70,12 @@ def test_the_beat_task_reminds_both_sides_48_hours_ahead_and_when_overdue_once_e
         .order_by("pk")
         .values_list("kind", flat=True)
     )
-    assert kinds == ["deadline", "overdue"]
-    assert Notification.objects.filter(user=aw.liaison, kind="overdue").count() == 1
+    assert kinds == ["assistance_deadline", "assistance_overdue"]
+    assert Notification.objects.filter(user=aw.liaison, kind="assistance_overdue").count() == 1
+    due = AssistanceRequest.objects.get(pk=request.pk).due_at
+    assert messages_of(aw.owner.investigator)[-1] == (
+        f"Request #{request.pk} is overdue since {due:%Y-%m-%d %H:%M %Z}."
+    )
 
 
 def test_the_inbox_shows_unread_notifications(aw, client_for):
@@ -84,7 +89,7 @@ def test_opening_a_request_marks_its_notifications_read(aw, client_for):
     client = client_for(aw.liaison)
     client.get(f"/assistance/{first.pk}/")
     unread = Notification.objects.filter(user=aw.liaison, read_at__isnull=True)
-    assert list(unread.values_list("request_id", flat=True)) == [second.pk]
+    assert list(unread.values_list("object_id", flat=True)) == [second.pk]
     page = client.get("/assistance/").content.decode()
     assert f"request #{second.pk} from" in page and f"request #{first.pk} from" not in page
 
@@ -98,3 +103,16 @@ def test_mark_all_as_read_empties_the_inbox_notifications_of_that_user_only(aw, 
     assert 'id="notifications"' not in page
     assert Notification.objects.filter(user=aw.owner.investigator, read_at__isnull=True).exists()
     assert client.get("/assistance/notifications/read/").status_code == 405
+
+
+def test_a_service_providers_liaison_reads_its_requests_notifications_in_the_centre(
+    aw, client_for, api_client_for
+):
+    request = sent(aw)
+    page = client_for(aw.liaison).get("/notifications/")
+    assert page.status_code == 200
+    assert f"request #{request.pk} from DE-BKA" in page.content.decode()
+    api = api_client_for(aw.liaison, aw.liaison.memberships.get().agency)
+    (item,) = api.get("/api/v1/notifications/").json()["results"]
+    assert item["link"] == f"/assistance/{request.pk}/"
+    assert client_for(aw.owner.analyst).get("/notifications/").context["page"].object_list == []

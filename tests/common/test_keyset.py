@@ -134,6 +134,8 @@ REST_LISTS = [
     "/api/v1/notices/",
     "/api/v1/notices/?name=Smith",
     "/api/v1/notices/notifications/",
+    "/api/v1/notifications/",
+    "/api/v1/notifications/?unread=true",
     "/api/v1/public/notices/",
     "/api/v1/assistance-requests/",
     "/api/v1/indicators/",

@@ -10,8 +10,9 @@ from django.conf import settings
 
 from audit.models import AuditEvent
 from notices import services
-from notices.models import Notice, Notification
+from notices.models import Notice
 from notices.tasks import notices_expiry_sweep
+from notifications.models import Notification
 
 
 def test_the_sweep_is_scheduled_by_celery_beat():
@@ -32,7 +33,7 @@ def test_a_red_notice_is_valid_five_years_then_the_beat_task_expires_it(
         kwargs={"now": (published + timedelta(days=4 * 365)).isoformat()}
     ).get()
     assert result == {"reminded": [], "expired": []}
-    assert not Notification.objects.filter(kind="expiry_reminder").exists()
+    assert not Notification.objects.filter(kind="notice_expiry_reminder").exists()
 
     # Six months before expiry: the requester is notified, once.
     six_months_before = notice.expires_at - timedelta(days=180)
@@ -42,9 +43,13 @@ def test_a_red_notice_is_valid_five_years_then_the_beat_task_expires_it(
         "reminded": [],
         "expired": [],
     }
-    reminders = Notification.objects.filter(user=world.owner.investigator, kind="expiry_reminder")
+    reminders = Notification.objects.filter(
+        user=world.owner.investigator, kind="notice_expiry_reminder"
+    )
     assert reminders.count() == 1
-    page = client_for(world.owner.investigator).get("/notices/notifications/").content.decode()
+    page = client_for(world.owner.investigator).get("/notifications/").content.decode()
+    expires_on = f"{notice.expires_at:%Y-%m-%d}"
+    assert f"Red notice #{notice.pk} (John SMITH) expires on {expires_on}." in page
     assert "Renew it to keep it in force" in page
 
     # Still in force the day before it expires.
@@ -63,7 +68,12 @@ def test_a_red_notice_is_valid_five_years_then_the_beat_task_expires_it(
         == 200
     )
     assert AuditEvent.objects.filter(action="notice.expired", object_id=str(notice.pk)).exists()
-    assert Notification.objects.filter(notice=notice, kind="expired").count() == 1
+    assert (
+        Notification.objects.filter(
+            object_type="notices.notice", object_id=notice.pk, kind="notice_expired"
+        ).count()
+        == 1
+    )
 
 
 def test_renewal_sends_the_notice_through_review_again(world, make_notice, api_client_for):

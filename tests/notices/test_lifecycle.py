@@ -8,7 +8,8 @@ from datetime import timedelta
 import yaml
 
 from audit.models import AuditEvent
-from notices.models import Notice, Notification
+from notices.models import Notice
+from notifications.models import Notification
 from tests.notices.conftest import red_payload
 
 
@@ -48,7 +49,7 @@ def test_a_red_notice_goes_through_review_with_an_info_request_and_is_published(
     )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "info_requested"
-    assert Notification.objects.filter(user=world.owner.investigator, notice_id=pk).exists()
+    assert Notification.objects.filter(user=world.owner.investigator, object_id=pk).exists()
 
     # The reviewer cannot decide while waiting for the requester.
     response = reviewer.post(

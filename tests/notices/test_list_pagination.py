@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from notices.models import Notice, Notification
+from notices.models import Notice
+from notifications.models import Notification
 from tests.common.test_keyset import TAMPERED
 from tests.paging import walk_api, walk_html
 
@@ -79,7 +80,7 @@ def test_the_notice_pages_walk_every_visible_notice_once_with_the_search(
     assert [n.pk for n in walk_html(owner, "/notices/")] == _newest_first(Notice.objects.all())
     found = walk_html(owner, "/notices/?name=John+Smith")
     assert [n.pk for n in found][:3] == _newest_first(notices["smiths"])
-    notifications = walk_html(owner, "/notices/notifications/")
+    notifications = walk_html(owner, "/notifications/")
     assert len(notifications) == Notification.objects.filter(user=world.owner.investigator).count()
     public = walk_html(client_for(world.outsider.investigator), "/public/notices/")
     assert [n.pk for n in public] == _newest_first(notices["public"])

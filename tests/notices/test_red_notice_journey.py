@@ -57,7 +57,7 @@ def test_a_red_notice_from_request_to_a_misspelt_search(world, page):
     assert _status(page) == "info_requested"
 
     browser_login(page, world.owner.investigator.username, PASSWORD)
-    page.goto("/notices/notifications/")
+    page.goto("/notifications/")
     assert "distinguishing marks" in page.locator("#notifications").inner_text()
     page.goto(notice_url)
     page.click("#edit-notice")

@@ -1,0 +1,12 @@
+"""The notification centre's app config (the apps above register who sees what they notify
+about, in ``notifications.access``)."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = _("Notifications")
