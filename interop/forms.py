@@ -15,15 +15,15 @@ from agencies.models import Agency
 # A STIX type: lower-case letters, digits and hyphens (STIX 2.1 §2.9), as sharing checks it.
 STIX_TYPE = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$",
-    "A STIX type: lower-case letters, digits and hyphens.",
+    _("A STIX type: lower-case letters, digits and hyphens."),
 )
 
 
 class ObjectFilterForm(forms.Form):
     """The object list's filters: a STIX type and a name or STIX id."""
 
-    type = forms.CharField(required=False, max_length=250, validators=[STIX_TYPE])
-    q = forms.CharField(required=False, max_length=300, strip=True)
+    type = forms.CharField(label=_("Type"), required=False, max_length=250, validators=[STIX_TYPE])
+    q = forms.CharField(label=_("Name or STIX id"), required=False, max_length=300, strip=True)
 
 
 class ImportForm(forms.Form):

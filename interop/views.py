@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from common import tables
@@ -30,7 +31,7 @@ from sharing.objects import is_reference, references_of, type_choices, type_labe
 PAGE_SIZE = 50
 COUNT_CAP = 1000
 # The same words whether the target is another agency's, withdrawn, revoked or unknown.
-NOT_VISIBLE = "not visible to you or not in CyberCoop"
+NOT_VISIBLE = gettext_lazy("not visible to you or not in CyberCoop")
 
 
 @dataclass
@@ -185,5 +186,5 @@ def stix_object_share_withdraw(request: HttpRequest, pk: int, share_pk: int) -> 
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
     else:
-        messages.success(request, "Share withdrawn; its recipients lost access.")
+        messages.success(request, _("Share withdrawn; its recipients lost access."))
     return redirect(stix_object)

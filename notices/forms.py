@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import FileExtensionValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Jurisdiction
@@ -29,7 +30,8 @@ class CodeListField(forms.Field):
         bad = [c for c in codes if not (len(c) == 2 and c.isalpha())]
         if bad:
             raise forms.ValidationError(
-                f"Not ISO 3166-1 alpha-2 codes: {', '.join(bad)} (e.g. DE, FR)."
+                gettext("Not ISO 3166-1 alpha-2 codes: %(codes)s (e.g. DE, FR).")
+                % {"codes": ", ".join(bad)}
             )
         return codes
 
@@ -44,15 +46,23 @@ class NoticeForm(forms.ModelForm):
     """Every field is optional here: the pre-checks on submission say what the type needs."""
 
     languages = forms.MultipleChoiceField(
-        choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    nationalities = CodeListField(required=False, help_text="ISO codes, comma-separated: DE, FR")
-    photo = forms.FileField(
+        label=_("Languages"),
+        choices=Language.choices,
         required=False,
-        help_text="JPEG, PNG or WebP",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    nationalities = CodeListField(
+        label=_("Nationalities"), required=False, help_text=_("ISO codes, comma-separated: DE, FR")
+    )
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP"),
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
     )
-    requesting_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False)
+    requesting_agency = forms.ModelChoiceField(
+        label=_("Requesting agency"), queryset=Agency.objects.none(), required=False
+    )
 
     class Meta:
         model = Notice
@@ -74,6 +84,30 @@ class NoticeForm(forms.ModelForm):
             "subject_description": forms.Textarea(attrs={"rows": 3}),
             "recipient_agencies": forms.SelectMultiple(attrs={"size": 5}),
             "recipient_jurisdictions": forms.SelectMultiple(attrs={"size": 5}),
+        }
+        # The fields without a verbose name of their own (a label here, not a migration).
+        labels = {
+            "title": _("Title"),
+            "case": _("Case"),
+            "family_name": _("Family name"),
+            "forenames": _("Forenames"),
+            "date_of_birth": _("Date of birth"),
+            "sex": _("Sex"),
+            "place_of_birth": _("Place of birth"),
+            "country_of_birth": _("Country of birth"),
+            "height_cm": _("Height (cm)"),
+            "weight_kg": _("Weight (kg)"),
+            "eye_colour": _("Eye colour"),
+            "hair_colour": _("Hair colour"),
+            "distinguishing_marks": _("Distinguishing marks"),
+            "languages_spoken": _("Languages spoken"),
+            "subject_description": _("Subject description"),
+            "offence_category": _("Offence category"),
+            "charges": _("Charges"),
+            "judicial_basis": _("Judicial basis"),
+            "recipient_agencies": _("Recipient agencies"),
+            "recipient_jurisdictions": _("Recipient jurisdictions"),
+            "public_extract_consent": _("Public extract consent"),
         }
 
     def __init__(self, *args: Any, agencies: Any, cases: Any = None, **kwargs: Any) -> None:
@@ -102,7 +136,7 @@ class NoticeForm(forms.ModelForm):
         if agency is None and choices.count() == 1:
             return choices.get()
         if agency is None:
-            raise forms.ValidationError("Choose the requesting agency.")
+            raise forms.ValidationError(gettext("Choose the requesting agency."))
         return agency
 
     def _post_clean(self) -> None:
@@ -119,25 +153,37 @@ CHECK_TITLES = {
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=NoticeReview.Decision.choices, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=NoticeReview.Decision.choices, widget=forms.RadioSelect
+    )
     art3_neutrality = forms.BooleanField(
         required=False,
-        label="Art. 3 neutrality: no political, military, religious or racial character",
+        label=_("Art. 3 neutrality: no political, military, religious or racial character"),
     )
     art2_human_rights = forms.BooleanField(
-        required=False, label="Art. 2 human rights: in the spirit of the Universal Declaration"
+        required=False, label=_("Art. 2 human rights: in the spirit of the Universal Declaration")
     )
-    minimum_data = forms.BooleanField(required=False, label="Minimum data for the type is present")
-    reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    minimum_data = forms.BooleanField(
+        required=False, label=_("Minimum data for the type is present")
+    )
+    reasons = forms.CharField(
+        label=_("Reasons"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ReasonForm(forms.Form):
-    reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reasons = forms.CharField(
+        label=_("Reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class SearchForm(forms.Form):
-    name = forms.CharField(required=False)
-    date_of_birth = forms.DateField(required=False, widget=DATE)
-    nationality = forms.CharField(required=False, max_length=2)
-    type = forms.ChoiceField(choices=[("", "Any type"), *NoticeType.choices], required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), *Notice.Status.choices], required=False)
+    name = forms.CharField(label=_("Name"), required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    nationality = forms.CharField(label=_("Nationality"), required=False, max_length=2)
+    type = forms.ChoiceField(
+        label=_("Type"), choices=[("", _("Any type")), *NoticeType.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *Notice.Status.choices], required=False
+    )

@@ -9,30 +9,51 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Re
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from agencies.models import TLP, Agency, Jurisdiction
 
-# Purpose of each notice type (shown as help text in the form and the API schema).
+# Purpose of each notice type (shown as help text in the form and the API schema). English in
+# the API; the pages show it translated (purpose_display).
 TYPE_PURPOSES = {
-    "RED": "Locate and provisionally arrest a person pending extradition, surrender or similar "
-    "legal action (prosecution or serving a sentence).",
-    "YELLOW": "Help locate a missing person, often a minor, or identify a person unable to "
-    "identify themselves.",
-    "BLUE": "Collect additional information about a person's identity, location or activities "
-    "in relation to a crime.",
-    "BLACK": "Seek information on unidentified bodies.",
-    "GREEN": "Warn about a person's criminal activities where the person is considered a "
-    "possible threat to public safety.",
-    "ORANGE": "Warn of an event, a person, an object or a process representing a serious and "
-    "imminent threat to public safety.",
-    "PURPLE": "Seek or provide information on the modus operandi, objects, devices and "
-    "concealment methods used by criminals.",
-    "SILVER": "Trace and identify criminal assets (property, vehicles, accounts, businesses) "
-    "for seizure, freezing or confiscation.",
-    "UN_SPECIAL": "Individuals and entities subject to sanctions of the UN Security Council.",
-    "DIFFUSION": "A request for cooperation sent directly by one agency to chosen agencies or "
-    "jurisdictions; circulated at once and reviewed afterwards.",
+    "RED": gettext_noop(
+        "Locate and provisionally arrest a person pending extradition, surrender or similar "
+        "legal action (prosecution or serving a sentence)."
+    ),
+    "YELLOW": gettext_noop(
+        "Help locate a missing person, often a minor, or identify a person unable to "
+        "identify themselves."
+    ),
+    "BLUE": gettext_noop(
+        "Collect additional information about a person's identity, location or activities "
+        "in relation to a crime."
+    ),
+    "BLACK": gettext_noop("Seek information on unidentified bodies."),
+    "GREEN": gettext_noop(
+        "Warn about a person's criminal activities where the person is considered a "
+        "possible threat to public safety."
+    ),
+    "ORANGE": gettext_noop(
+        "Warn of an event, a person, an object or a process representing a serious and "
+        "imminent threat to public safety."
+    ),
+    "PURPLE": gettext_noop(
+        "Seek or provide information on the modus operandi, objects, devices and "
+        "concealment methods used by criminals."
+    ),
+    "SILVER": gettext_noop(
+        "Trace and identify criminal assets (property, vehicles, accounts, businesses) "
+        "for seizure, freezing or confiscation."
+    ),
+    "UN_SPECIAL": gettext_noop(
+        "Individuals and entities subject to sanctions of the UN Security Council."
+    ),
+    "DIFFUSION": gettext_noop(
+        "A request for cooperation sent directly by one agency to chosen agencies or "
+        "jurisdictions; circulated at once and reviewed afterwards."
+    ),
 }
 
 RED_VALIDITY = timedelta(days=5 * 365 + 1)  # five years, leap day included
@@ -40,58 +61,58 @@ REMINDER_BEFORE = timedelta(days=183)  # six months
 
 
 class NoticeType(models.TextChoices):
-    RED = "RED", "Red notice"
-    YELLOW = "YELLOW", "Yellow notice"
-    BLUE = "BLUE", "Blue notice"
-    BLACK = "BLACK", "Black notice"
-    GREEN = "GREEN", "Green notice"
-    ORANGE = "ORANGE", "Orange notice"
-    PURPLE = "PURPLE", "Purple notice"
-    SILVER = "SILVER", "Silver notice"
-    UN_SPECIAL = "UN_SPECIAL", "INTERPOL–UN Security Council Special Notice"
-    DIFFUSION = "DIFFUSION", "Diffusion"
+    RED = "RED", _("Red notice")
+    YELLOW = "YELLOW", _("Yellow notice")
+    BLUE = "BLUE", _("Blue notice")
+    BLACK = "BLACK", _("Black notice")
+    GREEN = "GREEN", _("Green notice")
+    ORANGE = "ORANGE", _("Orange notice")
+    PURPLE = "PURPLE", _("Purple notice")
+    SILVER = "SILVER", _("Silver notice")
+    UN_SPECIAL = "UN_SPECIAL", _("INTERPOL–UN Security Council Special Notice")
+    DIFFUSION = "DIFFUSION", _("Diffusion")
 
 
 PUBLIC_TYPES = {NoticeType.RED, NoticeType.YELLOW, NoticeType.UN_SPECIAL}
 
 
 class Language(models.TextChoices):
-    EN = "EN", "English"
-    FR = "FR", "French"
-    ES = "ES", "Spanish"
-    AR = "AR", "Arabic"
+    EN = "EN", _("English")
+    FR = "FR", _("French")
+    ES = "ES", _("Spanish")
+    AR = "AR", _("Arabic")
 
 
 class Notice(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        UNDER_REVIEW = "under_review", "Under review"
-        INFO_REQUESTED = "info_requested", "Information requested"
-        PUBLISHED = "published", "Published"
-        REFUSED = "refused", "Refused"
-        CANCELLED = "cancelled", "Cancelled"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Expired"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        PUBLISHED = "published", _("Published")
+        REFUSED = "refused", _("Refused")
+        CANCELLED = "cancelled", _("Cancelled")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
 
     class Sex(models.TextChoices):
-        MALE = "M", "Male"
-        FEMALE = "F", "Female"
-        UNKNOWN = "U", "Unknown"
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+        UNKNOWN = "U", _("Unknown")
 
     class OffenceCategory(models.TextChoices):
-        CRIMINAL = "criminal", "Ordinary-law criminal offence"
-        PRIVATE = "private", "Private matter (excluded)"
-        FAMILY = "family", "Family matter (excluded)"
-        ADMINISTRATIVE = "administrative", "Administrative matter (excluded)"
+        CRIMINAL = "criminal", _("Ordinary-law criminal offence")
+        PRIVATE = "private", _("Private matter (excluded)")
+        FAMILY = "family", _("Family matter (excluded)")
+        ADMINISTRATIVE = "administrative", _("Administrative matter (excluded)")
 
     class JudicialBasis(models.TextChoices):
-        PROSECUTION = "prosecution", "Wanted for prosecution"
-        SENTENCE = "sentence", "Wanted to serve a sentence"
+        PROSECUTION = "prosecution", _("Wanted for prosecution")
+        SENTENCE = "sentence", _("Wanted to serve a sentence")
 
     # General
     notice_type = models.CharField(
-        "type",
+        _("type"),
         max_length=16,
         choices=NoticeType.choices,
         help_text=" ".join(f"{key}: {value}" for key, value in TYPE_PURPOSES.items()),
@@ -107,13 +128,13 @@ class Notice(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="notices",
-        help_text="Optional linked case (the requester must be able to see it)",
+        help_text=_("Optional linked case (the requester must be able to see it)"),
     )
     languages = models.JSONField(
-        default=list, blank=True, help_text="Working languages of the notice: EN, FR, ES, AR"
+        default=list, blank=True, help_text=_("Working languages of the notice: EN, FR, ES, AR")
     )
-    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
-    title = models.CharField(max_length=200, blank=True, help_text="Short internal label")
+    tlp = models.CharField(_("TLP"), max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    title = models.CharField(max_length=200, blank=True, help_text=_("Short internal label"))
 
     # Person subject
     family_name = models.CharField(max_length=120, blank=True)
@@ -121,11 +142,13 @@ class Notice(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
     nationalities = models.JSONField(
-        default=list, blank=True, help_text='ISO 3166-1 alpha-2 codes, e.g. ["DE", "FR"]'
+        default=list, blank=True, help_text=_('ISO 3166-1 alpha-2 codes, e.g. ["DE", "FR"]')
     )
     place_of_birth = models.CharField(max_length=120, blank=True)
     country_of_birth = models.CharField(
-        max_length=2, blank=True, validators=[RegexValidator(r"^[A-Z]{2}$", "ISO alpha-2, e.g. DE")]
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("ISO alpha-2, e.g. DE"))],
     )
     height_cm = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(300)]
@@ -140,41 +163,42 @@ class Notice(models.Model):
 
     # Non-person subject (PURPLE, ORANGE, GREEN, SILVER)
     subject_description = models.TextField(
-        blank=True, help_text="Modus operandi (PURPLE), threat (ORANGE, GREEN) or assets (SILVER)"
+        blank=True,
+        help_text=_("Modus operandi (PURPLE), threat (ORANGE, GREEN) or assets (SILVER)"),
     )
 
     # Judicial data (required for RED)
     offence_category = models.CharField(max_length=16, choices=OffenceCategory.choices, blank=True)
-    facts_summary = models.TextField("summary of facts", blank=True)
-    facts_date = models.DateField("date of the facts", null=True, blank=True)
-    facts_place = models.CharField("place of the facts", max_length=200, blank=True)
+    facts_summary = models.TextField(_("summary of facts"), blank=True)
+    facts_date = models.DateField(_("date of the facts"), null=True, blank=True)
+    facts_place = models.CharField(_("place of the facts"), max_length=200, blank=True)
     charges = models.TextField(blank=True)
-    law = models.TextField("law covering the charges", blank=True)
+    law = models.TextField(_("law covering the charges"), blank=True)
     judicial_basis = models.CharField(max_length=16, choices=JudicialBasis.choices, blank=True)
     max_penalty_months = models.PositiveIntegerField(
-        "maximum penalty (months)", null=True, blank=True
+        _("maximum penalty (months)"), null=True, blank=True
     )
     sentence_remaining_months = models.PositiveIntegerField(
-        "sentence remaining (months)", null=True, blank=True
+        _("sentence remaining (months)"), null=True, blank=True
     )
     warrant_reference = models.CharField(
-        "arrest warrant / judicial decision reference", max_length=120, blank=True
+        _("arrest warrant / judicial decision reference"), max_length=120, blank=True
     )
-    warrant_authority = models.CharField("issuing authority", max_length=200, blank=True)
-    warrant_date = models.DateField("date of issue", null=True, blank=True)
+    warrant_authority = models.CharField(_("issuing authority"), max_length=200, blank=True)
+    warrant_date = models.DateField(_("date of issue"), null=True, blank=True)
 
     # Distribution
     recipient_agencies = models.ManyToManyField(
-        Agency, blank=True, related_name="+", help_text="Diffusion recipients"
+        Agency, blank=True, related_name="+", help_text=_("Diffusion recipients")
     )
     recipient_jurisdictions = models.ManyToManyField(
         Jurisdiction,
         blank=True,
         related_name="+",
-        help_text="Diffusion recipients; for a notice, restricts it to these jurisdictions",
+        help_text=_("Diffusion recipients; for a notice, restricts it to these jurisdictions"),
     )
     public_extract_consent = models.BooleanField(
-        default=False, help_text="The requesting agency consents to a public extract"
+        default=False, help_text=_("The requesting agency consents to a public extract")
     )
 
     # Lifecycle
@@ -232,6 +256,11 @@ class Notice(models.Model):
     def purpose(self) -> str:
         return TYPE_PURPOSES.get(self.notice_type, "")
 
+    @property
+    def purpose_display(self) -> str:
+        """The purpose in the reader's language (the API keeps ``purpose`` in English)."""
+        return gettext(self.purpose) if self.purpose else ""
+
 
 def _photo_path(instance: NoticePhoto, filename: str) -> str:
     return f"notices/{instance.notice_id}/{filename}"
@@ -257,9 +286,9 @@ class NoticeReview(models.Model):
     """One secretariat decision with its compliance checklist."""
 
     class Decision(models.TextChoices):
-        PUBLISH = "publish", "Publish"
-        REFUSE = "refuse", "Refuse"
-        REQUEST_INFO = "request_info", "Request information"
+        PUBLISH = "publish", _("Publish")
+        REFUSE = "refuse", _("Refuse")
+        REQUEST_INFO = "request_info", _("Request information")
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(
@@ -267,15 +296,19 @@ class NoticeReview(models.Model):
     )
     decision = models.CharField(max_length=16, choices=Decision.choices)
     art3_neutrality = models.BooleanField(
-        "Art. 3 neutrality",
+        _("Art. 3 neutrality"),
         default=False,
-        help_text="No political, military, religious or racial character",
+        help_text=_("No political, military, religious or racial character"),
     )
     art2_human_rights = models.BooleanField(
-        "Art. 2 human rights", default=False, help_text="Respects the Universal Declaration"
+        _("Art. 2 human rights"),
+        default=False,
+        help_text=_("Respects the Universal Declaration"),
     )
     minimum_data = models.BooleanField(
-        "minimum data", default=False, help_text="The minimum data for the type is present"
+        _("minimum data"),
+        default=False,
+        help_text=_("The minimum data for the type is present"),
     )
     reasons = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.models import Agency, Membership
 from agencies.selectors import active_memberships
@@ -20,11 +21,13 @@ from notices.prechecks import notice_precheck
 from notices.services import NoticeStateError, notify, transition
 from notifications.models import Notification
 
-NOT_REVIEWABLE = "Only a submitted notice or one under review can be reviewed."
-NOT_WITHDRAWABLE = "Only a published notice or a circulating diffusion can be withdrawn."
-CHECK_REQUIRED = "This check must be confirmed to publish."
-REASONS_REQUIRED = "Give the reasons for this decision."
-CHOOSE_DECISION = "Choose one of {decisions}."
+NOT_REVIEWABLE = gettext_noop("Only a submitted notice or one under review can be reviewed.")
+NOT_WITHDRAWABLE = gettext_noop(
+    "Only a published notice or a circulating diffusion can be withdrawn."
+)
+CHECK_REQUIRED = gettext_noop("This check must be confirmed to publish.")
+REASONS_REQUIRED = gettext_noop("Give the reasons for this decision.")
+CHOOSE_DECISION = gettext_noop("Choose one of {decisions}.")
 
 REVIEWABLE = (Notice.Status.SUBMITTED, Notice.Status.UNDER_REVIEW)
 
@@ -45,7 +48,7 @@ def notice_review_start(*, actor: Any, notice: Notice, now: datetime | None = No
     now = now or timezone.now()
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.status != Notice.Status.SUBMITTED:
-        raise NoticeStateError(NOT_REVIEWABLE)
+        raise NoticeStateError(gettext(NOT_REVIEWABLE))
     transition(notice, Notice.Status.UNDER_REVIEW, now=now)
     audit_log(
         actor=actor,
@@ -68,13 +71,13 @@ def _check_decision(
     errors: dict[str, list[str]] = {}
     if decision not in NoticeReview.Decision.values:
         errors["decision"] = [
-            CHOOSE_DECISION.format(decisions=", ".join(NoticeReview.Decision.values))
+            gettext(CHOOSE_DECISION).format(decisions=", ".join(NoticeReview.Decision.values))
         ]
     if decision == NoticeReview.Decision.PUBLISH:
-        errors.update({name: [CHECK_REQUIRED] for name, ok in checklist.items() if not ok})
+        errors.update({name: [gettext(CHECK_REQUIRED)] for name, ok in checklist.items() if not ok})
         errors.update(notice_precheck(notice))
     elif not (reasons or "").strip():
-        errors["reasons"] = [REASONS_REQUIRED]
+        errors["reasons"] = [gettext(REASONS_REQUIRED)]
     if errors:
         raise ValidationError(errors)
 
@@ -143,7 +146,7 @@ def notice_review(
     now = now or timezone.now()
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.status not in REVIEWABLE:
-        raise NoticeStateError(NOT_REVIEWABLE)
+        raise NoticeStateError(gettext(NOT_REVIEWABLE))
     checklist = {
         "art3_neutrality": bool(art3_neutrality),
         "art2_human_rights": bool(art2_human_rights),
@@ -195,9 +198,9 @@ def notice_withdraw(*, actor: Any, notice: Notice, reasons: str) -> Notice:
         notice.is_diffusion and notice.status in DIFFUSION_CIRCULATING
     )
     if not circulating:
-        raise NoticeStateError(NOT_WITHDRAWABLE)
+        raise NoticeStateError(gettext(NOT_WITHDRAWABLE))
     if not (reasons or "").strip():
-        raise ValidationError({"reasons": REASONS_REQUIRED})
+        raise ValidationError({"reasons": gettext(REASONS_REQUIRED)})
     notice.closed_at = now
     before = transition(notice, Notice.Status.WITHDRAWN, now=now, fields=["closed_at"])
     notify(notice, Notification.Kind.NOTICE_REVIEW, variant="withdrawn", reasons=reasons[:400])

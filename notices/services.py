@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.models import Agency, Jurisdiction
 from agencies.providers import refuse_provider
@@ -63,16 +64,20 @@ EDITABLE_FIELDS = [
     "public_extract_consent",
 ]
 
-NOT_EDITABLE = "The notice can be edited only while it is a draft or information was requested."
-NOT_SUBMITTABLE = "Only a draft, or a notice whose information was requested, can be submitted."
-NOT_CANCELLABLE = "This notice is already closed."
-NOT_RENEWABLE = (
+NOT_EDITABLE = gettext_noop(
+    "The notice can be edited only while it is a draft or information was requested."
+)
+NOT_SUBMITTABLE = gettext_noop(
+    "Only a draft, or a notice whose information was requested, can be submitted."
+)
+NOT_CANCELLABLE = gettext_noop("This notice is already closed.")
+NOT_RENEWABLE = gettext_noop(
     "Only a published notice within six months of its expiry, or an expired one, can be renewed."
 )
-CASE_NOT_VISIBLE = "Select a case your agency can see."
-NOT_REQUESTER = "You are not an active member of the requesting agency."
-CHOOSE_LANGUAGES = "Choose from {languages}."
-COUNTRY_CODES = "Give ISO 3166-1 alpha-2 country codes, e.g. DE."
+CASE_NOT_VISIBLE = gettext_noop("Select a case your agency can see.")
+NOT_REQUESTER = gettext_noop("You are not an active member of the requesting agency.")
+CHOOSE_LANGUAGES = gettext_noop("Choose from {languages}.")
+COUNTRY_CODES = gettext_noop("Give ISO 3166-1 alpha-2 country codes, e.g. DE.")
 
 # Once a notice is in one of these states, it is closed for good (a renewal reopens an expiry).
 CLOSED = frozenset(
@@ -129,7 +134,8 @@ def _validate_values(data: dict[str, Any]) -> None:
     if languages is not None and (
         not isinstance(languages, list) or any(code not in Language.values for code in languages)
     ):
-        errors["languages"] = [CHOOSE_LANGUAGES.format(languages=", ".join(Language.values))]
+        choices = ", ".join(Language.values)
+        errors["languages"] = [gettext(CHOOSE_LANGUAGES).format(languages=choices)]
     nationalities = data.get("nationalities")
     if nationalities is not None and (
         not isinstance(nationalities, list)
@@ -138,7 +144,7 @@ def _validate_values(data: dict[str, Any]) -> None:
             for c in nationalities
         )
     ):
-        errors["nationalities"] = [COUNTRY_CODES]
+        errors["nationalities"] = [gettext(COUNTRY_CODES)]
     if errors:
         raise ValidationError(errors)
 
@@ -147,12 +153,12 @@ def _check_case(*, actor: Any, agency: Agency, case: Any) -> None:
     if case is None:
         return
     if not cases_visible_to(user=actor, agency=agency).filter(pk=case.pk).exists():
-        raise ValidationError({"case": CASE_NOT_VISIBLE})
+        raise ValidationError({"case": gettext(CASE_NOT_VISIBLE)})
 
 
 def _require_requester(actor: Any, notice: Notice) -> None:
     if not active_memberships(user=actor).filter(agency_id=notice.requesting_agency_id).exists():
-        raise ValidationError({"requesting_agency": NOT_REQUESTER})
+        raise ValidationError({"requesting_agency": gettext(NOT_REQUESTER)})
 
 
 def _set_recipients(
@@ -186,7 +192,7 @@ def notice_create(
     """A new draft requested by ``agency`` (the actor must be an active member of it)."""
     data = {k: v for k, v in (data or {}).items() if k in EDITABLE_FIELDS}
     if agency.is_secretariat or not active_memberships(user=actor).filter(agency=agency).exists():
-        raise ValidationError({"requesting_agency": NOT_REQUESTER})
+        raise ValidationError({"requesting_agency": gettext(NOT_REQUESTER)})
     _validate_values(data)
     _check_case(actor=actor, agency=agency, case=data.get("case"))
     notice = Notice(notice_type=notice_type, requesting_agency=agency, created_by=actor, **data)
@@ -227,7 +233,7 @@ def notice_update(
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     _require_requester(actor, notice)
     if not notice.is_editable:
-        raise NoticeStateError(NOT_EDITABLE)
+        raise NoticeStateError(gettext(NOT_EDITABLE))
     data = {k: v for k, v in (data or {}).items() if k in EDITABLE_FIELDS}
     _validate_values(data)
     if "case" in data:
@@ -271,7 +277,7 @@ def notice_submit(*, actor: Any, notice: Notice, now: datetime | None = None) ->
     elif notice.status == Notice.Status.INFO_REQUESTED:
         target = Notice.Status.UNDER_REVIEW
     else:
-        raise NoticeStateError(NOT_SUBMITTABLE)
+        raise NoticeStateError(gettext(NOT_SUBMITTABLE))
     errors = notice_precheck(notice)
     if errors:
         raise ValidationError(errors)
@@ -294,7 +300,7 @@ def notice_cancel(*, actor: Any, notice: Notice, reason: str = "") -> Notice:
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     _require_requester(actor, notice)
     if notice.status in CLOSED:
-        raise NoticeStateError(NOT_CANCELLABLE)
+        raise NoticeStateError(gettext(NOT_CANCELLABLE))
     notice.closed_at = now
     before = transition(notice, Notice.Status.CANCELLED, now=now, fields=["closed_at"])
     audit_log(
@@ -319,7 +325,7 @@ def notice_renew(*, actor: Any, notice: Notice, now: datetime | None = None) -> 
         and notice.expires_at - REMINDER_BEFORE <= now
     )
     if not (due or notice.status == Notice.Status.EXPIRED):
-        raise NoticeStateError(NOT_RENEWABLE)
+        raise NoticeStateError(gettext(NOT_RENEWABLE))
     errors = notice_precheck(notice)
     if errors:
         raise ValidationError(errors)

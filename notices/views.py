@@ -47,14 +47,14 @@ PAGE_SIZE = 100
 def _requester_or_403(request: HttpRequest, pk: int) -> Notice:
     notice = selectors.access_notice(user=request.user, pk=pk)
     if not selectors.is_requester(user=request.user, notice=notice):
-        raise PermissionDenied(services.NOT_REQUESTER)
+        raise PermissionDenied(_(services.NOT_REQUESTER))
     return notice
 
 
 def _reviewer_or_403(request: HttpRequest, pk: int) -> Notice:
     notice = selectors.access_notice(user=request.user, pk=pk)
     if not selectors.is_reviewer(user=request.user):
-        raise PermissionDenied("Only secretariat reviewers can do this.")
+        raise PermissionDenied(_("Only secretariat reviewers can do this."))
     return notice
 
 
@@ -115,7 +115,7 @@ def _form_data(form: NoticeForm) -> dict[str, Any]:
 
 
 def _render_form(request: HttpRequest, form: NoticeForm, notice: Notice | None, status: int = 200):
-    purposes = [(label, TYPE_PURPOSES[value]) for value, label in NoticeType.choices]
+    purposes = [(label, _(TYPE_PURPOSES[value])) for value, label in NoticeType.choices]
     context = {"form": form, "notice": notice, "purposes": purposes}
     return render(request, "notices/form.html", context, status=status)
 
@@ -125,12 +125,12 @@ def _submit_or_show_errors(request: HttpRequest, notice: Notice, form: NoticeFor
         services.notice_submit(actor=request.user, notice=notice)
     except ValidationError as error:
         _apply(form, error)
-        messages.error(request, "Saved, but not submitted: complete the fields marked below.")
+        messages.error(request, _("Saved, but not submitted: complete the fields marked below."))
         return _render_form(request, form, notice, status=400)
     except services.NoticeStateError as error:
         messages.error(request, str(error))
         return redirect(notice)
-    messages.success(request, "Submitted for review.")
+    messages.success(request, _("Submitted for review."))
     return redirect(notice)
 
 
@@ -138,7 +138,7 @@ def _submit_or_show_errors(request: HttpRequest, notice: Notice, form: NoticeFor
 def notice_new(request: HttpRequest) -> HttpResponse:
     agencies = selectors.requesting_agencies(user=request.user)
     if not agencies.exists():
-        raise PermissionDenied("You act for no agency that can request notices.")
+        raise PermissionDenied(_("You act for no agency that can request notices."))
     cases = cases_visible_to(user=request.user)
     form = NoticeForm(request.POST or None, request.FILES or None, agencies=agencies, cases=cases)
     if request.method != "POST":
@@ -176,7 +176,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
 def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _requester_or_403(request, pk)
     if not notice.is_editable:
-        messages.error(request, services.NOT_EDITABLE)
+        messages.error(request, _(services.NOT_EDITABLE))
         return redirect(notice)
     agencies = selectors.requesting_agencies(user=request.user)
     cases = cases_visible_to(user=request.user)
@@ -194,7 +194,7 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(request, form, notice, status=400)
     if request.POST.get("action") == "submit":
         return _submit_or_show_errors(request, notice, form)
-    messages.success(request, "Changes saved.")
+    messages.success(request, _("Changes saved."))
     return redirect(notice)
 
 
@@ -262,7 +262,7 @@ def _action(request: HttpRequest, notice: Notice, call: Any, success: str, **kwa
 @require_POST
 def notice_submit(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _requester_or_403(request, pk)
-    return _action(request, notice, services.notice_submit, "Submitted for review.")
+    return _action(request, notice, services.notice_submit, _("Submitted for review."))
 
 
 @login_required
@@ -274,7 +274,7 @@ def notice_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return _confirm_end(request, notice, _("Cancel"), _("cancelled"))
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reasons"] if form.is_valid() else ""
-    return _action(request, notice, services.notice_cancel, "Notice cancelled.", reason=reason)
+    return _action(request, notice, services.notice_cancel, _("Notice cancelled."), reason=reason)
 
 
 def _confirm_end(request: HttpRequest, notice: Notice, verb: str, done: str) -> HttpResponse:
@@ -292,14 +292,14 @@ def _confirm_end(request: HttpRequest, notice: Notice, verb: str, done: str) -> 
 @require_POST
 def notice_renew(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _requester_or_403(request, pk)
-    return _action(request, notice, services.notice_renew, "Renewal sent to review.")
+    return _action(request, notice, services.notice_renew, _("Renewal sent to review."))
 
 
 @login_required
 @require_POST
 def notice_review_start(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _reviewer_or_403(request, pk)
-    return _action(request, notice, review.notice_review_start, "Review started.")
+    return _action(request, notice, review.notice_review_start, _("Review started."))
 
 
 @login_required
@@ -308,14 +308,14 @@ def notice_review(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _reviewer_or_403(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a decision.")
+        messages.error(request, _("Choose a decision."))
         return redirect(notice)
     labels = dict(NoticeReview.Decision.choices)
     return _action(
         request,
         notice,
         review.notice_review,
-        f"Decision recorded: {labels[form.cleaned_data['decision']]}.",
+        _("Decision recorded: %(decision)s.") % {"decision": labels[form.cleaned_data["decision"]]},
         **form.cleaned_data,
     )
 
@@ -329,7 +329,7 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return _confirm_end(request, notice, _("Withdraw"), _("withdrawn"))
     form = ReasonForm(request.POST)
     reasons = form.cleaned_data["reasons"] if form.is_valid() else ""
-    return _action(request, notice, review.notice_withdraw, "Notice withdrawn.", reasons=reasons)
+    return _action(request, notice, review.notice_withdraw, _("Notice withdrawn."), reasons=reasons)
 
 
 @login_required
@@ -344,7 +344,7 @@ def notice_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not selectors.is_reviewer(user=request.user):
-        raise PermissionDenied("Only secretariat reviewers have a review queue.")
+        raise PermissionDenied(_("Only secretariat reviewers have a review queue."))
     queue = filtered(request, selectors.review_queue(user=request.user), QueueFilter)
     table = tables.paged(
         request,

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.access import get_visible_or_404
 from agencies.models import TLP, Agency, HandlingCode, Membership
@@ -25,13 +26,13 @@ from sharing.models import AccessRequest, AccessRequestTarget, Indicator
 from sharing.selectors import managing_agencies
 
 DECIDERS: set[str] = {Membership.Role.INVESTIGATOR, Membership.Role.AGENCY_ADMIN}
-NOT_REQUESTER = "Only members of the agency holding this indicator may ask."
-NOT_HOLDER = "Only investigators of the holding agency may answer this request."
-NO_REASON = "Say why you need the matching indicator."
-NO_LEGAL_BASIS = "Name the legal basis of the request."
-NO_HIDDEN_MATCH = "No other agency holds a match hidden from you."
-ALREADY_ANSWERED = "This request was already answered."
-NO_DECLINE_REASON = "Give the requester a reason for declining."
+NOT_REQUESTER = gettext_noop("Only members of the agency holding this indicator may ask.")
+NOT_HOLDER = gettext_noop("Only investigators of the holding agency may answer this request.")
+NO_REASON = gettext_noop("Say why you need the matching indicator.")
+NO_LEGAL_BASIS = gettext_noop("Name the legal basis of the request.")
+NO_HIDDEN_MATCH = gettext_noop("No other agency holds a match hidden from you.")
+ALREADY_ANSWERED = gettext_noop("This request was already answered.")
+NO_DECLINE_REASON = gettext_noop("Give the requester a reason for declining.")
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -89,9 +90,9 @@ def access_sent_request(*, user: Any, pk: Any, agency: Agency | None = None) -> 
 def _check_request(reason: str, legal_basis: str, handling_code: str) -> None:
     errors = {}
     if not (reason or "").strip():
-        errors["reason"] = NO_REASON
+        errors["reason"] = gettext(NO_REASON)
     if not (legal_basis or "").strip():
-        errors["legal_basis"] = NO_LEGAL_BASIS
+        errors["legal_basis"] = gettext(NO_LEGAL_BASIS)
     if handling_code not in HandlingCode.values:
         errors["handling_code"] = f"Choose one of {', '.join(HandlingCode.values)}."
     if errors:
@@ -110,11 +111,11 @@ def access_request_create(
 ) -> AccessRequest:
     """Ask the unnamed holders of a hidden match to share it."""
     if not is_member(user=actor, of=indicator.owner, agency=agency):
-        raise PermissionDenied(NOT_REQUESTER)
+        raise PermissionDenied(gettext(NOT_REQUESTER))
     _check_request(reason, legal_basis, handling_code)
     hidden = hidden_matches(user=actor, agency=indicator.owner, indicator=indicator)
     if not hidden:
-        raise ValidationError({"indicator": NO_HIDDEN_MATCH})
+        raise ValidationError({"indicator": gettext(NO_HIDDEN_MATCH)})
     request = AccessRequest.objects.create(
         requester=indicator.owner,
         requested_by=actor,
@@ -198,9 +199,9 @@ def _lock_request(target: AccessRequestTarget) -> tuple[AccessRequest, str]:
 
 def _check_decider(actor: Any, target: AccessRequestTarget, agency: Agency | None) -> None:
     if not is_member(user=actor, of=target.holder, roles=DECIDERS, agency=agency):
-        raise PermissionDenied(NOT_HOLDER)
+        raise PermissionDenied(gettext(NOT_HOLDER))
     if target.status != AccessRequestTarget.Status.PENDING:
-        raise ValidationError({"status": ALREADY_ANSWERED})
+        raise ValidationError({"status": gettext(ALREADY_ANSWERED)})
 
 
 @transaction.atomic
@@ -256,7 +257,7 @@ def access_request_decline(
     )
     _check_decider(actor, target, agency)
     if not (reason or "").strip():
-        raise ValidationError({"reason": NO_DECLINE_REASON})
+        raise ValidationError({"reason": gettext(NO_DECLINE_REASON)})
     request, before = _lock_request(target)
     target.status = AccessRequestTarget.Status.DECLINED
     target.decided_by, target.decided_at = actor, timezone.now()

@@ -74,7 +74,10 @@ def correlations(request: HttpRequest) -> HttpResponse:
             results = correlation.correlation_lookup(actor=request.user, agency=None, values=values)
         except correlation.LookupErrors as exc:
             for index, errors in exc.item_errors.items():
-                form.add_error("values", f"Line {int(index) + 1}: {errors[0]}")
+                form.add_error(
+                    "values",
+                    _("Line %(line)s: %(error)s") % {"line": int(index) + 1, "error": errors[0]},
+                )
         except ValidationError as exc:
             apply_validation_error(form, exc)
     context = {
@@ -97,7 +100,7 @@ def request_access(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, "Access request sent to the agency holding the match.")
+            messages.success(request, _("Access request sent to the agency holding the match."))
             return redirect("access_requests")
     context = {"indicator": indicator, "form": form}
     return render(request, "sharing/correlation/request_access.html", context)
@@ -191,7 +194,7 @@ def inbox_share(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=GrantForm,
         form_name="grant_form",
         decide=access_requests.access_request_grant,
-        done="Shared with the requesting agency.",
+        done=_("Shared with the requesting agency."),
     )
 
 
@@ -209,7 +212,7 @@ def inbox_decline(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, "Request declined.")
+            messages.success(request, _("Request declined."))
             return redirect("access_inbox_detail", pk=target.pk)
     requester = target.request.requester.code
     return confirmation(

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction, SharingAgreement
@@ -18,26 +19,33 @@ from sharing.objects import type_choices
 
 
 class IndicatorAddForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), empty_label=None
+    )
     type = forms.ChoiceField(
-        choices=[("", "Detect per line")] + IndicatorType.choices, required=False
+        label=_("Type"),
+        choices=[("", _("Detect per line")), *IndicatorType.choices],
+        required=False,
     )
     values = forms.CharField(
+        label=_("Values"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "One value per line"}),
-        help_text="One value per line; optionally 'type value' (e.g. 'sha256 e3b0…').",
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": _("One value per line")}),
+        help_text=_("One value per line; optionally 'type value' (e.g. 'sha256 e3b0…')."),
     )
     upload = forms.FileField(
         required=False,
         label=_("Or a text file"),
         help_text=_("UTF-8 text, one value per line, as above."),
     )
-    tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label="TLP")
-    pap = forms.ChoiceField(choices=PAP.choices, initial=PAP.AMBER, label="PAP")
-    handling_code = forms.ChoiceField(choices=HandlingCode.choices, initial=HandlingCode.H0)
-    confidence = forms.IntegerField(min_value=0, max_value=100, initial=50)
-    description = forms.CharField(required=False, widget=forms.TextInput)
-    labels = forms.CharField(required=False, help_text="Comma separated")
+    tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label=_("TLP"))
+    pap = forms.ChoiceField(choices=PAP.choices, initial=PAP.AMBER, label=_("PAP"))
+    handling_code = forms.ChoiceField(
+        label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0
+    )
+    confidence = forms.IntegerField(label=_("Confidence"), min_value=0, max_value=100, initial=50)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.TextInput)
+    labels = forms.CharField(label=_("Labels"), required=False, help_text=_("Comma separated"))
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,28 +74,35 @@ class IndicatorAddForm(forms.Form):
 
 class ShareForm(forms.Form):
     agencies = forms.ModelMultipleChoiceField(
+        label=_("Agencies"),
         queryset=partner_agencies(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     jurisdictions = forms.ModelMultipleChoiceField(
+        label=_("Jurisdictions"),
         queryset=Jurisdiction.objects.all(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     jit = forms.ModelChoiceField(
-        queryset=JointInvestigationTeam.objects.none(), required=False, label="JIT"
+        queryset=JointInvestigationTeam.objects.none(), required=False, label=_("JIT")
     )
     community = forms.BooleanField(
-        required=False, help_text="Every agency holding a sharing agreement with you"
+        label=_("Community"),
+        required=False,
+        help_text=_("Every agency holding a sharing agreement with you"),
     )
     users = forms.CharField(
-        required=False, help_text="TLP:RED only: usernames, comma separated", label="Named users"
+        required=False,
+        help_text=_("TLP:RED only: usernames, comma separated"),
+        label=_("Named users"),
     )
     legal_basis = forms.ModelChoiceField(
+        label=_("Legal basis"),
         queryset=SharingAgreement.objects.none(),
         required=False,
-        empty_label="Find the basis for each recipient",
+        empty_label=_("Find the basis for each recipient"),
     )
 
     def __init__(
@@ -118,20 +133,25 @@ class ShareForm(forms.Form):
         users = list(get_user_model().objects.filter(username__in=names, is_active=True))
         unknown = set(names) - {u.username for u in users}
         if unknown:
-            raise forms.ValidationError(f"Unknown users: {', '.join(sorted(unknown))}.")
+            raise forms.ValidationError(
+                gettext("Unknown users: %(users)s.") % {"users": ", ".join(sorted(unknown))}
+            )
         return users
 
 
 class EndpointForm(forms.Form):
-    name = forms.CharField(max_length=100)
-    url = forms.URLField(max_length=500, assume_scheme="https")
+    name = forms.CharField(label=_("Name"), max_length=100)
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     types = forms.MultipleChoiceField(
+        label=_("Types"),
         choices=IndicatorType.choices,
         required=False,
-        help_text="None selected = all types",
+        help_text=_("None selected = all types"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    min_confidence = forms.IntegerField(min_value=0, max_value=100, initial=0)
+    min_confidence = forms.IntegerField(
+        label=_("Minimum confidence"), min_value=0, max_value=100, initial=0
+    )
     object_types = forms.MultipleChoiceField(
         choices=type_choices,
         required=False,
@@ -143,11 +163,11 @@ class EndpointForm(forms.Form):
         ),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    max_tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label="Highest TLP")
+    max_tlp = forms.ChoiceField(choices=TLP.choices, initial=TLP.AMBER, label=_("Highest TLP"))
     receives_checkpoints = forms.BooleanField(
         required=False,
-        label="Receives checkpoints",
-        help_text=(
+        label=_("Receives checkpoints"),
+        help_text=_(
             "Also push each signed checkpoint of our audit log, so that your system holds "
             "them without polling (the indicator filters above do not apply)"
         ),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.legal import (
     Party,
@@ -25,7 +26,7 @@ from cases.models import JointInvestigationTeam
 from cases.selectors import jit_accepted_agencies
 
 CATEGORY = SharingAgreement.DataCategory.INDICATORS
-NO_BASIS = (
+NO_BASIS = gettext_noop(
     "No legal basis on record for sharing indicators from {owner} ({country}) with {target}: "
     "record a sharing agreement covering 'indicators' between them or their jurisdictions "
     "(valid today), or share through a JIT both belong to."
@@ -86,7 +87,7 @@ def community_agency_ids(
 
 
 def _missing(owner: Agency, target: str) -> str:
-    return NO_BASIS.format(owner=owner.code, country=owner.country.code, target=target)
+    return gettext(NO_BASIS).format(owner=owner.code, country=owner.country.code, target=target)
 
 
 def _to_agencies(
@@ -145,10 +146,16 @@ def _to_jurisdictions(
 def _to_jit(result: Resolution, owner: Agency, jit: JointInvestigationTeam) -> None:
     members = set(jit_accepted_agencies(jit).values_list("pk", flat=True)) | {jit.leader_id}
     if owner.pk not in members:
-        result.missing.append(f"{owner.code} is not an accepted member of the JIT {jit.name}.")
+        result.missing.append(
+            gettext("%(agency)s is not an accepted member of the JIT %(jit)s.")
+            % {"agency": owner.code, "jit": jit.name}
+        )
     elif not jit.legal_basis or jit.status not in ("active", "extended"):
         result.missing.append(
-            f"The JIT {jit.name} has no JIT agreement in force (legal basis and active status)."
+            gettext(
+                "The JIT %(jit)s has no JIT agreement in force (legal basis and active status)."
+            )
+            % {"jit": jit.name}
         )
     else:
         basis = f"JIT agreement: {jit.get_legal_basis_display()}"
@@ -164,7 +171,10 @@ def _to_community(result: Resolution, owner: Agency, agreements: list[SharingAgr
         )
         result.agency_ids |= ids
     else:
-        result.missing.append(f"{owner.code} holds no sharing agreement: it has no community.")
+        result.missing.append(
+            gettext("%(agency)s holds no sharing agreement: it has no community.")
+            % {"agency": owner.code}
+        )
 
 
 def _to_users(
@@ -197,7 +207,8 @@ def resolve(*, owner: Agency, spec: ShareSpec) -> Resolution:
     result = Resolution()
     if spec.legal_basis is not None and not agreements:
         result.missing.append(
-            f"Agreement {spec.legal_basis} is not an agreement covering indicators in force today."
+            gettext("Agreement %(id)s is not an agreement covering indicators in force today.")
+            % {"id": spec.legal_basis}
         )
         return result
     _to_agencies(result, owner, spec.agencies, agreements)

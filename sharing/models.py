@@ -27,18 +27,18 @@ TLP_RANK: dict[str, int] = {
 
 
 class IndicatorType(models.TextChoices):
-    IPV4 = "ipv4", "IPv4 address"
-    IPV6 = "ipv6", "IPv6 address"
-    CIDR = "cidr", "IP network (CIDR)"
-    DOMAIN = "domain", "Domain name"
-    URL = "url", "URL"
-    EMAIL = "email", "E-mail address"
-    MD5 = "md5", "MD5 hash"
-    SHA1 = "sha1", "SHA-1 hash"
-    SHA256 = "sha256", "SHA-256 hash"
-    ASN = "asn", "Autonomous system"
-    BTC = "btc", "Bitcoin wallet"
-    ETH = "eth", "Ethereum wallet"
+    IPV4 = "ipv4", _("IPv4 address")
+    IPV6 = "ipv6", _("IPv6 address")
+    CIDR = "cidr", _("IP network (CIDR)")
+    DOMAIN = "domain", _("Domain name")
+    URL = "url", _("URL")
+    EMAIL = "email", _("E-mail address")
+    MD5 = "md5", _("MD5 hash")
+    SHA1 = "sha1", _("SHA-1 hash")
+    SHA256 = "sha256", _("SHA-256 hash")
+    ASN = "asn", _("Autonomous system")
+    BTC = "btc", _("Bitcoin wallet")
+    ETH = "eth", _("Ethereum wallet")
 
 
 class PAP(models.TextChoices):
@@ -74,8 +74,8 @@ class Indicator(models.Model):
     description = models.TextField(blank=True)
     labels = models.JSONField(default=list, blank=True)
     confidence = models.PositiveSmallIntegerField(default=50, validators=[MaxValueValidator(100)])
-    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
-    pap = models.CharField("PAP", max_length=8, choices=PAP.choices, default=PAP.AMBER)
+    tlp = models.CharField(_("TLP"), max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    pap = models.CharField(_("PAP"), max_length=8, choices=PAP.choices, default=PAP.AMBER)
     handling_code = models.CharField(
         max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
     )
@@ -190,8 +190,8 @@ class StixObject(models.Model):
     type = models.CharField(max_length=250)
     name = models.CharField(max_length=250, blank=True, help_text="What lists show")
     pattern_type = models.CharField(max_length=32, blank=True, help_text="Indicators only")
-    tlp = models.CharField("TLP", max_length=16, choices=TLP.choices, default=TLP.AMBER)
-    pap = models.CharField("PAP", max_length=8, choices=PAP.choices, default=PAP.AMBER)
+    tlp = models.CharField(_("TLP"), max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    pap = models.CharField(_("PAP"), max_length=8, choices=PAP.choices, default=PAP.AMBER)
     handling_code = models.CharField(
         max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
     )
@@ -366,11 +366,11 @@ class Delivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        FAILING = "failing", "Failing (will retry)"
-        DELIVERED = "delivered", "Delivered"
-        DEAD = "dead", "Dead"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        FAILING = "failing", _("Failing (will retry)")
+        DELIVERED = "delivered", _("Delivered")
+        DEAD = "dead", _("Dead")
 
     webhook_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     endpoint = models.ForeignKey(
@@ -601,9 +601,9 @@ class AccessRequestTarget(models.Model):
     """One holder indicator an access request reached; decided by the holder agency."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        GRANTED = "granted", "Shared"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Pending")
+        GRANTED = "granted", _("Shared")
+        DECLINED = "declined", _("Declined")
 
     request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="targets")
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")

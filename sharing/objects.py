@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.models import TLP, Agency, HandlingCode
 from common import lookups  # noqa: F401  (registers field__any)
@@ -116,32 +117,58 @@ def parse_stix_id(value: Any, *, name: str = "id", type_: str | None = None) -> 
     return value
 
 
-# What the pages call each STIX 2.1 type (others: the type with spaces for hyphens).
+# What the pages call each STIX 2.1 type, translated when shown (others: the type with spaces
+# for hyphens).
 TYPE_LABELS = {
-    "autonomous-system": "Autonomous system",
-    "course-of-action": "Course of action",
-    "domain-name": "Domain name",
-    "email-addr": "E-mail address",
-    "email-message": "E-mail message",
-    "extension-definition": "Extension definition",
-    "ipv4-addr": "IPv4 address",
-    "ipv6-addr": "IPv6 address",
-    "language-content": "Language content",
-    "mac-addr": "MAC address",
-    "malware-analysis": "Malware analysis",
-    "marking-definition": "Marking definition",
-    "network-traffic": "Network traffic",
-    "observed-data": "Observed data",
-    "url": "URL",
-    "user-account": "User account",
-    "windows-registry-key": "Windows registry key",
-    "x509-certificate": "X.509 certificate",
+    "artifact": gettext_noop("Artifact"),
+    "attack-pattern": gettext_noop("Attack pattern"),
+    "autonomous-system": gettext_noop("Autonomous system"),
+    "campaign": gettext_noop("Campaign"),
+    "course-of-action": gettext_noop("Course of action"),
+    "directory": gettext_noop("Directory"),
+    "domain-name": gettext_noop("Domain name"),
+    "email-addr": gettext_noop("E-mail address"),
+    "email-message": gettext_noop("E-mail message"),
+    "extension-definition": gettext_noop("Extension definition"),
+    "file": gettext_noop("File"),
+    "grouping": gettext_noop("Grouping"),
+    "ipv4-addr": gettext_noop("IPv4 address"),
+    "ipv6-addr": gettext_noop("IPv6 address"),
+    "identity": gettext_noop("Identity"),
+    "incident": gettext_noop("Incident"),
+    "indicator": gettext_noop("Indicator"),
+    "infrastructure": gettext_noop("Infrastructure"),
+    "intrusion-set": gettext_noop("Intrusion set"),
+    "language-content": gettext_noop("Language content"),
+    "location": gettext_noop("Location"),
+    "mac-addr": gettext_noop("MAC address"),
+    "malware": gettext_noop("Malware"),
+    "malware-analysis": gettext_noop("Malware analysis"),
+    "marking-definition": gettext_noop("Marking definition"),
+    "mutex": gettext_noop("Mutex"),
+    "network-traffic": gettext_noop("Network traffic"),
+    "note": gettext_noop("Note"),
+    "observed-data": gettext_noop("Observed data"),
+    "opinion": gettext_noop("Opinion"),
+    "process": gettext_noop("Process"),
+    "relationship": gettext_noop("Relationship"),
+    "report": gettext_noop("Report"),
+    "sighting": gettext_noop("Sighting"),
+    "software": gettext_noop("Software"),
+    "threat-actor": gettext_noop("Threat actor"),
+    "tool": gettext_noop("Tool"),
+    "url": gettext_noop("URL"),
+    "user-account": gettext_noop("User account"),
+    "vulnerability": gettext_noop("Vulnerability"),
+    "windows-registry-key": gettext_noop("Windows registry key"),
+    "x509-certificate": gettext_noop("X.509 certificate"),
 }
 
 
 def type_label(kind: str) -> str:
     """A STIX type in words: ``threat-actor`` → "Threat actor"."""
-    return TYPE_LABELS.get(kind) or kind.replace("-", " ").capitalize()
+    label = TYPE_LABELS.get(kind)
+    return gettext(label) if label else kind.replace("-", " ").capitalize()
 
 
 def type_choices() -> list[tuple[str, str]]:

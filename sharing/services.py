@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from agencies.models import TLP, Agency, Jurisdiction, PartnerEndpoint, SharingAgreement
@@ -34,25 +35,25 @@ from sharing.permissions import (
 from sharing.stix import modified_stamp
 from sharing.webhooks import new_secret
 
-NOT_OWNER = "Only the owning agency may share, widen or revoke this indicator."
-STRICT_STAYS = "TLP:AMBER+STRICT indicators cannot leave the owning agency ({codes})."
-RED_NAMED_ONLY = (
+NOT_OWNER = gettext_noop("Only the owning agency may share, widen or revoke this indicator.")
+STRICT_STAYS = gettext_noop("TLP:AMBER+STRICT indicators cannot leave the owning agency ({codes}).")
+RED_NAMED_ONLY = gettext_noop(
     "TLP:RED indicators go only to named users: name users, not agencies, jurisdictions, "
     "a JIT or the community ({codes})."
 )
-NAMED_USERS_RED_ONLY = "Named users are for TLP:RED indicators only ({codes})."
-NO_RECIPIENTS = (
+NAMED_USERS_RED_ONLY = gettext_noop("Named users are for TLP:RED indicators only ({codes}).")
+NO_RECIPIENTS = gettext_noop(
     "Name at least one recipient: agencies, jurisdictions, a JIT, the community or users."
 )
-NO_INDICATORS = "Choose at least one indicator."
-NO_OBJECTS = "Choose at least one STIX object."
-ONE_OWNER = "Share indicators of one owning agency at a time."
-REVOKED_STAY = "Revoked indicators cannot be shared ({codes})."
-ALREADY_WITHDRAWN = "This share is already withdrawn."
-ALREADY_REVOKED = "This indicator is already revoked."
-OBJECT_ALREADY_REVOKED = "This STIX object is already revoked."
-NO_VERSIONS = "A {type} has no versions in STIX 2.1, so it cannot be revoked."
-NO_PARTIES = "An agreement needs parties: agencies or jurisdictions."
+NO_INDICATORS = gettext_noop("Choose at least one indicator.")
+NO_OBJECTS = gettext_noop("Choose at least one STIX object.")
+ONE_OWNER = gettext_noop("Share indicators of one owning agency at a time.")
+REVOKED_STAY = gettext_noop("Revoked indicators cannot be shared ({codes}).")
+ALREADY_WITHDRAWN = gettext_noop("This share is already withdrawn.")
+ALREADY_REVOKED = gettext_noop("This indicator is already revoked.")
+OBJECT_ALREADY_REVOKED = gettext_noop("This STIX object is already revoked.")
+NO_VERSIONS = gettext_noop("A {type} has no versions in STIX 2.1, so it cannot be revoked.")
+NO_PARTIES = gettext_noop("An agreement needs parties: agencies or jurisdictions.")
 
 
 # --- shares ----------------------------------------------------------------------------------
@@ -72,10 +73,10 @@ def _check_owner(
 ) -> Agency:
     owners = {i.owner_id for i in items}
     if len(owners) != 1:
-        raise ValidationError({field: ONE_OWNER})
+        raise ValidationError({field: gettext(ONE_OWNER)})
     owner = items[0].owner
     if not is_member(user=actor, of=owner, agency=agency):
-        raise PermissionDenied(NOT_OWNER)
+        raise PermissionDenied(gettext(NOT_OWNER))
     return owner
 
 
@@ -90,16 +91,16 @@ def _check_tlp(
 
     strict = [i for i in items if i.tlp == TLP.AMBER_STRICT]
     if strict:
-        raise ValidationError({field: STRICT_STAYS.format(codes=codes(strict))})
+        raise ValidationError({field: gettext(STRICT_STAYS).format(codes=codes(strict))})
     red = [i for i in items if i.tlp == TLP.RED]
     if red and to_groups:
-        raise ValidationError({field: RED_NAMED_ONLY.format(codes=codes(red))})
+        raise ValidationError({field: gettext(RED_NAMED_ONLY).format(codes=codes(red))})
     not_red = [i for i in items if i.tlp != TLP.RED]
     if users and not_red:
-        raise ValidationError({"users": NAMED_USERS_RED_ONLY.format(codes=codes(not_red))})
+        raise ValidationError({"users": gettext(NAMED_USERS_RED_ONLY).format(codes=codes(not_red))})
     revoked = [i for i in items if i.revoked]
     if revoked:
-        raise ValidationError({field: REVOKED_STAY.format(codes=codes(revoked))})
+        raise ValidationError({field: gettext(REVOKED_STAY).format(codes=codes(revoked))})
 
 
 def share_preview(
@@ -115,10 +116,12 @@ def share_preview(
     field = "indicators" if indicators or not objects else "objects"
     items: list[Shareable] = [*indicators, *objects]
     if not items:
-        raise ValidationError({field: NO_INDICATORS if field == "indicators" else NO_OBJECTS})
+        raise ValidationError(
+            {field: gettext(NO_INDICATORS) if field == "indicators" else gettext(NO_OBJECTS)}
+        )
     owner = _check_owner(actor=actor, items=items, agency=agency, field=field)
     if not spec.to_groups and not spec.users:
-        raise ValidationError({"agencies": NO_RECIPIENTS})
+        raise ValidationError({"agencies": gettext(NO_RECIPIENTS)})
     _check_tlp(items, to_groups=spec.to_groups, users=spec.users, field=field)
     resolution = legal.resolve(owner=owner, spec=spec)
     if resolution.missing:
@@ -223,9 +226,9 @@ def share_withdraw(*, actor: Any, share: Share, agency: Agency | None = None) ->
     """Withdraw a share: permissions go at once; tombstones go to endpoints that lose access."""
     share = Share.objects.select_for_update().get(pk=share.pk)
     if not is_member(user=actor, of=share.owner, agency=agency):
-        raise PermissionDenied(NOT_OWNER)
+        raise PermissionDenied(gettext(NOT_OWNER))
     if share.withdrawn_at is not None:
-        raise ValidationError({"share": ALREADY_WITHDRAWN})
+        raise ValidationError({"share": gettext(ALREADY_WITHDRAWN)})
     share.withdrawn_at, share.withdrawn_by = timezone.now(), actor
     share.save(update_fields=["withdrawn_at", "withdrawn_by"])
     sync_share_permissions(share)  # its audience only: the indicators' rows do not change
@@ -254,7 +257,7 @@ def indicator_revoke(
     indicator = Indicator.objects.select_for_update().select_related("owner").get(pk=indicator.pk)
     _check_owner(actor=actor, items=[indicator], agency=agency)
     if indicator.revoked:
-        raise ValidationError({"indicator": ALREADY_REVOKED})
+        raise ValidationError({"indicator": gettext(ALREADY_REVOKED)})
     now = timezone.now()
     indicator.revoked, indicator.revoked_at, indicator.modified = True, now, now
     indicator.save(update_fields=["revoked", "revoked_at", "modified"])
@@ -285,9 +288,9 @@ def stix_object_revoke(
     )
     _check_owner(actor=actor, items=[stix_object], agency=agency, field="objects")
     if stix_object.revoked:
-        raise ValidationError({"stix_object": OBJECT_ALREADY_REVOKED})
+        raise ValidationError({"stix_object": gettext(OBJECT_ALREADY_REVOKED)})
     if is_observable(stix_object.body) or stix_object.type == "marking-definition":
-        raise ValidationError({"stix_object": NO_VERSIONS.format(type=stix_object.type)})
+        raise ValidationError({"stix_object": gettext(NO_VERSIONS).format(type=stix_object.type)})
     # Strictly newer than the current version, even one whose modified lies ahead of our clock.
     now = max(timezone.now(), stix_object.modified + timedelta(milliseconds=1))
     stamp = modified_stamp(now)
@@ -488,7 +491,7 @@ def agreement_record(
     agreement.agencies.set(agencies)
     agreement.jurisdictions.set(jurisdictions)
     if not agreement.agencies.exists() and not agreement.jurisdictions.exists():
-        raise ValidationError({"agencies": NO_PARTIES})
+        raise ValidationError({"agencies": gettext(NO_PARTIES)})
     audit_log(
         actor=actor,
         action="sharing_agreement.recorded",

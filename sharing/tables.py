@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from common.tables import DateColumn, ListTable
 from sharing.delivery import error_in_words
@@ -114,6 +114,14 @@ class AccessInboxTable(ListTable):
         return Truncator(value).chars(80)
 
 
+# request_outcome's statuses (the API's words), translated when the table shows them.
+OUTCOME_WORDS = {
+    "pending": gettext_noop("pending"),
+    "shared": gettext_noop("shared"),
+    "declined": gettext_noop("declined"),
+}
+
+
 class AccessSentTable(ListTable):
     indicator = tables.Column(verbose_name=_("Your indicator"), empty_values=())
     asked_by = tables.Column(verbose_name=_("Asked by"), accessor="requested_by__username")
@@ -137,15 +145,14 @@ class AccessSentTable(ListTable):
 
     def render_outcome(self, record: Any) -> str:
         outcome = record.outcome  # set by the view: request_outcome, what the requester may learn
-        return "".join([outcome["status"], *(f": {r}" for r in outcome["decline_reasons"])])
+        status = gettext(OUTCOME_WORDS.get(outcome["status"], outcome["status"]))
+        return "".join([status, *(f": {r}" for r in outcome["decline_reasons"])])
 
 
 # An agency's deliveries can run to many thousands: the id (newest / oldest queued) and the
 # (endpoint, status) index; the total is capped (``DELIVERY_COUNT_CAP`` in the view).
 DELIVERY_SORTS = {"queued": ("id",), "status": ("status", "id")}
 DELIVERY_DEFAULT_SORT = "-queued"
-
-
 ITEMS_SHOWN = 5  # per delivery, in words; the rest as "and N more"
 
 

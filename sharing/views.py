@@ -241,7 +241,7 @@ def indicator_share(request: HttpRequest) -> HttpResponse:
         selectors.can_manage_indicator(user=request.user, indicator=i) for i in indicators
     ) and all(selectors.can_manage_stix_object(user=request.user, stix_object=o) for o in objects)
     if not managed:
-        raise PermissionDenied(services.NOT_OWNER)
+        raise PermissionDenied(_(services.NOT_OWNER))
     form = _share_form(request)
     preview = None
     status = 200
@@ -254,8 +254,14 @@ def indicator_share(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(
                     request,
-                    f"Shared {len(indicators) + len(objects)} item(s); "
-                    f"{share.deliveries.count()} deliveries queued to partner endpoints.",
+                    _(
+                        "Shared %(items)s item(s); %(deliveries)s deliveries queued to partner "
+                        "endpoints."
+                    )
+                    % {
+                        "items": len(indicators) + len(objects),
+                        "deliveries": share.deliveries.count(),
+                    },
                 )
                 return redirect((indicators or objects)[0].get_absolute_url())
             preview = services.share_preview(
@@ -310,7 +316,7 @@ def share_withdraw(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse
         messages.error(request, "; ".join(error.messages))
     else:
         messages.success(
-            request, "Share withdrawn; recipients lost access and tombstones are queued."
+            request, _("Share withdrawn; recipients lost access and tombstones are queued.")
         )
     return redirect("indicator_detail", pk=indicator.pk)
 
@@ -334,7 +340,7 @@ def indicator_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "; ".join(error.messages))
     else:
         messages.success(
-            request, "Indicator revoked; tombstones are queued to every endpoint that got it."
+            request, _("Indicator revoked; tombstones are queued to every endpoint that got it.")
         )
     return redirect("indicator_detail", pk=indicator.pk)
 
@@ -471,5 +477,9 @@ def endpoint_retry(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     if endpoint.agency_id != agency.pk:
         raise Http404
     count = services.endpoint_retry_now(actor=request.user, endpoint=endpoint)
-    messages.success(request, f"{count} deliveries to {endpoint.name} will be retried now.")
+    messages.success(
+        request,
+        _("%(count)s deliveries to %(name)s will be retried now.")
+        % {"count": count, "name": endpoint.name},
+    )
     return redirect("sharing_dashboard", code=agency.code)

@@ -17,6 +17,7 @@ from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.auth.models import AbstractUser
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from agencies import services
@@ -66,6 +67,14 @@ def _side(code: str, country: Any, prefix: str) -> Side:
 def _fast_password_hashing(settings):
     """PBKDF2's million rounds cost ~0.3 s per user; tests need the check, not the cost."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """LocaleMiddleware activates the request's language (Accept-Language) in the thread and
+    leaves it there; the next test's code outside a request must start in the default one."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
