@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common import jobs
 from common.spreadsheet import safe_cell
 from interop import imports
 from interop.forms import ImportForm
@@ -67,8 +68,9 @@ def _rows(request: HttpRequest, job_id: str) -> tuple[list[dict[str, Any]], bool
 @require_GET
 def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
     job = imports.access_job(user=request.user, job_id=job_id)
+    job["state"] = jobs.job_state(job)  # a job whose worker died reads as stopped
     context: dict[str, Any] = {"job": job}
-    if job["state"] == imports.DONE:
+    if job["state"] == jobs.DONE:
         rows, errors_only = _rows(request, job_id)
         context["errors_only"] = errors_only
         context["page"] = Paginator(rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -79,6 +81,7 @@ def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
 @require_GET
 def import_job_progress(request: HttpRequest, job_id: str) -> JsonResponse:
     job = imports.access_job(user=request.user, job_id=job_id)
+    job["state"] = jobs.job_state(job)
     response = JsonResponse({key: job.get(key) for key in ("state", "total", "done", "errors")})
     response["Cache-Control"] = "no-store"
     return response

@@ -11,20 +11,17 @@ resolve as they do between two imports. MISP events are imported one by one.
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 
 from agencies.models import Agency
+from common.jobs import FAILED, RUNNING, CacheJobs
 from common.parsers import parse_json
 from interop import misp, tasks
 from interop.services import OUTCOMES, bundle_import
@@ -33,18 +30,9 @@ from sharing.selectors import managing_agencies
 logger = logging.getLogger(__name__)
 
 STIX, MISP = "stix", "misp"
-RUNNING, DONE, FAILED = "running", "done", "failed"
 REJECTED, WARNING = "rejected", "warning"
 
-_KEY = "interop:import:{}"
-
-
-def _key(job_id: str, part: str = "") -> str:
-    return _KEY.format(job_id) + (f":{part}" if part else "")
-
-
-def _ttl() -> int:
-    return max(1, settings.SHARING_BULK_REPORT_DAYS) * 86400
+JOBS = CacheJobs("interop:import")
 
 
 def read_upload(raw: bytes) -> tuple[str, list[Any]]:
@@ -76,24 +64,19 @@ def read_upload(raw: bytes) -> tuple[str, list[Any]]:
 
 def job_start(*, actor: Any, agency: Agency, kind: str, items: list[Any], name: str) -> str:
     """Store an import and run it now (small) or enqueue it after the commit; the job's id."""
-    job_id = secrets.token_urlsafe(18)
-    cache.set(
-        _key(job_id),
-        {
-            "user": actor.pk,
-            "agency": agency.pk,
+    job_id = JOBS.create(
+        user=actor,
+        agency=agency,
+        fields={
             "kind": kind,
             "name": name[:200],
-            "state": RUNNING,
             "total": len(items),
             "done": 0,
             "errors": 0,
             "counts": dict.fromkeys(OUTCOMES, 0),
-            "started": timezone.now().isoformat(),
         },
-        _ttl(),
+        data=items,
     )
-    cache.set(_key(job_id, "input"), items, _ttl())
     if len(items) < settings.INTEROP_IMPORT_ASYNC_MIN_OBJECTS:
         job_run(job_id)
     else:
@@ -109,11 +92,7 @@ def _enqueue(job_id: str) -> None:
         _update(job_id, state=FAILED)
 
 
-def _update(job_id: str, **changes: Any) -> dict[str, Any]:
-    job = cache.get(_key(job_id)) or {}
-    job.update(changes)
-    cache.set(_key(job_id), job, _ttl())
-    return job
+_update = JOBS.update
 
 
 def _rows(report: dict[str, Any], offset: int, event: str = "") -> list[dict[str, Any]]:
@@ -134,8 +113,8 @@ def _rows(report: dict[str, Any], offset: int, event: str = "") -> list[dict[str
 
 def job_run(job_id: str) -> int:
     """Run a stored import, updating its progress; the items done."""
-    job = cache.get(_key(job_id))
-    items = cache.get(_key(job_id, "input"))
+    job = JOBS.get(job_id)
+    items = JOBS.input(job_id)
     if job is None or items is None or job.get("state") != RUNNING:
         return 0
     counts = dict.fromkeys(OUTCOMES, 0)
@@ -172,9 +151,7 @@ def job_run(job_id: str) -> int:
             misp.misp_events_import(
                 actor=actor, agency=agency, events=items, source="browser", on_event=on_event
             )
-        cache.set(_key(job_id, "report"), rows, _ttl())
-        _update(job_id, state=DONE, finished=timezone.now().isoformat())
-        cache.delete(_key(job_id, "input"))
+        JOBS.finish(job_id, rows)
         return len(items)
     except ValidationError as error:
         # A MISP event that does not hold together: nothing of the file was written.
@@ -183,15 +160,11 @@ def job_run(job_id: str) -> int:
             if hasattr(error, "error_dict")
             else error.messages
         )
-        cache.set(
-            _key(job_id, "report"),
-            [
-                {"number": 0, "id": "", "status": REJECTED, "reason": m, "event": ""}
-                for m in messages
-            ],
-            _ttl(),
-        )
-        _update(job_id, state=DONE, done=0, errors=len(messages), refused=True)
+        refusals = [
+            {"number": None, "id": "", "status": REJECTED, "reason": m, "event": ""}
+            for m in messages
+        ]
+        JOBS.finish(job_id, refusals, done=0, errors=len(messages), refused=True)
         return 0
     except Exception:
         logger.exception("import job %s failed", job_id)
@@ -202,16 +175,7 @@ def job_run(job_id: str) -> int:
 def access_job(*, user: Any, job_id: str) -> dict[str, Any]:
     """The job, to the member who started it while still a member of its agency; for anyone
     else, and for an unknown or expired id, the same 404."""
-    job = cache.get(_key(job_id)) if len(job_id) <= 64 else None
-    if (
-        job is None
-        or job.get("user") != user.pk
-        or not managing_agencies(user=user).filter(pk=job.get("agency")).exists()
-    ):
-        raise Http404
-    return {"id": job_id, **job}
+    return JOBS.access(user=user, job_id=job_id, agencies=managing_agencies(user=user))
 
 
-def job_report(job_id: str) -> list[dict[str, Any]]:
-    """The finished job's rejections and warnings (empty while it runs)."""
-    return cache.get(_key(job_id, "report")) or []
+job_report = JOBS.report

@@ -4,21 +4,17 @@ the member and agency who started it."""
 
 from __future__ import annotations
 
-import datetime
 import logging
-import secrets
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
-from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
+from common.jobs import FAILED, RUNNING, STOPPED, CacheJobs, job_state
 from sharing import ingest, tasks
 from sharing.models import IndicatorType
 from sharing.normalize import detect_type
@@ -26,10 +22,6 @@ from sharing.selectors import managing_agencies
 
 logger = logging.getLogger(__name__)
 
-RUNNING, DONE, FAILED = "running", "done", "failed"
-# Not stored: a running job whose progress has not moved for SHARING_BULK_STALL_MINUTES (its
-# worker died, or its message was lost) reads as stopped, and its page offers to run it again.
-STOPPED = "stopped"
 ADDED, ALREADY_THERE, INVALID = "added", "already there", "invalid"
 # A report row's result in words (the status is stored as its code).
 RESULT_WORDS = {
@@ -38,16 +30,8 @@ RESULT_WORDS = {
     INVALID: gettext_lazy("Not added"),
 }
 
-# The job's input: gone once read. Progress: kept as long as the report.
-_KEY = "sharing:bulk:{}"
-
-
-def _key(job_id: str, part: str = "") -> str:
-    return _KEY.format(job_id) + (f":{part}" if part else "")
-
-
-def _ttl() -> int:
-    return max(1, settings.SHARING_BULK_REPORT_DAYS) * 86400
+# The job's input: gone once done. Progress: kept as long as the report.
+JOBS = CacheJobs("sharing:bulk")
 
 
 def parse_paste(text: str, default_type: str = "") -> tuple[list[dict], list[dict]]:
@@ -120,24 +104,12 @@ def job_start(
     *, actor: Any, agency: Agency, values: str, type: str, defaults: dict[str, Any]
 ) -> str:
     """Store a large paste and enqueue its job after the commit; the job's id."""
-    job_id = secrets.token_urlsafe(18)
-    total = line_count(values)
-    cache.set(
-        _key(job_id),
-        {
-            "user": actor.pk,
-            "agency": agency.pk,
-            "state": RUNNING,
-            "total": total,
-            "done": 0,
-            "errors": 0,
-            "added": 0,
-            "started": timezone.now().isoformat(),
-            "moved": timezone.now().isoformat(),
-        },
-        _ttl(),
+    job_id = JOBS.create(
+        user=actor,
+        agency=agency,
+        fields={"total": line_count(values), "done": 0, "errors": 0, "added": 0},
+        data={"values": values, "type": type, "defaults": defaults},
     )
-    cache.set(_key(job_id, "input"), {"values": values, "type": type, "defaults": defaults}, _ttl())
     transaction.on_commit(lambda: _enqueue(job_id))
     return job_id
 
@@ -150,19 +122,15 @@ def _enqueue(job_id: str) -> None:
         _update(job_id, state=FAILED)
 
 
-def _update(job_id: str, **changes: Any) -> dict[str, Any]:
-    job = cache.get(_key(job_id)) or {}
-    job.update(changes, moved=timezone.now().isoformat())
-    cache.set(_key(job_id), job, _ttl())
-    return job
+_update = JOBS.update
 
 
 def job_run(job_id: str) -> int:
     """Run a stored paste chunk by chunk (each chunk its own transaction, so the progress is
     real; a rerun after a crash reports the lines already stored as "already there"), then
     store the report. The lines done."""
-    job = cache.get(_key(job_id))
-    data = cache.get(_key(job_id, "input"))
+    job = JOBS.get(job_id)
+    data = JOBS.input(job_id)
     if job is None or data is None or job.get("state") != RUNNING:
         return 0
     try:
@@ -187,9 +155,7 @@ def job_run(job_id: str) -> int:
                 added=sum(1 for r in rows if r["status"] == ADDED),
             )
         rows.sort(key=lambda r: r["line"])
-        cache.set(_key(job_id, "report"), rows, _ttl())
-        _update(job_id, state=DONE, finished=timezone.now().isoformat())
-        cache.delete(_key(job_id, "input"))
+        JOBS.finish(job_id, rows)
         return len(rows)
     except Exception:
         logger.exception("bulk paste job %s failed", job_id)
@@ -200,31 +166,12 @@ def job_run(job_id: str) -> int:
 def access_job(*, user: Any, job_id: str) -> dict[str, Any]:
     """The job, to the member who started it while still a member of its agency; for anyone
     else, and for an unknown or expired id, the same 404."""
-    job = cache.get(_key(job_id)) if len(job_id) <= 64 else None
-    if (
-        job is None
-        or job.get("user") != user.pk
-        or not managing_agencies(user=user).filter(pk=job.get("agency")).exists()
-    ):
-        raise Http404
-    return {"id": job_id, **job}
-
-
-def job_state(job: dict[str, Any], *, now: datetime.datetime | None = None) -> str:
-    """The job's state as its page tells it: a running job that has not moved for
-    ``SHARING_BULK_STALL_MINUTES`` is ``STOPPED``."""
-    state = str(job.get("state"))
-    moved = job.get("moved") or job.get("started")
-    if state != RUNNING or not moved:
-        return state
-    idle = (now or timezone.now()) - datetime.datetime.fromisoformat(moved)
-    stall = datetime.timedelta(minutes=max(1, settings.SHARING_BULK_STALL_MINUTES))
-    return STOPPED if idle >= stall else RUNNING
+    return JOBS.access(user=user, job_id=job_id, agencies=managing_agencies(user=user))
 
 
 def job_can_retry(job_id: str) -> bool:
     """Whether the job's input is still stored (it is dropped once the job is done)."""
-    return cache.get(_key(job_id, "input")) is not None
+    return JOBS.input(job_id) is not None
 
 
 def job_retry(*, job: dict[str, Any]) -> bool:
@@ -241,22 +188,14 @@ def job_retry(*, job: dict[str, Any]) -> bool:
 def report_keep(*, actor: Any, agency: Agency, rows: list[dict[str, Any]]) -> str:
     """Keep a paste's report added at once as a finished job's, so that the add page can show
     it after the redirect that follows its POST; the report's id."""
-    job_id = secrets.token_urlsafe(18)
-    now = timezone.now().isoformat()
-    job = {
-        "user": actor.pk,
-        "agency": agency.pk,
-        "state": DONE,
-        "total": len(rows),
-        "done": len(rows),
-        "errors": sum(1 for r in rows if r["status"] == INVALID),
-        "added": sum(1 for r in rows if r["status"] == ADDED),
-        "started": now,
-        "moved": now,
-        "finished": now,
-    }
-    cache.set(_key(job_id), job, _ttl())
-    cache.set(_key(job_id, "report"), rows, _ttl())
+    errors = sum(1 for r in rows if r["status"] == INVALID)
+    added = sum(1 for r in rows if r["status"] == ADDED)
+    job_id = JOBS.create(
+        user=actor,
+        agency=agency,
+        fields={"total": len(rows), "done": len(rows), "errors": errors, "added": added},
+    )
+    JOBS.finish(job_id, rows)
     return job_id
 
 
@@ -273,6 +212,4 @@ def with_words(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def job_report(job_id: str) -> list[dict[str, Any]]:
-    """The finished job's rows (empty while it runs)."""
-    return cache.get(_key(job_id, "report")) or []
+job_report = JOBS.report

@@ -15,11 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from common import jobs
+from common.spreadsheet import safe_cell
 from sharing import bulk
 
 REPORT_PAGE_SIZE = 100
-# A spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _rows(request: HttpRequest, job_id: str) -> tuple[list[dict[str, Any]], bool]:
@@ -33,19 +33,19 @@ def _rows(request: HttpRequest, job_id: str) -> tuple[list[dict[str, Any]], bool
 
 def _progress(job: dict[str, Any]) -> dict[str, Any]:
     keys = ("total", "done", "errors", "added")
-    return {"state": bulk.job_state(job), **{key: job.get(key) for key in keys}}
+    return {"state": jobs.job_state(job), **{key: job.get(key) for key in keys}}
 
 
 @login_required
 @require_GET
 def bulk_job(request: HttpRequest, job_id: str) -> HttpResponse:
     job = bulk.access_job(user=request.user, job_id=job_id)
-    job["state"] = bulk.job_state(job)
+    job["state"] = jobs.job_state(job)
     context: dict[str, Any] = {"job": job}
-    if job["state"] == bulk.STOPPED:
+    if job["state"] == jobs.STOPPED:
         context["can_retry"] = bulk.job_can_retry(job_id)
         context["stall_minutes"] = settings.SHARING_BULK_STALL_MINUTES
-    if job["state"] == bulk.DONE:
+    if job["state"] == jobs.DONE:
         rows, errors_only = _rows(request, job_id)
         context["errors_only"] = errors_only
         context["page"] = Paginator(rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -73,11 +73,6 @@ def bulk_job_progress(request: HttpRequest, job_id: str) -> JsonResponse:
     return response
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 @login_required
 @require_GET
 def bulk_job_csv(request: HttpRequest, job_id: str) -> HttpResponse:
@@ -92,10 +87,10 @@ def bulk_job_csv(request: HttpRequest, job_id: str) -> HttpResponse:
         writer.writerow(
             [
                 row["line"],
-                _cell(row["value"]),
-                _cell(row.get("type")),
-                _cell(row["status"]),
-                _cell(row.get("reason", "")),
+                safe_cell(row["value"]),
+                safe_cell(row.get("type")),
+                safe_cell(row["status"]),
+                safe_cell(row.get("reason", "")),
                 row.get("indicator_id") or "",
             ]
         )

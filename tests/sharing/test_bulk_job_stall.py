@@ -30,7 +30,7 @@ def _job_id(url: str) -> str:
 
 def _idle_for(job_id: str, minutes: int) -> None:
     """As if the job's last progress were ``minutes`` ago (its worker died then)."""
-    key = bulk._key(job_id)
+    key = bulk.JOBS.key(job_id)
     job = cache.get(key)
     job["moved"] = (timezone.now() - timedelta(minutes=minutes)).isoformat()
     cache.set(key, job)
