@@ -28,7 +28,7 @@ def test_admin_invites_the_user_accepts_and_the_admin_changes_the_role(world, pa
     page.click("#invite-form button[type=submit]")
     link = page.locator("#invitation-link").inner_text().strip()
     assert re.fullmatch(rf"{re.escape(page.base_url)}/invitations/[\w-]+/", link)
-    assert "open" in page.locator("#invitations").inner_text()
+    assert "Open" in page.locator("#invitations").inner_text()
 
     # The invited person opens the link in a browser of their own (no shared cookies).
     guest_context = page.context.browser.new_context()
@@ -46,7 +46,7 @@ def test_admin_invites_the_user_accepts_and_the_admin_changes_the_role(world, pa
 
         # The admin sees the new member and makes them an investigator.
         page.goto("/agencies/DE-BKA/members/")
-        assert "accepted" in page.locator("#invitations").inner_text()
+        assert "Accepted by newcomer" in page.locator("#invitations").inner_text()
         row = member_row(page, "newcomer")
         assert row.locator("select[name=role]").input_value() == "analyst"
         row.locator("select[name=role]").select_option("investigator")

@@ -55,7 +55,7 @@ def test_rows_name_the_request_in_words_not_by_number(aw, made, client_for):
     html = client_for(aw.owner.investigator).get(URL).content.decode()
     assert "Second C2 server" in html and "Not sent yet" in html
     assert f">#{made['draft'].pk}<" not in html
-    assert Kind.PRESERVATION.label in html and ">preservation<" not in html
+    assert str(Kind.PRESERVATION.label) in html and ">preservation<" not in html
 
 
 def test_the_outgoing_list_sorts_and_filters_on_its_own_parameters(aw, made, client_for):
