@@ -220,6 +220,9 @@ def totp_code(username: str, secret: str = TOTP_SECRET) -> str:
     return code
 
 
+LOGIN_TIMEOUT_MS = 60_000
+
+
 def browser_login(page, username: str, password: str) -> None:
     """Log in through the real login form, and the second-factor step when it comes."""
     page.context.clear_cookies()
@@ -227,12 +230,14 @@ def browser_login(page, username: str, password: str) -> None:
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    # Wait for the navigation itself: "load" may still be the login page's own state.
-    page.wait_for_url(lambda url: "/login/" not in url)
+    # Wait for the navigation itself: "load" may still be the login page's own state. A login
+    # hashes a password on a live server that shares two cores with the other worker's tests:
+    # it gets more time than a page's default.
+    page.wait_for_url(lambda url: "/login/" not in url, timeout=LOGIN_TIMEOUT_MS)
     if "/accounts/2fa/authenticate/" in page.url:
         page.fill("input[name=code]", totp_code(username))
         page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
+        page.wait_for_url(lambda url: "/accounts/2fa/" not in url, timeout=LOGIN_TIMEOUT_MS)
 
 
 @pytest.fixture
