@@ -158,7 +158,9 @@ def _server() -> Iterator[str]:
     }
     env.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     gunicorn = Path(PYTHON).with_name("gunicorn")
-    command = [str(gunicorn), "cybercoop.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"]
+    # --preload: the app (and its URLconf, cybercoop/wsgi.py) is loaded before the port opens,
+    # so the first request measured does not wait for a worker to boot.
+    command = [str(gunicorn), "cybercoop.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--preload"]
     proc = subprocess.Popen([*command, "--timeout", "900"], cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 30

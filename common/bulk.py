@@ -50,15 +50,18 @@ def _text(value: str) -> str:
     return value
 
 
-def _json(value: Any) -> str:
-    """A JSON document for a ``jsonb`` column (PostgreSQL parses it: the spelling is not kept).
-    orjson, about 5× ``json.dumps``; ``json.dumps`` for what orjson refuses (integers beyond
-    64 bits, keys that are not strings)."""
+def json_text(value: Any) -> str:
+    """Compact JSON text: orjson, about 5× ``json.dumps``; ``json.dumps`` for what orjson
+    refuses (integers beyond 64 bits, keys that are not strings, lone surrogates)."""
     try:
-        text = orjson.dumps(value).decode()
+        return orjson.dumps(value).decode()
     except TypeError:
-        text = json.dumps(value)
-    return _text(text)
+        return json.dumps(value)
+
+
+def _json(value: Any) -> str:
+    """A JSON document for a ``jsonb`` column (PostgreSQL parses it: the spelling is not kept)."""
+    return _text(json_text(value))
 
 
 def _any(value: Any) -> str:
@@ -105,8 +108,20 @@ def _str(value: Any) -> str:
     return _text(value) if isinstance(value, str) else _copy_value(value)
 
 
-def _datetime(value: Any) -> str:
-    return value.isoformat() if type(value) is datetime else _copy_value(value)
+def _datetimes() -> Callable[[Any], str]:
+    """A time column's formatter that formats a value again only when it is another object:
+    an import stamps all its rows with one ``now`` (``created_at``, ``updated_at``), and a
+    bundle's equal timestamps are parsed into one object (``common.dates``) — ``isoformat``
+    costs about 1.2 µs, the identity test 0.02 µs."""
+    last: list[Any] = [None, "\\N"]
+
+    def convert(value: Any) -> str:
+        if value is not last[0]:
+            last[0] = value
+            last[1] = value.isoformat() if type(value) is datetime else _copy_value(value)
+        return last[1]
+
+    return convert
 
 
 def _converter(sample: Any) -> Callable[[Any], str]:
@@ -119,7 +134,7 @@ def _converter(sample: Any) -> Callable[[Any], str]:
     if isinstance(sample, str):  # TextChoices members too (str subclasses)
         return _str
     if type(sample) is datetime:
-        return _datetime
+        return _datetimes()
     return _copy_value
 
 

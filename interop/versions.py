@@ -5,7 +5,6 @@ later than the ingest's response — and as pattern-only indicators arrive."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +16,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from common import lookups  # noqa: F401  (registers field__any)
-from common.bulk import copy_rows
+from common.bulk import copy_rows, json_text
 from common.dates import parse_iso_datetime
 from interop import stix
 from interop.models import ObjectVersion
@@ -81,7 +80,7 @@ def versions_record(indicators: Sequence[Indicator], *, fresh: bool = False) -> 
 def _bodies(indicators: Sequence[Indicator], codes: dict[int, str]) -> list[tuple[str, str]]:
     """(serialised STIX object, its ``modified`` as written: the version string)."""
     objects = [stix.indicator_stix(i, codes[i.owner_id]) for i in indicators]
-    return [(json.dumps(o), o["modified"]) for o in objects]
+    return [(json_text(o), o["modified"]) for o in objects]
 
 
 def _copy(indicators: Sequence[Indicator], codes: dict[int, str]) -> int:
@@ -156,7 +155,7 @@ def object_versions_record(versions: Sequence[Version], *, first: Sequence[Versi
         (
             (
                 *(v.stix_object.stix_id, v.stix_object.type, v.modified, v.version, next(stamps)),
-                *(v.stix_object.owner_id, v.stix_object.pk, True, json.dumps(v.body)),
+                *(v.stix_object.owner_id, v.stix_object.pk, True, json_text(v.body)),
             )
             for v in first
         ),
@@ -171,7 +170,7 @@ def object_versions_record(versions: Sequence[Version], *, first: Sequence[Versi
             owner_id=v.stix_object.owner_id,
             stix_object=v.stix_object,
             is_latest=v.modified >= v.stix_object.modified,
-            body=json.dumps(v.body),
+            body=json_text(v.body),
         )
         for v in versions
     ]
@@ -207,7 +206,7 @@ def context_record(owner_ids: Iterable[int]) -> None:
             version=obj.get("modified", obj["created"]),
             owner_id=owner,
             context=True,
-            body=json.dumps(obj),
+            body=json_text(obj),
         )
         for owner, obj in wanted
         if (obj["id"], owner) not in present

@@ -353,7 +353,11 @@ _ENDS = ("source_ref", "target_ref", "sighting_of_ref")
 def indicator_name(indicator: Indicator) -> str:
     """What a relationship's or sighting's name calls a typed indicator at one of its ends."""
     extra = indicator.stix_extra or {}
-    return str(extra.get("name") or indicator)
+    return _indicator_name(indicator.type, indicator.normalized, extra.get("name"))
+
+
+def _indicator_name(type_: str, normalized: str, name: Any) -> str:
+    return str(name or f"{type_}:{normalized}")  # its STIX name, else ``Indicator.__str__``
 
 
 def _end_names(
@@ -378,9 +382,11 @@ def _end_names(
     # import's relationships can point to tens of thousands of indicators.
     uuids = [e.partition("--")[2] for e in missing if e.startswith("indicator--")]
     if uuids:
-        found = Indicator.objects.filter(owner=agency, stix_uuid__any=uuids)
-        for indicator in found.only("stix_uuid", "type", "normalized", "stix_extra"):
-            names[indicator.stix_id] = indicator_name(indicator)
+        found = Indicator.objects.filter(owner=agency, stix_uuid__any=uuids).values_list(
+            "stix_uuid", "type", "normalized", "stix_extra__name"
+        )  # rows, not instances: an envelope of relationships can name 10,000 of them
+        for stix_uuid, type_, normalized, name in found:
+            names[f"indicator--{stix_uuid}"] = _indicator_name(type_, normalized, name)
         missing = [e for e in missing if e not in names]
     names |= dict(
         StixObject.objects.filter(owner=agency, stix_id__any=missing).values_list("stix_id", "name")
