@@ -55,6 +55,23 @@ def test_copy_rows_writes_json_documents_times_choices_flags_and_empty_foreign_k
     assert (second.name, second.pap, second.handling_code) == ("n", "RED", "H1")
 
 
+def test_a_time_column_writes_each_rows_own_time_when_times_repeat_and_change(world):
+    one = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    two = datetime(2027, 6, 7, 8, 9, 10, tzinfo=UTC)
+    equal_to_one = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)  # another object
+    created = [one, one, two, equal_to_one, one, two]
+    modified = [two, two, one, one, equal_to_one, two]
+    fields = ["owner", "stix_id", "type", "tlp", "created", "modified", "body"]
+    fields += ["name", "pattern_type", "pap", "handling_code", "revoked"]
+    rows = [
+        (world.owner.agency.pk, f"tool--{n}", "tool", TLP.RED, c, m, {}, "", "", "RED", "H0", False)
+        for n, (c, m) in enumerate(zip(created, modified, strict=True))
+    ]
+    copy_rows(StixObject, fields, rows)
+    stored = StixObject.objects.filter(type="tool").order_by("stix_id")
+    assert [(o.created, o.modified) for o in stored] == list(zip(created, modified, strict=True))
+
+
 def test_a_bulk_instance_equals_what_the_model_constructor_builds(world):
     values = _object_values(world)
     fast, django = new_instance(StixObject, values), StixObject(**values)
