@@ -24,10 +24,8 @@ PATTERN_DESCRIPTION = "Pattern-only indicator kept as received, shared through C
 
 @functools.cache
 def identity_id(agency_code: str) -> str:
-    """A fixed id per agency: uuid5 of its code, stamped as version 4 because strict validation
-    wants UUIDv4 ids for SDOs (its bits are a SHA-1 hash, as random as a v4's)."""
-    derived = uuid.uuid5(IDENTITY_NAMESPACE, agency_code)
-    return f"identity--{uuid.UUID(bytes=derived.bytes, version=4)}"
+    """A fixed id per agency, from its code (``sharing.stix.derived_uuid4``)."""
+    return f"identity--{sharing_stix.derived_uuid4(IDENTITY_NAMESPACE, agency_code)}"
 
 
 def identity(agency: Agency) -> dict[str, Any]:

@@ -126,6 +126,43 @@ def pap_marking(pap: str) -> dict[str, Any]:
     }
 
 
+# --- which objects have versions ------------------------------------------------------------------
+
+# Cyber observables (STIX 2.1 §6): no created, modified, created_by_ref nor versions.
+OBSERVABLE_TYPES = frozenset(
+    {
+        "artifact",
+        "autonomous-system",
+        "directory",
+        "domain-name",
+        "email-addr",
+        "email-message",
+        "file",
+        "ipv4-addr",
+        "ipv6-addr",
+        "mac-addr",
+        "mutex",
+        "network-traffic",
+        "process",
+        "software",
+        "url",
+        "user-account",
+        "windows-registry-key",
+        "x509-certificate",
+    }
+)
+UNVERSIONED = frozenset({"marking-definition"})  # created, but never a newer version
+
+
+def has_versions(obj: dict[str, Any]) -> bool:
+    """Whether STIX 2.1 versions a (checked) object. Domain and relationship objects,
+    language contents and extension definitions carry ``modified`` and may be ``revoked``;
+    cyber observables and marking definitions have neither (STIX 2.1 §3.2, the common
+    properties of each family), so a revoked version of one would not be STIX."""
+    kind = obj.get("type")
+    return kind not in OBSERVABLE_TYPES and kind not in UNVERSIONED and "modified" in obj
+
+
 # --- our property extension ----------------------------------------------------------------------
 
 # Our custom properties live in one published property extension (STIX 2.1, section 7.3): on
@@ -635,9 +672,15 @@ def _with_extra(obj: dict[str, Any], extra: dict[str, Any]) -> None:
         obj.pop(name, None)
 
 
+def derived_uuid4(namespace: uuid.UUID, name: str) -> uuid.UUID:
+    """A fixed UUID for ``name``: uuid5 stamped as version 4, because strict validation wants
+    UUIDv4 ids (its bits are a SHA-1 hash, as random as a v4's)."""
+    return uuid.UUID(bytes=uuid.uuid5(namespace, name).bytes, version=4)
+
+
 def bundle(objects: list[dict[str, Any]], *, seed: str | None = None) -> dict[str, Any]:
     """A STIX bundle; ``seed`` makes its id deterministic (e.g. the webhook id)."""
-    bundle_id = uuid.uuid5(_NAMESPACE, seed) if seed else uuid.uuid4()
+    bundle_id = derived_uuid4(_NAMESPACE, seed) if seed else uuid.uuid4()
     return {"type": "bundle", "id": f"bundle--{bundle_id}", "objects": objects}
 
 
