@@ -153,6 +153,8 @@ def make_handler(
                 if message.get("type") == "checkpoint":
                     checkpoint = (int(message["tree_size"]), str(message["note"]))
                 elif message.get("type") == "withdrawal":
+                    if not isinstance(message["ids"], list):
+                        raise TypeError("ids: a list of STIX ids is required")
                     withdrawn = [str(stix_id) for stix_id in message["ids"]]
                 else:
                     objects = message["objects"]

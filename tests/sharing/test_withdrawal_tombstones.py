@@ -10,9 +10,10 @@ import json
 import uuid
 
 import pytest
+import requests
 from stix2validator import ValidationOptions, validate_string
 
-from sharing import delivery, services
+from sharing import delivery, services, webhooks
 from sharing.models import Delivery, StixObject
 from sharing.stix import has_versions
 from tests.interop.object_graph import (
@@ -142,3 +143,20 @@ def test_a_withdrawal_of_every_family_at_once_sends_a_strict_bundle_and_a_separa
     assert withdrawn == {o.stix_id for o in unversioned}
     revoked = {stix_id for stix_id, flag in receiver.objects() if flag}
     assert revoked == {o.stix_id for o in versioned}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"type": "withdrawal"}, {"type": "withdrawal", "ids": "ipv4-addr--x"}],
+    ids=["no ids", "not a list"],
+)
+def test_the_reference_receiver_refuses_a_withdrawal_without_a_list_of_ids_and_stores_nothing(
+    receiver, body
+):
+    raw = json.dumps(body).encode()
+    headers = webhooks.sign_headers(receiver.secret, "msg_bad_withdrawal", raw)
+    response = requests.post(receiver.url, data=raw, headers=headers, timeout=5)
+    assert response.status_code == 400
+    assert response.text == "expected a STIX bundle, a checkpoint or a withdrawal"
+    assert receiver.rows("SELECT count(*) FROM messages") == [(0,)]
+    assert receiver.rows("SELECT count(*) FROM withdrawals") == [(0,)]
