@@ -109,6 +109,17 @@ def tlp_marking(tlp: str) -> dict[str, Any]:
     }
 
 
+def tlp1_markings() -> list[dict[str, Any]]:
+    """The TLP 1.0 marking-definition objects STIX 2.1 defines itself (§7.2.1.4), as stix2
+    writes them: fixed by the standard, so anyone may serve them, and a client that marked
+    with one (we read it as its TLP 2.0 level) or an object that still refers to one (in its
+    granular markings) finds it in the collection."""
+    return [
+        json.loads(marking.serialize())
+        for marking in (stix2.TLP_WHITE, stix2.TLP_GREEN, stix2.TLP_AMBER, stix2.TLP_RED)
+    ]
+
+
 def pap_marking(pap: str) -> dict[str, Any]:
     """The PAP marking definition: a STIX statement "PAP:<LEVEL>" with our id.
 
