@@ -47,16 +47,11 @@ def identity(agency: Agency) -> dict[str, Any]:
 
 
 def indicator_stix(indicator: Indicator, owner_code: str) -> dict[str, Any]:
-    """sharing's STIX indicator (its fast ``indicator_json``) plus ``created_by_ref``.
-
-    ``labels`` fall back to the indicator type and ``description`` to a stand-in, so every
-    exported indicator carries both (strict validation asks for a description).
-    """
+    """sharing's STIX indicator (its fast ``indicator_json``) plus ``created_by_ref``, with
+    the labels and description strict validation asks for (``sharing.stix.with_stand_ins``)."""
     obj = sharing_stix.indicator_json(indicator)
     obj.setdefault("created_by_ref", identity_id(owner_code))  # its own, when it came with one
-    obj.setdefault("labels", [indicator.type])
-    obj.setdefault("description", sharing_stix.default_description(indicator.type))
-    return obj
+    return sharing_stix.with_stand_ins(obj, indicator.type)
 
 
 def object_stix(

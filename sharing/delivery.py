@@ -143,7 +143,8 @@ def _message(
             if indicator is None:  # deleted meanwhile
                 continue
             versions.append((indicator.pk, tombstone, indicator.modified.isoformat()))
-            objects.append(stix.indicator_json(indicator, revoked=True if tombstone else None))
+            obj = stix.indicator_json(indicator, revoked=True if tombstone else None)
+            objects.append(stix.with_stand_ins(obj, indicator.type))
         elif object_id is not None and object_id in objects_by_pk:
             stix_object = objects_by_pk[object_id]
             if tombstone and not stix.has_versions(stix_object.body):

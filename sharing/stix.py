@@ -714,6 +714,15 @@ def default_description(type_: str) -> str:
     return f"Indicator of type {type_}, shared through CyberCoop."
 
 
+def with_stand_ins(obj: dict[str, Any], type_: str) -> dict[str, Any]:
+    """An indicator as it leaves CyberCoop (export, TAXII, webhook pushes): ``labels`` fall
+    back to its type and ``description`` to ``default_description``, so it passes strict
+    validation."""
+    obj.setdefault("labels", [type_])
+    obj.setdefault("description", default_description(type_))
+    return obj
+
+
 # A STIX indicator's properties the Indicator model holds (or replaces: markings, our
 # extension); the others are kept as they came (``Indicator.stix_extra``) and served back.
 MODELLED = frozenset(

@@ -1,6 +1,6 @@
 """A withdrawn share's tombstones are valid STIX 2.1 for every object family: what STIX versions
-(domain and relationship objects, language contents, extension definitions) is pushed as its
-revoked version, in a bundle that passes ``stix2-validator --strict``; what it does not (cyber
+(typed indicators and other domain objects, relationship objects, language contents) is pushed
+as its revoked version, in a bundle that passes ``stix2-validator --strict``; what it does not (cyber
 observables, marking definitions: no ``revoked`` there) as a withdrawal message carrying its id
 only, never an invalid object (over TAXII: ``tests/interop/test_taxii_withdrawn_objects.py``)."""
 
@@ -25,6 +25,7 @@ from tests.interop.object_graph import (
     share_with_partner,
     statement_marking,
 )
+from tests.sharing.conftest import add
 
 STRICT = ValidationOptions(strict=True, version="2.1")
 
@@ -102,6 +103,27 @@ def test_a_withdrawn_object_with_versions_is_pushed_as_its_revoked_version_stric
     assert delivery.deliver(tomb.pk) == Delivery.Status.DELIVERED
     assert receiver.objects() == [(stix_object.stix_id, 0), (stix_object.stix_id, 1)]
     assert receiver.rows("SELECT stix_id FROM withdrawals") == []
+
+
+def test_a_typed_indicator_is_pushed_and_withdrawn_as_strictly_valid_stix(owner_shares, receiver):
+    world = owner_shares
+    (indicator,) = add(world.owner, ("ipv4", "198.51.100.79"))
+    share = services.indicator_share(
+        actor=world.owner.investigator,
+        indicators=[indicator],
+        spec=services.ShareSpec(agencies=[world.partner.agency]),
+    )
+    push = Delivery.objects.get(share=share)
+    assert _strict_errors(delivery.build_payloads([push])[push.pk].decode()) == []
+    assert delivery.deliver(push.pk) == Delivery.Status.DELIVERED
+    services.share_withdraw(actor=world.owner.investigator, share=share)
+    tomb = Delivery.objects.get(status="pending")
+    body = delivery.build_payloads([tomb])[tomb.pk].decode()
+    assert _strict_errors(body) == []
+    (revoked,) = json.loads(body)["objects"]
+    assert revoked["revoked"] is True and revoked["description"].startswith("Indicator of type")
+    assert delivery.deliver(tomb.pk) == Delivery.Status.DELIVERED
+    assert receiver.objects() == [(indicator.stix_id, 0), (indicator.stix_id, 1)]
 
 
 @pytest.mark.parametrize("make", UNVERSIONED.values(), ids=UNVERSIONED.keys())
