@@ -11,7 +11,8 @@ import uuid
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from stix2validator import ValidationOptions, validate_string
 
 from interop.models import ObjectVersion
@@ -22,6 +23,13 @@ from tests.interop.taxii_http import collection_url, get
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module("interop.migrations.0008_versions_in_extension_form")
 STRICT = ValidationOptions(strict=True, version="2.1")
+
+
+def run_migration() -> None:
+    """The migration's step with the models as they are at that migration."""
+    loader = MigrationLoader(connection)
+    state = loader.project_state(("interop", "0008_versions_in_extension_form"))
+    migration.to_extension_form(state.apps, None)
 
 
 def legacy(body: dict[str, Any]) -> dict[str, Any]:
@@ -69,9 +77,9 @@ def test_every_legacy_version_is_rewritten_in_the_extension_form_and_validates_s
     assert sum("x_cybercoop_pap" in o for o in before) == 3
     untouched = ObjectVersion.objects.exclude(pk__in=stored).values_list("pk", "body")
     others = dict(untouched)
-    monkeypatch.setattr(migration, "BATCH", 2)  # several batches, the last one short
+    monkeypatch.setattr(migration, "BATCH", 3)  # 4 rows: a full batch, then a short one
 
-    migration.to_extension_form(django_apps, None)
+    run_migration()
 
     rewritten = {r.pk: json.loads(r.body) for r in ObjectVersion.objects.filter(pk__in=stored)}
     assert rewritten == stored
@@ -92,7 +100,7 @@ def test_the_migration_leaves_bodies_without_legacy_properties_as_they_are(world
     load(world.owner, mention)
     once = dict(ObjectVersion.objects.values_list("pk", "body"))
     assert any('"x_cybercoop_' in body for body in once.values())
-    migration.to_extension_form(django_apps, None)
+    run_migration()
     assert dict(ObjectVersion.objects.values_list("pk", "body")) == once
     (row,) = ObjectVersion.objects.filter(stix_id=mention["id"])
     assert migration.in_extension_form(row.body) is None
