@@ -253,6 +253,9 @@ class DeliveryItemSerializer(serializers.Serializer):
             "A tombstone: its revoked version, or the withdrawal of an object without versions"
         )
     )
+    withdrawal = serializers.BooleanField(
+        help_text=_("A tombstone of an object STIX gives no versions: a withdrawal of its id")
+    )
 
 
 class DeliveryDetailSerializer(DeliverySerializer):

@@ -1,8 +1,8 @@
 """A withdrawn share's tombstones are valid STIX 2.1 for every object family: what STIX versions
 (typed indicators and other domain objects, relationship objects, language contents) is pushed
-as its revoked version, in a bundle that passes ``stix2-validator --strict``; what it does not (cyber
-observables, marking definitions: no ``revoked`` there) as a withdrawal message carrying its id
-only, never an invalid object (over TAXII: ``tests/interop/test_taxii_withdrawn_objects.py``)."""
+as its revoked version, in a bundle that passes ``stix2-validator --strict``; what it does not
+(cyber observables, marking definitions: no ``revoked`` there) as a withdrawal message carrying
+its id only, never an invalid object (TAXII: ``tests/interop/test_taxii_withdrawn_objects.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import requests
 from stix2validator import ValidationOptions, validate_string
 
-from sharing import delivery, services, webhooks
+from sharing import delivery, selectors, services, webhooks
 from sharing.models import Delivery, StixObject
 from sharing.stix import has_versions
 from tests.interop.object_graph import (
@@ -182,3 +182,25 @@ def test_the_reference_receiver_refuses_a_withdrawal_without_a_list_of_ids_and_s
     assert response.text == "expected a STIX bundle, a checkpoint or a withdrawal"
     assert receiver.rows("SELECT count(*) FROM messages") == [(0,)]
     assert receiver.rows("SELECT count(*) FROM withdrawals") == [(0,)]
+
+
+def test_the_deliveries_page_calls_a_withdrawal_by_id_a_withdrawal_for_the_receiving_admins_only(
+    owner_shares, client_for, api_client_for
+):
+    world = owner_shares
+    malware, observable = _imported(world, _malware), _imported(world, _observable)
+    revocations, withdrawal = _delivered_then_withdrawn(world, malware, observable)
+    words = selectors.delivery_items_in_words(delivery_ids=[revocations.pk, withdrawal.pk])
+    assert [str(i) for i in words[revocations.pk]] == ["Malware: Qakbot (revocation)"]
+    assert [str(i) for i in words[withdrawal.pk]] == ["IPv4 address: 198.51.100.77 (withdrawal)"]
+    url = f"/agencies/{world.partner.agency.code}/deliveries/"
+    page = client_for(world.partner.admin).get(url).content.decode()
+    assert "IPv4 address: 198.51.100.77 (withdrawal)" in page
+    api = f"/api/v1/deliveries/{withdrawal.pk}/"
+    items = api_client_for(world.partner.admin, world.partner.agency).get(api).json()["items"]
+    assert [(i["stix_id"], i["tombstone"], i["withdrawal"]) for i in items] == [
+        (observable.stix_id, True, True)
+    ]
+    for side in (world.owner, world.outsider):
+        assert client_for(side.admin).get(url).status_code == 404
+        assert api_client_for(side.admin, side.agency).get(api).status_code == 404
