@@ -130,7 +130,8 @@ def _valid_until(obj: dict[str, Any]) -> None:
 
 def _checked(objects: list[Any], report: ImportReport) -> list[Checked]:
     """(index, object with our markings, simple indicator?) of every storable object; the
-    rest rejected by index. The well-known TLP and PAP definitions are ours already."""
+    rest rejected by index. The well-known TLP and PAP definitions are ours already: read as
+    our levels, served as every collection's context (``versions.context_record``)."""
     defined = sharing_stix.bundle_markings(objects)
     checked = []
     for index, obj in enumerate(objects):

@@ -24,10 +24,8 @@ PATTERN_DESCRIPTION = "Pattern-only indicator kept as received, shared through C
 
 @functools.cache
 def identity_id(agency_code: str) -> str:
-    """A fixed id per agency: uuid5 of its code, stamped as version 4 because strict validation
-    wants UUIDv4 ids for SDOs (its bits are a SHA-1 hash, as random as a v4's)."""
-    derived = uuid.uuid5(IDENTITY_NAMESPACE, agency_code)
-    return f"identity--{uuid.UUID(bytes=derived.bytes, version=4)}"
+    """A fixed id per agency, from its code (``sharing.stix.derived_uuid4``)."""
+    return f"identity--{sharing_stix.derived_uuid4(IDENTITY_NAMESPACE, agency_code)}"
 
 
 def identity(agency: Agency) -> dict[str, Any]:
@@ -49,16 +47,11 @@ def identity(agency: Agency) -> dict[str, Any]:
 
 
 def indicator_stix(indicator: Indicator, owner_code: str) -> dict[str, Any]:
-    """sharing's STIX indicator (its fast ``indicator_json``) plus ``created_by_ref``.
-
-    ``labels`` fall back to the indicator type and ``description`` to a stand-in, so every
-    exported indicator carries both (strict validation asks for a description).
-    """
+    """sharing's STIX indicator (its fast ``indicator_json``) plus ``created_by_ref``, with
+    the labels and description strict validation asks for (``sharing.stix.with_stand_ins``)."""
     obj = sharing_stix.indicator_json(indicator)
     obj.setdefault("created_by_ref", identity_id(owner_code))  # its own, when it came with one
-    obj.setdefault("labels", [indicator.type])
-    obj.setdefault("description", sharing_stix.default_description(indicator.type))
-    return obj
+    return sharing_stix.with_stand_ins(obj, indicator.type)
 
 
 def object_stix(

@@ -183,11 +183,14 @@ def object_versions_record(versions: Sequence[Version], *, first: Sequence[Versi
 
 def context_record(owner_ids: Iterable[int]) -> None:
     """The context every collection serves, recorded once: the identities of these owning
-    agencies, the TLP and PAP marking definitions our objects refer to, and our extension's
-    definition with the platform identity that publishes it."""
+    agencies, the TLP and PAP marking definitions our objects refer to, the TLP 1.0 ones
+    STIX 2.1 defines (imports read them as their TLP 2.0 level, yet a client may still ask
+    for the one it marked with, or an object refer to one in its granular markings), and
+    our extension's definition with the platform identity that publishes it."""
     agencies = list(Agency.objects.filter(pk__in=set(owner_ids)))
     wanted: list[tuple[int | None, dict[str, Any]]] = [(a.pk, stix.identity(a)) for a in agencies]
     wanted += [(None, sharing_stix.tlp_marking(t)) for t in sharing_stix.TLP_MARKING_IDS]
+    wanted += [(None, marking) for marking in sharing_stix.tlp1_markings()]
     wanted += [(None, sharing_stix.pap_marking(p)) for p in PAP.values]
     wanted += [
         (None, sharing_stix.extension_definition()),

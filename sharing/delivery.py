@@ -1,5 +1,5 @@
 """The delivery worker: claim outbox rows several at a time, POST each its signed STIX bundle
-(or signed checkpoint), record the attempts.
+(or signed checkpoint, or withdrawal of objects without versions), record the attempts.
 
 State machine per ``Delivery``: pending/failing --claim--> sending --2xx--> delivered;
 --error--> failing (next attempt after backoff+jitter, Retry-After honoured) or dead after
@@ -106,48 +106,63 @@ def register_object_serializer(serializer: ObjectSerializer) -> None:
 
 def object_json(stix_object: StixObject, *, tombstone: bool = False) -> dict[str, Any]:
     """A STIX object as a message carries it: its newest version as TAXII serves it; as a
-    tombstone, that version revoked (a newer ``modified``, unless revoked already or without
-    versions, as cyber observables)."""
+    tombstone (of an object STIX versions, ``stix.has_versions``), that version revoked (a
+    newer ``modified``, unless revoked already)."""
     if not _object_serializers:
         raise ImproperlyConfigured(
             "No STIX object serialiser is registered (is interop installed?)"
         )
     obj = _object_serializers[0](stix_object)
     if tombstone and obj.get("revoked") is not True:
-        obj["revoked"] = True
-        if "modified" in obj:
-            now = max(timezone.now(), stix_object.modified + timedelta(milliseconds=1))
-            obj["modified"] = stix.modified_stamp(now)
+        now = max(timezone.now(), stix_object.modified + timedelta(milliseconds=1))
+        obj["revoked"], obj["modified"] = True, stix.modified_stamp(now)
     return obj
 
 
-def _bundle(
+def withdrawal_payload(ids: list[str]) -> str:
+    """The withdrawal of objects STIX 2.1 gives no versions (cyber observables, marking
+    definitions): no STIX object can take one back (they have no ``revoked``), so the message
+    carries their ids only; ``type`` tells it from a STIX bundle or a checkpoint."""
+    return json.dumps({"type": "withdrawal", "ids": ids})
+
+
+def _message(
     items: tuple[Entry, ...], by_pk: dict[int, Indicator], objects_by_pk: dict[int, StixObject]
 ) -> str:
-    """The STIX bundle of an item list, in order. Its id is seeded by the items and their
-    versions, not by a delivery, so every endpoint that gets them gets one body, and other
-    objects or versions get another id."""
+    """The message of an item list: the STIX bundle of its items, in order, or the withdrawal
+    of objects without versions, whose tombstones ``outbox.tombstones`` writes in deliveries
+    of their own (a bundle never carries one: it would not be STIX). A bundle's id is seeded
+    by the items and their versions, not by a delivery, so every endpoint that gets them gets
+    one body, and other objects or versions get another id."""
     versions: list[tuple[Any, ...]] = []
     objects: list[dict[str, Any]] = []
+    withdrawn: list[str] = []
     for indicator_id, object_id, tombstone in items:
         if indicator_id is not None:
             indicator = by_pk.get(indicator_id)
             if indicator is None:  # deleted meanwhile
                 continue
             versions.append((indicator.pk, tombstone, indicator.modified.isoformat()))
-            objects.append(stix.indicator_json(indicator, revoked=True if tombstone else None))
+            obj = stix.indicator_json(indicator, revoked=True if tombstone else None)
+            objects.append(stix.with_stand_ins(obj, indicator.type))
         elif object_id is not None and object_id in objects_by_pk:
             stix_object = objects_by_pk[object_id]
+            if tombstone and not stix.has_versions(stix_object.body):
+                withdrawn.append(stix_object.stix_id)
+                continue
             versions.append(("object", stix_object.pk, tombstone, stix_object.modified.isoformat()))
             objects.append(object_json(stix_object, tombstone=tombstone))
+    if withdrawn and not objects:
+        return withdrawal_payload(withdrawn)
     seed = hashlib.sha256(repr(versions).encode()).hexdigest()
     return json.dumps(stix.bundle(objects, seed=seed))
 
 
 def build_payloads(deliveries: Sequence[Delivery]) -> dict[int, bytes]:
     """The message of each delivery, by id: its checkpoint, or the STIX bundle of its items
-    (indicators and STIX objects, or their tombstones). Deliveries with the same items or the
-    same checkpoint share one message, built once; only the signature differs per endpoint."""
+    (indicators and STIX objects, or their tombstones), or a withdrawal. Deliveries with the
+    same items or the same checkpoint share one message, built once; only the signature
+    differs per endpoint."""
     items: dict[int, list[Entry]] = defaultdict(list)
     rows = DeliveryItem.objects.filter(
         delivery_id__in=[d.pk for d in deliveries if d.checkpoint_id is None]
@@ -168,7 +183,7 @@ def build_payloads(deliveries: Sequence[Delivery]) -> dict[int, bytes]:
     checkpoints = SignedCheckpoint.objects.in_bulk(
         {d.checkpoint_id for d in deliveries if d.checkpoint_id is not None}
     )
-    bundles = {key: _bundle(key, by_pk, objects_by_pk).encode() for key in set(keys.values())}
+    bundles = {key: _message(key, by_pk, objects_by_pk).encode() for key in set(keys.values())}
     messages = {pk: checkpoint_payload(c).encode() for pk, c in checkpoints.items()}
     return {
         d.pk: bundles[keys[d.pk]] if d.checkpoint_id is None else messages[d.checkpoint_id]

@@ -25,30 +25,8 @@ from sharing import stix
 from sharing.models import PAP, Indicator, StixObject, StixReference
 from sharing.outbox import enqueue_on_commit, tombstones
 from sharing.permissions import sync_stix_objects_permissions
+from sharing.stix import OBSERVABLE_TYPES, UNVERSIONED
 
-# Cyber observables (STIX 2.1 §6): no created, modified, created_by_ref nor versions.
-OBSERVABLE_TYPES = frozenset(
-    {
-        "artifact",
-        "autonomous-system",
-        "directory",
-        "domain-name",
-        "email-addr",
-        "email-message",
-        "file",
-        "ipv4-addr",
-        "ipv6-addr",
-        "mac-addr",
-        "mutex",
-        "network-traffic",
-        "process",
-        "software",
-        "url",
-        "user-account",
-        "windows-registry-key",
-        "x509-certificate",
-    }
-)
 # What STIX 2.1 requires of each type beyond the common properties.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "attack-pattern": ("name",),
@@ -86,7 +64,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "software": ("name",),
     "url": ("value",),
 }
-UNVERSIONED = frozenset({"marking-definition"})  # created, but never a newer version
 # Every STIX 2.1 type (custom ones, ``x-…``, besides).
 STIX_TYPES = frozenset(REQUIRED) | OBSERVABLE_TYPES | {"location", "marking-definition"}
 # STIX 2.1's domain, relationship and meta objects: created, modified (but markings), versions.

@@ -18,6 +18,7 @@ from django.utils import timezone
 from agencies.models import TLP, Agency, PartnerEndpoint
 from audit.models import SignedCheckpoint
 from common.bulk import copy_rows
+from sharing import stix
 from sharing.models import (
     TLP_RANK,
     Delivery,
@@ -283,7 +284,9 @@ def tombstones(
     indicators: Sequence[Indicator], *, keep_entitled: bool, objects: Sequence[StixObject] = ()
 ) -> list[int]:
     """Cancel unsent items and queue tombstones to endpoints that got the indicator or STIX
-    object (for an object: its version with ``revoked: true``).
+    object: a version with ``revoked: true`` of what STIX versions, and for a cyber observable
+    or a marking definition, which STIX gives no versions, a withdrawal of its id
+    (``delivery.withdrawal_payload``), in deliveries of their own.
 
     With ``keep_entitled`` (a share withdrawn) endpoints still entitled through another
     share keep the item; revocation (``keep_entitled=False``) tombstones everywhere.
@@ -319,6 +322,7 @@ def tombstones(
         .order_by("pk")
     }
     plan: dict[PartnerEndpoint, list[Item]] = defaultdict(list)
+    withdrawn: dict[PartnerEndpoint, list[Item]] = defaultdict(list)
     cancel: list[int] = []
     for item_id, delivery_id, endpoint_id, is_object, pk in items:
         key = (is_object, pk)
@@ -341,9 +345,14 @@ def tombstones(
         delivery = locked[delivery_id]
         if delivery.status == Delivery.Status.PENDING and delivery.attempts == 0:
             cancel.append(item_id)  # never left the building: no tombstone needed
+        elif isinstance(item, StixObject) and not stix.has_versions(item.body):
+            withdrawn[endpoint].append(item)
         else:
             plan[endpoint].append(item)
     if cancel:
         DeliveryItem.objects.filter(pk__in=cancel).delete()
         Delivery.objects.filter(pk__in=locked.keys(), items__isnull=True).delete()
-    return _write(dict(plan), share=None, tombstone=True)
+    # A revoked version and a withdrawal by id are different messages: never one delivery.
+    return _write(dict(plan), share=None, tombstone=True) + _write(
+        dict(withdrawn), share=None, tombstone=True
+    )

@@ -1,6 +1,6 @@
 """A reference partner receiver: verifies Standard Webhooks signatures, dedupes on
-``webhook-id``, stores the STIX objects (or the signed checkpoint) in its own SQLite file,
-prints a line per delivery.
+``webhook-id``, stores the STIX objects (or the signed checkpoint, or the ids a withdrawal
+takes back) in its own SQLite file, prints a line per delivery.
 
 ``--fail-rate`` makes it fail that share of requests, half with a 500 (nothing stored) and
 half with a timeout (stored, then the answer comes too late) — the worst case for a sender.
@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS objects (
 CREATE TABLE IF NOT EXISTS checkpoints (
     webhook_id TEXT PRIMARY KEY, tree_size INTEGER NOT NULL, note TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS withdrawals (
+    webhook_id TEXT NOT NULL, stix_id TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS requests (
     webhook_id TEXT, received_at TEXT NOT NULL, outcome TEXT NOT NULL
 );
@@ -57,9 +60,10 @@ class Store:
         webhook_id: str,
         objects: list[dict[str, Any]],
         checkpoint: tuple[int, str] | None = None,
+        withdrawn: list[str] | None = None,
     ) -> bool:
-        """Store a message (STIX objects, or a checkpoint's tree size and signed note) once;
-        False if this webhook id was processed before."""
+        """Store a message (STIX objects, a checkpoint's tree size and signed note, or the
+        ids of withdrawn objects) once; False if this webhook id was processed before."""
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -87,6 +91,10 @@ class Store:
                     self.db.execute(
                         "INSERT INTO checkpoints VALUES (?, ?, ?)", (webhook_id, *checkpoint)
                     )
+                self.db.executemany(
+                    "INSERT INTO withdrawals VALUES (?, ?)",
+                    [(webhook_id, stix_id) for stix_id in withdrawn or []],
+                )
                 self.db.execute("COMMIT")
             except Exception:
                 self.db.execute("ROLLBACK")
@@ -139,18 +147,25 @@ def make_handler(
                 return
             objects: list[dict[str, Any]] = []
             checkpoint: tuple[int, str] | None = None
+            withdrawn: list[str] | None = None
             try:
                 message = json.loads(body)
                 if message.get("type") == "checkpoint":
                     checkpoint = (int(message["tree_size"]), str(message["note"]))
+                elif message.get("type") == "withdrawal":
+                    if not isinstance(message["ids"], list):
+                        raise TypeError("ids: a list of STIX ids is required")
+                    withdrawn = [str(stix_id) for stix_id in message["ids"]]
                 else:
                     objects = message["objects"]
             except (ValueError, KeyError, TypeError, AttributeError):
                 store.log(msg_id, "bad body")
-                self._answer(400, "expected a STIX bundle or a checkpoint")
+                self._answer(400, "expected a STIX bundle, a checkpoint or a withdrawal")
                 return
             if checkpoint is not None:
                 what = f"checkpoint {checkpoint[0]} received"
+            elif withdrawn is not None:
+                what = f"{len(withdrawn)} objects withdrawn"
             else:
                 revoked = sum(1 for o in objects if o.get("revoked"))
                 what = f"{len(objects)} objects ({revoked} revoked)"
@@ -160,7 +175,7 @@ def make_handler(
                 self._say(f"{msg_id} SIMULATED 500")
                 self._answer(500, "simulated failure")
                 return
-            fresh = store.store(msg_id, objects, checkpoint)
+            fresh = store.store(msg_id, objects, checkpoint, withdrawn)
             outcome = "stored" if fresh else "duplicate"
             if roll < fail_rate:
                 store.log(msg_id, f"{outcome}, simulated timeout")

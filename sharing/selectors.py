@@ -47,6 +47,7 @@ from sharing.permissions import (
     passes_to_named_users_q,
 )
 from sharing.services import NOT_OWNER
+from sharing.stix import has_versions
 
 
 def _named_grants(*, user: Any, agency: Agency | None) -> Q:
@@ -295,9 +296,12 @@ class DeliveryItemInWords:
     name: str
     stix_id: str
     tombstone: bool
+    withdrawal: bool = False  # the tombstone of an object without versions: its id only
 
     def __str__(self) -> str:
         text = f"{self.type_label}: {self.name}" if self.name else self.type_label
+        if self.withdrawal:
+            return _("%(item)s (withdrawal)") % {"item": text}
         return _("%(item)s (revocation)") % {"item": text} if self.tombstone else text
 
 
@@ -318,9 +322,20 @@ def delivery_items_in_words(*, delivery_ids: Iterable[int]) -> dict[int, list[De
             "stix_object__type",
             "stix_object__name",
             "stix_object__stix_id",
+            "stix_object__body__modified",
         )
     )
-    for delivery_id, tombstone, kind, value, stix_uuid, object_type, name, stix_id in rows:
+    for (
+        delivery_id,
+        tombstone,
+        kind,
+        value,
+        stix_uuid,
+        object_type,
+        name,
+        stix_id,
+        modified,
+    ) in rows:
         if kind is not None:
             item = DeliveryItemInWords(
                 "indicator",
@@ -332,7 +347,18 @@ def delivery_items_in_words(*, delivery_ids: Iterable[int]) -> dict[int, list[De
             )
         elif object_type is not None:
             label = type_label(object_type)
-            item = DeliveryItemInWords("stix_object", object_type, label, name, stix_id, tombstone)
+            # A tombstone of what STIX does not version (no ``modified``) is a withdrawal.
+            body = {"type": object_type, "modified": modified}
+            versioned = modified is not None and has_versions(body)
+            item = DeliveryItemInWords(
+                "stix_object",
+                object_type,
+                label,
+                name,
+                stix_id,
+                tombstone,
+                tombstone and not versioned,
+            )
         else:  # deleted meanwhile
             continue
         found[delivery_id].append(item)

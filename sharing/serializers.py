@@ -248,7 +248,14 @@ class DeliveryItemSerializer(serializers.Serializer):
     type_label = serializers.CharField(help_text=_("The type in words"))
     name = serializers.CharField()
     stix_id = serializers.CharField()
-    tombstone = serializers.BooleanField(help_text=_("A revocation (revoked: true)"))
+    tombstone = serializers.BooleanField(
+        help_text=_(
+            "A tombstone: its revoked version, or the withdrawal of an object without versions"
+        )
+    )
+    withdrawal = serializers.BooleanField(
+        help_text=_("A tombstone of an object STIX gives no versions: a withdrawal of its id")
+    )
 
 
 class DeliveryDetailSerializer(DeliverySerializer):

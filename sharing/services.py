@@ -23,7 +23,7 @@ from common.bulk import copy_rows
 from sharing import legal, signals, ssrf
 from sharing.legal import ShareSpec  # callers may take it from here, next to indicator_share
 from sharing.models import Delivery, Indicator, IndicatorType, NamedRecipient, Share, StixObject
-from sharing.objects import is_observable, unknown_types
+from sharing.objects import unknown_types
 from sharing.outbox import enqueue_on_commit, fan_out_first, tombstones
 from sharing.permissions import (
     passes_to_groups,
@@ -32,7 +32,7 @@ from sharing.permissions import (
     sync_shares_permissions,
     sync_stix_objects_permissions,
 )
-from sharing.stix import modified_stamp
+from sharing.stix import has_versions, modified_stamp
 from sharing.webhooks import new_secret
 
 NOT_OWNER = gettext_noop("Only the owning agency may share, widen or revoke this indicator.")
@@ -289,7 +289,7 @@ def stix_object_revoke(
     _check_owner(actor=actor, items=[stix_object], agency=agency, field="objects")
     if stix_object.revoked:
         raise ValidationError({"stix_object": gettext(OBJECT_ALREADY_REVOKED)})
-    if is_observable(stix_object.body) or stix_object.type == "marking-definition":
+    if not has_versions(stix_object.body):
         raise ValidationError({"stix_object": gettext(NO_VERSIONS).format(type=stix_object.type)})
     # Strictly newer than the current version, even one whose modified lies ahead of our clock.
     now = max(timezone.now(), stix_object.modified + timedelta(milliseconds=1))

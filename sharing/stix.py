@@ -109,6 +109,17 @@ def tlp_marking(tlp: str) -> dict[str, Any]:
     }
 
 
+def tlp1_markings() -> list[dict[str, Any]]:
+    """The TLP 1.0 marking-definition objects STIX 2.1 defines itself (§7.2.1.4), as stix2
+    writes them: fixed by the standard, so anyone may serve them, and a client that marked
+    with one (we read it as its TLP 2.0 level) or an object that still refers to one (in its
+    granular markings) finds it in the collection."""
+    return [
+        json.loads(marking.serialize())
+        for marking in (stix2.TLP_WHITE, stix2.TLP_GREEN, stix2.TLP_AMBER, stix2.TLP_RED)
+    ]
+
+
 def pap_marking(pap: str) -> dict[str, Any]:
     """The PAP marking definition: a STIX statement "PAP:<LEVEL>" with our id.
 
@@ -124,6 +135,43 @@ def pap_marking(pap: str) -> dict[str, Any]:
         "definition_type": "statement",
         "definition": {"statement": f"PAP:{pap}"},
     }
+
+
+# --- which objects have versions ------------------------------------------------------------------
+
+# Cyber observables (STIX 2.1 §6): no created, modified, created_by_ref nor versions.
+OBSERVABLE_TYPES = frozenset(
+    {
+        "artifact",
+        "autonomous-system",
+        "directory",
+        "domain-name",
+        "email-addr",
+        "email-message",
+        "file",
+        "ipv4-addr",
+        "ipv6-addr",
+        "mac-addr",
+        "mutex",
+        "network-traffic",
+        "process",
+        "software",
+        "url",
+        "user-account",
+        "windows-registry-key",
+        "x509-certificate",
+    }
+)
+UNVERSIONED = frozenset({"marking-definition"})  # created, but never a newer version
+
+
+def has_versions(obj: dict[str, Any]) -> bool:
+    """Whether STIX 2.1 versions a (checked) object. Domain and relationship objects,
+    language contents and extension definitions carry ``modified`` and may be ``revoked``;
+    cyber observables and marking definitions have neither (STIX 2.1 §3.2, the common
+    properties of each family), so a revoked version of one would not be STIX."""
+    kind = obj.get("type")
+    return kind not in OBSERVABLE_TYPES and kind not in UNVERSIONED and "modified" in obj
 
 
 # --- our property extension ----------------------------------------------------------------------
@@ -635,9 +683,15 @@ def _with_extra(obj: dict[str, Any], extra: dict[str, Any]) -> None:
         obj.pop(name, None)
 
 
+def derived_uuid4(namespace: uuid.UUID, name: str) -> uuid.UUID:
+    """A fixed UUID for ``name``: uuid5 stamped as version 4, because strict validation wants
+    UUIDv4 ids (its bits are a SHA-1 hash, as random as a v4's)."""
+    return uuid.UUID(bytes=uuid.uuid5(namespace, name).bytes, version=4)
+
+
 def bundle(objects: list[dict[str, Any]], *, seed: str | None = None) -> dict[str, Any]:
     """A STIX bundle; ``seed`` makes its id deterministic (e.g. the webhook id)."""
-    bundle_id = uuid.uuid5(_NAMESPACE, seed) if seed else uuid.uuid4()
+    bundle_id = derived_uuid4(_NAMESPACE, seed) if seed else uuid.uuid4()
     return {"type": "bundle", "id": f"bundle--{bundle_id}", "objects": objects}
 
 
@@ -658,6 +712,15 @@ def default_description(type_: str) -> str:
     """The description an exported indicator without one carries (strict validation wants
     one); read back as no description."""
     return f"Indicator of type {type_}, shared through CyberCoop."
+
+
+def with_stand_ins(obj: dict[str, Any], type_: str) -> dict[str, Any]:
+    """An indicator as it leaves CyberCoop (export, TAXII, webhook pushes): ``labels`` fall
+    back to its type and ``description`` to ``default_description``, so it passes strict
+    validation."""
+    obj.setdefault("labels", [type_])
+    obj.setdefault("description", default_description(type_))
+    return obj
 
 
 # A STIX indicator's properties the Indicator model holds (or replaces: markings, our

@@ -31,6 +31,29 @@ def relationship(source: str, kind: str, target: str) -> dict[str, Any]:
     return sdo("relationship", relationship_type=kind, source_ref=source, target_ref=target)
 
 
+def ipv4_observable(value: str) -> dict[str, Any]:
+    """A cyber observable: no created, no modified, no versions."""
+    return {
+        "type": "ipv4-addr",
+        "spec_version": "2.1",
+        "id": f"ipv4-addr--{uuid.uuid4()}",
+        "value": value,
+    }
+
+
+def statement_marking(statement: str) -> dict[str, Any]:
+    """A marking definition of our own (not TLP, not PAP): created, but no versions."""
+    return {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": f"marking-definition--{uuid.uuid4()}",
+        "created": CREATED,
+        "name": statement,
+        "definition_type": "statement",
+        "definition": {"statement": statement},
+    }
+
+
 @dataclass
 class Graph:
     malware: StixObject

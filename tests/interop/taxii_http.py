@@ -11,6 +11,7 @@ from sharing.stix import (
     PAP_MARKING_IDS,
     PLATFORM_IDENTITY_ID,
     TLP_MARKING_IDS,
+    tlp1_markings,
 )
 
 TAXII = "application/taxii+json;version=2.1"
@@ -38,4 +39,5 @@ def without_context(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def context_ids(agency_code: str) -> set[str]:
     """The context's ids, for a collection of objects the agency ``agency_code`` owns."""
     markings = {*TLP_MARKING_IDS.values(), *PAP_MARKING_IDS.values()}
+    markings |= {marking["id"] for marking in tlp1_markings()}
     return {identity_id(agency_code), *markings, CYBERCOOP_EXTENSION_ID, PLATFORM_IDENTITY_ID}

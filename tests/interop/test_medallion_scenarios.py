@@ -6,8 +6,9 @@ medallion's dates added are fixed in its data; ours are the time of each POST, s
 is posted one manifest entry at a time in medallion's date_added order, which keeps its order.
 Two of its objects are not posted: the STIX 2.0 version of the malware (we take STIX 2.1 only,
 see ``test_medallion_get_objects_spec_version_20``) and its TLP:GREEN marking definition, the
-TLP 1.0 one, which we take as our own TLP:GREEN without serving it back. Context (the owner's
-identity, the TLP and PAP definitions) is left out where medallion counts objects.
+TLP 1.0 one, which we read as our own TLP:GREEN and serve as context, not as the agency's
+object. Context (the owner's identity, the TLP and PAP definitions) is left out where medallion
+counts objects.
 """
 
 from __future__ import annotations

@@ -11,15 +11,9 @@ from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from interop.selectors import collection_id
-from interop.stix import identity_id
-from sharing.stix import (
-    CYBERCOOP_EXTENSION_ID,
-    PAP_MARKING_IDS,
-    PLATFORM_IDENTITY_ID,
-    TLP_MARKING_IDS,
-)
+from sharing.stix import CYBERCOOP_EXTENSION_ID
 from sharing.tasks import announce_indicators
-from tests.interop.taxii_http import without_context
+from tests.interop.taxii_http import context_ids, without_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,8 +69,7 @@ def test_paging_through_more_than_1000_objects_with_as_pages(
         if envelope["more"]:
             assert envelope["next"]
     assert pages == 4
-    context = {identity_id("DE-BKA"), *TLP_MARKING_IDS.values(), *PAP_MARKING_IDS.values()}
-    context |= {CYBERCOOP_EXTENSION_ID, PLATFORM_IDENTITY_ID}
+    context = context_ids("DE-BKA")
     assert len(seen) == len(set(seen)) == 2500 + len(context)
     assert set(seen) == {i.stix_id for i in indicators} | context
     manifest_ids = []
