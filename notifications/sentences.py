@@ -66,11 +66,11 @@ SENTENCES: dict[tuple[str, str], Promise] = {
     ("access_decision", "declined"): _(
         "Your access request #%(request)s about %(value)s was declined: %(reasons)s"
     ),
-    ("delivery_failing", "failing"): _(
+    ("delivery_failing", ""): _(
         "Deliveries to the endpoint “%(endpoint)s” of %(agency)s are failing "
         "(%(error_label)s); they will be retried."
     ),
-    ("delivery_failing", "dead"): _(
+    ("delivery_dead", ""): _(
         "A delivery to the endpoint “%(endpoint)s” of %(agency)s is dead after its last "
         "attempt (%(error_label)s)."
     ),

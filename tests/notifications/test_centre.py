@@ -188,7 +188,7 @@ def test_a_repeated_once_while_unread_kind_reaches_each_user_once_until_read(wor
     endpoint_like = world.owner.agency  # any saved object: the key is (type, id)
     kwargs = {
         "kind": Kind.DELIVERY_FAILING,
-        "params": {"variant": "failing"},
+        "params": {},
         "link": "/cases/",
         "subject": "x",
         "about": endpoint_like,
@@ -197,7 +197,8 @@ def test_a_repeated_once_while_unread_kind_reaches_each_user_once_until_read(wor
     assert services.notify(users=[admin], **kwargs) == []
     Notification.objects.filter(user=admin).update(read_at=timezone.now())
     assert len(services.notify(users=[admin], **kwargs)) == 1
-    # a once-per-object kind does not hold back other kinds
+    # a once-per-object kind does not hold back other kinds, once-per-object or not
+    assert len(services.notify(users=[admin], **{**kwargs, "kind": Kind.DELIVERY_DEAD})) == 1
     other = {**kwargs, "kind": Kind.JIT_INVITATION}
     assert len(services.notify(users=[admin], **other)) == 1
     assert len(services.notify(users=[admin], **other)) == 1
