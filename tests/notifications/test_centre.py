@@ -110,6 +110,10 @@ def test_the_header_badge_counts_unread_with_words_in_one_cheap_query_when_none(
     html = client.get("/cases/").content.decode()
     assert '<span class="badge badge-unread" aria-hidden="true">3</span>' in html
     assert '<span class="visually-hidden">3 unread notifications</span>' in html
+    # On a phone the menu hides the link: its button shows the count too.
+    start = html.index('class="menu-button"')
+    menu = html[start : html.index("</button>", start)]
+    assert '<span class="badge badge-unread" aria-hidden="true">3</span>' in menu
     one = client_for(world.partner.investigator).get("/cases/").content.decode()
     assert "unread notification" not in one
     tell(world.partner.investigator)
