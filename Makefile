@@ -44,10 +44,11 @@ messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-location --no-obsolete -e html,txt,py $(MAKEMESSAGES_IGNORE)
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
-# Screenshots of the main pages at 1366 and 390 px, in English and Arabic, for reviewers (not
-# part of `make test`): a fresh demo on SQLite in .screenshots/, served on SHOTS_PORT while
-# tools/screenshots.py takes them into screenshots/ (open screenshots/index.html).
+# Screenshots of the main pages at 1366 and 390 px, in SHOTS_LANGUAGES (English, Arabic, French),
+# for reviewers (not part of `make test`): a fresh demo on SQLite in .screenshots/, served on
+# SHOTS_PORT while tools/screenshots.py takes them into screenshots/ (open screenshots/index.html).
 SHOTS_PORT ?= 8066
+SHOTS_LANGUAGES ?= en ar fr
 SHOTS_TMP := $(CURDIR)/.screenshots
 SHOTS_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(SHOTS_TMP)/db.sqlite3 REDIS_URL= MEDIA_ROOT=$(SHOTS_TMP)/media TRANSPARENCY_SIGNING_KEY_FILE=$(SHOTS_TMP)/log.key
 screenshots: install chromium
@@ -59,6 +60,7 @@ screenshots: install chromium
 	  server=$$!; trap 'kill $$server' EXIT; \
 	  for i in $$(seq 1 60); do curl -fs http://127.0.0.1:$(SHOTS_PORT)/healthz >/dev/null && break; sleep 1; done; \
 	  $(BIN)/python tools/screenshots.py --base http://127.0.0.1:$(SHOTS_PORT) --out screenshots \
+	    --languages "$(SHOTS_LANGUAGES)" \
 	    --password "$$($(SHOTS_ENV) $(BIN)/python manage.py shell -v 0 -c 'from agencies.demo import DEMO_PASSWORD; print(DEMO_PASSWORD)')" \
 	    --totp-secret "$$($(SHOTS_ENV) $(BIN)/python manage.py shell -v 0 -c 'from agencies.demo import DEMO_TOTP_SECRET; print(DEMO_TOTP_SECRET)')"
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
@@ -20,6 +21,7 @@ RUNNING, DONE, FAILED = "running", "done", "failed"
 # worker died, or its message was lost) reads as stopped; its page offers to run it again.
 STOPPED = "stopped"
 MAX_ID = 64
+PROGRESS = ("total", "done", "errors")
 
 
 class CacheJobs:
@@ -93,3 +95,12 @@ def job_state(job: dict[str, Any], *, now: datetime.datetime | None = None) -> s
     idle = (now or timezone.now()) - datetime.datetime.fromisoformat(moved)
     stall = datetime.timedelta(minutes=max(1, settings.SHARING_BULK_STALL_MINUTES))
     return STOPPED if idle >= stall else RUNNING
+
+
+def progress_response(job: dict[str, Any], extra: Iterable[str] = ()) -> JsonResponse:
+    """What a job's page polls: its state (``STOPPED`` once stalled), how many items in all,
+    done and in error, and the ``extra`` fields of its kind; never cached."""
+    fields = {key: job.get(key) for key in (*PROGRESS, *extra)}
+    response = JsonResponse({"state": job_state(job), **fields})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -3,7 +3,6 @@ polled as JSON, then the report of rejections and warnings, paged, errors only, 
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common import jobs
-from common.spreadsheet import safe_cell
+from common.spreadsheet import csv_response
 from interop import imports
 from interop.forms import ImportForm
 from sharing.selectors import managing_agencies
@@ -80,11 +79,7 @@ def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def import_job_progress(request: HttpRequest, job_id: str) -> JsonResponse:
-    job = imports.access_job(user=request.user, job_id=job_id)
-    job["state"] = jobs.job_state(job)
-    response = JsonResponse({key: job.get(key) for key in ("state", "total", "done", "errors")})
-    response["Cache-Control"] = "no-store"
-    return response
+    return jobs.progress_response(imports.access_job(user=request.user, job_id=job_id))
 
 
 @login_required
@@ -92,20 +87,17 @@ def import_job_progress(request: HttpRequest, job_id: str) -> JsonResponse:
 def import_job_csv(request: HttpRequest, job_id: str) -> HttpResponse:
     imports.access_job(user=request.user, job_id=job_id)
     rows, errors_only = _rows(request, job_id)
-    name = f"import-report-{job_id[:8]}{'-errors' if errors_only else ''}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    writer.writerow([_("Object"), _("MISP event"), _("STIX id"), _("Result"), _("Reason")])
-    for row in rows:
-        result = _("Rejected") if row["status"] == imports.REJECTED else _("Warning")
-        writer.writerow(
+    return csv_response(
+        f"import-report-{job_id[:8]}{'-errors' if errors_only else ''}.csv",
+        [_("Object"), _("MISP event"), _("STIX id"), _("Result"), _("Reason")],
+        (
             [
-                row["number"] or "",
-                safe_cell(row["event"]),
-                safe_cell(row["id"]),
-                result,
-                safe_cell(row["reason"]),
+                row["number"],
+                row["event"],
+                row["id"],
+                _("Rejected") if row["status"] == imports.REJECTED else _("Warning"),
+                row["reason"],
             ]
-        )
-    return response
+            for row in rows
+        ),
+    )

@@ -29,6 +29,7 @@ class Notification(models.Model):
         ACCESS_REQUEST = "access_request", _("Access request")
         ACCESS_DECISION = "access_decision", _("Access request decision")
         DELIVERY_FAILING = "delivery_failing", _("Deliveries failing")
+        DELIVERY_DEAD = "delivery_dead", _("Delivery dead")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -45,7 +46,8 @@ class Notification(models.Model):
     digested_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Kinds of which a user holds at most one unread per object: repeating them says nothing.
-    ONCE_WHILE_UNREAD = (Kind.DELIVERY_FAILING,)
+    # Each kind on its own: an unread "failing" does not hold back the graver "dead".
+    ONCE_WHILE_UNREAD = (Kind.DELIVERY_FAILING, Kind.DELIVERY_DEAD)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -58,7 +60,7 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind", "object_type", "object_id"],
-                condition=Q(read_at__isnull=True, kind__in=["delivery_failing"]),
+                condition=Q(read_at__isnull=True, kind__in=["delivery_failing", "delivery_dead"]),
                 name="notification_once_while_unread",
             )
         ]

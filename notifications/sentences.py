@@ -66,16 +66,17 @@ SENTENCES: dict[tuple[str, str], Promise] = {
     ("access_decision", "declined"): _(
         "Your access request #%(request)s about %(value)s was declined: %(reasons)s"
     ),
-    ("delivery_failing", "failing"): _(
+    ("delivery_failing", ""): _(
         "Deliveries to the endpoint “%(endpoint)s” of %(agency)s are failing "
         "(%(error_label)s); they will be retried."
     ),
-    ("delivery_failing", "dead"): _(
+    ("delivery_dead", ""): _(
         "A delivery to the endpoint “%(endpoint)s” of %(agency)s is dead after its last "
         "attempt (%(error_label)s)."
     ),
 }
 DATETIME_FORMAT = "Y-m-d H:i T"
+ISOLATE, POP_ISOLATE = "\u2068", "\u2069"  # FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
 DATE_FORMAT = "Y-m-d"
 
 
@@ -97,11 +98,15 @@ def _value(key: str, value: Any) -> Any:
 
 
 def values(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters as the sentence shows them (labels translated, dates formatted)."""
+    """The parameters as the sentence shows them (labels translated, dates formatted). In a
+    right-to-left language each is isolated (FSI … PDI), so that a Latin name, a code or a
+    date keeps its own order and its punctuation inside the sentence."""
     shown = {key: _value(key, value) for key, value in params.items()}
     for key, value in list(shown.items()):
         if key.endswith("_label") and isinstance(value, str):
             shown[f"{key}_lower"] = value[:1].lower() + value[1:]
+    if translation.get_language_bidi():
+        return {key: f"{ISOLATE}{value}{POP_ISOLATE}" for key, value in shown.items()}
     return shown
 
 

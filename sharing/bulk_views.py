@@ -3,7 +3,6 @@ report, paged, with an errors-only filter and a CSV download."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from common import jobs
-from common.spreadsheet import safe_cell
+from common.spreadsheet import csv_response
 from sharing import bulk
 
 REPORT_PAGE_SIZE = 100
@@ -29,11 +28,6 @@ def _rows(request: HttpRequest, job_id: str) -> tuple[list[dict[str, Any]], bool
     if errors_only:
         rows = [r for r in rows if r["status"] == bulk.INVALID]
     return bulk.with_words(rows), errors_only
-
-
-def _progress(job: dict[str, Any]) -> dict[str, Any]:
-    keys = ("total", "done", "errors", "added")
-    return {"state": jobs.job_state(job), **{key: job.get(key) for key in keys}}
 
 
 @login_required
@@ -68,9 +62,7 @@ def bulk_job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
 @require_GET
 def bulk_job_progress(request: HttpRequest, job_id: str) -> JsonResponse:
     job = bulk.access_job(user=request.user, job_id=job_id)
-    response = JsonResponse(_progress(job))
-    response["Cache-Control"] = "no-store"
-    return response
+    return jobs.progress_response(job, extra=["added"])
 
 
 @login_required
@@ -78,20 +70,18 @@ def bulk_job_progress(request: HttpRequest, job_id: str) -> JsonResponse:
 def bulk_job_csv(request: HttpRequest, job_id: str) -> HttpResponse:
     bulk.access_job(user=request.user, job_id=job_id)
     rows, errors_only = _rows(request, job_id)
-    name = f"indicator-report-{job_id[:8]}{'-errors' if errors_only else ''}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    writer.writerow([_("Line"), _("Value"), _("Type"), _("Result"), _("Reason"), _("Indicator")])
-    for row in rows:
-        writer.writerow(
+    return csv_response(
+        f"indicator-report-{job_id[:8]}{'-errors' if errors_only else ''}.csv",
+        [_("Line"), _("Value"), _("Type"), _("Result"), _("Reason"), _("Indicator")],
+        (
             [
                 row["line"],
-                safe_cell(row["value"]),
-                safe_cell(row.get("type")),
-                safe_cell(row["status"]),
-                safe_cell(row.get("reason", "")),
-                row.get("indicator_id") or "",
+                row["value"],
+                row.get("type"),
+                row["status"],
+                row.get("reason"),
+                row.get("indicator_id"),
             ]
-        )
-    return response
+            for row in rows
+        ),
+    )

@@ -438,26 +438,27 @@ def finish(outcomes: Sequence[Outcome]) -> list[tuple[int, str, float | None]]:
 def tell_admins(outcomes: Sequence[Outcome], settled: dict[int, str]) -> None:
     """The admins of an endpoint's agency hear when one of its deliveries is dead, or when
     one fails its first attempt (the endpoint starts failing): one notification per endpoint,
-    not repeated while they have it unread. Nothing when all goes well (no query)."""
+    a kind not repeated while they have one of it unread (an unread "failing" does not hold
+    back a "dead"). Nothing when all goes well (no query)."""
+    Kind = Notification.Kind
     news: dict[int, tuple[str, Outcome]] = {}
     for o in outcomes:
         status = settled.get(o.delivery.pk)
         if status == Delivery.Status.DEAD:
-            news[o.delivery.endpoint_id] = ("dead", o)
+            news[o.delivery.endpoint_id] = (Kind.DELIVERY_DEAD, o)
         elif status == Delivery.Status.FAILING and o.delivery.attempts == 1:
-            news.setdefault(o.delivery.endpoint_id, ("failing", o))
-    for variant, o in news.values():
+            news.setdefault(o.delivery.endpoint_id, (Kind.DELIVERY_FAILING, o))
+    for kind, o in news.values():
         endpoint = PartnerEndpoint.objects.select_related("agency").get(pk=o.delivery.endpoint_id)
         with translation.override(None):  # stored in English, translated when read
             error = error_in_words(o.error, o.status_code)
         notify(
             users=active_members(agency=endpoint.agency, roles={Membership.Role.AGENCY_ADMIN}),
-            kind=Notification.Kind.DELIVERY_FAILING,
+            kind=kind,
             about=endpoint,
             link=reverse("sharing_dashboard", args=[endpoint.agency.code]),
             subject=endpoint.name,
             params={
-                "variant": variant,
                 "endpoint": endpoint.name,
                 "agency": endpoint.agency.code,
                 "error_label": error,

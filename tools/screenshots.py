@@ -25,7 +25,7 @@ WIDTHS: dict[str, ViewportSize] = {
     "desktop": {"width": 1366, "height": 800},
     "phone": {"width": 390, "height": 844},
 }
-LANGUAGES = ["en", "ar"]
+LANGUAGES = ["en", "ar", "fr"]  # left to right, right to left, and the longest words
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -51,6 +51,7 @@ SHOTS = [
     Shot("notifications", "bka.investigator", "/notifications/"),
     Shot("public-notices", "bka.investigator", "/public/notices/"),
     Shot("transparency", "bka.investigator", "/transparency/"),
+    Shot("home-admin", "bka.admin", "/"),  # with the delivery chart
     Shot("deliveries", "bka.admin", "/agencies/DE-BKA/deliveries/"),
     Shot("endpoints", "bka.admin", "/agencies/DE-BKA/endpoints/"),
     Shot("members", "bka.admin", "/agencies/DE-BKA/members/"),
@@ -87,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
     parser.add_argument("--password", required=True)
     parser.add_argument("--totp-secret", required=True)
+    parser.add_argument(
+        "--languages",
+        type=lambda text: text.replace(",", " ").split(),
+        default=LANGUAGES,
+        help=f"language codes, e.g. 'en ar' (default: {' '.join(LANGUAGES)})",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     taken: list[tuple[str, Path]] = []
@@ -95,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
-        for language in LANGUAGES:
+        for language in args.languages:
             context = browser.new_context(base_url=args.base, locale=language)
             context.set_extra_http_headers({"Accept-Language": language})
             page = context.new_page()

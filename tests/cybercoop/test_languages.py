@@ -5,8 +5,11 @@ for no language."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
+from django.utils import formats, translation
 
 from cases.models import Case
 
@@ -96,3 +99,13 @@ def test_an_api_client_that_asks_for_french_gets_the_same_error_in_french(world,
         "Le code de traitement H3 exige que la restriction soit formulée en toutes lettres."
     ]
     assert not Case.objects.exists()
+
+
+def test_an_arabic_date_and_time_reads_day_first_as_an_arabic_date_does():
+    moment = dt.datetime(2026, 12, 4, 16, 43)
+    with translation.override("ar"):
+        short = formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+        long = formats.date_format(moment, "DATETIME_FORMAT")
+        day = formats.date_format(moment, "SHORT_DATE_FORMAT")
+    assert short.startswith(day) and short.replace("\u200f", "").startswith("04/12/2026")
+    assert "2026" in long and "12/04" not in long

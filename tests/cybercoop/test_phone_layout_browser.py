@@ -1,6 +1,6 @@
-"""At 390 px wide (a phone): no main page scrolls sideways, even with a case whose title and
-10,000-character summary are single words; the header's menu button opens and closes the menu
-with aria-expanded; no console errors or CSP violations."""
+"""At 390 px wide (a phone): no main page scrolls sideways, in English or in Arabic (right to
+left), even with a case whose title and 10,000-character summary are single words; the header's
+menu button opens and closes the menu with aria-expanded; no console errors or CSP violations."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.mark.browser
-def test_the_main_pages_fit_a_phone_without_sideways_scrolling(world, page):
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_main_pages_fit_a_phone_without_sideways_scrolling(world, page, language):
     long_case = case_services.case_open(
         actor=world.owner.investigator,
         lead_agency=world.owner.agency,
@@ -29,6 +30,7 @@ def test_the_main_pages_fit_a_phone_without_sideways_scrolling(world, page):
     page.set_viewport_size(PHONE)
     problems = watch_console(page)
     browser_login(page, world.owner.admin.username, PASSWORD)
+    page.set_extra_http_headers({"Accept-Language": language})
     paths = [
         "/",
         "/cases/",
@@ -51,6 +53,7 @@ def test_the_main_pages_fit_a_phone_without_sideways_scrolling(world, page):
     for path in paths:
         response = page.goto(path)
         assert response is not None and response.status == 200, path
+        assert (page.locator("html").get_attribute("lang") or "").startswith(language), path
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} is {width} px wide"
     assert problems == []

@@ -50,3 +50,13 @@ def test_a_sentence_that_cannot_be_written_falls_back_to_the_kinds_label(params)
 def test_rows_from_before_the_centre_keep_their_text():
     row = Notification(kind=Kind.NOTICE_REVIEW, params={"message": "NL notice refused"})
     assert row.sentence == "NL notice refused"
+
+
+def test_in_arabic_each_value_keeps_its_own_order_inside_the_sentence():
+    params = {"type_label": "Red notice", "notice": 6, "name": "Petra NOVAK", "expires_on": ""}
+    with translation.override("ar"):
+        text = sentences.sentence(Kind.NOTICE_EXPIRY_REMINDER, params)
+    assert "\u2068Petra NOVAK\u2069" in text and "\u20686\u2069" in text
+    with translation.override("fr"):
+        text = sentences.sentence(Kind.NOTICE_EXPIRY_REMINDER, params)
+    assert "\u2068" not in text and "Petra NOVAK" in text

@@ -204,14 +204,34 @@ def test_an_endpoint_that_starts_failing_tells_its_agencys_admins_once(world, en
     assert len(received(world.partner.admin, Kind.DELIVERY_FAILING)) == 1
 
 
-def test_a_dead_delivery_tells_the_admins_again_once_they_read_the_last(world, endpoint):
+def test_a_dead_delivery_reaches_the_admins_while_they_have_the_failing_one_unread(
+    world, endpoint, client_for
+):
     row = fail_once(world, endpoint, "192.0.2.62")
-    Notification.objects.filter(user=world.partner.admin).update(read_at=timezone.now())
     row = attempt(row)
     assert row.status == Delivery.Status.DEAD
-    read, dead = received(world.partner.admin, Kind.DELIVERY_FAILING)
-    assert dead.read_at is None and dead.params["variant"] == "dead"
-    assert "is dead after its last attempt (HTTP 500 from partner)" in dead.sentence
+    (failing,) = received(world.partner.admin, Kind.DELIVERY_FAILING)
+    (dead,) = received(world.partner.admin, Kind.DELIVERY_DEAD)
+    assert failing.read_at is None and dead.read_at is None
+    assert dead.sentence == (
+        "A delivery to the endpoint “NL SOC” of NL-NHTCU is dead after its last attempt "
+        "(HTTP 500 from partner)."
+    )
+    page = client_for(world.partner.admin).get("/notifications/?show=unread")
+    assert [n.pk for n in page.context["page"]] == [dead.pk, failing.pk]
+    assert "2 unread notifications" in page.content.decode()
+    others = [u for u in everyone(world) if u != world.partner.admin]
+    assert not Notification.objects.filter(user__in=others).exists()
+
+
+def test_a_second_dead_delivery_is_held_back_until_the_admins_read_the_first(world, endpoint):
+    attempt(fail_once(world, endpoint, "192.0.2.64"))
+    attempt(fail_once(world, endpoint, "192.0.2.65"))
+    assert len(received(world.partner.admin, Kind.DELIVERY_DEAD)) == 1
+    Notification.objects.filter(user=world.partner.admin).update(read_at=timezone.now())
+    attempt(fail_once(world, endpoint, "192.0.2.66"))
+    read, unread = received(world.partner.admin, Kind.DELIVERY_DEAD)
+    assert read.read_at is not None and unread.read_at is None
 
 
 def test_a_successful_round_tells_no_one(world, endpoint):
