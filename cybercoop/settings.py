@@ -216,6 +216,7 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["cybercoop.formats"]  # what Django's locales leave out (Arabic date-times)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
