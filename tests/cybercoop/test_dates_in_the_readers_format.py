@@ -1,7 +1,8 @@
 """Dates on the pages follow the reader's language: a French reader sees 14/03/2026, never
 2026-03-14, on a notice, an indicator, a STIX object, the deliveries and the notification
 centre; machine-readable values (``<time datetime>``, STIX versions in ``<code>``) stay ISO.
-Whoever may not see the page still gets a 404 that shows no date."""
+Whoever may not see the page still gets a 404 that shows no date. Arabic, whose Django formats
+lack them, gets day-first date-times and grouped thousands too."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -56,6 +58,16 @@ def test_an_arabic_date_and_time_reads_day_first_like_an_arabic_date():
         moment = date_format(MOMENT, "SHORT_DATETIME_FORMAT")
     assert day == "14\u200f/03\u200f/2026"
     assert moment == f"{day} 9:05 ص"  # Django's Arabic time format; not the US 03/14/2026
+
+
+def test_an_arabic_count_groups_its_thousands_as_the_other_languages_do():
+    for language, grouped in (
+        ("ar", "1.234.567"),
+        ("en-gb", "1,234,567"),
+        ("fr", "1\xa0234\xa0567"),
+    ):
+        with translation.override(language):
+            assert intcomma(1234567) == grouped
 
 
 def test_a_notice_shows_its_dates_in_french_to_every_agency_that_sees_it(
