@@ -141,10 +141,14 @@ def test_the_deliveries_show_when_each_was_queued_in_french_to_the_agencys_admin
     )
     Delivery.objects.filter(pk=dead.pk).update(created_at=MOMENT)
     url = f"/agencies/{world.partner.agency.code}/deliveries/"
-    page = french_page(client_for(world.partner.admin), url)
+    admin = client_for(world.partner.admin)
+    page = french_page(admin, url)
     assert ISO_DATE.findall(page) == []
+    queued = in_french(MOMENT, "SHORT_DATETIME_FORMAT")
     errors = page[page.index('id="latest-errors"') :]
-    assert errors.count(in_french(MOMENT, "SHORT_DATETIME_FORMAT")) == 2  # the list and the table
+    assert errors.count(queued) == 2  # the list and the table
+    time = f'<time datetime="2026-03-14T09:05:07+00:00">{queued}</time>'  # ISO for machines
+    assert admin.get(url, **FRENCH).content.decode().count(time) == 2
     for user in (world.partner.investigator, world.owner.admin, world.outsider.admin):
         response = client_for(user).get(url, **FRENCH)
         assert response.status_code == 404 and b"NL SOC" not in response.content
