@@ -7,6 +7,8 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -226,7 +228,8 @@ def suspension_effects(*, membership: Membership) -> list[str]:
 def api_key_revoke_effects(*, key: APIKey) -> list[str]:
     """The sentences of an API key revocation's confirmation page."""
     used = (
-        _("It was last used %(when)s UTC.") % {"when": f"{key.last_used_at:%Y-%m-%d %H:%M}"}
+        _("It was last used %(when)s UTC.")
+        % {"when": date_format(timezone.localtime(key.last_used_at), "SHORT_DATETIME_FORMAT")}
         if key.last_used_at
         else _("It has never been used.")
     )

@@ -78,8 +78,10 @@ class InvitationTable(ListTable):
     email = tables.Column(verbose_name=_("E-mail"))
     role = tables.Column(verbose_name=_("Role"), accessor="get_role_display")
     invited_by = tables.Column(verbose_name=_("Invited by"), accessor="created_by__username")
-    sent = DateColumn(verbose_name=_("Sent"), accessor="created_at", format="Y-m-d H:i")
-    expires = DateColumn(verbose_name=_("Expires"), accessor="expires_at", format="Y-m-d H:i")
+    sent = DateColumn(verbose_name=_("Sent"), accessor="created_at", format="SHORT_DATETIME_FORMAT")
+    expires = DateColumn(
+        verbose_name=_("Expires"), accessor="expires_at", format="SHORT_DATETIME_FORMAT"
+    )
     state = tables.Column(verbose_name=_("State"), empty_values=())
     actions = tables.TemplateColumn(
         verbose_name=_("Actions"),

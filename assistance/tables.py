@@ -30,7 +30,7 @@ class RequestTable(ListTable):
     addressee = tables.Column(verbose_name=_("To"), empty_values=())
     urgency = tables.Column(verbose_name=_("Urgency"), accessor="get_urgency_display")
     status = tables.Column(verbose_name=_("Status"), empty_values=())
-    due = DateColumn(verbose_name=_("Due"), accessor="due_at", format="Y-m-d H:i")
+    due = DateColumn(verbose_name=_("Due"), accessor="due_at", format="SHORT_DATETIME_FORMAT")
 
     class Meta(ListTable.Meta):
         attrs = {"id": "inbox"}

@@ -3,6 +3,8 @@ chain of custody, tasks and notes, and their guardian permission rows."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +12,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -243,15 +246,14 @@ class JITAmendment(models.Model):
         nothing), never the stored codes; a membership's role and seconded members likewise."""
         lines = []
         for name, change in (self.changes or {}).items():
-            label, labels = _amendment_field(name)
+            label, shown = _amendment_field(name)
             if isinstance(change, list) and len(change) == 2 and name not in _LISTS:
                 before, after = change
                 lines.append(
-                    f"{label}: {_amendment_value(before, labels)} → "
-                    f"{_amendment_value(after, labels)}"
+                    f"{label}: {_amendment_value(before, shown)} → {_amendment_value(after, shown)}"
                 )
             else:
-                lines.append(f"{label}: {_amendment_value(change, labels)}")
+                lines.append(f"{label}: {_amendment_value(change, shown)}")
         return lines
 
 
@@ -259,24 +261,37 @@ class JITAmendment(models.Model):
 _LISTS = {"seconded_members"}
 
 
-def _amendment_field(name: str) -> tuple[str, dict[str, str]]:
-    """An amendment's field: its label and the labels of its choices."""
+def _amendment_field(name: str) -> tuple[str, Callable[[Any], str]]:
+    """An amendment's field: its label and how one of its stored values reads (a choice by its
+    label, an ISO date in the reader's format)."""
     for model in (JointInvestigationTeam, JITMembership):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        labels = {str(k): str(v) for k, v in getattr(field, "flatchoices", None) or []}
-        return capfirst(str(getattr(field, "verbose_name", name))), labels
-    return capfirst(name.replace("_", " ")), {}
+        break
+    else:
+        return capfirst(name.replace("_", " ")), str
+    label = capfirst(str(getattr(field, "verbose_name", name)))
+    if isinstance(field, models.DateField):
+        return label, _date_in_words
+    labels = {str(k): str(v) for k, v in getattr(field, "flatchoices", None) or []}
+    return label, lambda value: labels.get(str(value), str(value))
 
 
-def _amendment_value(value: Any, labels: dict[str, str]) -> str:
+def _date_in_words(value: Any) -> str:
+    try:
+        return date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value)
+
+
+def _amendment_value(value: Any, shown: Callable[[Any], str]) -> str:
     if value in (None, "", []):
         return "—"
     if isinstance(value, list):
-        return ", ".join(labels.get(str(v), str(v)) for v in value)
-    return labels.get(str(value), str(value))
+        return ", ".join(shown(v) for v in value)
+    return shown(value)
 
 
 class CaseChild(models.Model):

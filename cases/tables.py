@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_tables2 as tables
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -84,7 +85,7 @@ class JITInvitationTable(ListTable):
         return format_html('<a href="{}">{}</a>', record.jit.get_absolute_url(), value)
 
     def render_invited(self, record: Any) -> str:
-        when = dateformat.format(timezone.localtime(record.invited_at), "Y-m-d")
+        when = date_format(timezone.localtime(record.invited_at), "SHORT_DATE_FORMAT")
         if record.invited_by is None:
             return when
         return str(_("%(date)s by %(user)s") % {"date": when, "user": record.invited_by.username})
@@ -95,7 +96,7 @@ class JITMembershipTable(ListTable):
     case = tables.Column(verbose_name=_("Case"), accessor="jit__case__reference")
     agency = tables.Column(verbose_name=_("For"), accessor="agency__code")
     role = tables.Column(verbose_name=_("Role"), accessor="get_role_display")
-    joined = DateColumn(verbose_name=_("Since"), accessor="responded_at", format="Y-m-d")
+    joined = DateColumn(verbose_name=_("Since"), accessor="responded_at")
     leave = tables.TemplateColumn(
         verbose_name=_("Leave"), template_name="cases/inbox/_leave.html", empty_values=()
     )

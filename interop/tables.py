@@ -23,8 +23,8 @@ class StixObjectTable(ListTable):
     name = tables.Column(verbose_name=_("Name"), empty_values=())
     owner = tables.Column(verbose_name=_("Owner"), accessor="owner__code")
     tlp = tables.Column(verbose_name=_("TLP"))
-    modified = DateColumn(verbose_name=_("Modified"), format="Y-m-d H:i")
-    added = DateColumn(verbose_name=_("Added"), accessor="created", format="Y-m-d")
+    modified = DateColumn(verbose_name=_("Modified"), format="SHORT_DATETIME_FORMAT")
+    added = DateColumn(verbose_name=_("Added"), accessor="created")
     state = tables.Column(verbose_name=_("State"), accessor="revoked", empty_values=())
 
     class Meta(ListTable.Meta):

@@ -25,13 +25,13 @@ class NoticeTable(ListTable):
     number = tables.Column(verbose_name="#", accessor="pk")
     type = tables.Column(verbose_name=_("Type"), accessor="notice_type")
     subject = tables.Column(verbose_name=_("Subject"), accessor="subject_label", empty_values=())
-    born = DateColumn(verbose_name=_("Born"), accessor="date_of_birth", format="Y-m-d")
+    born = DateColumn(verbose_name=_("Born"), accessor="date_of_birth")
     nationalities = tables.Column(verbose_name=_("Nationalities"), empty_values=())
     requester = tables.Column(verbose_name=_("Requester"), accessor="requesting_agency__code")
     status = tables.Column(
         verbose_name=_("Status"), accessor="get_status_display", attrs={"td": {"class": "status"}}
     )
-    expires = DateColumn(verbose_name=_("Expires"), accessor="expires_at", format="Y-m-d")
+    expires = DateColumn(verbose_name=_("Expires"), accessor="expires_at")
 
     class Meta(ListTable.Meta):
         attrs = {"id": "notices"}
@@ -69,7 +69,9 @@ class QueueTable(ListTable):
     type = tables.Column(verbose_name=_("Type"), accessor="notice_type", empty_values=())
     subject = tables.Column(verbose_name=_("Subject"), accessor="subject_label", empty_values=())
     requester = tables.Column(verbose_name=_("Requester"), accessor="requesting_agency__code")
-    submitted = DateColumn(verbose_name=_("Submitted"), accessor="submitted_at", format="Y-m-d H:i")
+    submitted = DateColumn(
+        verbose_name=_("Submitted"), accessor="submitted_at", format="SHORT_DATETIME_FORMAT"
+    )
     status = tables.Column(
         verbose_name=_("Status"), accessor="get_status_display", attrs={"td": {"class": "status"}}
     )
@@ -104,14 +106,14 @@ PUBLIC_DEFAULT_SORT = "-published"
 class PublicNoticeTable(ListTable):
     type = tables.Column(verbose_name=_("Type"), accessor="get_notice_type_display")
     name = tables.Column(verbose_name=_("Name"), empty_values=())
-    born = DateColumn(verbose_name=_("Born"), accessor="date_of_birth", format="Y-m-d")
+    born = DateColumn(verbose_name=_("Born"), accessor="date_of_birth")
     sex = tables.Column(verbose_name=_("Sex"), accessor="get_sex_display")
     nationalities = tables.Column(verbose_name=_("Nationalities"), empty_values=())
     charges = tables.Column(verbose_name=_("Charges"), empty_values=())
     country = tables.Column(
         verbose_name=_("Requesting country"), accessor="requesting_agency__country__code"
     )
-    published = DateColumn(verbose_name=_("Published"), accessor="published_at", format="Y-m-d")
+    published = DateColumn(verbose_name=_("Published"), accessor="published_at")
 
     class Meta(ListTable.Meta):
         attrs = {"id": "public-notices"}

@@ -4,8 +4,9 @@ A notification stores its kind, an optional ``variant`` and its parameters; the 
 ``SENTENCES[kind, variant] % parameters`` translated now. Parameters are values, never
 sentences: a key ending in ``_label`` holds an English label (a choice's label, marked for
 translation where it is defined) and is translated here too, with a ``<key>_lower`` companion
-for sentences that need it in lower case; ``_at`` holds an ISO date-time, shown in the current
-time zone; ``_on`` an ISO date. Rows written before the centre keep their text as ``message``.
+for sentences that need it in lower case; ``_at`` holds an ISO date-time, shown in the reader's
+format and the current time zone; ``_on`` an ISO date, in the reader's format. Rows written
+before the centre keep their text as ``message``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -75,9 +77,7 @@ SENTENCES: dict[tuple[str, str], Promise] = {
         "attempt (%(error_label)s)."
     ),
 }
-DATETIME_FORMAT = "Y-m-d H:i T"
 ISOLATE, POP_ISOLATE = "\u2068", "\u2069"  # FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
-DATE_FORMAT = "Y-m-d"
 
 
 def _value(key: str, value: Any) -> Any:
@@ -85,11 +85,11 @@ def _value(key: str, value: Any) -> Any:
         return value
     try:
         if key.endswith("_at"):
-            return dateformat.format(
-                timezone.localtime(dt.datetime.fromisoformat(value)), DATETIME_FORMAT
-            )
+            moment = timezone.localtime(dt.datetime.fromisoformat(value))
+            # The reader's date and time, then the zone: "03/12/2026 11:00 CET" in French.
+            return f"{date_format(moment, 'SHORT_DATETIME_FORMAT')} {date_format(moment, 'T')}"
         if key.endswith("_on"):
-            return dateformat.format(dt.date.fromisoformat(value), DATE_FORMAT)
+            return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
     except ValueError:
         return value
     if key.endswith("_label"):

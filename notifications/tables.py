@@ -24,7 +24,9 @@ class NotificationTable(ListTable):
     kind = tables.Column(verbose_name=_("Kind"), accessor="get_kind_display")
     subject = tables.Column(verbose_name=_("About"))
     sentence = tables.Column(verbose_name=_("Notification"), empty_values=())
-    created = DateColumn(verbose_name=_("When"), accessor="created_at", format="Y-m-d H:i")
+    created = DateColumn(
+        verbose_name=_("When"), accessor="created_at", format="SHORT_DATETIME_FORMAT"
+    )
     action = tables.Column(verbose_name=_("Open"), empty_values=())
 
     class Meta(ListTable.Meta):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_tables2 as tables
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -45,8 +46,8 @@ class IndicatorTable(ListTable):
     tlp = tables.Column(verbose_name=_("TLP"))
     pap = tables.Column(verbose_name=_("PAP"), accessor="get_pap_display")
     confidence = tables.Column(verbose_name=_("Confidence"))
-    last_seen = DateColumn(verbose_name=_("Last seen"), format="Y-m-d", default="–")
-    created = DateColumn(verbose_name=_("Added"), format="Y-m-d")
+    last_seen = DateColumn(verbose_name=_("Last seen"), default="–")
+    created = DateColumn(verbose_name=_("Added"))
     state = tables.Column(verbose_name=_("State"), accessor="revoked", empty_values=())
 
     class Meta(ListTable.Meta):
@@ -91,9 +92,7 @@ class AccessInboxTable(ListTable):
     legal_basis = tables.Column(verbose_name=_("Legal basis"), accessor="request__legal_basis")
     handling = tables.Column(verbose_name=_("Handling"), accessor="request__handling_code")
     status = tables.Column(verbose_name=_("Status"), accessor="get_status_display")
-    received = DateColumn(
-        verbose_name=_("Received"), accessor="request__created_at", format="Y-m-d"
-    )
+    received = DateColumn(verbose_name=_("Received"), accessor="request__created_at")
 
     class Meta(ListTable.Meta):
         attrs = {"id": "inbox"}
@@ -127,7 +126,7 @@ class AccessSentTable(ListTable):
     asked_by = tables.Column(verbose_name=_("Asked by"), accessor="requested_by__username")
     reason = tables.Column(verbose_name=_("Reason"))
     outcome = tables.Column(verbose_name=_("Outcome"), empty_values=())
-    sent = DateColumn(verbose_name=_("Sent"), accessor="created_at", format="Y-m-d")
+    sent = DateColumn(verbose_name=_("Sent"), accessor="created_at")
 
     class Meta(ListTable.Meta):
         attrs = {"id": "sent"}
@@ -161,9 +160,11 @@ class DeliveryTable(ListTable):
     carries = tables.Column(verbose_name=_("Carries"), empty_values=())
     status = tables.Column(verbose_name=_("Outcome"), empty_values=())
     attempts = tables.Column(verbose_name=_("Attempts"))
-    queued = DateColumn(verbose_name=_("Queued"), accessor="created_at", format="Y-m-d H:i:s")
+    queued = DateColumn(
+        verbose_name=_("Queued"), accessor="created_at", format="SHORT_DATETIME_FORMAT"
+    )
     delivered = DateColumn(
-        verbose_name=_("Delivered"), accessor="delivered_at", format="Y-m-d H:i:s"
+        verbose_name=_("Delivered"), accessor="delivered_at", format="SHORT_DATETIME_FORMAT"
     )
 
     class Meta(ListTable.Meta):
@@ -177,9 +178,10 @@ class DeliveryTable(ListTable):
 
     def render_carries(self, record: Any) -> str:
         if record.checkpoint_id:
-            return str(_("Checkpoint at %(size)s entries") % {"size": record.checkpoint.tree_size})
+            size = intcomma(record.checkpoint.tree_size)
+            return str(_("Checkpoint at %(size)s entries") % {"size": size})
         count = ngettext("%(count)s object", "%(count)s objects", record.objects) % {
-            "count": record.objects
+            "count": intcomma(record.objects)
         }
         items = self.items_in_words.get(record.pk, [])
         if not items:
@@ -187,7 +189,9 @@ class DeliveryTable(ListTable):
         shown = [str(item) for item in items[:ITEMS_SHOWN]]
         if len(items) > ITEMS_SHOWN:
             more = len(items) - ITEMS_SHOWN
-            shown.append(ngettext("and %(more)s more", "and %(more)s more", more) % {"more": more})
+            shown.append(
+                ngettext("and %(more)s more", "and %(more)s more", more) % {"more": intcomma(more)}
+            )
         return format_html(
             '{}<ul class="delivery-items">{}</ul>',
             count,

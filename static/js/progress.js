@@ -9,6 +9,10 @@
     var bar = document.getElementById("bulk-bar");
     var status = document.getElementById("bulk-status");
     var template = box.getAttribute("data-running-text") || "";
+    var thousands = box.getAttribute("data-thousands") || "";
+    function grouped(n) {  // as the server's intcomma writes it: 12,345 / 12 345 / 12.345
+      return String(n || 0).replace(/\B(?=(\d{3})+(?!\d))/g, thousands);
+    }
     function tick() {
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
@@ -18,12 +22,12 @@
         .then(function (job) {
           bar.max = Math.max(job.total || 0, 1);
           bar.value = job.done || 0;
-          bar.textContent = (job.done || 0) + " / " + (job.total || 0);
+          bar.textContent = grouped(job.done) + " / " + grouped(job.total);
           if (template) {
             status.textContent = template
-              .replace("%(done)s", job.done || 0)
-              .replace("%(total)s", job.total || 0)
-              .replace("%(errors)s", job.errors || 0);
+              .replace("%(done)s", grouped(job.done))
+              .replace("%(total)s", grouped(job.total))
+              .replace("%(errors)s", grouped(job.errors));
           }
           if (job.state === "running") {
             window.setTimeout(tick, 1000);

@@ -4,7 +4,11 @@ the agency's admins (own keys: their holder) reach the confirmation; others get 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import translation
+from django.utils.formats import date_format
 
 from agencies import services
 from agencies.models import APIKey, Invitation
@@ -74,6 +78,20 @@ def test_agency_key_revoke_asks_first(world, client, who, expected):
         assert_refused(response, who, expected, url)
         key.refresh_from_db()
         assert key.revoked_at is None
+
+
+def test_the_last_use_of_a_key_reads_in_the_readers_format(world, client):
+    key, _ = services.api_key_issue(
+        actor=None, agency=world.owner.agency, user=world.owner.analyst, name="SOAR"
+    )
+    used = dt.datetime(2026, 3, 14, 9, 5, tzinfo=dt.UTC)
+    APIKey.objects.filter(pk=key.pk).update(last_used_at=used)
+    client.force_login(world.owner.admin)
+    url = f"/agencies/DE-BKA/api-keys/{key.pk}/revoke/"
+    page = _text(client.get(url, HTTP_ACCEPT_LANGUAGE="fr"))
+    with translation.override("fr"):
+        when = date_format(used, "SHORT_DATETIME_FORMAT")
+    assert when in page and "2026-03-14" not in page
 
 
 def test_own_key_revoke_asks_first_and_another_members_key_is_404(world, client):

@@ -7,12 +7,18 @@ import datetime as dt
 
 from django.core import mail
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assistance import services
 from assistance.models import AssistanceRequest
 from assistance.tasks import deadline_reminders
 from notifications.models import Notification
 from tests.assistance.conftest import draft, sent
+
+
+def shown(moment: dt.datetime) -> str:
+    """A date-time as a sentence shows it: the reader's short format, then the time zone."""
+    return f"{date_format(moment, 'SHORT_DATETIME_FORMAT')} {moment:%Z}"
 
 
 def messages_of(user) -> list[str]:
@@ -29,7 +35,7 @@ def test_the_addressee_is_notified_of_a_new_request_in_app_and_by_mail(
         request = sent(aw)
     assert messages_of(aw.liaison) == [
         f"New expedited preservation of stored data request #{request.pk} from DE-BKA "
-        f"(Routine), due {request.due_at:%Y-%m-%d %H:%M %Z}."
+        f"(Routine), due {shown(request.due_at)}."
     ]
     assert [m.to for m in mail.outbox] == [["lert@hosting.example"]]
     assert mail.outbox[0].subject == f"CyberCoop: New assistance request – request #{request.pk}"
@@ -74,7 +80,7 @@ def test_the_beat_task_reminds_both_sides_48_hours_ahead_and_when_overdue_once_e
     assert Notification.objects.filter(user=aw.liaison, kind="assistance_overdue").count() == 1
     due = AssistanceRequest.objects.get(pk=request.pk).due_at
     assert messages_of(aw.owner.investigator)[-1] == (
-        f"Request #{request.pk} is overdue since {due:%Y-%m-%d %H:%M %Z}."
+        f"Request #{request.pk} is overdue since {shown(due)}."
     )
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
 from cases import jits
 from cases.models import JointInvestigationTeam
@@ -40,7 +42,11 @@ def test_the_amendment_history_reads_as_words(case_world, amended, client):
     history = html[html.index('id="amendments"') :]
     label = JointInvestigationTeam.LegalBasis.EU_JIT.label
     assert f"Legal basis: — → {label}" in history
-    assert "Period end: 2026-06-30 → 2026-12-31" in history
+    with translation.override("en-gb"):
+        before, after = (
+            date_format(dt.date(2026, m, d), "SHORT_DATE_FORMAT") for m, d in ((6, 30), (12, 31))
+        )
+    assert f"Period end: {before} → {after}" in history and "2026-06-30" not in history
     assert "Role: Party" in history
     for code in ("eu_jit", "{&#x27;", "[&#x27;", "&#x27;role&#x27;"):
         assert code not in history

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils.formats import date_format
 
 from audit.models import AuditEvent
 from notices import services
@@ -48,7 +49,7 @@ def test_a_red_notice_is_valid_five_years_then_the_beat_task_expires_it(
     )
     assert reminders.count() == 1
     page = client_for(world.owner.investigator).get("/notifications/").content.decode()
-    expires_on = f"{notice.expires_at:%Y-%m-%d}"
+    expires_on = date_format(notice.expires_at, "SHORT_DATE_FORMAT")
     assert f"Red notice #{notice.pk} (John SMITH) expires on {expires_on}." in page
     assert "Renew it to keep it in force" in page
 

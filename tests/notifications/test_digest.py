@@ -11,7 +11,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from notifications import digest, services
 from notifications.models import DigestPreference, Notification
@@ -82,6 +83,28 @@ def test_no_mail_without_news_without_an_address_or_after_opting_out(world):
     services.digest_preference_set(actor=user, frequency="none")
     assert digest.digests_send() == 0
     assert mail.outbox == []
+
+
+def test_a_french_recipients_digest_writes_its_dates_in_french(world):
+    user = world.owner.investigator
+    services.digest_preference_set(actor=user, frequency="daily", language="fr")
+    due = dt.datetime(2026, 3, 14, 9, 5, tzinfo=dt.UTC)
+    (row,) = services.notify(
+        users=[user],
+        kind=Kind.ASSISTANCE_DEADLINE,
+        params={"request": 5, "due_at": due.isoformat()},
+        link="/assistance/",
+        subject="#5",
+    )
+    assert digest.digests_send() == 1
+    (message,) = mail.outbox
+    html, _kind = message.alternatives[0]
+    with translation.override("fr"):
+        due_shown = date_format(due, "SHORT_DATETIME_FORMAT")
+        sent_shown = date_format(timezone.localtime(row.created_at), "SHORT_DATETIME_FORMAT")
+    for body in (message.body, html):
+        assert f"{due_shown} UTC" in body and sent_shown in body
+        assert "2026-03-14" not in body and f"{row.created_at:%Y-%m-%d}" not in body
 
 
 def test_the_digest_leaves_out_what_the_user_may_no_longer_see(world, eu_agreement):

@@ -34,11 +34,21 @@ def test_a_label_is_stored_as_written_in_the_code_whatever_language_is_active():
         assert sentences.source_label(label) == "JIT invitation"
 
 
-def test_dates_are_shown_in_the_readers_time_zone():
+def test_dates_are_shown_in_the_readers_time_zone_and_format():
     params = {"request": 5, "due_at": "2026-12-03T10:00:00+00:00"}
     with timezone.override("Europe/Berlin"):
-        text = sentences.sentence(Kind.ASSISTANCE_DEADLINE, params)
-    assert text == "Request #5 is due 2026-12-03 11:00 CET."
+        english = sentences.sentence(Kind.ASSISTANCE_DEADLINE, params)
+        with translation.override("fr"):
+            french = sentences.sentence(Kind.ASSISTANCE_DEADLINE, params)
+    assert english == "Request #5 is due 03/12/2026 11 a.m. CET."
+    assert "03/12/2026 11:00 CET" in french and "2026-12-03" not in french
+
+
+def test_a_day_is_shown_in_the_readers_format():
+    params = {"type_label": "Red notice", "notice": 3, "name": "X", "expires_on": "2026-12-31"}
+    with translation.override("ar"):
+        arabic = sentences.sentence(Kind.NOTICE_EXPIRY_REMINDER, params)
+    assert "31\u200f/12\u200f/2026" in arabic and "2026-12-31" not in arabic
 
 
 @pytest.mark.parametrize("params", [{}, {"variant": "unknown"}, {"variant": []}, {"due": 1}])

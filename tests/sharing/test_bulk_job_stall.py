@@ -81,3 +81,19 @@ def test_a_running_job_is_not_retried_and_a_finished_one_cannot_be(
     response = client.post(url + "retry/", follow=True)
     assert "This job cannot run again" in response.content.decode()
     assert client.get(url + "retry/").status_code == 405
+
+
+def test_a_large_jobs_counts_group_their_thousands_for_its_reader(
+    world, client_for, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(bulk, "_enqueue", lambda job_id: None)
+    client = client_for(world.owner.investigator)
+    url = _start(client, world.owner.agency, PASTE, django_capture_on_commit_callbacks)
+    bulk.JOBS.update(_job_id(url), done=1234, total=12345, errors=1000)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    status = html[html.index('id="bulk-status"') :].split("</p>")[0]
+    assert "1\xa0234 lignes traitées sur 12\xa0345, 1\xa0000 erreurs" in status
+    assert 'data-thousands="\xa0"' in html  # progress.js groups its updates the same way
+    for side in (world.partner, world.outsider):
+        response = client_for(side.investigator).get(url, HTTP_ACCEPT_LANGUAGE="fr")
+        assert response.status_code == 404 and b"12\xc2\xa0345" not in response.content

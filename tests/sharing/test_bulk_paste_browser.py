@@ -60,16 +60,18 @@ def test_a_5000_line_paste_shows_progress_then_the_report(world, page, settings,
     assert page.evaluate("sessionStorage.getItem('busy')") == "true"
     bar = page.locator("progress#bulk-bar")
     assert bar.get_attribute("max") == "5000" and bar.get_attribute("value") == "0"
-    assert "0 of 5000 lines done" in page.locator("#bulk-status").inner_text()
+    assert "0 of 5,000 lines done" in page.locator("#bulk-status").inner_text()
     go.set()
-    # The script moves the bar while the job runs, then reloads into the report.
+    # The script moves the bar and writes the counts (grouped as the server writes them) while
+    # the job runs, then reloads into the report.
     page.wait_for_function(
         "() => { const b = document.getElementById('bulk-bar');"
-        " return b && b.value > 0 && b.value < b.max; }",
+        " const s = document.getElementById('bulk-status').textContent;"
+        " return b && b.value > 0 && b.value < b.max && s.includes(' of 5,000 lines done'); }",
         timeout=30_000,
     )
     page.wait_for_selector("#report", timeout=60_000)
-    assert "Finished: 5000 lines, 4990 added, 10 errors." in page.inner_text("#bulk-status")
+    assert "Finished: 5,000 lines, 4,990 added, 10 errors." in page.inner_text("#bulk-status")
     assert page.locator("#report tbody tr").count() == 100
     assert "Page 1 of 50" in page.inner_text("main")
     page.click("text=Errors only")
