@@ -76,6 +76,7 @@ def bulk_job_progress(request: HttpRequest, job_id: str) -> JsonResponse:
 @login_required
 @require_GET
 def bulk_job_csv(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The report as the page shows it: type, result and reason in the reader's words."""
     bulk.access_job(user=request.user, job_id=job_id)
     rows, errors_only = _rows(request, job_id)
     name = f"indicator-report-{job_id[:8]}{'-errors' if errors_only else ''}.csv"
@@ -88,8 +89,8 @@ def bulk_job_csv(request: HttpRequest, job_id: str) -> HttpResponse:
             [
                 row["line"],
                 safe_cell(row["value"]),
-                safe_cell(row.get("type")),
-                safe_cell(row["status"]),
+                safe_cell(row["type_label"]),
+                safe_cell(row["result"]),
                 safe_cell(row.get("reason", "")),
                 row.get("indicator_id") or "",
             ]
