@@ -77,15 +77,15 @@ DOES_NOT_FIT = gettext_noop(
 NO_AGREEMENT = gettext_noop(
     "No legal basis on record for a request from {requester} ({ours}) to {addressee} ({theirs}) "
     "under '{instrument}': record an agreement in force of kind {kinds} covering both agencies "
-    "or their jurisdictions, or choose another basis. {valid}"
+    "or their jurisdictions, or choose another basis."
 )
 NO_JIT = gettext_noop(
     "The case has no JIT with an agreement in force (legal basis, active) of which both "
-    "{requester} and {addressee} are accepted members. {valid}"
+    "{requester} and {addressee} are accepted members."
 )
 PROVIDERS_ONLY = gettext_noop(
     "'{instrument}' is an order to a service provider (Regulation (EU) 2023/1543 Art. 7): "
-    "{addressee} is not one. "
+    "{addressee} is not one."
 )
 VALID_ONES = gettext_noop("Valid between them today: {choices}.")
 NONE_VALID = gettext_noop("No basis is valid between them today.")
@@ -149,7 +149,7 @@ def _holds(
         found = _jit_between(case, requester, addressee, jit)
         if found is None:
             basis.missing = gettext(NO_JIT).format(
-                requester=requester.code, addressee=addressee.code, valid=""
+                requester=requester.code, addressee=addressee.code
             )
         else:
             basis.jit, basis.text = found, f"JIT agreement: {found.name}"
@@ -170,7 +170,6 @@ def _holds(
         theirs=addressee.country.code,
         instrument=_label(instrument),
         kinds=either([str(Basis(k).label) for k in kinds]),
-        valid="",
     )
     return basis
 
