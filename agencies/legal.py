@@ -8,7 +8,7 @@ both build on these; neither copies them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
@@ -26,8 +26,15 @@ class Party:
 
 @dataclass
 class Recipient:
-    label: str  # "NL-NHTCU", "jurisdiction EU", "JIT …", "user alice (NL-NHTCU)"
-    basis: str = ""
+    """A recipient and the basis it receives under, as codes (``sharing/legal_words.py`` says
+    them in words): ``kind`` is "agency", "jurisdiction", "jit", "community" or "user";
+    ``name`` a code, a JIT's name or "alice (NL-NHTCU)"; ``terms`` the basis, e.g.
+    ``{"kind": "same_jurisdiction", "country": "DE"}`` or an agreement's (``agreement_terms``),
+    empty while there is none."""
+
+    kind: str
+    name: str = ""
+    terms: dict[str, str] = field(default_factory=dict)
     agreement_id: int | None = None
 
 
@@ -78,6 +85,20 @@ def agreement_basis(agreement: SharingAgreement) -> str:
     return f"{text}, {agreement.reference}" if agreement.reference else text
 
 
+def agreement_terms(agreement: SharingAgreement) -> dict[str, str]:
+    """The agreement as a basis, in codes and its own words (name, reference), as relied on."""
+    return {
+        "kind": "agreement",
+        "name": agreement.name,
+        "basis": agreement.basis,
+        "reference": agreement.reference,
+    }
+
+
+def same_jurisdiction_terms(country: Jurisdiction) -> dict[str, str]:
+    return {"kind": "same_jurisdiction", "country": country.code}
+
+
 def same_jurisdiction(one: Agency, other: Agency) -> bool:
     return other.pk == one.pk or other.country_id == one.country_id
 
@@ -86,13 +107,13 @@ def basis_between(
     owner: Agency, other: Agency, agreements: Iterable[SharingAgreement]
 ) -> Recipient:
     """The first agreement covering both agencies (none needed inside one country)."""
-    recipient = Recipient(other.code)
+    recipient = Recipient("agency", other.code)
     if same_jurisdiction(owner, other):
-        recipient.basis = f"same jurisdiction ({owner.country.code})"
+        recipient.terms = same_jurisdiction_terms(owner.country)
         return recipient
     me, them = party(owner), party(other)
     for agreement in agreements:
         if covers(agreement, me) and covers(agreement, them):
-            recipient.basis, recipient.agreement_id = agreement_basis(agreement), agreement.pk
+            recipient.terms, recipient.agreement_id = agreement_terms(agreement), agreement.pk
             return recipient
     return recipient

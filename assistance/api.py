@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -34,9 +35,10 @@ from cases.api import require_no_body
 from cases.files import install_limit_handler, too_large_message
 from cases.selectors import cases_visible_to
 
-NO_CASE = "No case {pk} that you take part in."
-NO_JIT = "No JIT {pk} of this case."
-NO_PRESERVATION = "No request {pk} of this case that you can see."
+# Unknown and invisible alike, so that no one learns what exists outside their cases.
+NO_CASE = gettext_noop("No case {pk} that you take part in.")
+NO_JIT = gettext_noop("No JIT {pk} of this case.")
+NO_PRESERVATION = gettext_noop("No request {pk} of this case that you can see.")
 
 FILTERS = [
     OpenApiParameter("kind", str, enum=Kind.values),
@@ -78,7 +80,7 @@ def _references(data: dict[str, Any], case: Any, request: Request) -> dict[str, 
     if jit_id is not None:
         jit = case.jits.filter(pk=jit_id).first()
         if jit is None:
-            raise serializers.ValidationError({"jit": [NO_JIT.format(pk=jit_id)]})
+            raise serializers.ValidationError({"jit": [gettext(NO_JIT).format(pk=jit_id)]})
         data["jit"] = jit
     elif given:
         data["jit"] = None
@@ -87,7 +89,7 @@ def _references(data: dict[str, Any], case: Any, request: Request) -> dict[str, 
         preservation = _queryset(request).filter(case=case, pk=follow_id).first()
         if preservation is None:
             raise serializers.ValidationError(
-                {"follow_up_of": [NO_PRESERVATION.format(pk=follow_id)]}
+                {"follow_up_of": [gettext(NO_PRESERVATION).format(pk=follow_id)]}
             )
         data["follow_up_of"] = preservation
     return data
@@ -122,7 +124,7 @@ class RequestListView(generics.ListCreateAPIView):
         case_id = data.pop("case_id")
         case = cases_visible_to(user=request.user, agency=agency).filter(pk=case_id).first()
         if case is None:
-            raise serializers.ValidationError({"case": [NO_CASE.format(pk=case_id)]})
+            raise serializers.ValidationError({"case": [gettext(NO_CASE).format(pk=case_id)]})
         data = _references(data, case, request)
         obj = services.request_create(actor=request.user, case=case, agency=agency, **data)
         return _show(request, obj.pk, status.HTTP_201_CREATED)

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_noop
 TYPES = ("ip", "account", "domain", "email", "phone", "other")
 NOT_A_LIST = gettext_noop('Give the identifiers as a list of objects, e.g. [{"type": "ip", ...}].')
 NOT_AN_OBJECT = gettext_noop("Item {n}: give an object with a type and a value.")
-UNKNOWN_TYPE = "Item {n}: the type must be one of: " + ", ".join(TYPES) + "."
-NO_VALUE = "Item {n}: give a value."
+UNKNOWN_TYPE = gettext_noop("Item {n}: the type must be one of: {types}.")
+NO_VALUE = gettext_noop("Item {n}: give a value.")
 BAD_IP = gettext_noop("Item {n}: '{value}' is not an IPv4 or IPv6 address.")
 BAD_PORT = gettext_noop("Item {n}: the port must be a whole number from 0 to 65535.")
 NEEDS_TIMESTAMP = gettext_noop(
@@ -68,9 +68,9 @@ def _check(n: int, item: Any) -> None:
             raise ValidationError(_(BAD_TEXT).format(n=n, key=key, limit=TEXT_LIMIT))
     kind, value = item.get("type"), item.get("value")
     if kind not in TYPES:
-        raise ValidationError(UNKNOWN_TYPE.format(n=n))
+        raise ValidationError(_(UNKNOWN_TYPE).format(n=n, types=", ".join(TYPES)))
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(NO_VALUE.format(n=n))
+        raise ValidationError(_(NO_VALUE).format(n=n))
     value = value.strip()
     if kind == "ip":
         try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from agencies.legal import agreement_basis, agreements_in_force, covers, party, same_jurisdiction
 from agencies.models import Agency, SharingAgreement
 from assistance.models import Instrument, Kind
@@ -68,25 +70,32 @@ INSTRUMENTS_FOR_KIND: dict[str, tuple[str, ...]] = {
     Kind.OTHER: tuple(Instrument.values),
 }
 
-CHOOSE_INSTRUMENT = "Choose the legal basis of the request: one of {choices}."
-DOES_NOT_FIT = (
+CHOOSE_INSTRUMENT = gettext_noop("Choose the legal basis of the request: one of {choices}.")
+DOES_NOT_FIT = gettext_noop(
     "'{instrument}' is not a legal basis for a request of kind '{kind}': choose {choices}."
 )
-NO_AGREEMENT = (
+NO_AGREEMENT = gettext_noop(
     "No legal basis on record for a request from {requester} ({ours}) to {addressee} ({theirs}) "
     "under '{instrument}': record an agreement in force of kind {kinds} covering both agencies "
-    "or their jurisdictions, or choose another basis. {valid}"
+    "or their jurisdictions, or choose another basis."
 )
-NO_JIT = (
+NO_JIT = gettext_noop(
     "The case has no JIT with an agreement in force (legal basis, active) of which both "
-    "{requester} and {addressee} are accepted members. {valid}"
+    "{requester} and {addressee} are accepted members."
 )
-PROVIDERS_ONLY = (
+PROVIDERS_ONLY = gettext_noop(
     "'{instrument}' is an order to a service provider (Regulation (EU) 2023/1543 Art. 7): "
-    "{addressee} is not one. "
+    "{addressee} is not one."
 )
-VALID_ONES = "Valid between them today: {choices}."
-NONE_VALID = "No basis is valid between them today."
+VALID_ONES = gettext_noop("Valid between them today: {choices}.")
+NONE_VALID = gettext_noop("No basis is valid between them today.")
+
+
+def either(labels: list[str]) -> str:
+    """ "a, b or c" in the reader's language."""
+    if len(labels) == 1:
+        return labels[0]
+    return gettext("%(some)s or %(last)s") % {"some": ", ".join(labels[:-1]), "last": labels[-1]}
 
 
 @dataclass
@@ -132,15 +141,15 @@ def _holds(
     """The basis ``instrument`` gives between the two, with ``missing`` empty when it holds."""
     basis = LegalBasis(instrument)
     if instrument in (Instrument.EPOC, Instrument.EPOC_PR) and not addressee.is_service_provider:
-        basis.missing = PROVIDERS_ONLY.format(
+        basis.missing = gettext(PROVIDERS_ONLY).format(
             instrument=_label(instrument), addressee=addressee.code
         )
         return basis
     if instrument == Instrument.JIT:
         found = _jit_between(case, requester, addressee, jit)
         if found is None:
-            basis.missing = NO_JIT.format(
-                requester=requester.code, addressee=addressee.code, valid=""
+            basis.missing = gettext(NO_JIT).format(
+                requester=requester.code, addressee=addressee.code
             )
         else:
             basis.jit, basis.text = found, f"JIT agreement: {found.name}"
@@ -154,14 +163,13 @@ def _holds(
         if covers(agreement, me) and covers(agreement, them):
             basis.agreement, basis.text = agreement, agreement_basis(agreement)
             return basis
-    basis.missing = NO_AGREEMENT.format(
+    basis.missing = gettext(NO_AGREEMENT).format(
         requester=requester.code,
         ours=requester.country.code,
         addressee=addressee.code,
         theirs=addressee.country.code,
         instrument=_label(instrument),
-        kinds=" or ".join(str(Basis(k).label) for k in kinds),
-        valid="",
+        kinds=either([str(Basis(k).label) for k in kinds]),
     )
     return basis
 
@@ -183,8 +191,8 @@ def valid_bases(*, case: Case, kind: str, requester: Agency, addressee: Agency) 
 
 def _valid_sentence(bases: list[LegalBasis]) -> str:
     if not bases:
-        return NONE_VALID
-    return VALID_ONES.format(choices=", ".join(f"'{_label(b.instrument)}'" for b in bases))
+        return gettext(NONE_VALID)
+    return gettext(VALID_ONES).format(choices=", ".join(f"'{_label(b.instrument)}'" for b in bases))
 
 
 def resolve_basis(
@@ -200,11 +208,11 @@ def resolve_basis(
     fitting = INSTRUMENTS_FOR_KIND.get(kind, ())
     choices = ", ".join(f"'{i}'" for i in fitting)
     if not instrument:
-        return LegalBasis(instrument, missing=CHOOSE_INSTRUMENT.format(choices=choices))
+        return LegalBasis(instrument, missing=gettext(CHOOSE_INSTRUMENT).format(choices=choices))
     if instrument not in fitting:
         return LegalBasis(
             instrument,
-            missing=DOES_NOT_FIT.format(instrument=instrument, kind=kind, choices=choices),
+            missing=gettext(DOES_NOT_FIT).format(instrument=instrument, kind=kind, choices=choices),
         )
     basis = _holds(instrument, case=case, requester=requester, addressee=addressee, jit=jit)
     if basis.missing:

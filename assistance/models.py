@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
@@ -18,13 +19,15 @@ from agencies.models import TLP, Agency, HandlingCode, SharingAgreement
 from assistance.identifiers import validate_identifiers
 from cases.models import Case, Evidence, JointInvestigationTeam
 
-EMERGENCY_NEEDS_JUSTIFICATION = (
+EMERGENCY_NEEDS_JUSTIFICATION = _(
     "An emergency request states the threat to the life or safety of a person "
     "(CETS 224 Art. 9/10; Regulation (EU) 2023/1543 Art. 10(4))."
 )
-UNKNOWN_CATEGORIES = "Choose data categories among: subscriber, identifying, traffic, content."
-PERIOD_ORDER = "The period of interest ends after it starts."
-BILATERAL_NEEDS_TREATY = "Name the bilateral treaty (title, date, article) the request relies on."
+UNKNOWN_CATEGORIES = _("Choose data categories among: subscriber, identifying, traffic, content.")
+PERIOD_ORDER = _("The period of interest ends after it starts.")
+BILATERAL_NEEDS_TREATY = _(
+    "Name the bilateral treaty (title, date, article) the request relies on."
+)
 
 
 class Kind(models.TextChoices):
@@ -319,7 +322,7 @@ class AssistanceRequest(models.Model):
         return f"{self.get_kind_display()} {self.requesting_agency} → {self.addressee} #{self.pk}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Promise] = {}
         if self.urgency == Urgency.EMERGENCY and not self.emergency_justification.strip():
             errors["emergency_justification"] = EMERGENCY_NEEDS_JUSTIFICATION
         if self.period_start and self.period_end and self.period_end < self.period_start:

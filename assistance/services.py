@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 from agencies.models import TLP, Agency
 from agencies.selectors import is_member
 from assistance import deadlines
-from assistance.legal import resolve_basis
+from assistance.legal import either, resolve_basis
 from assistance.models import (
     AddresseeRole,
     AssistanceRequest,
@@ -47,7 +47,7 @@ from common.errors import StateConflict
 
 Status = AssistanceRequest.Status
 
-REQUESTER_ONLY = "Only {agency} (the requesting agency) can {verb} this request."
+REQUESTER_ONLY = gettext_noop("Only {agency} (the requesting agency) can {verb} this request.")
 ADDRESSEE_ONLY = gettext_noop("Only {agency} (the addressee) can {verb} this request.")
 REQUESTER_OR_ADDRESSEE = gettext_noop("Only {requester} or {addressee} can {verb} this request.")
 ILLEGAL = gettext_noop("This request is {status}: it can be {verb} only when it is {allowed}.")
@@ -64,7 +64,8 @@ FOLLOW_UP_NOT_PRESERVATION = gettext_noop(
 FOLLOW_UP_TAKEN = gettext_noop("That preservation is already followed up by request #{pk}.")
 JIT_OF_ANOTHER_CASE = gettext_noop("That JIT belongs to another case.")
 REFERENCE_REQUIRED = gettext_noop("Give your reference for the preserved data.")
-GROUNDS = "Choose the grounds: " + ", ".join(RefusalGrounds.values) + "."
+GROUNDS = gettext_noop("Choose the grounds: {choices}.")
+NOT_A_FIELD = gettext_noop("Not a field of a request.")
 GROUNDS_TEXT = gettext_noop("Explain the grounds.")
 SHARED_NEEDS_JIT = gettext_noop("The case has no JIT to share this request with.")
 ENFORCING_REQUIRED = gettext_noop(
@@ -81,7 +82,7 @@ ENFORCING_COUNTRY = gettext_noop(
     "(Regulation (EU) 2023/1543 Art. 3(17), 8(1)); {agency} is in {theirs}."
 )
 ENFORCING_PROVIDER = gettext_noop("A service provider is not an enforcing authority.")
-ENFORCING_ONLY = "Only {agency} (the enforcing authority) can {verb} this order."
+ENFORCING_ONLY = gettext_noop("Only {agency} (the enforcing authority) can {verb} this order.")
 ENFORCING_DECIDED = gettext_noop("The enforcing authority has already decided: {decision}.")
 ENFORCING_WINDOW_OVER = gettext_noop(
     "The time to raise a ground for refusal ended on {end:%Y-%m-%d %H:%M %Z} (Regulation (EU) "
@@ -135,6 +136,23 @@ VERBS = {
     "no_grounds": pgettext_lazy("assistance request step", "confirmed"),
     "attach": pgettext_lazy("assistance request step", "given attachments"),
 }
+# What only one side may do, as its refusal says it ("only … can send this request"), keyed by
+# the service's English verb.
+ACTS = {
+    "change": pgettext_lazy("assistance request action", "change"),
+    "send": pgettext_lazy("assistance request action", "send"),
+    "acknowledge": pgettext_lazy("assistance request action", "acknowledge"),
+    "start": pgettext_lazy("assistance request action", "start"),
+    "preserve": pgettext_lazy("assistance request action", "preserve"),
+    "extend": pgettext_lazy("assistance request action", "extend"),
+    "answer": pgettext_lazy("assistance request action", "answer"),
+    "refuse": pgettext_lazy("assistance request action", "refuse"),
+    "confirm": pgettext_lazy("assistance request action", "confirm"),
+    "withdraw": pgettext_lazy("assistance request action", "withdraw"),
+    "release": pgettext_lazy("assistance request action", "release"),
+    "add attachments to": pgettext_lazy("assistance request action", "add attachments to"),
+    "download responses of": pgettext_lazy("assistance request action", "download responses of"),
+}
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "send": (Status.DRAFT,),
     "acknowledge": (Status.SENT,),
@@ -166,10 +184,7 @@ UPDATE_ONLY_DRAFT = gettext_noop("This request is {status}: only a draft can be 
 
 
 def _or(values: tuple[str, ...]) -> str:
-    labels = [str(Status(v).label).lower() for v in values]
-    if len(labels) == 1:
-        return labels[0]
-    return _("%(some)s or %(last)s") % {"some": ", ".join(labels[:-1]), "last": labels[-1]}
+    return either([str(Status(v).label).lower() for v in values])
 
 
 def check_transition(request: AssistanceRequest, action: str) -> None:
@@ -194,32 +209,24 @@ def _lock(request: AssistanceRequest) -> AssistanceRequest:
     )
 
 
-def _acting(actor: Any, side: Agency, agency: Agency | None, message: str) -> Agency:
+def _acting(actor: Any, side: Agency, agency: Agency | None, message: str, verb: str) -> Agency:
+    """``side`` if the actor acts for it, else a refusal naming it (the caller sees the request,
+    so it knows its parties already) in the reader's language."""
     if not is_member(user=actor, of=side, agency=agency):
-        raise PermissionDenied(message)
+        raise PermissionDenied(_(message).format(agency=side.code, verb=ACTS[verb]))
     return side
 
 
 def _as_requester(
     actor: Any, request: AssistanceRequest, agency: Agency | None, verb: str
 ) -> Agency:
-    return _acting(
-        actor,
-        request.requesting_agency,
-        agency,
-        REQUESTER_ONLY.format(agency=request.requesting_agency.code, verb=verb),
-    )
+    return _acting(actor, request.requesting_agency, agency, REQUESTER_ONLY, verb)
 
 
 def _as_addressee(
     actor: Any, request: AssistanceRequest, agency: Agency | None, verb: str
 ) -> Agency:
-    return _acting(
-        actor,
-        request.addressee,
-        agency,
-        ADDRESSEE_ONLY.format(agency=request.addressee.code, verb=verb),
-    )
+    return _acting(actor, request.addressee, agency, ADDRESSEE_ONLY, verb)
 
 
 def _as_either(actor: Any, request: AssistanceRequest, agency: Agency | None, verb: str) -> Agency:
@@ -228,7 +235,9 @@ def _as_either(actor: Any, request: AssistanceRequest, agency: Agency | None, ve
             return side
     raise PermissionDenied(
         _(REQUESTER_OR_ADDRESSEE).format(
-            requester=request.requesting_agency.code, addressee=request.addressee.code, verb=verb
+            requester=request.requesting_agency.code,
+            addressee=request.addressee.code,
+            verb=ACTS[verb],
         )
     )
 
@@ -267,6 +276,12 @@ def _record(
             **(summary or {}),
         },
     )
+
+
+def _check_editable(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: _(NOT_A_FIELD) for name in sorted(unknown)})
 
 
 def _check_fields(request: AssistanceRequest) -> None:
@@ -364,9 +379,7 @@ def request_create(
 ) -> AssistanceRequest:
     """A draft request of ``case`` by the agency the actor acts for in it (lead first)."""
     requester = acting_agency_for_case(user=actor, case=case, agency=agency)
-    unknown = set(fields) - set(EDITABLE)
-    if unknown:
-        raise ValidationError({name: "Not a field of a request." for name in sorted(unknown)})
+    _check_editable(fields)
     request = AssistanceRequest(
         case=case,
         kind=kind,
@@ -419,9 +432,7 @@ def request_update(
         raise StateConflict(
             _(UPDATE_ONLY_DRAFT).format(status=str(request.get_status_display()).lower())
         )
-    unknown = set(fields) - set(EDITABLE)
-    if unknown:
-        raise ValidationError({name: "Not a field of a request." for name in sorted(unknown)})
+    _check_editable(fields)
     changed = {}
     for name, value in fields.items():
         if getattr(request, name) != value:
@@ -727,7 +738,8 @@ def request_refuse(
         side = _as_addressee(actor, request, agency, "refuse")
     check_transition(request, "refuse")
     if grounds not in RefusalGrounds.values:
-        raise ValidationError({"grounds": GROUNDS})
+        choices = ", ".join(RefusalGrounds.values)
+        raise ValidationError({"grounds": _(GROUNDS).format(choices=choices)})
     if grounds == RefusalGrounds.OTHER and not (text or "").strip():
         raise ValidationError({"text": _(GROUNDS_TEXT)})
     if side == enforcing:
@@ -751,8 +763,10 @@ def _as_enforcing(
     """A member of the enforcing authority, while it may still decide (else ``StateConflict``)."""
     authority = request.enforcing_authority
     if authority is None:
-        raise PermissionDenied(_(ADDRESSEE_ONLY).format(agency=request.addressee.code, verb=verb))
-    _acting(actor, authority, agency, ENFORCING_ONLY.format(agency=authority.code, verb=verb))
+        raise PermissionDenied(
+            _(ADDRESSEE_ONLY).format(agency=request.addressee.code, verb=ACTS[verb])
+        )
+    _acting(actor, authority, agency, ENFORCING_ONLY, verb)
     if request.enforcing_decision:
         raise StateConflict(
             _(ENFORCING_DECIDED).format(decision=str(request.get_enforcing_decision_display()))

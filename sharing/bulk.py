@@ -10,14 +10,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from common.jobs import FAILED, RUNNING, STOPPED, CacheJobs, job_state
 from sharing import ingest, tasks
 from sharing.models import IndicatorType
-from sharing.normalize import detect_type
+from sharing.normalize import detect_type, reason
 from sharing.selectors import managing_agencies
 
 logger = logging.getLogger(__name__)
@@ -29,6 +28,11 @@ RESULT_WORDS = {
     ALREADY_THERE: gettext_lazy("Already there"),
     INVALID: gettext_lazy("Not added"),
 }
+
+# A row's reason is translated when the report is shown (a worker writes it, its reader reads
+# it later, in their own language).
+UNKNOWN_TYPE = gettext_lazy("Cannot tell the type; write 'type value'.")
+DUPLICATE_LINE = gettext_lazy("Duplicate of line %(line)s.")
 
 # The job's input: gone once done. Progress: kept as long as the report.
 JOBS = CacheJobs("sharing:bulk")
@@ -54,7 +58,7 @@ def parse_paste(text: str, default_type: str = "") -> tuple[list[dict], list[dic
                     "value": line,
                     "type": "",
                     "status": INVALID,
-                    "reason": _("Cannot tell the type; write 'type value'."),
+                    "reason": UNKNOWN_TYPE,
                 }
             )
             continue
@@ -88,7 +92,7 @@ def paste_ingest(
         row: dict[str, Any] = {"line": item["line"], "value": item["value"], "type": item["type"]}
         if index in result.duplicate_of:
             line = items[result.duplicate_of[index]]["line"]
-            row.update(status=INVALID, reason=_("Duplicate of line %(line)s.") % {"line": line})
+            row.update(status=INVALID, reason=reason(DUPLICATE_LINE, line=line))
         elif index in bad:
             row.update(status=INVALID, reason=bad[index]["reason"])
         else:

@@ -68,6 +68,7 @@ def bulk_job_progress(request: HttpRequest, job_id: str) -> JsonResponse:
 @login_required
 @require_GET
 def bulk_job_csv(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The report as the page shows it: type, result and reason in the reader's words."""
     bulk.access_job(user=request.user, job_id=job_id)
     rows, errors_only = _rows(request, job_id)
     return csv_response(
@@ -77,10 +78,10 @@ def bulk_job_csv(request: HttpRequest, job_id: str) -> HttpResponse:
             [
                 row["line"],
                 row["value"],
-                row.get("type"),
-                row["status"],
-                row.get("reason"),
-                row.get("indicator_id"),
+                row["type_label"],
+                row["result"],
+                row.get("reason", ""),
+                row.get("indicator_id") or "",
             ]
             for row in rows
         ),

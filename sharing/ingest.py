@@ -24,7 +24,7 @@ from common.dates import parse_iso_datetime
 from sharing import signals, stix
 from sharing.announce import indicators_announce
 from sharing.models import PAP, Indicator, IndicatorType
-from sharing.normalize import InvalidValue, normalize
+from sharing.normalize import NOT_A_TYPE, InvalidValue, normalize, reason
 from sharing.outbox import tombstones
 from sharing.permissions import sync_indicators_permissions
 
@@ -126,14 +126,14 @@ def _typed_value(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, An
     """The defaults plus type, value and normalised value (and the STIX id when given)."""
     type_ = data.get("type")
     if not isinstance(type_, str) or type_ not in _TYPES:
-        raise _ItemError("type", f"{type_!r} is not an indicator type; choose from {_TYPE_NAMES}.")
+        raise _ItemError("type", reason(NOT_A_TYPE, type=repr(type_), types=_TYPE_NAMES))
     value = data.get("value")
     if not isinstance(value, str):
         raise _ItemError("value", "A value (string) is required.")
     try:
         normalized = normalize(type_, value)
     except InvalidValue as exc:
-        raise _ItemError("value", str(exc)) from None
+        raise _ItemError("value", exc.reason) from None
     fields = {**defaults, "type": type_, "value": value[:2000], "normalized": normalized}
     if "stix_uuid" in data:
         fields["stix_uuid"] = data["stix_uuid"]

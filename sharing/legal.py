@@ -13,17 +13,19 @@ from django.utils.translation import gettext, gettext_noop
 from agencies.legal import (
     Party,
     Recipient,
-    agreement_basis,
+    agreement_terms,
     basis_between,
     covers,
     covers_jurisdiction,
     party,
+    same_jurisdiction_terms,
 )
 from agencies.legal import agreements_in_force as shared_agreements_in_force
 from agencies.models import Agency, Jurisdiction, SharingAgreement
 from agencies.providers import PROVIDER_NOT_RECIPIENT, partner_agencies
 from cases.models import JointInvestigationTeam
 from cases.selectors import jit_accepted_agencies
+from sharing import legal_words
 
 CATEGORY = SharingAgreement.DataCategory.INDICATORS
 NO_BASIS = gettext_noop(
@@ -59,10 +61,12 @@ class Resolution:
     named: list[tuple[Any, Agency]] = field(default_factory=list)
 
     def as_json(self) -> list[dict[str, Any]]:
-        return [
-            {"recipient": r.label, "basis": r.basis, "agreement": r.agreement_id}
-            for r in self.recipients
-        ]
+        """What the share stores (``legal_words.record``)."""
+        return [legal_words.record(r) for r in self.recipients]
+
+    def words(self) -> list[dict[str, str]]:
+        """Each recipient and its basis in the reader's words (the preview)."""
+        return [legal_words.words(r.kind, r.name, r.terms) for r in self.recipients]
 
 
 def agreements_in_force(agreement_id: int | None = None) -> list[SharingAgreement]:
@@ -101,7 +105,7 @@ def _to_agencies(
             result.missing.append(PROVIDER_NOT_RECIPIENT.format(agency=agency.code, what="shares"))
             continue
         recipient = basis_between(owner, agency, agreements)
-        if recipient.basis:
+        if recipient.terms:
             result.recipients.append(recipient)
             result.agency_ids.add(agency.pk)
         else:
@@ -111,13 +115,13 @@ def _to_agencies(
 def _jurisdiction_basis(
     me: Party, jurisdiction: Jurisdiction, agreements: list[SharingAgreement]
 ) -> Recipient:
-    recipient = Recipient(f"jurisdiction {jurisdiction.code}")
+    recipient = Recipient("jurisdiction", jurisdiction.code)
     if jurisdiction.pk in me.jurisdiction_ids and jurisdiction.kind == Jurisdiction.Kind.COUNTRY:
-        recipient.basis = f"same jurisdiction ({jurisdiction.code})"
+        recipient.terms = same_jurisdiction_terms(jurisdiction)
         return recipient
     for agreement in agreements:
         if covers(agreement, me) and covers_jurisdiction(agreement, jurisdiction):
-            recipient.basis = agreement_basis(agreement)
+            recipient.terms = agreement_terms(agreement)
             recipient.agreement_id = agreement.pk
             break
     return recipient
@@ -132,7 +136,7 @@ def _to_jurisdictions(
     me = party(owner)
     for jurisdiction in jurisdictions:
         recipient = _jurisdiction_basis(me, jurisdiction, agreements)
-        if recipient.basis:
+        if recipient.terms:
             result.recipients.append(recipient)
             result.agency_ids |= set(
                 partner_agencies()
@@ -140,7 +144,8 @@ def _to_jurisdictions(
                 .values_list("pk", flat=True)
             )
         else:
-            result.missing.append(_missing(owner, f"jurisdiction {jurisdiction.code}"))
+            target = legal_words.label("jurisdiction", jurisdiction.code)
+            result.missing.append(_missing(owner, target))
 
 
 def _to_jit(result: Resolution, owner: Agency, jit: JointInvestigationTeam) -> None:
@@ -158,17 +163,15 @@ def _to_jit(result: Resolution, owner: Agency, jit: JointInvestigationTeam) -> N
             % {"jit": jit.name}
         )
     else:
-        basis = f"JIT agreement: {jit.get_legal_basis_display()}"
-        result.recipients.append(Recipient(f"JIT {jit.name}", basis))
+        terms = {"kind": "jit_agreement", "basis": jit.legal_basis}
+        result.recipients.append(Recipient("jit", jit.name, terms))
         result.agency_ids |= members
 
 
 def _to_community(result: Resolution, owner: Agency, agreements: list[SharingAgreement]) -> None:
     ids = community_agency_ids(owner, agreements)
     if ids:
-        result.recipients.append(
-            Recipient("community", "the sharing agreements each member holds with the owner")
-        )
+        result.recipients.append(Recipient("community", terms={"kind": "community"}))
         result.agency_ids |= ids
     else:
         result.missing.append(
@@ -187,18 +190,19 @@ def _to_users(
             .filter(memberships__user=user, memberships__status="active")
             .select_related("country")
         )
-        label = f"user {user.username}"
         for agency in agencies_of_user:
             recipient = basis_between(owner, agency, agreements)
-            if recipient.basis:
+            if recipient.terms:
+                name = f"{user.username} ({agency.code})"
                 result.recipients.append(
-                    Recipient(f"{label} ({agency.code})", recipient.basis, recipient.agreement_id)
+                    Recipient("user", name, recipient.terms, recipient.agreement_id)
                 )
                 result.named.append((user, agency))
                 break
         else:
-            codes = ", ".join(a.code for a in agencies_of_user) or "no agency"
-            result.missing.append(_missing(owner, f"{label} ({codes})"))
+            codes = ", ".join(a.code for a in agencies_of_user) or gettext("no agency")
+            target = legal_words.label("user", f"{user.username} ({codes})")
+            result.missing.append(_missing(owner, target))
 
 
 def resolve(*, owner: Agency, spec: ShareSpec) -> Resolution:

@@ -16,6 +16,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import TLP, Agency, APIKey, HandlingCode, Jurisdiction, PartnerEndpoint
 from audit.models import SignedCheckpoint
+from sharing import legal_words
 
 TLP_RANK: dict[str, int] = {
     TLP.CLEAR: 0,
@@ -312,6 +313,11 @@ class Share(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    @property
+    def legal_basis_words(self) -> list[dict[str, str]]:
+        """Each recipient's basis in the reader's words (``legal_basis`` keeps the record's)."""
+        return [legal_words.shown(entry) for entry in self.legal_basis]
 
 
 class ShareGroupObjectPermission(GroupObjectPermissionBase):

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
+from django.utils.translation import trans_real
 from rest_framework.test import APIClient
 
 from agencies import services
@@ -75,6 +76,20 @@ def _default_language_afterwards():
     leaves it there; the next test's code outside a request must start in the default one."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def catalogue(monkeypatch):
+    """``catalogue(language, {msgid: msgstr})`` gives new sentences their translation for one
+    test, ahead of the catalogues (``make messages`` and the translators fill them later)."""
+
+    def add(language: str, entries: dict[str, str]) -> None:
+        # The language's first catalogue is read first: an entry there wins over the files'.
+        first = trans_real.translation(language)._catalog._catalogs[0]
+        for msgid, msgstr in entries.items():
+            monkeypatch.setitem(first, msgid, msgstr)
+
+    return add
 
 
 @pytest.fixture(autouse=True)

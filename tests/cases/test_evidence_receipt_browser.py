@@ -48,4 +48,6 @@ def test_a_partner_downloads_and_verifies_an_evidence_receipt(case_world, page, 
     assert rows.count() == len(entries) == 2
     assert [e.action for e in entries] == ["evidence.added", "evidence.checked_out"]
     for n, entry in enumerate(entries):
-        assert f"#{entry.leaf_index} receipt" in rows.nth(n).inner_text()
+        row = rows.nth(n)
+        assert f"(log index {entry.leaf_index})" in row.inner_text()
+        assert row.get_by_role("link", name="Proof of inclusion in the transparency log").count()

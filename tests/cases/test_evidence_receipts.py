@@ -239,6 +239,17 @@ def test_the_evidence_page_says_where_the_evidence_is_in_the_log(case_world, cli
     assert reverse("cases:custody-event-receipt", args=[cw.evidence.pk, collected.pk]) in page
 
 
+def test_each_custody_event_links_its_proof_of_inclusion_in_words(case_world, client, log_key):
+    cw = case_world
+    index = cw.evidence.custody_events.get().audit_event.leaf_index
+    client.force_login(cw.partner.investigator)
+    page = client.get(cw.evidence.get_absolute_url()).content.decode()
+    custody = page[page.index('id="custody"') :]
+    assert "Proof of inclusion in the transparency log</a>" in custody
+    assert f"(log index {index})" in custody
+    assert "receipt</a>" not in custody and f"#{index}" not in custody
+
+
 def test_the_verifier_script_checks_a_downloaded_receipt(case_world, client, log_key, tmp_path):
     cw = case_world
     check_out_and_in(cw)

@@ -4,11 +4,13 @@ paged, errors only and as CSV; only the member who started it sees it."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 
 import pytest
 from celery import current_app
+from django.utils import translation
 
 from sharing import bulk
 from sharing.models import Indicator
@@ -211,16 +213,16 @@ def test_the_report_downloads_as_csv(world, client_for, eager, django_capture_on
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["Line", "Value", "Type", "Result", "Reason", "Indicator"]
-    assert [(r[0], r[3]) for r in rows[1:]] == [
-        ("1", "added"),
-        ("2", "added"),
-        ("3", "invalid"),
-        ("4", "added"),
-        ("5", "invalid"),
-        ("6", "invalid"),
-        ("7", "added"),
-        ("8", "invalid"),
-        ("9", "added"),
+    assert [(r[0], r[2], r[3]) for r in rows[1:]] == [
+        ("1", "IPv4 address", "Added"),
+        ("2", "IPv4 address", "Added"),
+        ("3", "", "Not added"),
+        ("4", "Domain name", "Added"),
+        ("5", "MD5 hash", "Not added"),
+        ("6", "SHA-256 hash", "Not added"),
+        ("7", "URL", "Added"),
+        ("8", "Domain name", "Not added"),
+        ("9", "IPv4 address", "Added"),
     ]
     first = Indicator.objects.get(owner=world.owner.agency, normalized="192.0.2.10")
     assert rows[1][1] == "192.0.2.10" and rows[1][5] == str(first.pk)
@@ -229,6 +231,63 @@ def test_the_report_downloads_as_csv(world, client_for, eager, django_capture_on
     assert rows[8][1] == "'=cmd|calc"
     errors = list(csv.reader(io.StringIO(client.get(url + "report.csv?errors=1").content.decode())))
     assert [r[0] for r in errors[1:]] == ["3", "5", "6", "8"]
+
+
+# The French of the sentences a paste of PASTE refuses with, and of their parts.
+FRENCH = {
+    "%(value)s is not a valid SHA-256 hash: %(problem)s.": (
+        "%(value)s n'est pas une empreinte SHA-256 valide : %(problem)s."
+    ),
+    "expected 64 hexadecimal digits": "64 chiffres hexadécimaux attendus",
+    "%(value)s is not a valid MD5 hash: %(problem)s.": (
+        "%(value)s n'est pas une empreinte MD5 valide : %(problem)s."
+    ),
+    "expected 32 hexadecimal digits": "32 chiffres hexadécimaux attendus",
+    "Cannot tell the type; write 'type value'.": "Type inconnu : écrivez « type valeur ».",
+}
+SHA256_IN_FRENCH = (
+    "'abc' n'est pas une empreinte SHA-256 valide : 64 chiffres hexadécimaux attendus."
+)
+
+
+def test_a_french_reader_reads_the_reasons_of_a_job_run_in_english_in_french(
+    world, client_for, eager, django_capture_on_commit_callbacks, catalogue
+):
+    catalogue("fr", FRENCH)
+    client = client_for(world.owner.investigator)
+    with translation.override("en-gb"):  # the worker's language, not the reader's
+        url = _start(client, world.owner.agency, PASTE, django_capture_on_commit_callbacks)
+    page = client.get(url + "?errors=1", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Non ajouté: Type inconnu : écrivez « type valeur »." in html.unescape(page)
+    assert SHA256_IN_FRENCH in html.unescape(page)
+    assert "hexadecimal" not in page and "Cannot tell" not in page
+    response = client.get(url + "report.csv?errors=1", HTTP_ACCEPT_LANGUAGE="fr")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Ligne", "Valeur", "Type", "Résultat", "Motif", "Indicateur"]
+    assert [(r[0], r[2], r[3], r[4]) for r in rows[1:]] == [
+        ("3", "", "Non ajouté", "Type inconnu : écrivez « type valeur »."),
+        (
+            "5",
+            "Empreinte MD5",
+            "Non ajouté",
+            "'zz' n'est pas une empreinte MD5 valide : 32 chiffres hexadécimaux attendus.",
+        ),
+        ("6", "Empreinte SHA-256", "Non ajouté", SHA256_IN_FRENCH),
+    ]
+
+
+def test_a_paste_added_at_once_keeps_its_reasons_for_the_reader_language(
+    world, client_for, eager, catalogue
+):
+    catalogue("fr", FRENCH)
+    client = client_for(world.owner.investigator)
+    response = client.post("/indicators/add/", _form(world.owner.agency, "sha256 abc\n192.0.2.1"))
+    report = response["Location"]
+    assert SHA256_IN_FRENCH in html.unescape(
+        client.get(report, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    )
+    english = client.get(report, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "is not a valid SHA-256 hash: expected 64 hexadecimal digits." in english
 
 
 def test_a_job_whose_broker_is_down_says_it_stopped(

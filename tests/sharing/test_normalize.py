@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import pickle
 import re
 
 import pytest
+from django.utils import translation
 
 from sharing.normalize import InvalidValue, detect_type, normalize
 
@@ -94,3 +96,49 @@ def test_invalid_values_are_refused_with_a_message_naming_them(type_, value, fra
 )
 def test_pasted_values_have_their_type_detected(value, type_):
     assert detect_type(value) == type_
+
+
+@pytest.mark.parametrize(
+    "type_,value,ours,theirs",
+    [
+        ("ipv4", "256.1.1.1", "expected four numbers from 0 to 255", "Octet 256"),
+        ("ipv4", "010.1.1.1", "without leading zeros", "Leading zeros are not permitted"),
+        ("ipv6", "2001:db8::zz", "groups of hexadecimal digits", "Only hex digits"),
+        ("cidr", "192.0.2.0/33", "a prefix length that fits it", "netmask"),
+        ("domain", "xn--zz.example", "characters a domain name cannot have", "Codepoint"),
+        ("url", "https://x.example:99999/", "the port must be a whole number", "out of range"),
+        ("url", "https://[zz/", "its host cannot be read", "Invalid IPv6 URL"),
+    ],
+)
+def test_a_library_message_never_reaches_the_reader_our_sentence_does(type_, value, ours, theirs):
+    with pytest.raises(InvalidValue, match=re.escape(ours)) as info:
+        normalize(type_, value)
+    assert theirs.lower() not in str(info.value).lower()
+
+
+def test_a_refusal_is_translated_when_shown_not_when_made(catalogue):
+    catalogue(
+        "fr",
+        {
+            "%(value)s is not a valid AS number: %(problem)s.": (
+                "%(value)s n'est pas un numéro d'AS valide : %(problem)s."
+            ),
+            "expected AS64500 or 64500 (1 to 4294967295)": "AS64500 ou 64500 attendu",
+        },
+    )
+    with translation.override("en-gb"), pytest.raises(InvalidValue) as info:
+        normalize("asn", "AS-1")
+    with translation.override("fr"):
+        assert (
+            str(info.value.reason)
+            == "'AS-1' n'est pas un numéro d'AS valide : AS64500 ou 64500 attendu."
+        )
+    # Kept for later (a job's report in the cache), it is still translated when read.
+    kept = pickle.loads(pickle.dumps(info.value.reason))
+    with translation.override("fr"):
+        assert str(kept).startswith("'AS-1' n'est pas un numéro d'AS valide")
+    with translation.override("en-gb"):
+        assert (
+            str(kept)
+            == "'AS-1' is not a valid AS number: expected AS64500 or 64500 (1 to 4294967295)."
+        )
