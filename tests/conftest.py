@@ -225,8 +225,13 @@ _LAST_CODES: dict[str, str] = {}
 
 
 def totp_code(username: str, secret: str = TOTP_SECRET) -> str:
-    """The authenticator's current code; a code is accepted once, so wait for the next."""
+    """The authenticator's current code; a code is accepted once, so wait for the next. A code
+    with under 10 s left is not used either: on a loaded machine the server may check it in the
+    next time step, which refuses it (the login then waits on the second-factor page)."""
     totp = pyotp.TOTP(secret)
+    left = totp.interval - time.time() % totp.interval
+    if left < 10:
+        time.sleep(left + 0.5)
     code = totp.now()
     if _LAST_CODES.get(username) == code:
         time.sleep(totp.interval - time.time() % totp.interval + 0.5)
