@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.tables import DateColumn, ListTable
 
@@ -27,7 +28,7 @@ class NotificationTable(ListTable):
     created = DateColumn(
         verbose_name=_("When"), accessor="created_at", format="SHORT_DATETIME_FORMAT"
     )
-    action = tables.Column(verbose_name=_("Open"), empty_values=())
+    action = tables.Column(verbose_name=pgettext_lazy("action", "Open"), empty_values=())
 
     class Meta(ListTable.Meta):
         attrs = {"id": "notifications"}
@@ -40,7 +41,7 @@ class NotificationTable(ListTable):
             "unread": str(_("Unread")),
             "read": str(_("Read")),
             "open_unread": str(_("Open and mark read")),
-            "open": str(_("Open")),
+            "open": str(pgettext_lazy("action", "Open")),
         }
 
     @cached_property
