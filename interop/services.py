@@ -28,7 +28,7 @@ from sharing import ingest as sharing_ingest
 from sharing import objects as sharing_objects
 from sharing import stix as sharing_stix
 from sharing.models import Indicator, StixObject
-from sharing.normalize import reason
+from sharing.normalize import InvalidValue, reason
 
 NOT_A_LIST = "A list of STIX objects is required."
 RULE_PATTERN_TYPES = frozenset({"sigma", "yara", "snort", "suricata", "pcre"})
@@ -129,7 +129,9 @@ def _valid_until(obj: dict[str, Any]) -> None:
     except ValueError as exc:
         raise ValueError(f"valid_until: {exc}") from None
     if valid_from and valid_until and valid_until <= valid_from:
-        raise ValueError(f"valid_until: {sharing_ingest.VALID_UNTIL_NOT_LATER}")
+        raise InvalidValue(
+            reason(FIELD_REASON, field="valid_until", reason=sharing_ingest.VALID_UNTIL_NOT_LATER)
+        )
 
 
 def _checked(objects: list[Any], report: ImportReport) -> list[Checked]:
@@ -153,6 +155,9 @@ def _checked(objects: list[Any], report: ImportReport) -> list[Checked]:
             if obj["type"] == "indicator":
                 simple = _simple(obj)
                 _valid_until(obj)
+        except InvalidValue as exc:  # its reason translated when the report is read
+            report.reject(index, obj, exc.reason)
+            continue
         except ValueError as exc:
             report.reject(index, obj, str(exc))
             continue

@@ -25,12 +25,26 @@ def french(catalogue):
         {
             "%(field)s: %(reason)s": "%(field)s : %(reason)s",
             str(ingest.CONFIDENCE): "Un entier de 0 à 100 est requis.",
+            str(ingest.VALID_UNTIL_NOT_LATER): "valid_until doit suivre valid_from.",
         },
     )
 
 
 def overconfident() -> dict:
     return stix_bundle(stix_indicator("[domain-name:value = 'sure.example']", confidence=101))
+
+
+def test_a_french_reader_reads_an_imports_validity_window_refusal_in_french(
+    world, client_for, django_capture_on_commit_callbacks, french
+):
+    late = stix_indicator(
+        "[domain-name:value = 'late.example']",
+        valid_from="2026-02-01T00:00:00Z",
+        valid_until="2026-01-01T00:00:00Z",
+    )
+    client = client_for(world.owner.investigator)
+    url = start(client, world.owner.agency, stix_bundle(late), django_capture_on_commit_callbacks)
+    assert "valid_until : valid_until doit suivre valid_from." in client.get(url, **FRENCH).text
 
 
 def test_a_french_reader_reads_an_import_jobs_reasons_in_french(
