@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import SignedCheckpoint
+from common.dates import utc_moment
 
 COUNTRY_CODE = "A country code is ISO 3166-1 alpha-2, e.g. DE."
 
@@ -400,7 +402,9 @@ class PartnerEndpoint(models.Model):
         default=False, help_text=_("Also push the audit log's signed checkpoints to this endpoint")
     )
     active = models.BooleanField(default=True)
-    disabled_reason = models.CharField(max_length=300, blank=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)  # as written, for the record
+    # When a push was answered 410 Gone and the endpoint turned itself off (else null).
+    gone_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -412,6 +416,14 @@ class PartnerEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}:{self.name}"
+
+    def disabled_words(self) -> str:
+        """Why it is inactive, in the reader's language and date format."""
+        if self.gone_at is None:
+            return self.disabled_reason
+        return gettext("Disabled at %(when)s: it answered 410 Gone.") % {
+            "when": utc_moment(self.gone_at)
+        }
 
 
 class Witness(models.Model):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import TLP, Agency, HandlingCode
@@ -135,9 +138,19 @@ class RequestForm(AddresseeForm):
 
 
 def _preservation_label(request: AssistanceRequest) -> str:
+    words = {
+        "number": request.pk,
+        "addressee": request.addressee.code,
+        "status": request.get_status_display(),
+    }
     until = request.preserved_until
-    held = f", preserved until {until:%Y-%m-%d}" if until else ""
-    return f"#{request.pk} to {request.addressee.code} ({request.get_status_display()}{held})"
+    if until is None:
+        return gettext("#%(number)s to %(addressee)s (%(status)s)") % words
+    held = date_format(timezone.localtime(until), "SHORT_DATE_FORMAT")
+    return gettext("#%(number)s to %(addressee)s (%(status)s, preserved until %(until)s)") % {
+        **words,
+        "until": held,
+    }
 
 
 class PreserveForm(forms.Form):

@@ -43,6 +43,7 @@ from cases.checks import check_handling, full_clean
 from cases.files import store_streaming, upload_name
 from cases.models import Case
 from cases.selectors import acting_agency_for_case
+from common.dates import utc_moment
 from common.errors import StateConflict
 
 Status = AssistanceRequest.Status
@@ -85,12 +86,12 @@ ENFORCING_PROVIDER = gettext_noop("A service provider is not an enforcing author
 ENFORCING_ONLY = gettext_noop("Only {agency} (the enforcing authority) can {verb} this order.")
 ENFORCING_DECIDED = gettext_noop("The enforcing authority has already decided: {decision}.")
 ENFORCING_WINDOW_OVER = gettext_noop(
-    "The time to raise a ground for refusal ended on {end:%Y-%m-%d %H:%M %Z} (Regulation (EU) "
+    "The time to raise a ground for refusal ended on {end} (Regulation (EU) "
     "2023/1543 Art. 10(2), 12(1)): the order stands."
 )
 ENFORCING_PENDING = gettext_noop(
-    "{agency}, the enforcing authority, may raise a ground for refusal until "
-    "{end:%Y-%m-%d %H:%M %Z}: the data are preserved now and produced once it confirms it "
+    "{agency}, the enforcing authority, may raise a ground for refusal until {end}: the data "
+    "are preserved now and produced once it confirms it "
     "raises none, or after that date (Regulation (EU) 2023/1543 Art. 10(2))."
 )
 FOLLOW_UP_LAPSED = gettext_noop(
@@ -773,18 +774,15 @@ def _as_enforcing(
         )
     end = request.enforcing_window_ends
     if end is not None and end < timezone.now():
-        raise StateConflict(_(ENFORCING_WINDOW_OVER).format(end=end))
+        raise StateConflict(_(ENFORCING_WINDOW_OVER).format(end=utc_moment(end)))
     return authority
 
 
 def _check_not_awaiting_enforcing(request: AssistanceRequest) -> None:
     if request.awaits_enforcing_authority:
-        assert request.enforcing_authority is not None  # notified, so named
-        raise StateConflict(
-            _(ENFORCING_PENDING).format(
-                agency=request.enforcing_authority.code, end=request.enforcing_window_ends
-            )
-        )
+        authority, end = request.enforcing_authority, request.enforcing_window_ends
+        assert authority is not None and end is not None  # notified, so named and timed
+        raise StateConflict(_(ENFORCING_PENDING).format(agency=authority.code, end=utc_moment(end)))
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -93,7 +94,7 @@ class CaseListView(generics.ListCreateAPIView):
         if lead is None:
             own = list(agencies_of(user=self.request.user)[:2])
             if len(own) != 1:
-                raise serializers.ValidationError({"lead_agency": "Choose the lead agency."})
+                raise serializers.ValidationError({"lead_agency": _("Choose the lead agency.")})
             lead = own[0]
         serializer.instance = services.case_open(actor=self.request.user, lead_agency=lead, **data)
 
@@ -122,7 +123,7 @@ class CaseDetailView(generics.RetrieveUpdateAPIView):
         assert case is not None  # an update always has its object
         data = dict(serializer.validated_data)
         if "lead_agency" in data and data.pop("lead_agency") != case.lead_agency:
-            raise serializers.ValidationError({"lead_agency": "The lead agency cannot change."})
+            raise serializers.ValidationError({"lead_agency": _("The lead agency cannot change.")})
         serializer.instance = services.case_update(
             actor=self.request.user,
             case=case,
@@ -290,7 +291,7 @@ class JITListView(generics.ListCreateAPIView):
         case = data.pop("case")
         agency = acting_agency(self.request)
         if not selectors.can_change_case(user=self.request.user, case=case, agency=agency):
-            raise PermissionDenied("Only the lead agency forms a JIT for its case.")
+            raise PermissionDenied(_("Only the lead agency forms a JIT for its case."))
         jit = jits.jit_create(actor=self.request.user, case=case, **data)
         serializer.instance = selectors.access_jit(user=self.request.user, pk=jit.pk, agency=agency)
 
@@ -305,7 +306,7 @@ class JITDetailView(generics.RetrieveUpdateAPIView):
         if self.request.method == "PATCH" and not selectors.can_manage_jit(
             user=self.request.user, jit=jit, agency=agency
         ):
-            raise PermissionDenied("Only the lead agency changes the JIT agreement.")
+            raise PermissionDenied(_("Only the lead agency changes the JIT agreement."))
         return jit
 
     def perform_update(self, serializer: BaseSerializer[JointInvestigationTeam]) -> None:
@@ -335,7 +336,7 @@ class JITMembersView(APIView):
         agency = acting_agency(request)
         jit = selectors.access_jit(user=request.user, pk=pk, agency=agency)
         if not selectors.can_manage_jit(user=request.user, jit=jit, agency=agency):
-            raise PermissionDenied("Only the lead agency invites to its JIT.")
+            raise PermissionDenied(_("Only the lead agency invites to its JIT."))
         invite = JITMemberInviteSerializer(data=request.data)
         invite.is_valid(raise_exception=True)
         membership = jits.jit_invite(actor=request.user, jit=jit, **invite.validated_data)

@@ -11,9 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 CHUNK_SIZE = 1024 * 1024
-NO_FILE = "No file was submitted."
+NO_FILE = gettext_lazy("No file was submitted.")
 
 
 def upload_name(file: Any, default: str) -> str:
@@ -26,7 +29,8 @@ def upload_name(file: Any, default: str) -> str:
 
 def too_large_message(limit: int | None = None) -> str:
     limit = settings.EVIDENCE_MAX_BYTES if limit is None else limit
-    return f"The file is larger than the limit of {limit} bytes."
+    limit_shown = number_format(limit, force_grouping=True)
+    return _("The file is larger than the limit of %(limit)s bytes.") % {"limit": limit_shown}
 
 
 class HashingFile(File):

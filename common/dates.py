@@ -1,4 +1,5 @@
-"""ISO 8601 date-times from JSON input (``Z`` accepted, naive values read as UTC)."""
+"""ISO 8601 date-times from JSON input (``Z`` accepted, naive values read as UTC), and a
+moment in UTC as the reader writes it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 
 
 def not_a_datetime(value: Any) -> str:
@@ -34,3 +36,8 @@ def _parse_text(value: str) -> datetime:
     if parsed is None:
         raise ValueError(not_a_datetime(value))
     return timezone.make_aware(parsed, UTC) if timezone.is_naive(parsed) else parsed
+
+
+def utc_moment(value: datetime) -> str:
+    """``value`` in UTC, in the active language's short date-time format, then ``UTC``."""
+    return f"{date_format(value.astimezone(UTC), 'SHORT_DATETIME_FORMAT')} UTC"

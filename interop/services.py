@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from stix2patterns.validator import run_validator
 
 from agencies.models import TLP, Agency, APIKey
@@ -27,10 +28,13 @@ from sharing import ingest as sharing_ingest
 from sharing import objects as sharing_objects
 from sharing import stix as sharing_stix
 from sharing.models import Indicator, StixObject
+from sharing.normalize import InvalidValue, reason
 
 NOT_A_LIST = "A list of STIX objects is required."
 RULE_PATTERN_TYPES = frozenset({"sigma", "yara", "snort", "suricata", "pcre"})
 PATTERN_TYPE_NAMES = ", ".join(("stix", *sorted(RULE_PATTERN_TYPES)))
+# An ingest refusal in a report: the field it names, then why (translated when shown).
+FIELD_REASON = _("%(field)s: %(reason)s")
 MAX_LITERAL = 1000  # longer literals are not indexed (a btree row has a size limit)
 OUTCOMES = ("created", "updated", "unchanged", "revoked", "pattern_only", "rejected")
 NOW_PATTERN_ONLY = (
@@ -125,7 +129,9 @@ def _valid_until(obj: dict[str, Any]) -> None:
     except ValueError as exc:
         raise ValueError(f"valid_until: {exc}") from None
     if valid_from and valid_until and valid_until <= valid_from:
-        raise ValueError(f"valid_until: {sharing_ingest.VALID_UNTIL_NOT_LATER}")
+        raise InvalidValue(
+            reason(FIELD_REASON, field="valid_until", reason=sharing_ingest.VALID_UNTIL_NOT_LATER)
+        )
 
 
 def _checked(objects: list[Any], report: ImportReport) -> list[Checked]:
@@ -149,6 +155,9 @@ def _checked(objects: list[Any], report: ImportReport) -> list[Checked]:
             if obj["type"] == "indicator":
                 simple = _simple(obj)
                 _valid_until(obj)
+        except InvalidValue as exc:  # its reason translated when the report is read
+            report.reject(index, obj, exc.reason)
+            continue
         except ValueError as exc:
             report.reject(index, obj, str(exc))
             continue
@@ -253,7 +262,9 @@ def _import_indicators(
             report.counts["revoked"] += 1
     for error in ingest.errors:
         index, obj = items[error["index"]]
-        report.reject(index, obj, f"{error['field']}: {error['reason']}")
+        report.reject(
+            index, obj, reason(FIELD_REASON, field=error["field"], reason=error["reason"])
+        )
     return [items[position] for position in sorted(ingest.same_value)], stored
 
 
@@ -273,8 +284,8 @@ def _import_objects(
         actor=actor, agency=agency, items=items, indicators=indicators
     )
     bodies = dict(items)
-    for index, reason in stored.errors:
-        report.reject(index, bodies[index], reason)
+    for index, why in stored.errors:
+        report.reject(index, bodies[index], why)
     versions: list[Version] = []
     first: list[Version] = []
     patterns: list[StixObject] = []

@@ -8,12 +8,14 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from audit.services import audit_log
 from notices.models import REMINDER_BEFORE, Notice
 from notices.services import notify, transition
 from notifications.models import Notification
+from notifications.selectors import mail_language
 
 
 @transaction.atomic
@@ -63,13 +65,14 @@ def notices_send_expiry_reminders(*, now: datetime | None = None) -> list[int]:
             Notification.Kind.NOTICE_EXPIRY_REMINDER,
             expires_on=f"{notice.expires_at:%Y-%m-%d}",
         )
-        message = reminder.sentence
         notice.reminder_sent_at = now
         notice.save(update_fields=["reminder_sent_at"])
         if notice.created_by.email:
+            with translation.override(mail_language(user=notice.created_by)):
+                subject, message = gettext("CyberCoop: notice expiry"), reminder.sentence
             mail = partial(
                 send_mail,
-                "CyberCoop: notice expiry",
+                subject,
                 message,
                 settings.DEFAULT_FROM_EMAIL,
                 [notice.created_by.email],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 
@@ -58,3 +59,8 @@ def digest_preference(*, user: Any) -> DigestPreference:
     """The user's digest preference (unsaved default: no e-mail)."""
     found = DigestPreference.objects.filter(user=user).first()
     return found or DigestPreference(user=user)
+
+
+def mail_language(*, user: Any) -> str:
+    """The language the user reads e-mail in: their chosen one, else the site's."""
+    return digest_preference(user=user).language or settings.LANGUAGE_CODE

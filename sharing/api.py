@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -161,8 +162,10 @@ class IndicatorListCreateView(APIView):
         except IntegrityError:
             return Response(
                 {
-                    "detail": "Another request stored some of these indicators at the same time; "
-                    "nothing was written. Send the request again (ingest is idempotent)."
+                    "detail": _(
+                        "Another request stored some of these indicators at the same time; "
+                        "nothing was written. Send the request again (ingest is idempotent)."
+                    )
                 },
                 status=status.HTTP_409_CONFLICT,
             )
@@ -327,7 +330,9 @@ class PartnerEndpointListCreateView(APIView):
     def post(self, request: Request) -> Response:
         administered = administered_agencies(user=request.user, agency=acting_agency(request))
         if not administered.exists():
-            return Response({"detail": "Only agency admins manage partner endpoints."}, status=403)
+            return Response(
+                {"detail": _("Only agency admins manage partner endpoints.")}, status=403
+            )
         serializer = PartnerEndpointSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from audit.services import audit_log, audit_log_deferred
@@ -26,9 +27,11 @@ from sharing.selectors import indicators_visible_to, managing_agencies, visible_
 from sharing.signals import indicators_changed
 
 LOOKUP_MAX = 10_000
-LOOKUP_EMPTY = "A non-empty list of values is required."
-LOOKUP_TOO_MANY = f"At most {LOOKUP_MAX} values per request."
-LOOKUP_INVALID = "Some values are invalid."
+LOOKUP_EMPTY = gettext_lazy("A non-empty list of values is required.")
+LOOKUP_TOO_MANY = gettext_lazy("At most %(max)s values per request.")
+LOOKUP_INVALID = gettext_lazy("Some values are invalid.")
+NOT_A_LOOKUP = gettext_lazy('Expected a string or {"type": ..., "value": ...}.')
+NO_TYPE = gettext_lazy("Cannot tell the type of %(value)s; name it.")
 BATCH = 5000
 
 
@@ -210,10 +213,10 @@ def _lookup_item(raw: Any) -> tuple[str, str, str]:
     if isinstance(raw, dict):
         type_, value = raw.get("type"), raw.get("value")
     if not isinstance(value, str):
-        raise ValueError('Expected a string or {"type": ..., "value": ...}.')
+        raise ValueError(str(NOT_A_LOOKUP))
     type_ = type_ or detect_type(value)
     if not type_:
-        raise ValueError(f"Cannot tell the type of {value[:80]!r}; name it.")
+        raise ValueError(str(NO_TYPE) % {"value": repr(value[:80])})
     try:
         return type_, value, normalize(type_, value)
     except InvalidValue as exc:
@@ -224,7 +227,7 @@ def _lookup_items(values: Any) -> list[tuple[str, str, str]]:
     if not isinstance(values, list) or not values:
         raise ValidationError({"values": LOOKUP_EMPTY})
     if len(values) > LOOKUP_MAX:
-        raise ValidationError({"values": LOOKUP_TOO_MANY})
+        raise ValidationError({"values": str(LOOKUP_TOO_MANY) % {"max": LOOKUP_MAX}})
     items, errors = [], {}
     for index, raw in enumerate(values):
         try:

@@ -414,6 +414,7 @@ def finish(outcomes: Sequence[Outcome]) -> list[tuple[int, str, float | None]]:
             PartnerEndpoint.objects.filter(pk__in=gone).update(
                 active=False,
                 disabled_reason=f"Disabled at {now:%Y-%m-%d %H:%M} UTC: it answered 410 Gone.",
+                gone_at=now,
             )
         for (status, status_code, error, next_attempt_at), ids in settled.items():
             changes: dict[str, Any] = {

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from agencies.models import TLP, Agency, APIKey, HandlingCode
 from agencies.selectors import is_member
@@ -28,29 +29,27 @@ from sharing.normalize import NOT_A_TYPE, InvalidValue, normalize, reason
 from sharing.outbox import tombstones
 from sharing.permissions import sync_indicators_permissions
 
-NOT_AN_OBJECT = "Each item must be a JSON object."
-
-# Said of any id this agency may not write, without telling whether it exists or whose it is.
-ID_NOT_USABLE = "This id cannot be used; give the object an id of your own."
-
-
-def value_held(stix_id: str) -> str:
-    return (
-        f"This agency already holds this value as {stix_id}; import STIX bundles "
-        "(/api/v1/stix/bundles/ or TAXII) to keep both ids."
-    )
-
-
-def value_taken(stix_id: str) -> str:
-    return f"This agency already holds the new value as {stix_id}."
-
-
-NO_SUCH_CASE = "No such case."
-VALID_UNTIL_NOT_LATER = "valid_until must be later than valid_from (first_seen, else created)."
+NOT_AN_OBJECT = gettext_lazy("Each item must be a JSON object.")
+VALUE_HELD = gettext_lazy(
+    "This agency already holds this value as %(id)s; import STIX bundles "
+    "(/api/v1/stix/bundles/ or TAXII) to keep both ids."
+)
+VALUE_TAKEN = gettext_lazy("This agency already holds the new value as %(id)s.")
+NO_SUCH_CASE = gettext_lazy("No such case.")
+VALID_UNTIL_NOT_LATER = gettext_lazy(
+    "valid_until must be later than valid_from (first_seen, else created)."
+)
+LAST_SEEN_BEFORE = gettext_lazy("last_seen is before first_seen.")
+VALUE_REQUIRED = gettext_lazy("A value (string) is required.")
+CONFIDENCE = gettext_lazy("An integer from 0 to 100 is required.")
+NOT_A_CHOICE = gettext_lazy("%(value)s is not one of %(choices)s.")
+NOT_A_DATETIME = gettext_lazy("%(value)s is not an ISO 8601 date-time.")
+STRING_REQUIRED = gettext_lazy("A string is required.")
+STRINGS_REQUIRED = gettext_lazy("A list of strings is required.")
 
 
 # The API names items by their index in the request; the paste page names lines instead.
-DUPLICATE = "Duplicate of item %(index)s in this request."
+DUPLICATE = gettext_lazy("Duplicate of item %(index)s in this request.")
 
 
 @dataclass
@@ -91,6 +90,8 @@ _TYPE_NAMES = ", ".join(IndicatorType.values)
 
 
 class _ItemError(Exception):
+    """``reason``: a sentence translated when shown (built only for a refused item)."""
+
     def __init__(self, field_name: str, reason: str) -> None:
         super().__init__(reason)
         self.field, self.reason = field_name, reason
@@ -99,20 +100,20 @@ class _ItemError(Exception):
 def _date(name: str, value: Any) -> datetime | None:
     try:
         return parse_iso_datetime(value)
-    except ValueError as exc:
-        raise _ItemError(name, str(exc)) from None
+    except ValueError:
+        raise _ItemError(name, reason(NOT_A_DATETIME, value=repr(value))) from None
 
 
 def _item_data(raw: Any) -> dict[str, Any]:
     """The item's fields by our names: a STIX indicator is translated, simple JSON copied."""
     if not isinstance(raw, dict):
-        raise _ItemError("non_field_errors", NOT_AN_OBJECT)
+        raise _ItemError("non_field_errors", reason(NOT_AN_OBJECT))
     if raw.get("type") == "indicator":
         try:
             return stix.fields_from_stix(raw)
         except ValueError as exc:
-            name, _, reason = str(exc).partition(": ")
-            raise _ItemError(name, reason) from None
+            name, _, why = str(exc).partition(": ")
+            raise _ItemError(name, why) from None
     data = {k: v for k, v in raw.items() if k not in ("stix_modified", "stix_extra")}  # STIX's
     if "id" in data:
         try:
@@ -129,7 +130,7 @@ def _typed_value(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, An
         raise _ItemError("type", reason(NOT_A_TYPE, type=repr(type_), types=_TYPE_NAMES))
     value = data.get("value")
     if not isinstance(value, str):
-        raise _ItemError("value", "A value (string) is required.")
+        raise _ItemError("value", reason(VALUE_REQUIRED))
     try:
         normalized = normalize(type_, value)
     except InvalidValue as exc:
@@ -146,7 +147,7 @@ def _check_confidence(confidence: Any) -> int:
         or isinstance(confidence, bool)
         or not 0 <= confidence <= 100
     ):
-        raise _ItemError("confidence", "An integer from 0 to 100 is required.")
+        raise _ItemError("confidence", reason(CONFIDENCE))
     return confidence
 
 
@@ -164,18 +165,19 @@ def _optional_fields(data: dict[str, Any], fields: dict[str, Any]) -> None:
         if name in data:
             choice = str(data[name]).upper()
             if choice not in allowed:
+                choices = ", ".join(sorted(allowed))
                 raise _ItemError(
-                    name, f"{data[name]!r} is not one of {', '.join(sorted(allowed))}."
+                    name, reason(NOT_A_CHOICE, value=repr(data[name]), choices=choices)
                 )
             fields[name] = choice
     if "description" in data:
         if not isinstance(data["description"], str):
-            raise _ItemError("description", "A string is required.")
+            raise _ItemError("description", reason(STRING_REQUIRED))
         fields["description"] = data["description"][:10000]
     if "labels" in data:
         labels = data["labels"]
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-            raise _ItemError("labels", "A list of strings is required.")
+            raise _ItemError("labels", reason(STRINGS_REQUIRED))
         fields["labels"] = labels[:50]
     if "revoked" in data and data["revoked"] is True:
         fields["revoked"] = True
@@ -190,10 +192,10 @@ def _clean_item(raw: Any, defaults: dict[str, Any]) -> dict[str, Any]:
     _optional_fields(data, fields)
     first_seen, last_seen = fields.get("first_seen"), fields.get("last_seen")
     if first_seen and last_seen and last_seen < first_seen:
-        raise _ItemError("last_seen", "last_seen is before first_seen.")
+        raise _ItemError("last_seen", reason(LAST_SEEN_BEFORE))
     valid_from, valid_until = first_seen or fields.get("created"), fields.get("valid_until")
     if valid_from and valid_until and valid_until <= valid_from:
-        raise _ItemError("valid_until", VALID_UNTIL_NOT_LATER)
+        raise _ItemError("valid_until", reason(VALID_UNTIL_NOT_LATER))
     return fields
 
 
@@ -242,7 +244,7 @@ def _clean_items(
                 continue
             dup = seen_values[key]
         if dup is not None:
-            report.reject(index, "value", DUPLICATE % {"index": dup})
+            report.reject(index, "value", reason(DUPLICATE, index=dup))
             report.duplicate_of[index] = dup
             continue
         seen_values[key] = index
@@ -267,7 +269,7 @@ def _check_cases(
     kept = []
     for index, fields in items:
         if "case_id" in fields and fields["case_id"] not in visible:
-            report.reject(index, "case", NO_SUCH_CASE)
+            report.reject(index, "case", reason(NO_SUCH_CASE))
         else:
             kept.append((index, fields))
     return kept
@@ -327,7 +329,7 @@ def _new_version(
     if key != (existing.type, existing.normalized):
         other = stored.by_value.get(key)
         if other is not None and other.pk != existing.pk:
-            report.reject(index, "pattern", value_taken(other.stix_id))
+            report.reject(index, "pattern", reason(VALUE_TAKEN, id=other.stix_id))
             return False
         stored.by_value.pop((existing.type, existing.normalized), None)
         stored.by_value[key] = existing
@@ -445,11 +447,11 @@ def indicators_ingest(
         elif earlier in report.same_value:
             report.same_value[index] = report.same_value[earlier]
         else:
-            report.reject(index, "value", DUPLICATE % {"index": earlier})
+            report.reject(index, "value", reason(DUPLICATE, index=earlier))
             report.duplicate_of[index] = earlier
     if not keep_same_value:
         for index, holder in sorted(report.same_value.items()):
-            report.reject(index, "id", value_held(holder.stix_id))
+            report.reject(index, "id", reason(VALUE_HELD, id=holder.stix_id))
         report.same_value.clear()
     if report.created or report.updated:
         audit_log(

@@ -420,7 +420,7 @@ def endpoint_update(*, actor: Any, endpoint: PartnerEndpoint, **data: Any) -> Pa
     for name, value in fields.items():
         setattr(endpoint, name, value)
     if fields.get("active"):
-        endpoint.disabled_reason = ""
+        endpoint.disabled_reason, endpoint.gone_at = "", None
     endpoint.full_clean()
     endpoint.save()
     resumed = []

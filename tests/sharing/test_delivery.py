@@ -105,6 +105,7 @@ def test_410_gone_disables_the_endpoint(world, eu_agreement, scripted):
     assert delivery.deliver(d.pk) == Delivery.Status.DEAD
     endpoint.refresh_from_db()
     assert not endpoint.active and "410" in endpoint.disabled_reason
+    assert endpoint.gone_at is not None
 
 
 def test_a_redirect_is_not_a_delivery(world, eu_agreement, scripted):
