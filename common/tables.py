@@ -68,6 +68,21 @@ class DateColumn(tables.Column):  # type: ignore[misc]  # django-tables2 ships n
         )
 
 
+class CodeColumn(tables.Column):  # type: ignore[misc]  # django-tables2 ships no types
+    """A code such as an agency's ``DE-BKA``: its cell never breaks it at the hyphen
+    (``.code`` in tables.css)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("attrs", {"td": {"class": "code"}})
+        super().__init__(*args, **kwargs)
+
+
+def code_html(code: str) -> str:
+    """A code inside a cell's sentence: unbroken, and isolated so that a right-to-left page
+    keeps its letters and hyphen in order."""
+    return format_html('<bdi class="code">{}</bdi>', code)
+
+
 @dataclass
 class Row:
     attrs: str

@@ -8,7 +8,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.tables import DateColumn, ListTable
+from common.tables import CodeColumn, DateColumn, ListTable
 
 # Not-null keys only (a keyset cursor cannot hold a null): the number (newest / oldest), the
 # type and the status (each led by an index), each ending with the id. A name search adds
@@ -27,7 +27,7 @@ class NoticeTable(ListTable):
     subject = tables.Column(verbose_name=_("Subject"), accessor="subject_label", empty_values=())
     born = DateColumn(verbose_name=_("Born"), accessor="date_of_birth")
     nationalities = tables.Column(verbose_name=_("Nationalities"), empty_values=())
-    requester = tables.Column(verbose_name=_("Requester"), accessor="requesting_agency__code")
+    requester = CodeColumn(verbose_name=_("Requester"), accessor="requesting_agency__code")
     status = tables.Column(
         verbose_name=_("Status"), accessor="get_status_display", attrs={"td": {"class": "status"}}
     )
@@ -68,7 +68,7 @@ class QueueTable(ListTable):
     number = tables.Column(verbose_name="#", accessor="pk")
     type = tables.Column(verbose_name=_("Type"), accessor="notice_type", empty_values=())
     subject = tables.Column(verbose_name=_("Subject"), accessor="subject_label", empty_values=())
-    requester = tables.Column(verbose_name=_("Requester"), accessor="requesting_agency__code")
+    requester = CodeColumn(verbose_name=_("Requester"), accessor="requesting_agency__code")
     submitted = DateColumn(
         verbose_name=_("Submitted"), accessor="submitted_at", format="SHORT_DATETIME_FORMAT"
     )

@@ -208,3 +208,8 @@ def test_select_all_matching_groups_the_thousands_of_its_count(world, client_for
     add(world.owner, *(("domain", f"host{n}.example") for n in range(1_001)))
     html = client_for(world.owner.investigator).get("/indicators/", {"type": "domain"})
     assert "Select all 1,001 matching" in html.content.decode()
+
+
+def test_the_owner_cell_keeps_the_agency_code_on_one_line(world, four, client_for):
+    html = client_for(world.owner.investigator).get("/indicators/").content.decode()
+    assert f'<td class="code">{world.owner.agency.code}</td>' in html
