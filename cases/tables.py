@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import OffenceCategory
-from common.tables import CodeColumn, DateColumn, ListTable
+from common.tables import CodeColumn, DateColumn, ListTable, listed
 
 # Orders an index serves over 100k cases: the id (newest / oldest opened) and the unique
 # reference.
@@ -45,10 +45,10 @@ class CaseTable(ListTable):
 
     def render_offences(self, value: list[str]) -> str:
         labels = dict(OffenceCategory.choices)
-        return ", ".join(str(labels.get(code, code)) for code in value)
+        return listed(labels.get(code, code) for code in value)
 
     def render_tags(self, value: list[str]) -> str:
-        return ", ".join(value)
+        return listed(value)
 
 
 # An agency's JIT invitations and memberships are few: every column orders them cheaply.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from common import keyset
 
@@ -81,6 +82,12 @@ def code_html(code: str) -> str:
     """A code inside a cell's sentence: unbroken, and isolated so that a right-to-left page
     keeps its letters and hyphen in order."""
     return format_html('<bdi class="code">{}</bdi>', code)
+
+
+def listed(values: Iterable[Any]) -> str:
+    """Values in one cell, joined by the reader's list separator (Arabic's is "، "); the
+    templates use the same msgid: ``{% translate ", " context "list separator" %}``."""
+    return pgettext("list separator", ", ").join(str(value) for value in values)
 
 
 @dataclass
