@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from common.tables import DateColumn, ListTable
+from common.tables import CodeColumn, DateColumn, ListTable, code_html
 
 # An agency's requests are few (tens to thousands): soonest due first (``due_key``: those
 # without a deadline last), or by number, kind or status, each ending with the id.
@@ -26,7 +26,7 @@ REQUEST_DEFAULT_SORT = "due"
 class RequestTable(ListTable):
     request = tables.Column(verbose_name=_("Request"), accessor="pk", empty_values=())
     kind = tables.Column(verbose_name=_("Kind"), accessor="get_kind_display")
-    requester = tables.Column(verbose_name=_("From"), accessor="requesting_agency__code")
+    requester = CodeColumn(verbose_name=_("From"), accessor="requesting_agency__code")
     addressee = tables.Column(verbose_name=_("To"), empty_values=())
     urgency = tables.Column(verbose_name=_("Urgency"), accessor="get_urgency_display")
     status = tables.Column(verbose_name=_("Status"), empty_values=())
@@ -46,7 +46,13 @@ class RequestTable(ListTable):
         )
 
     def render_addressee(self, record: Any) -> str:
-        html = format_html("{} ({})", record.addressee.code, record.get_addressee_role_display())
+        # Each value isolated (<bdi>): a role such as "provider (CETS 224 …)" holds brackets
+        # of its own, which a right-to-left page would otherwise pair with ours.
+        html = format_html(
+            "{} (<bdi>{}</bdi>)",
+            code_html(record.addressee.code),
+            record.get_addressee_role_display(),
+        )
         if record.enforcing_authority_id:
             html = format_html(
                 "{}<br><small>{}</small>",

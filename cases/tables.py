@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import OffenceCategory
-from common.tables import DateColumn, ListTable
+from common.tables import CodeColumn, DateColumn, ListTable, listed
 
 # Orders an index serves over 100k cases: the id (newest / oldest opened) and the unique
 # reference.
@@ -22,7 +22,7 @@ CASE_DEFAULT_SORT = "-opened"
 class CaseTable(ListTable):
     reference = tables.Column(verbose_name=_("Reference"))
     title = tables.Column(verbose_name=_("Title"))
-    lead = tables.Column(verbose_name=_("Lead"), accessor="lead_agency__code")
+    lead = CodeColumn(verbose_name=_("Lead"), accessor="lead_agency__code")
     status = tables.Column(verbose_name=_("Status"), accessor="get_status_display")
     tlp = tables.Column(verbose_name=_("TLP"))
     offences = tables.Column(
@@ -45,10 +45,10 @@ class CaseTable(ListTable):
 
     def render_offences(self, value: list[str]) -> str:
         labels = dict(OffenceCategory.choices)
-        return ", ".join(str(labels.get(code, code)) for code in value)
+        return listed(labels.get(code, code) for code in value)
 
     def render_tags(self, value: list[str]) -> str:
-        return ", ".join(value)
+        return listed(value)
 
 
 # An agency's JIT invitations and memberships are few: every column orders them cheaply.
@@ -63,8 +63,8 @@ MEMBERSHIP_SORTS = {"jit": ("jit__name", "id"), "joined": ("id",)}
 class JITInvitationTable(ListTable):
     jit = tables.Column(verbose_name=_("JIT"), accessor="jit__name")
     case = tables.Column(verbose_name=_("Case"), accessor="jit__case__reference")
-    leader = tables.Column(verbose_name=_("Leader"), accessor="jit__leader__code")
-    agency = tables.Column(verbose_name=_("For"), accessor="agency__code")
+    leader = CodeColumn(verbose_name=_("Leader"), accessor="jit__leader__code")
+    agency = CodeColumn(verbose_name=_("For"), accessor="agency__code")
     role = tables.Column(verbose_name=_("Role"), accessor="get_role_display")
     legal_basis = tables.Column(
         verbose_name=_("Legal basis"), accessor="jit__get_legal_basis_display"
@@ -94,7 +94,7 @@ class JITInvitationTable(ListTable):
 class JITMembershipTable(ListTable):
     jit = tables.Column(verbose_name=_("JIT"), accessor="jit__name")
     case = tables.Column(verbose_name=_("Case"), accessor="jit__case__reference")
-    agency = tables.Column(verbose_name=_("For"), accessor="agency__code")
+    agency = CodeColumn(verbose_name=_("For"), accessor="agency__code")
     role = tables.Column(verbose_name=_("Role"), accessor="get_role_display")
     joined = DateColumn(verbose_name=_("Since"), accessor="responded_at")
     leave = tables.TemplateColumn(

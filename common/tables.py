@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from common import keyset
 
@@ -66,6 +67,27 @@ class DateColumn(tables.Column):  # type: ignore[misc]  # django-tables2 ships n
         return format_html(
             '<time datetime="{}">{}</time>', machine, formats.date_format(value, self.format)
         )
+
+
+class CodeColumn(tables.Column):  # type: ignore[misc]  # django-tables2 ships no types
+    """A code such as an agency's ``DE-BKA``: its cell never breaks it at the hyphen
+    (``.code`` in tables.css)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("attrs", {"td": {"class": "code"}})
+        super().__init__(*args, **kwargs)
+
+
+def code_html(code: str) -> str:
+    """A code inside a cell's sentence: unbroken, and isolated so that a right-to-left page
+    keeps its letters and hyphen in order."""
+    return format_html('<bdi class="code">{}</bdi>', code)
+
+
+def listed(values: Iterable[Any]) -> str:
+    """Values in one cell, joined by the reader's list separator (Arabic's is "، "); the
+    templates use the same msgid: ``{% translate ", " context "list separator" %}``."""
+    return pgettext("list separator", ", ").join(str(value) for value in values)
 
 
 @dataclass

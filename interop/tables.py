@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from common.tables import DateColumn, ListTable
+from common.tables import CodeColumn, DateColumn, ListTable
 from sharing.objects import type_label
 
 # The id is the one order an index serves for every caller and filter (newest / oldest).
@@ -21,7 +21,7 @@ OBJECT_DEFAULT_SORT = "-added"
 class StixObjectTable(ListTable):
     type = tables.Column(verbose_name=_("Type"))
     name = tables.Column(verbose_name=_("Name"), empty_values=())
-    owner = tables.Column(verbose_name=_("Owner"), accessor="owner__code")
+    owner = CodeColumn(verbose_name=_("Owner"), accessor="owner__code")
     tlp = tables.Column(verbose_name=_("TLP"))
     modified = DateColumn(verbose_name=_("Modified"), format="SHORT_DATETIME_FORMAT")
     added = DateColumn(verbose_name=_("Added"), accessor="created")

@@ -8,7 +8,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.tables import DateColumn, ListTable
+from common.tables import CodeColumn, DateColumn, ListTable, listed
 
 # Not-null keys only (a keyset cursor cannot hold a null): the number (newest / oldest), the
 # type and the status (each led by an index), each ending with the id. A name search adds
@@ -27,7 +27,7 @@ class NoticeTable(ListTable):
     subject = tables.Column(verbose_name=_("Subject"), accessor="subject_label", empty_values=())
     born = DateColumn(verbose_name=_("Born"), accessor="date_of_birth")
     nationalities = tables.Column(verbose_name=_("Nationalities"), empty_values=())
-    requester = tables.Column(verbose_name=_("Requester"), accessor="requesting_agency__code")
+    requester = CodeColumn(verbose_name=_("Requester"), accessor="requesting_agency__code")
     status = tables.Column(
         verbose_name=_("Status"), accessor="get_status_display", attrs={"td": {"class": "status"}}
     )
@@ -52,7 +52,7 @@ class NoticeTable(ListTable):
         )
 
     def render_nationalities(self, value: list[str]) -> str:
-        return ", ".join(value or [])
+        return listed(value or [])
 
 
 # The review queue is small (what waits for the secretariat): each column orders it cheaply.
@@ -68,7 +68,7 @@ class QueueTable(ListTable):
     number = tables.Column(verbose_name="#", accessor="pk")
     type = tables.Column(verbose_name=_("Type"), accessor="notice_type", empty_values=())
     subject = tables.Column(verbose_name=_("Subject"), accessor="subject_label", empty_values=())
-    requester = tables.Column(verbose_name=_("Requester"), accessor="requesting_agency__code")
+    requester = CodeColumn(verbose_name=_("Requester"), accessor="requesting_agency__code")
     submitted = DateColumn(
         verbose_name=_("Submitted"), accessor="submitted_at", format="SHORT_DATETIME_FORMAT"
     )
@@ -125,7 +125,7 @@ class PublicNoticeTable(ListTable):
         return " ".join(p for p in (record.forenames, record.family_name.upper()) if p)
 
     def render_nationalities(self, value: list[str]) -> str:
-        return ", ".join(value or [])
+        return listed(value or [])
 
     def render_charges(self, record: Any) -> str:
         return str(record.charges) if record.notice_type == "RED" else ""

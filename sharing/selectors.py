@@ -785,9 +785,14 @@ def endpoints_not_sent_yet(*, indicator_ids: Iterable[int], object_ids: Iterable
 
 def share_reach(*, share: Share) -> dict[str, Any]:
     """Who a share reaches: agency and jurisdiction codes, the JIT, named users, and the
-    partner endpoints that received its indicators and STIX objects."""
+    partner endpoints that received its items: those with versions (indicators, most STIX
+    objects) get a revocation (``revocations``), cyber observables and marking definitions a
+    withdrawal by id (``withdrawals``); None when the share holds no item of that kind."""
     indicator_ids = list(share.indicators.values_list("pk", flat=True))
-    object_ids = list(share.stix_objects.values_list("pk", flat=True))
+    objects = list(share.stix_objects.values_list("pk", "body"))
+    object_ids = [pk for pk, _body in objects]
+    versioned = [pk for pk, body in objects if has_versions(body)]
+    unversioned = [pk for pk, body in objects if not has_versions(body)]
     return {
         "agencies": sorted(a.code for a in share.agencies.all()),
         "jurisdictions": sorted(j.code for j in share.jurisdictions.all()),
@@ -795,7 +800,12 @@ def share_reach(*, share: Share) -> dict[str, Any]:
         "community": share.community,
         "users": share.users.count(),
         "items": len(indicator_ids) + len(object_ids),
-        "endpoints": endpoints_that_received(indicator_ids=indicator_ids, object_ids=object_ids),
+        "revocations": endpoints_that_received(indicator_ids=indicator_ids, object_ids=versioned)
+        if indicator_ids or versioned
+        else None,
+        "withdrawals": endpoints_that_received(indicator_ids=(), object_ids=unversioned)
+        if unversioned
+        else None,
         "unsent": endpoints_not_sent_yet(indicator_ids=indicator_ids, object_ids=object_ids),
     }
 
@@ -841,6 +851,52 @@ def _unsent_effect(count: int) -> list[str]:
     ]
 
 
+def _tombstone_effects(revocations: int | None, withdrawals: int | None) -> list[str]:
+    """What a withdrawal sends: revocations of the items with versions, a withdrawal notice
+    of the cyber observables and marking definitions (which STIX never revokes), or both."""
+    if withdrawals is None:
+        return [
+            ngettext(
+                "This sends a revocation to up to %(count)d partner endpoint "
+                "(those still entitled through another share keep the data).",
+                "This sends a revocation to up to %(count)d partner endpoints "
+                "(those still entitled through another share keep the data).",
+                revocations or 0,
+            )
+            % {"count": revocations or 0}
+        ]
+    if revocations is None:
+        return [
+            ngettext(
+                "This sends a withdrawal notice to up to %(count)d partner endpoint "
+                "(those still entitled through another share keep the data).",
+                "This sends a withdrawal notice to up to %(count)d partner endpoints "
+                "(those still entitled through another share keep the data).",
+                withdrawals,
+            )
+            % {"count": withdrawals}
+        ]
+    return [
+        ngettext(
+            "This sends a revocation of the indicators and versioned STIX objects to up to "
+            "%(count)d partner endpoint.",
+            "This sends a revocation of the indicators and versioned STIX objects to up to "
+            "%(count)d partner endpoints.",
+            revocations,
+        )
+        % {"count": revocations},
+        ngettext(
+            "This sends a withdrawal notice of the cyber observables and marking definitions "
+            "to up to %(count)d partner endpoint.",
+            "This sends a withdrawal notice of the cyber observables and marking definitions "
+            "to up to %(count)d partner endpoints.",
+            withdrawals,
+        )
+        % {"count": withdrawals},
+        _("Partner endpoints still entitled through another share keep the data."),
+    ]
+
+
 def share_withdraw_effects(*, share: Share) -> list[str]:
     """The sentences of a withdrawal's confirmation page."""
     reach = share_reach(share=share)
@@ -861,16 +917,7 @@ def share_withdraw_effects(*, share: Share) -> list[str]:
             % {"count": len(who), "who": ", ".join(who)}
         )
     effects += _named_users_effect(reach["users"])
-    effects.append(
-        ngettext(
-            "This sends a revocation to up to %(count)d partner endpoint "
-            "(those still entitled through another share keep the data).",
-            "This sends a revocation to up to %(count)d partner endpoints "
-            "(those still entitled through another share keep the data).",
-            reach["endpoints"],
-        )
-        % {"count": reach["endpoints"]}
-    )
+    effects += _tombstone_effects(reach["revocations"], reach["withdrawals"])
     effects += _unsent_effect(reach["unsent"])
     effects.append(_("A withdrawn share cannot be restored: sharing again makes a new share."))
     return effects

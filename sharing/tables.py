@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from common.tables import DateColumn, ListTable
+from common.tables import CodeColumn, DateColumn, ListTable, code_html
 from sharing.delivery import error_in_words
 from sharing.models import Delivery
 
@@ -42,7 +42,7 @@ class IndicatorTable(ListTable):
         empty_values=(),
         attrs={"td": {"class": "value"}},
     )
-    owner = tables.Column(verbose_name=_("Owner"), accessor="owner__code")
+    owner = CodeColumn(verbose_name=_("Owner"), accessor="owner__code")
     tlp = tables.Column(verbose_name=_("TLP"))
     pap = tables.Column(verbose_name=_("PAP"), accessor="get_pap_display")
     confidence = tables.Column(verbose_name=_("Confidence"))
@@ -103,11 +103,14 @@ class AccessInboxTable(ListTable):
             '<a href="{}"><code>{}</code></a> ({})',
             reverse("access_inbox_detail", args=[record.pk]),
             Truncator(record.indicator.normalized).chars(60),
-            record.holder.code,
+            code_html(record.holder.code),
         )
 
     def render_asked_by(self, record: Any) -> str:
-        return f"{record.request.requested_by.username} ({record.request.requester.code})"
+        request = record.request
+        return format_html(
+            "{} ({})", request.requested_by.username, code_html(request.requester.code)
+        )
 
     def render_reason(self, value: str) -> str:
         return Truncator(value).chars(80)
@@ -136,7 +139,7 @@ class AccessSentTable(ListTable):
         return format_html(
             "<code>{}</code> ({})",
             Truncator(record.indicator.normalized).chars(60),
-            record.requester.code,
+            code_html(record.requester.code),
         )
 
     def render_reason(self, value: str) -> str:

@@ -5,6 +5,7 @@ total and an empty state that says what next; no side sees another agency's requ
 from __future__ import annotations
 
 import pytest
+from django.utils.html import escape
 
 from assistance.models import AssistanceRequest, Kind
 from tests.assistance.conftest import draft, sent
@@ -111,3 +112,17 @@ def test_both_lists_read_no_query_per_row(aw, made, client_for):
     sent(aw)
     assert count_queries(client_for(aw.owner.investigator), URL) == one
     assert count_queries(client_for(aw.liaison), URL) == one_in
+
+
+def test_the_to_column_isolates_the_addressee_code_and_its_role_for_right_to_left_pages(
+    aw, made, client_for
+):
+    request = made["sent"][0]
+    html = client_for(aw.owner.investigator).get(URL).content.decode()
+    role = escape(request.get_addressee_role_display())
+    assert f'<bdi class="code">{aw.provider.code}</bdi> (<bdi>{role}</bdi>)' in html
+
+
+def test_the_from_column_keeps_the_agency_code_on_one_line(aw, made, client_for):
+    html = client_for(aw.liaison).get(URL).content.decode()
+    assert f'<td class="code">{aw.owner.agency.code}</td>' in html

@@ -93,3 +93,11 @@ def test_the_empty_list_offers_to_open_a_case(world, client_for):
 def test_the_tlp_cell_shows_the_code_with_its_colour_class(world, cases, client_for):
     html = client_for(world.owner.investigator).get(URL).content.decode()
     assert '<span class="tlp tlp-AMBER">TLP:AMBER</span>' in html
+
+
+def test_an_arabic_list_joins_a_cases_tags_with_the_arabic_comma(world, client_for, catalogue):
+    catalogue("ar", {"list separator\x04, ": "، "})
+    open_case(world.owner, title="Tagged", tags=["botnet", "ddos"])
+    client = client_for(world.owner.investigator)
+    assert ">botnet، ddos</td>" in client.get(URL, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert ">botnet, ddos</td>" in client.get(URL).content.decode()

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from agencies.models import TLP
 from cases import services
+from cases.models import Case
 
 TABS = ["overview", "jit", "evidence", "tasks", "notes", "timeline"]
 
@@ -136,6 +137,23 @@ def test_the_overview_names_offences_by_their_labels_not_their_codes(case_world,
     html = client_for(case_world.owner.investigator).get(case_world.case.get_absolute_url())
     overview = html.content.decode()
     assert "Illegal access (Art. 2)" in overview and "illegal_access" not in overview
+
+
+def test_an_arabic_overview_lists_offences_and_tags_with_the_arabic_comma(
+    case_world, client_for, catalogue
+):
+    catalogue("ar", {"list separator\x04, ": "، "})
+    case = case_world.case
+    Case.objects.filter(pk=case.pk).update(
+        offence_categories=["illegal_access", "system_interference"], tags=["botnet", "ddos"]
+    )
+    client = client_for(case_world.owner.investigator)
+    arabic = client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    english = client.get(case.get_absolute_url()).content.decode()
+    assert "<dd>botnet، ddos</dd>" in arabic
+    assert len(re.findall(r"<dd>[^<,]+، [^<,]+</dd>", arabic)) == 2  # and the two offences
+    assert "<dd>botnet, ddos</dd>" in english
+    assert "<dd>Illegal access (Art. 2), System interference (Art. 5)</dd>" in english
 
 
 def test_the_jit_tab_shows_member_states_in_words(case_world, client_for):

@@ -211,6 +211,24 @@ def test_the_report_filters_rejections_and_downloads_as_csv(
     assert [(line[0], line[3]) for line in lines[1:]] == [("2", "Rejected"), ("4", "Rejected")]
 
 
+def test_a_rejection_reads_with_the_readers_punctuation_before_its_reason(
+    world, client_for, django_capture_on_commit_callbacks, catalogue
+):
+    catalogue(
+        "fr",
+        {
+            "Rejected": "Rejeté",
+            "report line: result and reason\x04%(result)s: %(reason)s": "%(result)s : %(reason)s",
+        },
+    )
+    bundle = small_bundle()
+    bundle["objects"][1] = {"type": "malware", "id": "malware--not-a-uuid"}
+    client = client_for(world.owner.investigator)
+    url = start(client, world.owner.agency, bundle, django_capture_on_commit_callbacks)
+    page = client.get(url + "?errors=1", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<td>Rejeté : " in page
+
+
 def _page(response, job_id: str) -> bytes:
     body = response.content.replace(job_id.encode(), b"x" * len(job_id))
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", body)

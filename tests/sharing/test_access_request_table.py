@@ -78,3 +78,11 @@ def test_the_outsider_sees_empty_lists_with_what_to_do(world, asked, client_for)
     html = client_for(world.outsider.investigator).get(URL).content.decode()
     assert "No requests." in html and "No requests sent." in html
     assert "203.0.113" not in html
+
+
+def test_both_lists_keep_agency_codes_whole_and_isolated(world, asked, client_for):
+    inbox = client_for(world.owner.investigator).get(URL).content.decode()
+    sent = client_for(world.partner.investigator).get(URL).content.decode()
+    for code in (world.owner.agency.code, world.partner.agency.code):
+        assert f'<bdi class="code">{code}</bdi>' in inbox
+    assert f'<bdi class="code">{world.partner.agency.code}</bdi>' in sent

@@ -244,6 +244,7 @@ FRENCH = {
     ),
     "expected 32 hexadecimal digits": "32 chiffres hexadécimaux attendus",
     "Cannot tell the type; write 'type value'.": "Type inconnu : écrivez « type valeur ».",
+    "report line: result and reason\x04%(result)s: %(reason)s": "%(result)s : %(reason)s",
 }
 SHA256_IN_FRENCH = (
     "'abc' n'est pas une empreinte SHA-256 valide : 64 chiffres hexadécimaux attendus."
@@ -258,7 +259,7 @@ def test_a_french_reader_reads_the_reasons_of_a_job_run_in_english_in_french(
     with translation.override("en-gb"):  # the worker's language, not the reader's
         url = _start(client, world.owner.agency, PASTE, django_capture_on_commit_callbacks)
     page = client.get(url + "?errors=1", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Non ajouté: Type inconnu : écrivez « type valeur »." in html.unescape(page)
+    assert "Non ajouté : Type inconnu : écrivez « type valeur »." in html.unescape(page)
     assert SHA256_IN_FRENCH in html.unescape(page)
     assert "hexadecimal" not in page and "Cannot tell" not in page
     response = client.get(url + "report.csv?errors=1", HTTP_ACCEPT_LANGUAGE="fr")
@@ -283,7 +284,7 @@ def test_a_paste_added_at_once_keeps_its_reasons_for_the_reader_language(
     client = client_for(world.owner.investigator)
     response = client.post("/indicators/add/", _form(world.owner.agency, "sha256 abc\n192.0.2.1"))
     report = response["Location"]
-    assert SHA256_IN_FRENCH in html.unescape(
+    assert f"Non ajouté : {SHA256_IN_FRENCH}" in html.unescape(
         client.get(report, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     )
     english = client.get(report, HTTP_ACCEPT_LANGUAGE="en").content.decode()

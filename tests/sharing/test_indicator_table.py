@@ -202,3 +202,14 @@ def test_share_all_matching_refuses_more_than_the_cap_with_a_message(
 def test_the_tlp_cell_shows_the_code_with_its_colour_class(world, four, client_for):
     html = client_for(world.owner.investigator).get("/indicators/").content.decode()
     assert '<span class="tlp tlp-AMBER">TLP:AMBER</span>' in html
+
+
+def test_select_all_matching_groups_the_thousands_of_its_count(world, client_for):
+    add(world.owner, *(("domain", f"host{n}.example") for n in range(1_001)))
+    html = client_for(world.owner.investigator).get("/indicators/", {"type": "domain"})
+    assert "Select all 1,001 matching" in html.content.decode()
+
+
+def test_the_owner_cell_keeps_the_agency_code_on_one_line(world, four, client_for):
+    html = client_for(world.owner.investigator).get("/indicators/").content.decode()
+    assert f'<td class="code">{world.owner.agency.code}</td>' in html

@@ -148,7 +148,7 @@ def test_withdrawal_tombstones_objects_only_where_no_other_share_keeps_them(
     )
     services.share_withdraw(actor=world.owner.investigator, share=first)
     assert Delivery.objects.count() == 1  # still entitled through the second share
-    assert selectors.share_reach(share=second)["endpoints"] == 1
+    assert selectors.share_reach(share=second)["revocations"] == 1
     services.share_withdraw(actor=world.owner.investigator, share=second)
     tomb = Delivery.objects.get(status="pending")
     assert delivery.deliver(tomb.pk) == "delivered"

@@ -14,7 +14,7 @@ import requests
 from stix2validator import ValidationOptions, validate_string
 
 from sharing import delivery, selectors, services, webhooks
-from sharing.models import Delivery, StixObject
+from sharing.models import Delivery, Share, StixObject
 from sharing.stix import has_versions
 from tests.interop.object_graph import (
     CREATED,
@@ -64,11 +64,17 @@ def _imported(world, make) -> StixObject:
     return load(world.owner, obj)[obj["id"]]
 
 
-def _delivered_then_withdrawn(world, *objects: StixObject) -> list[Delivery]:
-    """Share the objects with the partner, deliver them, withdraw the share: its tombstones."""
+def _delivered(world, *objects: StixObject) -> Share:
+    """Share the objects with the partner and deliver them: the share."""
     share = share_with_partner(world, *objects)
     for d in Delivery.objects.filter(status="pending"):
         assert delivery.deliver(d.pk) == Delivery.Status.DELIVERED
+    return share
+
+
+def _delivered_then_withdrawn(world, *objects: StixObject) -> list[Delivery]:
+    """Share the objects with the partner, deliver them, withdraw the share: its tombstones."""
+    share = _delivered(world, *objects)
     services.share_withdraw(actor=world.owner.investigator, share=share)
     return list(Delivery.objects.filter(status="pending").order_by("pk"))
 
@@ -165,6 +171,44 @@ def test_a_withdrawal_of_every_family_at_once_sends_a_strict_bundle_and_a_separa
     assert withdrawn == {o.stix_id for o in unversioned}
     revoked = {stix_id for stix_id, flag in receiver.objects() if flag}
     assert revoked == {o.stix_id for o in versioned}
+
+
+REVOCATION = "This sends a revocation to up to 1 partner endpoint"
+NOTICE = "This sends a withdrawal notice to up to 1 partner endpoint"
+
+
+def _withdrawal_effects(world, *objects: StixObject) -> str:
+    return " ".join(selectors.share_withdraw_effects(share=_delivered(world, *objects)))
+
+
+@pytest.mark.parametrize("make", VERSIONED.values(), ids=VERSIONED.keys())
+def test_withdrawing_a_share_of_versioned_objects_announces_revocations_only(owner_shares, make):
+    effects = _withdrawal_effects(owner_shares, _imported(owner_shares, make))
+    assert REVOCATION in effects
+    assert "withdrawal notice" not in effects
+
+
+@pytest.mark.parametrize("make", UNVERSIONED.values(), ids=UNVERSIONED.keys())
+def test_withdrawing_a_share_of_observables_or_markings_announces_withdrawal_notices_only(
+    owner_shares, make
+):
+    effects = _withdrawal_effects(owner_shares, _imported(owner_shares, make))
+    assert NOTICE in effects
+    assert "revocation" not in effects
+
+
+def test_withdrawing_a_mixed_share_announces_revocations_and_withdrawal_notices(owner_shares):
+    world = owner_shares
+    effects = _withdrawal_effects(world, _imported(world, _malware), _imported(world, _observable))
+    assert (
+        "This sends a revocation of the indicators and versioned STIX objects to up to "
+        "1 partner endpoint." in effects
+    )
+    assert (
+        "This sends a withdrawal notice of the cyber observables and marking definitions to "
+        "up to 1 partner endpoint." in effects
+    )
+    assert "Partner endpoints still entitled through another share keep the data." in effects
 
 
 @pytest.mark.parametrize(
