@@ -7,6 +7,7 @@ import gc
 from datetime import UTC, datetime
 
 import pytest
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import signals
 
 from agencies.models import TLP
@@ -70,6 +71,25 @@ def test_a_time_column_writes_each_rows_own_time_when_times_repeat_and_change(wo
     copy_rows(StixObject, fields, rows)
     stored = StixObject.objects.filter(type="tool").order_by("stix_id")
     assert [(o.created, o.modified) for o in stored] == list(zip(created, modified, strict=True))
+
+
+def test_copy_rows_refuses_a_row_shorter_than_its_columns_and_writes_nothing(world):
+    source = StixObject.objects.create(**_object_values(world))
+    rows = [(source.pk, "x--1", "plain"), (source.pk, "x--2")]
+    with pytest.raises(DataError, match="missing data for column"), transaction.atomic():
+        copy_rows(StixReference, ["source", "target", "property"], rows)
+    assert not StixReference.objects.filter(source=source).exists()
+
+
+def test_copy_rows_raises_a_duplicate_key_as_djangos_integrity_error(world):
+    """What the ingest API turns into a 409 when another request stored the same ids."""
+    StixObject.objects.create(**_object_values(world))
+    values = _object_values(world)
+    fields = [*values.keys(), "revoked", "pattern_type", "pap", "handling_code"]
+    fields[0] = "owner"
+    row = (*values.values(), False, "", "RED", "H0")
+    with pytest.raises(IntegrityError, match="duplicate key"), transaction.atomic():
+        copy_rows(StixObject, fields, [row])
 
 
 def test_a_bulk_instance_equals_what_the_model_constructor_builds(world):

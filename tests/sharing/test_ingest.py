@@ -238,3 +238,26 @@ def test_browser_session_ingest_of_a_list(world):
     response = _session(world.owner.investigator).post("/api/v1/indicators/", items, format="json")
     assert response.status_code == 201
     assert response.json()["created"] == 2
+
+
+def test_ids_another_request_stored_meanwhile_get_a_409_and_nothing_is_written(
+    world, clients, monkeypatch
+):
+    """Two requests with the same new ids: both read "not stored", one commits first, the
+    other's COPY meets the unique key — a 409 to send again, not a 500."""
+    from sharing import ingest
+
+    items = [
+        {"id": f"indicator--{uuid.uuid4()}", "type": "ipv4", "value": f"192.0.2.{n}"}
+        for n in (91, 92)
+    ]
+    first = clients["owner"].post("/api/v1/indicators/", items, format="json")
+    assert first.status_code in (200, 201, 207), first.content
+    monkeypatch.setattr(ingest, "_stored", lambda items, agency: ingest._Stored({}, {}))
+    again = clients["owner"].post(
+        "/api/v1/indicators/", [{**i, "confidence": 90} for i in items], format="json"
+    )
+    assert again.status_code == 409
+    assert "Send the request again" in again.json()["detail"]
+    assert Indicator.objects.count() == 2
+    assert not Indicator.objects.filter(confidence=90).exists()
