@@ -218,3 +218,14 @@ def test_the_recipients_a_withdrawal_or_a_revocation_names_are_joined_by_the_rea
             revocation = selectors.indicator_revoke_effects(indicator=None)
         assert joined in withdrawal[0]
         assert f"({joined})" in revocation[1]
+
+
+def test_the_shares_tables_when_column_has_its_own_words_as_a_column_header(
+    world, shared_ind, client_for, catalogue
+):
+    catalogue("fr", {"column\x04When": "Date"})
+    ind, _ = shared_ind
+    client = client_for(world.owner.investigator)
+    page = _text(client.get(ind.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr"))
+    head = page[page.index('<table id="shares">') :].split("</thead>")[0]
+    assert "<th>Date</th>" in head and "Quand" not in head
