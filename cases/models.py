@@ -19,6 +19,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import TLP, Agency, HandlingCode, Jurisdiction
 from audit.models import AuditEvent
+from common.tables import listed
 
 
 class OffenceCategory(models.TextChoices):
@@ -290,7 +291,7 @@ def _amendment_value(value: Any, shown: Callable[[Any], str]) -> str:
     if value in (None, "", []):
         return "—"
     if isinstance(value, list):
-        return ", ".join(shown(v) for v in value)
+        return listed(shown(v) for v in value)
     return shown(value)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import OffenceCategory
 from common.tables import CodeColumn, DateColumn, ListTable, listed
@@ -69,7 +70,9 @@ class JITInvitationTable(ListTable):
     legal_basis = tables.Column(
         verbose_name=_("Legal basis"), accessor="jit__get_legal_basis_display"
     )
-    invited = tables.Column(verbose_name=_("Invited"), accessor="invited_at", empty_values=())
+    invited = tables.Column(
+        verbose_name=pgettext_lazy("column", "Invited"), accessor="invited_at", empty_values=()
+    )
     answer = tables.TemplateColumn(
         verbose_name=_("Answer"), template_name="cases/inbox/_answer.html", empty_values=()
     )

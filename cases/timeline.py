@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEvent
 from cases.models import Case, Evidence, JointInvestigationTeam, Task
+from common.tables import listed
 
 # kind (the ?kind= value) -> its label and the events it holds
 KINDS: dict[str, tuple[Any, Q]] = {
@@ -188,7 +189,7 @@ def _places(event: AuditEvent, names: _Names) -> dict[str, SafeString]:
         if summary.get("community"):
             recipients.append(_("the community"))
         places["agency"] = format_html(
-            "<strong>{}</strong>", ", ".join(map(str, recipients)) or _("its recipients")
+            "<strong>{}</strong>", listed(recipients) or _("its recipients")
         )
     elif event.object_type == "notices.notice":
         places["item"] = _linked_item(event, _("the notice"))

@@ -27,6 +27,7 @@ from sharing import selectors as sharing_selectors
 from sharing import services
 from sharing.models import StixObject
 from sharing.objects import is_reference, references_of, type_choices, type_label
+from sharing.stix import OBSERVABLE_TYPES, has_versions
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -125,6 +126,8 @@ def stix_object_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "incoming": [(r, type_label(r.source.type)) for r in incoming],
         "versions": selectors.stix_object_versions(stix_object=stix_object),
         "owner_view": owner_view,
+        # Cyber observables and marking definitions have no versions: nothing to revoke.
+        "can_revoke": owner_view and not stix_object.revoked and has_versions(stix_object.body),
         "shares": sharing_selectors.stix_object_shares(stix_object=stix_object)
         if owner_view
         else [],
@@ -137,11 +140,24 @@ def _name(stix_object: StixObject) -> str:
     return stix_object.name or stix_object.stix_id
 
 
+def _no_versions(stix_object: StixObject) -> str:
+    """Why an object STIX does not version cannot be revoked, and what to do instead."""
+    if stix_object.type in OBSERVABLE_TYPES:
+        return _("A cyber observable has no versions: withdraw its shares instead.")
+    if stix_object.type == "marking-definition":
+        return _("A marking definition has no versions: withdraw its shares instead.")
+    return _("This STIX object has no versions: withdraw its shares instead.")
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def stix_object_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmation page; its POST revokes the object."""
     stix_object = sharing_selectors.access_owned_stix_object(user=request.user, pk=pk)
+    if not has_versions(stix_object.body):
+        # No misleading confirmation ("sends the revoked version"): back to the object.
+        messages.error(request, _no_versions(stix_object))
+        return redirect(stix_object)
     if request.method == "POST":
         try:
             services.stix_object_revoke(actor=request.user, stix_object=stix_object)

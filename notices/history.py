@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEvent
+from common.tables import listed
 from notices.models import Notice
 
 # action -> what the actor did (the notice is the page's own, so "the notice")
@@ -62,7 +63,7 @@ def _details(summary: dict[str, Any]) -> list[str]:
     if summary.get("from") and summary.get("to"):
         details.append(f"{_status(summary['from'])} → {_status(summary['to'])}")
     if summary.get("fields"):
-        fields = ", ".join(field_label(name) for name in summary["fields"])
+        fields = listed(field_label(name) for name in summary["fields"])
         details.append(_("Changed: %(fields)s") % {"fields": fields})
     for key in ("reasons", "reason"):
         if summary.get(key):

@@ -26,7 +26,9 @@ class NotificationTable(ListTable):
     subject = tables.Column(verbose_name=_("About"))
     sentence = tables.Column(verbose_name=_("Notification"), empty_values=())
     created = DateColumn(
-        verbose_name=_("When"), accessor="created_at", format="SHORT_DATETIME_FORMAT"
+        verbose_name=pgettext_lazy("column", "When"),
+        accessor="created_at",
+        format="SHORT_DATETIME_FORMAT",
     )
     action = tables.Column(verbose_name=pgettext_lazy("action", "Open"), empty_values=())
 

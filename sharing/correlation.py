@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 from django.dispatch import receiver
+from django.utils import formats
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
@@ -227,7 +228,9 @@ def _lookup_items(values: Any) -> list[tuple[str, str, str]]:
     if not isinstance(values, list) or not values:
         raise ValidationError({"values": LOOKUP_EMPTY})
     if len(values) > LOOKUP_MAX:
-        raise ValidationError({"values": str(LOOKUP_TOO_MANY) % {"max": LOOKUP_MAX}})
+        # The limit in the reader's grouping (10,000 / 10 000 / 10.000).
+        limit = formats.number_format(LOOKUP_MAX, force_grouping=True)
+        raise ValidationError({"values": str(LOOKUP_TOO_MANY) % {"max": limit}})
     items, errors = [], {}
     for index, raw in enumerate(values):
         try:

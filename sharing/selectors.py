@@ -24,6 +24,7 @@ from agencies.selectors import administered_agencies, agencies_of, is_member
 from cases.selectors import cases_visible_to
 from common import lookups  # noqa: F401  (registers field__any)
 from common.keyset import Grants, Window, grant_window
+from common.tables import listed
 from sharing.models import (
     Delivery,
     DeliveryItem,
@@ -914,7 +915,7 @@ def share_withdraw_effects(*, share: Share) -> list[str]:
                 "%(count)d recipients lose access at once: %(who)s.",
                 len(who),
             )
-            % {"count": len(who), "who": ", ".join(who)}
+            % {"count": len(who), "who": listed(who)}
         )
     effects += _named_users_effect(reach["users"])
     effects += _tombstone_effects(reach["revocations"], reach["withdrawals"])
@@ -939,7 +940,7 @@ def indicator_revoke_effects(*, indicator: Indicator) -> list[str]:
             "%(count)d partner agencies lose access%(who)s; ",
             len(agencies),
         )
-        % {"count": len(agencies), "who": f" ({', '.join(agencies)})" if agencies else ""}
+        % {"count": len(agencies), "who": f" ({listed(agencies)})" if agencies else ""}
         + ngettext(
             "%(count)d active share ends.",
             "%(count)d active shares end.",
@@ -979,6 +980,6 @@ def stix_object_revoke_effects(*, stix_object: StixObject) -> list[str]:
             "%(count)d partner agencies see only the revoked version from now on%(who)s.",
             len(agencies),
         )
-        % {"count": len(agencies), "who": f" ({', '.join(agencies)})" if agencies else ""},
+        % {"count": len(agencies), "who": f" ({listed(agencies)})" if agencies else ""},
         _("A revoked object cannot be shared again."),
     ]

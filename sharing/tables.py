@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from common.tables import CodeColumn, DateColumn, ListTable, code_html
@@ -206,5 +206,8 @@ class DeliveryTable(ListTable):
         if record.status in (Delivery.Status.FAILING, Delivery.Status.DEAD):
             reason = error_in_words(record.last_error, record.last_status_code)
             if reason:
-                return f"{words}: {reason}"
+                return pgettext("report line: result and reason", "%(result)s: %(reason)s") % {
+                    "result": words,
+                    "reason": reason,
+                }
         return str(words)

@@ -27,6 +27,10 @@
     function sameFilter(a, b) { return a && b && a.q === b.q && a.type === b.type && a.tlp === b.tlp; }
 
     var state = load();
+    var thousands = form.dataset.thousands || "";  /* the separator intcomma groups with here */
+    function grouped(n) {  /* as the server's intcomma writes it: 12,345 / 12 345 / 12.345 */
+      return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, thousands);
+    }
 
     function render() {
       var allHere = state.all !== null && sameFilter(state.all, filter);
@@ -46,7 +50,7 @@
         count.textContent = allHere ? form.dataset.allHere || "All matching this search are selected."
                                     : form.dataset.allElsewhere || "All matching an earlier search are selected.";
       } else if (state.ids.length) {
-        count.textContent = state.ids.length + " " + (state.ids.length === 1 ? (form.dataset.one || "selected") : (form.dataset.many || "selected"));
+        count.textContent = grouped(state.ids.length) + " " + (state.ids.length === 1 ? (form.dataset.one || "selected") : (form.dataset.many || "selected"));
       } else {
         count.textContent = form.dataset.none || "Nothing selected.";
       }

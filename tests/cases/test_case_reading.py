@@ -79,3 +79,28 @@ def test_a_read_over_the_api_is_audited_for_the_keys_agency(case_world, api_clie
     by_side["partner"].get(f"/api/v1/cases/{case_world.case.pk}/")
     event = AuditEvent.objects.filter(action="case.viewed").last()
     assert event.agency_code == "NL-NHTCU"
+
+
+def test_the_handling_code_and_its_restriction_read_as_one_sentence_in_the_readers_language(
+    case_world, client, catalogue
+):
+    catalogue(
+        "fr",
+        {
+            "handling code and its restriction\x04%(code)s: %(restriction)s": (
+                "%(code)s : %(restriction)s"
+            )
+        },
+    )
+    case = services.case_open(
+        actor=case_world.owner.investigator,
+        lead_agency=case_world.owner.agency,
+        title="Restricted",
+        handling_code="H3",
+        handling_text="Prosecutor's consent",
+    )
+    client.force_login(case_world.owner.investigator)
+    english = client.get(case.get_absolute_url()).content.decode()
+    assert "(see text): Prosecutor&#x27;s consent</dd>" in english
+    french = client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "(voir le texte) : Prosecutor&#x27;s consent</dd>" in french

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from cases import jits
-from cases.models import JointInvestigationTeam
+from cases.models import JITAmendment, JointInvestigationTeam
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,13 @@ def test_the_invited_partner_sees_the_same_words_and_the_outsider_nothing(
     client.force_login(case_world.outsider.admin)
     response = client.get(url)
     assert response.status_code == 404 and b"Legal basis" not in response.content
+
+
+def test_a_list_of_seconded_members_is_joined_with_the_readers_list_separator(catalogue):
+    catalogue("ar", {"list separator\x04, ": "، "})
+    amendment = JITAmendment(changes={"seconded_members": ["alice", "bob"]})
+    with translation.override("ar"):
+        (line,) = amendment.changes_in_words
+    assert line.endswith("alice، bob")
+    with translation.override("en"):
+        assert amendment.changes_in_words[0].endswith("alice, bob")

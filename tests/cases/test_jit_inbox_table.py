@@ -111,3 +111,15 @@ def test_the_page_reads_no_query_per_invitation(case_world, invited, client):
     )
     jits.jit_invite(actor=case_world.owner.investigator, jit=jit, agency=case_world.former.agency)
     assert count_queries(client, url) == one
+
+
+def test_the_invitation_date_column_has_its_own_words_apart_from_the_invited_state(
+    case_world, invited, client, catalogue
+):
+    # A translator may give the column a noun ("Date of invitation") and the state an adjective.
+    catalogue("fr", {"column\x04Invited": "Date d'invitation", "Invited": "Invitée"})
+    client.force_login(case_world.former.admin)
+    page = client.get(reverse("cases:inbox"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    inbox = page[page.index('id="inbox"') :].split("</thead>")[0]
+    assert "Date d&#x27;invitation" in inbox
+    assert "Invitée" not in inbox

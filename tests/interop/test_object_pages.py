@@ -14,7 +14,13 @@ from audit.models import AuditEvent
 from interop import views
 from interop.models import ObjectVersion
 from sharing.models import Share, StixObject
-from tests.interop.object_graph import build, share_with_partner
+from tests.interop.object_graph import (
+    build,
+    ipv4_observable,
+    load,
+    share_with_partner,
+    statement_marking,
+)
 
 pytestmark = pytest.mark.django_db
 LIST = "/objects/"
@@ -281,3 +287,67 @@ def test_revoke_is_the_owners_only(world, graph, client_for):
     assert client_for(world.partner.investigator).post(url).status_code == 403
     graph.malware.refresh_from_db()
     assert not graph.malware.revoked
+
+
+@pytest.fixture
+def unversioned(world, eu_agreement):
+    """The owner's cyber observable and marking definition: STIX versions neither."""
+    observable, marking = ipv4_observable("198.51.100.79"), statement_marking("Need to know")
+    stored = load(world.owner, observable, marking)
+    return stored[observable["id"]], stored[marking["id"]]
+
+
+def test_an_object_without_versions_offers_its_owner_no_revoke(world, unversioned, client_for):
+    client = client_for(world.owner.investigator)
+    for stix_object in unversioned:
+        page = names(client.get(detail(stix_object)))
+        assert "Share…" in page
+        assert "Revoke…" not in page
+        assert reverse("stix_object_revoke", args=[stix_object.pk]) not in page
+
+
+@pytest.mark.parametrize(
+    ("which", "message"),
+    [
+        (0, "A cyber observable has no versions: withdraw its shares instead."),
+        (1, "A marking definition has no versions: withdraw its shares instead."),
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_revoking_an_object_without_versions_sends_the_owner_back_with_the_reason(
+    world, unversioned, client_for, which, message, method
+):
+    stix_object = unversioned[which]
+    share_with_partner(world, stix_object)
+    client = client_for(world.owner.investigator)
+    url = reverse("stix_object_revoke", args=[stix_object.pk])
+    response = getattr(client, method)(url)
+    assert response.status_code == 302 and response["Location"] == detail(stix_object)
+    page = names(client.get(response["Location"]))
+    assert message in page
+    assert "revoked version" not in page
+    stix_object.refresh_from_db()
+    assert not stix_object.revoked and "revoked" not in stix_object.body
+    assert not AuditEvent.objects.filter(action="stix_object.revoked").exists()
+
+
+def test_revoking_an_object_without_versions_is_still_hidden_from_partner_and_outsider(
+    world, unversioned, client_for
+):
+    observable, marking = unversioned
+    share_with_partner(world, observable)
+    for stix_object in unversioned:
+        url = reverse("stix_object_revoke", args=[stix_object.pk])
+        outsider = client_for(world.outsider.investigator)
+        assert outsider.get(url).status_code == 404
+        assert outsider.post(url).status_code == 404
+    # The partner sees the shared observable (not the owner's: 403) and not the marking.
+    partner = client_for(world.partner.investigator)
+    observable_url = reverse("stix_object_revoke", args=[observable.pk])
+    assert partner.get(observable_url).status_code == 403
+    assert partner.post(observable_url).status_code == 403
+    assert partner.get(reverse("stix_object_revoke", args=[marking.pk])).status_code == 404
+    assert partner.post(reverse("stix_object_revoke", args=[marking.pk])).status_code == 404
+    for stix_object in unversioned:
+        stix_object.refresh_from_db()
+        assert not stix_object.revoked

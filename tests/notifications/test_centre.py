@@ -206,3 +206,11 @@ def test_a_repeated_once_while_unread_kind_reaches_each_user_once_until_read(wor
     other = {**kwargs, "kind": Kind.JIT_INVITATION}
     assert len(services.notify(users=[admin], **other)) == 1
     assert len(services.notify(users=[admin], **other)) == 1
+
+
+def test_the_when_column_has_its_own_words_as_a_column_header(world, client_for, catalogue):
+    catalogue("fr", {"column\x04When": "Date"})
+    tell(world.owner.investigator)
+    page = client_for(world.owner.investigator).get("/notifications/", HTTP_ACCEPT_LANGUAGE="fr")
+    head = page.content.decode().split("<thead>")[1].split("</thead>")[0]
+    assert ">Date<" in head and "Quand" not in head

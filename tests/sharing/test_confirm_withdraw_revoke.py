@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 
-from sharing import access_requests, services
+from sharing import access_requests, selectors, services
 from sharing.models import AccessRequestTarget, Delivery, DeliveryItem, Share
 from tests.sharing.conftest import add
 
@@ -191,3 +192,40 @@ def test_the_decline_confirmation_is_404_for_the_requester_and_an_outsider(
     url = reverse("access_inbox_decline", args=[pending_request.pk])
     assert client_for(world.partner.investigator).get(url).status_code == 404
     assert client_for(world.outsider.investigator).get(url).status_code == 404
+
+
+def test_the_recipients_a_withdrawal_or_a_revocation_names_are_joined_by_the_readers_separator(
+    monkeypatch, catalogue
+):
+    catalogue("ar", {"list separator\x04, ": "، "})
+    reach = {
+        "agencies": ["FR-OCLCTIC", "NL-NHTCU"],
+        "jurisdictions": [],
+        "jit": "",
+        "community": False,
+        "users": 0,
+        "revocations": None,
+        "withdrawals": None,
+        "unsent": 0,
+        "endpoints": 0,
+        "shares": 2,
+    }
+    monkeypatch.setattr(selectors, "share_reach", lambda share: reach)
+    monkeypatch.setattr(selectors, "revocation_reach", lambda indicator: reach)
+    for language, joined in (("ar", "FR-OCLCTIC، NL-NHTCU"), ("en", "FR-OCLCTIC, NL-NHTCU")):
+        with translation.override(language):
+            withdrawal = selectors.share_withdraw_effects(share=None)
+            revocation = selectors.indicator_revoke_effects(indicator=None)
+        assert joined in withdrawal[0]
+        assert f"({joined})" in revocation[1]
+
+
+def test_the_shares_tables_when_column_has_its_own_words_as_a_column_header(
+    world, shared_ind, client_for, catalogue
+):
+    catalogue("fr", {"column\x04When": "Date"})
+    ind, _ = shared_ind
+    client = client_for(world.owner.investigator)
+    page = _text(client.get(ind.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr"))
+    head = page[page.index('<table id="shares">') :].split("</thead>")[0]
+    assert "<th>Date</th>" in head and "Quand" not in head

@@ -8,10 +8,12 @@ import socket
 import threading
 
 import pytest
+from django.utils import translation
 
 from sharing import delivery, services
 from sharing.delivery import error_in_words
 from sharing.models import Delivery
+from sharing.tables import DeliveryTable
 from tests.sharing.conftest import add
 
 
@@ -184,3 +186,17 @@ def test_other_agencies_and_non_admins_get_404_on_the_deliveries_page(
         response = client_for(user).get(url)
         assert response.status_code == 404
         assert b"Connection refused" not in response.content
+
+
+def test_a_failing_deliverys_outcome_and_reason_follow_the_readers_punctuation(catalogue):
+    # French puts a space before the colon: the line is one translatable sentence.
+    catalogue(
+        "fr",
+        {"report line: result and reason\x04%(result)s: %(reason)s": "%(result)s : %(reason)s"},
+    )
+    failing = Delivery(status=Delivery.Status.FAILING, last_error="HTTP 503", last_status_code=503)
+    table = DeliveryTable([])
+    with translation.override("fr"):
+        assert table.render_status(failing).endswith(" : HTTP 503 du partenaire")
+    with translation.override("en"):
+        assert table.render_status(failing) == "Failing (will retry): HTTP 503 from partner"

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import translation
 
 from tests.conftest import browser_login
 from tests.factories import PASSWORD
@@ -57,4 +59,26 @@ def test_select_all_matching_a_search_then_share_takes_every_match(world, page):
     page.go_back()
     page.click("#clear-selection")
     assert page.is_disabled("#share-button")
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_selected_count_groups_thousands_as_the_server_writes_numbers(world, page, language):
+    add(world.owner, ("domain", "grouped.example"))
+    errors = watch_console(page)
+    page.set_extra_http_headers({"Accept-Language": language})
+    browser_login(page, world.owner.investigator.username, PASSWORD)
+    page.goto("/indicators/")
+    ids = [str(n) for n in range(1, 1235)]
+    page.evaluate(
+        "ids => sessionStorage.setItem('cybercoop.selection.indicators', JSON.stringify({ids}))",
+        ids,
+    )
+    page.reload()
+    with translation.override(language):
+        expected = intcomma(1234)
+    assert expected != "1234"
+    page.locator("#selection-count", has_text=expected).wait_for()
+    assert page.inner_text("#selection-count").startswith(expected)
     assert errors == []

@@ -38,3 +38,20 @@ def test_a_french_client_is_told_in_french_which_lookup_values_it_cannot_read(
         "0": ["Chaîne ou objet attendu."],
         "1": ["Type de 'blah' inconnu."],
     }
+
+
+@pytest.mark.parametrize(("language", "limit"), [("en", "10,000"), ("fr", "10\xa0000")])
+def test_the_lookups_limit_is_written_in_the_readers_grouping(
+    world, api_client_for, language, limit
+):
+    client = api_client_for(world.owner.investigator, world.owner.agency)
+    values = [f"198.51.100.{n % 250}" for n in range(10_001)]
+    response = client.post(
+        "/api/v1/correlations/lookup/",
+        {"values": values},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    (message,) = response.json()["values"]
+    assert f" {limit} " in message
