@@ -277,6 +277,16 @@ class _Converted:
     lines: list[tuple[str | None, str]]  # (MISP uuid or None, reason)
 
 
+def _custom_item(kind: str, label: str) -> str:
+    """What a custom ``x-misp-*`` object stands for, in words (its other kinds as MISP names
+    them)."""
+    if kind == "x-misp-attribute":
+        return reason(ATTRIBUTE, type=label)
+    if kind == "x-misp-object":
+        return reason(OBJECT, name=label)
+    return f"{kind.removeprefix('x-misp-').replace('-', ' ')} ({label})"
+
+
 def _convert(event: dict[str, Any]) -> _Converted:
     """misp-stix's STIX 2.1 objects for one event, marked, and what it could not convert; the
     STIX objects our feed carries as JSON in ``text`` attributes are taken back as they are."""
@@ -306,7 +316,7 @@ def _convert(event: dict[str, Any]) -> _Converted:
         if kind.startswith("x-misp-"):
             misp_uuid = str(obj.get("id", "")).partition("--")[2]
             label = next((m[1] for m in map(_MISP_LABEL.match, obj.get("labels", [])) if m), "")
-            what = f"{kind.removeprefix('x-misp-').replace('-', ' ')} ({label or '?'})"
+            what = _custom_item(kind, label or "?")
             why = reason(NO_EQUIVALENT, type=kind)
             lines.append((misp_uuid, reason(MISP_LINE, item=what, reason=why)))
     marked = [_marked(o, _object_level(o, levels, event_level)) for o in objects]
