@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from misp_stix_converter import MISPtoSTIX21Parser
 
 from agencies.models import TLP, Agency, APIKey
@@ -20,6 +21,7 @@ from audit.services import audit_log
 from interop.misp_feed import carried_object
 from interop.services import OUTCOMES, ImportReport, bundle_import
 from sharing.models import TLP_RANK
+from sharing.normalize import reason
 from sharing.stix import TLP_MARKING_IDS
 
 logger = logging.getLogger(__name__)
@@ -60,12 +62,26 @@ _UUID_IN_MESSAGE = re.compile(r"<([0-9a-fA-F-]{36})>")
 _MISP_LABEL = re.compile(r'^misp:(?:type|name|galaxy-type)="(.*)"$')
 
 
+# What a conversion could not map, one line each in the import's report (translated when shown).
+SHARING_GROUP_UNMAPPED = _("sharing group %(name)s is not mapped: kept at TLP:%(tlp)s")
+UNKNOWN_TAG = _("tag tlp:%(level)s is not a TLP level: ignored")
+MISP_LINE = _("MISP %(item)s: %(reason)s")
+EVENT = _("event")
+ATTRIBUTE = _("attribute (%(type)s)")
+OBJECT = _("object (%(name)s)")
+OBJECT_ATTRIBUTE = _("attribute (%(type)s) of object %(name)s")
+NOT_CONVERTED = _("not converted, dropped")
+NO_EQUIVALENT = _("no STIX 2.1 equivalent, sent as %(type)s")
+CONVERTER_ERROR = _("misp-stix error: %(detail)s")
+CONVERTER_WARNING = _("misp-stix warning: %(detail)s")
+
+
 def sharing_group_unmapped(name: str) -> str:
-    return f"sharing group {name} is not mapped: kept at TLP:{TLP.AMBER_STRICT}"
+    return reason(SHARING_GROUP_UNMAPPED, name=name, tlp=TLP.AMBER_STRICT)
 
 
 def unknown_tag(level: str) -> str:
-    return f"tag tlp:{level} is not a TLP level: ignored"
+    return reason(UNKNOWN_TAG, level=level)
 
 
 # --- reading MISP JSON ---------------------------------------------------------------------------
@@ -181,16 +197,16 @@ class _Levels:
     lines: list[tuple[str, str]] = field(default_factory=list)  # (MISP uuid, reason)
 
     def level(self, item: dict[str, Any], parent: str | None, kind: str) -> str | None:
+        """``kind``: what the item is, in words (``EVENT``, ``ATTRIBUTE``, …)."""
         distribution = _distribution(item)
         if distribution == SHARING_GROUP:
-            name = _sharing_group_name(item)
-            self.lines.append(
-                (str(item.get("uuid")), f"MISP {kind}: {sharing_group_unmapped(name)}")
-            )
+            why = sharing_group_unmapped(_sharing_group_name(item))
+            self.lines.append((str(item.get("uuid")), reason(MISP_LINE, item=kind, reason=why)))
         own = DISTRIBUTION_TLP.get(distribution) if distribution is not None else None
         tags = _tlp_tags(item)
         for unknown in (tag for tag in tags if tag not in TAG_TLP):
-            self.lines.append((str(item.get("uuid")), f"MISP {kind}: {unknown_tag(unknown)}"))
+            why = unknown_tag(unknown)
+            self.lines.append((str(item.get("uuid")), reason(MISP_LINE, item=kind, reason=why)))
         level = _strictest(own, parent, *(TAG_TLP.get(tag) for tag in tags))
         if level and item.get("uuid"):
             self.by_uuid[str(item["uuid"])] = level
@@ -202,19 +218,19 @@ def _levels(event: dict[str, Any]) -> tuple[_Levels, str]:
     (an attribute is never shared wider than its object or event). No distribution and no tag
     anywhere leaves the import's default, TLP:AMBER."""
     levels = _Levels()
-    event_level = levels.level(event, None, "event") or TLP.AMBER
+    event_level = levels.level(event, None, reason(EVENT)) or TLP.AMBER
     for attribute in event.get("Attribute") or []:
         if isinstance(attribute, dict):
-            levels.level(attribute, event_level, f"attribute ({attribute.get('type')})")
+            levels.level(attribute, event_level, reason(ATTRIBUTE, type=attribute.get("type")))
             levels.types[str(attribute.get("uuid"))] = str(attribute.get("type"))
     for misp_object in event.get("Object") or []:
         if not isinstance(misp_object, dict):
             continue
         name = misp_object.get("name")
-        object_level = levels.level(misp_object, event_level, f"object ({name})")
+        object_level = levels.level(misp_object, event_level, reason(OBJECT, name=name))
         for attribute in misp_object.get("Attribute") or []:
             if isinstance(attribute, dict):
-                kind = f"attribute ({attribute.get('type')}) of object {name}"
+                kind = reason(OBJECT_ATTRIBUTE, type=attribute.get("type"), name=name)
                 levels.level(attribute, object_level, kind)
     return levels, event_level
 
@@ -261,6 +277,16 @@ class _Converted:
     lines: list[tuple[str | None, str]]  # (MISP uuid or None, reason)
 
 
+def _custom_item(kind: str, label: str) -> str:
+    """What a custom ``x-misp-*`` object stands for, in words (its other kinds as MISP names
+    them)."""
+    if kind == "x-misp-attribute":
+        return reason(ATTRIBUTE, type=label)
+    if kind == "x-misp-object":
+        return reason(OBJECT, name=label)
+    return f"{kind.removeprefix('x-misp-').replace('-', ' ')} ({label})"
+
+
 def _convert(event: dict[str, Any]) -> _Converted:
     """misp-stix's STIX 2.1 objects for one event, marked, and what it could not convert; the
     STIX objects our feed carries as JSON in ``text`` attributes are taken back as they are."""
@@ -273,24 +299,26 @@ def _convert(event: dict[str, Any]) -> _Converted:
         objects = json.loads(parser.bundle.serialize())["objects"] + carried
     except Exception as exc:  # misp-stix raises anything on input it cannot read
         logger.info("misp-stix could not convert event %s: %r", event.get("uuid"), exc)
-        reason = f"misp-stix could not convert it: {_message(exc)}"
-        raise ValidationError({"Event": reason}) from None
+        refusal = f"misp-stix could not convert it: {_message(exc)}"
+        raise ValidationError({"Event": refusal}) from None
     levels, event_level = _levels(event)
-    lines: list[tuple[str | None, str]] = [(u, reason) for u, reason in levels.lines]
-    for messages, kind in ((parser.errors, "error"), (parser.warnings, "warning")):
+    lines: list[tuple[str | None, str]] = list(levels.lines)
+    for messages, line in ((parser.errors, CONVERTER_ERROR), (parser.warnings, CONVERTER_WARNING)):
         for message in map(_message, (m for group in messages.values() for m in group)):
-            lines.append((_uuid_in(message), f"misp-stix {kind}: {message}"))
+            lines.append((_uuid_in(message), reason(line, detail=message)))
     ids = {str(o.get("id", "")).partition("--")[2] for o in objects}
     for attribute_uuid, kind in levels.types.items():
         if attribute_uuid not in ids:
-            lines.append((attribute_uuid, f"MISP attribute ({kind}): not converted, dropped"))
+            item = reason(ATTRIBUTE, type=kind)
+            lines.append((attribute_uuid, reason(MISP_LINE, item=item, reason=NOT_CONVERTED)))
     for obj in objects:
         kind = str(obj.get("type", ""))
         if kind.startswith("x-misp-"):
             misp_uuid = str(obj.get("id", "")).partition("--")[2]
             label = next((m[1] for m in map(_MISP_LABEL.match, obj.get("labels", [])) if m), "")
-            what = f"{kind.removeprefix('x-misp-').replace('-', ' ')} ({label or '?'})"
-            lines.append((misp_uuid, f"MISP {what}: no STIX 2.1 equivalent, sent as {kind}"))
+            what = _custom_item(kind, label or "?")
+            why = reason(NO_EQUIVALENT, type=kind)
+            lines.append((misp_uuid, reason(MISP_LINE, item=what, reason=why)))
     marked = [_marked(o, _object_level(o, levels, event_level)) for o in objects]
     return _Converted(marked, lines)
 
@@ -354,8 +382,8 @@ def misp_events_import(
         report = bundle_import(
             actor=actor, agency=agency, objects=conversion.objects, api_key=api_key, source=source
         )
-        for misp_uuid, reason in conversion.lines:
-            report.warnings.append({"index": None, "id": misp_uuid, "reason": reason})
+        for misp_uuid, why in conversion.lines:
+            report.warnings.append({"index": None, "id": misp_uuid, "reason": why})
         result.events.append(EventReport(str(event["uuid"]), str(event["info"]), report))
         if on_event is not None:
             on_event(result.events[-1])

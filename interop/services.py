@@ -28,17 +28,18 @@ from sharing import ingest as sharing_ingest
 from sharing import objects as sharing_objects
 from sharing import stix as sharing_stix
 from sharing.models import Indicator, StixObject
-from sharing.normalize import InvalidValue, reason
+from sharing.normalize import FIELD_REASON, NOT_ONE_OF, FieldError, InvalidValue, reason
 
-NOT_A_LIST = "A list of STIX objects is required."
+NOT_A_LIST = _("A list of STIX objects is required.")
+NOT_AN_OBJECT = _("not a JSON object")
+PATTERN_REQUIRED = _("a pattern is required")
+UNKNOWN_MARKING = _("unknown marking %(ref)s; the object is kept at TLP:%(tlp)s.")
 RULE_PATTERN_TYPES = frozenset({"sigma", "yara", "snort", "suricata", "pcre"})
 PATTERN_TYPE_NAMES = ", ".join(("stix", *sorted(RULE_PATTERN_TYPES)))
-# An ingest refusal in a report: the field it names, then why (translated when shown).
-FIELD_REASON = _("%(field)s: %(reason)s")
 MAX_LITERAL = 1000  # longer literals are not indexed (a btree row has a size limit)
 OUTCOMES = ("created", "updated", "unchanged", "revoked", "pattern_only", "rejected")
-NOW_PATTERN_ONLY = (
-    "pattern: this indicator has a typed value; a newer version must compare one value too "
+NOW_PATTERN_ONLY = _(
+    "this indicator has a typed value; a newer version must compare one value too "
     "(revoke it and import the new pattern under a new id)"
 )
 
@@ -78,7 +79,8 @@ class ImportReport:
 
 
 def unknown_marking(ref: str, tlp: str) -> str:
-    return f"object_marking_refs: unknown marking {ref}; the object is kept at TLP:{tlp}."
+    why = reason(UNKNOWN_MARKING, ref=ref, tlp=tlp)
+    return reason(FIELD_REASON, field="object_marking_refs", reason=why)
 
 
 def _markings(
@@ -102,36 +104,32 @@ def _markings(
 
 
 def _simple(obj: dict[str, Any]) -> bool:
-    """Whether an indicator's pattern compares one typed value; ValueError("field: reason")
-    for a pattern that cannot be stored at all."""
+    """Whether an indicator's pattern compares one typed value; ``FieldError`` for a pattern
+    that cannot be stored at all."""
     pattern, pattern_type = obj.get("pattern"), obj.get("pattern_type")
     if not isinstance(pattern, str) or not pattern.strip():
-        raise ValueError("pattern: a pattern is required")
+        raise FieldError("pattern", reason(PATTERN_REQUIRED))
     if pattern_type in RULE_PATTERN_TYPES:
         return False  # kept as received: not a STIX pattern, so not validated as one
     if pattern_type != "stix":
-        raise ValueError(f"pattern_type: {pattern_type!r} is not one of {PATTERN_TYPE_NAMES}")
+        why = reason(NOT_ONE_OF, value=repr(pattern_type), choices=PATTERN_TYPE_NAMES)
+        raise FieldError("pattern_type", why)
     try:
         hint = sharing_stix.extension_properties(obj).get("indicator_type")
         sharing_stix.parse_pattern(pattern, hint)
-    except ValueError:
+    except ValueError:  # its reason is never shown: the pattern is stored pattern-only
         errors = run_validator(pattern, stix_version="2.1")
         if errors:
-            raise ValueError(f"pattern: {errors[0]}") from None
+            raise FieldError("pattern", errors[0]) from None  # the validator's own words
         return False
     return True
 
 
 def _valid_until(obj: dict[str, Any]) -> None:
-    try:
-        valid_from = parse_iso_datetime(obj.get("valid_from"))
-        valid_until = parse_iso_datetime(obj.get("valid_until"))
-    except ValueError as exc:
-        raise ValueError(f"valid_until: {exc}") from None
+    valid_from = sharing_objects.timestamp(obj, "valid_from")
+    valid_until = sharing_objects.timestamp(obj, "valid_until")
     if valid_from and valid_until and valid_until <= valid_from:
-        raise InvalidValue(
-            reason(FIELD_REASON, field="valid_until", reason=sharing_ingest.VALID_UNTIL_NOT_LATER)
-        )
+        raise FieldError("valid_until", reason(sharing_ingest.VALID_UNTIL_NOT_LATER))
 
 
 def _checked(objects: list[Any], report: ImportReport) -> list[Checked]:
@@ -142,7 +140,7 @@ def _checked(objects: list[Any], report: ImportReport) -> list[Checked]:
     checked = []
     for index, obj in enumerate(objects):
         if not isinstance(obj, dict):
-            report.reject(index, obj, "not a JSON object")
+            report.reject(index, obj, reason(NOT_AN_OBJECT))
             continue
         if obj.get("id") in sharing_stix.TLP_BY_MARKING or obj.get("id") in (
             sharing_stix.PAP_BY_MARKING
@@ -157,9 +155,6 @@ def _checked(objects: list[Any], report: ImportReport) -> list[Checked]:
                 _valid_until(obj)
         except InvalidValue as exc:  # its reason translated when the report is read
             report.reject(index, obj, exc.reason)
-            continue
-        except ValueError as exc:
-            report.reject(index, obj, str(exc))
             continue
         checked.append((index, _markings(index, obj, defined, report), simple))
     return checked
@@ -227,7 +222,9 @@ def _route(
         if simple and obj["id"] not in as_objects:
             indicators.append((index, obj))
         elif obj["id"] in typed:
-            report.reject(index, obj, NOW_PATTERN_ONLY)
+            report.reject(
+                index, obj, reason(FIELD_REASON, field="pattern", reason=NOW_PATTERN_ONLY)
+            )
         else:
             objects.append((index, obj))
     return indicators, objects
@@ -416,7 +413,7 @@ def _success(accepted: dict[str, Any], notes: list[str] | None) -> dict[str, Any
     """A TAXII status-details entry; the import's warnings go in its optional ``message``."""
     entry = {"id": accepted["id"], "version": _taxii_version(accepted["version"])}
     if notes:
-        entry["message"] = " ".join(notes)
+        entry["message"] = " ".join(map(str, notes))
     return entry
 
 

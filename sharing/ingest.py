@@ -25,7 +25,14 @@ from common.dates import parse_iso_datetime
 from sharing import signals, stix
 from sharing.announce import indicators_announce
 from sharing.models import PAP, Indicator, IndicatorType
-from sharing.normalize import NOT_A_TYPE, InvalidValue, normalize, reason
+from sharing.normalize import (
+    NOT_A_DATETIME,
+    NOT_A_TYPE,
+    FieldError,
+    InvalidValue,
+    normalize,
+    reason,
+)
 from sharing.outbox import tombstones
 from sharing.permissions import sync_indicators_permissions
 
@@ -43,7 +50,6 @@ LAST_SEEN_BEFORE = gettext_lazy("last_seen is before first_seen.")
 VALUE_REQUIRED = gettext_lazy("A value (string) is required.")
 CONFIDENCE = gettext_lazy("An integer from 0 to 100 is required.")
 NOT_A_CHOICE = gettext_lazy("%(value)s is not one of %(choices)s.")
-NOT_A_DATETIME = gettext_lazy("%(value)s is not an ISO 8601 date-time.")
 STRING_REQUIRED = gettext_lazy("A string is required.")
 STRINGS_REQUIRED = gettext_lazy("A list of strings is required.")
 
@@ -111,15 +117,14 @@ def _item_data(raw: Any) -> dict[str, Any]:
     if raw.get("type") == "indicator":
         try:
             return stix.fields_from_stix(raw)
-        except ValueError as exc:
-            name, _, why = str(exc).partition(": ")
-            raise _ItemError(name, why) from None
+        except FieldError as exc:
+            raise _ItemError(exc.field, exc.why) from None
     data = {k: v for k, v in raw.items() if k not in ("stix_modified", "stix_extra")}  # STIX's
     if "id" in data:
         try:
             data["stix_uuid"] = stix.parse_id(data.pop("id"))
-        except ValueError as exc:
-            raise _ItemError("id", str(exc).partition(": ")[2]) from None
+        except FieldError as exc:
+            raise _ItemError(exc.field, exc.why) from None
     return data
 
 

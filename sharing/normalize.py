@@ -42,6 +42,22 @@ class InvalidValue(ValueError):
         self.reason = reason
 
 
+# A refusal of one field in a report: the field (a STIX property name, never translated), then
+# why (translated when shown).
+FIELD_REASON = _("%(field)s: %(reason)s")
+NOT_A_DATETIME = _("%(value)s is not an ISO 8601 date-time.")
+NOT_ONE_OF = _("%(value)s is not one of %(choices)s")
+
+
+class FieldError(InvalidValue):
+    """A refused field of a STIX object: ``reason`` reads "field: why", ``why`` alone is what
+    a report that names the field itself shows (built only for a refused object)."""
+
+    def __init__(self, field: str, why: str) -> None:
+        super().__init__(reason(FIELD_REASON, field=field, reason=why))
+        self.field, self.why = field, why
+
+
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HEX = re.compile(r"^[0-9a-f]+$")
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

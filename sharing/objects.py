@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from agencies.models import TLP, Agency, HandlingCode
 from common import lookups  # noqa: F401  (registers field__any)
@@ -23,9 +23,19 @@ from common.bulk import copy_instances, copy_rows, new_instance
 from common.dates import parse_iso_datetime
 from sharing import stix
 from sharing.models import PAP, Indicator, StixObject, StixReference
+from sharing.normalize import NOT_A_DATETIME, NOT_ONE_OF, FieldError, reason
 from sharing.outbox import enqueue_on_commit, tombstones
 from sharing.permissions import sync_stix_objects_permissions
-from sharing.stix import OBSERVABLE_TYPES, UNVERSIONED
+from sharing.stix import ID_EXPECTED, ID_NOT_RFC_4122, OBSERVABLE_TYPES, UNVERSIONED
+
+# Why an object is refused, after the property it names (translated when shown).
+NOT_A_UUID = gettext_lazy("%(value)s is not a UUID")
+TYPE_REQUIRED = gettext_lazy("a STIX type (lower-case letters, digits and hyphens) is required")
+REQUIRED_OF = gettext_lazy("required of a STIX %(type)s")
+ONLY_STIX_21 = gettext_lazy("only STIX 2.1 is supported")
+BOOLEAN_REQUIRED = gettext_lazy("true or false is required")
+LABELS_REQUIRED = gettext_lazy("a list of strings is required")
+IDS_REQUIRED = gettext_lazy("a list of STIX ids is required")
 
 # What STIX 2.1 requires of each type beyond the common properties.
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -79,18 +89,18 @@ _RFC_4122 = re.compile(
 
 
 def parse_stix_id(value: Any, *, name: str = "id", type_: str | None = None) -> str:
-    """``type--uuid`` (of ``type_`` when given); ValueError("name: reason") otherwise."""
+    """``type--uuid`` (of ``type_`` when given); ``FieldError`` of ``name`` otherwise."""
     if not isinstance(value, str) or "--" not in value:
-        raise ValueError(f"{name}: expected <type>--<uuid>")
+        raise FieldError(name, reason(ID_EXPECTED, form="<type>--<uuid>"))
     kind, _, raw = value.partition("--")
     if not _TYPE.match(kind) or (type_ is not None and kind != type_):
-        raise ValueError(f"{name}: expected {type_ or '<type>'}--<uuid>")
+        raise FieldError(name, reason(ID_EXPECTED, form=f"{type_ or '<type>'}--<uuid>"))
     if not _RFC_4122.match(raw):
         try:
             uuid.UUID(raw)
         except ValueError:
-            raise ValueError(f"{name}: {raw!r} is not a UUID") from None
-        raise ValueError(f"{name}: the UUID must be an RFC 4122 UUID (STIX 2.1, section 2.9)")
+            raise FieldError(name, reason(NOT_A_UUID, value=repr(raw))) from None
+        raise FieldError(name, reason(ID_NOT_RFC_4122))
     return value
 
 
@@ -176,42 +186,48 @@ def _check_refs(obj: dict[str, Any]) -> None:
             parse_stix_id(value, name=name)
         elif name.endswith("_refs"):
             if not isinstance(value, list):
-                raise ValueError(f"{name}: a list of STIX ids is required")
+                raise FieldError(name, reason(IDS_REQUIRED))
             for ref in value:
                 parse_stix_id(ref, name=name)
 
 
+def timestamp(obj: dict[str, Any], name: str) -> datetime | None:
+    """The object's date-time ``name`` (``None`` when it has none); ``FieldError`` of ``name``
+    for one that is not ISO 8601."""
+    try:
+        return parse_iso_datetime(obj.get(name))
+    except ValueError:
+        raise FieldError(name, reason(NOT_A_DATETIME, value=repr(obj[name]))) from None
+
+
 def check(obj: dict[str, Any]) -> None:
-    """What STIX 2.1 requires of any object and of its type; ValueError("field: reason")."""
+    """What STIX 2.1 requires of any object and of its type; ``FieldError`` otherwise."""
     kind = obj.get("type")
     if not isinstance(kind, str) or not _TYPE.match(kind):
-        raise ValueError("type: a STIX type (lower-case letters, digits and hyphens) is required")
+        raise FieldError("type", reason(TYPE_REQUIRED))
     parse_stix_id(obj.get("id"), type_=kind)
     observable = is_observable(obj)
     if "spec_version" not in obj and not observable:
-        raise ValueError(f"spec_version: required of a STIX {kind}")
+        raise FieldError("spec_version", reason(REQUIRED_OF, type=kind))
     if obj.get("spec_version", "2.1") != "2.1":
-        raise ValueError("spec_version: only STIX 2.1 is supported")
+        raise FieldError("spec_version", reason(ONLY_STIX_21))
     if not observable:
         for name in ("created",) if kind in UNVERSIONED else ("created", "modified"):
             if name not in obj:
-                raise ValueError(f"{name}: required of a STIX {kind}")
+                raise FieldError(name, reason(REQUIRED_OF, type=kind))
     for name in _TIMESTAMPS:
-        try:
-            parse_iso_datetime(obj.get(name))
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
+        timestamp(obj, name)
     missing = [name for name in REQUIRED.get(kind, ()) if name not in obj]
     if missing:
-        raise ValueError(f"{missing[0]}: required of a STIX {kind}")
+        raise FieldError(missing[0], reason(REQUIRED_OF, type=kind))
     if kind == "malware" and not isinstance(obj["is_family"], bool):
-        raise ValueError("is_family: true or false is required")
+        raise FieldError("is_family", reason(BOOLEAN_REQUIRED))
     if obj.get("revoked") not in (None, True, False):
-        raise ValueError("revoked: true or false is required")
+        raise FieldError("revoked", reason(BOOLEAN_REQUIRED))
     if "labels" in obj and not (
         isinstance(obj["labels"], list) and all(isinstance(x, str) for x in obj["labels"])
     ):
-        raise ValueError("labels: a list of strings is required")
+        raise FieldError("labels", reason(LABELS_REQUIRED))
     _check_refs(obj)
 
 
@@ -251,7 +267,7 @@ def _choice(ours: dict[str, Any], name: str, allowed: tuple[str, ...], default: 
     """One of our extension's properties (``stix.extension_properties``), or ``default``."""
     value = str(ours.get(name, default)).upper()
     if value not in allowed:
-        raise ValueError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+        raise FieldError(name, reason(NOT_ONE_OF, value=repr(value), choices=", ".join(allowed)))
     return value
 
 
@@ -397,8 +413,8 @@ def stix_objects_store(
     for index, obj in items:
         try:
             fields = fields_of(obj, now=now, names=names)
-        except ValueError as exc:
-            report.errors.append((index, str(exc)))
+        except FieldError as exc:
+            report.errors.append((index, exc.reason))
             continue
         current = stored.get(obj["id"])
         if current is None:

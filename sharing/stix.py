@@ -19,13 +19,23 @@ from typing import Any
 import stix2
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from stix2.canonicalization.Canonicalize import canonicalize
 from stix2patterns.v21.pattern import Pattern as StixPattern
 
 from agencies.models import TLP, HandlingCode
 from sharing.models import PAP, TLP_RANK, Indicator
 from sharing.models import IndicatorType as T
-from sharing.normalize import InvalidValue, detect_type, normalize
+from sharing.normalize import FieldError, InvalidValue, detect_type, normalize, reason
+
+# Why a STIX indicator cannot be read, after the property it names (translated when shown).
+ID_EXPECTED = _("expected %(form)s")
+ID_NOT_RFC_4122 = _("the UUID must be an RFC 4122 UUID (STIX 2.1, section 2.9)")
+STIX_PATTERN_REQUIRED = _("a STIX pattern is required")
+SINGLE_COMPARISONS = _(
+    "only single comparisons such as [ipv4-addr:value = '1.2.3.4'] are supported"
+)
+UNSUPPORTED_OBJECT = _("unsupported pattern object %(path)s")
 
 TLP_MARKING_IDS: dict[str, str] = {
     TLP.CLEAR: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
@@ -472,12 +482,11 @@ _ESCAPED = re.compile(r"\\(.)")
 
 
 def parse_pattern(pattern: str, hint: str | None = None) -> tuple[str, str]:
-    """(type, value) of a single-comparison pattern; ValueError for anything else."""
+    """(type, value) of a single-comparison pattern; ValueError for anything else (its one
+    argument why, translated when shown)."""
     match = _PATTERN.match(pattern.strip())
     if not match:
-        raise ValueError(
-            "only single comparisons such as [ipv4-addr:value = '1.2.3.4'] are supported"
-        )
+        raise ValueError(SINGLE_COMPARISONS)
     value = match["string"]
     if value is None:
         value = match["number"]
@@ -491,7 +500,7 @@ def parse_pattern(pattern: str, hint: str | None = None) -> tuple[str, str]:
     if key in _ADDRESS_REFS:
         return _address_type(value), value
     if key not in _PATH_TYPES:
-        raise ValueError(f"unsupported pattern object {key[0]}:{key[1]}")
+        raise ValueError(reason(UNSUPPORTED_OBJECT, path=f"{key[0]}:{key[1]}"))
     type_ = _PATH_TYPES[key]
     if type_ in (T.IPV4, T.IPV6) and "/" in value:
         type_ = T.CIDR
@@ -696,15 +705,15 @@ def bundle(objects: list[dict[str, Any]], *, seed: str | None = None) -> dict[st
 
 
 def parse_id(stix_id: Any) -> uuid.UUID:
-    """The UUID of ``indicator--<uuid>``; ValueError("id: …") otherwise."""
+    """The UUID of ``indicator--<uuid>``; ``FieldError`` of ``id`` otherwise."""
     if not isinstance(stix_id, str) or not stix_id.startswith("indicator--"):
-        raise ValueError("id: expected indicator--<uuid>")
+        raise FieldError("id", reason(ID_EXPECTED, form="indicator--<uuid>"))
     try:
         stix_uuid = uuid.UUID(stix_id[11:])
     except ValueError:
-        raise ValueError("id: expected indicator--<uuid>") from None
+        raise FieldError("id", reason(ID_EXPECTED, form="indicator--<uuid>")) from None
     if stix_uuid.variant != uuid.RFC_4122:
-        raise ValueError("id: the UUID must be an RFC 4122 UUID (STIX 2.1, section 2.9)")
+        raise FieldError("id", reason(ID_NOT_RFC_4122))
     return stix_uuid
 
 
@@ -770,17 +779,17 @@ def stix_extra(obj: dict[str, Any]) -> dict[str, Any] | None:
 def fields_from_stix(obj: dict[str, Any]) -> dict[str, Any]:
     """Indicator fields from a STIX indicator dict (values not yet normalised).
 
-    Raises ``ValueError`` with "field: reason" for anything that cannot be mapped.
+    Raises ``FieldError`` for anything that cannot be mapped.
     """
     stix_uuid = parse_id(obj.get("id", ""))
     pattern = obj.get("pattern")
     if obj.get("pattern_type", "stix") != "stix" or not isinstance(pattern, str):
-        raise ValueError("pattern: a STIX pattern is required")
+        raise FieldError("pattern", reason(STIX_PATTERN_REQUIRED))
     ours = extension_properties(obj)
     try:
         type_, value = parse_pattern(pattern, ours.get("indicator_type"))
     except ValueError as exc:
-        raise ValueError(f"pattern: {exc}") from None
+        raise FieldError("pattern", exc.args[0]) from None
     fields: dict[str, Any] = {"stix_uuid": stix_uuid, "type": type_, "value": value}
     if isinstance(obj.get("modified"), str):
         fields["stix_modified"] = obj["modified"]

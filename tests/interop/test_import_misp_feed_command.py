@@ -28,7 +28,7 @@ def test_a_feed_directory_is_imported_and_its_report_printed(world):
     output = run(FEED, world.owner)
     assert Indicator.objects.filter(owner=world.owner.agency).count() == 5
     assert f"{SHARING_GROUP_EVENT_UUID} Botnet C2 servers" in output
-    assert sharing_group_unmapped("Banking ISAC") in output
+    assert str(sharing_group_unmapped("Banking ISAC")) in output
     # every object misp-stix made is stored (identities, reports, observables, …)
     assert output.rstrip().splitlines()[-1].startswith("2 events imported for DE-BKA: created ")
 

@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from sharing import ingest
+from sharing import ingest, stix
+from tests.stix_objects import stix_indicator
 
 pytestmark = pytest.mark.django_db
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr"}
@@ -87,3 +88,25 @@ def test_an_english_client_gets_the_sentences_in_english(world, clients, french)
         format="json",
     )
     assert response.json() == {"confidence": ["An integer from 0 to 100 is required."]}
+
+
+def test_a_french_client_is_told_in_french_why_a_stix_indicator_is_refused(
+    world, clients, catalogue
+):
+    catalogue(
+        "fr",
+        {
+            str(stix.ID_EXPECTED): "attendu : %(form)s",
+            str(stix.SINGLE_COMPARISONS): "seules les comparaisons simples sont prises en charge",
+        },
+    )
+    items = [
+        stix_indicator("[ipv4-addr:value = '192.0.2.1']", id="indicator--1"),
+        stix_indicator("[ipv4-addr:value = '192.0.2.2'] OR [ipv4-addr:value = '192.0.2.3']"),
+    ]
+    response = clients["owner"].post("/api/v1/indicators/", items, format="json", **FRENCH)
+    errors = [(e["field"], e["reason"]) for e in response.json()["errors"]]
+    assert errors == [
+        ("id", "attendu : indicator--<uuid>"),
+        ("pattern", "seules les comparaisons simples sont prises en charge"),
+    ]
