@@ -27,7 +27,7 @@ from sharing import selectors as sharing_selectors
 from sharing import services
 from sharing.models import StixObject
 from sharing.objects import is_reference, references_of, type_choices, type_label
-from sharing.stix import OBSERVABLE_TYPES, has_versions
+from sharing.stix import has_versions
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -140,15 +140,6 @@ def _name(stix_object: StixObject) -> str:
     return stix_object.name or stix_object.stix_id
 
 
-def _no_versions(stix_object: StixObject) -> str:
-    """Why an object STIX does not version cannot be revoked, and what to do instead."""
-    if stix_object.type in OBSERVABLE_TYPES:
-        return _("A cyber observable has no versions: withdraw its shares instead.")
-    if stix_object.type == "marking-definition":
-        return _("A marking definition has no versions: withdraw its shares instead.")
-    return _("This STIX object has no versions: withdraw its shares instead.")
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def stix_object_revoke(request: HttpRequest, pk: int) -> HttpResponse:
@@ -156,7 +147,7 @@ def stix_object_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     stix_object = sharing_selectors.access_owned_stix_object(user=request.user, pk=pk)
     if not has_versions(stix_object.body):
         # No misleading confirmation ("sends the revoked version"): back to the object.
-        messages.error(request, _no_versions(stix_object))
+        messages.error(request, services.no_versions(stix_object))
         return redirect(stix_object)
     if request.method == "POST":
         try:

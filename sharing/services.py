@@ -32,7 +32,7 @@ from sharing.permissions import (
     sync_shares_permissions,
     sync_stix_objects_permissions,
 )
-from sharing.stix import has_versions, modified_stamp
+from sharing.stix import OBSERVABLE_TYPES, has_versions, modified_stamp
 from sharing.webhooks import new_secret
 
 NOT_OWNER = gettext_noop("Only the owning agency may share, widen or revoke this indicator.")
@@ -52,7 +52,6 @@ REVOKED_STAY = gettext_noop("Revoked indicators cannot be shared ({codes}).")
 ALREADY_WITHDRAWN = gettext_noop("This share is already withdrawn.")
 ALREADY_REVOKED = gettext_noop("This indicator is already revoked.")
 OBJECT_ALREADY_REVOKED = gettext_noop("This STIX object is already revoked.")
-NO_VERSIONS = gettext_noop("A {type} has no versions in STIX 2.1, so it cannot be revoked.")
 NO_PARTIES = gettext_noop("An agreement needs parties: agencies or jurisdictions.")
 
 
@@ -275,6 +274,16 @@ def indicator_revoke(
     return indicator
 
 
+def no_versions(stix_object: StixObject) -> str:
+    """Why an object STIX 2.1 does not version cannot be revoked, and what to do instead
+    (the API's refusal and the object page's message)."""
+    if stix_object.type in OBSERVABLE_TYPES:
+        return _("A cyber observable has no versions: withdraw its shares instead.")
+    if stix_object.type == "marking-definition":
+        return _("A marking definition has no versions: withdraw its shares instead.")
+    return _("This STIX object has no versions: withdraw its shares instead.")
+
+
 @transaction.atomic
 def stix_object_revoke(
     *, actor: Any, stix_object: StixObject, agency: Agency | None = None
@@ -290,7 +299,7 @@ def stix_object_revoke(
     if stix_object.revoked:
         raise ValidationError({"stix_object": gettext(OBJECT_ALREADY_REVOKED)})
     if not has_versions(stix_object.body):
-        raise ValidationError({"stix_object": gettext(NO_VERSIONS).format(type=stix_object.type)})
+        raise ValidationError({"stix_object": no_versions(stix_object)})
     # Strictly newer than the current version, even one whose modified lies ahead of our clock.
     now = max(timezone.now(), stix_object.modified + timedelta(milliseconds=1))
     stamp = modified_stamp(now)

@@ -172,7 +172,9 @@ def test_a_cyber_observable_cannot_be_revoked(world, graph, api):
     observable = {"type": "ipv4-addr", "id": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"}
     stored = load(world.owner, {**observable, "value": "198.51.100.9"})[observable["id"]]
     response = api["owner"].post(url(stored, "revoke/"))
-    assert response.status_code == 400 and "stix_object" in response.json()
+    assert response.status_code == 400 and response.json()["stix_object"] == [
+        "A cyber observable has no versions: withdraw its shares instead."
+    ]
     stored.refresh_from_db()
     assert not stored.revoked
 
