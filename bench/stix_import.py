@@ -98,9 +98,6 @@ def _in_process(owner, user, objects: list[dict]) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
-    if os.environ.get("BENCH_NICE"):  # near-idle figures on a shared machine (needs root)
-        for pid in (os.getpid(), backend):
-            os.setpriority(os.PRIO_PROCESS, pid, int(os.environ["BENCH_NICE"]))
     python, postgres = time.process_time(), _cpu_seconds(backend)
     started = time.perf_counter()
     with transaction.atomic():
