@@ -30,8 +30,15 @@ _PERMISSIONS: dict[tuple[str, str], Permission] = {}
 
 
 def permission(model: type[models.Model], codename: str) -> Permission:
-    """The Permission row for ``codename`` on ``model``, cached (cleared after migrations)."""
+    """The Permission row for ``codename`` on ``model``, cached (cleared after migrations):
+    the first miss reads all of the model's app's rows at once."""
     key = (model._meta.label_lower, codename)
+    if key not in _PERMISSIONS:
+        app_label = model._meta.app_label
+        for row in Permission.objects.filter(content_type__app_label=app_label).select_related(
+            "content_type"
+        ):
+            _PERMISSIONS.setdefault((f"{app_label}.{row.content_type.model}", row.codename), row)
     if key not in _PERMISSIONS:
         _PERMISSIONS[key] = Permission.objects.get(
             content_type__app_label=model._meta.app_label, codename=codename

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -14,6 +17,9 @@ from audit.models import AuditEvent, PendingAuditEvent
 
 # Arbitrary constant identifying the audit log's PostgreSQL advisory lock.
 AUDIT_LOCK_KEY = 0x41554454  # "AUDT"
+
+# The appends ``appends_at_end`` holds back, in order (None: append at once).
+_held: ContextVar[list[Callable[[], None]] | None] = ContextVar("audit_held", default=None)
 
 
 def _lock_log() -> None:
@@ -72,12 +78,40 @@ def audit_log(
         agency=agency,
         summary=summary,
     )
-    with transaction.atomic():
-        _lock_log()
-        event = AuditEvent(**fields)
-        log.append(event)
-        event.save(force_insert=True)
+    event = AuditEvent(**fields)
+
+    def append() -> None:
+        with transaction.atomic():
+            _lock_log()
+            log.append(event)
+            event.save(force_insert=True)
+
+    held = _held.get()
+    if held is None:
+        append()
+    else:
+        held.append(append)
     return event
+
+
+@contextmanager
+def appends_at_end() -> Iterator[None]:
+    """``audit_log`` calls inside the block append their events when it ends (in order, with
+    the time each was made, inside the caller's transaction): a long bulk write whose steps
+    log as they go (a STIX import's typed-indicator ingest) then holds the log's lock for its
+    last moments only, as every service does, and concurrent imports do not queue behind it.
+    An exception drops the held events with the transaction they belong to."""
+    if _held.get() is not None:
+        yield
+        return
+    held: list[Callable[[], None]] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    for append in held:
+        append()
 
 
 def audit_log_deferred(

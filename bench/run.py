@@ -98,6 +98,15 @@ FIGURES: dict[str, Figure] = {
         ["stix_import.py", "--count", "{stix}", "--via", "rest", "--url", "{url}"],
         http=True,
     ),
+    "stix-rest-2": Figure(
+        "the same 100k objects as two REST bundles of 50,000 posted at once, objects/s",
+        [
+            "stix_import.py",
+            *("--count", "{stix}", "--via", "rest", "--chunk", "{stix_half}", "--clients", "2"),
+            *("--url", "{url}"),
+        ],
+        http=True,
+    ),
     "stix-taxii": Figure(
         "the same 100k objects over TAXII, envelopes of 10,000, objects/s",
         ["stix_import.py", "--count", "{stix}", "--via", "taxii", "--url", "{url}"],
@@ -132,6 +141,7 @@ def _sizes(scale: float) -> dict[str, str]:
         "fanout": scaled(10_000),
         "taxii": scaled(100_000),
         "stix": scaled(100_000),
+        "stix_half": scaled(50_000),
     }
 
 

@@ -121,7 +121,11 @@ def main() -> None:
         help="in-process: bundle_import itself, with its CPU seconds (this process and its "
         "PostgreSQL backend, on the same machine): comparable on a loaded machine",
     )
-    parser.add_argument("--chunk", type=int, default=10_000, help="objects per TAXII envelope")
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        help="objects per TAXII envelope (default 10,000) or REST bundle (default all)",
+    )
     parser.add_argument("--url", default="http://127.0.0.1:8811")
     parser.add_argument(
         "--clients", type=int, default=1, help="TAXII envelopes posted by this many at once"
@@ -145,12 +149,16 @@ def main() -> None:
     session.headers["Authorization"] = f"Bearer {key}"
     if args.via == "rest":
         url, media = f"{args.url}/api/v1/stix/bundles/", "application/stix+json;version=2.1"
-        bodies = [{"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}]
+        size = args.chunk or len(objects)
+        bodies = [
+            {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects[at : at + size]}
+            for at in range(0, len(objects), size)
+        ]
     else:
         url = f"{args.url}/taxii2/cybercoop/collections/{collection_id(owner, OWN)}/objects/"
         media = "application/taxii+json;version=2.1"
-        chunks = range(0, len(objects), args.chunk)
-        bodies = [{"objects": objects[at : at + args.chunk]} for at in chunks]
+        size = args.chunk or 10_000
+        bodies = [{"objects": objects[at : at + size]} for at in range(0, len(objects), size)]
         session.headers["Accept"] = media
     encoded = [json.dumps(body).encode() for body in bodies]
     counts: dict[str, int] = {}
@@ -164,7 +172,8 @@ def main() -> None:
     with ThreadPoolExecutor(max_workers=args.clients) as pool:
         for report in pool.map(send, encoded):
             if args.via == "rest":
-                counts = report["counts"]
+                for name, count in report["counts"].items():
+                    counts[name] = counts.get(name, 0) + count
             else:
                 for name in ("success_count", "failure_count"):
                     counts[name] = counts.get(name, 0) + report[name]

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from stix2patterns.validator import run_validator
 
 from agencies.models import TLP, Agency, APIKey
-from audit.services import audit_log
+from audit.services import appends_at_end, audit_log
 from common import lookups  # noqa: F401  (registers field__any)
-from common.bulk import collector_paused
+from common.bulk import collector_paused, copies_in_background
 from common.dates import parse_iso_datetime
 from interop import stix
 from interop.models import ObjectVersion, PatternLiteral, TaxiiStatus
@@ -89,7 +89,9 @@ def _markings(
     """The object with its markings as ours: one TLP (the most restrictive it carries;
     TLP:RED when it carries only markings we do not know) and its PAP, each unknown marking
     reported by id."""
-    markings = sharing_stix.markings_read(obj.get("object_marking_refs"), defined)
+    if "object_marking_refs" not in obj:
+        return obj  # no markings: nothing to read or replace
+    markings = sharing_stix.markings_read(obj["object_marking_refs"], defined)
     refs = [sharing_stix.TLP_MARKING_IDS[markings.tlp]] if markings.tlp else []
     obj = {**obj, "object_marking_refs": refs}
     if not refs:
@@ -175,7 +177,9 @@ def _rounds(checked: list[Checked], report: ImportReport) -> list[list[Checked]]
         versions[version] = item
     rounds: list[list[Checked]] = []
     for versions in by_id.values():
-        ordered = sorted(versions.values(), key=lambda i: _modified_key(i[1]))
+        ordered = list(versions.values())
+        if len(ordered) > 1:
+            ordered.sort(key=lambda i: _modified_key(i[1]))
         for position, item in enumerate(ordered):
             if position == len(rounds):
                 rounds.append([])
@@ -193,14 +197,11 @@ def _modified_key(obj: dict[str, Any]) -> datetime:
 
 
 def _route(
-    agency: Agency, items: list[Checked], report: ImportReport
+    agency: Agency, items: list[Checked], stored: dict[str, StixObject], report: ImportReport
 ) -> tuple[list[Item], list[Item]]:
-    """(typed indicators, other objects). An id the agency holds as a STIX object stays one;
-    a typed indicator cannot become pattern-only."""
-    ids = [obj["id"] for _, obj, _ in items if obj["type"] == "indicator"]
-    as_objects = set(
-        StixObject.objects.filter(owner=agency, stix_id__any=ids).values_list("stix_id", flat=True)
-    )
+    """(typed indicators, other objects). An id the agency holds as a STIX object (``stored``)
+    stays one; a typed indicator cannot become pattern-only."""
+    as_objects = stored.keys()
     # Only an indicator that is not routed to the ingest may be refused as a typed one (the
     # ingest reads its own), so only those are looked up.
     uuids = [
@@ -273,12 +274,14 @@ def _import_objects(
     report: ImportReport,
     typed: frozenset[int] = frozenset(),
     indicators: dict[str, Indicator] | None = None,
+    prefetched: sharing_objects.Prefetched | None = None,
 ) -> None:
     """Every other object as the agency's copy; each version recorded for TAXII. ``typed``:
     indexes of indicators with a typed value held under another id (not pattern-only);
-    ``indicators``: the round's typed indicators by STIX id (they name relationships' ends)."""
+    ``indicators``: the round's typed indicators by STIX id (they name relationships' ends);
+    ``prefetched``: what storing them reads, read before the round's writes."""
     stored = sharing_objects.stix_objects_store(
-        actor=actor, agency=agency, items=items, indicators=indicators
+        actor=actor, agency=agency, items=items, indicators=indicators, prefetched=prefetched
     )
     bodies = dict(items)
     for index, why in stored.errors:
@@ -360,7 +363,9 @@ def bundle_import(
     """
     if not isinstance(objects, list):
         raise ValidationError({"objects": NOT_A_LIST})
-    with collector_paused():
+    # The ingest's own event waits for the end too: the log's lock is held until the commit,
+    # and a concurrent import would otherwise wait for the whole of this one's other objects.
+    with collector_paused(), appends_at_end(), copies_in_background():
         report = _bundle_import(
             actor=actor, agency=agency, objects=objects, api_key=api_key, source=source
         )
@@ -379,7 +384,13 @@ def _bundle_import(
 ) -> ImportReport:
     report = ImportReport()
     for items in _rounds(_checked(objects, report), report):
-        indicators, others = _route(agency, items, report)
+        # Everything the round reads first: its writes are then sent while it goes on
+        # (``copies_in_background``), the typed indicators' while the other objects are built.
+        stored = sharing_objects.stored_copies(agency, [obj["id"] for _, obj, _ in items])
+        indicators, others = _route(agency, items, stored, report)
+        prefetched = sharing_objects.stix_objects_prefetch(
+            agency, others, stored, later={obj["id"] for _, obj in indicators}
+        )
         held: list[Item] = []
         typed: dict[str, Indicator] = {}
         if indicators:
@@ -399,6 +410,7 @@ def _bundle_import(
                 report=report,
                 typed=frozenset(index for index, _ in held),
                 indicators=typed,
+                prefetched=prefetched,
             )
     report.rejected.sort(key=lambda r: r["index"])
     report.accepted.sort(key=lambda r: r["index"])

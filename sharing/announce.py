@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common import lookups  # noqa: F401  (registers field__any)
+from common.bulk import copy_rows
 from sharing import signals
 from sharing.models import Indicator, PendingAnnouncement
 from sharing.tasks import enqueue_announcements
@@ -30,9 +31,11 @@ def indicators_announce(indicators: Sequence[Indicator], *, action: str) -> None
         return
     ids = [i.pk for i in indicators]
     chunk = max(1, int(settings.INGEST_ANNOUNCE_CHUNK))
-    PendingAnnouncement.objects.bulk_create(
-        PendingAnnouncement(action=action, indicator_ids=ids[start : start + chunk])
-        for start in range(0, len(ids), chunk)
+    now = timezone.now()
+    copy_rows(  # a COPY: inside an import it is sent while the import goes on
+        PendingAnnouncement,
+        ["action", "indicator_ids", "created_at"],
+        [(action, ids[start : start + chunk], now) for start in range(0, len(ids), chunk)],
     )
     transaction.on_commit(enqueue_announcements)
 

@@ -410,7 +410,7 @@ def _update(changed: list[Indicator], revalued: list[Indicator]) -> None:
         tombstones(revoked, keep_entitled=False)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # no savepoint: a STIX import's writes go on meanwhile
 def indicators_ingest(
     *,
     actor: Any,

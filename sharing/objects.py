@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,13 +20,13 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from agencies.models import TLP, Agency, HandlingCode
 from common import lookups  # noqa: F401  (registers field__any)
-from common.bulk import copy_instances, copy_rows, new_instance
+from common.bulk import copy_instances, copy_rows, new_instance, reserve_ids
 from common.dates import parse_iso_datetime
 from sharing import stix
 from sharing.models import PAP, Indicator, StixObject, StixReference
 from sharing.normalize import NOT_A_DATETIME, NOT_ONE_OF, FieldError, reason
 from sharing.outbox import enqueue_on_commit, tombstones
-from sharing.permissions import sync_stix_objects_permissions
+from sharing.permissions import bulk_permissions_read, sync_stix_objects_permissions
 from sharing.stix import ID_EXPECTED, ID_NOT_RFC_4122, OBSERVABLE_TYPES, UNVERSIONED
 
 # Why an object is refused, after the property it names (translated when shown).
@@ -353,15 +354,83 @@ def _indicator_name(type_: str, normalized: str, name: Any) -> str:
     return str(name or f"{type_}:{normalized}")  # its STIX name, else ``Indicator.__str__``
 
 
+def stored_copies(agency: Agency, ids: list[str]) -> dict[str, StixObject]:
+    """The agency's own stored objects of these STIX ids, by id."""
+    return {o.stix_id: o for o in StixObject.objects.filter(owner=agency, stix_id__any=ids)}
+
+
+def _ends(items: list[tuple[int, dict[str, Any]]]) -> set[str]:
+    return {o[k] for _, o in items for k in _ENDS if isinstance(o.get(k), str)}
+
+
+def end_names_read(agency: Agency, ends: Iterable[str]) -> dict[str, str]:
+    """Names of the agency's own typed indicators and stored objects among ``ends`` (ids)."""
+    ends = list(ends)
+    if not ends:
+        return {}
+    names: dict[str, str] = {}
+    # A typed indicator's name comes first (and only what it reads, ``Indicator.__str__``): an
+    # import's relationships can point to tens of thousands of indicators.
+    uuids = [e.partition("--")[2] for e in ends if e.startswith("indicator--")]
+    if uuids:
+        found = Indicator.objects.filter(owner=agency, stix_uuid__any=uuids).values_list(
+            "stix_uuid", "type", "normalized", "stix_extra__name"
+        )  # rows, not instances: an envelope of relationships can name 10,000 of them
+        for stix_uuid, type_, normalized, name in found:
+            names[f"indicator--{stix_uuid}"] = _indicator_name(type_, normalized, name)
+    missing = [e for e in ends if e not in names]
+    names |= dict(
+        StixObject.objects.filter(owner=agency, stix_id__any=missing).values_list("stix_id", "name")
+    )
+    return names
+
+
+@dataclass
+class Prefetched:
+    """What ``stix_objects_store`` reads, read by the caller before its other writes of the
+    round (a STIX import writes its typed indicators first): the agency's stored copies of
+    the items' ids, the names of the ends in ``read``, ids reserved for new objects."""
+
+    stored: dict[str, StixObject]
+    read: set[str] = field(default_factory=set)
+    names: dict[str, str] = field(default_factory=dict)
+    ids: Iterator[int] = field(default_factory=lambda: iter(()))
+
+
+def stix_objects_prefetch(
+    agency: Agency,
+    items: list[tuple[int, dict[str, Any]]],
+    stored: dict[str, StixObject],
+    *,
+    later: Collection[str] = (),
+) -> Prefetched:
+    """``stored`` (``stored_copies`` of every id the store may be given) and the rest of what
+    storing ``items`` reads: the names of their relationships' ends but ``later`` (ids the
+    caller will name from the typed indicators it is about to write), and ids for the items
+    not stored yet."""
+    ends = _ends(items) - set(later)
+    ends -= {o["id"] for _, o in items if o["id"] in ends and _name(o)}  # named by the items
+    new = len({o["id"] for _, o in items} - stored.keys())
+    bulk_permissions_read()
+    return Prefetched(
+        stored=stored,
+        read=ends,
+        names=end_names_read(agency, ends),
+        ids=iter(reserve_ids(StixObject, new)),
+    )
+
+
 def _end_names(
     agency: Agency,
     items: list[tuple[int, dict[str, Any]]],
     indicators: dict[str, Indicator] | None = None,
+    prefetched: Prefetched | None = None,
 ) -> dict[str, str]:
     """Names of what the relationships and sightings among ``items`` connect: objects in
     ``items``, ``indicators`` (the agency's typed indicators by STIX id, as the caller holds
-    them already) or the agency's own stored objects and indicators (a few queries)."""
-    ends = {o[k] for _, o in items for k in _ENDS if isinstance(o.get(k), str)}
+    them already), those ``prefetched``, else the agency's own stored objects and indicators
+    (a few queries)."""
+    ends = _ends(items)
     if not ends:
         return {}
     names = {o["id"]: _name(o) for _, o in items if o["id"] in ends}
@@ -371,19 +440,10 @@ def _end_names(
             if end in indicators:
                 names[end] = indicator_name(indicators[end])
         missing = [e for e in missing if e not in names]
-    # A typed indicator's name comes first (and only what it reads, ``Indicator.__str__``): an
-    # import's relationships can point to tens of thousands of indicators.
-    uuids = [e.partition("--")[2] for e in missing if e.startswith("indicator--")]
-    if uuids:
-        found = Indicator.objects.filter(owner=agency, stix_uuid__any=uuids).values_list(
-            "stix_uuid", "type", "normalized", "stix_extra__name"
-        )  # rows, not instances: an envelope of relationships can name 10,000 of them
-        for stix_uuid, type_, normalized, name in found:
-            names[f"indicator--{stix_uuid}"] = _indicator_name(type_, normalized, name)
-        missing = [e for e in missing if e not in names]
-    names |= dict(
-        StixObject.objects.filter(owner=agency, stix_id__any=missing).values_list("stix_id", "name")
-    )
+    if prefetched is not None:
+        names |= {e: prefetched.names[e] for e in missing if e in prefetched.names}
+        missing = [e for e in missing if e not in prefetched.read]
+    names |= end_names_read(agency, missing)
     return {k: v for k, v in names.items() if v}
 
 
@@ -393,6 +453,7 @@ def stix_objects_store(
     agency: Agency,
     items: list[tuple[int, dict[str, Any]]],
     indicators: dict[str, Indicator] | None = None,
+    prefetched: Prefetched | None = None,
 ) -> StoreReport:
     """Store one version of each of these (checked) objects as ``agency``'s copies: a new id
     creates the agency's object, a newer ``modified`` updates it, the stored version is
@@ -401,12 +462,16 @@ def stix_objects_store(
     one item per id; the caller's transaction. A newer version that revokes an object is
     pushed to the partner endpoints that received it (``outbox.tombstones``). ``indicators``:
     typed indicators of the agency the caller has just written or read, by STIX id
-    (relationships name their ends by them without reading them again)."""
+    (relationships name their ends by them without reading them again); ``prefetched``: what
+    the caller read for these items before (``stix_objects_prefetch``), so that storing new
+    objects asks the database nothing it must answer first."""
     report = StoreReport()
     now = timezone.now()
-    ids = [obj["id"] for _, obj in items]
-    stored = {o.stix_id: o for o in StixObject.objects.filter(owner=agency, stix_id__any=ids)}
-    names = _end_names(agency, items, indicators)
+    if prefetched is not None:
+        stored = prefetched.stored
+    else:
+        stored = stored_copies(agency, [obj["id"] for _, obj in items])
+    names = _end_names(agency, items, indicators, prefetched)
     new: list[StixObject] = []
     changed: list[StixObject] = []
     owner_cache = StixObject.owner.field  # as ``created.owner = agency``, without its checks
@@ -436,7 +501,7 @@ def stix_objects_store(
             status = "unchanged" if fields["modified"] == current.modified else "older"
             report.items[index] = (status, current)
     if new:
-        copy_instances(StixObject, new)
+        copy_instances(StixObject, new, prefetched.ids if prefetched else None)
         sync_stix_objects_permissions(new, fresh=True)
         _references_replace(new, fresh=True)
     if changed:

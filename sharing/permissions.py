@@ -26,7 +26,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Q
 
-from agencies.access import replace_many_object_permissions, replace_object_permissions
+from agencies.access import (
+    permission,
+    replace_many_object_permissions,
+    replace_object_permissions,
+)
 from agencies.models import TLP, Agency
 from cases.selectors import jit_accepted_agencies
 from sharing import legal
@@ -201,6 +205,14 @@ def sync_indicators_permissions(indicators: Sequence[Indicator], *, fresh: bool 
         group_model=IndicatorGroupObjectPermission,
         fresh=fresh,
     )
+
+
+def bulk_permissions_read() -> None:
+    """Read the permission rows the bulk syncs here write (once per process), so that a bulk
+    import can do it before its writes, which then need no reply from the database first
+    (``common.bulk.copies_in_background``)."""
+    permission(Indicator, CODENAME)
+    permission(StixObject, OBJECT_CODENAME)
 
 
 def sync_stix_objects_permissions(objects: Sequence[StixObject], *, fresh: bool = False) -> None:

@@ -481,9 +481,15 @@ def _address_type(value: str) -> str:
 _ESCAPED = re.compile(r"\\(.)")
 
 
-def parse_pattern(pattern: str, hint: str | None = None) -> tuple[str, str]:
+def parse_pattern(pattern: str, hint: Any = None) -> tuple[str, str]:
     """(type, value) of a single-comparison pattern; ValueError for anything else (its one
-    argument why, translated when shown)."""
+    argument why, translated when shown). ``hint``: the indicator type it was sent with (a
+    wallet pattern's currency; any other value is no hint)."""
+    return _parse_pattern(pattern, hint if isinstance(hint, str) else None)
+
+
+@functools.lru_cache(maxsize=65536)  # an import checks each pattern, then its ingest reads it
+def _parse_pattern(pattern: str, hint: str | None) -> tuple[str, str]:
     match = _PATTERN.match(pattern.strip())
     if not match:
         raise ValueError(SINGLE_COMPARISONS)

@@ -11,7 +11,14 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import signals
 
 from agencies.models import TLP
-from common.bulk import collector_paused, copy_rows, new_instance
+from common.bulk import (
+    collector_paused,
+    copies_in_background,
+    copy_instances,
+    copy_rows,
+    new_instance,
+    reserve_ids,
+)
 from sharing.models import StixObject, StixReference
 
 
@@ -125,3 +132,60 @@ def test_collection_is_paused_inside_the_block_and_resumes_after_it_even_on_an_e
         assert not gc.isenabled()
         raise ValueError("inside")
     assert gc.isenabled()
+
+
+def _references(source, count, start=0):
+    return [(source.pk, f"x--{n}", "object_refs") for n in range(start, start + count)]
+
+
+def test_copies_in_background_are_in_before_the_blocks_next_statement_reads(world):
+    source = StixObject.objects.create(**_object_values(world))
+    with copies_in_background():
+        copy_rows(StixReference, ["source", "target", "property"], _references(source, 5000))
+        copy_rows(StixReference, ["source", "target", "property"], _references(source, 10, 5000))
+        # The count waits for both COPYs (five thousand rows are sent in three chunks).
+        assert StixReference.objects.filter(source=source).count() == 5010
+    assert StixReference.objects.filter(target="x--5009").exists()
+
+
+def test_a_background_copy_that_fails_raises_djangos_error_at_the_next_statement(world):
+    """The ingest API's 409 for a concurrent write holds inside an import too; the COPY handed
+    over after the failing one is not sent, and the transaction is rolled back."""
+    StixObject.objects.create(**_object_values(world))
+    values = _object_values(world)
+    fields = ["owner", *list(values)[1:], "revoked", "pattern_type", "pap", "handling_code"]
+    row = (*values.values(), False, "", "RED", "H0")
+    later = (*_object_values(world, stix_id="tool--9").values(), False, "", "RED", "H0")
+    failing = pytest.raises(IntegrityError, match="one_stix_copy_per_owner")
+    with failing, transaction.atomic(), copies_in_background():
+        copy_rows(StixObject, fields, [row])
+        copy_rows(StixObject, fields, [later])
+        StixObject.objects.count()
+    assert list(StixObject.objects.values_list("stix_id", flat=True)) == [values["stix_id"]]
+
+
+class _Unprintable:
+    def __str__(self) -> str:
+        raise ValueError("cannot be written")
+
+
+def test_an_error_while_formatting_rows_abandons_their_copy_and_the_connection_goes_on(world):
+    source = StixObject.objects.create(**_object_values(world))
+    rows = [*_references(source, 3000), (source.pk, _Unprintable(), "object_refs")]
+    failing = pytest.raises(ValueError, match="cannot be written")
+    with failing, transaction.atomic(), copies_in_background():
+        copy_rows(StixReference, ["source", "target", "property"], rows)
+    assert StixReference.objects.filter(source=source).count() == 0
+    assert copy_rows(StixReference, ["source", "target", "property"], rows[:2]) == 2
+
+
+def test_reserved_ids_are_new_and_bulk_instances_take_them_in_order(world):
+    first, second = reserve_ids(StixObject, 3), reserve_ids(StixObject, 2)
+    assert len(set(first + second)) == 5 and first == sorted(first) and second[0] > first[-1]
+    objects = [
+        new_instance(StixObject, _object_values(world, stix_id=f"tool--{n}")) for n in (1, 2)
+    ]
+    ids = iter(first)
+    copy_instances(StixObject, objects, ids)
+    assert [o.pk for o in objects] == first[:2] and next(ids) == first[2]
+    assert set(StixObject.objects.values_list("pk", flat=True)) == set(first[:2])
