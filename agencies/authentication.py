@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
@@ -41,7 +42,13 @@ def authenticate_key(plaintext: str, *, address: str | None) -> APIKey:
         raise exceptions.AuthenticationFailed(INVALID_KEY)
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-        APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        with transaction.atomic():
+            # A concurrent request recording a use of this key holds its row until that
+            # request ends (a long import does not end soon): its record will do, so this
+            # one does not wait for it.
+            free = APIKey.objects.select_for_update(skip_locked=True).filter(pk=key.pk)
+            if free.values_list("pk", flat=True).first() is not None:
+                free.update(last_used_at=now)
         key.last_used_at = now
     return key
 

@@ -99,10 +99,10 @@ FIGURES: dict[str, Figure] = {
         http=True,
     ),
     "stix-rest-2": Figure(
-        "the same 100k objects as two REST bundles of 50,000 posted at once, objects/s",
+        "the same 100k objects as four REST bundles of 25,000, two posted at once, objects/s",
         [
             "stix_import.py",
-            *("--count", "{stix}", "--via", "rest", "--chunk", "{stix_half}", "--clients", "2"),
+            *("--count", "{stix}", "--via", "rest", "--chunk", "{stix_quarter}", "--clients", "2"),
             *("--url", "{url}"),
         ],
         http=True,
@@ -141,7 +141,7 @@ def _sizes(scale: float) -> dict[str, str]:
         "fanout": scaled(10_000),
         "taxii": scaled(100_000),
         "stix": scaled(100_000),
-        "stix_half": scaled(50_000),
+        "stix_quarter": scaled(25_000),
     }
 
 
