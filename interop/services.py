@@ -23,7 +23,7 @@ from common.bulk import collector_paused, copies_in_background
 from common.dates import parse_iso_datetime
 from interop import stix
 from interop.models import ObjectVersion, PatternLiteral, TaxiiStatus
-from interop.versions import Version, object_versions_record
+from interop.versions import Version, context_record, object_versions_record
 from sharing import ingest as sharing_ingest
 from sharing import objects as sharing_objects
 from sharing import stix as sharing_stix
@@ -36,6 +36,7 @@ PATTERN_REQUIRED = _("a pattern is required")
 UNKNOWN_MARKING = _("unknown marking %(ref)s; the object is kept at TLP:%(tlp)s.")
 RULE_PATTERN_TYPES = frozenset({"sigma", "yara", "snort", "suricata", "pcre"})
 PATTERN_TYPE_NAMES = ", ".join(("stix", *sorted(RULE_PATTERN_TYPES)))
+OBJECTS_PER_STEP = 10_000  # objects stored at a time (``_bundle_import``)
 MAX_LITERAL = 1000  # longer literals are not indexed (a btree row has a size limit)
 OUTCOMES = ("created", "updated", "unchanged", "revoked", "pattern_only", "rejected")
 NOW_PATTERN_ONLY = _(
@@ -304,7 +305,7 @@ def _import_objects(
         (first if status == "created" else versions).append(_version(stix_object, obj, agency))
     if patterns:
         _literals_replace(patterns)
-    object_versions_record(versions, first=first)
+    object_versions_record(versions, first=first, context=False)  # the import's end records it
 
 
 def _version(stix_object: StixObject, obj: dict[str, Any], agency: Agency) -> Version:
@@ -402,16 +403,21 @@ def _bundle_import(
                 source=source,
                 report=report,
             )
-        if others or held:
+        rest = sorted(others + held, key=lambda item: item[0])
+        held_indexes = frozenset(index for index, _ in held)
+        for at in range(0, len(rest), OBJECTS_PER_STEP):
+            # In steps, so that each step's writes are sent while the next one is built and
+            # only the last step's are waited for.
             _import_objects(
                 actor=actor,
                 agency=agency,
-                items=sorted(others + held, key=lambda item: item[0]),
+                items=rest[at : at + OBJECTS_PER_STEP],
                 report=report,
-                typed=frozenset(index for index, _ in held),
+                typed=held_indexes,
                 indicators=typed,
                 prefetched=prefetched,
             )
+    context_record([agency.pk])
     report.rejected.sort(key=lambda r: r["index"])
     report.accepted.sort(key=lambda r: r["index"])
     return report

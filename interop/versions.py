@@ -142,10 +142,13 @@ OBJECT_FIELDS = [
 ]
 
 
-def object_versions_record(versions: Sequence[Version], *, first: Sequence[Version] = ()) -> None:
+def object_versions_record(
+    versions: Sequence[Version], *, first: Sequence[Version] = (), context: bool = True
+) -> None:
     """Store these versions of STIX objects (idempotent on owner + id + modified), and
     ``first``, the first versions of objects just created (COPY: none can exist yet); each
-    object's newest is its latest."""
+    object's newest is its latest. ``context=False``: the caller records the owners'
+    context (``context_record``) itself, once for many calls."""
     if not versions and not first:
         return
     stamps = iter(_stamps(len(versions) + len(first)))
@@ -178,7 +181,8 @@ def object_versions_record(versions: Sequence[Version], *, first: Sequence[Versi
     if rows:
         ids = list({v.stix_object.pk for v in versions})
         _mark_latest(Q(stix_object_id__any=ids), StixObject, "stix_object_id")
-    context_record({v.stix_object.owner_id for v in [*first, *versions]})
+    if context:
+        context_record({v.stix_object.owner_id for v in [*first, *versions]})
 
 
 def context_record(owner_ids: Iterable[int]) -> None:

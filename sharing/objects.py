@@ -405,17 +405,18 @@ def stix_objects_prefetch(
     later: Collection[str] = (),
 ) -> Prefetched:
     """``stored`` (``stored_copies`` of every id the store may be given) and the rest of what
-    storing ``items`` reads: the names of their relationships' ends but ``later`` (ids the
-    caller will name from the typed indicators it is about to write), and ids for the items
-    not stored yet."""
+    storing ``items`` (at once or in steps) reads: the names of their relationships' ends but
+    ``later`` (ids the caller will name from the typed indicators it is about to write), and
+    ids for the items not stored yet."""
     ends = _ends(items) - set(later)
-    ends -= {o["id"] for _, o in items if o["id"] in ends and _name(o)}  # named by the items
+    named = {o["id"]: _name(o) for _, o in items if o["id"] in ends}
+    named = {k: v for k, v in named.items() if v}  # by the items: whichever step stores them
     new = len({o["id"] for _, o in items} - stored.keys())
     bulk_permissions_read()
     return Prefetched(
         stored=stored,
         read=ends,
-        names=end_names_read(agency, ends),
+        names=end_names_read(agency, ends - named.keys()) | named,
         ids=iter(reserve_ids(StixObject, new)),
     )
 
