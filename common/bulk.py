@@ -202,10 +202,9 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 def copy_instances(
     model: type[models.Model], objs: Sequence[models.Model], ids: Iterator[int] | None = None
 ) -> None:
-    """Insert unsaved instances and set their pks: taken from ``ids`` (an iterator over
-    ``reserve_ids``, consumed) first, more
-    drawn from the table's sequence if needed, then one COPY (PostgreSQL); ``bulk_create``
-    elsewhere."""
+    """Insert unsaved instances and set their pks — from ``ids`` (an iterator over
+    ``reserve_ids``, consumed) first, then drawn from the table's sequence — with one COPY
+    (PostgreSQL); ``bulk_create`` elsewhere."""
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs, batch_size=5000)
         return
