@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
@@ -42,15 +43,25 @@ def authenticate_key(plaintext: str, *, address: str | None) -> APIKey:
         raise exceptions.AuthenticationFailed(INVALID_KEY)
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-        with transaction.atomic():
-            # A concurrent request recording a use of this key holds its row until that
-            # request ends (a long import does not end soon): its record will do, so this
-            # one does not wait for it.
-            free = APIKey.objects.select_for_update(skip_locked=True).filter(pk=key.pk)
-            if free.values_list("pk", flat=True).first() is not None:
-                free.update(last_used_at=now)
+        _record_use(key, now)
         key.last_used_at = now
     return key
+
+
+def _record_use(key: APIKey, now: datetime) -> None:
+    """The key's last use, in one statement that never waits: a concurrent request recording
+    a use of the same key holds its row until that request ends (a long import does not end
+    soon), and its record will do."""
+    if not connection.features.has_select_for_update_skip_locked:  # SQLite: one writer anyway
+        APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        return
+    table = connection.ops.quote_name(APIKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_used_at = %s "
+            f"WHERE id = (SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
+            [now, key.pk],
+        )
 
 
 def authenticate_key_from(plaintext: str, *, address: str | None) -> APIKey:
