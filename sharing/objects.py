@@ -392,9 +392,9 @@ class Prefetched:
     the items' ids, the names of the ends in ``read``, ids reserved for new objects."""
 
     stored: dict[str, StixObject]
-    read: set[str] = field(default_factory=set)
-    names: dict[str, str] = field(default_factory=dict)
-    ids: Iterator[int] = field(default_factory=lambda: iter(()))
+    read: set[str]
+    names: dict[str, str]
+    ids: Iterator[int]
 
 
 def stix_objects_prefetch(
